@@ -1,0 +1,20 @@
+// Jest projects: `unit` (pure TS, parallel) and `kernel` / `e2e` (root, real kernel, run in band).
+'use strict';
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^yang-ts-codegen$': '<rootDir>/codegen/src/index.ts',
+    '^yang-ts-codegen/(.*)$': '<rootDir>/codegen/src/$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,golden,compat}/**/*.test.ts'] },
+    { ...common, displayName: 'kernel', testMatch: ['<rootDir>/test/kernel/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};
