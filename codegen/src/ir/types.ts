@@ -2,12 +2,10 @@
 // flattened, augments applied, config inherited). parse/ produces statements, ir/ produces these,
 // and every emitter (and polycubed at run time) reads only these.
 
-/** A position in a YANG source file; line and column are 1-based. */
-export interface SourceLoc {
-  file: string;
-  line: number;
-  col: number;
-}
+import type { SourceLoc } from '../parse/diagnostics';
+
+/** A position in a YANG source file; line and column are 1-based (declared in parse/, which needs it too). */
+export type { SourceLoc };
 
 /** An inclusive numeric interval from a YANG `range` or `length` restriction. */
 export interface NumRange {
