@@ -1,0 +1,167 @@
+/* lbrp.c — the lbrp dataplane: handle_rx for the Polycube runtime (TC or XDP, SINGLE or MULTI,
+ * chosen with -D, see lbrp_consts.h). Each stage returns an RX_* verdict, a DROP_* reason or
+ * CONTINUE; handle_rx reads as the list of stages and sends every drop through drop().
+ */
+#include "../runtime/pcn.h"
+#include "lbrp_consts.h"
+#include "lbrp_structs.h"
+#include "lbrp_maps.h"
+#include "parse.h"
+#include "stats.h"
+#include "select.h"
+#include "session.h"
+#include "nat.h"
+#include "ports.h"
+#include "arp.h"
+#include "icmp_error.h"
+
+/* A non-first fragment carries no ports: to a VIP it cannot be matched to a session. */
+static __always_inline int fragment_from_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+{
+	if (!p->later_frag)
+		return CONTINUE;
+	if (bpf_map_lookup_elem(&vips, &p->daddr))
+		return DROP_FRAGMENT;
+	return to_backend(ctx, md);
+}
+
+/* Client → VIP service: same backend as the session's, or a new Maglev choice; DNAT (and
+ * src-ip-rewrite), then out of the BACKEND port. CONTINUE when no service matches. */
+static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+{
+	struct service_value *hit = lookup_service(p), svc;
+	struct conntrack_value ct;
+	struct nat4 n;
+	__u32 is_new;
+	int rc;
+
+	if (!hit)
+		return CONTINUE;
+	svc = *hit;
+	if (svc.table_size == 0) {
+		/* A service without backends: forwarded untranslated (as Polycube). */
+		account(&service_stats, svc.service_id, md->packet_len, 0);
+		return to_backend(ctx, md);
+	}
+	rc = session_for_client(p, &svc, &ct, &is_new);
+	if (rc != CONTINUE)
+		return rc;
+	n.saddr = ct.nat_saddr;
+	n.daddr = ct.backend_ip;
+	n.sport = p->sport;
+	n.dport = ct.backend_port;
+	rc = lb4_rewrite(ctx, p, &n);
+	if (rc != CONTINUE)
+		return rc;
+	account(&service_stats, ct.service_id, md->packet_len, is_new);
+	account(&backend_stats, ct.backend_id, md->packet_len, is_new);
+	if (is_new)
+		pcn_log(ctx, LOG_DEBUG, "new session to %I:%P via backend %I", p->daddr, p->dport, ct.backend_ip);
+	return to_backend(ctx, md);
+}
+
+/* Backend → client of a session: SNAT back to vip:vport and the client's original address. */
+static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+{
+	struct reverse_nat_value rv;
+	struct nat4 n;
+	int rc;
+
+	if (!session_for_reply(p, &rv))
+		return CONTINUE;
+	n.saddr = rv.vip;
+	n.daddr = rv.client_ip;
+	n.sport = rv.vport;
+	n.dport = p->dport;
+	rc = lb4_rewrite(ctx, p, &n);
+	if (rc != CONTINUE)
+		return rc;
+	account(&service_stats, rv.service_id, md->packet_len, 0);
+	account(&backend_stats, rv.backend_id, md->packet_len, 0);
+	return to_frontend(ctx, md, rv.client_ip);
+}
+
+/* Backend-side traffic without a session: a destination in the src-ip-rewrite new range is
+ * mapped back to the client range; then to the client side. */
+static __always_inline int backend_untranslated(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+{
+	struct nat4 n;
+	int rc;
+
+	if (!src_rewrite_lookup(p->daddr, FROM_BACKEND, &n.daddr))
+		return to_frontend(ctx, md, p->daddr);
+	n.saddr = p->saddr;
+	n.sport = p->sport;
+	n.dport = p->dport;
+	rc = lb4_rewrite(ctx, p, &n);
+	if (rc != CONTINUE)
+		return rc;
+	return to_frontend(ctx, md, n.daddr);
+}
+
+/* Non-IP from the backend: SINGLE → the FRONTEND port; MULTI → flooded to every FRONTEND by the
+ * slow path (packet-in REASON_FLOODING), and dropped here. */
+static __always_inline int non_ip_from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+#if SINGLE_PORT_MODE
+	return to_frontend(ctx, md, 0);
+#else
+	pcn_pkt_controller(ctx, md, REASON_FLOODING);
+	return DROP_FLOOD_PUNTED;
+#endif
+}
+
+static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+{
+	int rc = parse_packet(ctx, p);
+
+	if (rc != CONTINUE)
+		return rc;
+	if (p->kind == PKT_ARP)
+		return arp_from_frontend(ctx, md, p);
+	if (p->kind != PKT_IPV4)
+		return to_backend(ctx, md);
+	rc = icmp_error_from_frontend(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	rc = fragment_from_client(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	rc = client_to_service(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	return to_backend(ctx, md);
+}
+
+static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+{
+	int rc = parse_packet(ctx, p);
+
+	if (rc != CONTINUE)
+		return rc;
+	if (p->kind == PKT_ARP)
+		return arp_from_backend(ctx, md, p);
+	if (p->kind != PKT_IPV4)
+		return non_ip_from_backend(ctx, md);
+	rc = icmp_error_from_backend(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	rc = backend_to_client(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	return backend_untranslated(ctx, md, p);
+}
+
+static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+	struct pkt_desc p = {};
+	int rc;
+
+	if (is_backend_port(md->in_port))
+		rc = from_backend(ctx, md, &p);
+	else if (is_frontend_port(md->in_port))
+		rc = from_frontend(ctx, md, &p);
+	else
+		rc = DROP_UNKNOWN_PORT;
+	return rc < 0 ? drop(ctx, rc) : rc;
+}

@@ -1,0 +1,97 @@
+/* lbrp_consts.h — compile-time parameters, flags, drop reasons and counter slots of the lbrp
+ * dataplane. Every MAX_* and port parameter is overridable with -D; the TS mirror lives in
+ * src/lbrp/dataplane/map-layouts.ts and a test compares the two (layout_check.c).
+ */
+#ifndef LBRP_CONSTS_H
+#define LBRP_CONSTS_H
+
+/* Port mode: 1 = SINGLE (one FRONTEND, one BACKEND), 0 = MULTI (many FRONTENDs, one BACKEND). */
+#ifndef SINGLE_PORT_MODE
+#define SINGLE_PORT_MODE 1
+#endif
+
+/* Port ids of the FRONTEND (SINGLE only) and BACKEND ports; -1 = no such port yet. Using -1 (not
+ * 0) keeps a frontend with id 0 from being taken for the backend (Polycube bug 10). */
+#ifndef FRONTEND_PORT
+#define FRONTEND_PORT -1
+#endif
+#ifndef BACKEND_PORT
+#define BACKEND_PORT -1
+#endif
+
+/* Map sizes. Services: vip:vport:proto triples (ALL counts three). */
+#ifndef MAX_SERVICES
+#define MAX_SERVICES 32768
+#endif
+/* Distinct VIP addresses (the vips map). */
+#ifndef MAX_VIPS
+#define MAX_VIPS MAX_SERVICES
+#endif
+/* Sessions: forward and reverse NAT entries each (LRU, so old flows are evicted first). */
+#ifndef MAX_SESSIONS
+#define MAX_SESSIONS 262144
+#endif
+/* Backend ids 0..MAX_BACKENDS-1, allocated by the control plane across all services. */
+#ifndef MAX_BACKENDS
+#define MAX_BACKENDS 262144
+#endif
+/* Total Maglev slots of all services (1<<22 = 64 services with the paper's 65537-slot tables). */
+#ifndef MAX_MAGLEV_SLOTS
+#define MAX_MAGLEV_SLOTS (1 << 22)
+#endif
+/* FRONTEND port IPs in MULTI mode (Polycube's MAX_FRONTENDS). */
+#ifndef MAX_FRONTENDS
+#define MAX_FRONTENDS 1024
+#endif
+/* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
+#ifndef MAX_SRC_REWRITES
+#define MAX_SRC_REWRITES 16
+#endif
+
+/* backend_value.flags: the backend may receive new sessions. Cleared = drained (weight 0) or
+ * removed; its established sessions keep going. */
+#define F_BACKEND_ACTIVE 0x1
+
+/* conntrack_value.flags: the client's source address was rewritten (nat_saddr != saddr). */
+#define F_CT_SRC_REWRITTEN 0x1
+
+/* service_value.flags: none defined yet; must be 0. */
+#define F_SERVICE_NONE 0x0
+
+/* src_rewrite_value.sense (Polycube's values): which side the matched prefix belongs to. */
+#define FROM_FRONTEND 0 /* key = client range: client source addresses are rewritten to new_net */
+#define FROM_BACKEND 1  /* key = new range: backend-side destinations are mapped back to new_net */
+
+/* Packet-in reasons (Polycube's SlowPathReason values). */
+#define REASON_ARP_REPLY 0 /* ARP reply from a client in the rewrite range: duplicate for the backend side */
+#define REASON_FLOODING 1  /* MULTI: non-IP frame from the backend, to be sent out of every frontend */
+
+/* Drop reasons: one numbered table; drop_stats is indexed by -DROP_*. */
+#define DROP_UNKNOWN_PORT -1       /* arrived on a port that is neither a FRONTEND nor the BACKEND */
+#define DROP_NO_BACKEND_PORT -2    /* must go to the BACKEND port, but the cube has none */
+#define DROP_NO_FRONTEND_PORT -3   /* SINGLE: must go to the FRONTEND port, but the cube has none */
+#define DROP_NO_FRONTEND_FOR_IP -4 /* MULTI: no FRONTEND port owns the destination IP */
+#define DROP_L2_TRUNCATED -5       /* shorter than an Ethernet header */
+#define DROP_BAD_IP_HEADER -6      /* IPv4 header truncated or invalid (version, IHL < 5) */
+#define DROP_L4_TRUNCATED -7       /* TCP/UDP/ICMP header too short for ports or checksum */
+#define DROP_FRAGMENT -8           /* non-first fragment to a VIP: cannot be matched to a session */
+#define DROP_NO_BACKEND -9         /* Maglev slot names no backend (slot or backend id unset) */
+#define DROP_BACKEND_INACTIVE -10  /* Maglev slot names a backend without F_BACKEND_ACTIVE */
+#define DROP_SESSION_CREATE -11    /* conntrack or reverse_nat insert failed */
+#define DROP_BAD_ARP -12           /* ARP that is not Ethernet/IPv4, or truncated */
+#define DROP_ARP_REPLY_PUNTED -13  /* ARP reply handed to the slow path (REASON_ARP_REPLY) */
+#define DROP_FLOOD_PUNTED -14      /* non-IP frame handed to the slow path (REASON_FLOODING) */
+#define DROP_CSUM_FAILED -15       /* a checksum helper failed (should not happen) */
+#define DROP_MAX 16                /* drop_stats entries: index 0 unused, 1..15 above */
+
+/* u64 slots of struct lbrp_counters (service_stats and backend_stats values). */
+#define STAT_PACKETS 0      /* frames, both directions */
+#define STAT_BYTES 1        /* bytes of those frames (whole Ethernet frame) */
+#define STAT_NEW_SESSIONS 2 /* sessions created (conntrack misses and SYN re-selections) */
+#define STAT_MAX 3
+
+/* Stage result meaning "not decided yet, go on with the next stage". RX_* codes are >= 0 and
+ * DROP_* are < 0, so any other value works. */
+#define CONTINUE 0x100
+
+#endif /* LBRP_CONSTS_H */

@@ -1,0 +1,111 @@
+/* lbrp_maps.h — every lbrp map. One comment each: key → value, who writes, who reads. The
+ * daemon pins all of them per cube, so a program reload (port mode, log level) keeps their
+ * contents; their sizes therefore must not change between reloads of one cube.
+ */
+#ifndef LBRP_MAPS_H
+#define LBRP_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "lbrp_consts.h"
+#include "lbrp_structs.h"
+
+/* service_key → service_value. Control plane writes (one entry per vip:vport:proto, written
+ * after its Maglev range so a table swap is one update); datapath reads per client packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, struct service_key);
+	__type(value, struct service_value);
+} services SEC(".maps");
+
+/* be32 VIP → u32 number of services on it. Control plane writes; datapath reads only for
+ * non-first fragments, which are dropped when addressed to a VIP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_VIPS);
+	__type(key, __be32);
+	__type(value, __u32);
+} vips SEC(".maps");
+
+/* u32 slot index → u32 backend id. Control plane writes the Maglev tables, each service at
+ * [slot_base, slot_base + table_size); datapath reads once per new session. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_MAGLEV_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} maglev_slots SEC(".maps");
+
+/* u32 backend id → backend_value. Control plane writes; datapath reads on new sessions and to
+ * check a SYN's old backend is still active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct backend_value);
+} backends SEC(".maps");
+
+/* flow_key (client → VIP, as received) → conntrack_value. Datapath writes on a new session and
+ * reads per client packet; control plane only reads (or flushes). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_SESSIONS);
+	__type(key, struct flow_key);
+	__type(value, struct conntrack_value);
+} conntrack SEC(".maps");
+
+/* flow_key (backend → client's NATed address, as the reply arrives) → reverse_nat_value.
+ * Datapath writes with the conntrack entry and reads per backend packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_SESSIONS);
+	__type(key, struct flow_key);
+	__type(value, struct reverse_nat_value);
+} reverse_nat SEC(".maps");
+
+/* src_rewrite_key → src_rewrite_value: two entries (client range FROM_FRONTEND, new range
+ * FROM_BACKEND). Control plane writes; datapath reads for client sources, backend-side
+ * destinations and ARP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAX_SRC_REWRITES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct src_rewrite_key);
+	__type(value, struct src_rewrite_value);
+} src_ip_rewrite SEC(".maps");
+
+/* be32 FRONTEND port IP → u16 port id (host). MULTI only: control plane writes per FRONTEND
+ * port; datapath reads to deliver backend-side traffic and ARP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FRONTENDS);
+	__type(key, __be32);
+	__type(value, __u16);
+} ip_to_frontend_port SEC(".maps");
+
+/* u32 service id → lbrp_counters, per CPU. Datapath writes; control plane reads (sums CPUs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct lbrp_counters);
+} service_stats SEC(".maps");
+
+/* u32 backend id → lbrp_counters, per CPU. Datapath writes; control plane reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct lbrp_counters);
+} backend_stats SEC(".maps");
+
+/* u32 -DROP_* → u64 frames dropped for that reason, per CPU. Datapath writes; control plane reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_stats SEC(".maps");
+
+#endif /* LBRP_MAPS_H */

@@ -1,0 +1,97 @@
+/* lbrp_structs.h — every key and value that crosses the kernel boundary, and only those.
+ * Byte order is stated per field: "be" = network order as on the wire, "host" = CPU order.
+ * Mirrored field by field in src/lbrp/dataplane/map-layouts.ts (checked by a test).
+ */
+#ifndef LBRP_STRUCTS_H
+#define LBRP_STRUCTS_H
+
+#include <linux/types.h>
+#include "lbrp_consts.h"
+
+/* services key: one configured vip:vport:proto. 8 bytes. */
+struct service_key {
+	__be32 vip;   /* be: virtual IP */
+	__be16 vport; /* be: virtual port; 0 for ICMP services */
+	__u8 proto;   /* IP protocol number (1 ICMP, 6 TCP, 17 UDP) */
+	__u8 pad;     /* must be 0 */
+};
+
+/* services value. 16 bytes. */
+struct service_value {
+	__u32 service_id; /* host: index into service_stats, chosen by the control plane */
+	__u32 slot_base;  /* host: first maglev_slots index of this service's table */
+	__u32 table_size; /* host: slots in the table (prime); 0 = no backends → forwarded untranslated */
+	__u32 flags;      /* host: F_SERVICE_*, 0 today */
+};
+
+/* backends value (key: u32 backend id, host). 8 bytes. */
+struct backend_value {
+	__be32 ip;    /* be: backend address */
+	__be16 port;  /* be: backend port (ignored for ICMP) */
+	__u16 flags;  /* host: F_BACKEND_* */
+};
+
+/* A connection as seen in one packet: conntrack key (client → VIP) and reverse_nat key
+ * (backend → client's NATed address). ICMP echo: request sport = echo id, dport = 0;
+ * reply sport = 0, dport = echo id (so a reply's tuple is its request's, reversed). 16 bytes. */
+struct flow_key {
+	__be32 saddr; /* be */
+	__be32 daddr; /* be */
+	__be16 sport; /* be */
+	__be16 dport; /* be */
+	__u8 proto;   /* IP protocol number */
+	__u8 pad[3];  /* must be 0 */
+};
+
+/* conntrack value: where a client flow goes. Written by the datapath on a new session. 20 bytes. */
+struct conntrack_value {
+	__be32 backend_ip;   /* be */
+	__be16 backend_port; /* be; 0 for ICMP */
+	__u16 flags;         /* host: F_CT_* */
+	__u32 backend_id;    /* host: backends / backend_stats index */
+	__u32 service_id;    /* host: service_stats index */
+	__be32 nat_saddr;    /* be: client address after src-ip-rewrite (= saddr when not rewritten) */
+};
+
+/* reverse_nat value: how to restore a backend's reply. Written by the datapath. 20 bytes. */
+struct reverse_nat_value {
+	__be32 vip;       /* be */
+	__be16 vport;     /* be; 0 for ICMP */
+	__u16 pad;        /* 0 */
+	__be32 client_ip; /* be: the client's original address (before src-ip-rewrite) */
+	__u32 service_id; /* host */
+	__u32 backend_id; /* host */
+};
+
+/* src_ip_rewrite key (LPM trie). 8 bytes. */
+struct src_rewrite_key {
+	__u32 prefixlen; /* host: significant bits of addr (32 for a lookup) */
+	__be32 addr;     /* be: network address, host bits zero */
+};
+
+/* src_ip_rewrite value: maps an address of the matched prefix into the other range:
+ * new = new_net | (addr & host_mask). 12 bytes. */
+struct src_rewrite_value {
+	__be32 new_net;   /* be: network address of the other range */
+	__be32 host_mask; /* be: host bits of the prefix (e.g. 0.0.0.255 for a /24) */
+	__u32 sense;      /* host: FROM_FRONTEND or FROM_BACKEND (which range the key is) */
+};
+
+/* service_stats / backend_stats value, per CPU; field i is slot STAT_* i. 24 bytes. */
+struct lbrp_counters {
+	__u64 packets;      /* STAT_PACKETS */
+	__u64 bytes;        /* STAT_BYTES */
+	__u64 new_sessions; /* STAT_NEW_SESSIONS */
+};
+
+_Static_assert(sizeof(struct service_key) == 8, "service_key layout");
+_Static_assert(sizeof(struct service_value) == 16, "service_value layout");
+_Static_assert(sizeof(struct backend_value) == 8, "backend_value layout");
+_Static_assert(sizeof(struct flow_key) == 16, "flow_key layout");
+_Static_assert(sizeof(struct conntrack_value) == 20, "conntrack_value layout");
+_Static_assert(sizeof(struct reverse_nat_value) == 20, "reverse_nat_value layout");
+_Static_assert(sizeof(struct src_rewrite_key) == 8, "src_rewrite_key layout");
+_Static_assert(sizeof(struct src_rewrite_value) == 12, "src_rewrite_value layout");
+_Static_assert(sizeof(struct lbrp_counters) == STAT_MAX * 8, "lbrp_counters layout");
+
+#endif /* LBRP_STRUCTS_H */

@@ -1,0 +1,36 @@
+/* stats.h — counters: every drop goes through drop(ctx, DROP_*), which counts the reason;
+ * account() adds a frame to a service's or backend's per-CPU counters.
+ */
+#ifndef LBRP_STATS_H
+#define LBRP_STATS_H
+
+#include "../runtime/pcn.h"
+#include "lbrp_consts.h"
+#include "lbrp_maps.h"
+
+/* Counts reason (a DROP_* value) and answers RX_DROP. */
+static __always_inline int drop(struct CTXTYPE *ctx, int reason)
+{
+	__u32 slot = (__u32)(-reason);
+	__u64 *n = bpf_map_lookup_elem(&drop_stats, &slot);
+
+	(void)ctx;
+	if (n)
+		*n += 1;
+	return RX_DROP;
+}
+
+/* Adds one frame of len bytes (and new_session sessions) to counters[id] of map (service_stats
+ * or backend_stats). */
+static __always_inline void account(void *map, __u32 id, __u32 len, __u32 new_session)
+{
+	struct lbrp_counters *c = bpf_map_lookup_elem(map, &id);
+
+	if (!c)
+		return;
+	c->packets += 1;
+	c->bytes += len;
+	c->new_sessions += new_session;
+}
+
+#endif /* LBRP_STATS_H */

@@ -1,0 +1,151 @@
+/* pcn.h — the Polycube helper API over TC and XDP (one API, spec §1): include it, then define
+ *     static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *md);
+ * The runtime's entry point (pcn_entry_tc, or pcn_entry_xdp with -DPCN_XDP=1) maps the ingress
+ * ifindex to md->in_port through pcn_ifindex_to_port, calls handle_rx, and turns its RX_* verdict
+ * into the hook's: RX_OK → pass, RX_DROP → drop, RX_REDIRECT → bpf_redirect to the netdev peered
+ * with the port (pcn_port_to_ifindex; 0 = not connected → drop, counted); anything else → drop.
+ */
+#ifndef PCN_H
+#define PCN_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "ctx.h"
+#include "pcn_api.h"
+#include "pcn_maps.h"
+#include "pcn_log.h"
+#include "pcn_pktin.h"
+#include "csum.h"
+
+/* Ask the runtime to send the frame out of port `out_port` (Polycube TC parks it in md->reason).
+ * Always returns RX_REDIRECT; an unconnected or invalid port makes the runtime drop and count. */
+static __always_inline int pcn_pkt_redirect(struct CTXTYPE *ctx, struct pkt_metadata *md, __u32 out_port)
+{
+	(void)ctx;
+	md->reason = (__u16)(out_port > 0xffff ? 0xffff : out_port);
+	return RX_REDIRECT;
+}
+
+/* Drop the frame (defined for TC and XDP alike). */
+static __always_inline int pcn_pkt_drop(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+	(void)ctx;
+	(void)md;
+	return RX_DROP;
+}
+
+/* The cube's packet handler, defined after this header by the cube code. */
+static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *md);
+
+/* Records the verdict for tests (-DPCN_TEST_TRACE=1); compiles to nothing otherwise. */
+static __always_inline void __pcn_trace_verdict(int rc, __u32 out_port, __u32 out_ifindex)
+{
+#if PCN_TEST_TRACE
+	__u32 zero = 0;
+	struct pcn_test_trace *t = bpf_map_lookup_elem(&pcn_test_trace, &zero);
+
+	if (!t)
+		return;
+	t->seq += 1;
+	t->rx_code = (__u32)rc;
+	t->out_port = out_port;
+	t->out_ifindex = out_ifindex;
+	if (out_port < PCN_TRACE_PORTS)
+		t->redirects[out_port] += 1;
+#else
+	(void)rc;
+	(void)out_port;
+	(void)out_ifindex;
+#endif
+}
+
+/* Sends the frame to the netdev peered with port; drops (counted) when there is none. */
+static __always_inline int __pcn_forward(struct CTXTYPE *ctx, __u32 port)
+{
+	__u32 *ifindex = bpf_map_lookup_elem(&pcn_port_to_ifindex, &port);
+	__u32 target = ifindex ? *ifindex : 0;
+
+	__pcn_trace_verdict(RX_REDIRECT, port, target);
+	if (!target) {
+		pcn_count(PCN_STAT_NOT_CONNECTED);
+		return CTX_ACT_DROP;
+	}
+#if PCN_XDP
+	(void)ctx;
+#else
+	/* As Polycube's forward() for a netdev peer: cb[0] = out port id << 16 | ifindex. */
+	ctx->cb[0] = (port << 16) | (target & 0xffff);
+#endif
+	return bpf_redirect(target, 0);
+}
+
+/* Turns handle_rx's RX_* code into the hook's verdict. */
+static __always_inline int __pcn_finish(struct CTXTYPE *ctx, struct pkt_metadata *md, int rc)
+{
+	switch (rc) {
+	case RX_REDIRECT:
+		return __pcn_forward(ctx, md->reason);
+	case RX_OK:
+		__pcn_trace_verdict(rc, 0xffffffff, 0);
+		return CTX_ACT_OK;
+	case RX_DROP:
+		__pcn_trace_verdict(rc, 0xffffffff, 0);
+		return CTX_ACT_DROP;
+	default:
+		__pcn_trace_verdict(rc, 0xffffffff, 0);
+		pcn_count(PCN_STAT_BAD_VERDICT);
+		return CTX_ACT_DROP;
+	}
+}
+
+/* Fills md for a frame that arrived on a known port; returns 0, or -1 for an unknown ifindex. */
+static __always_inline int __pcn_init_md(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+	__u32 ifindex = ctx_ingress_ifindex(ctx);
+	__u16 *port = bpf_map_lookup_elem(&pcn_ifindex_to_port, &ifindex);
+
+	if (!port)
+		return -1;
+	md->cube_id = CUBE_ID;
+	md->in_port = *port;
+	md->packet_len = ctx_len(ctx);
+	return 0;
+}
+
+#if PCN_XDP
+SEC("xdp")
+int pcn_entry_xdp(struct xdp_md *ctx)
+{
+	struct pkt_metadata md = {};
+
+	if (__pcn_init_md(ctx, &md) < 0) {
+		__pcn_trace_verdict(RX_DROP, 0xffffffff, 0);
+		pcn_count(PCN_STAT_UNKNOWN_IFINDEX);
+		return XDP_DROP;
+	}
+	return __pcn_finish(ctx, &md, handle_rx(ctx, &md));
+}
+#else
+SEC("tc")
+int pcn_entry_tc(struct __sk_buff *ctx)
+{
+	struct pkt_metadata md = {};
+	int rc;
+
+	if (__pcn_init_md(ctx, &md) < 0) {
+		__pcn_trace_verdict(RX_DROP, 0xffffffff, 0);
+		pcn_count(PCN_STAT_UNKNOWN_IFINDEX);
+		return TC_ACT_SHOT;
+	}
+	md.traffic_class = ctx->mark;
+	rc = handle_rx(ctx, &md);
+	if (md.traffic_class != ctx->mark)
+		ctx->mark = md.traffic_class;
+	return __pcn_finish(ctx, &md, rc);
+}
+#endif
+
+/* The BPF parts are dual-licensed so the kernel treats them as GPL-compatible (as Cilium does). */
+char _license[] SEC("license") = "Dual BSD/GPL";
+
+#endif /* PCN_H */
