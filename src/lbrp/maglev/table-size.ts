@@ -4,12 +4,12 @@
 /**
  * Named defaults for Maglev table sizes (one place, per the house style).
  *
- * - `defaultTableSize` 65537: the Maglev paper's default (NSDI'16 §5.3); prime, and the cube's size
+ * - `defaultTableSize` 65537: the Maglev paper's default table size; prime, and the cube's size
  *   when the configuration does not pick one.
  * - `minTableSize` 251: the largest prime below 256, so that even a one- or two-backend service keeps
  *   ~1% granularity for weights.
- * - `maxTableSize` 131071 (2^17 − 1, prime): the paper's larger size; caps memory at 512 KiB of
- *   int32 slots per service.
+ * - `maxTableSize` 131071 (2^17 − 1, prime): caps a service's table at 512 KiB of int32 slots
+ *   while still allowing 100 slots per backend up to ~1300 backends.
  * - `slotsPerBackend` 100: the paper's rule of thumb M ≥ 100·N keeps every backend within ~1% of its
  *   ideal share.
  */
