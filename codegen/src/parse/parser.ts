@@ -61,7 +61,8 @@ export function parseYang(text: string, file: string): ParseResult {
   const top = parser.parseTopLevel();
   const errors = [...lexed.errors, ...parser.errors];
   const statement = pickTopStatement(top, file, errors);
-  if (statement) checkStatement(statement, errors);
+  // A truncated file lacks its tail, so "missing" substatements there are not worth reporting.
+  if (statement) checkStatement(statement, errors, !lexed.truncated);
   return { statement, errors };
 }
 
@@ -194,8 +195,9 @@ class StatementParser {
       if (plus?.kind !== 'string' || plus.quoted || plus.text !== '+') return value;
       if (after?.kind !== 'string' || !after.quoted) {
         this.errors.push(makeError('syntax', plus.loc, 'expected a quoted string after "+"'));
-        this.pos++;
-        return value;
+        // Take an unquoted word after the "+" as the intended part, so it does not start a statement.
+        this.pos += after?.kind === 'string' ? 2 : 1;
+        return after?.kind === 'string' ? value + after.text : value;
       }
       value += after.text;
       this.pos += 2;
@@ -211,7 +213,7 @@ class StatementParser {
 }
 
 /** Checks a statement and its descendants against the grammar table. Extension statements are free-form. */
-function checkStatement(stmt: Statement, errors: CodegenError[]): void {
+function checkStatement(stmt: Statement, errors: CodegenError[], reportMissing: boolean): void {
   const rule = GRAMMAR[stmt.keyword];
   checkArgument(stmt, rule.arg, errors);
   const counts = new Map<string, number>();
@@ -243,10 +245,10 @@ function checkStatement(stmt: Statement, errors: CodegenError[]): void {
         ),
       );
     }
-    checkStatement(child, errors);
+    checkStatement(child, errors, reportMissing);
   }
   for (const [keyword, card] of Object.entries(rule.children)) {
-    if ((card === '1' || card === '1..n') && !counts.has(keyword)) {
+    if (reportMissing && (card === '1' || card === '1..n') && !counts.has(keyword)) {
       errors.push(makeError('missing-statement', stmt.loc, `missing "${keyword}" in "${stmt.keyword}"`));
     }
   }
