@@ -1,0 +1,126 @@
+// The lbrp route table is REST spec §6.4: every route, its methods, path parameters and body.
+
+import { buildRouteTable, type RouteRow } from '../../../../codegen/src/routes/route-table';
+import { lbrpModule } from '../helpers/lbrp';
+
+// REST spec §6.4, verbatim: `P` = /polycube/v1/lbrp, `…` = P/:name/service/:vip/:vport, and
+// `{a,b}` / `A`, `B` list alternatives.
+const SPEC_6_4 = `
+P | GET POST PATCH OPTIONS
+P/:name | GET POST PUT PATCH DELETE OPTIONS
+P/:name/uuid | GET OPTIONS
+P/:name/type, P/:name/service-name, P/:name/shadow | GET OPTIONS
+P/:name/loglevel, P/:name/span, P/:name/port_mode | GET PATCH OPTIONS
+P/:name/ports | GET POST PUT PATCH DELETE OPTIONS
+P/:name/ports/:ports_name | GET POST PUT PATCH DELETE OPTIONS
+P/:name/ports/:ports_name/{uuid,status,tcubes} | GET OPTIONS
+P/:name/ports/:ports_name/{peer,type,ip} | GET PATCH OPTIONS
+P/:name/src-ip-rewrite | GET POST PUT PATCH DELETE OPTIONS
+P/:name/src-ip-rewrite/{ip-range,new_ip_range} | GET PATCH OPTIONS
+P/:name/service | GET POST PUT PATCH DELETE OPTIONS
+P/:name/service/:vip, P/:name/service/:vip/:vport | OPTIONS
+P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
+…/:proto/name | GET PATCH OPTIONS
+…/:proto/backend | GET POST PUT PATCH DELETE OPTIONS
+…/:proto/backend/:ip | GET POST PUT PATCH DELETE OPTIONS
+…/:proto/backend/:ip/{name,port,weight} | GET PATCH OPTIONS
+`;
+
+/** Expands the spec table into "path methods" lines. */
+function expandSpec(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.trim().split('\n')) {
+    const [routes, methods] = line.split(' | ');
+    for (let route of routes.split(', ')) {
+      route = route.replace(/^…/, 'P/:name/service/:vip/:vport').replace(/^P/, '/polycube/v1/lbrp');
+      const brace = /\{([^}]*)\}$/.exec(route);
+      const alts = brace ? brace[1].split(',').map((a) => route.slice(0, brace.index) + a) : [route];
+      for (const r of alts) out.push(`${r} ${methods}`);
+    }
+  }
+  return out;
+}
+
+const rows = buildRouteTable(lbrpModule());
+const row = (path: string): RouteRow => {
+  const r = rows.find((x) => x.path === `/polycube/v1/lbrp${path}`);
+  if (!r) throw new Error(`no route ${path}`);
+  return r;
+};
+
+describe('buildRouteTable(lbrp)', () => {
+  // Same routes and methods as §6.4, nothing more and nothing less.
+  test('reproduces REST spec §6.4', () => {
+    const got = rows.map((r) => `${r.path} ${r.methods.join(' ')}`);
+    expect([...got].sort()).toEqual(expandSpec(SPEC_6_4).sort());
+  });
+
+  // Rows follow the schema depth-first: each list's collection, key prefixes, element, children.
+  test('rows are in schema order', () => {
+    expect(rows.map((r) => `${r.kind} ${r.path.slice('/polycube/v1/lbrp'.length) || '/'}`)).toEqual([
+      'service /',
+      'cube /:name',
+      'leaf /:name/uuid',
+      'leaf /:name/type',
+      'leaf /:name/service-name',
+      'leaf /:name/loglevel',
+      'list /:name/ports',
+      'element /:name/ports/:ports_name',
+      'leaf /:name/ports/:ports_name/uuid',
+      'leaf /:name/ports/:ports_name/status',
+      'leaf /:name/ports/:ports_name/peer',
+      'leaf /:name/ports/:ports_name/tcubes',
+      'leaf /:name/ports/:ports_name/type',
+      'leaf /:name/ports/:ports_name/ip',
+      'leaf /:name/shadow',
+      'leaf /:name/span',
+      'leaf /:name/port_mode',
+      'container /:name/src-ip-rewrite',
+      'leaf /:name/src-ip-rewrite/ip-range',
+      'leaf /:name/src-ip-rewrite/new_ip_range',
+      'list /:name/service',
+      'key-prefix /:name/service/:vip',
+      'key-prefix /:name/service/:vip/:vport',
+      'element /:name/service/:vip/:vport/:proto',
+      'leaf /:name/service/:vip/:vport/:proto/name',
+      'list /:name/service/:vip/:vport/:proto/backend',
+      'element /:name/service/:vip/:vport/:proto/backend/:ip',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/name',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/port',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/weight',
+    ]);
+  });
+
+  // The ports key is renamed in the path because the cube already uses :name; the body member
+  // keeps the YANG name.
+  test('path params name their key, list and leaf', () => {
+    const params = row('/:name/service/:vip/:vport/:proto/backend/:ip').params;
+    expect(params.map((p) => [p.param, p.key, p.list?.path])).toEqual([
+      ['name', 'name', undefined],
+      ['vip', 'vip', '/lbrp/service'],
+      ['vport', 'vport', '/lbrp/service'],
+      ['proto', 'proto', '/lbrp/service'],
+      ['ip', 'ip', '/lbrp/service/backend'],
+    ]);
+    expect(row('/:name/ports/:ports_name').params[1]).toMatchObject({ param: 'ports_name', key: 'name' });
+    expect(row('/:name/service/:vip').params.map((p) => p.param)).toEqual(['name', 'vip']);
+  });
+
+  // Bodies of the service collection are cube objects; key prefixes and read-only leaves take none.
+  test('body targets follow the writable methods', () => {
+    expect(row('').body).toMatchObject({ kind: 'cube' });
+    expect(row('/:name/ports').body).toMatchObject({ kind: 'list' });
+    expect(row('/:name/ports/:ports_name').body).toMatchObject({ kind: 'element' });
+    expect(row('/:name/loglevel').body).toMatchObject({ kind: 'leaf' });
+    expect(row('/:name/type').body).toBeUndefined();
+    expect(row('/:name/service/:vip').body).toBeUndefined();
+    expect(row('/:name/service/:vip/:vport')).toMatchObject({ kind: 'key-prefix', keyCount: 2 });
+  });
+
+  test('schema paths name the node', () => {
+    expect(row('/:name/service/:vip/:vport/:proto/backend/:ip/weight').schemaPath).toBe(
+      '/lbrp/service/backend/weight',
+    );
+    expect(row('').schemaPath).toBe('/lbrp');
+  });
+});
