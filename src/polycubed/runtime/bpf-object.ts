@@ -142,7 +142,16 @@ export function loadObject(opts: LoadOptions): LoadedObject {
     if (opts.constants) applyRodataConstants(obj, opts.constants, name);
     const reused = opts.pinDir ? preparePins(plans, opts.pinDir, opts.replaceIncompatiblePins ?? false) : [];
     loadOrThrow(obj, name, logBuf);
-    return new LoadedObject(name, collectMaps(plans), collectPrograms(obj), reused);
+    const maps: BpfMap[] = [];
+    const progs: LoadedProgram[] = [];
+    try {
+      collectMaps(plans, maps);
+      collectPrograms(obj, progs);
+    } catch (err) {
+      new LoadedObject(name, maps, progs, reused).close(); // release the fds taken so far
+      throw err;
+    }
+    return new LoadedObject(name, maps, progs, reused);
   } finally {
     libbpf.bpf_object__close(obj);
   }
@@ -237,27 +246,28 @@ function loadOrThrow(obj: bigint, name: string, logBuf: Buffer): void {
   throw new KernelError('object load', name, errno, messages || undefined);
 }
 
-function collectMaps(plans: MapPlan[]): BpfMap[] {
-  return plans.map((plan) => {
+function collectMaps(plans: MapPlan[], out: BpfMap[]): void {
+  for (const plan of plans) {
     // Names come from before load: libbpf 1.1 renames a reused map to the kernel's 15-char name.
     const fd = check(
       libc.dupCloexec(check(libbpf.bpf_map__fd(plan.ptr), 'map fd', plan.name)),
       'map dup',
       plan.name,
     );
-    return new BpfMap(fd, {
-      name: plan.name,
-      type: libbpf.bpf_map__type(plan.ptr),
-      keySize: libbpf.bpf_map__key_size(plan.ptr),
-      valueSize: libbpf.bpf_map__value_size(plan.ptr),
-      maxEntries: libbpf.bpf_map__max_entries(plan.ptr),
-      flags: libbpf.bpf_map__map_flags(plan.ptr),
-    });
-  });
+    out.push(
+      new BpfMap(fd, {
+        name: plan.name,
+        type: libbpf.bpf_map__type(plan.ptr),
+        keySize: libbpf.bpf_map__key_size(plan.ptr),
+        valueSize: libbpf.bpf_map__value_size(plan.ptr),
+        maxEntries: libbpf.bpf_map__max_entries(plan.ptr),
+        flags: libbpf.bpf_map__map_flags(plan.ptr),
+      }),
+    );
+  }
 }
 
-function collectPrograms(obj: bigint): LoadedProgram[] {
-  const progs: LoadedProgram[] = [];
+function collectPrograms(obj: bigint, progs: LoadedProgram[]): void {
   for (
     let p = libbpf.bpf_object__next_program(obj, null);
     p !== null;
@@ -279,5 +289,4 @@ function collectPrograms(obj: bigint): LoadedProgram[] {
       },
     });
   }
-  return progs;
 }
