@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { type CodegenError, makeError } from '../parse/diagnostics';
 import type { Statement } from '../parse/parser';
 import { type LoadOptions, ModuleRegistry } from './module-registry';
-import { coreChild } from './resolve-type';
+import { checkAllTypedefs, coreChild } from './resolve-type';
 import { type ParsedModule, moduleForPrefix } from './scope';
 import { buildSchemaTree } from './schema-tree';
 import { POLYCUBE_BASE, convertNodes } from './to-ir';
@@ -50,6 +50,7 @@ export function loadModuleFromText(text: string, file: string, opts: LoadOptions
   const root = registry.loadRoot(text, file);
   if (!root) return { errors: finish(errors) };
   const ctx = { root, errors };
+  for (const m of registry.modules) checkAllTypedefs(m, ctx);
   const children = convertNodes(buildSchemaTree(ctx), { path: `/${root.name}`, config: true }, ctx);
   const module: IrModule = {
     kind: 'module',

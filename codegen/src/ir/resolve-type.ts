@@ -12,6 +12,7 @@ import {
   lookupDefinition,
   moduleForPrefix,
   prefixOf,
+  scopeOf,
   splitRef,
 } from './scope';
 import type { IntBase, IrEnumValue, IrType, NumRange } from './types';
@@ -67,6 +68,18 @@ export function resolveType(stmt: Statement, scope: Scope, ctx: TypeContext): Re
   return { ...base, type };
 }
 
+/** Resolves every typedef of `module`, used or not, so problems in unused ones are reported too. */
+export function checkAllTypedefs(module: ParsedModule, ctx: TypeContext): void {
+  const visit = (stmt: Statement, scope: Scope): void => {
+    for (const c of stmt.children) {
+      if (c.prefix !== undefined) continue;
+      if (c.keyword === 'typedef') resolveTypedef({ stmt: c, scope }, ctx);
+      if (c.children.length > 0) visit(c, scopeOf(c, scope, module, ctx.errors));
+    }
+  };
+  visit(module.stmt, module.top);
+}
+
 function resolveTypedef(found: Found, ctx: TypeContext): ResolvedType {
   const cached = typedefCache.get(found.stmt);
   if (cached === 'resolving') {
@@ -82,17 +95,12 @@ function resolveTypedef(found: Found, ctx: TypeContext): ResolvedType {
   const defStmt = coreChild(found.stmt, 'default');
   const units = coreChild(found.stmt, 'units')?.arg ?? inner.units;
   const resolved: ResolvedType = { type: inner.type, default: defStmt?.arg ?? inner.default, units };
-  if (defStmt?.arg !== undefined) {
-    const reason = checkValue(inner.type, defStmt.arg);
-    if (reason) {
-      ctx.errors.push(
-        makeError(
-          'bad-default',
-          defStmt.loc,
-          `invalid default "${defStmt.arg}" of typedef "${found.stmt.arg}": ${reason}`,
-        ),
-      );
-    }
+  // An inherited default must still fit the typedef's narrower restrictions (RFC 7950 §7.3.4).
+  const reason = resolved.default === undefined ? undefined : checkValue(inner.type, resolved.default);
+  if (reason) {
+    const what = defStmt ? 'default' : 'inherited default';
+    const detail = `invalid ${what} "${resolved.default}" of typedef "${found.stmt.arg}": ${reason}`;
+    ctx.errors.push(makeError('bad-default', (defStmt ?? found.stmt).loc, detail));
   }
   typedefCache.set(found.stmt, resolved);
   return resolved;

@@ -149,7 +149,9 @@ class TreeBuilder {
     for (const s of uses.children) {
       if (s.prefix !== undefined) continue;
       if (s.keyword === 'refine') this.applyRefine(s, nodes, scope, uses);
-      if (s.keyword === 'augment') this.applyAugment(s, nodes, scope, false);
+      if (s.keyword === 'augment' && !this.applyAugment(s, nodes, scope, false)) {
+        this.ctx.errors.push(makeError('bad-augment', s.loc, `augment target "${s.arg}" not found`));
+      }
     }
     out.push(...nodes);
   }

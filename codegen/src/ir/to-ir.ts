@@ -128,6 +128,8 @@ function convertLeaf(node: TreeNode, base: IrNodeBase, place: Place, ctx: TypeCo
     );
   } else if (own !== undefined) {
     checkDefault(resolved.type, own, node, ctx);
+  } else if (resolved.default !== undefined && !isKey && !mandatory && restrictsTypedef(node)) {
+    checkDefault(resolved.type, resolved.default, node, ctx);
   }
   // Defaults of key leaves and of mandatory leaves never apply (RFC 7950 §7.8.2, §7.6.1).
   const def = isKey || mandatory ? undefined : (own ?? resolved.default);
@@ -156,6 +158,11 @@ function resolveNodeType(
   const typeStmt = coreChild(node.stmt, 'type');
   if (!typeStmt) return { type: { kind: 'string', patterns: [], length: [] } };
   return resolveType(typeStmt, node.scope, ctx);
+}
+
+/** True when the leaf's `type` statement adds restrictions, so an inherited default may no longer fit. */
+function restrictsTypedef(node: TreeNode): boolean {
+  return (coreChild(node.stmt, 'type')?.children.length ?? 0) > 0;
 }
 
 function checkDefault(type: IrType, value: string, node: TreeNode, ctx: TypeContext): void {
