@@ -35,8 +35,7 @@ export class ModuleRegistry {
   }
 
   private display(abs: string): string {
-    const rel = path.relative(this.rootDir, abs);
-    return (rel === '' ? path.basename(abs) : rel).split(path.sep).join('/');
+    return path.relative(this.rootDir, abs).split(path.sep).join('/');
   }
 
   private loadText(text: string, abs: string, expectedName: string | undefined): ParsedModule | undefined {
@@ -116,7 +115,9 @@ export class ModuleRegistry {
     if (this.byName.has(name)) return this.checkRevision(stmt, known, revision);
     const file = this.findModuleFile(name, revision, dir);
     if (!file) {
-      const where = [...this.opts.searchPath, dir].map((d) => this.display(path.resolve(d))).join(', ');
+      const where = [...this.opts.searchPath, dir]
+        .map((d) => this.display(path.resolve(d)) || '.')
+        .join(', ');
       const what = revision ? `"${name}" (revision ${revision})` : `"${name}"`;
       this.errors.push(
         makeError('missing-import', stmt.loc, `cannot find module ${what} in search path ${where}`),
