@@ -17,22 +17,27 @@ import type {
 /** A node that holds data children: the module, a container or a list. */
 export type IrDataParent = IrModule | IrContainer | IrList;
 
+/** Narrows to a leaf. */
 export function isLeaf(node: IrNode): node is IrLeaf {
   return node.kind === 'leaf';
 }
 
+/** Narrows to a leaf-list. */
 export function isLeafList(node: IrNode): node is IrLeafList {
   return node.kind === 'leaf-list';
 }
 
+/** Narrows to a container. */
 export function isContainer(node: IrNode): node is IrContainer {
   return node.kind === 'container';
 }
 
+/** Narrows to a list. */
 export function isList(node: IrNode): node is IrList {
   return node.kind === 'list';
 }
 
+/** Narrows to an action or rpc. */
 export function isAction(node: IrNode): node is IrAction {
   return node.kind === 'action';
 }

@@ -59,12 +59,14 @@ export function toTypeName(yangName: string): string {
 }
 
 /**
- * Enum member or constant name: `XDP_SKB` → `XDP_SKB`, `backend-pool` → `BACKEND_POOL`. Enum names in
- * YANG may be any text, so other characters become `_` and a leading digit gets a `_` in front.
+ * Enum member or constant name: `XDP_SKB` → `XDP_SKB`, `backend-pool` → `BACKEND_POOL`, `camelCase` →
+ * `CAMEL_CASE`. Enum names in YANG may be any text, so other characters become `_` and a leading digit
+ * gets a `_` in front (`10G` → `_10G`).
  */
 export function toConstName(yangName: string): string {
   const name = yangName
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .replace(/([0-9])([A-Z][a-z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
   if (name === '' || name === '_') return '_';
