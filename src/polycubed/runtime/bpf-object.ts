@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { BpfMap } from './bpf-map';
 import { check, checkPtr } from './ffi-check';
 import { KernelError, VerifierError } from './kernel-error';
-import { addressOf, lastErrno, libbpf, libbpfLogMark, libbpfMessagesSince, libc } from './libbpf-ffi';
+import { addressOf, lastErrno, libbpf, libc } from './libbpf-ffi';
+import { libbpfLogMark, libbpfMessagesSince } from './libbpf-log';
 import { mapInfoByFd, progInfoByFd } from './obj-info';
 import { applyRodataConstants, RodataValue } from './rodata-constants';
 

@@ -2,7 +2,9 @@
 // Used by every runtime module right after an FFI call; never used above the runtime.
 
 import { KernelError, checkRet, errnoOf } from './kernel-error';
-import { lastErrno, libbpfLogMark, libbpfMessagesSince, Ptr } from './libbpf-ffi';
+import { lastErrno } from './libbpf-ffi';
+import { libbpfLogMark, libbpfMessagesSince } from './libbpf-log';
+import type { Ptr } from './libbpf-types';
 
 /** Returns `ret` if >= 0, else throws KernelError(op, target, errno) (both libbpf conventions). */
 export function check(ret: number, op: string, target: string): number {

@@ -45,5 +45,5 @@ export { RingBufferReader } from './ring-buffer';
 export type { RingRecordHandler } from './ring-buffer';
 export type { RodataValue } from './rodata-constants';
 export { countTcFilters } from './tc-filter-dump';
-export { setLibbpfLogSink } from './libbpf-ffi';
-export type { LibbpfMessage } from './libbpf-ffi';
+export { setLibbpfLogSink } from './libbpf-log';
+export type { LibbpfMessage } from './libbpf-log';

@@ -1,13 +1,20 @@
 // FFI binding to the system libbpf (libbpf.so.1) and the few libc calls the runtime needs.
 // This is the only file in the repository that touches koffi: everything above it sees typed
-// functions that take numbers, Buffers and opaque bigint pointers. C names are kept on purpose
-// so each call can be looked up in libbpf's headers.
+// functions that take numbers, Buffers and opaque bigint pointers (shapes in libbpf-types.ts).
+// C names are kept on purpose so each call can be looked up in libbpf's headers.
 
 import koffi from 'koffi';
 import type { LibraryHandle, TypeObject } from 'koffi';
-
-/** Opaque native pointer (libbpf object, map, program, ring buffer); `null` is C's NULL. */
-export type Ptr = bigint | null;
+import { recordLibbpfMessage } from './libbpf-log';
+import type {
+  LibbpfDirect,
+  OpenOptsFields,
+  Ptr,
+  TcHookFields,
+  TcOptsFields,
+  TestRunOptsFields,
+  XdpQueryFields,
+} from './libbpf-types';
 
 const libbpfSo = koffi.load('libbpf.so.1');
 const libcSo = koffi.load('libc.so.6');
@@ -87,55 +94,6 @@ const XdpQueryOpts = koffi.struct({
   attach_mode: 'uint8_t',
 });
 
-/** `struct bpf_object_open_opts` (libbpf 1.1); `sz` is filled in by the binding. */
-export interface OpenOptsFields {
-  object_name?: string | null;
-  pin_root_path?: string | null;
-  /** Address of a caller-owned buffer that must stay alive until `bpf_object__load` returns. */
-  kernel_log_buf?: bigint | null;
-  kernel_log_size?: number;
-  kernel_log_level?: number;
-}
-/** `struct bpf_test_run_opts`; in/out buffers are passed by address, sizes in bytes. */
-export interface TestRunOptsFields {
-  data_in: bigint | null;
-  data_out: bigint | null;
-  data_size_in: number;
-  data_size_out: number;
-  ctx_in: bigint | null;
-  ctx_out: bigint | null;
-  ctx_size_in: number;
-  ctx_size_out: number;
-  retval: number;
-  repeat: number;
-  duration: number;
-  flags: number;
-  cpu: number;
-  batch_size: number;
-}
-/** `struct bpf_tc_hook`. */
-export interface TcHookFields {
-  ifindex: number;
-  attach_point: number;
-  parent: number;
-}
-/** `struct bpf_tc_opts`; `prog_id` is written back by `bpf_tc_attach`/`bpf_tc_query`. */
-export interface TcOptsFields {
-  prog_fd: number;
-  flags: number;
-  prog_id: number;
-  handle: number;
-  priority: number;
-}
-/** `struct bpf_xdp_query_opts` outputs. */
-export interface XdpQueryFields {
-  prog_id: number;
-  drv_prog_id: number;
-  hw_prog_id: number;
-  skb_prog_id: number;
-  attach_mode: number;
-}
-
 function withSize<T extends object>(type: TypeObject, fields: T): T & { sz: number } {
   return Object.assign(fields, { sz: type.size });
 }
@@ -146,47 +104,24 @@ function copyBack<T extends object>(target: T, source: T & { sz?: number }): voi
 }
 
 type NativeFn = ReturnType<LibraryHandle['func']>;
-const f = (decl: string): NativeFn => libbpfSo.func(decl);
 type Spec = Parameters<typeof koffi.sizeof>[0]; // koffi's TypeSpec: a type name, object or direction
+const f = (decl: string): NativeFn => libbpfSo.func(decl);
+const fn = (name: string, result: string, args: Spec[]): NativeFn => libbpfSo.func(name, result, args);
 const ptr = (t: TypeObject): TypeObject => koffi.pointer(t);
 const inout = (t: TypeObject): Spec => koffi.inout(koffi.pointer(t));
-const fn = (name: string, result: string, args: Spec[]): NativeFn => libbpfSo.func(name, result, args);
+const u32InOut = koffi.inout('uint32_t *');
+
 // Struct-typed declarations use type objects, not names: koffi's type registry is process-wide
 // and jest loads this module once per test file, so a named type would be declared twice.
+// prettier-ignore
 const raw = {
   bpf_object__open_file: fn('bpf_object__open_file', 'void *', ['const char *', ptr(OpenOpts)]),
   bpf_object__open_mem: fn('bpf_object__open_mem', 'void *', ['const void *', 'size_t', ptr(OpenOpts)]),
   bpf_test_run: fn('bpf_prog_test_run_opts', 'int', ['int', inout(TestRunOpts)]),
-  bpf_map_create: fn('bpf_map_create', 'int', [
-    'uint32_t',
-    'const char *',
-    'uint32_t',
-    'uint32_t',
-    'uint32_t',
-    ptr(MapCreateOpts),
-  ]),
-  bpf_map_update_batch: fn('bpf_map_update_batch', 'int', [
-    'int',
-    'const void *',
-    'const void *',
-    koffi.inout('uint32_t *'),
-    ptr(BatchOpts),
-  ]),
-  bpf_map_delete_batch: fn('bpf_map_delete_batch', 'int', [
-    'int',
-    'const void *',
-    koffi.inout('uint32_t *'),
-    ptr(BatchOpts),
-  ]),
-  bpf_map_lookup_batch: fn('bpf_map_lookup_batch', 'int', [
-    'int',
-    'void *',
-    'void *',
-    'void *',
-    'void *',
-    koffi.inout('uint32_t *'),
-    ptr(BatchOpts),
-  ]),
+  bpf_map_create: fn('bpf_map_create', 'int', ['uint32_t', 'const char *', 'uint32_t', 'uint32_t', 'uint32_t', ptr(MapCreateOpts)]),
+  bpf_map_update_batch: fn('bpf_map_update_batch', 'int', ['int', 'const void *', 'const void *', u32InOut, ptr(BatchOpts)]),
+  bpf_map_delete_batch: fn('bpf_map_delete_batch', 'int', ['int', 'const void *', u32InOut, ptr(BatchOpts)]),
+  bpf_map_lookup_batch: fn('bpf_map_lookup_batch', 'int', ['int', 'void *', 'void *', 'void *', 'void *', u32InOut, ptr(BatchOpts)]),
   bpf_tc_hook_create: fn('bpf_tc_hook_create', 'int', [ptr(TcHook)]),
   bpf_tc_hook_destroy: fn('bpf_tc_hook_destroy', 'int', [ptr(TcHook)]),
   bpf_tc_attach: fn('bpf_tc_attach', 'int', [ptr(TcHook), inout(TcOpts)]),
@@ -200,86 +135,74 @@ const raw = {
   bpf_map__initial_value: f('void *bpf_map__initial_value(void *map, _Out_ size_t *size)'),
 };
 
+// prettier-ignore
+const DIRECT_PROTOTYPES: Record<keyof LibbpfDirect, string> = {
+  bpf_object__load: 'int bpf_object__load(void *obj)',
+  bpf_object__close: 'void bpf_object__close(void *obj)',
+  bpf_object__name: 'const char *bpf_object__name(void *obj)',
+  bpf_object__btf: 'void *bpf_object__btf(void *obj)',
+  bpf_object__find_map_by_name: 'void *bpf_object__find_map_by_name(void *obj, const char *name)',
+  bpf_object__next_map: 'void *bpf_object__next_map(void *obj, void *prev)',
+  bpf_object__find_program_by_name: 'void *bpf_object__find_program_by_name(void *obj, const char *name)',
+  bpf_object__next_program: 'void *bpf_object__next_program(void *obj, void *prev)',
+  bpf_map__name: 'const char *bpf_map__name(void *map)',
+  bpf_map__fd: 'int bpf_map__fd(void *map)',
+  bpf_map__type: 'uint32_t bpf_map__type(void *map)',
+  bpf_map__key_size: 'uint32_t bpf_map__key_size(void *map)',
+  bpf_map__value_size: 'uint32_t bpf_map__value_size(void *map)',
+  bpf_map__max_entries: 'uint32_t bpf_map__max_entries(void *map)',
+  bpf_map__map_flags: 'uint32_t bpf_map__map_flags(void *map)',
+  bpf_map__is_internal: 'bool bpf_map__is_internal(void *map)',
+  bpf_map__set_max_entries: 'int bpf_map__set_max_entries(void *map, uint32_t max)',
+  bpf_map__set_pin_path: 'int bpf_map__set_pin_path(void *map, const char *path)',
+  bpf_map__reuse_fd: 'int bpf_map__reuse_fd(void *map, int fd)',
+  bpf_program__name: 'const char *bpf_program__name(void *prog)',
+  bpf_program__fd: 'int bpf_program__fd(void *prog)',
+  bpf_program__type: 'uint32_t bpf_program__type(void *prog)',
+  bpf_program__set_type: 'int bpf_program__set_type(void *prog, uint32_t type)',
+  bpf_program__set_log_level: 'int bpf_program__set_log_level(void *prog, uint32_t level)',
+  bpf_program__set_log_buf: 'int bpf_program__set_log_buf(void *prog, void *buf, size_t size)',
+  btf__find_by_name_kind: 'int btf__find_by_name_kind(void *btf, const char *name, uint32_t kind)',
+  btf__type_by_id: 'void *btf__type_by_id(void *btf, uint32_t id)',
+  btf__name_by_offset: 'const char *btf__name_by_offset(void *btf, uint32_t off)',
+  bpf_map_update_elem: 'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',
+  bpf_map_lookup_elem: 'int bpf_map_lookup_elem(int fd, const void *key, void *value)',
+  bpf_map_delete_elem: 'int bpf_map_delete_elem(int fd, const void *key)',
+  bpf_map_get_next_key: 'int bpf_map_get_next_key(int fd, const void *key, void *next)',
+  bpf_obj_pin: 'int bpf_obj_pin(int fd, const char *path)',
+  bpf_obj_get: 'int bpf_obj_get(const char *path)',
+  bpf_map_get_fd_by_id: 'int bpf_map_get_fd_by_id(uint32_t id)',
+  bpf_prog_get_fd_by_id: 'int bpf_prog_get_fd_by_id(uint32_t id)',
+  libbpf_num_possible_cpus: 'int libbpf_num_possible_cpus(void)',
+  ring_buffer__poll: 'int ring_buffer__poll(void *rb, int timeout_ms)',
+  ring_buffer__consume: 'int ring_buffer__consume(void *rb)',
+  ring_buffer__epoll_fd: 'int ring_buffer__epoll_fd(void *rb)',
+  ring_buffer__free: 'void ring_buffer__free(void *rb)',
+};
+
+const direct = Object.fromEntries(
+  Object.entries(DIRECT_PROTOTYPES).map(([name, decl]) => [name, f(decl)]),
+) as unknown as LibbpfDirect;
+
 /**
  * Typed libbpf entry points. Integer-returning calls follow libbpf 1.x: `>= 0` on success, a
  * negative errno on failure (errno is set too). Pointer-returning calls return `null` on failure
  * and leave the reason in {@link lastErrno}. Nothing here throws on a kernel error.
  */
 export const libbpf = {
+  ...direct,
   bpf_object__open_file(path: string, opts: OpenOptsFields): Ptr {
     return raw.bpf_object__open_file(path, withSize(OpenOpts, { ...opts }));
   },
   bpf_object__open_mem(buf: Buffer, opts: OpenOptsFields): Ptr {
     return raw.bpf_object__open_mem(buf, buf.length, withSize(OpenOpts, { ...opts }));
   },
-  bpf_object__load: f('int bpf_object__load(void *obj)') as (obj: bigint) => number,
-  bpf_object__close: f('void bpf_object__close(void *obj)') as (obj: bigint) => void,
-  bpf_object__name: f('const char *bpf_object__name(void *obj)') as (obj: bigint) => string,
-  bpf_object__btf: f('void *bpf_object__btf(void *obj)') as (obj: bigint) => Ptr,
-  bpf_object__find_map_by_name: f('void *bpf_object__find_map_by_name(void *obj, const char *name)') as (
-    obj: bigint,
-    name: string,
-  ) => Ptr,
-  bpf_object__next_map: f('void *bpf_object__next_map(void *obj, void *prev)') as (
-    obj: bigint,
-    prev: Ptr,
-  ) => Ptr,
-  bpf_object__find_program_by_name: f(
-    'void *bpf_object__find_program_by_name(void *obj, const char *name)',
-  ) as (obj: bigint, name: string) => Ptr,
-  bpf_object__next_program: f('void *bpf_object__next_program(void *obj, void *prev)') as (
-    obj: bigint,
-    prev: Ptr,
-  ) => Ptr,
-  bpf_map__name: f('const char *bpf_map__name(void *map)') as (map: bigint) => string,
-  bpf_map__fd: f('int bpf_map__fd(void *map)') as (map: bigint) => number,
-  bpf_map__type: f('uint32_t bpf_map__type(void *map)') as (map: bigint) => number,
-  bpf_map__key_size: f('uint32_t bpf_map__key_size(void *map)') as (map: bigint) => number,
-  bpf_map__value_size: f('uint32_t bpf_map__value_size(void *map)') as (map: bigint) => number,
-  bpf_map__max_entries: f('uint32_t bpf_map__max_entries(void *map)') as (map: bigint) => number,
-  bpf_map__map_flags: f('uint32_t bpf_map__map_flags(void *map)') as (map: bigint) => number,
-  bpf_map__is_internal: f('bool bpf_map__is_internal(void *map)') as (map: bigint) => boolean,
-  bpf_map__set_max_entries: f('int bpf_map__set_max_entries(void *map, uint32_t max)') as (
-    map: bigint,
-    max: number,
-  ) => number,
-  bpf_map__set_pin_path: f('int bpf_map__set_pin_path(void *map, const char *path)') as (
-    map: bigint,
-    path: string | null,
-  ) => number,
-  bpf_map__reuse_fd: f('int bpf_map__reuse_fd(void *map, int fd)') as (map: bigint, fd: number) => number,
   /** Returns the address and size of a global-data map's initial image (writable before load). */
   bpf_map__initial_value(map: bigint): { ptr: Ptr; size: number } {
     const size = [0];
     const ptr = raw.bpf_map__initial_value(map, size) as Ptr;
     return { ptr, size: Number(size[0]) };
   },
-  bpf_program__name: f('const char *bpf_program__name(void *prog)') as (prog: bigint) => string,
-  bpf_program__fd: f('int bpf_program__fd(void *prog)') as (prog: bigint) => number,
-  bpf_program__type: f('uint32_t bpf_program__type(void *prog)') as (prog: bigint) => number,
-  bpf_program__set_type: f('int bpf_program__set_type(void *prog, uint32_t type)') as (
-    prog: bigint,
-    type: number,
-  ) => number,
-  bpf_program__set_log_level: f('int bpf_program__set_log_level(void *prog, uint32_t level)') as (
-    prog: bigint,
-    level: number,
-  ) => number,
-  bpf_program__set_log_buf: f('int bpf_program__set_log_buf(void *prog, void *buf, size_t size)') as (
-    prog: bigint,
-    buf: Buffer | null,
-    size: number,
-  ) => number,
-  btf__find_by_name_kind: f('int btf__find_by_name_kind(void *btf, const char *name, uint32_t kind)') as (
-    btf: bigint,
-    name: string,
-    kind: number,
-  ) => number,
-  btf__type_by_id: f('void *btf__type_by_id(void *btf, uint32_t id)') as (btf: bigint, id: number) => Ptr,
-  btf__name_by_offset: f('const char *btf__name_by_offset(void *btf, uint32_t off)') as (
-    btf: bigint,
-    off: number,
-  ) => string | null,
   bpf_map_create(
     type: number,
     name: string | null,
@@ -288,36 +211,9 @@ export const libbpf = {
     maxEntries: number,
     mapFlags: number,
   ): number {
-    const opts = withSize(MapCreateOpts, {
-      btf_fd: 0,
-      btf_key_type_id: 0,
-      btf_value_type_id: 0,
-      btf_vmlinux_value_type_id: 0,
-      inner_map_fd: 0,
-      map_flags: mapFlags,
-      map_extra: 0,
-      numa_node: 0,
-      map_ifindex: 0,
-    });
+    const opts = withSize(MapCreateOpts, { map_flags: mapFlags }); // koffi zero-fills the rest
     return raw.bpf_map_create(type, name, keySize, valueSize, maxEntries, opts);
   },
-  bpf_map_update_elem: f(
-    'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',
-  ) as (fd: number, key: Buffer, value: Buffer, flags: number) => number,
-  bpf_map_lookup_elem: f('int bpf_map_lookup_elem(int fd, const void *key, void *value)') as (
-    fd: number,
-    key: Buffer,
-    value: Buffer,
-  ) => number,
-  bpf_map_delete_elem: f('int bpf_map_delete_elem(int fd, const void *key)') as (
-    fd: number,
-    key: Buffer,
-  ) => number,
-  bpf_map_get_next_key: f('int bpf_map_get_next_key(int fd, const void *key, void *next)') as (
-    fd: number,
-    key: Buffer | null,
-    next: Buffer,
-  ) => number,
   /** Batch update; `count.n` is the number of elements in, and the number applied out. */
   bpf_map_update_batch(
     fd: number,
@@ -327,13 +223,8 @@ export const libbpf = {
     elemFlags: number,
   ): number {
     const c = [count.n];
-    const ret = raw.bpf_map_update_batch(
-      fd,
-      keys,
-      values,
-      c,
-      withSize(BatchOpts, { elem_flags: elemFlags, flags: 0 }),
-    );
+    const opts = withSize(BatchOpts, { elem_flags: elemFlags, flags: 0 });
+    const ret = raw.bpf_map_update_batch(fd, keys, values, c, opts);
     count.n = c[0];
     return ret;
   },
@@ -359,14 +250,10 @@ export const libbpf = {
     count.n = c[0];
     return ret;
   },
-  bpf_obj_pin: f('int bpf_obj_pin(int fd, const char *path)') as (fd: number, path: string) => number,
-  bpf_obj_get: f('int bpf_obj_get(const char *path)') as (path: string) => number,
   /** Fills `info` (a zeroed `bpf_map_info`/`bpf_prog_info` buffer); returns 0 or -errno. */
   bpf_obj_get_info_by_fd(fd: number, info: Buffer): number {
     return raw.bpf_obj_get_info_by_fd(fd, info, [info.length]);
   },
-  bpf_map_get_fd_by_id: f('int bpf_map_get_fd_by_id(uint32_t id)') as (id: number) => number,
-  bpf_prog_get_fd_by_id: f('int bpf_prog_get_fd_by_id(uint32_t id)') as (id: number) => number,
   /** Runs a program once (or `repeat` times); output fields of `opts` are updated in place. */
   bpf_prog_test_run_opts(fd: number, opts: TestRunOptsFields): number {
     const o = withSize(TestRunOpts, { ...opts });
@@ -414,14 +301,6 @@ export const libbpf = {
     const ret = raw.bpf_xdp_query_id(ifindex, flags, id);
     return { ret, id: id[0] };
   },
-  libbpf_num_possible_cpus: f('int libbpf_num_possible_cpus(void)') as () => number,
-  ring_buffer__poll: f('int ring_buffer__poll(void *rb, int timeout_ms)') as (
-    rb: bigint,
-    timeoutMs: number,
-  ) => number,
-  ring_buffer__consume: f('int ring_buffer__consume(void *rb)') as (rb: bigint) => number,
-  ring_buffer__epoll_fd: f('int ring_buffer__epoll_fd(void *rb)') as (rb: bigint) => number,
-  ring_buffer__free: f('void ring_buffer__free(void *rb)') as (rb: bigint) => void,
 };
 
 function layoutOf(type: TypeObject): { size: number; offsets: Record<string, number> } {
@@ -450,12 +329,32 @@ const rawLibc = {
   statfs: libcSo.func('int statfs(const char *path, void *buf)'),
   if_indextoname: libcSo.func('const char *if_indextoname(uint32_t ifindex, void *buf)'),
 };
+/** libc calls used as they are (integer results: -1 on failure, reason in errno). */
+interface LibcDirect {
+  close(fd: number): number;
+  if_nametoindex(name: string): number;
+  mount(source: string, target: string, fstype: string, flags: number, data: null): number;
+  socket(domain: number, type: number, protocol: number): number;
+  send(fd: number, buf: Buffer, len: number, flags: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+}
+// prettier-ignore
+const LIBC_PROTOTYPES: Record<keyof LibcDirect, string> = {
+  close: 'int close(int fd)',
+  if_nametoindex: 'uint32_t if_nametoindex(const char *name)',
+  mount: 'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)',
+  socket: 'int socket(int domain, int type, int protocol)',
+  send: 'intptr_t send(int fd, const void *buf, size_t len, int flags)',
+  recv: 'intptr_t recv(int fd, void *buf, size_t len, int flags)',
+};
+const directLibc = Object.fromEntries(
+  Object.entries(LIBC_PROTOTYPES).map(([name, decl]) => [name, libcSo.func(decl)]),
+) as unknown as LibcDirect;
 const F_DUPFD_CLOEXEC = 1030; // <fcntl.h>; lowest free fd >= arg, close-on-exec set
 
 /** The libc calls the runtime needs; integer results are -1 on failure with {@link lastErrno}. */
 export const libc = {
-  close: libcSo.func('int close(int fd)') as (fd: number) => number,
-  if_nametoindex: libcSo.func('uint32_t if_nametoindex(const char *name)') as (name: string) => number,
+  ...directLibc,
   /** Interface name for an index, or undefined when there is none (IF_NAMESIZE buffer). */
   if_indextoname(ifindex: number): string | undefined {
     const name = rawLibc.if_indextoname(ifindex, Buffer.alloc(16)) as string | null;
@@ -471,26 +370,6 @@ export const libc = {
     if (rawLibc.statfs(path, buf) !== 0) return -1;
     return Number(buf.readBigInt64LE(0));
   },
-  mount: libcSo.func(
-    'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
-  ) as (source: string, target: string, fstype: string, flags: number, data: null) => number,
-  socket: libcSo.func('int socket(int domain, int type, int protocol)') as (
-    d: number,
-    t: number,
-    p: number,
-  ) => number,
-  send: libcSo.func('intptr_t send(int fd, const void *buf, size_t len, int flags)') as (
-    fd: number,
-    buf: Buffer,
-    len: number,
-    flags: number,
-  ) => number,
-  recv: libcSo.func('intptr_t recv(int fd, void *buf, size_t len, int flags)') as (
-    fd: number,
-    buf: Buffer,
-    len: number,
-    flags: number,
-  ) => number,
 };
 
 /** errno left by the most recent FFI call on this thread. */
@@ -513,53 +392,23 @@ export function viewNative(ptr: bigint, len: number): Buffer {
   return Buffer.from(koffi.view(ptr, len));
 }
 
-// --- libbpf's print callback: messages are kept so errors can carry them ---
+// --- libbpf's print callback: messages go to libbpf-log.ts so errors can carry them ---
 
-/** One libbpf message: level 0 = warn, 1 = info, 2 = debug. */
-export interface LibbpfMessage {
-  seq: number;
-  level: number;
-  text: string;
-}
-const LIBBPF_LOG_KEEP = 512; // recent messages kept for error reports; older ones are dropped
-const PRINT_BUF_SIZE = 64 * 1024; // one formatted message; libbpf's long logs go to a log buffer
+const PRINT_BUF_SIZE = 64 * 1024; // one formatted message; verifier logs go to a log buffer instead
 const printBuf = Buffer.alloc(PRINT_BUF_SIZE);
-const recent: LibbpfMessage[] = [];
-let seq = 0;
-let sink: ((msg: LibbpfMessage) => void) | undefined;
-
 const PrintFn = koffi.proto('int', ['int', 'const char *', 'void *']); // (level, fmt, va_list)
 const setPrint = libbpfSo.func('libbpf_set_print', 'void *', [koffi.pointer(PrintFn)]);
 function onLibbpfPrint(level: number, fmt: string, ap: bigint): number {
   const n = rawLibc.vsnprintf(printBuf, PRINT_BUF_SIZE, fmt, ap) as number;
-  const text = printBuf.subarray(0, Math.max(0, Math.min(n, PRINT_BUF_SIZE - 1))).toString('utf8');
-  const msg = { seq: ++seq, level, text };
-  recent.push(msg);
-  if (recent.length > LIBBPF_LOG_KEEP) recent.shift();
-  sink?.(msg);
+  recordLibbpfMessage(
+    level,
+    printBuf.subarray(0, Math.max(0, Math.min(n, PRINT_BUF_SIZE - 1))).toString('utf8'),
+  );
   return 0;
 }
 // Registered once per module instance; the newest registration wins, so a re-required module
 // (jest loads modules per test file) never leaves libbpf calling into a dead context.
 setPrint(koffi.register(onLibbpfPrint, koffi.pointer(PrintFn)));
-
-/** A position in the libbpf message stream, for {@link libbpfMessagesSince}. */
-export function libbpfLogMark(): number {
-  return seq;
-}
-
-/** Warn/info messages libbpf printed after `mark`, joined as text (debug chatter is left out). */
-export function libbpfMessagesSince(mark: number): string {
-  return recent
-    .filter((m) => m.seq > mark && m.level <= 1)
-    .map((m) => m.text)
-    .join('');
-}
-
-/** Forwards every libbpf message (all levels) to `fn`, or stops forwarding with `undefined`. */
-export function setLibbpfLogSink(fn: ((msg: LibbpfMessage) => void) | undefined): void {
-  sink = fn;
-}
 
 // --- ring buffers: sample callbacks and event-loop polling ---
 

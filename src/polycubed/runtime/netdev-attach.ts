@@ -4,7 +4,8 @@
 
 import { check, errnoFrom } from './ffi-check';
 import { KernelError } from './kernel-error';
-import { lastErrno, libbpf, libc, TcHookFields } from './libbpf-ffi';
+import { lastErrno, libbpf, libc } from './libbpf-ffi';
+import type { TcHookFields } from './libbpf-types';
 import { progInfoByFd } from './obj-info';
 import { countTcFilters } from './tc-filter-dump';
 

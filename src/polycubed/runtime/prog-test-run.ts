@@ -3,7 +3,8 @@
 // tests need: struct __sk_buff (TC) and struct xdp_md (XDP), with offsets from <linux/bpf.h>.
 
 import { KernelError } from './kernel-error';
-import { addressOf, lastErrno, libbpf, TestRunOptsFields } from './libbpf-ffi';
+import { addressOf, lastErrno, libbpf } from './libbpf-ffi';
+import type { TestRunOptsFields } from './libbpf-types';
 
 /** Input of one test run. */
 export interface TestRunInput {

@@ -161,7 +161,7 @@ describeKernel('kernel: bpf-map', () => {
     expect(() => m.updatePerCpu(u32(0), new Array(cpus + 1).fill(u32(1)))).toThrow(/per-CPU values for/);
   });
 
-  // A pinned map can be reopened by path with its shape read back from the kernel, and its contents are shared.
+  // A pinned map can be reopened by path (or by kernel id) with its shape read back from the kernel, and its contents are shared.
   it('opens a pinned map with its shape and contents', () => {
     const dir = fx.pinDir();
     mkdirSync(dir, { recursive: true });
@@ -178,6 +178,9 @@ describeKernel('kernel: bpf-map', () => {
       4,
     ]);
     expect(again.id()).toBe(m.id());
+    const byId = BpfMap.fromId(m.id());
+    open.push(byId);
+    expect([byId.type, byId.keySize, byId.valueSize, byId.lookup(u32(3))]).toEqual([1, 4, 4, u32(33)]);
     expect(again.lookup(u32(3))).toEqual(u32(33));
     expect(() => BpfMap.fromPinned(join(dir, 'missing'))).toThrow(/^map open .*missing: ENOENT$/);
   });

@@ -34,7 +34,7 @@ describeKernel('kernel: ring-buffer', () => {
     fx.cleanup();
   });
 
-  // Each program run's record is delivered once, in order, with the bytes the program wrote.
+  // Each program run's record is delivered once, in order, with the bytes the program wrote (by consume or poll).
   it('delivers records written by the program on consume', () => {
     const got: Buffer[] = [];
     const reader = new RingBufferReader(obj.map('probe_events'), (r) => got.push(r));
@@ -48,6 +48,9 @@ describeKernel('kernel: ring-buffer', () => {
       { ifindex: LO, len: 90 },
     ]);
     expect(reader.consume()).toBe(0);
+    run(64);
+    expect(reader.poll(0)).toBe(1);
+    expect(decode(got[2])).toEqual({ ifindex: LO, len: 64 });
     reader.close();
     expect(() => reader.consume()).toThrow(/is closed/);
   });
