@@ -1,0 +1,325 @@
+// Test harness for the lbrp dataplane: compiles a variant (TC/XDP × SINGLE/MULTI) with the test
+// trace on, loads it unpinned, writes a configuration into the real maps through the TS
+// encoders of src/lbrp/dataplane/map-layouts.ts, and runs frames through BPF_PROG_TEST_RUN,
+// reporting verdict, out port and output frame. Not a test file itself.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileBpf } from '../../../src/polycubed/runtime/bpf-compile';
+import { BpfMap } from '../../../src/polycubed/runtime/bpf-map';
+import { loadObject, LoadedObject } from '../../../src/polycubed/runtime/bpf-object';
+import {
+  buildSkbCtx,
+  buildXdpMd,
+  SKB_CTX_OFFSETS,
+  testRun,
+} from '../../../src/polycubed/runtime/prog-test-run';
+import {
+  BackendValue,
+  encodeBackendValue,
+  encodeIpv4Key,
+  encodeServiceKey,
+  encodeServiceValue,
+  encodeSrcRewriteKey,
+  encodeSrcRewriteValue,
+  encodeU16,
+  encodeU32,
+  F_BACKEND_ACTIVE,
+  FROM_BACKEND,
+  FROM_FRONTEND,
+  Ipv4,
+  ServiceKey,
+  sumCounters,
+  sumU64,
+  LbrpCounters,
+  DROP,
+  DropReason,
+} from '../../../src/lbrp/dataplane/map-layouts';
+import { TestNet } from '../../fixtures/netns';
+
+/** True when the suite can reach the kernel (CAP_BPF, CAP_NET_ADMIN: we require root). */
+export const IS_ROOT = process.getuid?.() === 0;
+
+/** `describe` for kernel tests: skipped, with the reason printed, when not root. */
+export const describeKernel: jest.Describe = IS_ROOT
+  ? describe
+  : (((name: string, fn: () => void) => {
+      console.warn(`skipping "${name}": kernel tests need root (CAP_BPF, CAP_NET_ADMIN)`);
+      describe.skip(name, fn);
+    }) as jest.Describe);
+
+export const REPO = join(__dirname, '../../..');
+export const LBRP_SOURCE = join(REPO, 'dataplane/lbrp/lbrp.c');
+/** Compile cache shared by the dataplane suites (content-addressed, so always current). */
+export const CACHE_DIR = join(REPO, '.cache/bpf-test');
+
+export type Hook = 'tc' | 'xdp';
+export type Mode = 'single' | 'multi';
+
+/** Port ids used by every test variant. FRONTEND 0 catches Polycube bug 10 (0 = "the backend"). */
+export const PORTS = { frontend: 0, backend: 1, frontend2: 2, spare: 3 } as const;
+
+/** Small map sizes for tests: the defaults reserve hundreds of MB per loaded variant. */
+export const TEST_SIZES = {
+  MAX_SERVICES: 1024,
+  MAX_SESSIONS: 4096,
+  MAX_BACKENDS: 1024,
+  MAX_MAGLEV_SLOTS: 65536,
+};
+
+/** -D defines of a variant. */
+export function variantDefines(
+  hook: Hook,
+  mode: Mode,
+  extra: Record<string, string | number> = {},
+): Record<string, string | number> {
+  return {
+    PCN_XDP: hook === 'xdp' ? 1 : 0,
+    SINGLE_PORT_MODE: mode === 'single' ? 1 : 0,
+    ...(mode === 'single' ? { FRONTEND_PORT: PORTS.frontend } : {}),
+    BACKEND_PORT: PORTS.backend,
+    ...extra,
+  };
+}
+
+/** Compiles lbrp.c with `defines` into the shared cache; returns the object path. */
+export async function compileLbrp(defines: Record<string, string | number>): Promise<string> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const res = await compileBpf({ sourcePath: LBRP_SOURCE, cacheDir: CACHE_DIR, werror: true, defines });
+  return res.objPath;
+}
+
+/** Four netdevs in the host namespace (two veth pairs) standing for ports 0..3. */
+export class PortDevices {
+  readonly net = new TestNet();
+  readonly ifindex: number[] = [];
+
+  constructor() {
+    for (let i = 0; i < 2; i++) {
+      const v = this.net.addVeth();
+      this.ifindex.push(this.net.ifindex(undefined, v.a), this.net.ifindex(undefined, v.b));
+    }
+  }
+
+  cleanup(): void {
+    this.net.cleanup();
+  }
+}
+
+/** A service as tests describe it: its Maglev table is `slots` (backend ids) from slotBase. */
+export interface ServiceSpec extends ServiceKey {
+  id: number;
+  slotBase: number;
+  /** Backend id per slot; [] = a service without backends (table_size 0). */
+  slots: number[];
+}
+
+export interface BackendSpec extends BackendValue {
+  id: number;
+}
+
+/** Configuration written into the maps for one test. */
+export interface DataplaneConfig {
+  services: ServiceSpec[];
+  backends: BackendSpec[];
+  /** src-ip-rewrite: client range → new range (both written, one per direction). */
+  srcRewrite?: { from: { net: Ipv4; prefixLen: number }; to: { net: Ipv4; prefixLen: number } };
+  /** MULTI: FRONTEND port IP → port id. */
+  frontendIps: Record<Ipv4, number>;
+}
+
+/** What a frame did. */
+export interface RunResult {
+  verdict: 'pass' | 'drop' | 'redirect' | 'other';
+  retval: number;
+  /** Port id the runtime redirected to (from the test trace), undefined unless redirected. */
+  outPort?: number;
+  /** ifindex the runtime looked up for it (0 = not connected). */
+  outIfindex?: number;
+  /** handle_rx's RX_* code. */
+  rxCode: number;
+  /** Packet-in reason of this frame, if it was punted. */
+  pktinReason?: number;
+  data: Buffer;
+  /** TC only: cb[0] as the runtime left it (out port << 16 | ifindex on redirect). */
+  cb0?: number;
+}
+
+const TC_ACT = { OK: 0, SHOT: 2, REDIRECT: 7 };
+const XDP_ACT = { DROP: 1, PASS: 2, REDIRECT: 4 };
+const TRACE_SIZE = 152;
+const NONE = 0xffffffff;
+
+/** One loaded lbrp variant, wired to `devices`. */
+export class LbrpUnderTest {
+  readonly obj: LoadedObject;
+  readonly progFd: number;
+  private written: { services: Buffer[]; vips: Buffer[]; rewrites: Buffer[]; frontendIps: Buffer[] } = {
+    services: [],
+    vips: [],
+    rewrites: [],
+    frontendIps: [],
+  };
+
+  private constructor(
+    readonly hook: Hook,
+    readonly mode: Mode,
+    readonly devices: PortDevices,
+    objPath: string,
+  ) {
+    this.obj = loadObject({ objPath });
+    this.progFd = this.obj.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
+    // Ports 0..2 are peered with netdevs; port 3 exists (its ifindex is known) but has no peer.
+    for (let port = 0; port < 4; port++) {
+      this.map('pcn_ifindex_to_port').update(encodeU32(devices.ifindex[port]), encodeU16(port));
+      this.map('pcn_port_to_ifindex').update(
+        encodeU32(port),
+        encodeU32(port === PORTS.spare ? 0 : devices.ifindex[port]),
+      );
+    }
+  }
+
+  /** Compiles (cached) and loads a variant with the test trace and small maps. */
+  static async load(
+    hook: Hook,
+    mode: Mode,
+    devices: PortDevices,
+    extra: Record<string, string | number> = {},
+  ): Promise<LbrpUnderTest> {
+    const objPath = await compileLbrp(
+      variantDefines(hook, mode, { PCN_TEST_TRACE: 1, ...TEST_SIZES, ...extra }),
+    );
+    return new LbrpUnderTest(hook, mode, devices, objPath);
+  }
+
+  map(name: string): BpfMap {
+    return this.obj.map(name);
+  }
+
+  /** Writes `cfg` into the maps (after removing what the previous configure wrote). */
+  configure(cfg: DataplaneConfig): void {
+    this.unconfigure();
+    for (const b of cfg.backends) this.map('backends').update(encodeU32(b.id), encodeBackendValue(b));
+    for (const s of cfg.services) {
+      s.slots.forEach((backendId, i) =>
+        this.map('maglev_slots').update(encodeU32(s.slotBase + i), encodeU32(backendId)),
+      );
+      const key = encodeServiceKey(s);
+      this.map('services').update(
+        key,
+        encodeServiceValue({ serviceId: s.id, slotBase: s.slotBase, tableSize: s.slots.length, flags: 0 }),
+      );
+      this.written.services.push(key);
+      const vip = encodeIpv4Key(s.vip);
+      this.map('vips').update(vip, encodeU32(1));
+      this.written.vips.push(vip);
+    }
+    if (cfg.srcRewrite) {
+      const { from, to } = cfg.srcRewrite;
+      const hostMask = prefixHostMask(from.prefixLen);
+      const fwdKey = encodeSrcRewriteKey({ prefixLen: from.prefixLen, addr: from.net });
+      const backKey = encodeSrcRewriteKey({ prefixLen: to.prefixLen, addr: to.net });
+      this.map('src_ip_rewrite').update(
+        fwdKey,
+        encodeSrcRewriteValue({ newNet: to.net, hostMask, sense: FROM_FRONTEND }),
+      );
+      this.map('src_ip_rewrite').update(
+        backKey,
+        encodeSrcRewriteValue({ newNet: from.net, hostMask, sense: FROM_BACKEND }),
+      );
+      this.written.rewrites.push(fwdKey, backKey);
+    }
+    for (const [ip, port] of Object.entries(cfg.frontendIps)) {
+      const key = encodeIpv4Key(ip);
+      this.map('ip_to_frontend_port').update(key, encodeU16(port));
+      this.written.frontendIps.push(key);
+    }
+  }
+
+  /** Removes the configuration and every session. */
+  unconfigure(): void {
+    const w = this.written;
+    for (const k of w.services.splice(0)) this.map('services').delete(k);
+    for (const k of w.vips.splice(0)) this.map('vips').delete(k);
+    for (const k of w.rewrites.splice(0)) this.map('src_ip_rewrite').delete(k);
+    for (const k of w.frontendIps.splice(0)) this.map('ip_to_frontend_port').delete(k);
+    this.map('conntrack').clear();
+    this.map('reverse_nat').clear();
+  }
+
+  /** Marks backend `id` active or not (drain / restore), keeping its address. */
+  setBackendActive(b: BackendSpec, active: boolean): void {
+    this.map('backends').update(
+      encodeU32(b.id),
+      encodeBackendValue({ ...b, flags: active ? F_BACKEND_ACTIVE : 0 }),
+    );
+  }
+
+  /** Points maglev_slots[index] at backend id. */
+  setSlot(index: number, backendId: number): void {
+    this.map('maglev_slots').update(encodeU32(index), encodeU32(backendId));
+  }
+
+  /** Runs one frame arriving on port `inPort` (or on netdev `ifindex` when given). */
+  run(frame: Buffer, inPort: number, opts: { ifindex?: number } = {}): RunResult {
+    const ifindex = opts.ifindex ?? this.devices.ifindex[inPort];
+    const trace = this.map('pcn_test_trace');
+    const zero = Buffer.alloc(TRACE_SIZE);
+    zero.writeUInt32LE(NONE, 8);
+    zero.writeUInt32LE(NONE, 16);
+    trace.updatePerCpu(encodeU32(0), zero);
+    const ctxIn =
+      this.hook === 'tc'
+        ? buildSkbCtx({ ifindex, ingressIfindex: ifindex })
+        : buildXdpMd(frame.length, { ingressIfindex: ifindex });
+    const res = testRun(this.progFd, { data: frame, ctxIn });
+    const slots = trace.lookupPerCpu(encodeU32(0)) ?? [];
+    const t = slots.find((s) => s.readUInt32LE(0) > 0);
+    if (!t) throw new Error('the program left no trace (was it built with PCN_TEST_TRACE=1?)');
+    const outPort = t.readUInt32LE(8);
+    const pktin = t.readUInt32LE(16);
+    const r: RunResult = {
+      verdict: this.verdictOf(res.retval),
+      retval: res.retval,
+      rxCode: t.readUInt32LE(4),
+      data: res.data,
+      ...(outPort !== NONE ? { outPort, outIfindex: t.readUInt32LE(12) } : {}),
+      ...(pktin !== NONE ? { pktinReason: pktin } : {}),
+      ...(this.hook === 'tc' && res.ctxOut ? { cb0: res.ctxOut.readUInt32LE(SKB_CTX_OFFSETS.cb) } : {}),
+    };
+    return r;
+  }
+
+  private verdictOf(retval: number): RunResult['verdict'] {
+    const act = this.hook === 'tc' ? TC_ACT : XDP_ACT;
+    if (retval === act.REDIRECT) return 'redirect';
+    if (retval === (this.hook === 'tc' ? TC_ACT.OK : XDP_ACT.PASS)) return 'pass';
+    if (retval === (this.hook === 'tc' ? TC_ACT.SHOT : XDP_ACT.DROP)) return 'drop';
+    return 'other';
+  }
+
+  /** drop_stats[-reason] summed over CPUs. */
+  drops(reason: DropReason): bigint {
+    return sumU64(this.map('drop_stats').lookupPerCpu(encodeU32(-DROP[reason])) ?? []);
+  }
+
+  /** pcn_runtime_stats[slot] summed over CPUs. */
+  runtimeStat(slot: number): bigint {
+    return sumU64(this.map('pcn_runtime_stats').lookupPerCpu(encodeU32(slot)) ?? []);
+  }
+
+  /** service_stats or backend_stats[id] summed over CPUs. */
+  counters(map: 'service_stats' | 'backend_stats', id: number): LbrpCounters {
+    return sumCounters(this.map(map).lookupPerCpu(encodeU32(id)) ?? []);
+  }
+
+  close(): void {
+    this.obj.close();
+  }
+}
+
+/** Host bits of a prefix as a dotted mask (24 → "0.0.0.255"). */
+export function prefixHostMask(prefixLen: number): Ipv4 {
+  const m = prefixLen === 0 ? 0xffffffff : (2 ** (32 - prefixLen) - 1) >>> 0;
+  return [24, 16, 8, 0].map((s) => (m >>> s) & 0xff).join('.');
+}

@@ -1,0 +1,618 @@
+// The lbrp behaviour table: one row per behaviour of DESIGN §5, run for every hook and port mode
+// it names. A row gives the configuration, frames sent first, the frame under test and the
+// port it arrives on, and the verdict, out port and whole output frame it must produce.
+// Shared by the kernel table suite and the dataplane bench. Not a test file itself.
+
+import {
+  BACKEND_1,
+  BACKEND_2,
+  CLIENT_1,
+  CLIENT_1_NEW,
+  CLIENT_2,
+  CLIENT_3,
+  CLIENT_OUTSIDE,
+  MAC_BACKEND,
+  ROUTER_BACKEND_SIDE,
+  SERVER_PLAIN,
+  VIP_1,
+  VIP_2,
+} from '../../fixtures/addresses';
+import { arp, firstFragment, icmpEcho, icmpError, ipv4, ipv6, tcp, udp } from '../../fixtures/packets';
+import { DropReason, PCN, REASON_ARP_REPLY, REASON_FLOODING } from '../../../src/lbrp/dataplane/map-layouts';
+import { B1, B2, B3, rewriteConfig, standardConfig, SVC_WEB, TABLE } from './lbrp-config';
+import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PORTS } from './lbrp-harness';
+
+/**
+ * A port by role; 'lo' = a netdev the cube does not know. In SINGLE mode there is one FRONTEND,
+ * so 'frontend2' means 'frontend' there (see resolvePort).
+ */
+export type PortRef = keyof typeof PORTS | 'lo';
+
+/** Port id of a role in a mode (undefined for 'lo'). */
+export function resolvePort(ref: PortRef, mode: Mode): number | undefined {
+  if (ref === 'lo') return undefined;
+  if (ref === 'frontend2' && mode === 'single') return PORTS.frontend;
+  return PORTS[ref];
+}
+
+export interface RowExpect {
+  /** Port the frame under test arrives on. */
+  inPort: PortRef;
+  want: 'redirect' | 'drop' | 'pass';
+  /** Redirect target. */
+  wantPort?: PortRef;
+  /** Whole output frame; 'unchanged' = the input frame. */
+  wantFrame?: Buffer | 'unchanged';
+  /** drop_stats reason that must count this frame. */
+  wantDrop?: DropReason;
+  /** pcn_runtime_stats slot that must count this frame (runtime-level drops). */
+  wantRuntimeStat?: number;
+  /** Packet-in reason the frame must be punted with. */
+  wantPktIn?: number;
+}
+
+export interface Row extends RowExpect {
+  name: string;
+  hooks?: Hook[];
+  modes?: Mode[];
+  given?: () => DataplaneConfig;
+  /** Frames sent first (each must be redirected), e.g. to open a session. */
+  before?: Array<{ frame: Buffer; port: PortRef }>;
+  /** Map changes between `before` and the frame under test. */
+  setup?: (lb: LbrpUnderTest) => void;
+  inFrame: Buffer;
+  /** Per-mode differences. */
+  byMode?: Partial<Record<Mode, Partial<RowExpect>>>;
+}
+
+const syn = { syn: true };
+const synAck = { syn: true, ack: true, sport: 8080 };
+const SYN_C1 = tcp(CLIENT_1, VIP_1, 80, syn);
+const SYN_C1_AT_B1 = tcp(CLIENT_1, BACKEND_1, 8080, syn);
+const openWeb = [{ frame: SYN_C1, port: 'frontend' as const }];
+const payload64 = Buffer.alloc(64, 0x5a);
+const allSlots = (lb: LbrpUnderTest, backendId: number): void => {
+  for (let i = 0; i < TABLE; i++) lb.setSlot(SVC_WEB.slotBase + i, backendId);
+};
+
+export const ROWS: Row[] = [
+  // -- client → VIP ------------------------------------------------------------------------------
+  {
+    name: 'TCP SYN to a VIP is DNATed to the Maglev-chosen backend and sent out of the BACKEND port',
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: SYN_C1_AT_B1,
+  },
+  {
+    name: 'a VIP packet with IP options (IHL 7) is DNATed with the L4 header found after the options',
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, ipOptions: Buffer.from([1, 1, 1, 1, 0x44, 4, 5, 0]) }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, {
+      ...syn,
+      ipOptions: Buffer.from([1, 1, 1, 1, 0x44, 4, 5, 0]),
+    }),
+  },
+  {
+    name: 'a VIP packet with the largest IP header (IHL 15) is DNATed',
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, ipOptions: Buffer.alloc(40, 1) }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { ...syn, ipOptions: Buffer.alloc(40, 1) }),
+  },
+  {
+    name: 'UDP to a VIP is DNATed to the backend port with a correct checksum',
+    inFrame: udp(CLIENT_1, VIP_1, 53, { sport: 5000 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: udp(CLIENT_1, BACKEND_1, 5353, { sport: 5000 }),
+  },
+  {
+    name: 'UDP without a checksum (0) to a VIP keeps checksum 0 after DNAT',
+    inFrame: udp(CLIENT_1, VIP_1, 53, { sport: 5000, noChecksum: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: udp(CLIENT_1, BACKEND_1, 5353, { sport: 5000, noChecksum: true }),
+  },
+  {
+    name: 'ICMP echo request to a VIP is DNATed by echo id, id and ICMP checksum untouched',
+    inFrame: icmpEcho(CLIENT_1, VIP_1, { id: 77 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: icmpEcho(CLIENT_1, BACKEND_1, { id: 77 }),
+  },
+  {
+    name: 'the first fragment of a UDP datagram to a VIP is DNATed (checksum of the whole datagram kept right)',
+    inFrame: firstFragment(udp(CLIENT_1, VIP_1, 53, { sport: 5000, payload: payload64 }), 24),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: firstFragment(udp(CLIENT_1, BACKEND_1, 5353, { sport: 5000, payload: payload64 }), 24),
+  },
+  {
+    name: 'a client on the second FRONTEND port (MULTI) is balanced like one on the first',
+    inFrame: tcp(CLIENT_2, VIP_1, 80, syn),
+    inPort: 'frontend2',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_2, BACKEND_1, 8080, syn),
+  },
+  // -- not a VIP service -------------------------------------------------------------------------
+  {
+    name: 'traffic to an address that is no VIP is forwarded unchanged to the BACKEND port',
+    inFrame: tcp(CLIENT_1, SERVER_PLAIN, 80, syn),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'a VIP with an unconfigured port is forwarded unchanged',
+    inFrame: tcp(CLIENT_1, VIP_1, 443, syn),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'a service without backends is forwarded untranslated (Polycube behaviour)',
+    inFrame: tcp(CLIENT_1, VIP_2, 80, syn),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'another IP protocol (GRE) to a VIP is forwarded unchanged',
+    inFrame: ipv4(CLIENT_1, VIP_1, 47, Buffer.alloc(24, 7)),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'an ICMP echo reply to a VIP is not a service request and is forwarded unchanged',
+    inFrame: icmpEcho(CLIENT_1, VIP_1, { id: 0, reply: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  // -- sessions ----------------------------------------------------------------------------------
+  {
+    name: "a backend's reply is reverse-NATed to vip:vport and sent to the client's FRONTEND port",
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_1, CLIENT_1, 40000, { ...synAck, sport: 80 }),
+  },
+  {
+    name: 'MULTI: a reply goes out of the FRONTEND port owning the client address',
+    before: [{ frame: tcp(CLIENT_2, VIP_1, 80, syn), port: 'frontend2' }],
+    inFrame: tcp(BACKEND_1, CLIENT_2, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend2',
+    wantFrame: tcp(VIP_1, CLIENT_2, 40000, { ...synAck, sport: 80 }),
+  },
+  {
+    name: "a backend's ICMP echo reply is reverse-NATed to the VIP",
+    before: [{ frame: icmpEcho(CLIENT_1, VIP_1, { id: 77 }), port: 'frontend' }],
+    inFrame: icmpEcho(BACKEND_1, CLIENT_1, { id: 77, reply: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpEcho(VIP_1, CLIENT_1, { id: 77, reply: true }),
+  },
+  {
+    name: "a backend's UDP reply is reverse-NATed to vip:53",
+    before: [{ frame: udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), port: 'frontend' }],
+    inFrame: udp(BACKEND_1, CLIENT_1, 5000, { sport: 5353, payload: 'answer' }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: udp(VIP_1, CLIENT_1, 5000, { sport: 53, payload: 'answer' }),
+  },
+  {
+    name: 'backend traffic without a session goes unchanged to the client side (MULTI: by destination IP)',
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8080, ack: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'backend traffic to an IP no FRONTEND owns is dropped in MULTI, forwarded in SINGLE',
+    inFrame: tcp(BACKEND_1, CLIENT_3, 40000, { sport: 8080, ack: true }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'NO_FRONTEND_FOR_IP',
+    byMode: {
+      single: { want: 'redirect', wantPort: 'frontend', wantFrame: 'unchanged', wantDrop: undefined },
+    },
+  },
+  {
+    name: 'an established flow keeps its backend when the Maglev table changes',
+    before: openWeb,
+    setup: (lb) => allSlots(lb, B2.id),
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ack: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { ack: true }),
+  },
+  {
+    name: 'an established flow keeps its drained backend (weight 0: no new sessions, old ones go on)',
+    before: openWeb,
+    setup: (lb) => {
+      lb.setBackendActive(B1, false);
+      allSlots(lb, B2.id);
+    },
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ack: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { ack: true }),
+  },
+  {
+    name: 'a TCP SYN on a session whose backend was drained picks a new backend',
+    before: openWeb,
+    setup: (lb) => {
+      lb.setBackendActive(B1, false);
+      allSlots(lb, B2.id);
+    },
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_2, 8080, syn),
+  },
+  {
+    name: 'a TCP SYN on a session whose backend still serves keeps it',
+    before: openWeb,
+    setup: (lb) => allSlots(lb, B2.id),
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: SYN_C1_AT_B1,
+  },
+  {
+    name: 'a new session whose slot names a drained backend is dropped',
+    setup: (lb) => allSlots(lb, B3.id),
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'BACKEND_INACTIVE',
+  },
+  {
+    name: 'a new session whose slot names no backend is dropped',
+    setup: (lb) => allSlots(lb, 50000),
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'NO_BACKEND',
+  },
+  // -- src-ip-rewrite ----------------------------------------------------------------------------
+  {
+    name: "src-ip-rewrite: a client's source is mapped into the new range (host bits kept) on the way to the backend",
+    given: rewriteConfig,
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1_NEW, BACKEND_1, 8080, syn),
+  },
+  {
+    name: "src-ip-rewrite: the backend's reply is restored to the client's original address and the VIP",
+    given: rewriteConfig,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1_NEW, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_1, CLIENT_1, 40000, { ...synAck, sport: 80 }),
+  },
+  {
+    name: 'src-ip-rewrite: ICMP echo source is rewritten with a correct IP checksum',
+    given: rewriteConfig,
+    inFrame: icmpEcho(CLIENT_1, VIP_1, { id: 9 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: icmpEcho(CLIENT_1_NEW, BACKEND_1, { id: 9 }),
+  },
+  {
+    name: 'src-ip-rewrite: backend traffic to the new range without a session has its destination mapped back',
+    given: rewriteConfig,
+    inFrame: tcp(BACKEND_1, CLIENT_1_NEW, 22, { sport: 5555, ack: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(BACKEND_1, CLIENT_1, 22, { sport: 5555, ack: true }),
+  },
+  {
+    name: 'src-ip-rewrite: a client outside the range is not rewritten',
+    given: rewriteConfig,
+    inFrame: tcp(CLIENT_OUTSIDE, VIP_1, 80, syn),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_OUTSIDE, BACKEND_1, 8080, syn),
+  },
+  {
+    name: 'src-ip-rewrite: traffic from the client range to a non-VIP is not rewritten',
+    given: rewriteConfig,
+    inFrame: tcp(CLIENT_1, SERVER_PLAIN, 80, syn),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  // -- ARP ---------------------------------------------------------------------------------------
+  {
+    name: 'an ARP request from a client is forwarded unchanged to the BACKEND port',
+    inFrame: arp(CLIENT_1, BACKEND_1),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'an ARP request from the backend goes to the FRONTEND owning the target IP (MULTI)',
+    inFrame: arp(BACKEND_1, CLIENT_2, { senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend2',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'an ARP request from the backend for an unknown target is dropped in MULTI',
+    inFrame: arp(BACKEND_1, CLIENT_3, { senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'NO_FRONTEND_FOR_IP',
+    byMode: {
+      single: { want: 'redirect', wantPort: 'frontend', wantFrame: 'unchanged', wantDrop: undefined },
+    },
+  },
+  {
+    name: 'src-ip-rewrite: an ARP request from the backend for a new-range address asks for the client address',
+    given: rewriteConfig,
+    inFrame: arp(BACKEND_1, CLIENT_1_NEW, { senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: arp(BACKEND_1, CLIENT_1, { senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
+  },
+  {
+    name: 'src-ip-rewrite: an ARP reply from a client in the range is punted (REASON_ARP_REPLY) and dropped',
+    given: rewriteConfig,
+    inFrame: arp(CLIENT_1, BACKEND_1, { op: 'reply' }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'ARP_REPLY_PUNTED',
+    wantPktIn: REASON_ARP_REPLY,
+  },
+  {
+    name: 'without src-ip-rewrite an ARP reply from a client is forwarded unchanged',
+    inFrame: arp(CLIENT_1, BACKEND_1, { op: 'reply' }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'ARP that is not Ethernet/IPv4 is dropped',
+    inFrame: arp(CLIENT_1, BACKEND_1, { htype: 6 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'BAD_ARP',
+  },
+  {
+    name: 'a truncated ARP packet is dropped',
+    inFrame: arp(CLIENT_1, BACKEND_1, { truncate: 30 }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'BAD_ARP',
+  },
+  // -- non-IP ------------------------------------------------------------------------------------
+  {
+    name: 'IPv6 from a client is forwarded unchanged to the BACKEND port',
+    inFrame: ipv6(),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'IPv6 from the backend goes to the FRONTEND (SINGLE) or is punted for flooding and dropped (MULTI)',
+    inFrame: ipv6({ srcMac: MAC_BACKEND }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'FLOOD_PUNTED',
+    wantPktIn: REASON_FLOODING,
+    byMode: {
+      single: {
+        want: 'redirect',
+        wantPort: 'frontend',
+        wantFrame: 'unchanged',
+        wantPktIn: undefined,
+        wantDrop: undefined,
+      },
+    },
+  },
+  // -- ICMP errors -------------------------------------------------------------------------------
+  {
+    name: 'fragmentation needed from a backend-side router about a session reaches the client, quoting client → VIP',
+    before: openWeb,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1_AT_B1, { mtu: 1280 }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1, { mtu: 1280 }),
+  },
+  {
+    name: 'port unreachable from the backend itself about a UDP session comes from the VIP',
+    before: [{ frame: udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), port: 'frontend' }],
+    inFrame: icmpError(BACKEND_1, CLIENT_1, udp(CLIENT_1, BACKEND_1, 5353, { sport: 5000 }), {
+      type: 3,
+      code: 3,
+    }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(VIP_1, CLIENT_1, udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), { type: 3, code: 3 }),
+  },
+  {
+    name: 'time exceeded quoting only the IP header and 8 bytes (RFC 792) is translated',
+    before: openWeb,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1_AT_B1, { type: 11, quoteBytes: 28 }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1, { type: 11, quoteBytes: 28 }),
+  },
+  {
+    name: 'time exceeded about an ICMP echo session is translated',
+    before: [{ frame: icmpEcho(CLIENT_1, VIP_1, { id: 77 }), port: 'frontend' }],
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, icmpEcho(CLIENT_1, BACKEND_1, { id: 77 }), {
+      type: 11,
+    }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, icmpEcho(CLIENT_1, VIP_1, { id: 77 }), { type: 11 }),
+  },
+  {
+    name: 'src-ip-rewrite: an ICMP error to the rewritten client address reaches the original client',
+    given: rewriteConfig,
+    before: openWeb,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1_NEW, tcp(CLIENT_1_NEW, BACKEND_1, 8080, syn)),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1),
+  },
+  {
+    name: 'an ICMP error from a client about a VIP reply reaches the backend, quoting backend → client',
+    before: openWeb,
+    inFrame: icmpError(CLIENT_1, VIP_1, tcp(VIP_1, CLIENT_1, 40000, { ...synAck, sport: 80 }), {
+      type: 3,
+      code: 3,
+    }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: icmpError(CLIENT_1, BACKEND_1, tcp(BACKEND_1, CLIENT_1, 40000, synAck), { type: 3, code: 3 }),
+  },
+  {
+    name: 'an ICMP error about no session is forwarded unchanged',
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, tcp(CLIENT_1, BACKEND_2, 8080, syn)),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  // -- fragments and malformed packets -----------------------------------------------------------
+  {
+    name: 'a non-first fragment to a VIP is dropped (it has no ports to match)',
+    inFrame: ipv4(CLIENT_1, VIP_1, 17, Buffer.alloc(32, 1), { fragOffset: 3 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'FRAGMENT',
+  },
+  {
+    name: 'a non-first fragment to another address is forwarded unchanged, never read as L4',
+    inFrame: ipv4(CLIENT_1, SERVER_PLAIN, 6, Buffer.alloc(32, 1), { fragOffset: 3 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    // XDP only: TC's BPF_PROG_TEST_RUN refuses (EINVAL) an skb whose IPv4 header is incomplete.
+    name: 'a frame cut inside the IP header is dropped',
+    hooks: ['xdp'],
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, truncate: 14 + 12 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'BAD_IP_HEADER',
+  },
+  {
+    name: 'an IP header with IHL < 5 is dropped',
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, ihlOverride: 4 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'BAD_IP_HEADER',
+  },
+  {
+    name: 'an IHL longer than the frame is dropped',
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, ihlOverride: 15, truncate: 14 + 40 }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'BAD_IP_HEADER',
+  },
+  {
+    name: 'a TCP header cut short is dropped',
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, truncate: 14 + 20 + 12 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'L4_TRUNCATED',
+  },
+  {
+    name: 'a UDP header cut short is dropped',
+    inFrame: udp(CLIENT_1, VIP_1, 53, { truncate: 14 + 20 + 4 }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'L4_TRUNCATED',
+  },
+  // -- ports -------------------------------------------------------------------------------------
+  {
+    name: 'SINGLE: a frame on a port that is neither FRONTEND nor BACKEND is dropped; MULTI: it is a FRONTEND',
+    inFrame: SYN_C1,
+    inPort: 'spare',
+    want: 'drop',
+    wantDrop: 'UNKNOWN_PORT',
+    byMode: {
+      multi: { want: 'redirect', wantPort: 'backend', wantFrame: SYN_C1_AT_B1, wantDrop: undefined },
+    },
+  },
+  {
+    name: 'a frame from a netdev the cube does not know is dropped by the runtime',
+    inFrame: SYN_C1,
+    inPort: 'lo',
+    want: 'drop',
+    wantRuntimeStat: PCN.STAT_UNKNOWN_IFINDEX,
+  },
+  {
+    name: 'MULTI: a frame for a FRONTEND port without a peer netdev is dropped by the runtime',
+    given: () => standardConfig({ frontendIps: { [CLIENT_1]: PORTS.frontend, [CLIENT_3]: PORTS.spare } }),
+    inFrame: tcp(BACKEND_1, CLIENT_3, 40000, { sport: 8080, ack: true }),
+    inPort: 'backend',
+    want: 'drop',
+    wantRuntimeStat: PCN.STAT_NOT_CONNECTED,
+    byMode: {
+      single: { want: 'redirect', wantPort: 'frontend', wantFrame: 'unchanged', wantRuntimeStat: undefined },
+    },
+  },
+];
+
+/** The row's expectations for one mode. */
+export function expectFor(row: Row, mode: Mode): RowExpect {
+  return { ...pick(row), ...(row.byMode?.[mode] ?? {}) };
+}
+
+function pick(row: Row): RowExpect {
+  const { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn } = row;
+  return { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn };
+}
