@@ -30,9 +30,13 @@ export interface IrEnumValue {
 export type IntBase = 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
 
 /**
- * A resolved YANG type. `typedef` names the outermost typedef used (prefixed as written in the
- * using module's context, e.g. `inet:port-number`) so emitters can name things; restrictions of
- * the whole typedef chain are merged into the built-in type's fields.
+ * A resolved YANG type. `typedef` names the outermost typedef used so emitters can name things: bare
+ * for the loaded module's own typedefs, else prefixed with the prefix the loaded module imports the
+ * defining module by (e.g. `inet:port-number`, `polycube-base:polycube-uuid`). Restrictions of the
+ * whole typedef chain are merged into the built-in type's fields. `range` and `length` are empty when
+ * nothing restricts the built-in bounds (helpers' `effectiveRanges` fills those in); `patterns` all
+ * apply. Enum values are explicit or implicit (one above the highest so far); identityref bases are
+ * `module:identity`.
  */
 export type IrType = (
   | { kind: 'string'; patterns: IrPattern[]; length: NumRange[] }
@@ -78,8 +82,12 @@ export interface IrNodeBase {
 export interface IrLeaf extends IrNodeBase {
   kind: 'leaf';
   type: IrType;
+  /** `mandatory` as written (refine applied). Key leaves are required whatever this says. */
   mandatory: boolean;
-  /** Default as written in YANG (leaf's own, else the typedef chain's); undefined if none. */
+  /**
+   * Default as written in YANG (leaf's own, else the typedef chain's); undefined if none, and always
+   * for key and mandatory leaves, whose defaults never apply.
+   */
   default?: string;
   units?: string;
   /** True when the leaf is a key of its parent list. */
@@ -112,7 +120,11 @@ export interface IrList extends IrNodeBase {
   maxElements?: number;
 }
 
-/** A YANG `action` (or top-level `rpc`): a POST-only operation with input/output children. */
+/**
+ * A YANG `action` (or top-level `rpc`): a POST-only operation with input/output children. Their paths
+ * go through `input` / `output` (`/m/list/act/input/x`); input nodes are config true (client-supplied)
+ * and output nodes config false, whatever `config` says there (RFC 7950 §7.14.2).
+ */
 export interface IrAction extends IrNodeBase {
   kind: 'action';
   input: IrNode[];
@@ -130,7 +142,12 @@ export interface IrServiceInfo {
   minKernelVersion?: string;
 }
 
-/** A fully resolved module: its data nodes in declaration order (after `uses` expansion). */
+/**
+ * A fully resolved module: its data nodes in declaration order (after `uses` expansion, a grouping's
+ * own nodes come before what a `uses ... { augment }` adds to them). `choice` and `case` are flattened
+ * into their parent; `anydata`, `anyxml` and `notification` are reported as unsupported; `when`,
+ * `must` and `if-feature` are not evaluated (every feature counts as enabled).
+ */
 export interface IrModule {
   kind: 'module';
   name: string;

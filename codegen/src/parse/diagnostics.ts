@@ -43,7 +43,9 @@ export type CodegenErrorCode =
 
 /** One codegen problem. `message` is what a user sees: `file:line:col: what was wrong`. */
 export interface CodegenError {
+  /** What kind of problem, stable across wording changes. */
   code: CodegenErrorCode;
+  /** Where the problem is: the offending keyword, argument or opening quote. */
   loc: SourceLoc;
   /** The full text, prefixed with `file:line:col: `; lower-case after the prefix. */
   message: string;

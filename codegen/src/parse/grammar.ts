@@ -23,7 +23,9 @@ export type ArgKind =
 
 /** One row of the grammar: the statement's argument and its substatements. */
 export interface StatementRule {
+  /** The argument's syntax, or `none`. */
   arg: ArgKind;
+  /** Allowed core substatements and how often each may appear; anything else is an error. */
   children: Readonly<Record<string, Cardinality>>;
 }
 

@@ -7,6 +7,7 @@ export type TokenKind = 'string' | 'lbrace' | 'rbrace' | 'semi';
 
 /** One lexical token. Strings carry their unescaped, trimmed text. */
 export interface Token {
+  /** `string` for every string form; `lbrace`, `rbrace`, `semi` for `{`, `}`, `;`. */
   kind: TokenKind;
   /** The string value (escapes resolved, multi-line indentation trimmed), or the punctuation char. */
   text: string;
@@ -18,8 +19,11 @@ export interface Token {
 
 /** The result of lexing one file; `truncated` is set when an unterminated string or comment ate the end. */
 export interface LexResult {
+  /** Every token in source order, including the (partial) text of an unterminated string. */
   tokens: Token[];
+  /** Lexical problems, each located. */
   errors: CodegenError[];
+  /** An unterminated string or comment consumed the rest of the file. */
   truncated: boolean;
 }
 

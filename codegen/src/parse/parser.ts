@@ -15,6 +15,7 @@ export interface Statement {
   arg?: string;
   /** Position of the argument's first token. */
   argLoc?: SourceLoc;
+  /** Substatements in source order, extension statements included. */
   children: Statement[];
   /** Position of the keyword. */
   loc: SourceLoc;
@@ -22,7 +23,9 @@ export interface Statement {
 
 /** The result of parsing one file: its single top-level `module` / `submodule` statement, if any. */
 export interface ParseResult {
+  /** The module or submodule statement; absent when the file holds no usable one. */
   statement?: Statement;
+  /** Lexical, syntax and grammar problems, each located; the tree may still be partial. */
   errors: CodegenError[];
 }
 
