@@ -20,3 +20,7 @@ export * from './schema/path-keys';
 export * from './routes/route-table';
 export * from './routes/help';
 export * from './routes/completion';
+export * from './emit-ts/generate-module';
+export * from './emit-ts/text-writer';
+export * from './diff/unified-diff';
+export * from './version';
