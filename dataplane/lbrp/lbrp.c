@@ -113,8 +113,13 @@ static __always_inline int non_ip_from_backend(struct CTXTYPE *ctx, struct pkt_m
 
 static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
-	int rc = parse_packet(ctx, p);
+	int rc;
 
+	/* Everything from a client leaves through the BACKEND port: without one, drop before any
+	 * session is created. */
+	if (BACKEND_PORT < 0)
+		return DROP_NO_BACKEND_PORT;
+	rc = parse_packet(ctx, p);
 	if (rc != CONTINUE)
 		return rc;
 	if (p->kind == PKT_ARP)

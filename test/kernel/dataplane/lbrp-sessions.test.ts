@@ -1,0 +1,234 @@
+// Sessions, Maglev choice and counters of the lbrp dataplane, on TC and XDP: the backend of a
+// new flow is the one the TS mirror of the hash names, the conntrack and reverse_nat entries
+// hold what the design says, only an exact reply tuple is reverse-NATed (no hash keys), and the
+// per-service, per-backend and drop counters count what went through.
+
+import {
+  BACKEND_1,
+  BACKEND_2,
+  BACKEND_3,
+  CLIENT_1,
+  CLIENT_1_NEW,
+  CLIENT_2,
+  CLIENT_3,
+  VIP_1,
+} from '../../fixtures/addresses';
+import { icmpEcho, ipBytes, ipv4, parsePacket, tcp, udp } from '../../fixtures/packets';
+import {
+  decodeConntrackValue,
+  decodeReverseNatValue,
+  encodeFlowKey,
+  F_BACKEND_ACTIVE,
+  F_CT_SRC_REWRITTEN,
+  IPPROTO,
+} from '../../../src/lbrp/dataplane/map-layouts';
+import { slotForFlow } from '../../../src/lbrp/dataplane/flow-hash';
+import { B1, B2, rewriteConfig, standardConfig, SVC_DNS, SVC_PING, SVC_WEB, TABLE } from './lbrp-config';
+import {
+  BackendSpec,
+  describeKernel,
+  Hook,
+  LbrpUnderTest,
+  PortDevices,
+  PORTS,
+  ServiceSpec,
+} from './lbrp-harness';
+
+const B6: BackendSpec = { id: 6, ip: BACKEND_3, port: 8081, flags: F_BACKEND_ACTIVE };
+const THREE = [B1.id, B2.id, B6.id];
+const spread = (svc: ServiceSpec): ServiceSpec => ({
+  ...svc,
+  slots: Array.from({ length: TABLE }, (_, i) => THREE[i % 3]),
+});
+const BY_ID = new Map([B1, B2, B6].map((b) => [b.id, b]));
+
+/** A deterministic PRNG (mulberry32) so failures reproduce. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describeKernel('kernel: lbrp sessions and counters', () => {
+  let devices: PortDevices;
+  beforeAll(() => {
+    devices = new PortDevices();
+  });
+  afterAll(() => devices?.cleanup());
+
+  describe.each(['tc', 'xdp'] as Hook[])('%s', (hook) => {
+    let lb: LbrpUnderTest;
+    beforeAll(async () => {
+      lb = await LbrpUnderTest.load(hook, 'single', devices);
+    });
+    afterAll(() => lb?.close());
+
+    // A new flow goes to maglev_slots[slot_base + hash(5-tuple) % table_size], the slot the TS
+    // mirror of the hash computes, for TCP, UDP and ICMP echo alike.
+    it('new flows go to the backend of the slot the hash mirror names', () => {
+      lb.configure(
+        standardConfig({
+          services: [spread(SVC_WEB), spread(SVC_DNS), spread(SVC_PING)],
+          backends: [B1, B2, B6],
+        }),
+      );
+      const rand = prng(0x5eed);
+      const seen = new Set<number>();
+      for (let i = 0; i < 300; i++) {
+        const client = `10.0.${1 + Math.floor(rand() * 200)}.${1 + Math.floor(rand() * 250)}`;
+        const sport = 1024 + Math.floor(rand() * 60000);
+        const kind = i % 3;
+        const svc = [SVC_WEB, SVC_DNS, SVC_PING][kind];
+        const frame =
+          kind === 0
+            ? tcp(client, VIP_1, 80, { sport, syn: true })
+            : kind === 1
+              ? udp(client, VIP_1, 53, { sport })
+              : icmpEcho(client, VIP_1, { id: sport });
+        const flow = {
+          saddr: client,
+          daddr: VIP_1,
+          sport,
+          dport: kind === 2 ? 0 : svc.vport,
+          proto: svc.proto,
+        };
+        const want = BY_ID.get(
+          spread(svc).slots[slotForFlow(flow, svc.slotBase, TABLE) - svc.slotBase],
+        ) as BackendSpec;
+        const r = lb.run(frame, PORTS.frontend);
+        const layers = parsePacket(r.data);
+        expect({ i, verdict: r.verdict, dst: layers[1].fields.dst }).toEqual({
+          i,
+          verdict: 'redirect',
+          dst: want.ip,
+        });
+        if (kind < 2) expect(layers[2].fields.dport).toBe(want.port);
+        seen.add(want.id);
+      }
+      expect(seen.size).toBe(3);
+    });
+
+    // The forward entry is keyed by the client's full 5-tuple and names the backend and the
+    // client's rewritten address; the reverse entry is keyed by the reply's full 5-tuple.
+    it('a new session writes the conntrack and reverse_nat entries of the design', () => {
+      lb.configure(rewriteConfig());
+      expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend).verdict).toBe('redirect');
+      expect(lb.run(icmpEcho(CLIENT_2, VIP_1, { id: 77 }), PORTS.frontend).verdict).toBe('redirect');
+      const ct = lb.map('conntrack');
+      const rn = lb.map('reverse_nat');
+      const tcpCt = ct.lookup(
+        encodeFlowKey({ saddr: CLIENT_1, daddr: VIP_1, sport: 40000, dport: 80, proto: IPPROTO.TCP }),
+      );
+      expect(tcpCt && decodeConntrackValue(tcpCt)).toEqual({
+        backendIp: BACKEND_1,
+        backendPort: 8080,
+        flags: F_CT_SRC_REWRITTEN,
+        backendId: B1.id,
+        serviceId: SVC_WEB.id,
+        natSaddr: CLIENT_1_NEW,
+      });
+      const tcpRn = rn.lookup(
+        encodeFlowKey({
+          saddr: BACKEND_1,
+          daddr: CLIENT_1_NEW,
+          sport: 8080,
+          dport: 40000,
+          proto: IPPROTO.TCP,
+        }),
+      );
+      expect(tcpRn && decodeReverseNatValue(tcpRn)).toEqual({
+        vip: VIP_1,
+        vport: 80,
+        clientIp: CLIENT_1,
+        serviceId: SVC_WEB.id,
+        backendId: B1.id,
+      });
+      const pingCt = ct.lookup(
+        encodeFlowKey({ saddr: CLIENT_2, daddr: VIP_1, sport: 77, dport: 0, proto: IPPROTO.ICMP }),
+      );
+      expect(pingCt && decodeConntrackValue(pingCt)).toMatchObject({
+        backendIp: BACKEND_1,
+        backendPort: 0,
+        serviceId: SVC_PING.id,
+      });
+      const pingRn = rn.lookup(
+        encodeFlowKey({ saddr: BACKEND_1, daddr: '20.0.0.2', sport: 0, dport: 77, proto: IPPROTO.ICMP }),
+      );
+      expect(pingRn && decodeReverseNatValue(pingRn)).toMatchObject({
+        vip: VIP_1,
+        vport: 0,
+        clientIp: CLIENT_2,
+      });
+      expect(ct.dump()).toHaveLength(2);
+      expect(rn.dump()).toHaveLength(2);
+    });
+
+    // Sessions are keyed by full tuples (Polycube keyed them by a 32-bit hash, bug 1): a backend
+    // packet that differs from a session's reply in any one field is not translated.
+    it('only the exact reply tuple of a session is reverse-NATed', () => {
+      lb.configure(standardConfig());
+      lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend);
+      const near = [
+        tcp(BACKEND_2, CLIENT_1, 40000, { sport: 8080, ack: true }),
+        tcp(BACKEND_1, CLIENT_3, 40000, { sport: 8080, ack: true }),
+        tcp(BACKEND_1, CLIENT_1, 40001, { sport: 8080, ack: true }),
+        tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8081, ack: true }),
+        udp(BACKEND_1, CLIENT_1, 40000, { sport: 8080 }),
+      ];
+      for (const frame of near) {
+        const r = lb.run(frame, PORTS.backend);
+        expect({ frame: parsePacket(frame)[1].fields, changed: !r.data.equals(frame) }).toEqual({
+          frame: parsePacket(frame)[1].fields,
+          changed: false,
+        });
+      }
+      const exact = lb.run(tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8080, ack: true }), PORTS.backend);
+      expect(exact.data.subarray(26, 30).equals(ipBytes(VIP_1))).toBe(true);
+    });
+
+    // Per-CPU counters: a service and its backend count packets, bytes and new sessions of both
+    // directions; drops count their reason.
+    it('service, backend and drop counters count what went through', () => {
+      lb.configure(standardConfig());
+      const svcBefore = lb.counters('service_stats', SVC_WEB.id);
+      const beBefore = lb.counters('backend_stats', B1.id);
+      const fragBefore = lb.drops('FRAGMENT');
+      const frames = [
+        [tcp(CLIENT_1, VIP_1, 80, { sport: 999, syn: true }), PORTS.frontend],
+        [tcp(CLIENT_1, VIP_1, 80, { sport: 999, ack: true, payload: 'GET /' }), PORTS.frontend],
+        [tcp(BACKEND_1, CLIENT_1, 999, { sport: 8080, ack: true, payload: '200 OK' }), PORTS.backend],
+      ] as const;
+      for (const [f, port] of frames) expect(lb.run(f, port).verdict).toBe('redirect');
+      expect(
+        lb.run(ipv4(CLIENT_1, VIP_1, 6, Buffer.alloc(16), { fragOffset: 2 }), PORTS.frontend).verdict,
+      ).toBe('drop');
+      const bytes = BigInt(frames.reduce((n, [f]) => n + f.length, 0));
+      const svc = lb.counters('service_stats', SVC_WEB.id);
+      const be = lb.counters('backend_stats', B1.id);
+      expect({
+        packets: svc.packets - svcBefore.packets,
+        bytes: svc.bytes - svcBefore.bytes,
+        sessions: svc.newSessions - svcBefore.newSessions,
+      }).toEqual({
+        packets: 3n,
+        bytes,
+        sessions: 1n,
+      });
+      expect({
+        packets: be.packets - beBefore.packets,
+        bytes: be.bytes - beBefore.bytes,
+        sessions: be.newSessions - beBefore.newSessions,
+      }).toEqual({
+        packets: 3n,
+        bytes,
+        sessions: 1n,
+      });
+      expect(lb.drops('FRAGMENT') - fragBefore).toBe(1n);
+    });
+  });
+});
