@@ -50,7 +50,11 @@ function validatorFor(target: SchemaTarget, op: BodyOp): ValidateFunction {
   const key = `${target.kind}:${op}`;
   let fn = perNode.get(key);
   if (!fn) {
-    fn = ajvInstance().compile(buildJsonSchema(target, op).schema);
+    const ajv = ajvInstance();
+    const schema = buildJsonSchema(target, op).schema;
+    fn = ajv.compile(schema);
+    // The validator is cached here, per IR node; ajv keeping its own copy would only grow.
+    ajv.removeSchema(schema);
     perNode.set(key, fn);
   }
   return fn;

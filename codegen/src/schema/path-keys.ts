@@ -14,6 +14,16 @@ export type KeyValue = string | number | boolean;
 export type PathKeyResult = { ok: true; values: KeyValue[] } | { ok: false; errors: BodyError[] };
 
 /**
+ * Converts one decoded path segment for key `leaf` into its JSON value without checking it
+ * (uint16 "80" → 80, strings as given): what polycubed copies into the body of an element's own
+ * POST/PUT/PATCH, where the keys are then validated as body members (→ bad-attribute). Returns
+ * undefined when the segment is not a lexical value of the type's JSON kind (e.g. vport "abc").
+ */
+export function convertPathKey(leaf: IrLeaf, segment: string): KeyValue | undefined {
+  return parseLexical(leaf.type, segment);
+}
+
+/**
  * Converts one decoded path segment for key `leaf` into its JSON value and checks it against
  * the leaf's type (pattern, enum ignoring case, range, length). A segment that is not a lexical
  * value of the type (e.g. "abc" for a uint16; polycubed answers 500 there) or fails a validator
@@ -23,7 +33,7 @@ export function parsePathKey(
   leaf: IrLeaf,
   segment: string,
 ): { ok: true; value: KeyValue } | { ok: false; error: BodyError } {
-  const value = parseLexical(leaf.type, segment);
+  const value = convertPathKey(leaf, segment);
   const bad = { ok: false as const, error: { tag: 'bad-element' as const, info: leaf.name } };
   if (value === undefined) return bad;
   const checked = validateBody({ kind: 'leaf', node: leaf }, 'update', value);

@@ -48,14 +48,19 @@ export function serviceNameOf(module: IrModule): string {
   return module.service.name ?? module.name;
 }
 
+const cubeKeys = new WeakMap<IrModule, IrLeaf>();
+
 /**
  * Returns polycubed's cube-name pseudo-key (`Service::getServiceKeys`) as a synthetic key leaf:
  * `name`, a mandatory string, described "Name of the <svc> service" with example "<svc>1". The
- * IR has no such leaf; callers get a fresh object each time, located at the module statement.
+ * IR has no such leaf; the same object is returned for the same module (callers must not change
+ * it), located at the module statement.
  */
 export function cubeKeyLeaf(module: IrModule): IrLeaf {
+  const cached = cubeKeys.get(module);
+  if (cached) return cached;
   const svc = serviceNameOf(module);
-  return {
+  const leaf: IrLeaf = {
     kind: 'leaf',
     name: 'name',
     module: module.name,
@@ -70,6 +75,8 @@ export function cubeKeyLeaf(module: IrModule): IrLeaf {
     mandatory: true,
     isKey: true,
   };
+  cubeKeys.set(module, leaf);
+  return leaf;
 }
 
 /**

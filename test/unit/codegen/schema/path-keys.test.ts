@@ -1,7 +1,12 @@
 // List keys from URL segments: typed conversion, validation as bad-element named by the key,
 // and copying an element's own keys into its body (REST spec §5.2 path keys, §6.3).
 
-import { fillPathKeys, parsePathKey, parsePathKeys } from '../../../../codegen/src/schema/path-keys';
+import {
+  convertPathKey,
+  fillPathKeys,
+  parsePathKey,
+  parsePathKeys,
+} from '../../../../codegen/src/schema/path-keys';
 import { keyLeaves } from '../../../../codegen/src/ir/helpers';
 import { cubeKeyLeaf } from '../../../../codegen/src/schema/schema-nodes';
 import { listAt, lbrpModule } from '../helpers/lbrp';
@@ -58,6 +63,12 @@ describe('parsePathKeys', () => {
     expect(() => parsePathKeys(backend, ['1.2.3.4', '80'])).toThrow(/has 1 keys, got 2/);
   });
 
+  // The pseudo-key is one object per module, so its compiled validator is reused.
+  test('cubeKeyLeaf returns the same leaf for the same module', () => {
+    expect(cubeKeyLeaf(lbrp)).toBe(cubeKeyLeaf(lbrp));
+    expect(cubeKeyLeaf(lbrpModule())).not.toBe(cubeKeyLeaf(lbrp));
+  });
+
   // The cube name is any string.
   test('the cube name pseudo-key accepts any segment', () => {
     expect(parsePathKey(cubeKeyLeaf(lbrp), 'lb 0')).toEqual({ ok: true, value: 'lb 0' });
@@ -65,6 +76,19 @@ describe('parsePathKeys', () => {
 
   test('a key leaf parses on its own', () => {
     expect(parsePathKey(keyLeaves(backend)[0], '1.2.3.4')).toEqual({ ok: true, value: '1.2.3.4' });
+  });
+});
+
+describe('convertPathKey', () => {
+  // Own keys are converted by type only; their validation happens as body members.
+  test('converts by type without validating', () => {
+    const [vip, vport, proto] = keyLeaves(service);
+    expect([
+      convertPathKey(vip, '10.0.0.999'),
+      convertPathKey(vport, '80'),
+      convertPathKey(proto, 'FOO'),
+    ]).toEqual(['10.0.0.999', 80, 'FOO']);
+    expect(convertPathKey(vport, 'abc')).toBeUndefined();
   });
 });
 
