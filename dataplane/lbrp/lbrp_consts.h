@@ -72,8 +72,8 @@
 #define DROP_NO_FRONTEND_PORT -3   /* SINGLE: must go to the FRONTEND port, but the cube has none */
 #define DROP_NO_FRONTEND_FOR_IP -4 /* MULTI: no FRONTEND port owns the destination IP */
 #define DROP_L2_TRUNCATED -5       /* shorter than an Ethernet header */
-#define DROP_BAD_IP_HEADER -6      /* IPv4 header truncated or invalid (version, IHL < 5) */
-#define DROP_L4_TRUNCATED -7       /* TCP/UDP/ICMP header too short for ports or checksum */
+#define DROP_BAD_IP_HEADER -6      /* IPv4 header truncated or invalid (version, IHL < 5, total length < IHL) */
+#define DROP_L4_TRUNCATED -7       /* TCP/UDP/ICMP header cut short (by the frame or the IP total length) */
 #define DROP_FRAGMENT -8           /* non-first fragment to a VIP: cannot be matched to a session */
 #define DROP_NO_BACKEND -9         /* Maglev slot names no backend (slot or backend id unset) */
 #define DROP_BACKEND_INACTIVE -10  /* Maglev slot names a backend without F_BACKEND_ACTIVE */

@@ -92,7 +92,7 @@ struct pkt_desc {
 
 /* Parses the header quoted by an ICMP error starting at `q` (frame offset q_off). Returns 1 when
  * it is a TCP, UDP or ICMP echo header we can match to a session, else 0. */
-static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *end)
+static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *end, __u32 quote_len)
 {
 	struct iphdr *iip = (struct iphdr *)q;
 	__u8 *il4;
@@ -103,7 +103,9 @@ static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *e
 	if ((*(__u8 *)iip >> 4) != 4)
 		return 0;
 	ihl = (*(__u8 *)iip & 0xf) * 4;
-	if (ihl < sizeof(struct iphdr))
+	/* The quote must hold the quoted header and 8 bytes within the outer IP length too: bytes
+	 * past it are Ethernet padding, not quoted data. */
+	if (ihl < sizeof(struct iphdr) || quote_len < ihl + 8)
 		return 0;
 	if (iip->frag_off & bpf_htons(IP_OFFSET_MASK))
 		return 0;
@@ -121,7 +123,7 @@ static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *e
 	case IPPROTO_TCP:
 		p->inner.sport = *(__be16 *)il4;
 		p->inner.dport = *(__be16 *)(il4 + 2);
-		if ((void *)(il4 + 18) <= end) {
+		if ((void *)(il4 + 18) <= end && quote_len >= ihl + 18) {
 			p->inner.csum = (__u16 *)(il4 + 16);
 			p->inner.has_csum = 1;
 		}
@@ -147,14 +149,14 @@ static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *e
 	}
 }
 
-/* Parses the L4 header of a first fragment or unfragmented packet. Returns CONTINUE or
- * DROP_L4_TRUNCATED. */
-static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end)
+/* Parses the L4 header of a first fragment or unfragmented packet; l4_len = bytes of IP
+ * payload by the IP total length. Returns CONTINUE or DROP_L4_TRUNCATED. */
+static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end, __u32 l4_len)
 {
 	p->l4 = l4;
 	switch (p->proto) {
 	case IPPROTO_TCP:
-		if ((void *)(l4 + 20) > end)
+		if ((void *)(l4 + 20) > end || l4_len < 20)
 			return DROP_L4_TRUNCATED;
 		p->l4_kind = L4_TCP;
 		p->sport = *(__be16 *)l4;
@@ -163,7 +165,7 @@ static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end)
 		p->csum_off = p->l4_off + 16;
 		return CONTINUE;
 	case IPPROTO_UDP:
-		if ((void *)(l4 + 8) > end)
+		if ((void *)(l4 + 8) > end || l4_len < 8)
 			return DROP_L4_TRUNCATED;
 		p->l4_kind = L4_UDP;
 		p->sport = *(__be16 *)l4;
@@ -171,7 +173,7 @@ static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end)
 		p->csum_off = p->l4_off + 6;
 		return CONTINUE;
 	case IPPROTO_ICMP:
-		if ((void *)(l4 + 8) > end)
+		if ((void *)(l4 + 8) > end || l4_len < 8)
 			return DROP_L4_TRUNCATED;
 		p->csum_off = p->l4_off + 2;
 		switch (l4[0]) {
@@ -186,7 +188,7 @@ static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end)
 		case ICMP_DEST_UNREACH:
 		case ICMP_TIME_EXCEEDED:
 		case ICMP_PARAM_PROBLEM:
-			p->l4_kind = parse_icmp_inner(p, l4 + 8, end) ? L4_ICMP_ERROR : L4_ICMP_OTHER;
+			p->l4_kind = parse_icmp_inner(p, l4 + 8, end, l4_len - 8) ? L4_ICMP_ERROR : L4_ICMP_OTHER;
 			break;
 		default:
 			p->l4_kind = L4_ICMP_OTHER;
@@ -197,11 +199,12 @@ static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end)
 	}
 }
 
-/* Parses an IPv4 packet at l3. Returns CONTINUE or a DROP_* reason. */
+/* Parses an IPv4 packet at l3. Headers must fit both in the frame and in the IP total length
+ * (a frame may carry Ethernet padding past it). Returns CONTINUE or a DROP_* reason. */
 static __always_inline int parse_ipv4(struct pkt_desc *p, __u8 *l3, void *end)
 {
 	struct iphdr *ip = (struct iphdr *)l3;
-	__u32 ihl;
+	__u32 ihl, tot_len;
 
 	if ((void *)(ip + 1) > end)
 		return DROP_BAD_IP_HEADER;
@@ -209,6 +212,9 @@ static __always_inline int parse_ipv4(struct pkt_desc *p, __u8 *l3, void *end)
 		return DROP_BAD_IP_HEADER;
 	ihl = (*(__u8 *)ip & 0xf) * 4;
 	if (ihl < sizeof(struct iphdr) || (void *)(l3 + ihl) > end)
+		return DROP_BAD_IP_HEADER;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < ihl)
 		return DROP_BAD_IP_HEADER;
 	p->kind = PKT_IPV4;
 	p->ip = ip;
@@ -220,7 +226,7 @@ static __always_inline int parse_ipv4(struct pkt_desc *p, __u8 *l3, void *end)
 		p->later_frag = 1;
 		return CONTINUE;
 	}
-	return parse_l4(p, l3 + ihl, end);
+	return parse_l4(p, l3 + ihl, end, tot_len - ihl);
 }
 
 /* Parses an ARP packet at l3. Returns CONTINUE or DROP_BAD_ARP. */

@@ -290,6 +290,37 @@ export class LbrpUnderTest {
     return r;
   }
 
+  /**
+   * Runs one frame without touching the trace map (fuzzing, benches): verdict, output frame and,
+   * on TC, cb[0]. Throws KernelError when BPF_PROG_TEST_RUN refuses the frame.
+   */
+  runFast(frame: Buffer, ifindex: number): { verdict: RunResult['verdict']; data: Buffer; cb0?: number } {
+    const ctxIn =
+      this.hook === 'tc'
+        ? buildSkbCtx({ ifindex, ingressIfindex: ifindex })
+        : buildXdpMd(frame.length, { ingressIfindex: ifindex });
+    const res = testRun(this.progFd, { data: frame, ctxIn });
+    return {
+      verdict: this.verdictOf(res.retval),
+      data: res.data,
+      ...(this.hook === 'tc' && res.ctxOut ? { cb0: res.ctxOut.readUInt32LE(SKB_CTX_OFFSETS.cb) } : {}),
+    };
+  }
+
+  /** Per-port redirect counts of the test trace, summed over CPUs (index = port id). */
+  redirectCounts(): bigint[] {
+    const counts = new Array<bigint>(16).fill(0n);
+    for (const slot of this.map('pcn_test_trace').lookupPerCpu(encodeU32(0)) ?? []) {
+      for (let p = 0; p < 16; p++) counts[p] += slot.readBigUInt64LE(24 + 8 * p);
+    }
+    return counts;
+  }
+
+  /** Zeroes the test trace. */
+  resetTrace(): void {
+    this.map('pcn_test_trace').updatePerCpu(encodeU32(0), Buffer.alloc(TRACE_SIZE));
+  }
+
   private verdictOf(retval: number): RunResult['verdict'] {
     const act = this.hook === 'tc' ? TC_ACT : XDP_ACT;
     if (retval === act.REDIRECT) return 'redirect';

@@ -17,7 +17,18 @@ import {
   VIP_1,
   VIP_2,
 } from '../../fixtures/addresses';
-import { arp, firstFragment, icmpEcho, icmpError, ipv4, ipv6, tcp, udp } from '../../fixtures/packets';
+import {
+  arp,
+  firstFragment,
+  icmpEcho,
+  icmpError,
+  ipv4,
+  ipv6,
+  padFrame,
+  tcp,
+  udp,
+  withTotLen,
+} from '../../fixtures/packets';
 import { DropReason, PCN, REASON_ARP_REPLY, REASON_FLOODING } from '../../../src/lbrp/dataplane/map-layouts';
 import { B1, B2, B3, rewriteConfig, standardConfig, SVC_WEB, TABLE } from './lbrp-config';
 import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PORTS } from './lbrp-harness';
@@ -483,6 +494,26 @@ export const ROWS: Row[] = [
     wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1, { type: 11, quoteBytes: 28 }),
   },
   {
+    name: 'an ICMP error padded past its IP length (Ethernet padding) is translated, the padding untouched',
+    before: openWeb,
+    inFrame: padFrame(
+      icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1_AT_B1, { type: 11, quoteBytes: 28 }),
+      90,
+    ),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: padFrame(icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1, { type: 11, quoteBytes: 28 }), 90),
+  },
+  {
+    name: 'a padded TCP SYN to a VIP is DNATed, the padding untouched',
+    inFrame: padFrame(SYN_C1, 80),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: padFrame(SYN_C1_AT_B1, 80),
+  },
+  {
     name: 'time exceeded about an ICMP echo session is translated',
     before: [{ frame: icmpEcho(CLIENT_1, VIP_1, { id: 77 }), port: 'frontend' }],
     inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, icmpEcho(CLIENT_1, BACKEND_1, { id: 77 }), {
@@ -561,6 +592,20 @@ export const ROWS: Row[] = [
     inPort: 'backend',
     want: 'drop',
     wantDrop: 'BAD_IP_HEADER',
+  },
+  {
+    name: 'an IP total length shorter than the IP header is dropped',
+    inFrame: withTotLen(SYN_C1, 16),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'BAD_IP_HEADER',
+  },
+  {
+    name: 'a TCP header cut short by the IP total length (the rest is padding) is dropped',
+    inFrame: withTotLen(SYN_C1, 20 + 12),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'L4_TRUNCATED',
   },
   {
     name: 'a TCP header cut short is dropped',
