@@ -337,6 +337,8 @@ interface LibcDirect {
   socket(domain: number, type: number, protocol: number): number;
   send(fd: number, buf: Buffer, len: number, flags: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  /** `addr` is a raw sockaddr (e.g. sockaddr_ll for AF_PACKET packet-out). */
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
 }
 // prettier-ignore
 const LIBC_PROTOTYPES: Record<keyof LibcDirect, string> = {
@@ -346,6 +348,7 @@ const LIBC_PROTOTYPES: Record<keyof LibcDirect, string> = {
   socket: 'int socket(int domain, int type, int protocol)',
   send: 'intptr_t send(int fd, const void *buf, size_t len, int flags)',
   recv: 'intptr_t recv(int fd, void *buf, size_t len, int flags)',
+  sendto: 'intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)',
 };
 const directLibc = Object.fromEntries(
   Object.entries(LIBC_PROTOTYPES).map(([name, decl]) => [name, libcSo.func(decl)]),
