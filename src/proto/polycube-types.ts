@@ -163,6 +163,32 @@ export interface MapOpMsg {
   delete: boolean;
 }
 
+/** proto `WriteMapsRequest`. */
+export interface WriteMapsRequestMsg {
+  cube: string;
+  ops: MapOpMsg[];
+}
+
+/** proto `ReadMapsRequest`. */
+export interface ReadMapsRequestMsg {
+  cube: string;
+  map: string;
+  keys: Buffer[];
+}
+
+/** proto `SendPacketRequest`. */
+export interface SendPacketRequestMsg {
+  cube: string;
+  port: string;
+  packet: Buffer;
+  recirculate: boolean;
+}
+
+/** proto `GetCubeRequest`. */
+export interface GetCubeRequestMsg {
+  cube: string;
+}
+
 /** proto `MapEntry`. */
 export interface MapEntryMsg {
   key: Buffer;

@@ -1,0 +1,167 @@
+// Port peers (runtime spec §2.1): validating a peer (netdev that is up and unused, or an
+// existing `cube:port` of the same kind), binding ports to netdevs through the cube's dataplane,
+// the UP/DOWN status, and following netdevs that disappear and come back (the netdev watch).
+
+import type { LinkInfo } from '../runtime/netlink-links';
+import { NetdevWatch } from '../runtime/netdev-watch';
+import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
+
+/** `cube:port` peers (regex of Polycube's set_port_peer). */
+const CUBE_PORT_RE = /^(\S+):(\S+)$/;
+
+/** Called after a port's status, peer or ifindex changed. */
+export type PortChangeHandler = (cube: CubeRecord, port: PortRecord) => void;
+
+/** Kind of a peer string. */
+export type PeerKind =
+  { kind: 'none' } | { kind: 'netdev'; link: LinkInfo } | { kind: 'port'; cube: string; port: string };
+
+/** Port ↔ peer wiring for every cube of the registry. */
+export class PortWiring {
+  constructor(
+    private readonly cubes: CubeRegistry,
+    private readonly onChange: PortChangeHandler,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Current links by name. */
+  links(): Map<string, LinkInfo> {
+    return NetdevWatch.snapshot();
+  }
+
+  /**
+   * Checks that `peer` may become the peer of `port` of `cube`: returns the peer's kind, or the
+   * error text of runtime spec §2.1. `claimed` lists netdevs taken by the same request.
+   */
+  checkPeer(
+    cube: CubeRecord,
+    port: string,
+    peer: string,
+    links: Map<string, LinkInfo>,
+    claimed: Set<string> = new Set(),
+  ): PeerKind | { error: string } {
+    if (peer === '') return { kind: 'none' };
+    const link = links.get(peer);
+    if (link && link.up && !link.loopback) {
+      const user = this.cubes.findNetdevUser(peer);
+      const self = user && user.cube === cube && user.port.name === port;
+      if ((user && !self) || claimed.has(peer)) return { error: 'Iface already in use' };
+      return { kind: 'netdev', link };
+    }
+    const m = CUBE_PORT_RE.exec(peer);
+    if (m) {
+      const other = this.cubes.get(m[1]);
+      if (!other) return { error: `Cube ${m[1]} does not exist` };
+      if (!other.ports.has(m[2])) return { error: `Port ${m[2]} does not exist` };
+      if ((other.type === 'TC') !== (cube.type === 'TC'))
+        return { error: 'It is not possible to connect TC and XDP ports' };
+      return { kind: 'port', cube: m[1], port: m[2] };
+    }
+    return { error: `Interface  ${peer} does not exist or is down` };
+  }
+
+  /**
+   * Makes `peer` (already checked) the peer of `port`: unbinds the old netdev, binds the new one
+   * (attaching the cube's program when it has one). Returns an error text and leaves the old peer
+   * in place when the kernel refuses the attachment.
+   */
+  setPeer(
+    cube: CubeRecord,
+    port: PortRecord,
+    peer: string,
+    links: Map<string, LinkInfo> = this.links(),
+  ): string | undefined {
+    const oldPeer = port.peer;
+    const oldIfindex = port.ifindex;
+    const before = `${port.peer}/${port.status}/${port.ifindex}`;
+    this.unbind(cube, port);
+    port.peer = peer;
+    const link = links.get(peer);
+    if (link && link.up && !link.loopback && !CUBE_PORT_RE.test(peer)) {
+      try {
+        cube.dataplane.bind(port.id, link.ifindex);
+        port.ifindex = link.ifindex;
+      } catch (err) {
+        port.peer = oldPeer;
+        this.restore(cube, port, oldIfindex);
+        return `Error setting peer: ${(err as Error).message}`;
+      }
+    }
+    this.refreshStatus(links, port);
+    if (`${port.peer}/${port.status}/${port.ifindex}` !== before) this.onChange(cube, port);
+    return undefined;
+  }
+
+  /** Unbinds a port's netdev (if bound) and marks it DOWN; used before deleting a port or cube. */
+  unbind(cube: CubeRecord, port: PortRecord): void {
+    if (port.ifindex > 0) {
+      try {
+        cube.dataplane.unbind(port.id, !this.links().has(port.peer));
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    port.ifindex = 0;
+    port.status = 'DOWN';
+  }
+
+  /** Brings a netdev port back to ifindex `ifindex` after a failed change. */
+  private restore(cube: CubeRecord, port: PortRecord, ifindex: number): void {
+    if (ifindex === 0) return;
+    try {
+      cube.dataplane.bind(port.id, ifindex);
+      port.ifindex = ifindex;
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /**
+   * Recomputes every port's status from the links: netdev peers follow their netdev (bound
+   * again when it reappears, possibly with a new ifindex; unbound when it goes away or down),
+   * `cube:port` peers are UP when both sides name each other. Reports each change, except for
+   * `quiet` (whose caller reports it).
+   */
+  refreshStatus(links: Map<string, LinkInfo>, quiet?: PortRecord): void {
+    for (const cube of this.cubes.list()) {
+      for (const port of cube.ports.values()) {
+        const before = `${port.status}/${port.ifindex}`;
+        this.refreshPort(cube, port, links);
+        if (port !== quiet && `${port.status}/${port.ifindex}` !== before) this.onChange(cube, port);
+      }
+    }
+  }
+
+  private refreshPort(cube: CubeRecord, port: PortRecord, links: Map<string, LinkInfo>): void {
+    if (port.peer === '') {
+      port.status = 'DOWN';
+      return;
+    }
+    const m = CUBE_PORT_RE.exec(port.peer);
+    if (m && !links.has(port.peer)) {
+      const other = this.cubes.get(m[1])?.ports.get(m[2]);
+      port.status = other && other.peer === `${cube.name}:${port.name}` ? 'UP' : 'DOWN';
+      return;
+    }
+    const link = links.get(port.peer);
+    const present = link !== undefined && link.up && !link.loopback;
+    if (present && port.ifindex !== link.ifindex) {
+      try {
+        if (port.ifindex > 0) cube.dataplane.unbind(port.id, true);
+        cube.dataplane.bind(port.id, link.ifindex);
+        port.ifindex = link.ifindex;
+      } catch (err) {
+        port.ifindex = 0;
+        this.onError(err);
+      }
+    } else if (!present && port.ifindex > 0) {
+      try {
+        cube.dataplane.unbind(port.id, link === undefined);
+      } catch (err) {
+        this.onError(err);
+      }
+      port.ifindex = 0;
+    }
+    port.status = port.ifindex > 0 ? 'UP' : 'DOWN';
+  }
+}
