@@ -1,0 +1,164 @@
+// The error catalogue: every expected failure of the project as a stable CUBE_ERR_* code with its
+// message template, RESTCONF error-tag and HTTP status (STYLE §5). Layers return CubeError values;
+// only src/polycubed/rest and src/polycubed/grpc turn them into HTTP or gRPC answers.
+// docs/errors.md lists the same codes; test/unit/common/errors.test.ts keeps both in step.
+
+/** RESTCONF `error-tag` values polycubed answers with (REST spec §5.1, RFC 8040 §7). */
+export type RestconfTag =
+  | 'invalid-value'
+  | 'missing-attribute'
+  | 'bad-attribute'
+  | 'bad-element'
+  | 'data-exists'
+  | 'data-missing'
+  | 'operation-not-supported'
+  | 'malformed-message';
+
+/** How an error goes on the wire: a RESTCONF error document, the message as plain text, or nothing. */
+export type ErrorBody = 'restconf' | 'text' | 'empty';
+
+/** One catalogue entry. */
+export interface ErrorDef {
+  /** HTTP status polycubed answers with. */
+  status: number;
+  /** RESTCONF error-tag, for `restconf` bodies. */
+  tag?: RestconfTag;
+  body: ErrorBody;
+  /**
+   * Message template; `{name}` placeholders are filled from the params. For `text` bodies this is
+   * the exact wire text the REST spec fixes (polycubectl users see it verbatim, so its case is the
+   * spec's); for the others it is what the log line says.
+   */
+  message: string;
+}
+
+/** The catalogue. Codes are stable: never renumber or reuse one; add new ones at the end of a group. */
+const CATALOGUE = {
+  // ---- request validation (REST spec §5.1–§5.2): RESTCONF documents, `info` = member or key name
+  CUBE_ERR_INVALID_VALUE: {
+    status: 400,
+    tag: 'invalid-value',
+    body: 'restconf',
+    message: 'unknown, read-only or init-only member "{info}" at {path}',
+  },
+  CUBE_ERR_MISSING_ATTRIBUTE: {
+    status: 400,
+    tag: 'missing-attribute',
+    body: 'restconf',
+    message: 'missing member "{info}" at {path}',
+  },
+  CUBE_ERR_BAD_ATTRIBUTE: {
+    status: 400,
+    tag: 'bad-attribute',
+    body: 'restconf',
+    message: 'invalid value of "{info}" at {path}: wrong type, pattern, enum, range or length',
+  },
+  CUBE_ERR_BAD_ELEMENT: {
+    status: 400,
+    tag: 'bad-element',
+    body: 'restconf',
+    message: 'invalid list key "{info}" in path {path}',
+  },
+  CUBE_ERR_MALFORMED_BODY: {
+    status: 400,
+    tag: 'malformed-message',
+    body: 'restconf',
+    message: 'request body of {path} is not valid JSON or nests deeper than {depth} levels',
+  },
+  CUBE_ERR_DATA_EXISTS: {
+    status: 409,
+    tag: 'data-exists',
+    body: 'restconf',
+    message: '{path} already exists',
+  },
+  CUBE_ERR_DATA_MISSING: {
+    status: 409,
+    tag: 'data-missing',
+    body: 'restconf',
+    message: '{path} does not exist',
+  },
+  CUBE_ERR_OPERATION_NOT_SUPPORTED: {
+    status: 405,
+    tag: 'operation-not-supported',
+    body: 'restconf',
+    message: 'operation not supported on {path}',
+  },
+
+  // ---- routing and transport (REST spec §1.3, §1.4, §5.1): plain text
+  CUBE_ERR_NO_ROUTE: { status: 404, body: 'text', message: 'Cannot find a matching route.' },
+  CUBE_ERR_NO_CUBE: { status: 404, body: 'text', message: 'No cube found named {cube}' },
+  CUBE_ERR_METHOD_NOT_ALLOWED: { status: 405, body: 'text', message: 'Method Not Allowed' },
+  CUBE_ERR_BODY_TOO_LARGE: { status: 413, body: 'text', message: 'Request exceeded maximum buffer size' },
+  CUBE_ERR_HELP_REFUSED: { status: 400, body: 'empty', message: 'no help for {path}: {reason}' },
+
+  // ---- service and daemon outcomes (REST spec §5.1, §6.2): plain text
+  CUBE_ERR_SERVICE_FAILED: { status: 500, body: 'text', message: '{message}' },
+  CUBE_ERR_SERVICE_UNAVAILABLE: { status: 503, body: 'text', message: '{message}' },
+  CUBE_ERR_INTERNAL: { status: 500, body: 'text', message: 'internal error: {message}' },
+
+  // ---- framework endpoints (REST spec §4.5): plain text, status 400
+  CUBE_ERR_BAD_REQUEST: { status: 400, body: 'text', message: '{message}' },
+  CUBE_ERR_SERVICE_NOT_FOUND: { status: 400, body: 'text', message: 'Service Controller does not exist' },
+  CUBE_ERR_SERVICE_EXISTS: { status: 400, body: 'text', message: 'Service Controller already exists' },
+  CUBE_ERR_SERVICE_NOT_LOADABLE: {
+    status: 400,
+    body: 'text',
+    message:
+      'Cannot load service {name}: this polycubed has no library services; a service registers itself by connecting to the gRPC endpoint',
+  },
+  CUBE_ERR_SERVICE_NOT_REMOVABLE: {
+    status: 400,
+    body: 'text',
+    message: 'Service {name} is a remote service: stop its process to unregister it',
+  },
+  CUBE_ERR_CUBE_NOT_FOUND: { status: 400, body: 'text', message: 'Cube does not exist' },
+  CUBE_ERR_CUBE_CREATE: { status: 400, body: 'text', message: 'Error creating cube: {name}{messages}' },
+  CUBE_ERR_NETDEV_NOT_FOUND: { status: 400, body: 'text', message: 'netdev {name} does not exist' },
+  CUBE_ERR_FIELD_MISSING: { status: 400, body: 'text', message: '{field} is missing' },
+  CUBE_ERR_ATTACH_OPTIONS: {
+    status: 400,
+    body: 'text',
+    message: '{first} and {second} cannot be used together',
+  },
+  CUBE_ERR_NOT_TRANSPARENT: { status: 400, body: 'text', message: 'Cube {cube} is not transparent' },
+} as const satisfies Record<string, ErrorDef>;
+
+/** A catalogue code. */
+export type CubeErrorCode = keyof typeof CATALOGUE;
+
+/** Every catalogue entry by code. */
+export const ERRORS: Readonly<Record<CubeErrorCode, ErrorDef>> = CATALOGUE;
+
+/** An expected failure, as a value. */
+export interface CubeError {
+  code: CubeErrorCode;
+  /** The filled-in message template. */
+  message: string;
+  /** RESTCONF `error-info` (member or key name), when the error names one. */
+  info?: string;
+}
+
+/** A value or the error that prevented it (STYLE §5: expected failures are values). */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CubeError };
+
+/** Fills `{name}` placeholders of `template`; unknown placeholders stay as written. */
+export function formatMessage(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{([a-z]+)\}/gi, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/**
+ * Returns the CubeError of `code` with its message filled from `params`; `params.info`, when
+ * given, also becomes the error's RESTCONF `error-info`.
+ */
+export function cubeError(code: CubeErrorCode, params: Record<string, string | number> = {}): CubeError {
+  const err: CubeError = { code, message: formatMessage(ERRORS[code].message, params) };
+  if (params.info !== undefined) err.info = String(params.info);
+  return err;
+}
+
+/** The catalogue entry of an error. */
+export function errorDef(code: CubeErrorCode): ErrorDef {
+  return ERRORS[code];
+}

@@ -1,0 +1,192 @@
+// The body pipeline of REST spec §6.3: path keys checked (ancestors → bad-element), body parsed,
+// the element's own keys and the cube name copied in, validated against the route's JSON Schema
+// (defaults filled on create, ranges enforced), enums re-spelled — and only then a ConfigOp for
+// Daemon.execute. Nothing here changes state; a refused request never reaches the daemon.
+
+import {
+  convertPathKey,
+  parsePathKey,
+  validateBody,
+  type BodyError,
+  type BodyOp,
+  type IrLeaf,
+  type KeyValue,
+  type RouteRow,
+} from 'yang-ts-codegen';
+import { cubeError, type CubeError, type CubeErrorCode } from '../../common/errors';
+import type { ConfigKey, ConfigOp, Op } from '../core/types';
+import { parseJsonBody } from './body-json';
+import { enumSpelling, respellEnums } from './enum-spelling';
+import { decodeKeySegment } from './request-path';
+import { METHOD_OPS } from './rest-context';
+import type { Method } from './route-tree';
+
+/** Outcome of the pipeline: the operation to execute, or the errors to answer with. */
+export type ConfigRequestResult = { ok: true; op: ConfigOp } | { ok: false; errors: CubeError[] };
+
+/** The request parts the pipeline reads. */
+export interface ConfigRequestInput {
+  row: RouteRow;
+  method: Method;
+  /** Raw `:param` values of the matched route. */
+  params: Record<string, string>;
+  /** Body text ("" when none). */
+  body: string;
+  maxJsonDepth: number;
+}
+
+const TAG_CODES: Record<BodyError['tag'], CubeErrorCode> = {
+  'invalid-value': 'CUBE_ERR_INVALID_VALUE',
+  'missing-attribute': 'CUBE_ERR_MISSING_ATTRIBUTE',
+  'bad-attribute': 'CUBE_ERR_BAD_ATTRIBUTE',
+  'bad-element': 'CUBE_ERR_BAD_ELEMENT',
+};
+
+/** Turns codegen's body errors into catalogue errors located at `path`. */
+export function bodyErrors(errors: readonly BodyError[], path: string): CubeError[] {
+  return errors.map((e) =>
+    cubeError(TAG_CODES[e.tag], { path, ...(e.info !== undefined ? { info: e.info } : {}) }),
+  );
+}
+
+/** The canonical text of a key value: YANG spelling for enums, decimal for numbers. */
+function canonicalKey(leaf: IrLeaf, value: KeyValue): string {
+  return String(enumSpelling(leaf.type, value));
+}
+
+/** Path keys of a request: every list key along the path and the target element's own typed keys. */
+interface PathKeys {
+  keys: ConfigKey[];
+  own: Record<string, KeyValue>;
+}
+
+/**
+ * Checks the list keys in the path. Ancestor keys (and, unless `ownAsBody`, the target element's
+ * own keys) must pass their validators → else bad-element. With `ownAsBody` the element's own
+ * keys are only converted (uint16 "80" → 80; an unconvertible segment stays a string) so the
+ * body validation names them (bad-attribute), as polycubed does for POST/PUT/PATCH.
+ */
+export function readPathKeys(
+  row: RouteRow,
+  params: Record<string, string>,
+  ownAsBody: boolean,
+): { ok: true; value: PathKeys } | { ok: false; errors: CubeError[] } {
+  const keys: ConfigKey[] = [];
+  const own: Record<string, KeyValue> = {};
+  const errors: CubeError[] = [];
+  for (const p of row.params) {
+    if (!p.list) continue;
+    const raw = params[p.param] ?? '';
+    const decoded = decodeKeySegment(raw);
+    if (ownAsBody && row.kind === 'element' && p.list === row.node) {
+      const value = decoded === undefined ? raw : (convertPathKey(p.leaf, decoded) ?? decoded);
+      own[p.key] = value;
+      keys.push({ list: p.list.name, name: p.key, value: canonicalKey(p.leaf, value) });
+      continue;
+    }
+    const parsed = decoded === undefined ? undefined : parsePathKey(p.leaf, decoded);
+    if (!parsed?.ok) {
+      errors.push(cubeError('CUBE_ERR_BAD_ELEMENT', { info: p.key, path: row.schemaPath }));
+      continue;
+    }
+    keys.push({ list: p.list.name, name: p.key, value: canonicalKey(p.leaf, parsed.value) });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { keys, own } };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Defines a member (so `__proto__` stays data) at the end, or in place when it exists. */
+function setMember(obj: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The body to validate when the request carried none (§6.3 step 2; leaf reset, §6.2). */
+function absentBody(row: RouteRow): { ok: true; value: unknown } | { ok: false; errors: CubeError[] } {
+  if (row.kind === 'leaf') {
+    const leaf = row.node;
+    if (leaf.kind === 'leaf' && leaf.default !== undefined) {
+      const parsed = convertPathKey(leaf, leaf.default);
+      if (parsed !== undefined) return { ok: true, value: parsed };
+    }
+    return {
+      ok: false,
+      errors: [cubeError('CUBE_ERR_MISSING_ATTRIBUTE', { info: leaf.name, path: leaf.path })],
+    };
+  }
+  return { ok: true, value: {} };
+}
+
+/**
+ * Runs the pipeline for a request on a YANG-generated route (every kind but key-prefix) and
+ * returns the ConfigOp to execute. The cube name is the raw `:name` segment (never decoded);
+ * for the service collection it comes from the body's `name`.
+ */
+export function buildConfigRequest(input: ConfigRequestInput, service: string): ConfigRequestResult {
+  const { row, method } = input;
+  const op = METHOD_OPS[method];
+  if (op === undefined || row.kind === 'key-prefix')
+    throw new Error(`no configuration operation for ${method} ${row.path}`);
+  const writes = op === 'CREATE' || op === 'REPLACE' || op === 'UPDATE';
+  const pathKeys = readPathKeys(row, input.params, writes);
+  if (!pathKeys.ok) return pathKeys;
+  const base = {
+    service,
+    cube: input.params.name ?? '',
+    path: row.schemaPath,
+    keys: pathKeys.value.keys,
+    isCollection: row.kind === 'list',
+  };
+  if (!writes || !row.body) return { ok: true, op: { ...base, op } };
+
+  const parsed = parseJsonBody(input.body, input.maxJsonDepth);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      errors: [cubeError('CUBE_ERR_MALFORMED_BODY', { path: row.schemaPath, depth: input.maxJsonDepth })],
+    };
+  }
+  let body = parsed.value;
+  if (body === undefined) {
+    const absent = absentBody(row);
+    if (!absent.ok) return absent;
+    body = absent.value;
+  }
+  if (isObject(body)) {
+    if (row.kind === 'element')
+      for (const [k, v] of Object.entries(pathKeys.value.own)) setMember(body, k, v);
+    if (row.kind === 'cube') setMember(body, 'name', base.cube);
+  }
+
+  // The cube itself: PUT creates exactly like POST (REST spec §6.2).
+  const cubeTarget = row.kind === 'cube' || row.kind === 'service';
+  const effectiveOp: Op = cubeTarget && op === 'REPLACE' ? 'CREATE' : op;
+  const bodyOp: BodyOp = effectiveOp === 'UPDATE' ? 'update' : 'create';
+  const checked = validateBody(row.body, bodyOp, body);
+  if (!checked.ok) return { ok: false, errors: bodyErrors(checked.errors, row.schemaPath) };
+  const value = respellEnums(row.body, checked.value);
+
+  if (cubeTarget && isObject(value)) {
+    if (
+      effectiveOp === 'CREATE' &&
+      value['service-name'] !== undefined &&
+      value['service-name'] !== service
+    ) {
+      return {
+        ok: false,
+        errors: [cubeError('CUBE_ERR_INVALID_VALUE', { info: 'service-name', path: row.schemaPath })],
+      };
+    }
+    if (row.kind === 'service') {
+      if (typeof value.name !== 'string') {
+        return {
+          ok: false,
+          errors: [cubeError('CUBE_ERR_MISSING_ATTRIBUTE', { info: 'name', path: row.schemaPath })],
+        };
+      }
+      base.cube = value.name;
+    }
+  }
+  return { ok: true, op: { ...base, op: effectiveOp, body: value } };
+}

@@ -1,0 +1,123 @@
+// POST /cubes (REST spec §4.5, §6.2; what `polycubectl cubes add < file.yaml` sends): a JSON array
+// of cube configurations, each with "service-name" and "name". Every cube is validated first,
+// created without port peers, then peers are set once all cubes exist. Any failure deletes the
+// cubes this request created, so a refused batch changes nothing. Unlike polycubed (which never
+// answered on success), success is 200 with an empty body.
+
+import type { RouteRow } from 'yang-ts-codegen';
+import { ERRORS, cubeError, type CubeError } from '../../common/errors';
+import type { ConfigOp } from '../core/types';
+import { parseJsonBody } from './body-json';
+import { buildConfigRequest } from './config-request';
+import { resultError } from './resource-handler';
+import { emptyReply, errorReply, type Reply } from './reply';
+import type { RestContext } from './rest-context';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One validated cube of the batch and the peers to set afterwards. */
+interface PlannedCube {
+  service: string;
+  name: string;
+  create: ConfigOp;
+  peers: { port: string; peer: string }[];
+}
+
+function failure(name: string, messages: string): Reply {
+  return errorReply([cubeError('CUBE_ERR_CUBE_CREATE', { name, messages })]);
+}
+
+/** ": bad-attribute port_mode, invalid-value foo" for validation errors. */
+function describe(errors: readonly CubeError[]): string {
+  return (
+    ': ' + errors.map((e) => (e.info ? `${ERRORS[e.code].tag ?? e.code} ${e.info}` : e.message)).join(', ')
+  );
+}
+
+/** Strips `peer` from each port entry (REST spec §6.2, `utils::strip_port_peers`), collecting them. */
+function stripPeers(config: Json): { config: Json; peers: PlannedCube['peers'] } {
+  const peers: PlannedCube['peers'] = [];
+  if (!Array.isArray(config.ports)) return { config, peers };
+  const ports = config.ports.map((p) => {
+    if (!isObject(p) || typeof p.peer !== 'string') return p;
+    const { peer, ...rest } = p;
+    if (peer !== '' && typeof p.name === 'string') peers.push({ port: p.name, peer });
+    return rest;
+  });
+  return { config: { ...config, ports }, peers };
+}
+
+function plan(
+  ctx: RestContext,
+  entry: unknown,
+): { ok: true; cube: PlannedCube } | { ok: false; reply: Reply } {
+  if (!isObject(entry)) return { ok: false, reply: failure('', ': every element must be a JSON object') };
+  const name = typeof entry.name === 'string' ? entry.name : '';
+  const service = entry['service-name'];
+  if (name === '') return { ok: false, reply: failure('', ': missing name') };
+  if (typeof service !== 'string') return { ok: false, reply: failure(name, ': missing service-name') };
+  const row = ctx.routesOf(service)?.find((r: RouteRow) => r.kind === 'cube');
+  if (!row) return { ok: false, reply: failure(name, `: service ${service} does not exist`) };
+  const { config, peers } = stripPeers(entry);
+  const built = buildConfigRequest(
+    { row, method: 'POST', params: { name }, body: JSON.stringify(config), maxJsonDepth: ctx.maxJsonDepth },
+    service,
+  );
+  if (!built.ok) return { ok: false, reply: failure(name, describe(built.errors)) };
+  return { ok: true, cube: { service, name, create: built.op, peers } };
+}
+
+async function rollback(ctx: RestContext, created: readonly PlannedCube[]): Promise<void> {
+  for (const c of [...created].reverse()) {
+    await ctx.daemon.execute({
+      op: 'DELETE',
+      service: c.service,
+      cube: c.name,
+      path: c.create.path,
+      keys: [],
+      isCollection: false,
+    });
+  }
+}
+
+/** Answers POST /cubes. */
+export async function createCubes(ctx: RestContext, text: string): Promise<Reply> {
+  const parsed = parseJsonBody(text, ctx.maxJsonDepth);
+  if (!parsed.ok) return failure('', `: invalid JSON body (${parsed.reason})`);
+  if (!Array.isArray(parsed.value)) return failure('', ': the body must be a JSON array of cubes');
+  const planned: PlannedCube[] = [];
+  for (const entry of parsed.value) {
+    const p = plan(ctx, entry);
+    if (!p.ok) return p.reply;
+    if (planned.some((c) => c.name === p.cube.name)) return failure(p.cube.name, ': listed twice');
+    planned.push(p.cube);
+  }
+  const created: PlannedCube[] = [];
+  for (const c of planned) {
+    const r = await ctx.daemon.execute(c.create);
+    if (r.code !== 'OK') {
+      await rollback(ctx, created);
+      return failure(c.name, `: ${resultError(r, c.create.path).message || r.code}`);
+    }
+    created.push(c);
+  }
+  for (const c of planned) {
+    for (const { port, peer } of c.peers) {
+      const r = await ctx.daemon.execute({
+        op: 'UPDATE',
+        service: c.service,
+        cube: c.name,
+        path: `${c.create.path}/ports/peer`,
+        keys: [{ list: 'ports', name: 'name', value: port }],
+        body: peer,
+        isCollection: false,
+      });
+      if (r.code !== 'OK') {
+        await rollback(ctx, created);
+        return failure(c.name, `: peer of port ${port}: ${r.message ?? r.code}`);
+      }
+    }
+  }
+  return emptyReply(200);
+}
