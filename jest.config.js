@@ -8,7 +8,7 @@ const common = {
     '^yang-ts-codegen/(.*)$': '<rootDir>/codegen/src/$1',
   },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
 };
 module.exports = {
