@@ -2,6 +2,9 @@
  * quoted headers of an ICMP error (lb4_rewrite_icmp_error), with every checksum kept right:
  * IP header, TCP/UDP (pseudo-header flagged for offloaded checksums; a zero UDP checksum stays
  * zero) and ICMP. All packet writes come first: on TC the checksum helpers invalidate pointers.
+ * IP header checksums are updated in software on both hooks (RFC 1624): they are never offloaded,
+ * and a change that the checksum compensates leaves skb->csum (CHECKSUM_COMPLETE) valid, so the
+ * helper call is not needed; L4 checksums go through pcn_l4_csum_replace for offload semantics.
  */
 #ifndef LBRP_NAT_H
 #define LBRP_NAT_H
@@ -18,8 +21,6 @@ struct nat4 {
 	__be16 dport;
 };
 
-#define IPHDR_CSUM_OFF 10
-
 static __always_inline int has_ports(const struct pkt_desc *p)
 {
 	return p->l4_kind == L4_TCP || p->l4_kind == L4_UDP;
@@ -35,12 +36,11 @@ static __always_inline int lb4_rewrite(struct CTXTYPE *ctx, const struct pkt_des
 
 	p->ip->saddr = n->saddr;
 	p->ip->daddr = n->daddr;
+	p->ip->check = pcn_csum_apply(p->ip->check, addr_diff);
 	if (ports) {
 		*(__be16 *)p->l4 = n->sport;
 		*(__be16 *)(p->l4 + 2) = n->dport;
 	}
-	if (pcn_l3_csum_replace(ctx, p->l3_off + IPHDR_CSUM_OFF, 0, addr_diff, 0))
-		return DROP_CSUM_FAILED;
 	if (!ports)
 		return CONTINUE;
 	if (pcn_l4_csum_replace(ctx, p->csum_off, 0, addr_diff, BPF_F_PSEUDO_HDR | mm0))
@@ -94,8 +94,7 @@ static __always_inline int lb4_rewrite_icmp_error(struct CTXTYPE *ctx, const str
 
 	p->ip->saddr = outer->saddr;
 	p->ip->daddr = outer->daddr;
-	if (pcn_l3_csum_replace(ctx, p->l3_off + IPHDR_CSUM_OFF, 0, addr_diff, 0))
-		return DROP_CSUM_FAILED;
+	p->ip->check = pcn_csum_apply(p->ip->check, addr_diff);
 	if (pcn_l4_csum_replace(ctx, p->csum_off, 0, icmp_diff, 0))
 		return DROP_CSUM_FAILED;
 	return CONTINUE;

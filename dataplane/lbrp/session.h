@@ -12,9 +12,14 @@
 #include "parse.h"
 #include "select.h"
 
-/* Bench builds only: treat every conntrack hit as a miss, so each run is a new session. */
+/* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
+ * the source port and address bits from a counter (the frame itself is not changed), so each
+ * run misses, selects a backend and inserts two session entries, evicting old ones when full. */
 #ifndef LBRP_BENCH_NEW_FLOWS
 #define LBRP_BENCH_NEW_FLOWS 0
+#endif
+#if LBRP_BENCH_NEW_FLOWS
+__u32 lbrp_bench_flow_seq;
 #endif
 
 /* The connection a TCP, UDP or ICMP echo packet belongs to, as its own headers say. */
@@ -87,7 +92,7 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rk.saddr = ct->backend_ip;
 	rk.daddr = ct->nat_saddr;
 	rk.sport = ct->backend_port;
-	rk.dport = p->sport;
+	rk.dport = k->sport;
 	rk.proto = p->proto;
 	rv.vip = p->daddr;
 	rv.vport = p->dport;
@@ -108,9 +113,15 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 	struct conntrack_value *hit;
 
 	flow_of(p, &k);
+#if LBRP_BENCH_NEW_FLOWS
+	{
+		__u32 seq = __sync_fetch_and_add(&lbrp_bench_flow_seq, 1);
+
+		k.sport = (__be16)seq;
+		k.saddr ^= bpf_htonl(seq >> 16);
+	}
+#endif
 	hit = bpf_map_lookup_elem(&conntrack, &k);
-	if (LBRP_BENCH_NEW_FLOWS)
-		hit = NULL;
 	if (hit && !(is_tcp_syn(p) && !backend_still_usable(hit))) {
 		*ct = *hit;
 		*is_new = 0;

@@ -33,7 +33,8 @@ import {
   verifyChecksums,
 } from '../../fixtures/packets';
 import { rewriteConfig } from './lbrp-config';
-import { describeKernel, Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
+import { describeKernel } from './describe-kernel';
+import { Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
 
 const PER_VARIANT = 50_000;
 const SEED = Number(process.env.LBRP_FUZZ_SEED ?? Date.now() % 0x7fffffff);

@@ -37,17 +37,6 @@ import {
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { TestNet } from '../../fixtures/netns';
 
-/** True when the suite can reach the kernel (CAP_BPF, CAP_NET_ADMIN: we require root). */
-export const IS_ROOT = process.getuid?.() === 0;
-
-/** `describe` for kernel tests: skipped, with the reason printed, when not root. */
-export const describeKernel: jest.Describe = IS_ROOT
-  ? describe
-  : (((name: string, fn: () => void) => {
-      console.warn(`skipping "${name}": kernel tests need root (CAP_BPF, CAP_NET_ADMIN)`);
-      describe.skip(name, fn);
-    }) as jest.Describe);
-
 export const REPO = join(__dirname, '../../..');
 export const LBRP_SOURCE = join(REPO, 'dataplane/lbrp/lbrp.c');
 /** Compile cache shared by the dataplane suites (content-addressed, so always current). */

@@ -24,15 +24,8 @@ import {
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { slotForFlow } from '../../../src/lbrp/dataplane/flow-hash';
 import { B1, B2, rewriteConfig, standardConfig, SVC_DNS, SVC_PING, SVC_WEB, TABLE } from './lbrp-config';
-import {
-  BackendSpec,
-  describeKernel,
-  Hook,
-  LbrpUnderTest,
-  PortDevices,
-  PORTS,
-  ServiceSpec,
-} from './lbrp-harness';
+import { describeKernel } from './describe-kernel';
+import { BackendSpec, Hook, LbrpUnderTest, PortDevices, PORTS, ServiceSpec } from './lbrp-harness';
 
 const B6: BackendSpec = { id: 6, ip: BACKEND_3, port: 8081, flags: F_BACKEND_ACTIVE };
 const THREE = [B1.id, B2.id, B6.id];

@@ -11,16 +11,8 @@ import { BACKEND_1, CLIENT_1, VIP_1 } from '../../fixtures/addresses';
 import { tcp } from '../../fixtures/packets';
 import { LOG_LEVEL } from '../../../src/lbrp/dataplane/map-layouts';
 import { standardConfig } from './lbrp-config';
-import {
-  compileLbrp,
-  describeKernel,
-  Hook,
-  LbrpUnderTest,
-  Mode,
-  PortDevices,
-  PORTS,
-  variantDefines,
-} from './lbrp-harness';
+import { describeKernel } from './describe-kernel';
+import { compileLbrp, Hook, LbrpUnderTest, Mode, PortDevices, PORTS, variantDefines } from './lbrp-harness';
 
 const LBRP_MAPS = [
   'services',
