@@ -9,7 +9,6 @@ import { ERRORS, cubeError, type CubeError } from '../../common/errors';
 import type { ConfigOp } from '../core/types';
 import { parseJsonBody } from './body-json';
 import { buildConfigRequest } from './config-request';
-import { resultError } from './resource-handler';
 import { emptyReply, errorReply, type Reply } from './reply';
 import type { RestContext } from './rest-context';
 
@@ -98,7 +97,8 @@ export async function createCubes(ctx: RestContext, text: string): Promise<Reply
     const r = await ctx.daemon.execute(c.create);
     if (r.code !== 'OK') {
       await rollback(ctx, created);
-      return failure(c.name, `: ${resultError(r, c.create.path).message || r.code}`);
+      const why = r.code === 'DATA_EXISTS' ? 'a cube with this name already exists' : r.message || r.code;
+      return failure(c.name, `: ${why}`);
     }
     created.push(c);
   }

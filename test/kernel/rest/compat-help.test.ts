@@ -1,0 +1,433 @@
+// REST spec §3.5–§3.6 replayed: polycubectl's help requests (`OPTIONS …?help=<TYPE>`) get exactly
+// the JSON polycubed sends — member order included — honouring the members the real client
+// needs; completion requests get their word lists; the fixed framework help endpoints answer.
+
+import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
+import { describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+
+const P = '/polycube/v1';
+
+/** Entry objects of §3.6: [description, example, simpletype?] per node (simpletype only for leaves). */
+const NODES: Record<string, [string, string, string?]> = {
+  uuid: ['UUID of the Cube', '', 'string'],
+  type: ['Type of the Cube (TC, XDP_SKB, XDP_DRV)', 'TC', 'string'],
+  'service-name': ['', 'helloworld', 'string'],
+  loglevel: ['Logging level of a cube, from none (OFF) to the most verbose (TRACE)', 'INFO', 'string'],
+  ports: ['Entry of the ports table', ''],
+  'ports/name': ['Port Name', 'port1', 'string'],
+  'ports/peer': [
+    "Peer name, such as a network interfaces (e.g., 'veth0') or another cube (e.g., 'br1:port2')",
+    'r0:port1',
+    'string',
+  ],
+  'ports/tcubes': ['List of transparent cubes attached to this port', '', 'string'],
+  'ports/type': ['Type of the LB port (e.g. FRONTEND or BACKEND)', '', 'string'],
+  'ports/ip': ['IP address of the client interface (only for FRONTEND port)', '10.10.1.1', 'string'],
+  shadow: ['Defines if the service is visible in Linux', '', 'boolean'],
+  span: ['Defines if all traffic is sent to Linux', '', 'boolean'],
+  port_mode: [
+    "LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port",
+    '',
+    'string',
+  ],
+  'src-ip-rewrite': [
+    "If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range",
+    '',
+  ],
+  'src-ip-rewrite/ip-range': [
+    'Range of IP addresses of the clients that must be replaced',
+    '10.2.0.0/24',
+    'string',
+  ],
+  'src-ip-rewrite/new_ip_range': [
+    'Range of IP addresses of the that must be used to replace client addresses',
+    '10.3.0.0/24',
+    'string',
+  ],
+  service: ['Services (i.e., virtual ip:protocol:port) exported to the client', ''],
+  'service/name': [
+    'Service name related to the backend server of the pool is connected to',
+    'Service-nginx',
+    'string',
+  ],
+  'service/vip': ['Virtual IP (vip) of the service where clients connect to', '130.192.100.12', 'string'],
+  'service/vport': [
+    'Port of the virtual server where clients connect to (this value is ignored in case of ICMP)',
+    '80',
+    'unsigned',
+  ],
+  'service/proto': [
+    "Upper-layer protocol associated with a loadbalancing service instance. 'ALL' creates an entry for all the supported protocols",
+    '',
+    'string',
+  ],
+  'service/backend': ['Pool of backend servers that actually serve requests', ''],
+  'backend/name': ['name', 'backend1', 'string'],
+  'backend/ip': ['IP address of the backend server of the pool', '10.244.1.23', 'string'],
+  'backend/port': [
+    'Port where the server listen to (this value is ignored in case of ICMP)',
+    '80',
+    'unsigned',
+  ],
+  'backend/weight': ['Weight of the backend in the pool', '1', 'unsigned'],
+};
+
+const LISTS = new Set(['ports', 'service', 'service/backend']);
+
+/** E(x): the entry object of node `x` in polycubed's member order; `key` marks list keys. */
+function E(path: string, key = false): Record<string, string> {
+  const [description, example, simpletype] = NODES[path];
+  const name = path.split('/').pop() as string;
+  const type = LISTS.has(path) ? 'list' : simpletype === undefined ? 'complex' : key ? 'key' : 'leaf';
+  const entry: Record<string, string> = { name, description, example, type };
+  if (simpletype !== undefined) entry.simpletype = simpletype;
+  return entry;
+}
+
+/** `{name: E(path)}` for each path. */
+function params(...paths: string[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(paths.map((p) => [p.split('/').pop() as string, E(p)]));
+}
+
+const CUBE_KEY = {
+  name: {
+    name: 'name',
+    type: 'key',
+    simpletype: 'string',
+    description: 'Name of the lbrp service',
+    example: 'lbrp1',
+  },
+};
+
+interface Row {
+  name: string;
+  path: string;
+  /** Statuses (a 308 first for the cube-name shortcut). */
+  want: number[];
+  /** Exact body: JSON (compared as text, so member order counts) or a string. */
+  wantBody: unknown;
+}
+
+const ROWS: Row[] = [
+  {
+    name: 'lbrp ?',
+    path: `${P}/lbrp?help=NONE`,
+    want: [200],
+    wantBody: { commands: ['add', 'del', 'show'], params: CUBE_KEY, elements: [{ name: 'lb0' }] },
+  },
+  {
+    name: 'lbrp add ?',
+    path: `${P}/lbrp?help=ADD`,
+    want: [200],
+    wantBody: {
+      params: CUBE_KEY,
+      'optional-params': params('type', 'service-name', 'loglevel', 'shadow', 'span', 'port_mode'),
+    },
+  },
+  {
+    name: 'lbrp show ?',
+    path: `${P}/lbrp?help=SHOW`,
+    want: [200],
+    wantBody: { params: CUBE_KEY, elements: [{ name: 'lb0' }] },
+  },
+  {
+    name: 'lbrp del ?',
+    path: `${P}/lbrp?help=DEL`,
+    want: [200],
+    wantBody: { params: CUBE_KEY, elements: [{ name: 'lb0' }] },
+  },
+  {
+    name: 'lb0 ?',
+    path: `${P}/lb0?help=NONE`,
+    want: [308, 200],
+    wantBody: {
+      commands: ['set', 'show'],
+      params: { ports: E('ports'), 'src-ip-rewrite': E('src-ip-rewrite'), service: E('service') },
+    },
+  },
+  {
+    name: 'lb0 set ?',
+    path: `${P}/lb0?help=SET`,
+    want: [308, 200],
+    wantBody: { params: params('loglevel', 'span', 'port_mode') },
+  },
+  {
+    name: 'lb0 show ?',
+    path: `${P}/lb0?help=SHOW`,
+    want: [308, 200],
+    wantBody: {
+      params: params(
+        'uuid',
+        'type',
+        'service-name',
+        'loglevel',
+        'ports',
+        'shadow',
+        'span',
+        'port_mode',
+        'src-ip-rewrite',
+        'service',
+      ),
+    },
+  },
+  {
+    name: 'lb0 service ?',
+    path: `${P}/lb0/service?help=NONE`,
+    want: [308, 200],
+    wantBody: {
+      commands: ['add', 'del', 'show'],
+      params: {
+        vip: E('service/vip', true),
+        vport: E('service/vport', true),
+        proto: E('service/proto', true),
+      },
+      elements: [{ vip: '10.0.0.1', vport: '80', proto: 'tcp' }],
+    },
+  },
+  {
+    name: 'lb0 service add ?',
+    path: `${P}/lb0/service?help=ADD`,
+    want: [308, 200],
+    wantBody: {
+      params: {
+        vip: E('service/vip', true),
+        vport: E('service/vport', true),
+        proto: E('service/proto', true),
+      },
+      'optional-params': params('service/name'),
+    },
+  },
+  {
+    name: 'lb0 service 10.0.0.1 80 TCP ?',
+    path: `${P}/lb0/service/10.0.0.1/80/TCP?help=NONE`,
+    want: [308, 200],
+    wantBody: { commands: ['set', 'show'], params: { backend: E('service/backend') } },
+  },
+  {
+    name: 'lb0 service 10.0.0.1 80 TCP backend add ?',
+    path: `${P}/lb0/service/10.0.0.1/80/TCP/backend?help=ADD`,
+    want: [308, 200],
+    wantBody: {
+      params: { ip: E('backend/ip', true) },
+      'optional-params': params('backend/name', 'backend/port', 'backend/weight'),
+    },
+  },
+  {
+    name: 'lb0 ports add ?',
+    path: `${P}/lb0/ports?help=ADD`,
+    want: [308, 200],
+    wantBody: {
+      params: { name: E('ports/name', true) },
+      'optional-params': params('ports/peer', 'ports/tcubes', 'ports/type', 'ports/ip'),
+    },
+  },
+  {
+    name: 'lb0 ports p1 set ?',
+    path: `${P}/lb0/ports/p1?help=SET`,
+    want: [308, 200],
+    wantBody: { params: params('ports/peer', 'ports/type', 'ports/ip') },
+  },
+  {
+    name: 'lb0 src-ip-rewrite set ?',
+    path: `${P}/lb0/src-ip-rewrite?help=SET`,
+    want: [308, 200],
+    wantBody: { params: params('src-ip-rewrite/ip-range', 'src-ip-rewrite/new_ip_range') },
+  },
+  {
+    name: 'lb0 port_mode ? (leaves answer only completion)',
+    path: `${P}/lb0/port_mode?help=NONE`,
+    want: [308, 400],
+    wantBody: '',
+  },
+  { name: 'lbrp set ? (refused on a collection)', path: `${P}/lbrp?help=SET`, want: [400], wantBody: '' },
+  { name: 'lb0 del ? (refused on an object)', path: `${P}/lb0?help=DEL`, want: [308, 400], wantBody: '' },
+  { name: 'unknown help type', path: `${P}/lbrp?help=BOGUS`, want: [400], wantBody: '' },
+  {
+    name: 'polycubectl ? (root)',
+    path: `${P}/?help=NONE`,
+    want: [200],
+    wantBody: {
+      params: {
+        lbrp: {
+          name: 'lbrp',
+          simpletype: 'service',
+          type: 'leaf',
+          description: 'LoadBalancer Reverse-Proxy Service',
+          version: '2.0.0',
+          pyang_repo_id: 'Unknown',
+          swagger_codegen_repo_id: 'Unknown',
+        },
+      },
+    },
+  },
+  { name: 'root without help: empty 200', path: `${P}/`, want: [200], wantBody: '' },
+  { name: 'root with another help type', path: `${P}/?help=SHOW`, want: [400], wantBody: '' },
+  // Completion (bash script, §3.2, §3.5).
+  {
+    name: 'completion: root',
+    path: `${P}/?help=NONE&completion`,
+    want: [200],
+    wantBody: [
+      'connect',
+      'disconnect',
+      'attach',
+      'detach',
+      'services',
+      'cubes',
+      'topology',
+      'netdevs',
+      'lbrp',
+      'lb0',
+    ],
+  },
+  {
+    name: 'completion: service collection',
+    path: `${P}/lbrp?help=NONE&completion`,
+    want: [200],
+    wantBody: ['lb0', 'add', 'del', 'show'],
+  },
+  {
+    name: 'completion: service collection ADD',
+    path: `${P}/lbrp?help=ADD&completion`,
+    want: [200],
+    wantBody: ['lb0', '<name>'],
+  },
+  {
+    name: 'completion: lb0 <TAB>',
+    path: `${P}/lb0?help=NONE&completion`,
+    want: [308, 200],
+    wantBody: ['ports', 'src-ip-rewrite', 'service', 'set', 'show'],
+  },
+  {
+    name: 'completion: lb0 set <TAB>',
+    path: `${P}/lb0?help=SET&completion`,
+    want: [308, 200],
+    wantBody: ['loglevel=', 'span=', 'port_mode='],
+  },
+  {
+    name: 'completion: lb0 set loglevel=<TAB> (enum values lower-cased)',
+    path: `${P}/lb0/loglevel?help=SET&completion`,
+    want: [308, 200],
+    wantBody: ['trace', 'debug', 'info', 'warn', 'err', 'critical', 'off'],
+  },
+  {
+    name: 'completion: non-enum leaf',
+    path: `${P}/lb0/ports/p1/ip?help=SET&completion`,
+    want: [308, 200],
+    wantBody: [],
+  },
+  {
+    name: 'completion: lb0 service <TAB>',
+    path: `${P}/lb0/service?help=NONE&completion`,
+    want: [308, 200],
+    wantBody: ['10.0.0.1', 'add', 'del', 'show'],
+  },
+  {
+    name: 'completion: lb0 service add <TAB>',
+    path: `${P}/lb0/service?help=ADD&completion`,
+    want: [308, 200],
+    wantBody: ['<vip>'],
+  },
+  {
+    name: 'completion: key prefix (vip given)',
+    path: `${P}/lb0/service/10.0.0.1?help=NONE&completion`,
+    want: [308, 200],
+    wantBody: ['80'],
+  },
+  {
+    name: 'completion: key prefix (vip, vport given)',
+    path: `${P}/lb0/service/10.0.0.1/80?help=NONE&completion`,
+    want: [308, 200],
+    wantBody: ['tcp'],
+  },
+  {
+    name: 'completion: connect',
+    path: `${P}/connect?help=NONE&completion`,
+    want: [200],
+    wantBody: ['lb0:p1'],
+  },
+  {
+    name: 'connect ? without completion',
+    path: `${P}/connect?help=NONE`,
+    want: [200],
+    wantBody: 'not implemented',
+  },
+  // Fixed framework help (§3.5).
+  {
+    name: 'cubes ?',
+    path: `${P}/cubes?help=NONE`,
+    want: [200],
+    wantBody: {
+      commands: ['show'],
+      params: {
+        name: { name: 'name', type: 'key', simpletype: 'string', description: 'Cube Name', example: 'cube0' },
+      },
+      elements: [{ cube: 'lb0' }],
+    },
+  },
+  { name: 'cubes lb0 ?', path: `${P}/cubes/lb0?help=NONE`, want: [200], wantBody: { commands: ['show'] } },
+  { name: 'topology ?', path: `${P}/topology?help=NONE`, want: [200], wantBody: { commands: ['show'] } },
+];
+
+describeAsRoot('kernel: REST compat — help and completion of spec §3', () => {
+  let stack: RestStack;
+  beforeAll(async () => {
+    stack = await startRestStack({ netdevCount: 2 });
+    const setup: [string, string, string][] = [
+      ['POST', `${P}/lbrp/lb0/`, '{}'],
+      ['POST', `${P}/lbrp/lb0/ports/p1/`, '{"type":"FRONTEND"}'],
+      ['POST', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/`, '{"name":"svc"}'],
+    ];
+    for (const [m, p, b] of setup) expect((await stack.request(m, p, b)).status).toBe(201);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.each(ROWS)('$name', async (row) => {
+    const got = await polycubectl(stack, 'OPTIONS', row.path);
+    expect(got.statuses).toEqual(row.want);
+    const want = typeof row.wantBody === 'string' ? row.wantBody : json(row.wantBody);
+    const text = typeof row.wantBody === 'string' ? got.final.body : json(JSON.parse(got.final.body));
+    expect(comparable(stack, text)).toBe(want);
+  });
+
+  // The real client panics on a one-character non-string in description/example/simpletype and on
+  // non-string element values; every help answer of the lbrp tree is checked for both.
+  it('answers only strings where polycubectl slices or asserts them', async () => {
+    for (const row of ROWS.filter((r) => typeof r.wantBody === 'object' && !Array.isArray(r.wantBody))) {
+      const got = await polycubectl(stack, 'OPTIONS', row.path);
+      const answer = JSON.parse(got.final.body) as Record<string, unknown>;
+      for (const section of ['params', 'optional-params'] as const) {
+        for (const entry of Object.values(
+          (answer[section] ?? {}) as Record<string, Record<string, unknown>>,
+        )) {
+          for (const field of ['description', 'example', 'simpletype']) {
+            if (field in entry) expect(typeof entry[field]).toBe('string');
+          }
+        }
+      }
+      for (const el of (answer.elements ?? []) as Record<string, unknown>[]) {
+        for (const v of Object.values(el)) expect(typeof v).toBe('string');
+      }
+    }
+  });
+
+  // The "required members" table of §3.3: ADD has params and optional-params, SET has params.
+  it('always sends the members polycubectl dereferences', async () => {
+    for (const path of [
+      `${P}/lbrp`,
+      `${P}/lbrp/lb0`,
+      `${P}/lbrp/lb0/ports`,
+      `${P}/lbrp/lb0/service`,
+      `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/backend`,
+    ]) {
+      const add = JSON.parse((await stack.request('OPTIONS', `${path}?help=ADD`)).body);
+      expect(add).toHaveProperty('params');
+      expect(add).toHaveProperty('optional-params');
+    }
+    for (const path of [`${P}/lbrp/lb0`, `${P}/lbrp/lb0/src-ip-rewrite`, `${P}/lbrp/lb0/ports/p1`]) {
+      expect(JSON.parse((await stack.request('OPTIONS', `${path}?help=SET`)).body)).toHaveProperty('params');
+    }
+  });
+});
