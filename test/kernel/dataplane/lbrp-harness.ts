@@ -78,8 +78,13 @@ export async function compileLbrp(defines: Record<string, string | number>): Pro
   return res.objPath;
 }
 
+/** The netdev behind each port id (index = port id); a port beyond the list has no netdev. */
+export interface PortWiring {
+  readonly ifindex: number[];
+}
+
 /** Four netdevs in the host namespace (two veth pairs) standing for ports 0..3. */
-export class PortDevices {
+export class PortDevices implements PortWiring {
   readonly net = new TestNet();
   readonly ifindex: number[] = [];
 
@@ -153,13 +158,13 @@ export class LbrpUnderTest {
   private constructor(
     readonly hook: Hook,
     readonly mode: Mode,
-    readonly devices: PortDevices,
+    readonly devices: PortWiring,
     objPath: string,
   ) {
     this.obj = loadObject({ objPath });
     this.progFd = this.obj.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
-    // Ports 0..2 are peered with netdevs; port 3 exists (its ifindex is known) but has no peer.
-    for (let port = 0; port < 4; port++) {
+    // Every wired port is known by its ifindex; all but port 3 (PORTS.spare) are peered with it.
+    for (let port = 0; port < devices.ifindex.length; port++) {
       this.map('pcn_ifindex_to_port').update(encodeU32(devices.ifindex[port]), encodeU16(port));
       this.map('pcn_port_to_ifindex').update(
         encodeU32(port),
@@ -172,7 +177,7 @@ export class LbrpUnderTest {
   static async load(
     hook: Hook,
     mode: Mode,
-    devices: PortDevices,
+    devices: PortWiring,
     extra: Record<string, string | number> = {},
   ): Promise<LbrpUnderTest> {
     const objPath = await compileLbrp(
