@@ -8,6 +8,8 @@ import { Daemon } from './core/daemon';
 import { DEFAULT_OPTIONS } from './core/daemon-options';
 import type { DaemonOptions, LogEvent } from './core/types';
 import { PolycubedGrpcServer, type GrpcServerOptions } from './grpc/grpc-server';
+import { REST_FLAGS_HELP, parseRestFlags } from './rest/rest-options';
+import { startRestServer } from './rest/serve';
 
 /** Default unix socket of the gRPC server. */
 export const DEFAULT_GRPC_SOCKET = '/run/lbrp/polycubed.sock';
@@ -24,7 +26,9 @@ const USAGE = `usage: polycubed [options]
   --runtime-dir DIR    per-cube runtime records (default: <dir of state file>/runtime)
   --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
   --request-timeout MS how long to wait for a service's reply (default ${DEFAULT_OPTIONS.requestTimeoutMs})
-  --quiet              do not print cube logs`;
+  --quiet              do not print cube logs
+REST API (polycubectl talks to it):
+${REST_FLAGS_HELP.join('\n')}`;
 
 function parseCli(argv: string[]): {
   daemon: Partial<DaemonOptions>;
@@ -75,7 +79,9 @@ function parseCli(argv: string[]): {
 }
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2));
+  const restFlags = parseRestFlags(process.argv.slice(2));
+  if (!restFlags.ok) throw new Error(restFlags.message);
+  const cli = parseCli(restFlags.rest);
   const daemon = new Daemon(cli.daemon);
   daemon.on('log', (ev: LogEvent) => {
     if (cli.quiet && ev.cube) return;
@@ -87,11 +93,14 @@ async function main(): Promise<void> {
   const server = new PolycubedGrpcServer(daemon, cli.grpc);
   const bound = await server.start();
   console.log(`polycubed: listening on ${bound}`);
+  const rest = await startRestServer(daemon, { ...restFlags.options, version: daemon.options.version });
+  console.log(`polycubed: REST API on ${rest.url}`);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     console.log(`polycubed: ${signal}: stopping (cube dataplanes keep forwarding)`);
+    await rest.close();
     await server.stop();
     await daemon.stop();
     process.exit(0);
