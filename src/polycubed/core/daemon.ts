@@ -600,21 +600,23 @@ export class Daemon extends EventEmitter {
     }
     this.cubeReg.add(cube);
     cube.source = this.store?.loadSource(cube.name) as ProgramSource | undefined;
-    if (cube.dataplane.adopt()) {
-      for (const port of cube.ports.values()) {
-        const link = links.get(port.peer);
-        const saved = rt?.ports[port.name];
-        if (link && link.up && !link.loopback) {
-          cube.dataplane.bind(
-            port.id,
-            link.ifindex,
-            saved?.ifindex === link.ifindex && saved.createdHook === true,
-          );
-          port.ifindex = link.ifindex;
-        } else if (saved?.ifindex) {
-          cube.dataplane.forgetPort(port.id, saved.ifindex);
-        }
+    const adopted = cube.dataplane.adopt();
+    for (const port of cube.ports.values()) {
+      const link = links.get(port.peer);
+      const saved = rt?.ports[port.name];
+      if (link && link.up && !link.loopback) {
+        // Adopted: the program already runs there and is left alone; pending: recorded for the load.
+        cube.dataplane.bind(
+          port.id,
+          link.ifindex,
+          saved?.ifindex === link.ifindex && saved.createdHook === true,
+        );
+        port.ifindex = link.ifindex;
+      } else if (adopted && saved?.ifindex) {
+        cube.dataplane.forgetPort(port.id, saved.ifindex);
       }
+    }
+    if (adopted) {
       this.startup.adopted.push(cube.name);
       this.log('INFO', `cube ${cube.name}: adopted pinned program ${cube.dataplane.programId}`);
     } else {

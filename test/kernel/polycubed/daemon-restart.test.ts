@@ -3,9 +3,11 @@
 // restarted as a child process (`tsx src/polycubed/main.ts`) and then in process re-adopts the
 // pinned dataplane without reloading it. Forwarding never stops and the one connection survives.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../src/polycubed/core/types';
+import { unpinAll } from '../../../src/polycubed/runtime/bpf-object';
 import { TestService } from '../../fixtures/test-service/test-service';
 import {
   Child,
@@ -143,9 +145,28 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
     expect(echo.lines.filter((l) => l === 'conn')).toHaveLength(1); // the same connection all along
   });
 
-  // An adopted cube is fully managed: a loglevel change reloads it (from the persisted source, maps
+  // A persisted cube whose pins are gone (as after a reboot) is created again by its service when it
+  // registers: it is not in the Resync but gets a CREATE with its configuration.
+  it('has the service rebuild a persisted cube whose pins are gone', async () => {
+    await fx.stopDaemon();
+    unpinAll(join(fx.pinRoot, 'fw0')); // the old program stays attached until the new one replaces it
+    const mark = service.lines.length;
+    await fx.startDaemon();
+    expect(fx.daemon?.startup).toMatchObject({ adopted: [], pending: ['fw0'] });
+    await service.waitLine(/^resync $/, 15000, mark);
+    await waitFor(() => fx.daemon?.cube('fw0')?.dataplaneLoaded, 'the service to rebuild fw0', 15000);
+    expect(existsSync(join(fx.pinRoot, 'fw0', 'prog'))).toBe(true);
+    expect((await readCube()).body).toMatchObject({
+      label: 'kept',
+      ports: [{ name: 'p0', role: 'client' }, {}],
+    });
+    await flows('through the rebuilt cube');
+    expect(stream.lines.filter((l) => l.startsWith('lost'))).toEqual([]);
+  });
+
+  // A restored cube is fully managed: a loglevel change reloads it (from the persisted source, maps
   // kept), and deleting it removes its pins.
-  it('manages the adopted cube: reload keeps the stream, delete cleans up', async () => {
+  it('manages the restored cube: reload keeps the stream, delete cleans up', async () => {
     const before = fx.daemon?.cube('fw0')?.programId;
     expect(await fx.execute({ op: 'UPDATE', cube: 'fw0', path: '/pcntest/loglevel', body: 'WARN' })).toEqual({
       code: ErrorCode.OK,
@@ -157,5 +178,11 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
     expect(stream.lines.filter((l) => l.startsWith('lost'))).toEqual([]);
     expect(await fx.execute({ op: 'DELETE', cube: 'fw0', path: '/pcntest' })).toEqual({ code: ErrorCode.OK });
     expect(existsSync(join(fx.pinRoot, 'fw0'))).toBe(false);
+    // The clsact qdiscs polycubed created are gone too: which hooks it created survived the restarts.
+    for (const dev of [fx.vClient?.a, fx.vServer?.a]) {
+      expect(execFileSync('tc', ['qdisc', 'show', 'dev', dev as string], { encoding: 'utf8' })).not.toMatch(
+        /clsact/,
+      );
+    }
   });
 });
