@@ -124,6 +124,8 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
       fx.options.stateFile as string,
       '--cache-dir',
       fx.options.cacheDir as string,
+      '--port',
+      '0', // the REST API: any free port, never the default 9000 another instance may hold
     ]);
     await daemon.waitLine(/^polycubed: listening on unix:/, 30000);
     expect(daemon.lines).toContain('polycubed: 1 cubes adopted, 0 waiting for their service');
