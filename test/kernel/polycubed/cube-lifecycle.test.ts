@@ -270,20 +270,56 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
     expect(fx.ping(1)).toBe(false);
   });
 
-  // An XDP_SKB cube attaches in generic XDP mode and detaches on delete.
-  it('attaches an XDP_SKB cube in generic mode and removes it on delete', async () => {
+  // XDP cubes attach in the mode their type names (generic for XDP_SKB, native for XDP_DRV) and detach on delete.
+  it.each([
+    { type: 'XDP_SKB', mode: 'skbProgId' },
+    { type: 'XDP_DRV', mode: 'drvProgId' },
+  ] as const)('attaches an $type cube in its XDP mode and removes it on delete', async ({ type, mode }) => {
     const res = await fx.execute({
       op: 'CREATE',
       cube: 'fx0',
       path: '/pcntest',
-      body: { name: 'fx0', type: 'XDP_SKB', ports: [{ name: 'p0', peer: fx.vClient?.a }] },
+      body: { name: 'fx0', type, ports: [{ name: 'p0', peer: fx.vClient?.a }] },
     });
     expect(res).toEqual({ code: ErrorCode.OK });
     const ifindex = fx.daemon?.cube('fx0')?.ports[0].ifindex as number;
     const id = fx.daemon?.cube('fx0')?.programId;
-    expect(queryXdp(ifindex).skbProgId).toBe(id);
+    expect(queryXdp(ifindex)[mode]).toBe(id);
     expect(await fx.execute({ op: 'DELETE', cube: 'fx0', path: '/pcntest' })).toEqual({ code: ErrorCode.OK });
-    expect(queryXdp(ifindex).skbProgId).toBe(0);
+    expect(queryXdp(ifindex)).toMatchObject({ skbProgId: 0, drvProgId: 0 });
     expect(existsSync(join(fx.pinRoot, 'fx0'))).toBe(false);
+  });
+
+  // /netdevs lists up, non-loopback devices; /connect and /disconnect set and clear a port's peer.
+  it('lists netdevs and connects and disconnects peers', async () => {
+    const devs = fx.daemon?.netdevs() ?? [];
+    expect(devs.map((d) => d.name)).toEqual(expect.arrayContaining([fx.vClient?.a, fx.vServer?.a]));
+    expect(devs.map((d) => d.name)).not.toContain('lo');
+    const create = await fx.execute({
+      op: 'CREATE',
+      cube: 'fw1',
+      path: '/pcntest',
+      body: { ports: [{ name: 'p0' }] },
+    });
+    expect(create).toEqual({ code: ErrorCode.OK });
+    const dev = fx.vClient?.a as string;
+    expect(await fx.daemon?.connectPeers('fw1:p0', dev)).toEqual({ code: ErrorCode.OK });
+    expect(fx.daemon?.cube('fw1')?.ports[0]).toMatchObject({ peer: dev, status: 'UP' });
+    expect(await fx.daemon?.connectPeers('fw1:p0', dev)).toEqual({
+      code: ErrorCode.GENERIC_ERROR,
+      message: `fw1:p0 already has a peer ${dev}`,
+    });
+    expect(await fx.daemon?.connectPeers('nope0', 'nope1')).toEqual({
+      code: ErrorCode.GENERIC_ERROR,
+      message: 'Error setting peer',
+    });
+    expect(await fx.daemon?.disconnectPeers('fw1:p0', dev)).toEqual({ code: ErrorCode.OK });
+    expect(fx.daemon?.cube('fw1')?.ports[0]).toMatchObject({ peer: '', status: 'DOWN' });
+    expect(await fx.daemon?.disconnectPeers('fw1:p0', dev)).toEqual({
+      code: ErrorCode.GENERIC_ERROR,
+      message: `fw1:p0 is not connected to ${dev}`,
+    });
+    expect(tc(['qdisc', 'show', 'dev', dev])).not.toMatch(/clsact/);
+    expect(await fx.execute({ op: 'DELETE', cube: 'fw1', path: '/pcntest' })).toEqual({ code: ErrorCode.OK });
   });
 });

@@ -155,9 +155,12 @@ describeKernel('kernel: polycubed start-up and gRPC edge', () => {
     const port = Number(bound.split(':').pop());
     expect(() => new PolycubedGrpcServer(fx.daemon as Daemon, { address: '127.0.0.1:0' })).toThrow(/TLS/);
 
-    const svc = new TestService(`localhost:${port}`);
+    const svc = new TestService(`localhost:${port}`, undefined, {
+      ca: c.ca,
+      cert: c.clientCert,
+      key: c.clientKey,
+    });
     services.push(svc);
-    svc.kit['opts'].tls = { ca: c.ca, cert: c.clientCert, key: c.clientKey };
     svc.kit.start();
     await svc.kit.waitRegistered();
 
