@@ -64,7 +64,8 @@ interface PathKeys {
  * Checks the list keys in the path. Ancestor keys (and, unless `ownAsBody`, the target element's
  * own keys) must pass their validators → else bad-element. With `ownAsBody` the element's own
  * keys are only converted (uint16 "80" → 80; an unconvertible segment stays a string) so the
- * body validation names them (bad-attribute), as polycubed does for POST/PUT/PATCH.
+ * body validation names them (bad-attribute), as polycubed does for POST/PUT/PATCH; a segment
+ * that does not percent-decode (or decodes to a NUL) is a bad-attribute right away.
  */
 export function readPathKeys(
   row: RouteRow,
@@ -79,7 +80,11 @@ export function readPathKeys(
     const raw = params[p.param] ?? '';
     const decoded = decodeKeySegment(raw);
     if (ownAsBody && row.kind === 'element' && p.list === row.node) {
-      const value = decoded === undefined ? raw : (convertPathKey(p.leaf, decoded) ?? decoded);
+      if (decoded === undefined) {
+        errors.push(cubeError('CUBE_ERR_BAD_ATTRIBUTE', { info: p.key, path: row.schemaPath }));
+        continue;
+      }
+      const value = convertPathKey(p.leaf, decoded) ?? decoded;
       own[p.key] = value;
       keys.push({ list: p.list.name, name: p.key, value: canonicalKey(p.leaf, value) });
       continue;

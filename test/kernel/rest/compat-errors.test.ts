@@ -272,6 +272,15 @@ const ROWS: Row[] = [
     wantBody: RC(['bad-element', 'vport']),
   },
   {
+    // Found by the fuzzer: the raw "%00" used to reach the body and pass as an ipv4 zone.
+    name: 'NUL in an own key (POST)',
+    method: 'POST',
+    path: `${P}/lbrp/lb0/service/10.0.0.1%00/80/TCP/`,
+    body: '{}',
+    want: [400],
+    wantBody: RC(['bad-attribute', 'vip']),
+  },
+  {
     name: 'undecodable key segment',
     method: 'GET',
     path: `${P}/lbrp/lb0/service/%ZZ/80/TCP/`,
