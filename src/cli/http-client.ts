@@ -207,7 +207,8 @@ export async function performRequest(request: CliRequest, opts: HttpOptions): Pr
     }
     const redirect = [301, 302, 303, 307, 308].includes(res.statusCode) && res.location;
     if (!redirect) return res;
-    if (redirects >= MAX_REDIRECTS) {
+    // Go's CheckRedirect refuses the redirect that would make an 11th request.
+    if (redirects + 1 >= MAX_REDIRECTS) {
       throw new TransportError(`${op} ${JSON.stringify(hop.url)}: stopped after ${MAX_REDIRECTS} redirects`);
     }
     const next = resolveLocation(res.location as string, hop.url);
