@@ -86,8 +86,12 @@ function describeNetError(err: NetError, u: SplitUrl): string {
       return `tls: failed to verify certificate: x509: certificate is not valid for ${u.host}`;
     case 'CERT_HAS_EXPIRED':
       return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
-    default:
-      return e.message;
+    default: {
+      // TLS alerts from the peer, worded as Go's crypto/tls ("remote error: tls: bad certificate").
+      const alert = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$/.exec(e.code ?? '');
+      if (alert) return `remote error: tls: ${alert[1].toLowerCase().replace(/_/g, ' ')}`;
+      return e.message.trim();
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -66,9 +67,8 @@ export async function startRecordingServer(tls?: ServerTls): Promise<RecordingSe
       res.end(next.body ?? '');
     });
   };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const server: http.Server = tls
-    ? require('https').createServer(
+    ? https.createServer(
         {
           key: tls.key,
           cert: tls.cert,
