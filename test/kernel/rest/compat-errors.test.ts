@@ -4,7 +4,8 @@
 // changes nothing: the whole configuration reads back identical after every row.
 
 import { comparable, polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeAsRoot } from '../../fixtures/rest/describe-root';
+import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const YANG_JSON = 'application/yang.data+json; charset=utf-8';

@@ -3,7 +3,8 @@
 // needs; completion requests get their word lists; the fixed framework help endpoints answer.
 
 import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeAsRoot } from '../../fixtures/rest/describe-root';
+import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 

@@ -3,7 +3,8 @@
 // in order — each builds on the configuration the previous ones left.
 
 import { polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeAsRoot } from '../../fixtures/rest/describe-root';
+import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 interface Row {
   /** The polycubectl command the request comes from. */

@@ -4,7 +4,8 @@
 // answer with their documented shapes. Bodies are compared as text, so order counts.
 
 import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
-import { LBRP_YANG, describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeAsRoot } from '../../fixtures/rest/describe-root';
+import { LBRP_YANG, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const H = '//HOST/polycube/v1';

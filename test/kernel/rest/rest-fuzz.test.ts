@@ -6,7 +6,8 @@
 
 import { hostileRequest, makeRng, oversized, Pick, type FuzzWorld } from './hostile-requests';
 import type { RawRequest, RawResponse } from '../../fixtures/rest/http-client';
-import { describeAsRoot, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeAsRoot } from '../../fixtures/rest/describe-root';
+import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const COUNT = Number(process.env.REST_FUZZ_COUNT ?? 10_000);
