@@ -5,7 +5,8 @@
 
 import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
-import { LBRP_YANG, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { findNode, type IrNode } from 'yang-ts-codegen';
+import { LBRP_YANG, lbrpModule, startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const H = '//HOST/polycube/v1';
@@ -30,6 +31,16 @@ const CUBE_CHILDREN = [
   'src-ip-rewrite',
   'service',
 ];
+const LBRP = lbrpModule();
+/**
+ * Child endpoints of a list element in schema order (every child but its keys): the datamodel may
+ * grow state leaves (counters), and each one gets a link, so the rows take the list from the YANG.
+ */
+function endpoints(schemaPath: string): string[] {
+  const node = findNode(LBRP, schemaPath);
+  if (node?.kind !== 'list') throw new Error(`${schemaPath} is not a list`);
+  return node.children.filter((c: IrNode) => !(c.kind === 'leaf' && c.isKey)).map((c) => c.name);
+}
 const PORT = (peer: string, status: string) => ({
   name: 'p1',
   uuid: '<uuid>',
@@ -132,7 +143,7 @@ const ROWS: Row[] = [
     name: 'list element: object + _links of its child endpoints',
     path: `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/`,
     want: [200],
-    wantBody: { ...SERVICE, _links: links('/lbrp/lb0/service/10.0.0.1/80/TCP', ['name', 'backend']) },
+    wantBody: { ...SERVICE, _links: links('/lbrp/lb0/service/10.0.0.1/80/TCP', endpoints('/lbrp/service')) },
   },
   {
     name: 'nested list element',
@@ -140,7 +151,7 @@ const ROWS: Row[] = [
     want: [200],
     wantBody: {
       ...BACKEND,
-      _links: links('/lbrp/lb0/service/10.0.0.1/80/TCP/backend/1.2.3.4', ['name', 'port', 'weight']),
+      _links: links('/lbrp/lb0/service/10.0.0.1/80/TCP/backend/1.2.3.4', endpoints('/lbrp/service/backend')),
     },
   },
   {
