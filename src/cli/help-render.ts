@@ -1,6 +1,6 @@
 // Renders a `?` help answer (REST spec §3.3-§3.4) as the real client does: a Keyword/Type/
-// Description table whose rows depend on the command, `Example:` lines for add/del, and for the
-// root the fixed command rows plus the running cubes from `GET <url>/cubes/`.
+// Description(/Example) table whose rows depend on the command, `Example:` lines for add/del, and
+// for the root the fixed command rows plus the running cubes from `GET <url>/cubes/`.
 
 import type { CliArgs } from './cli-args';
 import { columnize } from './columnize';
@@ -99,159 +99,150 @@ function elementRows(help: JsonValue, elements: JsonValue[]): string[][] {
 }
 
 const HEADER = ['Keyword', 'Type', 'Description'];
+const HEADER_WITH_EXAMPLE = [...HEADER, 'Example'];
 
-/** Builds the rows; returns them with the number of header-worthy sections and the example. */
-async function helpRows(
-  args: CliArgs,
-  help: JsonValue,
-  ctx: HelpContext,
-): Promise<{ rows: string[][]; count: number; example: string }> {
-  const rows: string[][] = [];
-  let count = 0;
-  const header = (): void => {
-    rows.push(HEADER);
-    count++;
-  };
-  let example =
-    'polycubectl ' +
-    args.pathArgs
-      .filter((p) => p !== '')
-      .map((p) => p + ' ')
-      .join('') +
-    args.command +
-    ' ';
-  const paramRow = (k: string, c: JsonValue, name = k): string[] => [
-    name,
-    typeStr(c),
-    field(c, 'description'),
-  ];
-  const params = childrenMap(search(help, 'params'));
-  const elements = children(search(help, 'elements'));
+/**
+ * The rows being built. `sections` counts what the real client counts to decide "There is not
+ * help": the header goes in once, before the first section. Rows from parameter entries carry
+ * the entry's example in a fourth column, except for add, del and the root help (REST spec §3.4).
+ */
+class HelpTable {
+  readonly rows: string[][] = [];
+  sections = 0;
 
-  if (args.command === 'add') {
-    const p = required(help, 'params', 'add');
-    if (p.length > 0) header();
-    for (const [k, c] of p) {
-      rows.push(paramRow(k, c, `<${k}>`));
-      example += field(c, 'example') + ' ';
-    }
-    const opt = required(help, 'optional-params', 'add');
-    if (opt.length > 0) rows.push([''], ['Other parameters:']);
-    for (const [k, c] of opt) {
-      rows.push(paramRow(k, c, `${k}=value`));
-      const ex = field(c, 'example');
-      if (ex !== '') example += `${k}=${ex} `;
-    }
-  } else if (args.command === 'show') {
-    if (params !== undefined && params.some(([, c]) => !isKey(c))) {
-      header();
-      for (const [k, c] of params) if (!isKey(c)) rows.push(paramRow(k, c));
-    }
-    if (elements.length > 0) {
-      if (count === 0) header();
-      rows.push(...elementRows(help, elements));
-    } else if (params !== undefined) {
-      if (params.length > 0) {
-        if (count === 0) rows.push(HEADER);
-        count++;
-      }
-      for (const [k, c] of params) if (isKey(c)) rows.push(paramRow(k, c, `<${k}>`));
-    }
-  } else if (args.command === 'set') {
-    const p = required(help, 'params', 'set');
-    if (p.length > 0) header();
-    for (const [k, c] of p) rows.push(paramRow(k, c, `${k}=value`));
-  } else if (args.command === 'del') {
-    if (elements.length > 0) {
-      header();
-      const firstEl = elements[0];
-      if (firstEl.kind === 'object')
-        for (const [, v] of firstEl.entries) example += stringOf(v, '"elements" values') + ' ';
-      rows.push(...elementRows(help, elements));
-    } else {
-      const p = required(help, 'params', 'del');
-      if (p.length > 0) header();
-      for (const [k, c] of p) {
-        rows.push(paramRow(k, c, `<${k}>`));
-        example += field(c, 'example') + ' ';
-      }
-    }
-  } else {
-    count = await noneRows(args, help, ctx, rows, count);
+  constructor(private readonly withExample: boolean) {}
+
+  header(): void {
+    if (this.sections === 0) this.rows.push(this.withExample ? HEADER_WITH_EXAMPLE : HEADER);
+    this.sections++;
   }
-  return { rows, count, example };
+
+  param(name: string, c: JsonValue): void {
+    const row = [name, typeStr(c), field(c, 'description')];
+    if (this.withExample) row.push(field(c, 'example'));
+    this.rows.push(row);
+  }
 }
 
-/** Rows of `… ?` without a command, including the fixed root rows and running cubes. */
-async function noneRows(
-  args: CliArgs,
-  help: JsonValue,
-  ctx: HelpContext,
-  rows: string[][],
-  count: number,
-): Promise<number> {
-  const header = (): void => {
-    if (count === 0) rows.push(HEADER);
-    count++;
-  };
+function exampleStart(args: CliArgs): string {
+  const words = args.pathArgs.filter((p) => p !== '').map((p) => p + ' ');
+  return 'polycubectl ' + words.join('') + args.command + ' ';
+}
+
+/** Rows of `add ?`: keys, then "Other parameters:"; the Example line from their examples. */
+function addRows(t: HelpTable, help: JsonValue, example: string): string {
+  const params = required(help, 'params', 'add');
+  if (params.length > 0) t.header();
+  for (const [k, c] of params) {
+    t.param(`<${k}>`, c);
+    example += field(c, 'example') + ' ';
+  }
+  const optional = required(help, 'optional-params', 'add');
+  if (optional.length > 0) t.rows.push([''], ['Other parameters:']);
+  for (const [k, c] of optional) {
+    t.param(`${k}=value`, c);
+    const ex = field(c, 'example');
+    if (ex !== '') example += `${k}=${ex} `;
+  }
+  return example;
+}
+
+/** Rows of `show ?`: non-key parameters, then existing elements or else the keys. */
+function showRows(t: HelpTable, help: JsonValue): void {
+  const params = childrenMap(search(help, 'params'));
+  if (params !== undefined && params.some(([, c]) => !isKey(c))) {
+    t.header();
+    for (const [k, c] of params) if (!isKey(c)) t.param(k, c);
+  }
+  const elements = children(search(help, 'elements'));
+  if (elements.length > 0) {
+    t.header();
+    t.rows.push(...elementRows(help, elements));
+  } else if (params !== undefined) {
+    if (params.length > 0) t.header();
+    for (const [k, c] of params) if (isKey(c)) t.param(`<${k}>`, c);
+  }
+}
+
+/** Rows of `del ?`: existing elements (the first one is the example) or else the keys. */
+function delRows(t: HelpTable, help: JsonValue, example: string): string {
+  const elements = children(search(help, 'elements'));
+  if (elements.length > 0) {
+    t.header();
+    const first = elements[0];
+    if (first.kind === 'object')
+      for (const [, v] of first.entries) example += stringOf(v, '"elements" values') + ' ';
+    t.rows.push(...elementRows(help, elements));
+    return example;
+  }
+  const params = required(help, 'params', 'del');
+  if (params.length > 0) t.header();
+  for (const [k, c] of params) {
+    t.param(`<${k}>`, c);
+    example += field(c, 'example') + ' ';
+  }
+  return example;
+}
+
+/** Rows of `… ?` without a command: commands, parameters, elements or keys, actions. */
+function noneRows(t: HelpTable, help: JsonValue): void {
   const commands = children(search(help, 'commands'));
-  if (commands.length > 0) header();
+  if (commands.length > 0) t.header();
   for (const c of commands) {
     const name = stringOf(c, '"commands"');
-    rows.push([name, 'command', commandDescription(name)]);
+    t.rows.push([name, 'command', commandDescription(name)]);
   }
   let params = childrenMap(search(help, 'params'));
   let suffix = '';
   if (params === undefined) {
+    // Yang actions describe their input under "in", shown as name=value.
     params = childrenMap(search(help, 'in'));
     suffix = '=value';
   }
   if (params !== undefined && params.some(([, c]) => !isKey(c))) {
-    header();
-    for (const [k, c] of params) if (!isKey(c)) rows.push([k + suffix, typeStr(c), field(c, 'description')]);
+    t.header();
+    for (const [k, c] of params) if (!isKey(c)) t.param(k + suffix, c);
   }
   const elements = children(search(help, 'elements'));
+  const keyParams = childrenMap(search(help, 'params'));
   if (elements.length > 0) {
-    header();
-    rows.push(...elementRows(help, elements));
-  } else {
-    const keyParams = childrenMap(search(help, 'params'));
-    if (keyParams !== undefined) {
-      if (keyParams.length > 0) {
-        if (count === 0) rows.push(HEADER);
-        count++;
-      }
-      for (const [k, c] of keyParams)
-        if (isKey(c)) rows.push([`<${k}>`, typeStr(c), field(c, 'description')]);
-    }
+    t.header();
+    t.rows.push(...elementRows(help, elements));
+  } else if (keyParams !== undefined) {
+    if (keyParams.length > 0) t.header();
+    for (const [k, c] of keyParams) if (isKey(c)) t.param(`<${k}>`, c);
   }
   const actions = children(search(help, 'actions'));
-  if (actions.length > 0) header();
+  if (actions.length > 0) t.header();
   for (const a of actions) {
     const name = stringOf(a, '"actions"');
-    rows.push([name, 'action', commandDescription(name)]);
+    t.rows.push([name, 'action', commandDescription(name)]);
   }
-  if (args.pathArgs.length === 0) {
-    rows.push(
-      [''],
-      ['connect', 'command', 'Connect ports'],
-      ['disconnect', 'command', 'Disconnect ports'],
-      [''],
-    );
-    if (ctx.expert) rows.push(['services', 'command', 'Show/Add/Del services (e.g. Bridge, Router, ..)']);
-    rows.push(
-      ['cubes', 'command', 'Show running service instances (e.g. br1, nat2, ..)'],
-      ['topology', 'command', 'Show topology of service instances'],
-      ['netdevs', 'command', 'Show net devices available'],
-    );
-    const cubes = await ctx.fetchCubes();
-    if (cubes.length > 0) {
-      rows.push([''], ['Running Services', 'Type']);
-      for (const [service, names] of cubes)
-        for (const n of names) rows.push([n, service, 'Running Service instance']);
-    }
+}
+
+/** The root help's fixed rows, then the running cubes from `GET <url>/cubes/`. */
+async function rootRows(t: HelpTable, ctx: HelpContext): Promise<void> {
+  t.rows.push(
+    [''],
+    ['connect', 'command', 'Connect ports'],
+    ['disconnect', 'command', 'Disconnect ports'],
+    [''],
+    ['attach', 'command', 'Attach transparent cubes'],
+    ['detach', 'command', 'Detach transparent cubes'],
+    [''],
+  );
+  if (ctx.expert) t.rows.push(['services', 'command', 'Show/Add/Del services (e.g. Bridge, Router, ..)']);
+  t.rows.push(
+    ['cubes', 'command', 'Show running service instances (e.g. br1, nat2, ..)'],
+    ['topology', 'command', 'Show topology of service instances'],
+    ['netdevs', 'command', 'Show net devices available'],
+  );
+  const cubes = await ctx.fetchCubes();
+  if (cubes.length > 0) {
+    t.rows.push([''], ['Running Services', 'Type']);
+    for (const [service, names] of cubes)
+      for (const n of names) t.rows.push([n, service, 'Running Service instance']);
   }
-  return count;
 }
 
 /** Appends the rendered help for `args` to `screen` (debug: the answer, re-indented, first). */
@@ -263,10 +254,23 @@ export async function renderHelp(
 ): Promise<void> {
   if (ctx.debug) screen.add(encodeGoJson(help, '  ') + '\n');
   screen.add('\n');
-  const { rows, count, example } = await helpRows(args, help, ctx);
-  if (count === 0) screen.add('\nThere is not help for this command\n');
+  const isRoot = args.command === '' && args.pathArgs.length === 0;
+  const t = new HelpTable(args.command !== 'add' && args.command !== 'del' && !isRoot);
+  let example = exampleStart(args);
+  if (args.command === 'add') example = addRows(t, help, example);
+  else if (args.command === 'show') showRows(t, help);
+  else if (args.command === 'set') {
+    const params = required(help, 'params', 'set');
+    if (params.length > 0) t.header();
+    for (const [k, c] of params) t.param(`${k}=value`, c);
+  } else if (args.command === 'del') example = delRows(t, help, example);
+  else {
+    noneRows(t, help);
+    if (isRoot) await rootRows(t, ctx);
+  }
+  if (t.sections === 0) screen.add('\nThere is not help for this command\n');
   // Every row after the first gets one leading space in each cell.
-  const spaced = rows.map((r, i) => (i === 0 ? r : r.map((c) => ' ' + c)));
+  const spaced = t.rows.map((r, i) => (i === 0 ? r : r.map((c) => ' ' + c)));
   screen.add(columnize(spaced, screen));
   if (args.command === 'add' || args.command === 'del') screen.add(`\nExample: \n ${example}`);
   screen.add('\n');

@@ -32,17 +32,18 @@ async function render(
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
 describe('renderHelp', () => {
-  // Commands first, then one row per existing element; the last column is wrapped at 60 here.
+  // Commands first, then one row per existing element. Outside add, del and the root the header
+  // has an Example column; rows without an example cell keep their description unwrapped.
   test('polycubectl lbrp ?', async () => {
+    const show = ' Show entry or list [-normal | -brief | -verbose | -json | -yaml]';
     expect(await render('lbrp ?', HELP['lbrp ?'])).toBe(
       TERMINAL_TOO_SMALL +
         '\n' +
         lines(
-          'Keyword  Type      Description',
+          'Keyword  Type      ' + 'Description'.padEnd(show.length) + '  Example',
           ' add      command   Add entry to a list',
           ' del      command   Delete entry of a list',
-          ' show     command   Show entry or list [-normal | -brief | -verbose | -json | ',
-          '                    -yaml]',
+          ' show     command  ' + show,
           ' lb0      <name>    ',
         ),
     );
@@ -95,43 +96,52 @@ describe('renderHelp', () => {
     );
   });
 
-  // Child lists and containers are typed list/container; commands get fixed descriptions.
+  // Child lists and containers are typed list/container; every parameter row gets an Example cell.
   test('polycubectl lb0 ?', async () => {
+    // The Description column is as wide as its longest cell (with its leading space).
+    const width = 1 + (HELP['lb0 ?'].params['src-ip-rewrite'] as { description: string }).description.length;
+    const d = (text: string): string => (' ' + text).padEnd(width);
     expect(await render('lb0 ?', HELP['lb0 ?'])).toBe(
       TERMINAL_TOO_SMALL +
         '\n' +
         lines(
-          'Keyword          Type        Description',
+          'Keyword          Type        ' + 'Description'.padEnd(width) + '  Example',
           ' set              command     Set a value',
-          ' show             command     Show entry or list [-normal | -brief | -verbose ',
-          '                              | -json | -yaml]',
-          ' ports            list        Entry of the ports table',
-          ' src-ip-rewrite   container   If configured, when a client request arrives to ',
-          '                              the LB, the source IP address is replaced with ',
-          "                              another IP address from the 'new' range",
-          ' service          list        Services (i.e., virtual ip:protocol:port) ',
-          '                              exported to the client',
+          ' show             command     Show entry or list [-normal | -brief | -verbose | -json | -yaml]',
+          ' ports            list       ' + d('Entry of the ports table') + '   ',
+          ' src-ip-rewrite   container  ' +
+            d(
+              "If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range",
+            ) +
+            '   ',
+          ' service          list       ' +
+            d('Services (i.e., virtual ip:protocol:port) exported to the client') +
+            '   ',
         ),
     );
   });
 
-  // set lists key=value rows only.
+  // set lists key=value rows with their examples.
   test('polycubectl lb0 ports p1 set ?', async () => {
+    const width = 1 + (HELP['lb0 ports p1 set ?'].params.peer as { description: string }).description.length;
+    const d = (text: string): string => (' ' + text).padEnd(width);
     expect(await render('lb0 ports p1 set ?', HELP['lb0 ports p1 set ?'])).toBe(
       TERMINAL_TOO_SMALL +
         '\n' +
         lines(
-          'Keyword      Type     Description',
-          " peer=value   string   Peer name, such as a network interfaces (e.g., 'veth0') ",
-          "                       or another cube (e.g., 'br1:port2')",
-          ' type=value   string   Type of the LB port (e.g. FRONTEND or BACKEND)',
-          ' ip=value     string   IP address of the client interface (only for FRONTEND ',
-          '                       port)',
+          'Keyword      Type     ' + 'Description'.padEnd(width) + '  Example',
+          ' peer=value   string  ' +
+            d("Peer name, such as a network interfaces (e.g., 'veth0') or another cube (e.g., 'br1:port2')") +
+            '   r0:port1',
+          ' type=value   string  ' + d('Type of the LB port (e.g. FRONTEND or BACKEND)') + '   ',
+          ' ip=value     string  ' +
+            d('IP address of the client interface (only for FRONTEND port)') +
+            '   10.10.1.1',
         ),
     );
   });
 
-  // The root adds fixed rows and the running cubes; the long cubes row wraps its last word.
+  // The root adds fixed rows (three columns) and the running cubes; the long cubes row wraps.
   test('polycubectl ?', async () => {
     expect(await render('?', HELP['?'])).toBe(
       TERMINAL_TOO_SMALL +
@@ -142,6 +152,9 @@ describe('renderHelp', () => {
           ' ',
           ' connect            command   Connect ports',
           ' disconnect         command   Disconnect ports',
+          ' ',
+          ' attach             command   Attach transparent cubes',
+          ' detach             command   Detach transparent cubes',
           ' ',
           ' services           command   Show/Add/Del services (e.g. Bridge, Router, ..)',
           ' cubes              command   Show running service instances (e.g. br1, nat2, ',
