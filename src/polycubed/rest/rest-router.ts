@@ -14,6 +14,7 @@ import { errorReply, type Reply } from './reply';
 import { handleResource } from './resource-handler';
 import type { RestContext, RestDaemon, RestRequest, RouteHandler } from './rest-context';
 import { RouteTree } from './route-tree';
+import { yangStateCollector } from './yang-state-metrics';
 
 /** What the router needs besides the daemon. */
 export interface RouterOptions {
@@ -57,6 +58,7 @@ export class RestRouter {
     };
     metrics.addCollector('polycubed', daemonCollector(daemon));
     metrics.addCollector('rest', this.counter.collector());
+    metrics.addCollector('yang-state', yangStateCollector(daemon));
   }
 
   /** Answers one request. Never throws: an unexpected failure is a 500 naming it. */
