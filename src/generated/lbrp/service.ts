@@ -28,7 +28,7 @@ export class Service {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['vip', 'vport', 'proto'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'backend'];
+  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'backend', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
 
   /** Service name related to the backend server of the pool is connected to */
   name?: string;
@@ -57,6 +57,34 @@ export class Service {
   /** Pool of backend servers that actually serve requests */
   backend?: Backend[];
 
+  /**
+   * Frames to and from this service handled by the dataplane (both directions)
+   *
+   * Read-only (config false).
+   */
+  packets?: number;
+
+  /**
+   * Bytes of those frames (as received, Ethernet header included)
+   *
+   * Read-only (config false).
+   */
+  bytes?: number;
+
+  /**
+   * Sessions of this service currently held in the connection table
+   *
+   * Read-only (config false).
+   */
+  activeSessions?: number;
+
+  /**
+   * Sessions created for this service since it was configured
+   *
+   * Read-only (config false).
+   */
+  totalSessions?: number;
+
   /** Member order of the JSON this object was read from (see fromJson); toJson writes that order back. */
   $order?: readonly string[];
 
@@ -84,6 +112,10 @@ export class Service {
     if (o['vport'] !== undefined) x.vport = asInteger(o['vport'], Service.$path + '/vport');
     if (o['proto'] !== undefined) x.proto = asEnum(o['proto'], SERVICE_PROTO_VALUES, Service.$path + '/proto');
     if (o['backend'] !== undefined) x.backend = asArray(o['backend'], Service.$path + '/backend').map((e) => Backend.fromJson(e));
+    if (o['packets'] !== undefined) x.packets = asInteger(o['packets'], Service.$path + '/packets', true);
+    if (o['bytes'] !== undefined) x.bytes = asInteger(o['bytes'], Service.$path + '/bytes', true);
+    if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Service.$path + '/active-sessions', true);
+    if (o['total-sessions'] !== undefined) x.totalSessions = asInteger(o['total-sessions'], Service.$path + '/total-sessions', true);
     return x;
   }
 
@@ -98,6 +130,10 @@ export class Service {
     if (this.vport !== undefined) out['vport'] = this.vport;
     if (this.proto !== undefined) out['proto'] = this.proto;
     if (this.backend !== undefined) out['backend'] = this.backend.map((e) => e.toJson());
+    if (this.packets !== undefined) out['packets'] = this.packets;
+    if (this.bytes !== undefined) out['bytes'] = this.bytes;
+    if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
+    if (this.totalSessions !== undefined) out['total-sessions'] = this.totalSessions;
     return orderMembers(out, this.$order);
   }
 }
@@ -113,7 +149,7 @@ export class Backend {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['ip'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'ip', 'port', 'weight'];
+  static readonly $members: readonly string[] = ['name', 'ip', 'port', 'weight', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
 
   /** name */
   name?: string;
@@ -134,6 +170,34 @@ export class Backend {
 
   /** Weight of the backend in the pool */
   weight?: number;
+
+  /**
+   * Frames of this backend's sessions translated by the dataplane (both directions)
+   *
+   * Read-only (config false).
+   */
+  packets?: number;
+
+  /**
+   * Bytes of those frames (as received, Ethernet header included)
+   *
+   * Read-only (config false).
+   */
+  bytes?: number;
+
+  /**
+   * Sessions of this backend currently held in the connection table
+   *
+   * Read-only (config false).
+   */
+  activeSessions?: number;
+
+  /**
+   * Sessions created for this backend since it was configured
+   *
+   * Read-only (config false).
+   */
+  totalSessions?: number;
 
   /** Member order of the JSON this object was read from (see fromJson); toJson writes that order back. */
   $order?: readonly string[];
@@ -161,6 +225,10 @@ export class Backend {
     if (o['ip'] !== undefined) x.ip = asString(o['ip'], Backend.$path + '/ip');
     if (o['port'] !== undefined) x.port = asInteger(o['port'], Backend.$path + '/port');
     if (o['weight'] !== undefined) x.weight = asInteger(o['weight'], Backend.$path + '/weight');
+    if (o['packets'] !== undefined) x.packets = asInteger(o['packets'], Backend.$path + '/packets', true);
+    if (o['bytes'] !== undefined) x.bytes = asInteger(o['bytes'], Backend.$path + '/bytes', true);
+    if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Backend.$path + '/active-sessions', true);
+    if (o['total-sessions'] !== undefined) x.totalSessions = asInteger(o['total-sessions'], Backend.$path + '/total-sessions', true);
     return x;
   }
 
@@ -174,6 +242,10 @@ export class Backend {
     if (this.ip !== undefined) out['ip'] = this.ip;
     if (this.port !== undefined) out['port'] = this.port;
     if (this.weight !== undefined) out['weight'] = this.weight;
+    if (this.packets !== undefined) out['packets'] = this.packets;
+    if (this.bytes !== undefined) out['bytes'] = this.bytes;
+    if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
+    if (this.totalSessions !== undefined) out['total-sessions'] = this.totalSessions;
     return orderMembers(out, this.$order);
   }
 }

@@ -26,6 +26,13 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 …/:proto/backend/:ip/{name,port,weight} | GET PATCH OPTIONS
 `;
 
+// What this lbrp adds to §6.4: the operational counters (config false, so read-only routes) of
+// each service and each backend (issue 6).
+const COUNTERS = `
+…/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
+…/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
+`;
+
 /** Expands the spec table into "path methods" lines. */
 function expandSpec(text: string): string[] {
   const out: string[] = [];
@@ -49,10 +56,10 @@ const row = (path: string): RouteRow => {
 };
 
 describe('buildRouteTable(lbrp)', () => {
-  // Same routes and methods as §6.4, nothing more and nothing less.
+  // Same routes and methods as §6.4 plus the read-only counters, nothing more and nothing less.
   test('reproduces REST spec §6.4', () => {
     const got = rows.map((r) => `${r.path} ${r.methods.join(' ')}`);
-    expect([...got].sort()).toEqual(expandSpec(SPEC_6_4).sort());
+    expect([...got].sort()).toEqual([...expandSpec(SPEC_6_4), ...expandSpec(COUNTERS)].sort());
   });
 
   // Rows follow the schema depth-first: each list's collection, key prefixes, element, children.
@@ -88,6 +95,14 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/name',
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/port',
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/weight',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/packets',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/bytes',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/active-sessions',
+      'leaf /:name/service/:vip/:vport/:proto/backend/:ip/total-sessions',
+      'leaf /:name/service/:vip/:vport/:proto/packets',
+      'leaf /:name/service/:vip/:vport/:proto/bytes',
+      'leaf /:name/service/:vip/:vport/:proto/active-sessions',
+      'leaf /:name/service/:vip/:vport/:proto/total-sessions',
     ]);
   });
 

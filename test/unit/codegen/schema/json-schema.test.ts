@@ -206,6 +206,14 @@ describe('create and update schemas', () => {
       'leaf /lbrp/service/backend/name',
       'leaf /lbrp/service/backend/port',
       'leaf /lbrp/service/backend/weight',
+      'leaf /lbrp/service/backend/packets',
+      'leaf /lbrp/service/backend/bytes',
+      'leaf /lbrp/service/backend/active-sessions',
+      'leaf /lbrp/service/backend/total-sessions',
+      'leaf /lbrp/service/packets',
+      'leaf /lbrp/service/bytes',
+      'leaf /lbrp/service/active-sessions',
+      'leaf /lbrp/service/total-sessions',
     ]);
   });
 });
