@@ -8,6 +8,7 @@ import {
   buildCubeElements,
   buildElements,
   buildHelp,
+  type HelpAnswer,
   type HelpElement,
   type HelpType,
   type IrList,
@@ -75,6 +76,25 @@ function prefixKeys(row: RouteRow, params: Record<string, string>): string[] {
     .map((p) => decodeKeySegment(params[p.param] ?? '') ?? '');
 }
 
+/**
+ * `answer` with the members polycubectl dereferences without checking (REST spec §3.3 "required
+ * members": ADD → params and optional-params, SET → params, DEL → params unless there are
+ * elements) added as `{}` where missing — polycubed sends `{}` for `add ?` on a container and the
+ * real client panics on it. Member order stays commands, params, optional-params, elements, actions.
+ */
+export function withRequiredMembers(type: HelpType, answer: HelpAnswer): HelpAnswer {
+  const needParams = type === 'ADD' || type === 'SET' || (type === 'DEL' && !answer.elements?.length);
+  const needOptional = type === 'ADD';
+  if ((!needParams || answer.params) && (!needOptional || answer['optional-params'])) return answer;
+  const out: HelpAnswer = {};
+  if (answer.commands) out.commands = answer.commands;
+  out.params = answer.params ?? {};
+  if (needOptional || answer['optional-params']) out['optional-params'] = answer['optional-params'] ?? {};
+  if (answer.elements) out.elements = answer.elements;
+  if (answer.actions) out.actions = answer.actions;
+  return out;
+}
+
 /** Answers OPTIONS on a generated route. */
 export async function handleHelp(
   ctx: RestContext,
@@ -93,5 +113,5 @@ export async function handleHelp(
     return jsonReply(200, buildCompletion(row, type, { elements, pathKeys: prefixKeys(row, params) }));
   }
   const help = buildHelp(row, type, elements);
-  return help.ok ? jsonReply(200, help.answer) : refuse(help.reason);
+  return help.ok ? jsonReply(200, withRequiredMembers(type, help.answer)) : refuse(help.reason);
 }

@@ -235,6 +235,13 @@ const ROWS: Row[] = [
     wantBody: { params: params('src-ip-rewrite/ip-range', 'src-ip-rewrite/new_ip_range') },
   },
   {
+    // polycubed sends {} here and the real client panics; the required members are added.
+    name: 'lb0 src-ip-rewrite add ? (container)',
+    path: `${P}/lb0/src-ip-rewrite?help=ADD`,
+    want: [308, 200],
+    wantBody: { params: {}, 'optional-params': {} },
+  },
+  {
     name: 'lb0 port_mode ? (leaves answer only completion)',
     path: `${P}/lb0/port_mode?help=NONE`,
     want: [308, 400],
@@ -419,6 +426,7 @@ describeAsRoot('kernel: REST compat — help and completion of spec §3', () => 
     for (const path of [
       `${P}/lbrp`,
       `${P}/lbrp/lb0`,
+      `${P}/lbrp/lb0/src-ip-rewrite`,
       `${P}/lbrp/lb0/ports`,
       `${P}/lbrp/lb0/service`,
       `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/backend`,
