@@ -61,6 +61,8 @@ export interface StartupReport {
 }
 
 const levelIndex = (l: LogLevel): number => LOG_LEVELS.indexOf(l);
+/** Configuration changes arriving within this window are written to the state file together. */
+const PERSIST_DELAY_MS = 50;
 
 /**
  * polycubed. Events:
@@ -82,6 +84,9 @@ export class Daemon extends EventEmitter {
   private watch: NetdevWatch | undefined;
   private sender: PacketSender | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly dirtyCubes = new Set<string>();
+  private persistTimer: NodeJS.Timeout | undefined;
+  private persisting: Promise<void> | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(opts: Partial<DaemonOptions> = {}) {
@@ -151,6 +156,7 @@ export class Daemon extends EventEmitter {
   /** Stops watching and closes every fd; the dataplane keeps forwarding (pins stay). Idempotent. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    await this.flushPersistence();
     this.state = 'stopped';
     this.watch?.stop();
     for (const svc of this.serviceReg.values()) {
@@ -523,29 +529,74 @@ export class Daemon extends EventEmitter {
     });
   }
 
-  private async afterChange(name: string): Promise<void> {
+  /**
+   * Records that a cube changed. Its runtime record is saved at once (adoption needs it); the
+   * configuration dump is refreshed from the service and written once per burst of changes
+   * (PERSIST_DELAY_MS), so a long run of REST writes does not re-read and rewrite the whole
+   * configuration after every request. `flushPersistence()` and `stop()` write what is pending.
+   */
+  private afterChange(name: string): Promise<void> {
+    const cube = this.cubeReg.get(name);
+    if (cube) this.saveRuntime(cube);
+    this.dirtyCubes.add(name);
+    this.schedulePersist();
+    return Promise.resolve();
+  }
+
+  /** Writes every pending configuration change now; resolves once the state file is current. */
+  async flushPersistence(): Promise<void> {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+    }
+    await this.persisting;
+    if (this.dirtyCubes.size > 0) await this.runPersist();
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer || this.persisting) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.runPersist();
+    }, PERSIST_DELAY_MS);
+  }
+
+  private runPersist(): Promise<void> {
+    this.persisting = this.persistDirty().finally(() => {
+      this.persisting = undefined;
+      if (this.dirtyCubes.size > 0 && this.state !== 'stopped') this.schedulePersist();
+    });
+    return this.persisting;
+  }
+
+  private async persistDirty(): Promise<void> {
+    const names = [...this.dirtyCubes];
+    this.dirtyCubes.clear();
+    for (const name of names) await this.refreshServiceConfig(name);
+    this.persist();
+    for (const name of names) this.emit('change', name);
+  }
+
+  /** Re-reads a cube's service members (for the dump) from its service, when connected. */
+  private async refreshServiceConfig(name: string): Promise<void> {
     const cube = this.cubeReg.get(name);
     const svc = cube && this.serviceReg.get(cube.service);
-    if (cube && svc?.conn) {
-      const op: ConfigOp = {
-        op: 'READ',
-        service: svc.name,
-        cube: name,
-        path: `/${svc.module.name}`,
-        keys: [],
-        isCollection: false,
-      };
-      const res = await this.router.forward(op, undefined);
-      if (res.code === ErrorCode.OK) cube.serviceConfig = serviceMembers(res.body ?? {}, svc.module);
-      else
-        this.log(
-          'WARN',
-          `cube ${name}: could not read its configuration for persistence: ${res.message ?? res.code}`,
-        );
-    }
-    if (cube) this.saveRuntime(cube);
-    this.persist();
-    this.emit('change', name);
+    if (!cube || !svc?.conn) return;
+    const op: ConfigOp = {
+      op: 'READ',
+      service: svc.name,
+      cube: name,
+      path: `/${svc.module.name}`,
+      keys: [],
+      isCollection: false,
+    };
+    const res = await this.router.forward(op, undefined);
+    if (res.code === ErrorCode.OK) cube.serviceConfig = serviceMembers(res.body ?? {}, svc.module);
+    else
+      this.log(
+        'WARN',
+        `cube ${name}: could not read its configuration for persistence: ${res.message ?? res.code}`,
+      );
   }
 
   private persist(): void {

@@ -127,6 +127,7 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
       { name: 'p0', uuid: expect.any(String), status: 'UP', peer: fx.vClient?.a, role: 'client' },
       { name: 'p1', uuid: expect.any(String), status: 'UP', peer: fx.vServer?.a },
     ]);
+    await fx.daemon?.flushPersistence();
     const saved = JSON.parse(readFileSync(fx.options.stateFile as string, 'utf8')) as Array<
       Record<string, unknown>
     >;
@@ -266,6 +267,7 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
     expect(existsSync(join(fx.pinRoot, 'fw0'))).toBe(false);
     await waitFor(() => !programExists(programId), 'the program to be freed');
     expect(netdevState()).toBe(stateBefore);
+    await fx.daemon?.flushPersistence();
     expect(JSON.parse(readFileSync(fx.options.stateFile as string, 'utf8'))).toEqual([]);
     expect(fx.ping(1)).toBe(false);
   });
