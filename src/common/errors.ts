@@ -121,6 +121,73 @@ const CATALOGUE = {
     message: '{first} and {second} cannot be used together',
   },
   CUBE_ERR_NOT_TRANSPARENT: { status: 400, body: 'text', message: 'Cube {cube} is not transparent' },
+
+  // ---- the lbrp service (runtime spec §5.4–§5.10, REST spec §5.3): plain text, status 500.
+  // Texts of the C++ lbrp are kept verbatim (typos included: polycubectl users match on them).
+  CUBE_ERR_LBRP_MAX_PORTS: { status: 500, body: 'text', message: 'Reached maximum number of ports' },
+  CUBE_ERR_LBRP_FRONTEND_EXISTS: {
+    status: 500,
+    body: 'text',
+    message: 'There is already a FRONTEND port. Only a FRONTEND port is allowed in SINGLE port mode',
+  },
+  CUBE_ERR_LBRP_FRONTEND_IP_SINGLE: {
+    status: 500,
+    body: 'text',
+    message: 'The ip address in not allow in SINGLE port mode for a FRONTEND port',
+  },
+  CUBE_ERR_LBRP_BACKEND_EXISTS: { status: 500, body: 'text', message: 'There is already a BACKEND port' },
+  CUBE_ERR_LBRP_BACKEND_IP: {
+    status: 500,
+    body: 'text',
+    message: 'The ip address in not allowed in BACKEND port',
+  },
+  CUBE_ERR_LBRP_FRONTEND_IP_MANDATORY: {
+    status: 500,
+    body: 'text',
+    message: 'The IP address is mandatory in MULTI port mode for a FRONTEND port',
+  },
+  CUBE_ERR_LBRP_FRONTEND_IP_EXISTS: {
+    status: 500,
+    body: 'text',
+    message: 'A FRONTEND port with the provided IP address ({ip}) already exist',
+  },
+  CUBE_ERR_LBRP_PORT_TYPE_CHANGE: {
+    status: 500,
+    body: 'text',
+    message: 'Error: Port type cannot be changed at runtime.',
+  },
+  CUBE_ERR_LBRP_PORT_MODE_CHANGE: {
+    status: 500,
+    body: 'text',
+    message: 'Port mode cannot be changed at runtime',
+  },
+  CUBE_ERR_LBRP_SERVICE_EXISTS: { status: 500, body: 'text', message: 'This service already exists' },
+  CUBE_ERR_LBRP_NO_ENTRY: {
+    status: 500,
+    body: 'text',
+    message: 'There are no entries associated with that key',
+  },
+  CUBE_ERR_LBRP_ICMP_VPORT: {
+    status: 500,
+    body: 'text',
+    message: 'ICMP Service requires 0 as virtual port. Since this parameter is useless for ICMP services',
+  },
+  CUBE_ERR_LBRP_BACKEND_EXISTS_IN_SERVICE: {
+    status: 500,
+    body: 'text',
+    message: 'Backend {ip} already exists in the service map',
+  },
+  CUBE_ERR_LBRP_WEIGHT_RANGE: {
+    status: 500,
+    body: 'text',
+    message: 'Variable weight is in a wrong range. Supported range is from 0 to 65535',
+  },
+  CUBE_ERR_LBRP_REWRITE_MASKS: { status: 500, body: 'text', message: 'both masks have to be the same' },
+  CUBE_ERR_LBRP_REWRITE_SAME_NETWORK: {
+    status: 500,
+    body: 'text',
+    message: 'ip-range and new_ip_range must be different networks, both are {range}',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

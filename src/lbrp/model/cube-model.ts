@@ -1,0 +1,119 @@
+// The lbrp configuration of one cube as plain immutable objects (model → plan → sync, STYLE §1):
+// port mode, ports, src-ip-rewrite, services and their backends. Every rule in model/ returns a
+// new CubeModel (sharing unchanged parts) or a catalogue error; nothing here does I/O.
+
+import { cubeError, type CubeError, type CubeErrorCode, type Result } from '../../common/errors';
+
+export type PortMode = 'SINGLE' | 'MULTI';
+export type PortType = 'FRONTEND' | 'BACKEND';
+/** Protocols a stored service has (ALL is expanded into these three). */
+export type Proto = 'TCP' | 'UDP' | 'ICMP';
+
+/** IP protocol numbers of the stored protocols (the `services` map key). */
+export const PROTO_NUMBERS: Readonly<Record<Proto, number>> = { ICMP: 1, TCP: 6, UDP: 17 };
+
+/** A port as lbrp sees it (polycubed owns ids, peers and status). */
+export interface PortModel {
+  readonly name: string;
+  readonly type: PortType;
+  /** FRONTEND ports in MULTI mode only: the client address this port serves. */
+  readonly ip?: string;
+}
+
+/** One backend of a service. */
+export interface BackendModel {
+  /** Key: the backend's address. */
+  readonly ip: string;
+  readonly name?: string;
+  /** Host order, 0..65535 (ignored for ICMP). */
+  readonly port: number;
+  /** 0..65535; 0 = drained (no new sessions, established ones continue). */
+  readonly weight: number;
+}
+
+/** One vip:vport:proto service. */
+export interface ServiceModel {
+  readonly vip: string;
+  /** 0 for ICMP. */
+  readonly vport: number;
+  readonly proto: Proto;
+  readonly name?: string;
+  /** By backend ip, in the order they were added. */
+  readonly backends: ReadonlyMap<string, BackendModel>;
+}
+
+/** The src-ip-rewrite container: applied when both ranges are set. */
+export interface SrcIpRewriteModel {
+  readonly ipRange?: string;
+  readonly newIpRange?: string;
+}
+
+/** One lbrp cube's configuration. */
+export interface CubeModel {
+  readonly name: string;
+  /** Chosen at creation; never changes. */
+  readonly portMode: PortMode;
+  /** By port name, in the order they were added. */
+  readonly ports: ReadonlyMap<string, PortModel>;
+  readonly srcIpRewrite: SrcIpRewriteModel;
+  /** By {@link serviceKey}, in the order they were added. */
+  readonly services: ReadonlyMap<string, ServiceModel>;
+}
+
+/** A new cube without ports, services or src-ip-rewrite. */
+export function emptyCube(name: string, portMode: PortMode): CubeModel {
+  return { name, portMode, ports: new Map(), srcIpRewrite: {}, services: new Map() };
+}
+
+/** The identity of a service: "vip:vport:proto", e.g. "10.0.0.1:80:TCP". */
+export function serviceKey(vip: string, vport: number, proto: Proto): string {
+  return `${vip}:${vport}:${proto}`;
+}
+
+/** A successful result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** A failed result with the catalogue error `code`. */
+export function fail<T>(code: CubeErrorCode, params: Record<string, string | number> = {}): Result<T> {
+  return { ok: false, error: cubeError(code, params) };
+}
+
+/** A failed result carrying an existing error. */
+export function failWith<T>(error: CubeError): Result<T> {
+  return { ok: false, error };
+}
+
+/** Runs `steps` in order on `model`, stopping at the first error (nothing is kept from a failed run). */
+export function chain(
+  model: CubeModel,
+  steps: ReadonlyArray<(m: CubeModel) => Result<CubeModel>>,
+): Result<CubeModel> {
+  let cur = model;
+  for (const step of steps) {
+    const r = step(cur);
+    if (!r.ok) return r;
+    cur = r.value;
+  }
+  return ok(cur);
+}
+
+/** `map` with `key` set to `value` (a new Map; insertion order kept for existing keys). */
+export function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
+  const out = new Map(map);
+  out.set(key, value);
+  return out;
+}
+
+/** `map` without `key` (a new Map). */
+export function withoutEntry<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
+  const out = new Map(map);
+  out.delete(key);
+  return out;
+}
+
+/** An empty string counts as absent (persisted configurations show unset leaves as ""). */
+export function present(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

@@ -1,0 +1,136 @@
+// Whole-cube and whole-list operations, composed from the port, service, backend and
+// src-ip-rewrite rules: cube create (services, then src-ip-rewrite, then ports, as the C++
+// constructor), cube PATCH (port_mode only to its current value), and collection POST/PUT/PATCH/DELETE.
+
+import type { Result } from '../../common/errors';
+import { chain, emptyCube, fail, ok, serviceKey, type CubeModel, type PortMode } from './cube-model';
+import { addPort, deletePort, updatePort, type PortInput } from './port-rules';
+import {
+  addBackend,
+  addService,
+  deleteAllBackends,
+  expandProto,
+  findService,
+  updateBackend,
+  updateService,
+  type BackendInput,
+  type ServiceInput,
+  type ServiceRef,
+} from './service-rules';
+import { replaceSrcIpRewrite, updateSrcIpRewrite, type SrcIpRewriteInput } from './src-rewrite-rules';
+
+/** A cube body (the generated Lbrp class fits; `portMode` only when the request carried it). */
+export interface CubeInput {
+  portMode?: PortMode;
+  ports?: PortInput[];
+  srcIpRewrite?: SrcIpRewriteInput;
+  service?: ServiceInput[];
+}
+
+/** How a list request combines with what exists (REST spec §6.2). */
+export type ListMode = 'create' | 'replace' | 'update';
+
+/** A new cube from its creation body; refused as a whole if any part breaks a rule. */
+export function createCube(name: string, input: CubeInput): Result<CubeModel> {
+  const base = emptyCube(name, input.portMode ?? 'SINGLE');
+  return chain(base, [
+    (m) => applyServices(m, input.service ?? [], 'create'),
+    (m) => (input.srcIpRewrite ? replaceSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
+    (m) => applyPorts(m, input.ports ?? [], 'create'),
+  ]);
+}
+
+/** Cube PATCH: port_mode may only restate the current mode; listed parts are merged. */
+export function updateCube(model: CubeModel, input: CubeInput): Result<CubeModel> {
+  return chain(model, [
+    (m) => setPortMode(m, input.portMode),
+    (m) => applyServices(m, input.service ?? [], 'update'),
+    (m) => (input.srcIpRewrite ? updateSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
+    (m) => applyPorts(m, input.ports ?? [], 'update'),
+  ]);
+}
+
+/** PATCH of port_mode: "Port mode cannot be changed at runtime" unless it is the current one. */
+export function setPortMode(model: CubeModel, mode: PortMode | undefined): Result<CubeModel> {
+  return mode === undefined || mode === model.portMode ? ok(model) : fail('CUBE_ERR_LBRP_PORT_MODE_CHANGE');
+}
+
+/** Ports list POST (add each), PUT (exactly these) or PATCH (update existing, add new ones). */
+export function applyPorts(
+  model: CubeModel,
+  entries: readonly PortInput[],
+  mode: ListMode,
+): Result<CubeModel> {
+  let cur: CubeModel = mode === 'replace' ? { ...model, ports: new Map() } : model;
+  for (const e of entries) {
+    const r =
+      mode === 'update' && e.name !== undefined && cur.ports.has(e.name)
+        ? updatePort(cur, e.name, e)
+        : addPort(cur, e);
+    if (!r.ok) return r;
+    cur = r.value;
+  }
+  return ok(cur);
+}
+
+/** Ports list DELETE: every port. */
+export function deleteAllPorts(model: CubeModel): Result<CubeModel> {
+  return chain(
+    model,
+    [...model.ports.keys()].map((name) => (m: CubeModel) => deletePort(m, name)),
+  );
+}
+
+/** True when every stored service `e` names (ALL: all three) exists. */
+function serviceExists(model: CubeModel, e: ServiceInput): boolean {
+  if (e.vip === undefined || e.vport === undefined || e.proto === undefined) return false;
+  return expandProto(e.vport, e.proto).every((x) =>
+    model.services.has(serviceKey(e.vip as string, x.vport, x.proto)),
+  );
+}
+
+/** Services list POST (add each), PUT (exactly these) or PATCH (update existing, add new ones). */
+export function applyServices(
+  model: CubeModel,
+  entries: readonly ServiceInput[],
+  mode: ListMode,
+): Result<CubeModel> {
+  let cur: CubeModel = mode === 'replace' ? { ...model, services: new Map() } : model;
+  for (const e of entries) {
+    const r = mode === 'update' && serviceExists(cur, e) ? updateService(cur, e) : addService(cur, e);
+    if (!r.ok) return r;
+    cur = r.value;
+  }
+  return ok(cur);
+}
+
+/** Services list DELETE: every service. */
+export function deleteAllServices(model: CubeModel): Result<CubeModel> {
+  return ok({ ...model, services: new Map() });
+}
+
+/** Backends list POST (add each), PUT (exactly these) or PATCH (update existing, add new ones). */
+export function applyBackends(
+  model: CubeModel,
+  ref: ServiceRef,
+  entries: readonly BackendInput[],
+  mode: ListMode,
+): Result<CubeModel> {
+  const found = findService(model, ref.vip, ref.vport, ref.proto);
+  if (!found.ok) return found;
+  let cur = model;
+  if (mode === 'replace') {
+    const cleared = deleteAllBackends(cur, ref);
+    if (!cleared.ok) return cleared;
+    cur = cleared.value;
+  }
+  for (const e of entries) {
+    const svc = cur.services.get(serviceKey(ref.vip, ref.vport, found.value.proto));
+    const exists = e.ip !== undefined && svc?.backends.has(e.ip) === true;
+    const r =
+      mode === 'update' && exists ? updateBackend(cur, ref, e.ip as string, e) : addBackend(cur, ref, e);
+    if (!r.ok) return r;
+    cur = r.value;
+  }
+  return ok(cur);
+}
