@@ -1,0 +1,115 @@
+// Configuration of the end-to-end bench in one typed object (STYLE §9): run length, the peers,
+// load shapes, CPU pinning, and the addresses used inside the bench's own namespaces. Nothing
+// here is ever an address outside those namespaces.
+
+import { cpus } from 'node:os';
+
+/** Every load balancer the bench knows, in the order a round measures them. */
+export const PEER_NAMES = [
+  'none',
+  'iptables',
+  'nftables',
+  'ipvs',
+  'lbrp-tc',
+  'lbrp-xdp-skb',
+  'lbrp-xdp-drv',
+] as const;
+export type PeerName = (typeof PEER_NAMES)[number];
+
+/** One run of the bench. */
+export interface BenchConfig {
+  /** Rounds; each measures every peer once, peers interleaved (A B C A B C …). */
+  rounds: number;
+  /** Measured seconds per metric (after the warm-up). */
+  metricSeconds: number;
+  /** Warm-up seconds per metric, not counted (connections, ARP, conntrack, caches). */
+  warmupSeconds: number;
+  /** Peers to measure, in round order; `none` is always measured (ratios need it). */
+  peers: PeerName[];
+  /** Concurrent HTTP connections of the load generator. */
+  httpConnections: number;
+  /** UDP flows (distinct source ports) of the packet-rate test. */
+  udpFlows: number;
+  /** UDP payload bytes: 18 makes a 60-byte Ethernet frame, the smallest there is. */
+  udpPayload: number;
+  /** CPU of the load generators, or undefined to not pin (fewer than 2 CPUs). */
+  clientCpu: number | undefined;
+  /** CPU of the servers, or undefined to not pin. */
+  serverCpu: number | undefined;
+  /** Where the JSON result goes (undefined: not written). */
+  output: string | undefined;
+  /** Print progress lines. */
+  verbose: boolean;
+}
+
+/** Two CPUs: the load generators on CPU 0, the servers on CPU 1 (see README "Pinning"). */
+function defaultCpus(): { clientCpu: number | undefined; serverCpu: number | undefined } {
+  const n = cpus().length;
+  return n >= 2 ? { clientCpu: 0, serverCpu: 1 } : { clientCpu: undefined, serverCpu: undefined };
+}
+
+/** The full run: 5 rounds × 4 metrics × 3 s (+0.5 s warm-up) per peer, under 10 minutes. */
+export function defaultConfig(): BenchConfig {
+  return {
+    rounds: 5,
+    metricSeconds: 3,
+    warmupSeconds: 0.5,
+    peers: [...PEER_NAMES],
+    httpConnections: 32,
+    udpFlows: 16,
+    udpPayload: 18,
+    ...defaultCpus(),
+    output: 'bench/results/e2e-latest.json',
+    verbose: true,
+  };
+}
+
+/** `--quick`: a smoke run of about two minutes (3 rounds × 1 s per metric). */
+export function quickConfig(): BenchConfig {
+  return {
+    ...defaultConfig(),
+    rounds: 3,
+    metricSeconds: 1,
+    warmupSeconds: 0.3,
+    output: 'bench/results/e2e-quick.json',
+  };
+}
+
+/**
+ * Addresses inside the bench's namespaces (client ⇄ LB stage ⇄ router ⇄ backends). They are
+ * private to those namespaces: no route leads out of them, and the host netns is never used.
+ */
+export const NET = {
+  /** The client, on the client ⇄ router link (it also has one source address per peer, below). */
+  client: '10.201.0.1',
+  /** The router's address on the client link (the client's default gateway). */
+  routerClientSide: '10.201.0.254',
+  clientPrefix: 24,
+  /** The virtual IP every load balancer serves. */
+  vip: '10.201.100.100',
+  /** Backend i sits on its own /24 link to the router: 10.201.1i.2, router side 10.201.1i.1. */
+  backends: ['10.201.11.2', '10.201.12.2', '10.201.13.2'],
+  routerBackendSide: ['10.201.11.1', '10.201.12.1', '10.201.13.1'],
+  backendPrefix: 24,
+} as const;
+
+/**
+ * The client's source address while it measures `peer`: 10.201.0.1x, x = the peer's index. The
+ * backends keep TIME_WAIT sockets of one peer's connections for 60 s, and TCP timestamps are
+ * offset per address pair; a peer reusing the tuples of the previous peer would see SYNs refused
+ * (PAWS) and stall. One source address per peer keeps the peers out of each other's way.
+ */
+export function clientSource(peer: PeerName): string {
+  return `10.201.0.${10 + PEER_NAMES.indexOf(peer)}`;
+}
+
+/** Service ports (the same on the VIP and on the backends). */
+export const PORTS = {
+  http: 80,
+  udp: 9000,
+  /** iperf3; served by backend 1 only, since iperf3's control and data connections must meet. */
+  iperf: 5201,
+} as const;
+
+/** REST port of polycubed inside the LB namespace (its loopback, unreachable from elsewhere). */
+export const POLYCUBED_REST_PORT = 9000;

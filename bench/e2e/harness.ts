@@ -1,0 +1,150 @@
+// The end-to-end bench as a function: builds the topology, checks which peers can run, measures
+// them round by round (A B C A B C …), and always tears everything down (finally; and
+// `cleanupNow` for signal and exit handlers). run.ts is the command line around it; the smoke
+// test (test/e2e/bench-e2e-smoke.test.ts) calls it in a minimal mode.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadavg, release } from 'node:os';
+import type { BenchConfig, PeerName } from './config';
+import { LbrpStack } from './lbrp-stack';
+import { measurePeer } from './measure';
+import { makePeers } from './peers';
+import { checkGoals, summarize, type BenchResult, type RoundRecord } from './report';
+import { run } from './shell';
+import { BenchTopology, removeStaleRuns } from './topology';
+
+/** Synchronous cleanups of the runs in progress (for SIGINT/SIGTERM/exit handlers). */
+const active = new Set<() => void>();
+
+/** Kills and removes everything of every run in progress, synchronously. Never throws. */
+export function cleanupNow(): void {
+  for (const c of [...active]) c();
+}
+
+/** Names of the run in progress, for tests that check nothing is left behind. */
+export interface RunHandle {
+  id: string;
+  namespaces: string[];
+}
+
+/**
+ * Runs the bench with `cfg`; resolves to the result (also written to `cfg.output` when set).
+ * `onStart` receives the run's names as soon as they exist.
+ */
+export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => void): Promise<BenchResult> {
+  const log = (s: string): void => {
+    if (cfg.verbose) console.log(s);
+  };
+  const stale = removeStaleRuns();
+  if (stale.length) log(`removed leftovers of killed runs: ${stale.join(', ')}`);
+  const peerNames: PeerName[] = cfg.peers.includes('none') ? cfg.peers : ['none', ...cfg.peers];
+  const topo = new BenchTopology(cfg);
+  const stack = new LbrpStack(topo);
+  const cleanup = (): void => topo.cleanup();
+  active.add(cleanup);
+  onStart?.({ id: topo.id, namespaces: Object.values(topo.ns).flat() });
+  const started = new Date();
+  const load0 = loadavg()[0];
+  try {
+    log(`building the topology (${topo.id})`);
+    await topo.build();
+    const peers = makePeers(peerNames, topo, stack);
+    const skipped: Partial<Record<PeerName, string>> = {};
+    for (const p of peers) {
+      const reason = await p.check();
+      if (reason !== undefined) {
+        skipped[p.name] = reason;
+        log(`note: ${p.name} skipped: ${reason}`);
+      }
+    }
+    const rounds: RoundRecord[] = [];
+    const failed = new Set<PeerName>();
+    for (let round = 1; round <= cfg.rounds; round++) {
+      for (const peer of peers) {
+        if (skipped[peer.name] !== undefined || failed.has(peer.name)) continue;
+        const t0 = Date.now();
+        try {
+          try {
+            await peer.setup();
+            rounds.push({ round, peer: peer.name, measurement: await measurePeer(topo, peer, cfg) });
+          } finally {
+            await peer.teardown(); // also after a half-done setup: the next peer starts clean
+          }
+          log(
+            `round ${round}/${cfg.rounds} ${peer.name}: ${summaryLine(rounds[rounds.length - 1])} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          );
+        } catch (err) {
+          const error = (err as Error).message.split('\n')[0];
+          rounds.push({ round, peer: peer.name, error });
+          log(`round ${round}/${cfg.rounds} ${peer.name}: FAILED: ${error}`);
+          if (peer.name === 'none') throw new Error(`the baseline failed, nothing to compare with: ${error}`);
+          failed.add(peer.name); // a broken peer would fail the same way every round
+        }
+      }
+    }
+    const summaries = summarize(peerNames, rounds, skipped);
+    const result: BenchResult = {
+      meta: {
+        started: started.toISOString(),
+        seconds: Math.round((Date.now() - started.getTime()) / 1000),
+        kernel: release(),
+        cpus: topo.cpuCount,
+        cpuModel: cpuModel(),
+        commit: gitCommit(),
+        cpuAccounting: topo.cpu.precise
+          ? 'bench cgroup + ksoftirqd'
+          : 'unavailable (no cgroup): CPU figures are 0',
+        loadavg1Start: load0,
+        loadavg1End: loadavg()[0],
+        pinning: { loadGenerators: cfg.clientCpu ?? 'none', servers: cfg.serverCpu ?? 'none' },
+        iptables: firstLine(['iptables', '-V']),
+      },
+      config: cfg,
+      peers: summaries,
+      rounds,
+      goals: checkGoals(rounds, summaries),
+    };
+    if (cfg.output) {
+      mkdirSync(dirname(cfg.output), { recursive: true });
+      writeFileSync(cfg.output, JSON.stringify(result, null, 2) + '\n');
+    }
+    return result;
+  } finally {
+    await stack.stop();
+    topo.cleanup();
+    active.delete(cleanup);
+  }
+}
+
+function summaryLine(r: RoundRecord): string {
+  const m = r.measurement!.metrics;
+  return [
+    `newconn ${(m.newconnRps / 1e3).toFixed(1)}k/s`,
+    `keepalive ${(m.keepaliveRps / 1e3).toFixed(1)}k/s`,
+    `tcp ${m.tcpGbps.toFixed(2)} Gbit/s`,
+    `udp ${(m.udpPps / 1e3).toFixed(0)}k pkt/s (loss ${m.udpLoss.toFixed(1)}%)`,
+    `other work ${r.measurement!.foreignCpuPct.toFixed(0)}%`,
+  ].join(', ');
+}
+
+function firstLine(argv: string[]): string {
+  try {
+    return run(argv).split('\n')[0].trim();
+  } catch {
+    return 'not installed';
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return run(['git', '-C', dirname(__dirname), 'rev-parse', '--short', 'HEAD']).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function cpuModel(): string {
+  const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m);
+  return m ? m[1] : 'unknown';
+}

@@ -1,0 +1,90 @@
+// `npm run bench:e2e`: lbrp against no load balancer, iptables, nftables and IPVS on one
+// topology of network namespaces, round by round; prints a Markdown table and the issue's goals,
+// and writes bench/results/e2e-latest.json. Needs root. `--help` lists the options; bench/e2e/README.md
+// explains the topology, the metrics and the pinning.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultConfig, PEER_NAMES, quickConfig, type BenchConfig, type PeerName } from './config';
+import { cleanupNow, runBench } from './harness';
+import { formatGoals, formatTable } from './report';
+
+const USAGE = `usage: npm run bench:e2e -- [options]
+  --quick            smoke run: 3 rounds, 1 s per metric (about two minutes)
+  --rounds N         rounds (default 5; each figure is the median over rounds)
+  --seconds S        measured seconds per metric (default 3)
+  --warmup S         unmeasured warm-up seconds per metric (default 0.5)
+  --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
+  --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json)
+  --no-pin           do not pin load generators and servers to separate CPUs`;
+
+function parseCli(): BenchConfig {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      peers: { type: 'string' },
+      out: { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const cfg = values.quick ? quickConfig() : defaultConfig();
+  const num = (v: string | undefined, name: string, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number ≥ ${min}, got "${v}"`);
+    return n;
+  };
+  cfg.rounds = Math.round(num(values.rounds, 'rounds', 1) ?? cfg.rounds);
+  cfg.metricSeconds = num(values.seconds, 'seconds', 0.5) ?? cfg.metricSeconds;
+  cfg.warmupSeconds = num(values.warmup, 'warmup', 0) ?? cfg.warmupSeconds;
+  if (values.peers) {
+    const names = values.peers.split(',').map((s) => s.trim());
+    const bad = names.filter((n) => !(PEER_NAMES as readonly string[]).includes(n));
+    if (bad.length) throw new Error(`--peers: unknown ${bad.join(', ')} (known: ${PEER_NAMES.join(', ')})`);
+    cfg.peers = names as PeerName[];
+  }
+  if (values.out) cfg.output = values.out;
+  if (values['no-pin']) {
+    cfg.clientCpu = undefined;
+    cfg.serverCpu = undefined;
+  }
+  return cfg;
+}
+
+async function main(): Promise<void> {
+  const cfg = parseCli();
+  if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces, netfilter, BPF)');
+  execFileSync('bash', [join(__dirname, 'deps.sh')], { stdio: 'inherit' });
+  // Whatever happens from here on, the namespaces, processes and cgroup go away.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      console.error(`\nbench:e2e: ${sig}: cleaning up`);
+      cleanupNow();
+      process.exit(130);
+    });
+  }
+  process.on('exit', cleanupNow);
+  const result = await runBench(cfg);
+  console.log(
+    `\n## lbrp end-to-end bench (${cfg.rounds} rounds × ${cfg.metricSeconds} s per metric; medians, ratio to none in the same round)\n`,
+  );
+  console.log(formatTable(result));
+  console.log('\n## Goals (issue 8)\n');
+  console.log(formatGoals(result.goals));
+  if (cfg.output) console.log(`\nwritten: ${cfg.output}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:e2e: ${(err as Error).message}`);
+  cleanupNow();
+  process.exit(1);
+});

@@ -1,0 +1,259 @@
+// The bench's network, the same for every peer, built from nothing in namespaces of its own:
+//
+//   client ns            LB ns                    router ns                  backend ns ×3
+//   eth0 10.201.0.1 ⇄ lf ══[stage]══ lx ⇄ ry 10.201.0.254
+//                        (L2 bump: tc mirred,      rb1 10.201.11.1 ⇄ eth0 10.201.11.2  server, iperf3
+//                         or the lbrp cube)        rb2 10.201.12.1 ⇄ eth0 10.201.12.2  server
+//                                                  rb3 10.201.13.1 ⇄ eth0 10.201.13.2  server
+//
+// The LB stage is a bump in the wire between the client and its gateway, which is where an lbrp
+// cube sits in Polycube's own examples (it rewrites addresses, not MACs, so a router must follow
+// it). For the kernel's load balancers the bump is a tc mirred redirect in both directions and
+// the DNAT happens in the router namespace; for lbrp the cube's TC/XDP programs replace the
+// mirred filters. Every device is created directly inside its namespace; the host netns is not
+// touched. GRO is on for the receiving veths (client eth0, router ry) in every peer, because a
+// frame XDP-redirected into a veth is dropped otherwise (DESIGN §4).
+
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { clientSource, NET, PEER_NAMES, PORTS, type BenchConfig } from './config';
+import { CpuMeter } from './cpu-meter';
+import { inNetns, killNow, run, startDaemon, tryRun } from './shell';
+
+/** Prefix of every name a bench run creates: `lbe-<pid>-<hex>`. */
+const NAME_PREFIX = 'lbe-';
+
+/** Namespaces of one run. */
+export interface Namespaces {
+  client: string;
+  lb: string;
+  router: string;
+  backends: [string, string, string];
+}
+
+/** The topology of one run and everything it started; `cleanup` undoes all of it. */
+export class BenchTopology {
+  /** Unique id of the run: every namespace, cgroup and temporary file name starts with it. */
+  readonly id = `${NAME_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly ns: Namespaces;
+  /** Temporary directory of the run (binaries, sockets, pins). */
+  readonly tmp: string;
+  /** Counter files of the three servers (UDP datagrams received, HTTP responses). */
+  readonly counters: string[];
+  readonly cpu: CpuMeter;
+  /** CPUs of the machine (for the share of CPU time that other work took). */
+  readonly cpuCount = cpus().length;
+  /** Paths of the compiled server and load generator. */
+  readonly bin: { server: string; loadgen: string };
+  private readonly created: string[] = [];
+  private readonly children: ChildProcess[] = [];
+  private cleaned = false;
+
+  constructor(private readonly cfg: BenchConfig) {
+    const id = this.id;
+    this.ns = {
+      client: `${id}-client`,
+      lb: `${id}-lb`,
+      router: `${id}-router`,
+      backends: [`${id}-b1`, `${id}-b2`, `${id}-b3`],
+    };
+    this.tmp = join('/tmp', id);
+    this.counters = [1, 2, 3].map((i) => `/dev/shm/${id}-b${i}.cnt`);
+    this.bin = { server: join(this.tmp, 'server'), loadgen: join(this.tmp, 'loadgen') };
+    mkdirSync(this.tmp, { recursive: true });
+    this.cpu = new CpuMeter(id);
+  }
+
+  /** Compiles the native tools, builds the namespaces and starts the servers. */
+  async build(): Promise<void> {
+    const src = join(__dirname, 'native');
+    run(['gcc', '-O2', '-Wall', '-o', this.bin.server, join(src, 'server.c')]);
+    run(['gcc', '-O2', '-Wall', '-o', this.bin.loadgen, join(src, 'loadgen.c')]);
+    const { client, lb, router, backends } = this.ns;
+    for (const ns of [client, lb, router, ...backends]) {
+      run(['ip', 'netns', 'add', ns]);
+      this.created.push(ns);
+      run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    vethBetween(client, 'eth0', lb, 'lf');
+    vethBetween(lb, 'lx', router, 'ry');
+    addAddress(client, 'eth0', `${NET.client}/${NET.clientPrefix}`);
+    for (const peer of PEER_NAMES) addAddress(client, 'eth0', `${clientSource(peer)}/${NET.clientPrefix}`);
+    addAddress(router, 'ry', `${NET.routerClientSide}/${NET.clientPrefix}`);
+    run(['ip', '-n', client, 'route', 'add', 'default', 'via', NET.routerClientSide]);
+    backends.forEach((b, i) => {
+      vethBetween(router, `rb${i + 1}`, b, 'eth0');
+      addAddress(router, `rb${i + 1}`, `${NET.routerBackendSide[i]}/${NET.backendPrefix}`);
+      addAddress(b, 'eth0', `${NET.backends[i]}/${NET.backendPrefix}`);
+      run(['ip', '-n', b, 'route', 'add', 'default', 'via', NET.routerBackendSide[i]]);
+      sysctl(b, { 'net.core.somaxconn': '8192', 'net.ipv4.tcp_max_syn_backlog': '8192' });
+    });
+    sysctl(router, {
+      'net.ipv4.ip_forward': '1',
+      'net.ipv4.conf.all.rp_filter': '0',
+      'net.ipv4.conf.default.rp_filter': '0',
+    });
+    // New connection per request: use the whole ephemeral range so ports recycle slowly.
+    sysctl(client, { 'net.ipv4.ip_local_port_range': '1024 65535' });
+    for (const [ns, dev] of [
+      [client, 'eth0'],
+      [router, 'ry'],
+    ] as const) {
+      run(inNetns(ns, ['ethtool', '-K', dev, 'gro', 'on']));
+    }
+    await this.startServers();
+    this.installBump();
+    try {
+      this.checkReachable();
+    } finally {
+      this.removeBump();
+    }
+  }
+
+  /** Runs `argv` pinned to the client CPU inside the client namespace, in the bench cgroup. */
+  clientCommand(argv: string[]): string[] {
+    return this.cpu.wrap(inNetns(this.ns.client, pin(this.cfg.clientCpu, argv)));
+  }
+
+  /** The L2 bump of the kernel peers: tc mirred redirects lf ⇄ lx in the LB namespace. */
+  installBump(): void {
+    this.removeBump();
+    for (const [from, to] of [
+      ['lf', 'lx'],
+      ['lx', 'lf'],
+    ]) {
+      run(['ip', 'netns', 'exec', this.ns.lb, 'tc', 'qdisc', 'add', 'dev', from, 'clsact']);
+      run([
+        ...['ip', 'netns', 'exec', this.ns.lb, 'tc', 'filter', 'add', 'dev', from, 'ingress'],
+        ...['protocol', 'all', 'prio', '1', 'u32', 'match', 'u32', '0', '0'],
+        ...['action', 'mirred', 'egress', 'redirect', 'dev', to],
+      ]);
+    }
+  }
+
+  /** Removes the bump (the clsact qdiscs it added). */
+  removeBump(): void {
+    for (const dev of ['lf', 'lx'])
+      tryRun(['ip', 'netns', 'exec', this.ns.lb, 'tc', 'qdisc', 'del', 'dev', dev, 'clsact']);
+  }
+
+  /** Keeps `child` to be killed by `cleanup`. */
+  adopt(child: ChildProcess): void {
+    this.children.push(child);
+  }
+
+  /**
+   * Undoes everything: kills every process, deletes the namespaces (their devices, rules and
+   * programs go with them), the cgroup, the counter files and the temporary directory.
+   * Synchronous (safe in signal and exit handlers), idempotent, never throws.
+   */
+  cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    for (const c of this.children.splice(0)) killNow(c);
+    for (const ns of this.created.splice(0).reverse()) tryRun(['ip', 'netns', 'del', ns]);
+    this.cpu.remove();
+    for (const f of this.counters) rmSync(f, { force: true });
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private async startServers(): Promise<void> {
+    const starts = this.ns.backends.map((ns, i) =>
+      startDaemon(
+        this.cpu.wrap(
+          inNetns(
+            ns,
+            pin(this.cfg.serverCpu, [
+              this.bin.server,
+              '-p',
+              `${PORTS.http}`,
+              '-u',
+              `${PORTS.udp}`,
+              '-c',
+              this.counters[i],
+            ]),
+          ),
+        ),
+        /ready/,
+        10_000,
+      ),
+    );
+    const iperf = startDaemon(
+      this.cpu.wrap(
+        inNetns(
+          this.ns.backends[0],
+          pin(this.cfg.serverCpu, ['iperf3', '-s', '-p', `${PORTS.iperf}`, '--forceflush']),
+        ),
+      ),
+      /Server listening/,
+      10_000,
+    );
+    for (const started of await Promise.allSettled([...starts, iperf])) {
+      if (started.status === 'fulfilled') this.adopt(started.value.child);
+      else throw started.reason;
+    }
+  }
+
+  /** Each backend answers the client directly (plain routing): the topology is sound. */
+  private checkReachable(): void {
+    for (const b of NET.backends) run(inNetns(this.ns.client, ['ping', '-c', '1', '-W', '2', b]));
+  }
+}
+
+/** Removes what runs of the bench whose process is gone left behind (after a SIGKILL). */
+export function removeStaleRuns(): string[] {
+  const removed: string[] = [];
+  const dead = (name: string): boolean => {
+    const m = name.match(/^lbe-(\d+)-[0-9a-f]{6}/);
+    return m !== null && Number(m[1]) !== process.pid && !existsSync(`/proc/${m[1]}`);
+  };
+  for (const line of run(['ip', 'netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0];
+    if (!name || !dead(name)) continue;
+    // Processes without a parent-death signal (iperf3, polycubed) may outlive a killed run.
+    for (const pid of run(['ip', 'netns', 'pids', name]).split('\n').filter(Boolean))
+      tryRun(['kill', '-9', pid]);
+    if (tryRun(['ip', 'netns', 'del', name])) removed.push(name);
+  }
+  for (const dir of [
+    '/sys/fs/cgroup/cpuacct',
+    '/sys/fs/cgroup',
+    '/sys/fs/cgroup/unified',
+    '/tmp',
+    '/dev/shm',
+  ]) {
+    if (!existsSync(dir)) continue;
+    for (const e of readdirSync(dir)) {
+      if (!dead(e)) continue;
+      try {
+        if (dir.startsWith('/sys')) rmdirSync(join(dir, e));
+        else rmSync(join(dir, e), { recursive: true, force: true });
+        removed.push(join(dir, e));
+      } catch {
+        // a cgroup that still has processes: leave it
+      }
+    }
+  }
+  return removed;
+}
+
+function pin(cpu: number | undefined, argv: string[]): string[] {
+  return cpu === undefined ? argv : ['taskset', '-c', `${cpu}`, ...argv];
+}
+
+function vethBetween(nsA: string, devA: string, nsB: string, devB: string): void {
+  run(['ip', 'link', 'add', devA, 'netns', nsA, 'type', 'veth', 'peer', 'name', devB, 'netns', nsB]);
+  run(['ip', '-n', nsA, 'link', 'set', devA, 'up']);
+  run(['ip', '-n', nsB, 'link', 'set', devB, 'up']);
+}
+
+function addAddress(ns: string, dev: string, cidr: string): void {
+  run(['ip', '-n', ns, 'addr', 'add', cidr, 'dev', dev]);
+}
+
+function sysctl(ns: string, values: Record<string, string>): void {
+  for (const [k, v] of Object.entries(values)) run(inNetns(ns, ['sysctl', '-q', '-w', `${k}=${v}`]));
+}
