@@ -8,6 +8,8 @@ import { encodeGoJson, findNonFiniteNumber, gabsNormalize, parseJson, type JsonV
 import { renderHelp, MalformedAnswerError, type CubeList } from './help-render';
 import { performRequest, TransportError, type HttpOptions } from './http-client';
 import { runAliases } from './aliases';
+import { isApplyInvocation } from './apply/apply-args';
+import { runApply } from './apply/run-apply';
 import { buildRequest } from './request-builder';
 import { DEPTH, prettyPrint } from './pretty-print';
 import { CliExit, Screen } from './screen';
@@ -224,6 +226,8 @@ export async function runCli(words: readonly string[], io: CliIo): Promise<numbe
     io.writeStderr(`Error loading config file: ${loaded.error}`);
     return EXIT.TRANSPORT;
   }
+  // The declarative apply (an lbrp extension) claims only command lines the real grammar rejects.
+  if (isApplyInvocation(words)) return runApply(words, io, loaded.config);
   const screen = new Screen(io.terminalWidth, (t) => io.writeStdout(t));
   let code: number;
   try {
