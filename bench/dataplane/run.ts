@@ -3,62 +3,89 @@
 // flow, established flow, return path and non-VIP pass-through, next to two floors measured in
 // the same run (bench/dataplane/floor.c: parse + redirect, raw and through the pcn runtime).
 //
-// BPF_PROG_TEST_RUN repeats on the same buffer, so a NAT would see its own output from the second
-// run on. The established and return cases therefore use a backend that is the VIP itself
-// (vip:80 → vip:80): the same lookups, writes and checksum updates, and an identical frame every
-// run. The new-flow cases use a build with LBRP_BENCH_NEW_FLOWS=1, where every run is a flow
-// never seen before (conntrack miss, Maglev choice, two session inserts); "table filling" loads a
-// fresh 2M-session program per round (no eviction), "table full" runs against the production
-// 262144-session LRU, which then evicts an old session per insert. Timing goals live here, never
-// in tests: established and return ≤ 4× the floor, new flow ≤ 8×.
+// BPF_PROG_TEST_RUN repeats on the same buffer, so a NAT sees its own output from the second run
+// on. The configuration is therefore a real NAT that is its own inverse after two runs: service
+// VIP_1:80 → backend BACKEND_1:8080, and service BACKEND_1:8080 → backend VIP_1:80. A client
+// frame to VIP_1:80 becomes CLIENT_1 → BACKEND_1:8080, which the next run translates back; both
+// sessions exist after two runs, so every timed run is an established flow whose destination
+// address, destination port and checksums really change. Their reverse entries make the return
+// path a real SNAT cycle too (BACKEND_1:8080 → CLIENT_1 becomes VIP_1:80 → CLIENT_1 and back).
+// The new-flow cases use a build with LBRP_BENCH_NEW_FLOWS=1, where every run is a flow never seen
+// before (conntrack miss, Maglev choice, two session inserts); "table filling" loads a fresh
+// program with 2M sessions per map per round (1M runs insert 1M sessions: no eviction), "table
+// full" runs against the production 262144-session LRU, which then evicts an old session per
+// insert. Timing goals live here, never in tests: established and return ≤ 4× the floor, new
+// flow ≤ 8×.
 //
-// Env: LBRP_BENCH_REPEAT (default 1000000), LBRP_BENCH_ROUNDS (default 5; the median is shown).
+// Env: LBRP_BENCH_REPEAT (default 1000000), LBRP_BENCH_ROUNDS (default 5; the median is shown,
+// and the spread (max − min) / median of the rounds), LBRP_BENCH_BASELINE=<git revision>: also
+// measures that revision's dataplane/ and bench/dataplane/floor.c, interleaved round by round with
+// the working tree, and prints before/after side by side (same floor, same run of the machine).
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBpf } from '../../src/polycubed/runtime/bpf-compile';
 import { loadObject, LoadedObject } from '../../src/polycubed/runtime/bpf-object';
 import { buildSkbCtx, buildXdpMd, testRun } from '../../src/polycubed/runtime/prog-test-run';
-import {
-  encodeFlowKey,
-  encodeReverseNatValue,
-  encodeU16,
-  encodeU32,
-  F_BACKEND_ACTIVE,
-  IPPROTO,
-  MAX_DEFAULTS,
-} from '../../src/lbrp/dataplane/map-layouts';
+import { encodeU32, F_BACKEND_ACTIVE, IPPROTO, MAX_DEFAULTS } from '../../src/lbrp/dataplane/map-layouts';
 import { BACKEND_1, CLIENT_1, SERVER_PLAIN, VIP_1 } from '../../test/fixtures/addresses';
 import { tcp } from '../../test/fixtures/packets';
-import { CACHE_DIR, Hook, LbrpUnderTest, PortDevices, PORTS } from '../../test/kernel/dataplane/lbrp-harness';
+import {
+  CACHE_DIR,
+  Hook,
+  LbrpUnderTest,
+  PortDevices,
+  PORTS,
+  REPO,
+  writeIfindexPorts,
+} from '../../test/kernel/dataplane/lbrp-harness';
 
 const REPEAT = Number(process.env.LBRP_BENCH_REPEAT ?? 1_000_000);
 const ROUNDS = Number(process.env.LBRP_BENCH_ROUNDS ?? 5);
-const FLOOR_SOURCE = join(__dirname, 'floor.c');
+const BASELINE = process.env.LBRP_BENCH_BASELINE;
+const FLOOR = 'floor (parse + redirect)';
+const FLOOR_PCN = 'floor via pcn runtime';
 const FILLING = 'new flow, table filling';
 const FULL = 'new flow, table full';
-const GOALS: Record<string, number> = { [FILLING]: 8, [FULL]: 8, established: 4, 'return path': 4 };
+const EST = 'established';
+const RET = 'return path';
+const GOALS: Record<string, number> = { [FILLING]: 8, [FULL]: 8, [EST]: 4, [RET]: 4 };
 /** Sessions of the "table filling" build: more than one round inserts, so nothing is evicted. */
 const FILLING_SESSIONS = 1 << 21;
+const PRODUCTION_SIZES = { ...MAX_DEFAULTS, PCN_TEST_TRACE: 0 };
 
+/** A dataplane source tree: the working tree, or a baseline revision extracted to a temp dir. */
+interface Tree {
+  label: string;
+  lbrpSource: string;
+  floorSource: string;
+}
+
+/** One timed case of one tree: a program, the frame it gets and the netdev it arrives on. */
 interface Case {
-  name: string;
   progFd: number;
   frame: Buffer;
   ifindex: number;
-  /** The frame must come out unchanged (involution configs) — checked once before timing. */
-  unchanged: boolean;
 }
 
-const PRODUCTION_SIZES = { ...MAX_DEFAULTS, PCN_TEST_TRACE: 0 };
-
-/** An lbrp whose only service, VIP_1:80/TCP, has the VIP itself as backend (see header). */
-async function loadInvolution(
+/** An lbrp with the two-service NAT cycle of the header, its sessions not yet created. */
+async function loadCycle(
+  tree: Tree,
   hook: Hook,
   devices: PortDevices,
   extra: Record<string, number>,
 ): Promise<LbrpUnderTest> {
-  const lb = await LbrpUnderTest.load(hook, 'single', devices, { ...PRODUCTION_SIZES, ...extra });
-  const self = { id: 1, ip: VIP_1, port: 80, flags: F_BACKEND_ACTIVE };
+  const lb = await LbrpUnderTest.load(
+    hook,
+    'single',
+    devices,
+    { ...PRODUCTION_SIZES, ...extra },
+    tree.lbrpSource,
+  );
+  const backend = { id: 1, ip: BACKEND_1, port: 8080, flags: F_BACKEND_ACTIVE };
+  const vipAsBackend = { id: 2, ip: VIP_1, port: 80, flags: F_BACKEND_ACTIVE };
   lb.configure({
     services: [
       {
@@ -67,28 +94,32 @@ async function loadInvolution(
         proto: IPPROTO.TCP,
         id: 1,
         slotBase: 0,
-        slots: new Array<number>(65537).fill(self.id),
+        slots: new Array<number>(65537).fill(1),
+      },
+      {
+        vip: BACKEND_1,
+        vport: 8080,
+        proto: IPPROTO.TCP,
+        id: 2,
+        slotBase: 65537,
+        slots: new Array<number>(65537).fill(2),
       },
     ],
-    backends: [self],
+    backends: [backend, vipAsBackend],
     frontendIps: {},
   });
-  // The reply of BACKEND_1:8080 → CLIENT_1:40000 restores to "vip" BACKEND_1:8080: the same frame.
-  lb.map('reverse_nat').update(
-    encodeFlowKey({ saddr: BACKEND_1, daddr: CLIENT_1, sport: 8080, dport: 40000, proto: IPPROTO.TCP }),
-    encodeReverseNatValue({ vip: BACKEND_1, vport: 8080, clientIp: CLIENT_1, serviceId: 1, backendId: 1 }),
-  );
   return lb;
 }
 
 async function loadFloor(
+  tree: Tree | undefined,
   hook: Hook,
-  runtime: boolean,
   ifindex: number,
 ): Promise<{ obj: LoadedObject; fd: number }> {
+  const runtime = tree !== undefined;
   const defines = { PCN_XDP: hook === 'xdp' ? 1 : 0, FLOOR_RUNTIME: runtime ? 1 : 0, FLOOR_IFINDEX: ifindex };
   const { objPath } = await compileBpf({
-    sourcePath: FLOOR_SOURCE,
+    sourcePath: tree?.floorSource ?? join(__dirname, 'floor.c'),
     cacheDir: CACHE_DIR,
     werror: true,
     defines,
@@ -97,7 +128,7 @@ async function loadFloor(
   const name = runtime ? `pcn_entry_${hook}` : `floor_raw_${hook}`;
   if (runtime) {
     // Frames arrive on port 0 and leave through port 1, as in the lbrp cases.
-    obj.map('pcn_ifindex_to_port').update(encodeU32(ifindex), encodeU16(0));
+    writeIfindexPorts(obj, ifindex, 0);
     obj.map('pcn_port_to_ifindex').update(encodeU32(1), encodeU32(ifindex));
   }
   return { obj, fd: obj.program(name).fd };
@@ -109,14 +140,17 @@ function ctxFor(hook: Hook, frame: Buffer, ifindex: number): Buffer {
     : buildXdpMd(frame.length, { ingressIfindex: ifindex });
 }
 
-/** Checks that `c` is redirected and leaves the frame as it was (so repeats do not drift). */
-function check(hook: Hook, c: Case): void {
-  const once = testRun(c.progFd, { data: c.frame, ctxIn: ctxFor(hook, c.frame, c.ifindex) });
+/** Runs `c` twice (creating what it needs): both runs redirect and the frame comes back as it was. */
+function prime(hook: Hook, name: string, c: Case): void {
   const redirect = hook === 'tc' ? 7 : 4;
-  if (once.retval !== redirect)
-    throw new Error(`${hook} ${c.name}: verdict ${once.retval}, expected a redirect`);
-  if (c.unchanged && !once.data.equals(c.frame))
-    throw new Error(`${hook} ${c.name}: the frame changed, the bench would drift`);
+  let frame = c.frame;
+  for (let i = 0; i < 2; i++) {
+    const once = testRun(c.progFd, { data: frame, ctxIn: ctxFor(hook, frame, c.ifindex) });
+    if (once.retval !== redirect)
+      throw new Error(`${hook} ${name}: verdict ${once.retval}, expected a redirect`);
+    frame = once.data;
+  }
+  if (!frame.equals(c.frame)) throw new Error(`${hook} ${name}: two runs do not restore the frame`);
 }
 
 /** ns per frame of one run of REPEAT repetitions. */
@@ -126,114 +160,182 @@ function timeOnce(hook: Hook, c: Case): number {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
 
-/** Median ns per frame over ROUNDS runs of REPEAT repetitions. */
-function measure(hook: Hook, c: Case): number {
-  check(hook, c);
-  return median(Array.from({ length: ROUNDS }, () => timeOnce(hook, c)));
+/** ns per round, per case name, per tree label. */
+type Samples = Map<string, Map<string, number[]>>;
+
+function record(samples: Samples, name: string, label: string, ns: number): void {
+  if (!samples.has(name)) samples.set(name, new Map());
+  const byTree = samples.get(name) as Map<string, number[]>;
+  byTree.set(label, [...(byTree.get(label) ?? []), ns]);
 }
 
-/** Like measure, on a freshly loaded FILLING_SESSIONS-session program each round. */
-async function measureFilling(hook: Hook, devices: PortDevices, frame: Buffer): Promise<number> {
-  const runs: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const lb = await loadInvolution(hook, devices, {
-      LBRP_BENCH_NEW_FLOWS: 1,
-      MAX_SESSIONS: FILLING_SESSIONS,
-    });
-    try {
-      const c = {
-        name: FILLING,
-        progFd: lb.progFd,
-        frame,
-        ifindex: devices.ifindex[PORTS.frontend],
-        unchanged: true,
-      };
-      check(hook, c);
-      runs.push(timeOnce(hook, c));
-    } finally {
-      lb.close();
-    }
-  }
-  return median(runs);
-}
-
-async function benchHook(hook: Hook, devices: PortDevices): Promise<string[]> {
+async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promise<Samples> {
   const fe = devices.ifindex[PORTS.frontend];
   const be = devices.ifindex[PORTS.backend];
-  const est = await loadInvolution(hook, devices, {});
-  const fresh = await loadInvolution(hook, devices, { LBRP_BENCH_NEW_FLOWS: 1 });
-  const raw = await loadFloor(hook, false, be);
-  const pcn = await loadFloor(hook, true, fe);
+  const req = tcp(CLIENT_1, VIP_1, 80, { sport: 40000, ack: true, payload: Buffer.alloc(18) });
+  const reply = tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8080, ack: true, payload: Buffer.alloc(18) });
+  const plain = tcp(CLIENT_1, SERVER_PLAIN, 80, { ack: true });
+  const samples: Samples = new Map();
+  const closers: Array<() => void> = [];
   try {
-    const req = tcp(CLIENT_1, VIP_1, 80, { sport: 40000, ack: true, payload: Buffer.alloc(18) });
-    const cases: Case[] = [
-      { name: 'floor (parse + redirect)', progFd: raw.fd, frame: req, ifindex: fe, unchanged: true },
-      { name: 'floor via pcn runtime', progFd: pcn.fd, frame: req, ifindex: fe, unchanged: true },
-      { name: FULL, progFd: fresh.progFd, frame: req, ifindex: fe, unchanged: true },
-      { name: 'established', progFd: est.progFd, frame: req, ifindex: fe, unchanged: true },
-      {
-        name: 'return path',
-        progFd: est.progFd,
-        frame: tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8080, ack: true, payload: Buffer.alloc(18) }),
-        ifindex: be,
-        unchanged: true,
-      },
-      {
-        name: 'non-VIP pass-through',
-        progFd: est.progFd,
-        frame: tcp(CLIENT_1, SERVER_PLAIN, 80, { ack: true }),
-        ifindex: fe,
-        unchanged: true,
-      },
-    ];
-    // Establish the session the established case hits.
-    testRun(est.progFd, { data: req, ctxIn: ctxFor(hook, req, fe) });
-    const ns = new Map(cases.map((c) => [c.name, measure(hook, c)]));
-    ns.set(FILLING, await measureFilling(hook, devices, req));
-    cases.splice(2, 0, { name: FILLING, progFd: -1, frame: req, ifindex: fe, unchanged: true });
-    const floor = ns.get('floor (parse + redirect)') as number;
-    const floorPcn = ns.get('floor via pcn runtime') as number;
-    return cases.map((c) => {
-      const v = ns.get(c.name) as number;
-      const ratio = v / floor;
-      const goal = GOALS[c.name];
-      const verdict = goal === undefined ? '' : ratio <= goal ? `ok (≤ ${goal}×)` : `OVER (goal ≤ ${goal}×)`;
-      return row([
-        hook,
-        c.name,
-        v.toFixed(1),
-        `${ratio.toFixed(2)}×`,
-        `${(v / floorPcn).toFixed(2)}×`,
-        verdict,
-      ]);
-    });
+    const raw = await loadFloor(undefined, hook, be);
+    closers.push(() => raw.obj.close());
+    // Per case name: the program of each tree (same order as trees).
+    const cases = new Map<string, Array<{ tree: Tree; c: Case }>>();
+    const add = (name: string, tree: Tree, c: Case): void => {
+      prime(hook, `${tree.label} ${name}`, c);
+      cases.set(name, [...(cases.get(name) ?? []), { tree, c }]);
+    };
+    for (const tree of trees) {
+      const est = await loadCycle(tree, hook, devices, {});
+      closers.push(() => est.close());
+      const fresh = await loadCycle(tree, hook, devices, { LBRP_BENCH_NEW_FLOWS: 1 });
+      closers.push(() => fresh.close());
+      const pcn = await loadFloor(tree, hook, fe);
+      closers.push(() => pcn.obj.close());
+      add(FLOOR, tree, { progFd: raw.fd, frame: req, ifindex: fe });
+      add(FLOOR_PCN, tree, { progFd: pcn.fd, frame: req, ifindex: fe });
+      add(FULL, tree, { progFd: fresh.progFd, frame: req, ifindex: fe });
+      add(EST, tree, { progFd: est.progFd, frame: req, ifindex: fe });
+      add(RET, tree, { progFd: est.progFd, frame: reply, ifindex: be });
+      add('non-VIP pass-through', tree, { progFd: est.progFd, frame: plain, ifindex: fe });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, perTree] of cases)
+        for (const { tree, c } of perTree) record(samples, name, tree.label, timeOnce(hook, c));
+      // Table filling: a fresh FILLING_SESSIONS-session program per round and tree.
+      for (const tree of trees) {
+        const lb = await loadCycle(tree, hook, devices, {
+          LBRP_BENCH_NEW_FLOWS: 1,
+          MAX_SESSIONS: FILLING_SESSIONS,
+        });
+        try {
+          const c = { progFd: lb.progFd, frame: req, ifindex: fe };
+          prime(hook, `${tree.label} ${FILLING}`, c);
+          record(samples, FILLING, tree.label, timeOnce(hook, c));
+        } finally {
+          lb.close();
+        }
+      }
+    }
   } finally {
-    est.close();
-    fresh.close();
-    raw.obj.close();
-    pcn.obj.close();
+    for (const close of closers.reverse()) close();
   }
+  // Print order: the floors, new flows, established, return, pass-through.
+  const order = [FLOOR, FLOOR_PCN, FILLING, FULL, EST, RET, 'non-VIP pass-through'];
+  return new Map(
+    order.filter((n) => samples.has(n)).map((n) => [n, samples.get(n) as Map<string, number[]>]),
+  );
 }
 
-function row(cells: string[]): string {
-  const widths = [4, 26, 8, 10, 12, 18];
-  return cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+}
+
+function goalOf(name: string, ratio: number): string {
+  const goal = GOALS[name];
+  if (goal === undefined) return '';
+  return ratio <= goal ? `ok (≤ ${goal}×)` : `OVER (≤ ${goal}×)`;
+}
+
+function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
+  const cur = trees[trees.length - 1].label;
+  const floorOf = (label: string): number => median(samples.get(FLOOR)?.get(label) ?? [NaN]);
+  const floorPcn = median(samples.get(FLOOR_PCN)?.get(cur) ?? [NaN]);
+  const lines: string[] = [];
+  for (const [name, byTree] of samples) {
+    const now = byTree.get(cur) ?? [];
+    const v = median(now);
+    const ratio = v / floorOf(cur);
+    if (trees.length === 1) {
+      const widths = [4, 26, 8, 8, 10, 12, 14];
+      lines.push(
+        pad(
+          [
+            hook,
+            name,
+            v.toFixed(1),
+            `±${(50 * spread(now)).toFixed(0)}%`,
+            `${ratio.toFixed(2)}×`,
+            `${(v / floorPcn).toFixed(2)}×`,
+            goalOf(name, ratio),
+          ],
+          widths,
+        ),
+      );
+    } else {
+      const before = byTree.get(trees[0].label);
+      const b = before ? median(before) : NaN;
+      const widths = [4, 26, 8, 8, 8, 8, 8, 14];
+      lines.push(
+        pad(
+          [
+            hook,
+            name,
+            before ? b.toFixed(1) : '—',
+            before ? `${(b / floorOf(trees[0].label)).toFixed(2)}×` : '',
+            v.toFixed(1),
+            `${ratio.toFixed(2)}×`,
+            before ? `${(((v - b) / b) * 100).toFixed(0)}%` : '',
+            goalOf(name, ratio),
+          ],
+          widths,
+        ),
+      );
+    }
+  }
+  return lines;
+}
+
+/** Extracts `rev`'s dataplane and floor into a temp dir (same relative layout). */
+function extractBaseline(rev: string): { tree: Tree; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lbrp-bench-base-'));
+  const tar = execFileSync('git', ['-C', REPO, 'archive', rev, 'dataplane', 'bench/dataplane/floor.c']);
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  return {
+    dir,
+    tree: {
+      label: `before (${rev})`,
+      lbrpSource: join(dir, 'dataplane/lbrp/lbrp.c'),
+      floorSource: join(dir, 'bench/dataplane/floor.c'),
+    },
+  };
 }
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('the dataplane bench needs root (BPF_PROG_TEST_RUN, netdevs)');
+  const current: Tree = {
+    label: 'after',
+    lbrpSource: join(REPO, 'dataplane/lbrp/lbrp.c'),
+    floorSource: join(__dirname, 'floor.c'),
+  };
+  const base = BASELINE ? extractBaseline(BASELINE) : undefined;
+  const trees = base ? [base.tree, current] : [current];
   const devices = new PortDevices();
   try {
     console.log(
-      `lbrp dataplane bench: BPF_PROG_TEST_RUN, repeat ${REPEAT}, median of ${ROUNDS} rounds, SINGLE mode`,
+      `lbrp dataplane bench: BPF_PROG_TEST_RUN, repeat ${REPEAT}, median of ${ROUNDS} rounds, SINGLE mode` +
+        (base ? `; before = ${BASELINE}, after = working tree, interleaved per round` : ''),
     );
-    console.log(row(['hook', 'case', 'ns/pkt', '× floor', '× pcn floor', 'goal']));
+    console.log(
+      base
+        ? pad(
+            ['hook', 'case', 'before', '× floor', 'after', '× floor', 'change', 'goal (after)'],
+            [4, 26, 8, 8, 8, 8, 8, 14],
+          )
+        : pad(
+            ['hook', 'case', 'ns/pkt', 'spread', '× floor', '× pcn floor', 'goal'],
+            [4, 26, 8, 8, 10, 12, 14],
+          ),
+    );
     for (const hook of ['tc', 'xdp'] as Hook[])
-      for (const line of await benchHook(hook, devices)) console.log(line);
+      for (const line of report(hook, await benchHook(hook, devices, trees), trees)) console.log(line);
   } finally {
     devices.cleanup();
+    if (base) rmSync(base.dir, { recursive: true, force: true });
   }
 }
 

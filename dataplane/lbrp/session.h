@@ -14,7 +14,9 @@
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
  * the source port and address bits from a counter (the frame itself is not changed), so each
- * run misses, selects a backend and inserts two session entries, evicting old ones when full. */
+ * run misses, selects a backend and inserts two session entries, evicting old ones when full.
+ * The counter is a plain increment (a test run stays on one CPU): an atomic add would be bench
+ * cost counted as dataplane cost. */
 #ifndef LBRP_BENCH_NEW_FLOWS
 #define LBRP_BENCH_NEW_FLOWS 0
 #endif
@@ -115,7 +117,7 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 	flow_of(p, &k);
 #if LBRP_BENCH_NEW_FLOWS
 	{
-		__u32 seq = __sync_fetch_and_add(&lbrp_bench_flow_seq, 1);
+		__u32 seq = lbrp_bench_flow_seq++;
 
 		k.sport = (__be16)seq;
 		k.saddr ^= bpf_htonl(seq >> 16);

@@ -71,11 +71,20 @@ export function variantDefines(
   };
 }
 
-/** Compiles lbrp.c with `defines` into the shared cache; returns the object path. */
-export async function compileLbrp(defines: Record<string, string | number>): Promise<string> {
+/** Compiles lbrp.c (or another copy of it, e.g. a baseline) with `defines` into the shared cache;
+ * returns the object path. */
+export async function compileLbrp(
+  defines: Record<string, string | number>,
+  sourcePath: string = LBRP_SOURCE,
+): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const res = await compileBpf({ sourcePath: LBRP_SOURCE, cacheDir: CACHE_DIR, werror: true, defines });
+  const res = await compileBpf({ sourcePath, cacheDir: CACHE_DIR, werror: true, defines });
   return res.objPath;
+}
+
+/** Records that frames arriving on netdev `ifindex` come from port `port`, as the daemon does. */
+export function writeIfindexPorts(obj: LoadedObject, ifindex: number, port: number): void {
+  obj.map('pcn_ifindex_to_port').update(encodeU32(ifindex), encodeU16(port));
 }
 
 /** The netdev behind each port id (index = port id); a port beyond the list has no netdev. */
@@ -165,7 +174,7 @@ export class LbrpUnderTest {
     this.progFd = this.obj.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
     // Every wired port is known by its ifindex; all but port 3 (PORTS.spare) are peered with it.
     for (let port = 0; port < devices.ifindex.length; port++) {
-      this.map('pcn_ifindex_to_port').update(encodeU32(devices.ifindex[port]), encodeU16(port));
+      writeIfindexPorts(this.obj, devices.ifindex[port], port);
       this.map('pcn_port_to_ifindex').update(
         encodeU32(port),
         encodeU32(port === PORTS.spare ? 0 : devices.ifindex[port]),
@@ -173,15 +182,18 @@ export class LbrpUnderTest {
     }
   }
 
-  /** Compiles (cached) and loads a variant with the test trace and small maps. */
+  /** Compiles (cached) and loads a variant with the test trace and small maps; `sourcePath`
+   * selects another copy of lbrp.c (the bench's baseline). */
   static async load(
     hook: Hook,
     mode: Mode,
     devices: PortWiring,
     extra: Record<string, string | number> = {},
+    sourcePath: string = LBRP_SOURCE,
   ): Promise<LbrpUnderTest> {
     const objPath = await compileLbrp(
       variantDefines(hook, mode, { PCN_TEST_TRACE: 1, ...TEST_SIZES, ...extra }),
+      sourcePath,
     );
     return new LbrpUnderTest(hook, mode, devices, objPath);
   }

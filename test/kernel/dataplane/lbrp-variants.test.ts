@@ -81,6 +81,8 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       };
       loadObject({ objPath: await compileLbrp(bare) }).close();
     },
+    // Six compiles when the cache is cold (any dataplane change), on a loaded machine.
+    60_000,
   );
 
   describe.each(['tc', 'xdp'] as Hook[])('%s', (hook) => {
