@@ -1,7 +1,7 @@
 /* pcn.h — the Polycube helper API over TC and XDP (one API, spec §1): include it, then define
  *     static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *md);
  * The runtime's entry point (pcn_entry_tc, or pcn_entry_xdp with -DPCN_XDP=1) maps the ingress
- * ifindex to md->in_port through pcn_ifindex_to_port, calls handle_rx, and turns its RX_* verdict
+ * ifindex to md->in_port through pcn_ifindex_array (or pcn_ifindex_to_port), calls handle_rx, and turns its RX_* verdict
  * into the hook's: RX_OK → pass, RX_DROP → drop, RX_REDIRECT → bpf_redirect to the netdev peered
  * with the port (pcn_port_to_ifindex; 0 = not connected → drop, counted); anything else → drop.
  */
@@ -98,16 +98,23 @@ static __always_inline int __pcn_finish(struct CTXTYPE *ctx, struct pkt_metadata
 	}
 }
 
-/* Fills md for a frame that arrived on a known port; returns 0, or -1 for an unknown ifindex. */
+/* Fills md for a frame that arrived on a known port; returns 0, or -1 for an unknown ifindex.
+ * pcn_ifindex_array first (inlined array read), pcn_ifindex_to_port when it has no slot. */
 static __always_inline int __pcn_init_md(struct CTXTYPE *ctx, struct pkt_metadata *md)
 {
 	__u32 ifindex = ctx_ingress_ifindex(ctx);
-	__u16 *port = bpf_map_lookup_elem(&pcn_ifindex_to_port, &ifindex);
+	__u16 *slot = bpf_map_lookup_elem(&pcn_ifindex_array, &ifindex);
+	__u16 *port;
 
-	if (!port)
-		return -1;
+	if (slot && *slot) {
+		md->in_port = *slot - 1;
+	} else {
+		port = bpf_map_lookup_elem(&pcn_ifindex_to_port, &ifindex);
+		if (!port)
+			return -1;
+		md->in_port = *port;
+	}
 	md->cube_id = CUBE_ID;
-	md->in_port = *port;
 	md->packet_len = ctx_len(ctx);
 	return 0;
 }

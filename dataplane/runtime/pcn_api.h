@@ -43,6 +43,14 @@ enum {
 #define PCN_MAX_PORTS 128
 #endif
 
+/* ifindexes below this have a slot in pcn_ifindex_array (8 bytes each): the ingress port is found
+ * by an array lookup, which the verifier inlines, instead of a hash lookup (a call and a hash,
+ * ≈ 20 ns a frame). Larger ifindexes, and any the daemon left out of the array, are looked up in
+ * pcn_ifindex_to_port. */
+#ifndef PCN_IFINDEX_ARRAY_SIZE
+#define PCN_IFINDEX_ARRAY_SIZE 8192
+#endif
+
 /* Bytes of the frame copied into a packet-in record: covers a full 1500-MTU Ethernet frame; a
  * power of two because the copy length is bounded for the verifier with a mask. */
 #ifndef PCN_PKTIN_MAX

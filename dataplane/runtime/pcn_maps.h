@@ -9,13 +9,24 @@
 #include "pcn_api.h"
 
 /* ifindex (u32, host order) → port id (u16). Daemon writes on peer set/unset; datapath reads
- * once per frame to compute md->in_port. */
+ * it to compute md->in_port when pcn_ifindex_array has no slot for the ifindex. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PCN_MAX_PORTS);
 	__type(key, __u32);
 	__type(value, __u16);
 } pcn_ifindex_to_port SEC(".maps");
+
+/* ifindex (u32, host order, < PCN_IFINDEX_ARRAY_SIZE) → port id + 1 (u16; 0 = no entry: look in
+ * pcn_ifindex_to_port). The fast path for the same mapping: the daemon writes a slot after the
+ * pcn_ifindex_to_port entry and zeroes it before deleting that entry; a daemon that never writes
+ * it costs one inlined array read per frame. Datapath reads once per frame. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_IFINDEX_ARRAY_SIZE);
+	__type(key, __u32);
+	__type(value, __u16);
+} pcn_ifindex_array SEC(".maps");
 
 /* port id → peer ifindex (u32, host order; 0 = not connected). Daemon writes; datapath reads on
  * every redirect. */

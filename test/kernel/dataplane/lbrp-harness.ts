@@ -82,9 +82,21 @@ export async function compileLbrp(
   return res.objPath;
 }
 
-/** Records that frames arriving on netdev `ifindex` come from port `port`, as the daemon does. */
-export function writeIfindexPorts(obj: LoadedObject, ifindex: number, port: number): void {
-  obj.map('pcn_ifindex_to_port').update(encodeU32(ifindex), encodeU16(port));
+/**
+ * Records that frames arriving on netdev `ifindex` come from port `port`, as the daemon does:
+ * the pcn_ifindex_to_port entry, then the pcn_ifindex_array slot (port + 1) when the ifindex has
+ * one (an object without that map — an older build — gets the hash entry only).
+ */
+export function writeIfindexPorts(
+  obj: LoadedObject,
+  ifindex: number,
+  port: number,
+  opts: { array?: boolean; hash?: boolean } = {},
+): void {
+  if (opts.hash ?? true) obj.map('pcn_ifindex_to_port').update(encodeU32(ifindex), encodeU16(port));
+  const array = obj.maps().find((m) => m.name === 'pcn_ifindex_array');
+  if ((opts.array ?? true) && array && ifindex < array.maxEntries)
+    array.update(encodeU32(ifindex), encodeU16(port + 1));
 }
 
 /** The netdev behind each port id (index = port id); a port beyond the list has no netdev. */

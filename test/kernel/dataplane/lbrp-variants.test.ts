@@ -27,6 +27,7 @@ const LBRP_MAPS = [
   'backend_stats',
   'drop_stats',
   'pcn_ifindex_to_port',
+  'pcn_ifindex_array',
   'pcn_port_to_ifindex',
   'pcn_log_ring',
   'pcn_pktin_ring',

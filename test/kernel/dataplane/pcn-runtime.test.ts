@@ -18,7 +18,7 @@ import { RingBufferReader } from '../../../src/polycubed/runtime/ring-buffer';
 import { encodeU16, encodeU32, PCN, sumU64 } from '../../../src/lbrp/dataplane/map-layouts';
 import { ethFrame, onesSum } from '../../fixtures/packets';
 import { describeKernel } from './describe-kernel';
-import { CACHE_DIR, Hook, PortDevices, REPO } from './lbrp-harness';
+import { CACHE_DIR, Hook, PortDevices, REPO, writeIfindexPorts } from './lbrp-harness';
 
 const CUBE = `
 #include "pcn.h"
@@ -125,9 +125,9 @@ describeKernel('kernel: pcn runtime helpers', () => {
       });
       obj = loadObject({ objPath });
       fd = obj.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
-      // Port 0 and 1 are devices 0 and 1; port 2 exists but is not connected.
-      for (const port of [0, 1, 2])
-        obj.map('pcn_ifindex_to_port').update(encodeU32(devices.ifindex[port]), encodeU16(port));
+      // Port 0 and 1 are devices 0 and 1; port 2 exists but is not connected. Written as the
+      // daemon does: pcn_ifindex_to_port, then the pcn_ifindex_array slot.
+      for (const port of [0, 1, 2]) writeIfindexPorts(obj, devices.ifindex[port], port);
       for (const port of [0, 1])
         obj.map('pcn_port_to_ifindex').update(encodeU32(port), encodeU32(devices.ifindex[port]));
       readers = [
@@ -169,6 +169,64 @@ describeKernel('kernel: pcn runtime helpers', () => {
       const before = stat(PCN.STAT_UNKNOWN_IFINDEX);
       expect(run(frame(8), 1).retval).toBe(DROP[hook]);
       expect(stat(PCN.STAT_UNKNOWN_IFINDEX) - before).toBe(1n);
+    });
+
+    // The ingress port comes from pcn_ifindex_array (slot = port + 1) when the ifindex has a
+    // slot there, else from pcn_ifindex_to_port; with neither the frame is an unknown-ifindex drop.
+    // The packet-in record shows which in_port handle_rx saw.
+    it('finds the ingress port in pcn_ifindex_array, else in pcn_ifindex_to_port', () => {
+      const spare = devices.ifindex[3];
+      const inPortOf = (): number | undefined => {
+        pktins.length = 0;
+        const res = run(frame(3), spare);
+        return res.retval === PASS[hook] ? decodePktIn(pktins[0]).md.inPort : undefined;
+      };
+      try {
+        writeIfindexPorts(obj, spare, 5, { hash: false });
+        expect(inPortOf()).toBe(5);
+        writeIfindexPorts(obj, spare, 6); // both: the array slot says 6 too
+        expect(inPortOf()).toBe(6);
+        obj.map('pcn_ifindex_array').update(encodeU32(spare), encodeU16(0));
+        obj.map('pcn_ifindex_to_port').update(encodeU32(spare), encodeU16(7));
+        expect(inPortOf()).toBe(7); // no slot: the hash
+        obj.map('pcn_ifindex_to_port').delete(encodeU32(spare));
+        const before = stat(PCN.STAT_UNKNOWN_IFINDEX);
+        expect(inPortOf()).toBeUndefined();
+        expect(stat(PCN.STAT_UNKNOWN_IFINDEX) - before).toBe(1n);
+      } finally {
+        obj.map('pcn_ifindex_array').update(encodeU32(spare), encodeU16(0));
+        obj.map('pcn_ifindex_to_port').delete(encodeU32(spare));
+      }
+    });
+
+    // An ifindex beyond pcn_ifindex_array (a build whose array is smaller than every ifindex)
+    // is found through pcn_ifindex_to_port alone.
+    it('falls back to pcn_ifindex_to_port for ifindexes beyond the array', async () => {
+      const { objPath } = await compileBpf({
+        files: { 'cube.c': CUBE },
+        entry: 'cube.c',
+        includeDirs: [join(REPO, 'dataplane/runtime')],
+        cacheDir: CACHE_DIR,
+        werror: true,
+        defines: { PCN_XDP: hook === 'xdp' ? 1 : 0, LOG_LEVEL: 'LOG_INFO', PCN_IFINDEX_ARRAY_SIZE: 1 },
+      });
+      const small = loadObject({ objPath });
+      try {
+        for (const port of [0, 1]) {
+          writeIfindexPorts(small, devices.ifindex[port], port);
+          small.map('pcn_port_to_ifindex').update(encodeU32(port), encodeU32(devices.ifindex[port]));
+        }
+        expect(small.map('pcn_ifindex_array').maxEntries).toBe(1);
+        const smallFd = small.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
+        const ctxIn =
+          hook === 'tc'
+            ? buildSkbCtx({ ifindex: devices.ifindex[1], ingressIfindex: devices.ifindex[1] })
+            : buildXdpMd(frame(1, 0).length, { ingressIfindex: devices.ifindex[1] });
+        // From port 1 back to port 0: redirected, so in_port was known.
+        expect(testRun(smallFd, { data: frame(1, 0), ctxIn }).retval).toBe(REDIRECT[hook]);
+      } finally {
+        small.close();
+      }
     });
 
     // Polycube semantics: pcn_pkt_controller returns 0 (= RX_OK) once queued, so returning it
