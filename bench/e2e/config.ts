@@ -36,6 +36,11 @@ export interface BenchConfig {
   clientCpu: number | undefined;
   /** CPU of the servers, or undefined to not pin. */
   serverCpu: number | undefined;
+  /**
+   * Nice value of the servers and load generators (0: unchanged). A negative value keeps other
+   * work on a shared machine from taking the bench's CPU time mid-measurement (README "Pinning").
+   */
+  nice: number;
   /** Where the JSON result goes (undefined: not written). */
   output: string | undefined;
   /** Print progress lines. */
@@ -59,6 +64,7 @@ export function defaultConfig(): BenchConfig {
     udpFlows: 16,
     udpPayload: 18,
     ...defaultCpus(),
+    nice: 0,
     output: 'bench/results/e2e-latest.json',
     verbose: true,
   };

@@ -46,6 +46,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
   onStart?.({ id: topo.id, namespaces: Object.values(topo.ns).flat() });
   const started = new Date();
   const load0 = loadavg()[0];
+  const busy0 = busiestProcesses();
   try {
     log(`building the topology (${topo.id})`);
     await topo.build();
@@ -97,7 +98,13 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
           : 'unavailable (no cgroup): CPU figures are 0',
         loadavg1Start: load0,
         loadavg1End: loadavg()[0],
-        pinning: { loadGenerators: cfg.clientCpu ?? 'none', servers: cfg.serverCpu ?? 'none' },
+        busiestProcessesStart: busy0,
+        busiestProcessesEnd: busiestProcesses(),
+        pinning: {
+          loadGenerators: cfg.clientCpu ?? 'none',
+          servers: cfg.serverCpu ?? 'none',
+          nice: cfg.nice,
+        },
         iptables: firstLine(['iptables', '-V']),
       },
       config: cfg,
@@ -107,7 +114,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
     };
     if (cfg.output) {
       mkdirSync(dirname(cfg.output), { recursive: true });
-      writeFileSync(cfg.output, JSON.stringify(result, null, 2) + '\n');
+      writeFileSync(cfg.output, await formatJson(result, cfg.output));
     }
     return result;
   } finally {
@@ -126,6 +133,28 @@ function summaryLine(r: RoundRecord): string {
     `udp ${(m.udpPps / 1e3).toFixed(0)}k pkt/s (loss ${m.udpLoss.toFixed(1)}%)`,
     `other work ${r.measurement!.foreignCpuPct.toFixed(0)}%`,
   ].join(', ');
+}
+
+/** JSON text as the repository's prettier config writes it (so `npm run lint` accepts the file). */
+async function formatJson(value: unknown, path: string): Promise<string> {
+  const text = JSON.stringify(value, null, 2) + '\n';
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    return await prettier.format(text, { ...options, parser: 'json' });
+  } catch {
+    return text; // prettier is a dev dependency: without it the plain text is still valid JSON
+  }
+}
+
+/** The five processes with the most CPU (ps: average over each one's life), to say what else ran. */
+function busiestProcesses(): string[] {
+  try {
+    const lines = run(['ps', '-eo', 'pcpu,etime,args', '--sort=-pcpu']).split('\n').slice(1, 6);
+    return lines.map((l) => l.trim().slice(0, 160));
+  } catch {
+    return [];
+  }
 }
 
 function firstLine(argv: string[]): string {

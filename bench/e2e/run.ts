@@ -17,7 +17,8 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --warmup S         unmeasured warm-up seconds per metric (default 0.5)
   --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
   --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json)
-  --no-pin           do not pin load generators and servers to separate CPUs`;
+  --no-pin           do not pin load generators and servers to separate CPUs
+  --nice N           run servers and load generators at nice N (-20..19; e.g. -10 on a busy machine)`;
 
 function parseCli(): BenchConfig {
   const { values } = parseArgs({
@@ -29,6 +30,7 @@ function parseCli(): BenchConfig {
       peers: { type: 'string' },
       out: { type: 'string' },
       'no-pin': { type: 'boolean' },
+      nice: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -53,6 +55,8 @@ function parseCli(): BenchConfig {
     cfg.peers = names as PeerName[];
   }
   if (values.out) cfg.output = values.out;
+  const nice = num(values.nice, 'nice', -20);
+  if (nice !== undefined) cfg.nice = Math.min(19, Math.round(nice));
   if (values['no-pin']) {
     cfg.clientCpu = undefined;
     cfg.serverCpu = undefined;

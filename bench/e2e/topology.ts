@@ -115,7 +115,7 @@ export class BenchTopology {
 
   /** Runs `argv` pinned to the client CPU inside the client namespace, in the bench cgroup. */
   clientCommand(argv: string[]): string[] {
-    return this.cpu.wrap(inNetns(this.ns.client, pin(this.cfg.clientCpu, argv)));
+    return this.cpu.wrap(inNetns(this.ns.client, pin(this.cfg.clientCpu, this.cfg.nice, argv)));
   }
 
   /** The L2 bump of the kernel peers: tc mirred redirects lf ⇄ lx in the LB namespace. */
@@ -166,7 +166,7 @@ export class BenchTopology {
         this.cpu.wrap(
           inNetns(
             ns,
-            pin(this.cfg.serverCpu, [
+            pin(this.cfg.serverCpu, this.cfg.nice, [
               this.bin.server,
               '-p',
               `${PORTS.http}`,
@@ -185,7 +185,7 @@ export class BenchTopology {
       this.cpu.wrap(
         inNetns(
           this.ns.backends[0],
-          pin(this.cfg.serverCpu, ['iperf3', '-s', '-p', `${PORTS.iperf}`, '--forceflush']),
+          pin(this.cfg.serverCpu, this.cfg.nice, ['iperf3', '-s', '-p', `${PORTS.iperf}`, '--forceflush']),
         ),
       ),
       /Server listening/,
@@ -240,8 +240,10 @@ export function removeStaleRuns(): string[] {
   return removed;
 }
 
-function pin(cpu: number | undefined, argv: string[]): string[] {
-  return cpu === undefined ? argv : ['taskset', '-c', `${cpu}`, ...argv];
+/** `argv` on `cpu` (when set) at scheduling priority `nice` (when not 0). */
+function pin(cpu: number | undefined, nice: number, argv: string[]): string[] {
+  const niced = nice === 0 ? argv : ['nice', '-n', `${nice}`, ...argv];
+  return cpu === undefined ? niced : ['taskset', '-c', `${cpu}`, ...niced];
 }
 
 function vethBetween(nsA: string, devA: string, nsB: string, devB: string): void {
