@@ -53,11 +53,11 @@ function defaultCpus(): { clientCpu: number | undefined; serverCpu: number | und
   return n >= 2 ? { clientCpu: 0, serverCpu: 1 } : { clientCpu: undefined, serverCpu: undefined };
 }
 
-/** The full run: 5 rounds × 4 metrics × 3 s (+0.5 s warm-up) per peer, under 10 minutes. */
+/** The full run: 5 rounds × 4 metrics × 2.5 s (+0.5 s warm-up) per peer: about 9 minutes with all 7 peers. */
 export function defaultConfig(): BenchConfig {
   return {
     rounds: 5,
-    metricSeconds: 3,
+    metricSeconds: 2.5,
     warmupSeconds: 0.5,
     peers: [...PEER_NAMES],
     httpConnections: 32,

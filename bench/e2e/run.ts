@@ -13,7 +13,7 @@ import { formatGoals, formatTable } from './report';
 const USAGE = `usage: npm run bench:e2e -- [options]
   --quick            smoke run: 3 rounds, 1 s per metric (about two minutes)
   --rounds N         rounds (default 5; each figure is the median over rounds)
-  --seconds S        measured seconds per metric (default 3)
+  --seconds S        measured seconds per metric (default 2.5; iperf3 rounds to whole seconds)
   --warmup S         unmeasured warm-up seconds per metric (default 0.5)
   --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
   --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json)
