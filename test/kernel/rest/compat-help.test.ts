@@ -5,84 +5,21 @@
 import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { helpEntry, LBRP_HELP_LISTS, LBRP_HELP_NODES } from '../../fixtures/spec/lbrp-help-nodes';
 
 const P = '/polycube/v1';
 
-/** Entry objects of §3.6: [description, example, simpletype?] per node (simpletype only for leaves). */
-const NODES: Record<string, [string, string, string?]> = {
-  uuid: ['UUID of the Cube', '', 'string'],
-  type: ['Type of the Cube (TC, XDP_SKB, XDP_DRV)', 'TC', 'string'],
-  'service-name': ['', 'helloworld', 'string'],
-  loglevel: ['Logging level of a cube, from none (OFF) to the most verbose (TRACE)', 'INFO', 'string'],
-  ports: ['Entry of the ports table', ''],
-  'ports/name': ['Port Name', 'port1', 'string'],
-  'ports/peer': [
-    "Peer name, such as a network interfaces (e.g., 'veth0') or another cube (e.g., 'br1:port2')",
-    'r0:port1',
-    'string',
-  ],
-  'ports/tcubes': ['List of transparent cubes attached to this port', '', 'string'],
-  'ports/type': ['Type of the LB port (e.g. FRONTEND or BACKEND)', '', 'string'],
-  'ports/ip': ['IP address of the client interface (only for FRONTEND port)', '10.10.1.1', 'string'],
-  shadow: ['Defines if the service is visible in Linux', '', 'boolean'],
-  span: ['Defines if all traffic is sent to Linux', '', 'boolean'],
-  port_mode: [
-    "LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port",
-    '',
-    'string',
-  ],
-  'src-ip-rewrite': [
-    "If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range",
-    '',
-  ],
-  'src-ip-rewrite/ip-range': [
-    'Range of IP addresses of the clients that must be replaced',
-    '10.2.0.0/24',
-    'string',
-  ],
-  'src-ip-rewrite/new_ip_range': [
-    'Range of IP addresses of the that must be used to replace client addresses',
-    '10.3.0.0/24',
-    'string',
-  ],
-  service: ['Services (i.e., virtual ip:protocol:port) exported to the client', ''],
-  'service/name': [
-    'Service name related to the backend server of the pool is connected to',
-    'Service-nginx',
-    'string',
-  ],
-  'service/vip': ['Virtual IP (vip) of the service where clients connect to', '130.192.100.12', 'string'],
-  'service/vport': [
-    'Port of the virtual server where clients connect to (this value is ignored in case of ICMP)',
-    '80',
-    'unsigned',
-  ],
-  'service/proto': [
-    "Upper-layer protocol associated with a loadbalancing service instance. 'ALL' creates an entry for all the supported protocols",
-    '',
-    'string',
-  ],
-  'service/backend': ['Pool of backend servers that actually serve requests', ''],
-  'backend/name': ['name', 'backend1', 'string'],
-  'backend/ip': ['IP address of the backend server of the pool', '10.244.1.23', 'string'],
-  'backend/port': [
-    'Port where the server listen to (this value is ignored in case of ICMP)',
-    '80',
-    'unsigned',
-  ],
-  'backend/weight': ['Weight of the backend in the pool', '1', 'unsigned'],
-};
-
-const LISTS = new Set(['ports', 'service', 'service/backend']);
-
 /** E(x): the entry object of node `x` in polycubed's member order; `key` marks list keys. */
 function E(path: string, key = false): Record<string, string> {
-  const [description, example, simpletype] = NODES[path];
-  const name = path.split('/').pop() as string;
-  const type = LISTS.has(path) ? 'list' : simpletype === undefined ? 'complex' : key ? 'key' : 'leaf';
-  const entry: Record<string, string> = { name, description, example, type };
-  if (simpletype !== undefined) entry.simpletype = simpletype;
-  return entry;
+  const simpletype = LBRP_HELP_NODES[path][2];
+  const type = LBRP_HELP_LISTS.has(path)
+    ? 'list'
+    : simpletype === undefined
+      ? 'complex'
+      : key
+        ? 'key'
+        : 'leaf';
+  return helpEntry(path, type);
 }
 
 /** `{name: E(path)}` for each path. */
