@@ -17,6 +17,11 @@
 // insert. Timing goals live here, never in tests: established and return ≤ 4× the floor, new
 // flow ≤ 8×.
 //
+// TC checksums: test-run skbs are CHECKSUM_NONE, for which the runtime updates the L4 checksum
+// without a helper call; the "established, skb csum helper" row is built with the CHECKSUM_COMPLETE
+// path forced (PCN_TEST_IP_SUMMED=2: one bpf_l4_csum_replace per frame), the cost for NICs that
+// hand over CHECKSUM_COMPLETE skbs and for CHECKSUM_PARTIAL ones (veth, local senders).
+//
 // Env: LBRP_BENCH_REPEAT (default 1000000), LBRP_BENCH_ROUNDS (default 5; the median is shown,
 // and the spread (max − min) / median of the rounds), LBRP_BENCH_BASELINE=<git revision>: also
 // measures that revision's dataplane/ and bench/dataplane/floor.c, interleaved round by round with
@@ -50,8 +55,9 @@ const FLOOR_PCN = 'floor via pcn runtime';
 const FILLING = 'new flow, table filling';
 const FULL = 'new flow, table full';
 const EST = 'established';
+const EST_HELPER = 'established, skb csum helper';
 const RET = 'return path';
-const GOALS: Record<string, number> = { [FILLING]: 8, [FULL]: 8, [EST]: 4, [RET]: 4 };
+const GOALS: Record<string, number> = { [FILLING]: 8, [FULL]: 8, [EST]: 4, [EST_HELPER]: 4, [RET]: 4 };
 /** Sessions of the "table filling" build: more than one round inserts, so nothing is evicted. */
 const FILLING_SESSIONS = 1 << 21;
 const PRODUCTION_SIZES = { ...MAX_DEFAULTS, PCN_TEST_TRACE: 0 };
@@ -199,6 +205,11 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
       add(FLOOR_PCN, tree, { progFd: pcn.fd, frame: req, ifindex: fe });
       add(FULL, tree, { progFd: fresh.progFd, frame: req, ifindex: fe });
       add(EST, tree, { progFd: est.progFd, frame: req, ifindex: fe });
+      if (hook === 'tc' && tree === trees[trees.length - 1]) {
+        const helper = await loadCycle(tree, hook, devices, { PCN_TEST_IP_SUMMED: 2 });
+        closers.push(() => helper.close());
+        add(EST_HELPER, tree, { progFd: helper.progFd, frame: req, ifindex: fe });
+      }
       add(RET, tree, { progFd: est.progFd, frame: reply, ifindex: be });
       add('non-VIP pass-through', tree, { progFd: est.progFd, frame: plain, ifindex: fe });
     }
@@ -224,7 +235,7 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
     for (const close of closers.reverse()) close();
   }
   // Print order: the floors, new flows, established, return, pass-through.
-  const order = [FLOOR, FLOOR_PCN, FILLING, FULL, EST, RET, 'non-VIP pass-through'];
+  const order = [FLOOR, FLOOR_PCN, FILLING, FULL, EST, EST_HELPER, RET, 'non-VIP pass-through'];
   return new Map(
     order.filter((n) => samples.has(n)).map((n) => [n, samples.get(n) as Map<string, number[]>]),
   );

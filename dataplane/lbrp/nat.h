@@ -4,7 +4,9 @@
  * zero) and ICMP. All packet writes come first: on TC the checksum helpers invalidate pointers.
  * IP header checksums are updated in software on both hooks (RFC 1624): they are never offloaded,
  * and a change that the checksum compensates leaves skb->csum (CHECKSUM_COMPLETE) valid, so the
- * helper call is not needed; L4 checksums go through pcn_l4_csum_replace for offload semantics.
+ * helper call is not needed; L4 checksums go through pcn_l4_csum_nat / pcn_l4_csum_replace for
+ * offload semantics (pcn_l4_csum_nat needs no helper call at all on CHECKSUM_NONE/UNNECESSARY
+ * skbs and one on CHECKSUM_PARTIAL/COMPLETE ones).
  */
 #ifndef LBRP_NAT_H
 #define LBRP_NAT_H
@@ -43,9 +45,7 @@ static __always_inline int lb4_rewrite(struct CTXTYPE *ctx, const struct pkt_des
 	}
 	if (!ports)
 		return CONTINUE;
-	if (pcn_l4_csum_replace(ctx, p->csum_off, 0, addr_diff, BPF_F_PSEUDO_HDR | mm0))
-		return DROP_CSUM_FAILED;
-	if (pcn_l4_csum_replace(ctx, p->csum_off, 0, port_diff, mm0))
+	if (pcn_l4_csum_nat(ctx, p->csum_off, addr_diff, port_diff, mm0))
 		return DROP_CSUM_FAILED;
 	return CONTINUE;
 }

@@ -71,6 +71,9 @@ describeKernel('kernel: lbrp dataplane builds', () => {
           MAX_SESSIONS: 1024,
         })),
         { LBRP_BENCH_NEW_FLOWS: 1, MAX_SESSIONS: 1024 },
+        // TC checksum paths: never reading skb->ip_summed, and the CHECKSUM_COMPLETE path forced.
+        { PCN_TC_CSUM_KERN_CTX: 0, MAX_SESSIONS: 1024 },
+        { PCN_TEST_IP_SUMMED: 2, MAX_SESSIONS: 1024 },
       ];
       for (const extra of extras) {
         loadObject({ objPath: await compileLbrp(variantDefines(hook, mode, extra)) }).close();
@@ -82,7 +85,7 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       };
       loadObject({ objPath: await compileLbrp(bare) }).close();
     },
-    // Six compiles when the cache is cold (any dataplane change), on a loaded machine.
+    // Eight compiles when the cache is cold (any dataplane change), on a loaded machine.
     60_000,
   );
 

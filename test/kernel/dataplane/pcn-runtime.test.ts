@@ -70,6 +70,29 @@ static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *m
 		if (op == 10 && pcn_l3_csum_replace(ctx, 16, old, new, 4))
 			return RX_ERROR;
 		return RX_OK;
+	case 11:
+		/* Which skb->ip_summed pcn_l4_csum_nat sees, + 1 (0 = cannot tell, as on XDP). */
+		b[16] = (__u8)(__pcn_ip_summed(ctx) + 1);
+		return RX_OK;
+	case 12:
+	case 13: {
+		/* The checksum at 16 after a NAT whose pseudo-header diff is the word at 18 and L4 diff
+		 * the word at 22, MARK_MANGLED_0 when bit 0 of byte 26 is set: one pcn_l4_csum_nat (12),
+		 * or the two pcn_l4_csum_replace calls it stands for (13). */
+		__u32 pd, ld;
+		__u64 fl;
+
+		if ((void *)(b + 27) > ctx_data_end(ctx))
+			return RX_DROP;
+		pd = *(__u32 *)(b + 18);
+		ld = *(__u32 *)(b + 22);
+		fl = (b[26] & 1) ? BPF_F_MARK_MANGLED_0 : 0;
+		if (op == 12)
+			return pcn_l4_csum_nat(ctx, 16, pd, ld, fl) ? RX_ERROR : RX_OK;
+		if (pcn_l4_csum_replace(ctx, 16, 0, pd, BPF_F_PSEUDO_HDR | fl))
+			return RX_ERROR;
+		return pcn_l4_csum_replace(ctx, 16, 0, ld, fl) ? RX_ERROR : RX_OK;
+	}
 	default:
 		return RX_OK;
 	}
@@ -292,6 +315,76 @@ describeKernel('kernel: pcn runtime helpers', () => {
       expect(res.data.subarray(18, 22).toString('hex')).toBe('0a000001');
       expect(onesSum(res.data.subarray(16, 22))).toBe(0xffff);
       if (op === 9) expect(run(frame(9, 0, [0, 0, ...words])).data.readUInt16BE(16)).toBe(0);
+    });
+
+    // TC reads skb->ip_summed (bpf_cast_to_kern_ctx + CO-RE) so pcn_l4_csum_nat can skip helper
+    // calls: a test-run skb is CHECKSUM_NONE (0). XDP has no skb: "cannot tell".
+    it('pcn_l4_csum_nat sees the skb checksum state on TC', () => {
+      expect(run(frame(11)).data[16]).toBe(hook === 'tc' ? 1 : 0);
+    });
+  });
+
+  // pcn_l4_csum_nat gives the bytes of the two pcn_l4_csum_replace calls it replaces, for every
+  // checksum state it handles without both calls: CHECKSUM_NONE (test-run skbs: software only),
+  // UNNECESSARY (software only) and COMPLETE (one call + software), forced with
+  // PCN_TEST_IP_SUMMED; a build that never reads the state (two calls); and XDP. Checksum fields,
+  // diffs and MARK_MANGLED_0 are random, with 0 / 0xffff / -0 edge values.
+  describe('pcn_l4_csum_nat equals two pcn_l4_csum_replace calls', () => {
+    const variants: Array<[string, Hook, Record<string, number>]> = [
+      ['tc, skb state (NONE)', 'tc', {}],
+      ['tc, UNNECESSARY', 'tc', { PCN_TEST_IP_SUMMED: 1 }],
+      ['tc, COMPLETE', 'tc', { PCN_TEST_IP_SUMMED: 2 }],
+      ['tc, state never read', 'tc', { PCN_TC_CSUM_KERN_CTX: 0 }],
+      ['xdp', 'xdp', {}],
+    ];
+    it.each(variants)('%s', async (_name, hook, defines) => {
+      const { objPath } = await compileBpf({
+        files: { 'cube.c': CUBE },
+        entry: 'cube.c',
+        includeDirs: [join(REPO, 'dataplane/runtime')],
+        cacheDir: CACHE_DIR,
+        werror: true,
+        defines: { PCN_XDP: hook === 'xdp' ? 1 : 0, LOG_LEVEL: 'LOG_INFO', ...defines },
+      });
+      const o = loadObject({ objPath });
+      try {
+        writeIfindexPorts(o, devices.ifindex[0], 0);
+        const progFd = o.program(hook === 'tc' ? 'pcn_entry_tc' : 'pcn_entry_xdp').fd;
+        const ifindex = devices.ifindex[0];
+        const go = (f: Buffer): Buffer => {
+          const ctxIn =
+            hook === 'tc'
+              ? buildSkbCtx({ ifindex, ingressIfindex: ifindex })
+              : buildXdpMd(f.length, { ingressIfindex: ifindex });
+          const res = testRun(progFd, { data: f, ctxIn });
+          expect(res.retval).toBe(PASS[hook]);
+          return res.data;
+        };
+        let seed = 0x5eed;
+        const rnd = (): number => {
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+          return seed >>> 8;
+        };
+        const u16s = [0, 0xffff, 1, 0xfffe];
+        const u32s = [0, 0xffffffff, 0xffff0000, 0x0000ffff];
+        // Every combination of edge values first (4 × 4 × 4 × mm0 off/on), then random ones.
+        for (let i = 0; i < 400; i++) {
+          const edge = i < 128;
+          const field = edge ? u16s[i & 3] : rnd() & 0xffff;
+          const pd = edge ? u32s[(i >> 2) & 3] : (rnd() << 8) ^ rnd();
+          const ld = edge ? u32s[(i >> 4) & 3] : (rnd() << 8) ^ rnd();
+          const rest = Buffer.alloc(11);
+          rest.writeUInt16BE(field, 0);
+          rest.writeUInt32LE(pd >>> 0, 2);
+          rest.writeUInt32LE(ld >>> 0, 6);
+          rest[10] = edge ? (i >> 6) & 1 : rnd() & 1;
+          const fused = go(frame(12, 0, [...rest]));
+          const twoCalls = go(frame(13, 0, [...rest]));
+          expect({ i, field: fused.readUInt16BE(16) }).toEqual({ i, field: twoCalls.readUInt16BE(16) });
+        }
+      } finally {
+        o.close();
+      }
     });
   });
 });
