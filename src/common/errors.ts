@@ -188,6 +188,16 @@ const CATALOGUE = {
     body: 'text',
     message: 'ip-range and new_ip_range must be different networks, both are {range}',
   },
+  CUBE_ERR_LBRP_CAPACITY: {
+    status: 500,
+    body: 'text',
+    message: 'cube {cube} is full: {detail}',
+  },
+  CUBE_ERR_LBRP_DATAPLANE: {
+    status: 500,
+    body: 'text',
+    message: 'cannot load the dataplane of cube {cube}: {detail}',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

@@ -3,16 +3,25 @@
 // constructor), cube PATCH (port_mode only to its current value), and collection POST/PUT/PATCH/DELETE.
 
 import type { Result } from '../../common/errors';
-import { chain, emptyCube, fail, ok, serviceKey, type CubeModel, type PortMode } from './cube-model';
+import {
+  chain,
+  emptyCube,
+  fail,
+  ok,
+  serviceKey,
+  type CubeModel,
+  type PortMode,
+  type ServiceModel,
+} from './cube-model';
 import { addPort, deletePort, updatePort, type PortInput } from './port-rules';
 import {
   addBackend,
-  addService,
+  addServiceInto,
   deleteAllBackends,
   expandProto,
   findService,
   updateBackend,
-  updateService,
+  updateServiceInto,
   type BackendInput,
   type ServiceInput,
   type ServiceRef,
@@ -95,13 +104,16 @@ export function applyServices(
   entries: readonly ServiceInput[],
   mode: ListMode,
 ): Result<CubeModel> {
-  let cur: CubeModel = mode === 'replace' ? { ...model, services: new Map() } : model;
+  const services = mode === 'replace' ? new Map<string, ServiceModel>() : new Map(model.services);
+  const probe = { ...model, services };
   for (const e of entries) {
-    const r = mode === 'update' && serviceExists(cur, e) ? updateService(cur, e) : addService(cur, e);
+    const r =
+      mode === 'update' && serviceExists(probe, e)
+        ? updateServiceInto(services, e)
+        : addServiceInto(services, e);
     if (!r.ok) return r;
-    cur = r.value;
   }
-  return ok(cur);
+  return ok({ ...model, services });
 }
 
 /** Services list DELETE: every service. */

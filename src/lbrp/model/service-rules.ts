@@ -88,23 +88,40 @@ export function findService(
  * exists ("This service already exists") or a backend is invalid.
  */
 export function addService(model: CubeModel, input: ServiceInput): Result<CubeModel> {
+  const services = new Map(model.services);
+  const r = addServiceInto(services, input);
+  return r.ok ? ok({ ...model, services }) : r;
+}
+
+/**
+ * addService on a services map the caller owns (mutated only on success), so list operations
+ * copy the map once rather than once per entry.
+ */
+export function addServiceInto(services: Map<string, ServiceModel>, input: ServiceInput): Result<undefined> {
   const key = checkServiceKey(input.vip, input.vport, input.proto);
   if (!key.ok) return key;
   const { vip, vport, proto } = key.value;
-  let services = new Map(model.services);
+  const added: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
     const k = serviceKey(vip, e.vport, e.proto);
-    if (services.has(k)) return fail('CUBE_ERR_LBRP_SERVICE_EXISTS');
-    let svc: ServiceModel = { vip, vport: e.vport, proto: e.proto, backends: new Map() };
-    if (input.name !== undefined && input.name !== '') svc = { ...svc, name: input.name };
+    if (services.has(k) || added.some(([a]) => a === k)) return fail('CUBE_ERR_LBRP_SERVICE_EXISTS');
+    const backends = new Map<string, BackendModel>();
     for (const b of input.backend ?? []) {
-      const r = addBackendTo(svc, b);
+      const r = newBackend(backends, b);
       if (!r.ok) return r;
-      svc = r.value;
+      backends.set(r.value.ip, r.value);
     }
-    services = withEntry(services, k, svc);
+    const svc: ServiceModel = {
+      vip,
+      vport: e.vport,
+      proto: e.proto,
+      ...(input.name !== undefined && input.name !== '' ? { name: input.name } : {}),
+      backends,
+    };
+    added.push([k, svc]);
   }
-  return ok({ ...model, services });
+  for (const [k, svc] of added) services.set(k, svc);
+  return ok(undefined);
 }
 
 /**
@@ -112,13 +129,23 @@ export function addService(model: CubeModel, input: ServiceInput): Result<CubeMo
  * does not exist). ALL updates the three stored services.
  */
 export function updateService(model: CubeModel, input: ServiceInput): Result<CubeModel> {
+  const services = new Map(model.services);
+  const r = updateServiceInto(services, input);
+  return r.ok ? ok({ ...model, services }) : r;
+}
+
+/** updateService on a services map the caller owns (mutated only on success). */
+export function updateServiceInto(
+  services: Map<string, ServiceModel>,
+  input: ServiceInput,
+): Result<undefined> {
   const key = checkServiceKey(input.vip, input.vport, input.proto);
   if (!key.ok) return key;
   const { vip, vport, proto } = key.value;
-  let services: Map<string, ServiceModel> | undefined;
+  const changed: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
     const k = serviceKey(vip, e.vport, e.proto);
-    const found = (services ?? model.services).get(k);
+    const found = services.get(k);
     if (!found) return fail('CUBE_ERR_LBRP_NO_ENTRY');
     let svc: ServiceModel = input.name !== undefined ? { ...found, name: input.name } : found;
     for (const b of input.backend ?? []) {
@@ -127,9 +154,10 @@ export function updateService(model: CubeModel, input: ServiceInput): Result<Cub
       if (!r.ok) return r;
       svc = r.value;
     }
-    services = withEntry(services ?? model.services, k, svc);
+    changed.push([k, svc]);
   }
-  return ok(services ? { ...model, services } : model);
+  for (const [k, svc] of changed) services.set(k, svc);
+  return ok(undefined);
 }
 
 /** Deletes a service (the three of ALL; missing ones are skipped, none at all → data-missing). */
@@ -175,18 +203,23 @@ function checkBackend(b: BackendInput, creating: boolean): Result<undefined> {
   return ok(undefined);
 }
 
-function addBackendTo(svc: ServiceModel, b: BackendInput): Result<ServiceModel> {
+/** A new backend for `backends` (weight 1 when absent), or why not. */
+function newBackend(backends: ReadonlyMap<string, BackendModel>, b: BackendInput): Result<BackendModel> {
   const check = checkBackend(b, true);
   if (!check.ok) return check;
   const ip = b.ip as string;
-  if (svc.backends.has(ip)) return fail('CUBE_ERR_LBRP_BACKEND_EXISTS_IN_SERVICE', { ip });
-  const backend: BackendModel = {
+  if (backends.has(ip)) return fail('CUBE_ERR_LBRP_BACKEND_EXISTS_IN_SERVICE', { ip });
+  return ok({
     ip,
     ...(b.name !== undefined ? { name: b.name } : {}),
     port: b.port as number,
     weight: b.weight ?? DEFAULT_WEIGHT,
-  };
-  return ok({ ...svc, backends: withEntry(svc.backends, ip, backend) });
+  });
+}
+
+function addBackendTo(svc: ServiceModel, b: BackendInput): Result<ServiceModel> {
+  const r = newBackend(svc.backends, b);
+  return r.ok ? ok({ ...svc, backends: withEntry(svc.backends, r.value.ip, r.value) }) : r;
 }
 
 function updateBackendIn(svc: ServiceModel, ip: string, b: BackendInput): Result<ServiceModel> {

@@ -1,0 +1,196 @@
+// One cube's model → plan → sync loop: holds the accepted CubeModel, the KernelState the maps hold
+// and the cube's allocators; `apply` derives, plans and writes a new model (reloading the program
+// first when compiled-in port ids change), `adopt` rebuilds from the kernel after a restart.
+// Refusals change nothing; a failed kernel write is recorded and retried from a readback.
+
+import type { CubeError, Result } from '../../common/errors';
+import { cubeError } from '../../common/errors';
+import type { CubeModel } from '../model/cube-model';
+import type { TablePolicy } from '../maglev/table-policy';
+import { IdAllocator, SlotAllocator } from './allocators';
+import type { CubeHost } from './cube-host';
+import { definesKey, lbrpDefines, lbrpSource, type DataplaneMaxima } from './dataplane-source';
+import { commitAll, deriveKernelState, rollbackAll, type SyncAllocators } from './derive-state';
+import { EMPTY_KERNEL_STATE, type KernelState } from './kernel-state';
+import { planMapWrites } from './map-plan';
+import { readKernelState } from './readback';
+import type { MapWrite } from '../../service-kit';
+
+/** Sizes of the dataplane maps lbrp allocates in (must match the compiled program). */
+export interface SyncCapacity {
+  services: number;
+  backends: number;
+  slots: number;
+}
+
+/** What a CubeSync needs (from LbrpOptions). */
+export interface CubeSyncOptions {
+  policy: TablePolicy;
+  capacity: SyncCapacity;
+  /** -D overrides of map sizes passed to the program (kept equal to `capacity`). */
+  maxima: DataplaneMaxima;
+  /** Writes per WriteMaps call. */
+  writeChunk: number;
+}
+
+/** Outcome of the last kernel sync of a cube. */
+export interface SyncStatus {
+  ok: boolean;
+  /** Why the kernel may differ from the model (a failed write), until a retry succeeds. */
+  error?: string;
+  /** Writes of the last successful apply. */
+  lastWrites: number;
+}
+
+function newAllocators(c: SyncCapacity): SyncAllocators {
+  return {
+    serviceIds: new IdAllocator(c.services),
+    backendIds: new IdAllocator(c.backends),
+    slots: new SlotAllocator(c.slots),
+  };
+}
+
+/** One cube's state and its path to the kernel. */
+export class CubeSync {
+  private modelValue: CubeModel;
+  private kernelValue: KernelState = EMPTY_KERNEL_STATE;
+  private alloc: SyncAllocators;
+  private portIdsValue = new Map<string, number>();
+  private loadedDefines: string | undefined;
+  readonly status: SyncStatus = { ok: true, lastWrites: 0 };
+
+  constructor(
+    model: CubeModel,
+    private readonly host: CubeHost,
+    private readonly opts: CubeSyncOptions,
+  ) {
+    this.modelValue = model;
+    this.alloc = newAllocators(opts.capacity);
+  }
+
+  /** The accepted configuration. */
+  get model(): CubeModel {
+    return this.modelValue;
+  }
+
+  /** What the maps hold (as far as this process knows). */
+  get kernel(): KernelState {
+    return this.kernelValue;
+  }
+
+  /** polycubed's port ids by port name, as of the last apply. */
+  get portIds(): ReadonlyMap<string, number> {
+    return this.portIdsValue;
+  }
+
+  /**
+   * Makes the kernel hold `next`: derives its KernelState (refusing with a catalogue error when
+   * ids or slots run out), reloads the program when the compiled-in port ids change, writes the
+   * planned changes. On a refusal nothing changed. A failed map write is not the caller's error:
+   * it is recorded in `status`, and the next apply (or `retry`) re-reads the kernel first.
+   */
+  async apply(
+    next: CubeModel,
+    opts: { refreshPorts?: boolean; forceLoad?: boolean } = {},
+  ): Promise<Result<void>> {
+    const portsChanged =
+      opts.refreshPorts === true ||
+      next.ports.size !== this.modelValue.ports.size ||
+      [...next.ports.keys()].some((n) => !this.portIdsValue.has(n));
+    const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
+    if (!this.status.ok) await this.rebuildFromKernel();
+    const derived = deriveKernelState(next, this.kernelValue, {
+      portIds,
+      alloc: this.alloc,
+      policy: this.opts.policy,
+    });
+    if (!derived.ok) {
+      rollbackAll(this.alloc);
+      return derived;
+    }
+    const defines = lbrpDefines(next, portIds, this.opts.maxima);
+    const key = definesKey(defines);
+    if (opts.forceLoad || key !== this.loadedDefines) {
+      try {
+        await this.host.loadDataplane(lbrpSource(next.name, defines));
+      } catch (err) {
+        rollbackAll(this.alloc);
+        return { ok: false, error: dataplaneError(next.name, err) };
+      }
+      this.loadedDefines = key;
+    }
+    const writes = planMapWrites(this.kernelValue, derived.value);
+    commitAll(this.alloc);
+    this.modelValue = next;
+    this.portIdsValue = new Map(portIds);
+    this.kernelValue = derived.value;
+    await this.write(writes);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * After a restart (Resync): takes `model` as the configuration and the running program as
+   * built for it, reads the maps back and writes only what differs. Returns the writes made.
+   */
+  async adopt(model: CubeModel): Promise<number> {
+    this.modelValue = model;
+    this.portIdsValue = await this.readPortIds();
+    this.loadedDefines = definesKey(lbrpDefines(model, this.portIdsValue, this.opts.maxima));
+    return this.rebuildFromKernel();
+  }
+
+  /** Retries a failed sync (re-reads the kernel, writes the difference). */
+  async retry(): Promise<void> {
+    if (!this.status.ok) await this.rebuildFromKernel();
+  }
+
+  private async rebuildFromKernel(): Promise<number> {
+    this.alloc = newAllocators(this.opts.capacity);
+    const actual = await readKernelState(this.host, this.modelValue.name, this.modelValue, this.alloc);
+    commitAll(this.alloc);
+    const derived = deriveKernelState(this.modelValue, actual, {
+      portIds: this.portIdsValue,
+      alloc: this.alloc,
+      policy: this.opts.policy,
+    });
+    if (!derived.ok) {
+      rollbackAll(this.alloc);
+      this.kernelValue = actual;
+      this.status.ok = false;
+      this.status.error = derived.error.message;
+      return 0;
+    }
+    commitAll(this.alloc);
+    this.kernelValue = derived.value;
+    const writes = planMapWrites(actual, derived.value);
+    await this.write(writes);
+    return writes.length;
+  }
+
+  private async write(writes: MapWrite[]): Promise<void> {
+    try {
+      for (let i = 0; i < writes.length; i += this.opts.writeChunk) {
+        await this.host.writeMaps(this.modelValue.name, writes.slice(i, i + this.opts.writeChunk));
+      }
+      this.status.ok = true;
+      delete this.status.error;
+      this.status.lastWrites = writes.length;
+    } catch (err) {
+      this.status.ok = false;
+      this.status.error = `map writes failed: ${(err as Error).message}`;
+    }
+  }
+
+  private async readPortIds(): Promise<Map<string, number>> {
+    const info = await this.host.getCube(this.modelValue.name);
+    return new Map(info.ports.map((p) => [p.name, p.id]));
+  }
+}
+
+function dataplaneError(cube: string, err: unknown): CubeError {
+  const e = err as { message?: string; log?: string };
+  const detail = [e.message ?? String(err), e.log ? e.log.split('\n').slice(0, 20).join('\n') : '']
+    .filter(Boolean)
+    .join('\n');
+  return cubeError('CUBE_ERR_LBRP_DATAPLANE', { cube, detail });
+}

@@ -1,0 +1,68 @@
+// The lbrp program a cube runs: dataplane/lbrp/*.{c,h} (pcn.h comes from polycubed's include
+// path) and the -D parameters that depend on the cube: port mode and the port ids that are
+// compiled in (SINGLE: FRONTEND and BACKEND; MULTI: BACKEND only, every other port is a FRONTEND).
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DataplaneSource } from '../../service-kit';
+import type { CubeModel } from '../model/cube-model';
+
+/** dataplane/lbrp in the repository (src/lbrp/sync → ../../..). */
+const LBRP_DIR = resolve(__dirname, '../../../dataplane/lbrp');
+/** Entry file, relative to the sources' root; its `#include "../runtime/pcn.h"` resolves on polycubed's -I. */
+const ENTRY = 'lbrp/lbrp.c';
+/** Built only for layout checks, never loaded. */
+const NOT_LOADED = new Set(['layout_check.c']);
+
+let cached: Record<string, string> | undefined;
+
+/** The program's files ("lbrp/<name>" → text), read once. */
+export function lbrpFiles(): Record<string, string> {
+  if (!cached) {
+    const files: Record<string, string> = {};
+    for (const name of readdirSync(LBRP_DIR).sort()) {
+      if (!/\.(c|h)$/.test(name) || NOT_LOADED.has(name)) continue;
+      files[`lbrp/${name}`] = readFileSync(join(LBRP_DIR, name), 'utf8');
+    }
+    cached = files;
+  }
+  return cached;
+}
+
+/** Map sizes that differ from the compiled defaults (`MAX_*` of lbrp_consts.h). */
+export type DataplaneMaxima = Partial<
+  Record<'MAX_SERVICES' | 'MAX_BACKENDS' | 'MAX_MAGLEV_SLOTS' | 'MAX_SESSIONS', number>
+>;
+
+/**
+ * The -D parameters of `model`'s program given polycubed's port ids: SINGLE_PORT_MODE, and the
+ * ids of the ports the mode compiles in (−1 when there is no such port).
+ */
+export function lbrpDefines(
+  model: CubeModel,
+  portIds: ReadonlyMap<string, number>,
+  maxima: DataplaneMaxima = {},
+): Record<string, number> {
+  const idOf = (type: 'FRONTEND' | 'BACKEND'): number => {
+    const port = [...model.ports.values()].find((p) => p.type === type);
+    return port ? (portIds.get(port.name) ?? -1) : -1;
+  };
+  const defines: Record<string, number> = { SINGLE_PORT_MODE: model.portMode === 'SINGLE' ? 1 : 0 };
+  if (model.portMode === 'SINGLE') defines.FRONTEND_PORT = idOf('FRONTEND');
+  defines.BACKEND_PORT = idOf('BACKEND');
+  for (const [k, v] of Object.entries(maxima)) if (v !== undefined) defines[k] = v;
+  return defines;
+}
+
+/** The LoadDataplane request of a cube. */
+export function lbrpSource(cube: string, defines: Record<string, number>): DataplaneSource {
+  return { cube, files: lbrpFiles(), entry: ENTRY, defines };
+}
+
+/** A stable text of a define set, to tell whether a reload is needed. */
+export function definesKey(defines: Record<string, number>): string {
+  return Object.keys(defines)
+    .sort()
+    .map((k) => `${k}=${defines[k]}`)
+    .join(' ');
+}

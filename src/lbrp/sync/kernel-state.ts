@@ -1,0 +1,67 @@
+// What one cube's lbrp maps hold, as plain data: services with their id, slot range and Maglev
+// table (kernel backend ids), backends per service, frontend IPs and the src-ip-rewrite pair.
+// sync/ derives the next KernelState from the model and plans the writes between two of them.
+
+import type { Ipv4Prefix } from '../model/ipv4';
+import type { ServiceModel } from '../model/cube-model';
+
+/** One backend of one service, as the `backends` map holds it. */
+export interface KBackend {
+  /** Index into `backends` and `backend_stats`; allocated per (service, backend). */
+  readonly id: number;
+  readonly ip: string;
+  /** Host order. */
+  readonly port: number;
+  /** F_BACKEND_ACTIVE: weight > 0 (cleared = drained or removed). */
+  readonly active: boolean;
+}
+
+/** One vip:vport:proto entry of `services` and its slice of `maglev_slots`. */
+export interface KService {
+  readonly vip: string;
+  /** Host order; 0 for ICMP. */
+  readonly vport: number;
+  /** IP protocol number. */
+  readonly proto: number;
+  /** Index into `service_stats`. */
+  readonly serviceId: number;
+  readonly slotBase: number;
+  /** 0 = no backends (traffic forwarded untranslated); else a prime. */
+  readonly tableSize: number;
+  /** `tableSize` kernel backend ids; −1 where no backend may take new sessions. */
+  readonly table: Int32Array;
+  /** By backend ip. */
+  readonly backends: ReadonlyMap<string, KBackend>;
+  /** The model service this was derived from (identity lets unchanged services be skipped). */
+  readonly source?: ServiceModel;
+  /** The (ip, weight) set the table was built from, to skip rebuilding identical tables. */
+  readonly tableInput?: string;
+}
+
+/** Everything the control plane writes in one cube's maps. */
+export interface KernelState {
+  /** By "vip:vport:proto-number" ({@link kernelServiceKey}). */
+  readonly services: ReadonlyMap<string, KService>;
+  /** MULTI: FRONTEND port ip → port id (`ip_to_frontend_port`). */
+  readonly frontendIps: ReadonlyMap<string, number>;
+  /** Both ranges masked to their networks, when src-ip-rewrite is complete. */
+  readonly srcRewrite?: { readonly from: Ipv4Prefix; readonly to: Ipv4Prefix };
+}
+
+/** The empty state of freshly created maps. */
+export const EMPTY_KERNEL_STATE: KernelState = Object.freeze({
+  services: new Map<string, KService>(),
+  frontendIps: new Map<string, number>(),
+});
+
+/** Key of a kernel service: "vip:vport:protocol number". */
+export function kernelServiceKey(vip: string, vport: number, proto: number): string {
+  return `${vip}:${vport}:${proto}`;
+}
+
+/** Number of services per VIP (the `vips` map). */
+export function vipCounts(state: KernelState): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of state.services.values()) out.set(s.vip, (out.get(s.vip) ?? 0) + 1);
+  return out;
+}

@@ -1,0 +1,151 @@
+// planMapWrites: the smallest ordered list of map writes that turns the kernel from one
+// KernelState into another (as Katran's Vip returns ring deltas). Order keeps the datapath safe:
+// backends first (drained/removed ones lose F_BACKEND_ACTIVE before any table stops naming them,
+// new ones exist before a table names them), then changed Maglev slots, then the `services` entry
+// that points at a table (a re-sized table swaps in with that one write), then deletions.
+
+import type { MapWrite } from '../../service-kit';
+import {
+  encodeBackendValue,
+  encodeIpv4Key,
+  encodeServiceKey,
+  encodeServiceValue,
+  encodeSrcRewriteKey,
+  encodeSrcRewriteValue,
+  encodeU16,
+  encodeU32,
+  F_BACKEND_ACTIVE,
+  FROM_BACKEND,
+  FROM_FRONTEND,
+} from '../dataplane/map-layouts';
+import { diffTables } from '../maglev/maglev-delta';
+import { hostMask } from '../model/ipv4';
+import { vipCounts, type KBackend, type KernelState, type KService } from './kernel-state';
+
+/** Map names of the lbrp dataplane (dataplane/lbrp/lbrp_maps.h). */
+export const MAPS = {
+  services: 'services',
+  vips: 'vips',
+  slots: 'maglev_slots',
+  backends: 'backends',
+  frontendIps: 'ip_to_frontend_port',
+  srcRewrite: 'src_ip_rewrite',
+  serviceStats: 'service_stats',
+  backendStats: 'backend_stats',
+  conntrack: 'conntrack',
+} as const;
+
+/** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */
+const ZERO_COUNTERS = Buffer.alloc(24);
+
+const backendValue = (b: KBackend, active: boolean): Buffer =>
+  encodeBackendValue({ ip: b.ip, port: b.port, flags: active ? F_BACKEND_ACTIVE : 0 });
+
+const serviceKeyBuf = (s: KService): Buffer =>
+  encodeServiceKey({ vip: s.vip, vport: s.vport, proto: s.proto });
+
+/** Every backend of a state by kernel id. */
+function backendsById(state: KernelState): Map<number, KBackend> {
+  const out = new Map<number, KBackend>();
+  for (const s of state.services.values()) for (const b of s.backends.values()) out.set(b.id, b);
+  return out;
+}
+
+/** The two src_ip_rewrite entries of a state (key hex → [key, value]). */
+function rewriteEntries(state: KernelState): Map<string, [Buffer, Buffer]> {
+  const out = new Map<string, [Buffer, Buffer]>();
+  const r = state.srcRewrite;
+  if (!r) return out;
+  const mask = hostMask(r.from.prefixLen);
+  const add = (key: Buffer, value: Buffer): void => void out.set(key.toString('hex'), [key, value]);
+  add(
+    encodeSrcRewriteKey({ prefixLen: r.from.prefixLen, addr: r.from.net }),
+    encodeSrcRewriteValue({ newNet: r.to.net, hostMask: mask, sense: FROM_FRONTEND }),
+  );
+  add(
+    encodeSrcRewriteKey({ prefixLen: r.to.prefixLen, addr: r.to.net }),
+    encodeSrcRewriteValue({ newNet: r.from.net, hostMask: mask, sense: FROM_BACKEND }),
+  );
+  return out;
+}
+
+/**
+ * Returns the map writes that turn `prev` into `next`, in a datapath-safe order; an empty list
+ * when they are equal. Only changed Maglev slots are written (a table moved to a new range is
+ * written whole). Counters of newly used service and backend ids are zeroed. Never touches the
+ * kernel.
+ */
+export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] {
+  const out: MapWrite[] = [];
+  const put = (map: string, key: Buffer, value: Buffer): void => void out.push({ map, key, value });
+  const del = (map: string, key: Buffer): void => void out.push({ map, key, delete: true });
+
+  // 1. backends: deactivations, then new and changed ones (counters of new ids zeroed).
+  const before = backendsById(prev);
+  const after = backendsById(next);
+  for (const [id, b] of before) {
+    const now = after.get(id);
+    if (b.active && (!now || !now.active)) put(MAPS.backends, encodeU32(id), backendValue(now ?? b, false));
+  }
+  for (const [id, b] of after) {
+    const was = before.get(id);
+    if (!was) put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
+    const changed = !was || was.ip !== b.ip || was.port !== b.port || was.active !== b.active;
+    if (changed && !(was?.active && !b.active)) put(MAPS.backends, encodeU32(id), backendValue(b, b.active));
+  }
+
+  // 2. Maglev slots: only the changed ones (whole table when it moved or is new).
+  for (const [key, s] of next.services) {
+    if (s.tableSize === 0) continue;
+    const p = prev.services.get(key);
+    const sameRange = p !== undefined && p.slotBase === s.slotBase && p.tableSize === s.tableSize;
+    if (sameRange && p.table === s.table) continue;
+    const { slots, values } = diffTables(sameRange ? p.table : undefined, s.table);
+    // One buffer per table for keys and values: millions of 4-byte Buffers are slow to allocate.
+    const keys = Buffer.allocUnsafe(4 * slots.length);
+    const vals = Buffer.allocUnsafe(4 * slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      keys.writeUInt32LE(s.slotBase + slots[i], 4 * i);
+      vals.writeUInt32LE(values[i] >>> 0, 4 * i);
+      put(MAPS.slots, keys.subarray(4 * i, 4 * i + 4), vals.subarray(4 * i, 4 * i + 4));
+    }
+  }
+
+  // 3. services (after their tables) and vips.
+  for (const [key, s] of next.services) {
+    const p = prev.services.get(key);
+    if (!p || p.serviceId !== s.serviceId) put(MAPS.serviceStats, encodeU32(s.serviceId), ZERO_COUNTERS);
+    if (p && p.serviceId === s.serviceId && p.slotBase === s.slotBase && p.tableSize === s.tableSize)
+      continue;
+    const value = encodeServiceValue({
+      serviceId: s.serviceId,
+      slotBase: s.slotBase,
+      tableSize: s.tableSize,
+      flags: 0,
+    });
+    put(MAPS.services, serviceKeyBuf(s), value);
+  }
+  const vipsBefore = vipCounts(prev);
+  const vipsAfter = vipCounts(next);
+  for (const [vip, n] of vipsAfter)
+    if (vipsBefore.get(vip) !== n) put(MAPS.vips, encodeIpv4Key(vip), encodeU32(n));
+
+  // 4. deletions: services gone, then their vips.
+  for (const [key, p] of prev.services) if (!next.services.has(key)) del(MAPS.services, serviceKeyBuf(p));
+  for (const vip of vipsBefore.keys()) if (!vipsAfter.has(vip)) del(MAPS.vips, encodeIpv4Key(vip));
+
+  // 5. FRONTEND ips (MULTI).
+  for (const [ip, port] of next.frontendIps)
+    if (prev.frontendIps.get(ip) !== port) put(MAPS.frontendIps, encodeIpv4Key(ip), encodeU16(port));
+  for (const ip of prev.frontendIps.keys())
+    if (!next.frontendIps.has(ip)) del(MAPS.frontendIps, encodeIpv4Key(ip));
+
+  // 6. src-ip-rewrite: new or changed entries, then stale ones.
+  const rwBefore = rewriteEntries(prev);
+  const rwAfter = rewriteEntries(next);
+  for (const [hex, [key, value]] of rwAfter) {
+    if (!rwBefore.get(hex)?.[1].equals(value)) put(MAPS.srcRewrite, key, value);
+  }
+  for (const [hex, [key]] of rwBefore) if (!rwAfter.has(hex)) del(MAPS.srcRewrite, key);
+  return out;
+}

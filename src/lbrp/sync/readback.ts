@@ -1,0 +1,172 @@
+// Kernel maps → KernelState, for a restarted service (Resync): reads `services`, each service's
+// slice of `maglev_slots`, the backends its table names, `ip_to_frontend_port` and
+// `src_ip_rewrite`, and reserves what it finds in the allocators. Backends without slots (drained)
+// are matched by address among the unclaimed `backends` entries. The result is diffed against the
+// configuration, so nothing is rewritten that is already right.
+
+import {
+  decodeBackendValue,
+  decodeServiceKey,
+  decodeServiceValue,
+  decodeSrcRewriteKey,
+  decodeSrcRewriteValue,
+  decodeU16,
+  decodeU32,
+  encodeU32,
+  F_BACKEND_ACTIVE,
+  FROM_FRONTEND,
+  readIpv4,
+  type BackendValue,
+} from '../dataplane/map-layouts';
+import { PROTO_NUMBERS, type CubeModel } from '../model/cube-model';
+import type { CubeHost } from './cube-host';
+import type { SyncAllocators } from './derive-state';
+import { kernelServiceKey, type KBackend, type KernelState, type KService } from './kernel-state';
+import { MAPS } from './map-plan';
+
+/** Keys per ReadMaps call (bounded gRPC messages). */
+const READ_CHUNK = 65536;
+const NO_BACKEND_ID = 0xffffffff;
+
+async function readKeys(
+  host: CubeHost,
+  cube: string,
+  map: string,
+  ids: number[],
+): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for (let i = 0; i < ids.length; i += READ_CHUNK) {
+    const keys = ids.slice(i, i + READ_CHUNK).map(encodeU32);
+    for (const e of await host.readMaps(cube, map, keys)) out.set(decodeU32(e.key), e.value);
+  }
+  return out;
+}
+
+const isZero = (b: Buffer): boolean => b.every((x) => x === 0);
+
+/**
+ * Reads what cube `cube`'s maps hold and returns it as a KernelState, reserving every id and slot
+ * range found in `alloc` (which must be fresh). `model` is only used to find the ids of backends
+ * that hold no slot. Throws what the host throws.
+ */
+export async function readKernelState(
+  host: CubeHost,
+  cube: string,
+  model: CubeModel,
+  alloc: SyncAllocators,
+): Promise<KernelState> {
+  const raw = (await host.readMaps(cube, MAPS.services)).map((e) => ({
+    key: decodeServiceKey(e.key),
+    value: decodeServiceValue(e.value),
+  }));
+  const slotIds: number[] = [];
+  for (const s of raw) for (let i = 0; i < s.value.tableSize; i++) slotIds.push(s.value.slotBase + i);
+  const slots = await readKeys(host, cube, MAPS.slots, slotIds);
+  const referenced = new Set<number>();
+  for (const v of slots.values()) if (decodeU32(v) !== NO_BACKEND_ID) referenced.add(decodeU32(v));
+  const backendVals = new Map<number, BackendValue>();
+  for (const [id, v] of await readKeys(host, cube, MAPS.backends, [...referenced])) {
+    if (!isZero(v)) backendVals.set(id, decodeBackendValue(v));
+  }
+
+  const claimed = new Set<number>();
+  const services = new Map<string, KService>();
+  const wanted = new Map<string, Map<string, number>>(); // kernel key → model backends ip → port
+  for (const svc of model.services.values()) {
+    const key = kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]);
+    wanted.set(key, new Map([...svc.backends.values()].map((b) => [b.ip, b.port])));
+  }
+  for (const { key, value } of raw) {
+    const table = new Int32Array(value.tableSize);
+    const backends = new Map<string, KBackend>();
+    for (let i = 0; i < value.tableSize; i++) {
+      const id = decodeU32(slots.get(value.slotBase + i) ?? encodeU32(NO_BACKEND_ID));
+      table[i] = id === NO_BACKEND_ID ? -1 : id;
+      const b = backendVals.get(id);
+      if (!b || claimed.has(id) || backends.has(b.ip)) continue;
+      backends.set(b.ip, { id, ip: b.ip, port: b.port, active: (b.flags & F_BACKEND_ACTIVE) !== 0 });
+      claimed.add(id);
+    }
+    const k = kernelServiceKey(key.vip, key.vport, key.proto);
+    services.set(k, {
+      vip: key.vip,
+      vport: key.vport,
+      proto: key.proto,
+      serviceId: value.serviceId,
+      slotBase: value.slotBase,
+      tableSize: value.tableSize,
+      table,
+      backends,
+    });
+  }
+  await adoptSlotlessBackends(host, cube, services, wanted, claimed, alloc.backendIds.capacity);
+
+  for (const s of services.values()) {
+    alloc.serviceIds.reserve(s.serviceId);
+    if (s.tableSize > 0) alloc.slots.reserve({ base: s.slotBase, size: s.tableSize });
+    for (const b of s.backends.values()) alloc.backendIds.reserve(b.id);
+  }
+  const frontendIps = new Map<string, number>();
+  for (const e of await host.readMaps(cube, MAPS.frontendIps))
+    frontendIps.set(readIpv4(e.key, 0), decodeU16(e.value));
+  let srcRewrite: KernelState['srcRewrite'];
+  for (const e of await host.readMaps(cube, MAPS.srcRewrite)) {
+    const k = decodeSrcRewriteKey(e.key);
+    const v = decodeSrcRewriteValue(e.value);
+    if (v.sense === FROM_FRONTEND) {
+      srcRewrite = {
+        from: { net: k.addr, prefixLen: k.prefixLen },
+        to: { net: v.newNet, prefixLen: k.prefixLen },
+      };
+    }
+  }
+  return { services, frontendIps, ...(srcRewrite ? { srcRewrite } : {}) };
+}
+
+/**
+ * Backends the model has that no table names (drained ones): found by address among the
+ * unclaimed `backends` entries, read in chunks from id 0 (ids are handed out from 0 upwards)
+ * until a whole chunk past the highest known id is empty.
+ */
+async function adoptSlotlessBackends(
+  host: CubeHost,
+  cube: string,
+  services: Map<string, KService>,
+  wanted: Map<string, Map<string, number>>,
+  claimed: Set<number>,
+  capacity: number,
+): Promise<void> {
+  const missing: Array<{ svc: KService; ip: string; port: number }> = [];
+  for (const [key, svc] of services) {
+    for (const [ip, port] of wanted.get(key) ?? [])
+      if (!svc.backends.has(ip)) missing.push({ svc, ip, port });
+  }
+  if (missing.length === 0) return;
+  const highest = Math.max(-1, ...claimed);
+  const free = new Map<string, Array<{ id: number; active: boolean }>>(); // "ip:port" → unclaimed ids
+  const chunk = 8192;
+  for (let start = 0; start < capacity; start += chunk) {
+    const ids = Array.from({ length: Math.min(chunk, capacity - start) }, (_, i) => start + i);
+    let any = false;
+    for (const [id, v] of await readKeys(host, cube, MAPS.backends, ids)) {
+      if (isZero(v)) continue;
+      any = true;
+      if (claimed.has(id)) continue;
+      const b = decodeBackendValue(v);
+      const k = `${b.ip}:${b.port}`;
+      free.set(k, [...(free.get(k) ?? []), { id, active: (b.flags & F_BACKEND_ACTIVE) !== 0 }]);
+    }
+    if (!any && start > highest) break;
+  }
+  for (const m of missing) {
+    const found = free.get(`${m.ip}:${m.port}`)?.shift();
+    if (found === undefined) continue; // never written: derive allocates a fresh id
+    claimed.add(found.id);
+    (m.svc.backends as Map<string, KBackend>).set(m.ip, {
+      id: found.id,
+      ip: m.ip,
+      port: m.port,
+      active: found.active,
+    });
+  }
+}

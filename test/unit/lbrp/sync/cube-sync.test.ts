@@ -1,0 +1,368 @@
+// Sync plans as golden text: each configuration change is applied through CubeSync to the
+// in-memory host, and both the writes (renderPlan, in order) and the resulting maps (dumpMaps,
+// sorted) are compared with expected blocks. Also: refusals write nothing, re-applying writes
+// nothing, and compiled-in port ids reload the program.
+
+import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
+import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
+import { addPort, deletePort, setPortIp } from '../../../../src/lbrp/model/port-rules';
+import {
+  addBackend,
+  addService,
+  deleteBackend,
+  deleteService,
+  updateBackend,
+} from '../../../../src/lbrp/model/service-rules';
+import { deleteSrcIpRewrite, updateSrcIpRewrite } from '../../../../src/lbrp/model/src-rewrite-rules';
+import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
+import { FakeHost } from '../../../fixtures/lbrp/fake-host';
+import { build, must, newSync } from './sync-fixtures';
+
+const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
+const SINGLE_PORTS = (m: CubeModel) =>
+  applyPorts(
+    m,
+    [
+      { name: 'fe', type: 'FRONTEND' },
+      { name: 'be', type: 'BACKEND' },
+    ],
+    'create',
+  );
+
+describe('CubeSync plans (golden)', () => {
+  // A service with two backends; then one added, one drained, one removed: every step writes the
+  // backends first, then only the changed slots; the services entry never changes.
+  it('writes only what a backend change needs, drains before re-spreading slots', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, {
+        ...WEB,
+        backend: [
+          { ip: '192.168.1.10', port: 8080 },
+          { ip: '192.168.1.11', port: 8080 },
+        ],
+      }),
+    );
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'zero backend_stats[0]',
+      'put backends[0] 192.168.1.10:8080 active',
+      'zero backend_stats[1]',
+      'put backends[1] 192.168.1.11:8080 active',
+      'put maglev_slots ×401 in [0,400]',
+      'zero service_stats[0]',
+      'put services[10.0.0.1:80/tcp] id=0 base=0 size=401',
+      'put vips[10.0.0.1]=1',
+    ]);
+    expect(host.dumpMaps('lb0')).toEqual([
+      'BACKEND b0 192.168.1.10:8080 active',
+      'BACKEND b1 192.168.1.11:8080 active',
+      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
+      'TABLE 10.0.0.1:80/tcp b0=201 b1=200',
+      'VIP 10.0.0.1 services=1',
+    ]);
+
+    m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.12', port: 8080 }));
+    must(await sync.apply(m));
+    // 134 slots move to the new backend; ideal is 401/3 = 133.7.
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'zero backend_stats[2]',
+      'put backends[2] 192.168.1.12:8080 active',
+      'put maglev_slots ×134 in [1,398]',
+    ]);
+    expect(host.dumpMaps('lb0')).toContain('TABLE 10.0.0.1:80/tcp b0=134 b1=134 b2=133');
+
+    m = build(m, (x) => updateBackend(x, WEB, '192.168.1.10', { weight: 0 }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[0] 192.168.1.10:8080 inactive',
+      'put maglev_slots ×135 in [0,400]',
+    ]);
+
+    m = build(m, (x) => deleteBackend(x, WEB, '192.168.1.11'));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[1] 192.168.1.11:8080 inactive',
+      'put maglev_slots ×201 in [0,400]',
+    ]);
+    expect(host.dumpMaps('lb0')).toEqual([
+      'BACKEND b0 192.168.1.10:8080 inactive',
+      'BACKEND b1 192.168.1.11:8080 inactive',
+      'BACKEND b2 192.168.1.12:8080 active',
+      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
+      'TABLE 10.0.0.1:80/tcp b2=401',
+      'VIP 10.0.0.1 services=1',
+    ]);
+
+    // The same configuration again: nothing to write.
+    must(await sync.apply(m));
+    expect(host.takeWrites()).toEqual([]);
+  });
+
+  // A weight change moves slots in proportion; a port change rewrites only the backend entry.
+  it('re-spreads slots on a weight change and rewrites one entry on a port change', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, {
+        ...WEB,
+        backend: [
+          { ip: '192.168.1.10', port: 80 },
+          { ip: '192.168.1.11', port: 80 },
+        ],
+      }),
+    );
+    must(await sync.apply(m));
+    host.takeWrites();
+    m = build(m, (x) => updateBackend(x, WEB, '192.168.1.10', { weight: 3 }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual(['put maglev_slots ×100 in [15,397]']);
+    expect(host.dumpMaps('lb0')).toContain('TABLE 10.0.0.1:80/tcp b0=301 b1=100');
+    m = build(m, (x) => updateBackend(x, WEB, '192.168.1.11', { port: 81 }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual(['put backends[1] 192.168.1.11:81 active']);
+  });
+
+  // Crossing a rung of the size ladder (4 → 5 backends) moves the table to a new 4001-slot range:
+  // the whole new table is written, then the services entry swaps to it; the old range is freed.
+  it('re-sizes a table into a new range and swaps the services entry', async () => {
+    const { host, sync, base } = newSync();
+    const four = [10, 11, 12, 13].map((i) => ({ ip: `192.168.1.${i}`, port: 80 }));
+    let m = build(base, SINGLE_PORTS, (x) => addService(x, { ...WEB, backend: four }));
+    must(await sync.apply(m));
+    host.takeWrites();
+    m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.14', port: 80 }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'zero backend_stats[4]',
+      'put backends[4] 192.168.1.14:80 active',
+      'put maglev_slots ×4001 in [401,4401]',
+      'put services[10.0.0.1:80/tcp] id=0 base=401 size=4001',
+    ]);
+    // A second service reuses the freed range [0,401).
+    m = build(m, (x) =>
+      addService(x, {
+        vip: '10.0.0.2',
+        vport: 53,
+        proto: 'UDP',
+        backend: [{ ip: '192.168.1.20', port: 53 }],
+      }),
+    );
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'zero backend_stats[5]',
+      'put backends[5] 192.168.1.20:53 active',
+      'put maglev_slots ×401 in [0,400]',
+      'zero service_stats[1]',
+      'put services[10.0.0.2:53/udp] id=1 base=0 size=401',
+      'put vips[10.0.0.2]=1',
+    ]);
+  });
+
+  // ALL is three services on one VIP; deleting them deletes the entries and the VIP, and the
+  // backends lose F_BACKEND_ACTIVE. A service without backends forwards untranslated.
+  it('writes ALL as three services and deletes them with their VIP', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, {
+        vip: '10.0.0.1',
+        vport: 80,
+        proto: 'ALL',
+        backend: [{ ip: '192.168.1.10', port: 80 }],
+      }),
+    );
+    m = build(m, (x) => addService(x, { vip: '10.0.0.9', vport: 80, proto: 'TCP' }));
+    must(await sync.apply(m));
+    host.takeWrites();
+    expect(host.dumpMaps('lb0')).toEqual([
+      'BACKEND b0 192.168.1.10:80 active',
+      'BACKEND b1 192.168.1.10:80 active',
+      'BACKEND b2 192.168.1.10:80 active',
+      'SERVICE 10.0.0.1:0/icmp id=2 slots=[802,1203)',
+      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
+      'SERVICE 10.0.0.1:80/udp id=1 slots=[401,802)',
+      'SERVICE 10.0.0.9:80/tcp id=3 no-backends',
+      'TABLE 10.0.0.1:0/icmp b2=401',
+      'TABLE 10.0.0.1:80/tcp b0=401',
+      'TABLE 10.0.0.1:80/udp b1=401',
+      'VIP 10.0.0.1 services=3',
+      'VIP 10.0.0.9 services=1',
+    ]);
+    m = build(m, (x) => deleteService(x, '10.0.0.1', 80, 'ALL'));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[0] 192.168.1.10:80 inactive',
+      'put backends[1] 192.168.1.10:80 inactive',
+      'put backends[2] 192.168.1.10:80 inactive',
+      'del services[10.0.0.1:80/tcp]',
+      'del services[10.0.0.1:80/udp]',
+      'del services[10.0.0.1:0/icmp]',
+      'del vips[10.0.0.1]',
+    ]);
+  });
+
+  // src-ip-rewrite writes two LPM entries masked to their networks; a change rewrites them, a
+  // delete removes them (Polycube bug 5).
+  it('writes, replaces and deletes the src-ip-rewrite pair', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) =>
+      updateSrcIpRewrite(x, { ipRange: '10.0.0.1/24', newIpRange: '20.0.0.1/24' }),
+    );
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put src_ip_rewrite[10.0.0.0/24] -> 20.0.0.0 from-frontend',
+      'put src_ip_rewrite[20.0.0.0/24] -> 10.0.0.0 from-backend',
+    ]);
+    expect(host.dumpMaps('lb0')).toEqual([
+      'REWRITE 10.0.0.0/24 -> 20.0.0.0 host=0.0.0.255 from-frontend',
+      'REWRITE 20.0.0.0/24 -> 10.0.0.0 host=0.0.0.255 from-backend',
+    ]);
+    m = build(m, (x) => updateSrcIpRewrite(x, { newIpRange: '30.0.0.0/24' }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put src_ip_rewrite[10.0.0.0/24] -> 30.0.0.0 from-frontend',
+      'put src_ip_rewrite[30.0.0.0/24] -> 10.0.0.0 from-backend',
+      'del src_ip_rewrite[20.0.0.0/24]',
+    ]);
+    m = build(m, (x) => deleteSrcIpRewrite(x));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'del src_ip_rewrite[10.0.0.0/24]',
+      'del src_ip_rewrite[30.0.0.0/24]',
+    ]);
+    expect(host.dumpMaps('lb0')).toEqual([]);
+  });
+
+  // MULTI: each FRONTEND ip maps to its port id; a PATCH of the ip moves the entry (bug 11), a
+  // deleted port takes its entry with it. Only the BACKEND id is compiled in.
+  it('keeps ip_to_frontend_port in step with MULTI ports', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', [
+      { name: 'fe1', id: 0 },
+      { name: 'fe2', id: 2 },
+      { name: 'be', id: 1 },
+    ]);
+    const { sync, base } = newSync('MULTI', {}, host);
+    let m = build(
+      base,
+      (x) => addPort(x, { name: 'fe1', type: 'FRONTEND', ip: '10.0.0.1' }),
+      (x) => addPort(x, { name: 'fe2', type: 'FRONTEND', ip: '10.0.0.2' }),
+      (x) => addPort(x, { name: 'be', type: 'BACKEND' }),
+    );
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put ip_to_frontend_port[10.0.0.1]=0',
+      'put ip_to_frontend_port[10.0.0.2]=2',
+    ]);
+    m = build(m, (x) => setPortIp(x, 'fe2', '10.0.0.3'));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put ip_to_frontend_port[10.0.0.3]=2',
+      'del ip_to_frontend_port[10.0.0.2]',
+    ]);
+    host.setPorts('lb0', [
+      { name: 'fe2', id: 2 },
+      { name: 'be', id: 1 },
+    ]);
+    m = build(m, (x) => deletePort(x, 'fe1'));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual(['del ip_to_frontend_port[10.0.0.1]']);
+    expect(host.loads('lb0').map((l) => l.defines)).toEqual([{ SINGLE_PORT_MODE: 0, BACKEND_PORT: 1 }]);
+  });
+});
+
+describe('CubeSync dataplane and refusals', () => {
+  // SINGLE compiles both port ids in: the program is reloaded when a port comes or goes
+  // (Polycube did not reload on delete: bug 10), never for service changes.
+  it('reloads when compiled-in port ids change', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    const { sync, base } = newSync('SINGLE', {}, host);
+    must(await sync.apply(base, { refreshPorts: true }));
+    host.setPorts('lb0', [{ name: 'fe', id: 0 }]);
+    let m = build(base, (x) => addPort(x, { name: 'fe', type: 'FRONTEND' }));
+    must(await sync.apply(m));
+    host.setPorts('lb0', [
+      { name: 'fe', id: 0 },
+      { name: 'be', id: 1 },
+    ]);
+    m = build(m, (x) => addPort(x, { name: 'be', type: 'BACKEND' }));
+    must(await sync.apply(m));
+    must(await sync.apply(build(m, (x) => addService(x, WEB))));
+    host.setPorts('lb0', [{ name: 'be', id: 1 }]);
+    must(await sync.apply(build(m, (x) => deletePort(x, 'fe'))));
+    expect(host.loads('lb0').map((l) => l.defines)).toEqual([
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: -1 },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: -1 },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: 1 },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: 1 },
+    ]);
+    expect(host.loads('lb0')[0].entry).toBe('lbrp/lbrp.c');
+    expect(Object.keys(host.loads('lb0')[0].files)).toContain('lbrp/select.h');
+  });
+
+  // A program that does not load refuses the change: model, maps and allocations stay as they were.
+  it('refuses a change whose program does not load, changing nothing', async () => {
+    const { host, sync, base } = newSync();
+    const m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, { ...WEB, backend: [{ ip: '1.1.1.1', port: 80 }] }),
+    );
+    must(await sync.apply(m));
+    const dump = host.dumpMaps('lb0');
+    host.failLoad = Object.assign(new Error('clang failed'), { log: 'lbrp.c:1: error' });
+    const r = await sync.apply(m, { forceLoad: true });
+    expect(r.ok ? 'ok' : r.error.message).toBe(
+      'cannot load the dataplane of cube lb0: clang failed\nlbrp.c:1: error',
+    );
+    expect(host.dumpMaps('lb0')).toEqual(dump);
+    expect(sync.model).toBe(m);
+  });
+
+  // Running out of slots refuses the request before any write; ids are not leaked.
+  it('refuses what does not fit, writing nothing and leaking nothing', async () => {
+    const { host, sync, base } = newSync('SINGLE', { capacity: { services: 4, backends: 16, slots: 1000 } });
+    const one = (vip: string) => (x: CubeModel) =>
+      addService(x, { vip, vport: 80, proto: 'TCP', backend: [{ ip: '1.1.1.1', port: 80 }] });
+    const m = build(base, SINGLE_PORTS, one('10.0.0.1'), one('10.0.0.2'));
+    must(await sync.apply(m));
+    host.takeWrites();
+    const r = await sync.apply(build(m, one('10.0.0.3')));
+    expect(r.ok ? 'ok' : r.error.message).toBe(
+      'cube lb0 is full: no room for a 401-slot Maglev table (802 of 1000 slots in use, largest free range 198)',
+    );
+    expect(host.takeWrites()).toEqual([]);
+    const n = build(m, (x) => addService(x, { vip: '10.0.0.3', vport: 80, proto: 'TCP' }));
+    must(await sync.apply(n));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'zero service_stats[2]',
+      'put services[10.0.0.3:80/tcp] id=2 base=0 size=0',
+      'put vips[10.0.0.3]=1',
+    ]);
+  });
+
+  // A failed write is recorded, not returned; the next apply re-reads the kernel and completes it.
+  it('records a failed write and repairs it from a readback', async () => {
+    const { host, sync, base } = newSync();
+    const m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, {
+        ...WEB,
+        backend: [
+          { ip: '1.1.1.1', port: 80 },
+          { ip: '1.1.1.2', port: 80 },
+        ],
+      }),
+    );
+    host.failAfter = 3;
+    expect((await sync.apply(m)).ok).toBe(true);
+    expect(sync.status).toMatchObject({ ok: false, error: expect.stringContaining('E2BIG') });
+    host.takeWrites();
+    await sync.retry();
+    expect(sync.status.ok).toBe(true);
+    expect(host.dumpMaps('lb0')).toEqual([
+      'BACKEND b0 1.1.1.1:80 active',
+      'BACKEND b1 1.1.1.2:80 active',
+      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
+      'TABLE 10.0.0.1:80/tcp b0=201 b1=200',
+      'VIP 10.0.0.1 services=1',
+    ]);
+  });
+});

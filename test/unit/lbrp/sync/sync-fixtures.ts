@@ -1,0 +1,42 @@
+// Shared setup of the lbrp sync tests: a CubeSync over the in-memory FakeHost with the default
+// table policy and small capacities, and a model builder that fails loudly on refused steps.
+
+import type { Result } from '../../../../src/common/errors';
+import { TABLE_POLICY_DEFAULTS } from '../../../../src/lbrp/maglev/table-policy';
+import { emptyCube, type CubeModel, type PortMode } from '../../../../src/lbrp/model/cube-model';
+import { CubeSync, type CubeSyncOptions } from '../../../../src/lbrp/sync/cube-sync';
+import { FakeHost } from '../../../fixtures/lbrp/fake-host';
+
+/** Default sync options of the tests (the dataplane's default map sizes). */
+export const SYNC_OPTIONS: CubeSyncOptions = {
+  policy: TABLE_POLICY_DEFAULTS,
+  capacity: { services: 32768, backends: 262144, slots: 1 << 22 },
+  maxima: {},
+  writeChunk: 50000,
+};
+
+/** The value of a successful step; throws with the message otherwise. */
+export function must<T>(r: Result<T>): T {
+  if (!r.ok) throw new Error(`refused: ${r.error.message}`);
+  return r.value;
+}
+
+/** Applies model steps in order. */
+export function build(model: CubeModel, ...steps: Array<(m: CubeModel) => Result<CubeModel>>): CubeModel {
+  return steps.reduce((m, step) => must(step(m)), model);
+}
+
+/** A fake host with cube `lb0` (fe = port 0, be = port 1) and a CubeSync for it. */
+export function newSync(
+  mode: PortMode = 'SINGLE',
+  opts: Partial<CubeSyncOptions> = {},
+  host = new FakeHost(),
+): { host: FakeHost; sync: CubeSync; base: CubeModel } {
+  if (!host.cubes.has('lb0'))
+    host.addCube('lb0', [
+      { name: 'fe', id: 0 },
+      { name: 'be', id: 1 },
+    ]);
+  const base = emptyCube('lb0', mode);
+  return { host, sync: new CubeSync(base, host, { ...SYNC_OPTIONS, ...opts }), base };
+}
