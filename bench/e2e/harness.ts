@@ -67,6 +67,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
         const t0 = Date.now();
         try {
           try {
+            topo.setOffloads();
             await peer.setup();
             rounds.push({ round, peer: peer.name, measurement: await measurePeer(topo, peer, cfg) });
           } finally {

@@ -111,6 +111,8 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
       `${secs}`,
       '-O',
       `${omit}`,
+      '--connect-timeout',
+      '3000',
       '-J',
     ],
     (o) =>
@@ -133,6 +135,14 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
     ],
     (o) => JSON.parse(o) as UdpOut,
   );
+  for (const [what, r] of [
+    ['new-connection', close.out],
+    ['keep-alive', keep.out],
+  ] as const) {
+    if (r.requests === 0)
+      throw new Error(`${peer.name}: no ${what} HTTP request completed (${r.errors} errors)`);
+  }
+  if (udp.out.recv_window === 0) throw new Error(`${peer.name}: no UDP datagram reached the sinks`);
   const tcpBytes = (tcp.out / 8) * (secs + omit);
   const metrics: Metrics = {
     newconnRps: close.out.requests / close.out.window_s,

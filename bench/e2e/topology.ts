@@ -11,8 +11,8 @@
 // it). For the kernel's load balancers the bump is a tc mirred redirect in both directions and
 // the DNAT happens in the router namespace; for lbrp the cube's TC/XDP programs replace the
 // mirred filters. Every device is created directly inside its namespace; the host netns is not
-// touched. GRO is on for the receiving veths (client eth0, router ry) in every peer, because a
-// frame XDP-redirected into a veth is dropped otherwise (DESIGN §4).
+// touched. The veths sending into the LB stage have GRO on and TX checksum offload off in every
+// peer, so that native XDP works on them (see setOffloads).
 
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -98,18 +98,30 @@ export class BenchTopology {
     });
     // New connection per request: use the whole ephemeral range so ports recycle slowly.
     sysctl(client, { 'net.ipv4.ip_local_port_range': '1024 65535' });
-    for (const [ns, dev] of [
-      [client, 'eth0'],
-      [router, 'ry'],
-    ] as const) {
-      run(inNetns(ns, ['ethtool', '-K', dev, 'gro', 'on']));
-    }
+    this.setOffloads();
     await this.startServers();
     this.installBump();
     try {
       this.checkReachable();
     } finally {
       this.removeBump();
+    }
+  }
+
+  /**
+   * Offloads of the two veths that send into the LB stage (client eth0, router ry), the same for
+   * every peer: GRO on, because a frame XDP-redirected into a veth is dropped unless the receiving
+   * end has GRO or an XDP program (DESIGN §4); TX checksum offload off, because a native-XDP
+   * redirect turns the skb into an xdp_frame, which cannot carry a partial checksum (TCP through
+   * XDP_DRV then arrives with a bad checksum and is dropped). Attaching and detaching XDP changes
+   * a veth peer's features, so this runs again before every peer.
+   */
+  setOffloads(): void {
+    for (const [ns, dev] of [
+      [this.ns.client, 'eth0'],
+      [this.ns.router, 'ry'],
+    ] as const) {
+      run(inNetns(ns, ['ethtool', '-K', dev, 'gro', 'on', 'tx', 'off']));
     }
   }
 
