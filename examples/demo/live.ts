@@ -1,0 +1,322 @@
+// `npm run demo`, the live part: run by examples/single/run.sh (EX_HOLD) once the SINGLE example
+// is up. Starts the client load (client-load.js inside the client namespace: short requests plus
+// one long-lived session), then walks through backend changes made with our polycubectl while it
+// redraws requests per backend beside each weight's share. Exits 0 when traffic followed the
+// weights and the long-lived session survived every change; 1 otherwise; 130 on Ctrl-C.
+//
+// Environment (exported by examples/lib): EX_REPO EX_TMP EX_LB_NS EX_CUBE EX_VIP EX_VPORT
+// EX_BPORT EX_CLIENT_NSES EX_BACKENDS EX_BACKEND_ADDRS; DEMO_STEP_SECONDS shortens every step.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import {
+  renderFrame,
+  renderPlainLine,
+  renderStepSummary,
+  sessionAlive,
+  type BackendRow,
+  type Frame,
+  type SessionState,
+} from './live-table';
+
+/** One client report (see client-load.js). */
+interface LoadReport {
+  counts: Record<string, number>;
+  errors: number;
+  stream: SessionState;
+}
+
+/** One step of the walk-through. */
+interface Step {
+  title: string;
+  /** polycubectl words, or none for a step that only watches. */
+  command?: string[];
+  seconds: number;
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (v === undefined) throw new Error(`${name} is not set: run the demo with npm run demo`);
+  return v;
+}
+
+/** Requests are counted from this long after a change, so none still in flight is misread. */
+const SETTLE_MS = 500;
+/** Redraw period on a terminal, and line period otherwise. */
+const TTY_FRAME_MS = 250;
+const PLAIN_LINE_MS = 2000;
+/** Longest silence of the long-lived session that still counts as uninterrupted. */
+const MAX_SESSION_GAP_MS = 1500;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+class Demo {
+  private readonly repo = env('EX_REPO');
+  private readonly lbNs = process.env.EX_LB_NS ?? '';
+  private readonly cube = env('EX_CUBE');
+  private readonly service = [env('EX_VIP'), env('EX_VPORT'), 'TCP'];
+  private readonly names = env('EX_BACKENDS').split(' ');
+  private readonly addresses = env('EX_BACKEND_ADDRS').split(' ');
+  private readonly tty = process.stdout.isTTY === true;
+  private readonly stepSeconds = Number(process.env.DEMO_STEP_SECONDS ?? '0');
+  private load: ChildProcess | undefined;
+  private latest: LoadReport | undefined;
+  private drawn = 0;
+  private failures: string[] = [];
+
+  /** Runs `polycubectl words…` against the example's polycubed; resolves with its output. */
+  private ctl(words: string[]): Promise<{ code: number; out: string }> {
+    const argv = [
+      ...(this.lbNs ? ['ip', 'netns', 'exec', this.lbNs] : []),
+      process.execPath,
+      `${this.repo}/bin/polycubectl.js`,
+      ...words,
+    ];
+    return new Promise((resolve) => {
+      const child = spawn(argv[0], argv.slice(1), {
+        env: { ...process.env, HOME: `${env('EX_TMP')}/home` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    });
+  }
+
+  /** Configured weights by backend address, read from the server. */
+  private async weights(): Promise<Map<string, number>> {
+    const r = await this.ctl([this.cube, 'service', ...this.service, 'backend', 'show', '-json']);
+    const parsed: unknown = r.code === 0 && r.out.trim() !== '' ? JSON.parse(r.out) : [];
+    const list = Array.isArray(parsed) ? parsed : [];
+    const map = new Map<string, number>();
+    for (const b of list) {
+      if (typeof b === 'object' && b !== null && 'ip' in b) {
+        const e = b as { ip: string; weight?: number };
+        map.set(e.ip, e.weight ?? 1);
+      }
+    }
+    return map;
+  }
+
+  private startLoad(): void {
+    const client = env('EX_CLIENT_NSES').split(' ')[0];
+    const script = `${this.repo}/examples/demo/client-load.js`;
+    this.load = spawn(
+      'ip',
+      ['netns', 'exec', client, process.execPath, script, env('EX_VIP'), env('EX_VPORT')],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    createInterface({ input: this.load.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      try {
+        this.latest = JSON.parse(line) as LoadReport;
+      } catch {
+        // not a report
+      }
+    });
+  }
+
+  stop(): void {
+    this.load?.kill('SIGTERM');
+    if (this.tty) process.stdout.write('\x1b[?25h');
+  }
+
+  private print(text: string): void {
+    if (this.tty && this.drawn > 0) {
+      process.stdout.write(`\x1b[${this.drawn}A\x1b[J`);
+      this.drawn = 0;
+    }
+    process.stdout.write(text + '\n');
+  }
+
+  private draw(frame: Frame): void {
+    if (!this.tty) return;
+    const lines = renderFrame(frame);
+    const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
+    process.stdout.write(up + lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+
+  private steps(session: string): Step[] {
+    const s = this.addresses[this.names.indexOf(session)];
+    const other = this.names.find((n) => n !== session) ?? session;
+    const o = this.addresses[this.names.indexOf(other)];
+    const backend = [this.cube, 'service', ...this.service, 'backend'];
+    const secs = (normal: number): number => (this.stepSeconds > 0 ? this.stepSeconds : normal);
+    return [
+      { title: 'steady: new sessions spread by weight', seconds: secs(7) },
+      {
+        title: `drain ${session} (weight 0): no new sessions there; the open session stays`,
+        command: [...backend, s, 'set', 'weight=0'],
+        seconds: secs(7),
+      },
+      {
+        title: `remove ${other}: it leaves the pool`,
+        command: [...backend, 'del', o],
+        seconds: secs(6),
+      },
+      {
+        title: `add ${other} back with weight 2`,
+        command: [...backend, 'add', o, `port=${env('EX_BPORT')}`, 'weight=2', `name=${other}`],
+        seconds: secs(6),
+      },
+      {
+        title: `restore ${session} to weight 2`,
+        command: [...backend, s, 'set', 'weight=2'],
+        seconds: secs(6),
+      },
+    ];
+  }
+
+  async run(): Promise<number> {
+    this.startLoad();
+    const deadline = Date.now() + 10_000;
+    while (!(this.latest && this.latest.stream.lines > 0)) {
+      if (Date.now() > deadline) {
+        this.print(`the long-lived session did not start: ${this.latest?.stream.error ?? 'no answer'}`);
+        return 1;
+      }
+      await sleep(100);
+    }
+    const session = this.latest.stream.backend;
+    const steps = this.steps(session);
+    const totalMs = steps.reduce((s, x) => s + x.seconds * 1000, 0);
+    this.print(`long-lived session: GET http://${env('EX_VIP')}/stream, served by ${session}`);
+    if (this.tty) process.stdout.write('\x1b[?25l');
+    let doneMs = 0;
+    for (const [i, step] of steps.entries()) {
+      this.print(`\n step ${i + 1}/${steps.length}: ${step.title}`);
+      if (step.command) {
+        this.print(` $ polycubectl ${step.command.join(' ')}`);
+        const r = await this.ctl(step.command);
+        if (r.code !== 0) {
+          this.failures.push(`step ${i + 1}: polycubectl failed: ${r.out.trim()}`);
+          this.print(` polycubectl failed (${r.code}): ${r.out.trim()}`);
+          break;
+        }
+      }
+      const weights = await this.weights();
+      await sleep(SETTLE_MS);
+      const base = { ...(this.latest?.counts ?? {}) };
+      const baseErrors = this.latest?.errors ?? 0;
+      const stepStart = Date.now();
+      const stepEnd = stepStart + step.seconds * 1000;
+      let lastPlain = 0;
+      const at = { base, baseErrors, stepStart, doneMs, totalMs };
+      let frame = this.frame(i, steps, step, weights, at);
+      while (Date.now() < stepEnd) {
+        await sleep(TTY_FRAME_MS);
+        frame = this.frame(i, steps, step, weights, at);
+        this.draw(frame);
+        if (!this.tty && Date.now() - lastPlain >= PLAIN_LINE_MS) {
+          lastPlain = Date.now();
+          this.print(renderPlainLine(frame));
+        }
+      }
+      // On a terminal the last table stays on screen; every step leaves its summary line.
+      if (this.tty && i === steps.length - 1) this.print(renderFrame(frame).join('\n'));
+      this.print(renderStepSummary(frame));
+      this.check(i + 1, frame);
+      doneMs += step.seconds * 1000;
+    }
+    return this.finish(session);
+  }
+
+  private frame(
+    i: number,
+    steps: Step[],
+    step: Step,
+    weights: Map<string, number>,
+    at: {
+      base: Record<string, number>;
+      baseErrors: number;
+      stepStart: number;
+      doneMs: number;
+      totalMs: number;
+    },
+  ): Frame {
+    const { base, baseErrors, stepStart, doneMs, totalMs } = at;
+    const inStep = Math.min(step.seconds * 1000, Date.now() - stepStart);
+    const now = this.latest ?? {
+      counts: {},
+      errors: 0,
+      stream: { backend: '', lines: 0, sinceMs: -1, maxGapMs: 0, open: false },
+    };
+    const rows: BackendRow[] = this.names.map((name, k) => ({
+      name,
+      address: this.addresses[k],
+      weight: weights.get(this.addresses[k]),
+      requests: (now.counts[name] ?? 0) - (base[name] ?? 0),
+    }));
+    const total = rows.reduce((s, r) => s + r.requests, 0);
+    return {
+      step: i + 1,
+      steps: steps.length,
+      title: step.title,
+      elapsedMs: doneMs + inStep,
+      totalMs,
+      rows,
+      errors: now.errors - baseErrors,
+      rate: total / Math.max(0.001, (Date.now() - stepStart) / 1000),
+      session: now.stream,
+    };
+  }
+
+  /** Traffic followed the weights in this step: none to weight 0 or removed, some to the others. */
+  private check(step: number, f: Frame): void {
+    const total = f.rows.reduce((s, r) => s + r.requests, 0);
+    if (total === 0) this.failures.push(`step ${step}: no request was answered`);
+    for (const r of f.rows) {
+      if ((r.weight ?? 0) === 0 && r.requests > 0)
+        this.failures.push(
+          `step ${step}: ${r.name} (weight ${r.weight ?? 'none'}) got ${r.requests} new sessions`,
+        );
+      if ((r.weight ?? 0) > 0 && r.requests === 0)
+        this.failures.push(`step ${step}: ${r.name} got no request`);
+    }
+    if (f.errors > 0) this.failures.push(`step ${step}: ${f.errors} requests failed`);
+    if (!sessionAlive(f.session)) this.failures.push(`step ${step}: the long-lived session is not alive`);
+  }
+
+  private finish(session: string): number {
+    const s = this.latest?.stream;
+    if (s && s.backend !== session) this.failures.push(`the session moved from ${session} to ${s.backend}`);
+    if (s && s.maxGapMs > MAX_SESSION_GAP_MS)
+      this.failures.push(`the session was silent for ${(s.maxGapMs / 1000).toFixed(1)} s`);
+    this.print('');
+    if (this.failures.length > 0) {
+      for (const f of this.failures) this.print(`demo: ${f}`);
+      return 1;
+    }
+    this.print(
+      `demo: OK: new sessions followed the weights at every step, and the session opened at the start ` +
+        `stayed on ${session} through every change (${s?.lines ?? 0} lines, longest gap ` +
+        `${((s?.maxGapMs ?? 0) / 1000).toFixed(1)} s)`,
+    );
+    return 0;
+  }
+}
+
+const demo = new Demo();
+process.on('SIGINT', () => {
+  demo.stop();
+  process.stdout.write('\ninterrupted\n');
+  process.exit(130);
+});
+process.on('SIGTERM', () => {
+  demo.stop();
+  process.exit(143);
+});
+demo
+  .run()
+  .then((code) => {
+    demo.stop();
+    process.exit(code);
+  })
+  .catch((e: unknown) => {
+    demo.stop();
+    process.stderr.write(`demo: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
