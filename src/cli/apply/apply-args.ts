@@ -57,8 +57,8 @@ export function parseApplyArgs(words: readonly string[]): ApplyArgsResult {
     } else if (w === '--dry-run') args.dryRun = true;
     else if (w === '--prune') args.prune = true;
     else if (w === '--recreate') args.recreate = true;
-    else return { ok: false, error: `apply: unexpected argument "${w}"` };
+    else return { ok: false, error: `unexpected argument "${w}"` };
   }
-  if (args.files.length === 0) return { ok: false, error: 'apply: -f FILE is required' };
+  if (args.files.length === 0) return { ok: false, error: '-f FILE is required' };
   return { ok: true, args };
 }

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
-import { runCli, type CliResult } from './harness';
+import { closedPort, runCli, type CliResult } from './harness';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 
 const SVC = '/polycube/v1/lbrp/lb0/service/10.0.0.100/80/TCP/';
@@ -236,5 +236,56 @@ service:
       'POST /polycube/v1/lbrp/lb2/ {}',
     ]);
     expect((await apply(text)).stdout).toBe('# lbrp lb1: no changes\n# lbrp lb2: no changes\n');
+  });
+});
+
+// Failures before anything is sent: local problems exit 1 and say that nothing changed.
+describe('polycubectl apply without a usable input or server', () => {
+  const run = async (args: string[], stdin?: string, url?: string): Promise<CliResult> => {
+    const r = await runCli({
+      args,
+      config: `url: ${url ?? `http://127.0.0.1:${await closedPort()}/polycube/v1/`}\n`,
+      stdin,
+    });
+    fs.rmSync(r.home, { recursive: true, force: true });
+    return r;
+  };
+
+  test('a missing file', async () => {
+    const r = await run(['apply', '-f', '/nonexistent/lb.yaml']);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(r.stderr).toMatch(
+      /^apply: cannot read \/nonexistent\/lb\.yaml: .*no such file.*\napply: nothing was changed\n$/,
+    );
+  });
+
+  test('a cube without its service', async () => {
+    const r = await run(['apply', '-f', '-'], 'name: lb0\n');
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'apply: stdin: "service-name" is required (the cube\'s service, e.g. lbrp)\napply: nothing was changed\n',
+    });
+  });
+
+  test('usage errors print the usage', async () => {
+    const r = await run(['apply', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^apply: -f FILE is required\nusage: polycubectl apply -f FILE/);
+  });
+
+  test('an unreachable server: the Go-worded error, exit 1', async () => {
+    const port = await closedPort();
+    const r = await run(
+      ['apply', '-f', '-'],
+      'service-name: lbrp\nname: lb0\n',
+      `http://127.0.0.1:${port}/polycube/v1/`,
+    );
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr:
+        `apply: Options "http://127.0.0.1:${port}/polycube/v1/lbrp?help=NONE": dial tcp 127.0.0.1:${port}: ` +
+        'connect: connection refused\napply: nothing was changed\n',
+    });
   });
 });
