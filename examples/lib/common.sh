@@ -175,7 +175,9 @@ ex_ctl() {
 
 # ex_ctl_quiet ARGS…: the same, not printed.
 ex_ctl_quiet() {
-  ex_in "$EX_LB_NS" env HOME="$EX_TMP/home" node "$EX_REPO/bin/polycubectl.js" "$@"
+  # POLYCUBECTL_TIMEOUT_MS (our client's extension) so that a stuck daemon cannot hang a run.
+  ex_in "$EX_LB_NS" env HOME="$EX_TMP/home" POLYCUBECTL_TIMEOUT_MS="${EX_CTL_TIMEOUT_MS:-60000}" \
+    node "$EX_REPO/bin/polycubectl.js" "$@"
 }
 
 # ex_backend NS NAME [PORT]: the example HTTP server inside NS, answering with its name.
@@ -221,7 +223,9 @@ ex_cleanup() {
   ex_say ""
   ex_say "cleaning up $EX_ID"
   # The cube's name is ours alone (lb0 in our own polycubed, $EX_ID in a running one).
-  if [ -n "${EX_BASE:-}" ]; then ex_ctl_quiet lbrp del "$EX_CUBE" >/dev/null 2>&1 || true; fi
+  if [ -n "${EX_BASE:-}" ]; then
+    EX_CTL_TIMEOUT_MS=10000 ex_ctl_quiet lbrp del "$EX_CUBE" >/dev/null 2>&1 || true
+  fi
   for ((i = ${#_ex_pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${_ex_pids[i]}" 2>/dev/null || true
   done
