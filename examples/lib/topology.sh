@@ -60,13 +60,17 @@ ex_build_topology() {
   export EX_CLIENT_NSES="${EX_CLIENT_NS[*]}" EX_BACKENDS="${EX_BACKEND_NAMES[*]}" EX_BACKEND_ADDRS="${EX_BACKEND_IPS[*]}"
 }
 
-# ex_enable_gro: GRO on the veths that receive frames the cube redirects (client eth0, router
-# r0). Native XDP (XDP_DRV) on veth drops a redirected frame unless the receiving end has GRO
-# on or an XDP program of its own.
-ex_enable_gro() {
+# ex_xdp_offloads: settings native XDP (XDP_DRV) needs on the veths that feed the cube and
+# receive what it redirects (client eth0, router r0):
+#   gro on  - a frame XDP-redirected into a veth is dropped unless the receiving end has GRO on
+#             (or an XDP program of its own);
+#   tx off  - a native-XDP redirect turns the skb into an xdp_frame, which cannot carry a partial
+#             checksum: with TX checksum offload on, TCP arrives with bad checksums and is dropped.
+# Attaching XDP changes a veth peer's features, so run it again after a cube is (re)created.
+ex_xdp_offloads() {
   local ns
-  for ns in "${EX_CLIENT_NS[@]}"; do ip netns exec "$ns" ethtool -K eth0 gro on >/dev/null; done
-  ip netns exec "$EX_ROUTER_NS" ethtool -K r0 gro on >/dev/null
+  for ns in "${EX_CLIENT_NS[@]}"; do ip netns exec "$ns" ethtool -K eth0 gro on tx off >/dev/null 2>&1; done
+  ip netns exec "$EX_ROUTER_NS" ethtool -K r0 gro on tx off >/dev/null 2>&1
 }
 
 # ex_traffic NS COUNT [WEIGHTS…]: COUNT new HTTP sessions from NS to the VIP; prints a table of
