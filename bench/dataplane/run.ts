@@ -24,11 +24,13 @@
 //
 // Env: LBRP_BENCH_REPEAT (default 1000000), LBRP_BENCH_ROUNDS (default 5; the median is shown,
 // and the spread (max − min) / median of the rounds), LBRP_BENCH_BASELINE=<git revision>: also
-// measures that revision's dataplane/ and bench/dataplane/floor.c, interleaved round by round with
-// the working tree, and prints before/after side by side (same floor, same run of the machine).
+// measures that revision's dataplane/ and bench/dataplane/floor.c (or those under a directory),
+// interleaved round by round with the working tree, and prints before/after side by side (same
+// floor, same run of the machine). LBRP_BENCH_CASES=<regexp>: only the matching cases (floors
+// always).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBpf } from '../../src/polycubed/runtime/bpf-compile';
@@ -50,6 +52,8 @@ import {
 const REPEAT = Number(process.env.LBRP_BENCH_REPEAT ?? 1_000_000);
 const ROUNDS = Number(process.env.LBRP_BENCH_ROUNDS ?? 5);
 const BASELINE = process.env.LBRP_BENCH_BASELINE;
+/** LBRP_BENCH_CASES: a regular expression; only matching cases (and the floors) are measured. */
+const CASES = new RegExp(process.env.LBRP_BENCH_CASES ?? '.');
 const FLOOR = 'floor (parse + redirect)';
 const FLOOR_PCN = 'floor via pcn runtime';
 const FILLING = 'new flow, table filling';
@@ -165,6 +169,7 @@ function timeOnce(hook: Hook, c: Case): number {
     .durationNs;
 }
 
+const wanted = (name: string): boolean => name.startsWith('floor') || CASES.test(name);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs: number[]): number => (Math.max(...xs) - Math.min(...xs)) / median(xs);
 
@@ -191,6 +196,7 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
     // Per case name: the program of each tree (same order as trees).
     const cases = new Map<string, Array<{ tree: Tree; c: Case }>>();
     const add = (name: string, tree: Tree, c: Case): void => {
+      if (!wanted(name)) return;
       prime(hook, `${tree.label} ${name}`, c);
       cases.set(name, [...(cases.get(name) ?? []), { tree, c }]);
     };
@@ -217,7 +223,7 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
       for (const [name, perTree] of cases)
         for (const { tree, c } of perTree) record(samples, name, tree.label, timeOnce(hook, c));
       // Table filling: a fresh FILLING_SESSIONS-session program per round and tree.
-      for (const tree of trees) {
+      for (const tree of wanted(FILLING) ? trees : []) {
         const lb = await loadCycle(tree, hook, devices, {
           LBRP_BENCH_NEW_FLOWS: 1,
           MAX_SESSIONS: FILLING_SESSIONS,
@@ -300,8 +306,17 @@ function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
   return lines;
 }
 
-/** Extracts `rev`'s dataplane and floor into a temp dir (same relative layout). */
-function extractBaseline(rev: string): { tree: Tree; dir: string } {
+/** Extracts `rev`'s dataplane and floor into a temp dir (same relative layout); a directory that
+ * holds dataplane/ and bench/dataplane/floor.c (a patched copy) is used as it is. */
+function extractBaseline(rev: string): { tree: Tree; dir?: string } {
+  if (existsSync(join(rev, 'dataplane/lbrp/lbrp.c')))
+    return {
+      tree: {
+        label: `before (${rev})`,
+        lbrpSource: join(rev, 'dataplane/lbrp/lbrp.c'),
+        floorSource: join(rev, 'bench/dataplane/floor.c'),
+      },
+    };
   const dir = mkdtempSync(join(tmpdir(), 'lbrp-bench-base-'));
   const tar = execFileSync('git', ['-C', REPO, 'archive', rev, 'dataplane', 'bench/dataplane/floor.c']);
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
@@ -346,7 +361,7 @@ async function main(): Promise<void> {
       for (const line of report(hook, await benchHook(hook, devices, trees), trees)) console.log(line);
   } finally {
     devices.cleanup();
-    if (base) rmSync(base.dir, { recursive: true, force: true });
+    if (base?.dir) rmSync(base.dir, { recursive: true, force: true });
   }
 }
 
