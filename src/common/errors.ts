@@ -124,6 +124,7 @@ const CATALOGUE = {
 
   // ---- the lbrp service (runtime spec §5.4–§5.10, REST spec §5.3): plain text, status 500.
   // Texts of the C++ lbrp are kept verbatim (typos included: polycubectl users match on them).
+  CUBE_ERR_LBRP_NO_CUBE: { status: 500, body: 'text', message: 'Cube {cube} does not exist' },
   CUBE_ERR_LBRP_MAX_PORTS: { status: 500, body: 'text', message: 'Reached maximum number of ports' },
   CUBE_ERR_LBRP_FRONTEND_EXISTS: {
     status: 500,
@@ -198,6 +199,7 @@ const CATALOGUE = {
     body: 'text',
     message: 'cannot load the dataplane of cube {cube}: {detail}',
   },
+  CUBE_ERR_LBRP_UNSUPPORTED: { status: 500, body: 'text', message: 'Method not supported' },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

@@ -1,0 +1,169 @@
+// READ answers of an lbrp cube (REST spec §4.1–§4.2 shapes): the cube's own members, ports'
+// lbrp members, src-ip-rewrite (always, "" when unset), services and backends with their counters,
+// enums in lower case as the C++ serializers print them, and the TRUE port_mode. Pure.
+
+import { Backend, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
+import type { JsonObject } from '../../generated/lbrp';
+import type { Result } from '../../common/errors';
+import {
+  fail,
+  ok,
+  PROTO_NUMBERS,
+  type BackendModel,
+  type CubeModel,
+  type PortModel,
+  type ServiceModel,
+} from '../model/cube-model';
+import { findService } from '../model/service-rules';
+import { kernelServiceKey, type KernelState } from '../sync/kernel-state';
+import { ZERO_COUNTERS, type CounterSnapshot, type Counters } from '../stats/counters';
+import type { RequestTarget } from './request-target';
+
+/** Counters of the services and backends being shown. */
+export interface CounterLookup {
+  service(svc: ServiceModel): Counters;
+  backend(svc: ServiceModel, ip: string): Counters;
+}
+
+/** Looks counters up by the kernel ids of `kernel`. */
+export function counterLookup(kernel: KernelState, snap: CounterSnapshot | undefined): CounterLookup {
+  const k = (svc: ServiceModel) =>
+    kernel.services.get(kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]));
+  return {
+    service: (svc) => {
+      const ks = k(svc);
+      return (ks && snap?.services.get(ks.serviceId)) || ZERO_COUNTERS;
+    },
+    backend: (svc, ip) => {
+      const kb = k(svc)?.backends.get(ip);
+      return (kb && snap?.backends.get(kb.id)) || ZERO_COUNTERS;
+    },
+  };
+}
+
+/** Writes a YANG enum the way lbrp's serializers do. */
+const lower = <T extends string>(v: T): T => v.toLowerCase() as T;
+
+function counterMembers<T extends Service | Backend>(o: T, c: Counters): T {
+  o.packets = c.packets;
+  o.bytes = c.bytes;
+  o.activeSessions = c.activeSessions;
+  o.totalSessions = c.totalSessions;
+  return o;
+}
+
+/** A port's lbrp members: name, type (lower case), ip ("" if unset). */
+export function portView(p: PortModel): JsonObject {
+  const o = new Ports();
+  o.name = p.name;
+  o.type = lower(p.type);
+  o.ip = p.ip ?? '';
+  return o.toJson();
+}
+
+function backendObject(svc: ServiceModel, b: BackendModel, counters: CounterLookup): Backend {
+  const o = new Backend();
+  o.name = b.name ?? '';
+  o.ip = b.ip;
+  o.port = b.port;
+  o.weight = b.weight;
+  return counterMembers(o, counters.backend(svc, b.ip));
+}
+
+/** A backend: name ("" if unset), ip, port, weight, then its counters. */
+export function backendView(svc: ServiceModel, b: BackendModel, counters: CounterLookup): JsonObject {
+  return backendObject(svc, b, counters).toJson();
+}
+
+/** A service: name ("" if unset), vip, vport, proto, backend (only if any), then its counters. */
+export function serviceView(svc: ServiceModel, counters: CounterLookup): JsonObject {
+  const o = new Service();
+  o.name = svc.name ?? '';
+  o.vip = svc.vip;
+  o.vport = svc.vport;
+  o.proto = lower(svc.proto);
+  if (svc.backends.size > 0)
+    o.backend = [...svc.backends.values()].map((b) => backendObject(svc, b, counters));
+  return counterMembers(o, counters.service(svc)).toJson();
+}
+
+/** Both ranges, "" when unset. */
+export function srcIpRewriteView(model: CubeModel): JsonObject {
+  const o = new SrcIpRewrite();
+  o.ipRange = model.srcIpRewrite.ipRange ?? '';
+  o.newIpRange = model.srcIpRewrite.newIpRange ?? '';
+  return o.toJson();
+}
+
+/** The cube's own members (polycubed merges its base members in front). */
+export function cubeView(model: CubeModel, counters: CounterLookup): JsonObject {
+  const out: JsonObject = {};
+  if (model.ports.size > 0) out.ports = [...model.ports.values()].map(portView);
+  out.port_mode = lower(model.portMode);
+  out['src-ip-rewrite'] = srcIpRewriteView(model);
+  if (model.services.size > 0)
+    out.service = [...model.services.values()].map((s) => serviceView(s, counters));
+  return out;
+}
+
+const counterValue = (c: Counters, leaf: string): number | undefined =>
+  ({
+    packets: c.packets,
+    bytes: c.bytes,
+    'active-sessions': c.activeSessions,
+    'total-sessions': c.totalSessions,
+  })[leaf];
+
+/** The READ answer for `target`, or "There are no entries associated with that key". */
+export function readView(model: CubeModel, target: RequestTarget, counters: CounterLookup): Result<unknown> {
+  switch (target.kind) {
+    case 'cube':
+      return ok(cubeView(model, counters));
+    case 'port_mode':
+      return ok(lower(model.portMode));
+    case 'ports': {
+      if (target.name === undefined) return ok([...model.ports.values()].map(portView));
+      const p = model.ports.get(target.name);
+      return p
+        ? ok(portView(p))
+        : fail('CUBE_ERR_SERVICE_FAILED', { message: `Port ${target.name} does not exist` });
+    }
+    case 'port-leaf': {
+      const p = model.ports.get(target.name);
+      if (!p) return fail('CUBE_ERR_SERVICE_FAILED', { message: `Port ${target.name} does not exist` });
+      if (target.leaf === 'type') return ok(lower(p.type));
+      return target.leaf === 'ip' ? ok(p.ip ?? '') : fail('CUBE_ERR_LBRP_UNSUPPORTED');
+    }
+    case 'src-ip-rewrite':
+      return ok(srcIpRewriteView(model));
+    case 'src-ip-rewrite-leaf':
+      return ok(srcIpRewriteView(model)[target.leaf]);
+    case 'service': {
+      if (!target.ref) return ok([...model.services.values()].map((s) => serviceView(s, counters)));
+      const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
+      return svc.ok ? ok(serviceView(svc.value, counters)) : svc;
+    }
+    case 'service-leaf': {
+      const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
+      if (!svc.ok) return svc;
+      if (target.leaf === 'name') return ok(svc.value.name ?? '');
+      const v = counterValue(counters.service(svc.value), target.leaf);
+      return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
+    }
+    case 'backend':
+    case 'backend-leaf': {
+      const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
+      if (!svc.ok) return svc;
+      if (target.ip === undefined) {
+        return ok([...svc.value.backends.values()].map((b) => backendView(svc.value, b, counters)));
+      }
+      const b = svc.value.backends.get(target.ip);
+      if (!b) return fail('CUBE_ERR_LBRP_NO_ENTRY');
+      if (target.kind === 'backend') return ok(backendView(svc.value, b, counters));
+      const view = backendView(svc.value, b, counters);
+      return target.leaf in view ? ok(view[target.leaf]) : fail('CUBE_ERR_LBRP_UNSUPPORTED');
+    }
+    default:
+      return fail('CUBE_ERR_LBRP_UNSUPPORTED');
+  }
+}

@@ -1,0 +1,301 @@
+// The lbrp service: answers polycubed's configuration requests for lbrp cubes (READs from the
+// model and the kernel counters; writes through model rules → CubeSync), rebuilds its state on
+// Resync without disturbing running cubes, and runs the MULTI-mode slow path. Wired to polycubed
+// by startLbrpService (ServiceKit over gRPC); tests may hand in any CubeHost.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { cubeError, errorDef, type CubeError, type Result } from '../common/errors';
+import {
+  ErrorCode,
+  ServiceKit,
+  type ConfigAnswer,
+  type ConfigRequest,
+  type PacketIn,
+  type ResyncCube,
+  type ServiceHandler,
+} from '../service-kit';
+import { resolveLbrpOptions, syncOptions, type LbrpOptions } from './lbrp-options';
+import { createCube, type CubeInput } from './model/cube-rules';
+import { emptyCube, type CubeModel } from './model/cube-model';
+import { addPort } from './model/port-rules';
+import { addService } from './model/service-rules';
+import { replaceSrcIpRewrite } from './model/src-rewrite-rules';
+import { applyRequest, cubeInput } from './requests/apply-request';
+import { counterLookup, readView } from './requests/read-views';
+import { parseTarget, type RequestTarget } from './requests/request-target';
+import { slowPathFrames } from './slow-path/packet-in';
+import { CounterCache } from './stats/counters';
+import type { CubeHost } from './sync/cube-host';
+import { CubeSync } from './sync/cube-sync';
+
+/** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
+export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
+
+const TAG_CODES: Record<string, ErrorCode> = {
+  'invalid-value': ErrorCode.INVALID_VALUE,
+  'missing-attribute': ErrorCode.MISSING_ATTRIBUTE,
+  'bad-attribute': ErrorCode.BAD_ATTRIBUTE,
+  'bad-element': ErrorCode.BAD_ELEMENT,
+  'data-exists': ErrorCode.DATA_EXISTS,
+  'data-missing': ErrorCode.DATA_MISSING,
+  'operation-not-supported': ErrorCode.NOT_SUPPORTED,
+};
+
+/** A catalogue error as the answer polycubed turns into the REST status (text → 500). */
+export function answerOf(err: CubeError): ConfigAnswer {
+  const def = errorDef(err.code);
+  if (def.body === 'text' || def.tag === undefined)
+    return { code: ErrorCode.GENERIC_ERROR, message: err.message };
+  const code = TAG_CODES[def.tag] ?? ErrorCode.GENERIC_ERROR;
+  if (code === ErrorCode.DATA_MISSING) return { code };
+  return { code, message: err.message, ...(err.info !== undefined ? { errorInfo: err.info } : {}) };
+}
+
+/** One named step of a lenient rebuild. */
+type Step = [string, (x: CubeModel) => Result<CubeModel>];
+
+/** Targets whose READ shows counters. */
+const WITH_COUNTERS = new Set<RequestTarget['kind']>([
+  'cube',
+  'service',
+  'service-leaf',
+  'backend',
+  'backend-leaf',
+]);
+
+/** The request handler of the lbrp service (one per process). */
+export class LbrpService implements ServiceHandler {
+  readonly options: LbrpOptions;
+  private readonly cubes = new Map<string, CubeSync>();
+  private readonly counters: CounterCache;
+  private lock: Promise<unknown> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly host: CubeHost,
+    opts: Partial<LbrpOptions> = {},
+  ) {
+    this.options = resolveLbrpOptions(opts);
+    this.counters = new CounterCache(host, this.options.statsTtlMs);
+  }
+
+  /** The state of one cube (tests, tools). */
+  cube(name: string): CubeSync | undefined {
+    return this.cubes.get(name);
+  }
+
+  /** Names of the cubes this service manages. */
+  cubeNames(): string[] {
+    return [...this.cubes.keys()];
+  }
+
+  onConfig(req: ConfigRequest): Promise<ConfigAnswer> {
+    return this.serialized(() => this.handle(req));
+  }
+
+  onResync(cubes: ResyncCube[]): Promise<void> {
+    return this.serialized(() => this.resync(cubes));
+  }
+
+  onPacketIn(ev: PacketIn): void {
+    const sync = this.cubes.get(ev.cube);
+    if (!sync) return;
+    const frames = slowPathFrames(sync.model, ev);
+    if (typeof frames === 'string') {
+      this.options.log('ERR', `cube ${ev.cube}: ${frames}`);
+      return;
+    }
+    for (const f of frames) {
+      this.host.sendPacket(ev.cube, f.port, f.packet).catch((err: unknown) => {
+        this.options.log(
+          'WARN',
+          `cube ${ev.cube}: packet-out on ${f.port} failed: ${(err as Error).message}`,
+        );
+      });
+    }
+  }
+
+  /** Stops the retry timer (the cubes keep running). */
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Runs `job` after every job queued before it (requests, resyncs, retries never interleave). */
+  private serialized<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(job, job);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(req: ConfigRequest): Promise<ConfigAnswer> {
+    const target = parseTarget(req.path, req.keys, req.isCollection);
+    if (target.kind === 'cube' && (req.op === 'CREATE' || req.op === 'REPLACE'))
+      return this.create(req.cube, req.body);
+    if (target.kind === 'cube' && req.op === 'DELETE') {
+      this.cubes.delete(req.cube);
+      this.counters.drop(req.cube);
+      return {};
+    }
+    const sync = this.cubes.get(req.cube);
+    if (!sync) return answerOf(cubeError('CUBE_ERR_LBRP_NO_CUBE', { cube: req.cube }));
+    if (req.op === 'READ') {
+      const snap = WITH_COUNTERS.has(target.kind)
+        ? await this.counters.get(req.cube, sync.kernel)
+        : undefined;
+      const r = readView(sync.model, target, counterLookup(sync.kernel, snap));
+      return r.ok ? { body: r.value } : answerOf(r.error);
+    }
+    const next = applyRequest(sync.model, target, req.op, req.body);
+    if (!next.ok) return answerOf(next.error);
+    if (next.value === sync.model) return {};
+    const applied = await sync.apply(next.value, {
+      refreshPorts: target.kind === 'ports' || target.kind === 'cube',
+    });
+    if (!applied.ok) return answerOf(applied.error);
+    this.afterSync(sync);
+    return {};
+  }
+
+  private async create(name: string, body: unknown): Promise<ConfigAnswer> {
+    const model = createCube(name, cubeInput(body));
+    if (!model.ok) return answerOf(model.error);
+    const sync = new CubeSync(emptyCube(name, model.value.portMode), this.host, syncOptions(this.options));
+    const applied = await sync.apply(model.value, { refreshPorts: true, forceLoad: true });
+    if (!applied.ok) return answerOf(applied.error);
+    this.cubes.set(name, sync);
+    this.counters.drop(name);
+    this.afterSync(sync);
+    return {};
+  }
+
+  private async resync(cubes: ResyncCube[]): Promise<void> {
+    const listed = new Set(cubes.map((c) => c.name));
+    for (const name of [...this.cubes.keys()]) if (!listed.has(name)) this.cubes.delete(name);
+    for (const c of cubes) {
+      const model = this.modelFromConfig(c.name, c.config);
+      const sync = new CubeSync(model, this.host, syncOptions(this.options));
+      this.cubes.set(c.name, sync);
+      try {
+        const writes = await sync.adopt(model);
+        this.options.log(
+          'INFO',
+          `cube ${c.name}: resynced, ${model.services.size} services, ${writes} map writes`,
+        );
+      } catch (err) {
+        sync.status.ok = false;
+        sync.status.error = `resync failed: ${(err as Error).message}`;
+        this.options.log('ERR', `cube ${c.name}: ${sync.status.error}`);
+      }
+      this.afterSync(sync);
+    }
+  }
+
+  /**
+   * The model of a persisted configuration. It passed these rules when it was accepted; if some
+   * part does not any more, that part is left out (and logged) rather than the whole cube.
+   */
+  private modelFromConfig(name: string, config: unknown): CubeModel {
+    let input: CubeInput;
+    try {
+      input = cubeInput(config);
+    } catch (err) {
+      this.options.log('ERR', `cube ${name}: unreadable configuration: ${(err as Error).message}`);
+      return emptyCube(name, 'SINGLE');
+    }
+    const whole = createCube(name, input);
+    if (whole.ok) return whole.value;
+    let m = emptyCube(name, input.portMode ?? 'SINGLE');
+    const rewrite = input.srcIpRewrite;
+    const steps: Step[] = [
+      ...(input.service ?? []).map((svc): Step => [
+        `service ${svc.vip}:${svc.vport}:${svc.proto}`,
+        (x) => addService(x, svc),
+      ]),
+      ...(rewrite ? [['src-ip-rewrite', (x: CubeModel) => replaceSrcIpRewrite(x, rewrite)] as Step] : []),
+      ...(input.ports ?? []).map((p): Step => [`port ${p.name}`, (x) => addPort(x, p)]),
+    ];
+    for (const [what, step] of steps) {
+      const r = step(m);
+      if (r.ok) m = r.value;
+      else this.options.log('ERR', `cube ${name}: ${what} left out of the resync: ${r.error.message}`);
+    }
+    return m;
+  }
+
+  private afterSync(sync: CubeSync): void {
+    if (!sync.status.ok) {
+      this.options.log(
+        'WARN',
+        `cube ${sync.model.name}: kernel not in sync (${sync.status.error}); retrying`,
+      );
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.serialized(async () => {
+        for (const sync of this.cubes.values()) {
+          if (sync.status.ok) continue;
+          try {
+            await sync.retry();
+          } catch (err) {
+            sync.status.error = (err as Error).message;
+          }
+          if (sync.status.ok) this.options.log('INFO', `cube ${sync.model.name}: kernel in sync again`);
+          else this.scheduleRetry();
+        }
+      });
+    }, this.options.retryMs);
+    this.retryTimer.unref();
+  }
+}
+
+/** How to reach polycubed. */
+export interface LbrpServiceStart {
+  /** `unix:/path` or `host:port` (then with `tls`). */
+  address: string;
+  tls?: { ca: Buffer; cert: Buffer; key: Buffer };
+  options?: Partial<LbrpOptions>;
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/** A running lbrp service: its gRPC connection and its handler. */
+export interface RunningLbrp {
+  kit: ServiceKit;
+  service: LbrpService;
+  /** Disconnects (cubes keep forwarding). */
+  stop(): Promise<void>;
+}
+
+/** Connects to polycubed, registers `lbrp` and serves it until `stop()` (reconnecting as needed). */
+export function startLbrpService(start: LbrpServiceStart): RunningLbrp {
+  const ref: { service?: LbrpService } = {};
+  const kit = new ServiceKit({
+    address: start.address,
+    name: 'lbrp',
+    yang: readFileSync(LBRP_YANG_PATH, 'utf8'),
+    ...(start.tls ? { tls: start.tls } : {}),
+    ...(start.backoff ? { backoff: start.backoff } : {}),
+    handler: {
+      onConfig: (req) => (ref.service as LbrpService).onConfig(req),
+      onResync: (cubes) => (ref.service as LbrpService).onResync(cubes),
+      onPacketIn: (ev) => (ref.service as LbrpService).onPacketIn(ev),
+    },
+  });
+  const svc = new LbrpService(kit, start.options);
+  ref.service = svc;
+  kit.start();
+  return {
+    kit,
+    service: svc,
+    stop: async () => {
+      svc.stop();
+      await kit.stop();
+    },
+  };
+}

@@ -1,0 +1,317 @@
+// The lbrp service as polycubed drives it (ConfigRequests after REST validation), over the
+// in-memory host: answers and their codes, READ shapes (lower-case enums, the TRUE port_mode,
+// counters), rejected requests leaving maps untouched, Resync without writes, and the slow path.
+
+import { ErrorCode, type ConfigAnswer, type ConfigKey, type Op } from '../../../src/service-kit';
+import { LbrpService } from '../../../src/lbrp/service';
+import { REASON_ARP_REPLY, REASON_FLOODING, encodeU32 } from '../../../src/lbrp/dataplane/map-layouts';
+import { FakeHost } from '../../fixtures/lbrp/fake-host';
+
+let nextId = 1;
+/** One request, as polycubed forwards it. */
+function req(op: Op, path: string, keys: ConfigKey[] = [], body?: unknown, isCollection = false) {
+  return { id: nextId++, op, cube: 'lb0', path, keys, body, isCollection };
+}
+const svcKeys = (vip: string, vport: number, proto: string): ConfigKey[] => [
+  { list: 'service', name: 'vip', value: vip },
+  { list: 'service', name: 'vport', value: String(vport) },
+  { list: 'service', name: 'proto', value: proto },
+];
+const beKey = (ip: string): ConfigKey => ({ list: 'backend', name: 'ip', value: ip });
+const portKey = (name: string): ConfigKey[] => [{ list: 'ports', name: 'name', value: name }];
+
+async function setup(mode: 'SINGLE' | 'MULTI' = 'SINGLE'): Promise<{ host: FakeHost; svc: LbrpService }> {
+  const host = new FakeHost();
+  host.addCube('lb0', []);
+  const svc = new LbrpService(host, { log: () => undefined, statsTtlMs: 0 });
+  const created = await svc.onConfig(
+    req('CREATE', '/lbrp', [], { name: 'lb0', port_mode: mode, loglevel: 'INFO' }),
+  );
+  expect(created).toEqual({});
+  return { host, svc };
+}
+
+const ok = (a: ConfigAnswer): unknown =>
+  a.code === undefined || a.code === ErrorCode.OK ? (a.body ?? 'ok') : `${a.code}: ${a.message}`;
+
+describe('LbrpService requests', () => {
+  // The REST spec §5.3 messages come back as 500 texts; data-missing as 409; successes change maps.
+  it('answers with the spec messages and keeps refused requests out of the maps', async () => {
+    const { host, svc } = await setup();
+    host.setPorts('lb0', [{ name: 'fe', id: 0 }]);
+    expect(
+      ok(
+        await svc.onConfig(
+          req('CREATE', '/lbrp/ports', portKey('fe'), { name: 'fe', type: 'FRONTEND', peer: 'veth1' }),
+        ),
+      ),
+    ).toBe('ok');
+    host.setPorts('lb0', [
+      { name: 'fe', id: 0 },
+      { name: 'p2', id: 1 },
+    ]);
+    expect(
+      ok(await svc.onConfig(req('CREATE', '/lbrp/ports', portKey('p2'), { name: 'p2', type: 'FRONTEND' }))),
+    ).toBe(
+      'GENERIC_ERROR: There is already a FRONTEND port. Only a FRONTEND port is allowed in SINGLE port mode',
+    );
+    host.setPorts('lb0', [
+      { name: 'fe', id: 0 },
+      { name: 'be', id: 1 },
+    ]);
+    expect(
+      ok(await svc.onConfig(req('CREATE', '/lbrp/ports', portKey('be'), { name: 'be', type: 'BACKEND' }))),
+    ).toBe('ok');
+    const web = svcKeys('10.0.0.1', 80, 'TCP');
+    expect(
+      ok(
+        await svc.onConfig(
+          req('CREATE', '/lbrp/service', web, { vip: '10.0.0.1', vport: 80, proto: 'TCP', name: 'web' }),
+        ),
+      ),
+    ).toBe('ok');
+    expect(
+      ok(
+        await svc.onConfig(req('CREATE', '/lbrp/service', web, { vip: '10.0.0.1', vport: 80, proto: 'TCP' })),
+      ),
+    ).toBe('GENERIC_ERROR: This service already exists');
+    expect(
+      ok(
+        await svc.onConfig(
+          req('CREATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], {
+            ip: '1.1.1.1',
+            port: 80,
+            weight: 2,
+          }),
+        ),
+      ),
+    ).toBe('ok');
+    const before = host.dumpMaps('lb0');
+    host.takeWrites();
+    const refused = [
+      req('CREATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], { ip: '1.1.1.1', port: 80 }),
+      req('CREATE', '/lbrp/service', svcKeys('10.0.0.1', 7, 'ICMP'), {
+        vip: '10.0.0.1',
+        vport: 7,
+        proto: 'ICMP',
+      }),
+      req('UPDATE', '/lbrp/port_mode', [], 'MULTI'),
+      req('UPDATE', '/lbrp/ports/ip', portKey('fe'), '10.9.9.9'),
+      req('UPDATE', '/lbrp/ports/type', portKey('be'), 'FRONTEND'),
+      req('CREATE', '/lbrp/service/backend', [...svcKeys('10.0.0.1', 80, 'ALL'), beKey('2.2.2.2')], {
+        ip: '2.2.2.2',
+        port: 1,
+      }),
+      req('UPDATE', '/lbrp/src-ip-rewrite', [], { 'ip-range': '10.0.0.0/24', new_ip_range: '20.0.0.0/16' }),
+    ];
+    const answers = [];
+    for (const r of refused) answers.push(ok(await svc.onConfig(r)));
+    expect(answers).toEqual([
+      'GENERIC_ERROR: Backend 1.1.1.1 already exists in the service map',
+      'GENERIC_ERROR: ICMP Service requires 0 as virtual port. Since this parameter is useless for ICMP services',
+      'GENERIC_ERROR: Port mode cannot be changed at runtime',
+      'GENERIC_ERROR: The ip address in not allow in SINGLE port mode for a FRONTEND port',
+      'GENERIC_ERROR: Error: Port type cannot be changed at runtime.',
+      'GENERIC_ERROR: There are no entries associated with that key',
+      'GENERIC_ERROR: both masks have to be the same',
+    ]);
+    expect(host.takeWrites()).toEqual([]);
+    expect(host.dumpMaps('lb0')).toEqual(before);
+    expect(await svc.onConfig(req('DELETE', '/lbrp/service', svcKeys('10.0.0.2', 80, 'TCP')))).toEqual({
+      code: ErrorCode.DATA_MISSING,
+    });
+  });
+
+  // READs: lower-case enums, the true port mode, "" for unset members, weight kept on PATCH.
+  it('answers READs in the spec shapes', async () => {
+    const { host, svc } = await setup('MULTI');
+    host.setPorts('lb0', [{ name: 'fe1', id: 0 }]);
+    await svc.onConfig(
+      req('CREATE', '/lbrp/ports', portKey('fe1'), { name: 'fe1', type: 'FRONTEND', ip: '10.0.0.1' }),
+    );
+    const web = svcKeys('10.0.0.1', 80, 'TCP');
+    await svc.onConfig(
+      req('CREATE', '/lbrp/service', svcKeys('10.0.0.1', 80, 'ALL'), {
+        vip: '10.0.0.1',
+        vport: 80,
+        proto: 'ALL',
+      }),
+    );
+    await svc.onConfig(
+      req('CREATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], {
+        ip: '1.1.1.1',
+        port: 8080,
+        weight: 20,
+      }),
+    );
+    await svc.onConfig(
+      req('UPDATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], { ip: '1.1.1.1', port: 81 }),
+    );
+    const counters = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
+    expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toEqual({
+      ports: [{ name: 'fe1', type: 'frontend', ip: '10.0.0.1' }],
+      port_mode: 'multi',
+      'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
+      service: [
+        {
+          name: '',
+          vip: '10.0.0.1',
+          vport: 80,
+          proto: 'tcp',
+          backend: [{ name: '', ip: '1.1.1.1', port: 81, weight: 20, ...counters }],
+          ...counters,
+        },
+        { name: '', vip: '10.0.0.1', vport: 80, proto: 'udp', ...counters },
+        { name: '', vip: '10.0.0.1', vport: 0, proto: 'icmp', ...counters },
+      ],
+    });
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/port_mode')))).toBe('multi');
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/ports/type', portKey('fe1'))))).toBe('frontend');
+    expect(
+      ok(await svc.onConfig(req('READ', '/lbrp/service/backend/weight', [...web, beKey('1.1.1.1')]))),
+    ).toBe(20);
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1', 80, 'ALL'))))).toBe(
+      'GENERIC_ERROR: There are no entries associated with that key',
+    );
+    expect(
+      Object.keys(
+        Object(ok(await svc.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1', 0, 'ICMP'))))),
+      ),
+    ).toEqual(['name', 'vip', 'vport', 'proto', 'packets', 'bytes', 'active-sessions', 'total-sessions']);
+  });
+
+  // Counters: per-CPU service_stats/backend_stats summed, active sessions counted in conntrack.
+  it('shows counters from the kernel', async () => {
+    const { host, svc } = await setup();
+    const web = svcKeys('10.0.0.1', 80, 'TCP');
+    await svc.onConfig(
+      req('CREATE', '/lbrp/service', web, {
+        vip: '10.0.0.1',
+        vport: 80,
+        proto: 'TCP',
+        backend: [{ ip: '1.1.1.1', port: 80 }],
+      }),
+    );
+    const stats = Buffer.alloc(24);
+    stats.writeBigUInt64LE(5n, 0);
+    stats.writeBigUInt64LE(700n, 8);
+    stats.writeBigUInt64LE(2n, 16);
+    host.poke('lb0', 'service_stats', encodeU32(0), stats);
+    host.poke('lb0', 'backend_stats', encodeU32(0), stats);
+    const ct = Buffer.alloc(20);
+    host.poke('lb0', 'conntrack', Buffer.alloc(16, 1), ct);
+    const view = ok(await svc.onConfig(req('READ', '/lbrp/service', web))) as Record<string, unknown>;
+    expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 1 });
+    expect(
+      ok(
+        await svc.onConfig(req('READ', '/lbrp/service/backend/active-sessions', [...web, beKey('1.1.1.1')])),
+      ),
+    ).toBe(1);
+  });
+
+  // Requests for a cube the service does not know (spec §5.10).
+  it('does not know other cubes', async () => {
+    const { svc } = await setup();
+    expect(await svc.onConfig({ ...req('READ', '/lbrp/service', [], undefined, true), cube: 'lbX' })).toEqual(
+      {
+        code: ErrorCode.GENERIC_ERROR,
+        message: 'Cube lbX does not exist',
+      },
+    );
+  });
+});
+
+describe('LbrpService resync and slow path', () => {
+  // A restarted service gets the persisted configuration (lower-case enums, "" for unset) and
+  // writes nothing when the kernel already holds it.
+  it('resyncs from a persisted configuration without writing', async () => {
+    const { host, svc } = await setup('MULTI');
+    host.setPorts('lb0', [
+      { name: 'fe1', id: 0 },
+      { name: 'be', id: 1 },
+    ]);
+    await svc.onConfig(
+      req('CREATE', '/lbrp/ports', portKey('fe1'), { name: 'fe1', type: 'FRONTEND', ip: '10.0.0.1' }),
+    );
+    await svc.onConfig(req('CREATE', '/lbrp/ports', portKey('be'), { name: 'be', type: 'BACKEND' }));
+    await svc.onConfig(
+      req('UPDATE', '/lbrp/src-ip-rewrite', [], { 'ip-range': '10.0.0.0/24', new_ip_range: '20.0.0.0/24' }),
+    );
+    await svc.onConfig(
+      req('CREATE', '/lbrp/service', svcKeys('10.0.0.1', 80, 'ALL'), {
+        vip: '10.0.0.1',
+        vport: 80,
+        proto: 'ALL',
+        backend: [
+          { ip: '1.1.1.1', port: 80 },
+          { ip: '1.1.1.2', port: 80, weight: 0 },
+        ],
+      }),
+    );
+    const read = ok(await svc.onConfig(req('READ', '/lbrp'))) as Record<string, unknown>;
+    const config = {
+      'service-name': 'lbrp',
+      name: 'lb0',
+      type: 'TC',
+      loglevel: 'INFO',
+      shadow: false,
+      span: false,
+      ...read,
+    };
+    host.takeWrites();
+    const restarted = new LbrpService(host, { log: () => undefined });
+    await restarted.onResync([{ name: 'lb0', config }]);
+    expect(host.takeWrites()).toEqual([]);
+    expect(ok(await restarted.onConfig(req('READ', '/lbrp')))).toEqual(
+      ok(await svc.onConfig(req('READ', '/lbrp'))),
+    );
+    expect(host.loads('lb0')).toHaveLength(2); // create, then the BACKEND port; none on resync
+  });
+
+  // MULTI: an ARP reply from a rewritten client goes out of the BACKEND port twice (the second
+  // with the sender in the new range); a flooded frame goes out of every FRONTEND port.
+  it('sends slow-path frames', async () => {
+    const { host, svc } = await setup('MULTI');
+    host.setPorts('lb0', [
+      { name: 'fe1', id: 0 },
+      { name: 'fe2', id: 2 },
+      { name: 'be', id: 1 },
+    ]);
+    for (const [name, body] of [
+      ['fe1', { type: 'FRONTEND', ip: '10.0.0.1' }],
+      ['fe2', { type: 'FRONTEND', ip: '10.0.0.2' }],
+      ['be', { type: 'BACKEND' }],
+    ] as const)
+      await svc.onConfig(req('CREATE', '/lbrp/ports', portKey(name), { name, ...body }));
+    await svc.onConfig(
+      req('UPDATE', '/lbrp/src-ip-rewrite', [], { 'ip-range': '10.0.0.0/24', new_ip_range: '20.0.0.0/24' }),
+    );
+    const arp = Buffer.alloc(42);
+    arp.writeUInt16BE(0x0806, 12);
+    arp.writeUInt16BE(2, 20);
+    Buffer.from([10, 0, 0, 7]).copy(arp, 28);
+    svc.onPacketIn({
+      cube: 'lb0',
+      portId: 0,
+      portName: 'fe1',
+      reason: REASON_ARP_REPLY,
+      metadata: [],
+      trafficClass: 0,
+      packet: arp,
+    });
+    svc.onPacketIn({
+      cube: 'lb0',
+      portId: 1,
+      portName: 'be',
+      reason: REASON_FLOODING,
+      metadata: [],
+      trafficClass: 0,
+      packet: Buffer.alloc(60),
+    });
+    await new Promise((r) => setImmediate(r));
+    const sent = host
+      .sent('lb0')
+      .map((s) => `${s.port} ${s.packet.length > 31 ? [...s.packet.subarray(28, 32)].join('.') : ''}`);
+    expect(sent).toEqual(['be 10.0.0.7', 'be 20.0.0.7', 'fe1 0.0.0.0', 'fe2 0.0.0.0']);
+  });
+});
