@@ -1,0 +1,92 @@
+// End to end through the REST API, for TC and XDP_SKB and for SINGLE and MULTI: HTTP over TCP,
+// UDP and ping to a VIP reach the backends (which see the real client address) and come back
+// from the VIP; traffic to other addresses and ARP pass the load balancer untouched; the counters
+// show up in GET and on /metrics.
+
+import { LbrpStack, describeE2e } from '../fixtures/lbrp/e2e-stack';
+import {
+  buildLbNet,
+  httpGet,
+  ping,
+  startServers,
+  udpAsk,
+  ROUTER_FRONT_IP,
+  type LbNet,
+} from '../fixtures/lbrp/e2e-net';
+
+const VIP = '10.10.0.100';
+
+describeE2e('e2e: VIP traffic through lbrp cubes', () => {
+  const stack = new LbrpStack();
+  let lb: LbNet;
+
+  beforeAll(async () => {
+    lb = buildLbNet();
+    await stack.start();
+    await startServers(lb, (argv) => stack.spawn(argv));
+  }, 120000);
+
+  afterAll(async () => {
+    await stack.cleanup();
+    lb?.net.cleanup();
+  });
+
+  const CASES = [
+    { hook: 'TC', mode: 'SINGLE' },
+    { hook: 'TC', mode: 'MULTI' },
+    { hook: 'XDP_SKB', mode: 'SINGLE' },
+    { hook: 'XDP_SKB', mode: 'MULTI' },
+  ] as const;
+
+  // One cube per case on the same links: created with its ports and services in one POST, then
+  // exercised from every client its mode serves, then deleted.
+  it.each(CASES)(
+    '$hook $mode: HTTP, UDP and ping to the VIP are balanced and translated; other traffic and ARP pass',
+    async ({ hook, mode }) => {
+      const cube = `lb${hook === 'TC' ? 't' : 'x'}${mode === 'SINGLE' ? 's' : 'm'}`;
+      const clients = mode === 'SINGLE' ? lb.clients.slice(0, 1) : lb.clients;
+      const ports =
+        mode === 'SINGLE'
+          ? [{ name: 'fe', type: 'FRONTEND', peer: lb.clients[0].dev }]
+          : clients.map((c, i) => ({ name: `fe${i + 1}`, type: 'FRONTEND', peer: c.dev, ip: c.ip }));
+      const backends = (port: number) => lb.backends.map((b) => ({ ip: b.ip, port }));
+      await stack.ok('POST', `lbrp/${cube}/`, {
+        type: hook,
+        port_mode: mode,
+        ports: [...ports, { name: 'be', type: 'BACKEND', peer: lb.backendDev }],
+        service: [
+          { vip: VIP, vport: 80, proto: 'TCP', name: 'web', backend: backends(8080) },
+          { vip: VIP, vport: 53, proto: 'UDP', name: 'dns', backend: backends(5353) },
+          { vip: VIP, vport: 0, proto: 'ICMP', name: 'ping', backend: backends(0) },
+        ],
+      });
+      expect(await stack.ok('GET', `lbrp/${cube}/port_mode/`)).toBe(mode.toLowerCase());
+
+      for (const c of clients) {
+        // Non-VIP traffic and ARP (the gateway's address is resolved through the cube).
+        expect(await ping(c.ns, ROUTER_FRONT_IP)).toBe(true);
+        expect(await httpGet(c.ns, lb.backends[0].ip, 8080)).toBe(`b1 ${c.ip}`);
+        // VIP traffic: the backend sees the client's own address; the reply comes from the VIP.
+        const seen = new Set<string>();
+        for (let i = 0; i < 8; i++) {
+          const body = await httpGet(c.ns, VIP, 80);
+          expect(body).toMatch(new RegExp(`^b[123] ${c.ip.replace(/\./g, '\\.')}$`));
+          seen.add(body.split(' ')[0]);
+        }
+        expect(seen.size).toBeGreaterThan(1);
+        expect(await udpAsk(c.ns, VIP, 53)).toMatch(
+          new RegExp(`^b[123] ${c.ip.replace(/\./g, '\\.')} ping from ${VIP}:53$`),
+        );
+        expect(await ping(c.ns, VIP, 3)).toBe(true);
+      }
+
+      const web = (await stack.ok('GET', `lbrp/${cube}/service/${VIP}/80/tcp/`)) as Record<string, number>;
+      expect(web.packets).toBeGreaterThan(0);
+      expect(web['total-sessions']).toBeGreaterThanOrEqual(8 * clients.length);
+      const metrics = (await stack.rest('GET', 'metrics')).text;
+      expect(metrics).toMatch(new RegExp(`lbrp_service_packets\\{[^}]*cube="${cube}"[^}]*\\} [1-9]`));
+      await stack.ok('DELETE', `lbrp/${cube}/`);
+    },
+    180000,
+  );
+});
