@@ -1,0 +1,117 @@
+// Sessions end to end (TC, SINGLE), driven through the REST API: 1,000 new connections spread
+// over weighted backends in proportion to the weights, and one open TCP connection that keeps
+// flowing while other backends are added and removed, its weight changes, its own backend is
+// drained (new connections avoid it), and the lbrp service and then polycubed are restarted.
+
+import { LbrpStack, describeE2e, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
+import {
+  buildLbNet,
+  nodeIn,
+  spread,
+  startServers,
+  streamAdvances,
+  streamScript,
+  type LbNet,
+} from '../fixtures/lbrp/e2e-net';
+
+const VIP = '10.10.0.100';
+const CUBE = 'lbsess';
+
+/** The backend a new connection to the hello-echo service lands on. */
+async function helloOf(ns: string): Promise<string> {
+  const out = await nodeIn(
+    ns,
+    `const c=require('net').connect(9000,'${VIP}');c.setTimeout(3000,()=>{console.error('timeout');process.exit(1);});
+c.on('data',d=>{process.stdout.write(d.toString().split('\\n')[0].replace('hello ',''));c.destroy();});c.on('error',e=>{console.error(e.message);process.exit(1);});`,
+  );
+  return out.trim();
+}
+
+describeE2e('e2e: lbrp sessions', () => {
+  const stack = new LbrpStack();
+  let lb: LbNet;
+  const svc = `lbrp/${CUBE}/service/${VIP}`;
+
+  beforeAll(async () => {
+    lb = buildLbNet();
+    await stack.start();
+    await startServers(lb, (argv) => stack.spawn(argv));
+    await stack.ok('POST', `lbrp/${CUBE}/`, {
+      port_mode: 'SINGLE',
+      ports: [
+        { name: 'fe', type: 'FRONTEND', peer: lb.clients[0].dev },
+        { name: 'be', type: 'BACKEND', peer: lb.backendDev },
+      ],
+    });
+  }, 120000);
+
+  afterAll(async () => {
+    await stack.cleanup();
+    lb?.net.cleanup();
+  });
+
+  // Weights 1:2:3 → shares 1/6, 2/6, 3/6; 1,000 fresh connections land within 5 points of them.
+  it('spreads 1,000 new connections over weighted backends within 5 percentage points', async () => {
+    await stack.ok('POST', `${svc}/80/TCP/`, {
+      backend: lb.backends.map((b, i) => ({ ip: b.ip, port: 8080, weight: i + 1 })),
+    });
+    const counts = await spread(lb.clients[0].ns, VIP, 80, 1000);
+    expect(counts.error ?? 0).toBe(0);
+    const total = 1000;
+    lb.backends.forEach((b, i) => {
+      expect(Math.abs((counts[b.name] ?? 0) / total - (i + 1) / 6)).toBeLessThanOrEqual(0.05);
+    });
+    const web = (await stack.ok('GET', `${svc}/80/tcp/`)) as { backend: Array<Record<string, number>> };
+    expect(web.backend.map((b) => b['total-sessions'])).toEqual(lb.backends.map((b) => counts[b.name]));
+  }, 120000);
+
+  // One connection, many changes: it never breaks, and draining its backend only stops new ones.
+  it('keeps an open TCP connection through backend changes, a drain and restarts of lbrp and polycubed', async () => {
+    const [b1, b2, b3] = lb.backends;
+    await stack.ok('POST', `${svc}/9000/TCP/`, { backend: [b1, b2].map((b) => ({ ip: b.ip, port: 9000 })) });
+    const stream: Child = stack.spawn([
+      'ip',
+      'netns',
+      'exec',
+      lb.clients[0].ns,
+      process.execPath,
+      '-e',
+      streamScript(VIP, 9000),
+    ]);
+    const own = (await stream.waitLine(/^hello b\d$/, 10000)).replace('hello ', '');
+    const ownB = lb.backends.find((b) => b.name === own);
+    const other = own === 'b1' ? b2 : b1;
+    if (!ownB) throw new Error(`unexpected backend ${own}`);
+    await streamAdvances(stream);
+    const backend = (ip: string) => `${svc}/9000/TCP/backend/${ip}/`;
+
+    await stack.ok('POST', backend(b3.ip), { port: 9000 }); // another backend comes
+    await streamAdvances(stream);
+    await stack.ok('DELETE', backend(other.ip)); // another backend goes
+    await streamAdvances(stream);
+    await stack.ok('PATCH', `${backend(ownB.ip)}weight/`, 5); // its weight changes
+    await streamAdvances(stream);
+    await stack.ok('PATCH', `${backend(ownB.ip)}weight/`, 0); // its backend is drained
+    await streamAdvances(stream);
+    for (let i = 0; i < 20; i++) expect(await helloOf(lb.clients[0].ns)).not.toBe(own);
+
+    await stack.stopLbrp('SIGKILL'); // the lbrp service dies and comes back
+    await streamAdvances(stream);
+    await stack.startLbrp();
+    expect(await stack.ok('GET', `${backend(ownB.ip)}weight/`)).toBe(0);
+    await streamAdvances(stream);
+
+    await stack.stopPolycubed('SIGTERM'); // polycubed stops and comes back
+    await streamAdvances(stream);
+    await stack.startPolycubed();
+    await waitFor(
+      async () => (await stack.rest('GET', `${backend(ownB.ip)}weight/`)).status === 200,
+      'lbrp back',
+      20000,
+    );
+    await streamAdvances(stream);
+    expect(await helloOf(lb.clients[0].ns)).not.toBe(own);
+    expect(stream.lines.filter((l) => l.startsWith('hello'))).toHaveLength(1);
+    expect(stream.lines.some((l) => l.startsWith('lost'))).toBe(false);
+  }, 180000);
+});
