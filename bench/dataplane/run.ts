@@ -259,13 +259,16 @@ function goalOf(name: string, ratio: number): string {
 
 function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
   const cur = trees[trees.length - 1].label;
-  const floorOf = (label: string): number => median(samples.get(FLOOR)?.get(label) ?? [NaN]);
+  // The floor program is the same for every tree: its samples are pooled, so before and after
+  // ratios share one denominator.
+  const floorAll = [...(samples.get(FLOOR)?.values() ?? [])].flat();
+  const floorOf = (): number => median(floorAll.length ? floorAll : [NaN]);
   const floorPcn = median(samples.get(FLOOR_PCN)?.get(cur) ?? [NaN]);
   const lines: string[] = [];
   for (const [name, byTree] of samples) {
     const now = byTree.get(cur) ?? [];
     const v = median(now);
-    const ratio = v / floorOf(cur);
+    const ratio = v / floorOf();
     if (trees.length === 1) {
       const widths = [4, 26, 8, 8, 10, 12, 14];
       lines.push(
@@ -292,7 +295,7 @@ function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
             hook,
             name,
             before ? b.toFixed(1) : '—',
-            before ? `${(b / floorOf(trees[0].label)).toFixed(2)}×` : '',
+            before ? `${(b / floorOf()).toFixed(2)}×` : '',
             v.toFixed(1),
             `${ratio.toFixed(2)}×`,
             before ? `${(((v - b) / b) * 100).toFixed(0)}%` : '',
