@@ -139,10 +139,12 @@ class Demo {
     this.drawn = lines.length;
   }
 
-  private steps(session: string): Step[] {
+  /** The walk-through, built around the backend holding the session and the weights at the start. */
+  private steps(session: string, initial: Map<string, number>): Step[] {
     const s = this.addresses[this.names.indexOf(session)];
     const other = this.names.find((n) => n !== session) ?? session;
     const o = this.addresses[this.names.indexOf(other)];
+    const [ws, wo] = [initial.get(s) ?? 1, initial.get(o) ?? 1];
     const backend = [this.cube, 'service', ...this.service, 'backend'];
     const secs = (normal: number): number => (this.stepSeconds > 0 ? this.stepSeconds : normal);
     return [
@@ -158,13 +160,13 @@ class Demo {
         seconds: secs(6),
       },
       {
-        title: `add ${other} back with weight 2`,
-        command: [...backend, 'add', o, `port=${env('EX_BPORT')}`, 'weight=2', `name=${other}`],
+        title: `add ${other} back (weight ${wo})`,
+        command: [...backend, 'add', o, `port=${env('EX_BPORT')}`, `weight=${wo}`, `name=${other}`],
         seconds: secs(6),
       },
       {
-        title: `restore ${session} to weight 2`,
-        command: [...backend, s, 'set', 'weight=2'],
+        title: `restore ${session} to weight ${ws}: back to the start`,
+        command: [...backend, s, 'set', `weight=${ws}`],
         seconds: secs(6),
       },
     ];
@@ -181,7 +183,7 @@ class Demo {
       await sleep(100);
     }
     const session = this.latest.stream.backend;
-    const steps = this.steps(session);
+    const steps = this.steps(session, await this.weights());
     const totalMs = steps.reduce((s, x) => s + x.seconds * 1000, 0);
     this.print(`long-lived session: GET http://${env('EX_VIP')}/stream, served by ${session}`);
     if (this.tty) process.stdout.write('\x1b[?25l');
