@@ -4,7 +4,7 @@
 // test (test/e2e/bench-e2e-smoke.test.ts) calls it in a minimal mode.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadavg, release } from 'node:os';
 import type { BenchConfig, PeerName } from './config';
 import { LbrpStack } from './lbrp-stack';
@@ -94,6 +94,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
         cpus: topo.cpuCount,
         cpuModel: cpuModel(),
         commit: gitCommit(),
+        uncommittedProductFiles: uncommittedProductFiles(),
         cpuAccounting: topo.cpu.precise
           ? 'bench cgroup + ksoftirqd'
           : 'unavailable (no cgroup): CPU figures are 0',
@@ -151,8 +152,9 @@ async function formatJson(value: unknown, path: string): Promise<string> {
 /** The five processes with the most CPU (ps: average over each one's life), to say what else ran. */
 function busiestProcesses(): string[] {
   try {
-    const lines = run(['ps', '-eo', 'pcpu,etime,args', '--sort=-pcpu']).split('\n').slice(1, 6);
-    return lines.map((l) => l.trim().slice(0, 160));
+    const lines = run(['ps', '-eo', 'pcpu,etime,args', '--sort=-pcpu']).split('\n').slice(1);
+    const others = lines.filter((l) => l.trim() && !/bench[/:]e2e|lbe-\d/.test(l));
+    return others.slice(0, 5).map((l) => l.trim().slice(0, 160));
   } catch {
     return [];
   }
@@ -163,6 +165,20 @@ function firstLine(argv: string[]): string {
     return run(argv).split('\n')[0].trim();
   } catch {
     return 'not installed';
+  }
+}
+
+/** Product files (src/, dataplane/) that differ from the commit: the figures measured those. */
+function uncommittedProductFiles(): string[] {
+  try {
+    const repo = join(__dirname, '../..');
+    const out = run(['git', '-C', repo, 'status', '--porcelain', '--', 'src', 'dataplane']);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim());
+  } catch {
+    return [];
   }
 }
 
