@@ -82,6 +82,8 @@ const LOG_RING = 'pcn_log_ring';
 const PKTIN_RING = 'pcn_pktin_ring';
 const IFINDEX_TO_PORT = 'pcn_ifindex_to_port';
 const PORT_TO_IFINDEX = 'pcn_port_to_ifindex';
+/** Fast path of the ingress port lookup: ifindex → port id + 1 (0 = look in the hash). */
+const IFINDEX_ARRAY = 'pcn_ifindex_array';
 const ENTRY = { TC: 'pcn_entry_tc', XDP: 'pcn_entry_xdp' } as const;
 /** LOG_LEVEL macro values of pcn_api.h. */
 const LOG_MACROS = ['LOG_TRACE', 'LOG_DEBUG', 'LOG_INFO', 'LOG_WARN', 'LOG_ERR', 'LOG_CRITICAL', 'LOG_OFF'];
@@ -386,12 +388,20 @@ export class CubeDataplane {
 
   private writePortMap(portId: number, ifindex: number): void {
     this.map(IFINDEX_TO_PORT)?.update(u32(ifindex), u16(portId));
+    this.setIfindexSlot(ifindex, portId + 1);
     this.map(PORT_TO_IFINDEX)?.update(u32(portId), u32(ifindex));
   }
 
   private clearPortMap(portId: number, ifindex: number): void {
+    this.setIfindexSlot(ifindex, 0);
     this.map(IFINDEX_TO_PORT)?.delete(u32(ifindex));
     this.map(PORT_TO_IFINDEX)?.update(u32(portId), u32(0));
+  }
+
+  /** Writes the array slot of an ifindex when it fits (larger ifindexes use the hash only). */
+  private setIfindexSlot(ifindex: number, value: number): void {
+    const arr = this.map(IFINDEX_ARRAY);
+    if (arr && ifindex < arr.maxEntries) arr.update(u32(ifindex), u16(value));
   }
 
   /** (Re)opens ring readers on the pinned rings; a ring replaced by a reload gets a new reader. */

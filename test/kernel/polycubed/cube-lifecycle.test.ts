@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../src/polycubed/core/types';
+import { BpfMap } from '../../../src/polycubed/runtime/bpf-map';
 import { libbpf, libc } from '../../../src/polycubed/runtime/libbpf-ffi';
 import { queryXdp } from '../../../src/polycubed/runtime/netdev-attach';
 import { DataplaneError } from '../../../src/service-kit';
@@ -105,6 +106,20 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
     expect(tc(['filter', 'show', 'dev', fx.vClient?.a as string, 'ingress'])).toMatch(/direct-action/);
     expect(existsSync(join(fx.pinRoot, 'fw0', 'prog'))).toBe(true);
     expect(existsSync(join(fx.pinRoot, 'fw0', 'maps', 'fwd_port'))).toBe(true);
+    // The ingress-port maps: the array fast path (port id + 1) and the hash, per peer ifindex.
+    const array = BpfMap.fromPinned(join(fx.pinRoot, 'fw0', 'maps', 'pcn_ifindex_array'));
+    const hash = BpfMap.fromPinned(join(fx.pinRoot, 'fw0', 'maps', 'pcn_ifindex_to_port'));
+    try {
+      for (const p of cube?.ports ?? []) {
+        const key = Buffer.alloc(4);
+        key.writeUInt32LE(p.ifindex);
+        expect(array.lookup(key)?.readUInt16LE(0)).toBe(p.id + 1);
+        expect(hash.lookup(key)?.readUInt16LE(0)).toBe(p.id);
+      }
+    } finally {
+      array.close();
+      hash.close();
+    }
   });
 
   // The cube READ merges polycubed's base members with the service's, and the state file holds the config.
