@@ -42,9 +42,10 @@ ex_die() {
   exit 1
 }
 
-_ex_failed() {
+_ex_failed() { # status command
   trap - ERR
-  printf 'error: command failed: %s\n' "$1" >&2
+  # 130/143: interrupted (Ctrl-C, TERM); the cleanup says enough.
+  [ "$1" = 130 ] || [ "$1" = 143 ] || printf 'error: command failed (%s): %s\n' "$1" "$2" >&2
 }
 
 ex_require() {
@@ -59,7 +60,7 @@ ex_require() {
   fi
   mkdir -p "$EX_TMP" "$EX_BPF_CACHE"
   trap ex_cleanup EXIT
-  trap '_ex_failed "$BASH_COMMAND"' ERR
+  trap '_ex_failed $? "$BASH_COMMAND"' ERR
   trap 'exit 130' INT
   trap 'exit 143' TERM
 }
