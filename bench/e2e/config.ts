@@ -70,14 +70,14 @@ export function defaultConfig(): BenchConfig {
   };
 }
 
-/** `--quick`: a smoke run of about two minutes (3 rounds × 1 s per metric). */
+/** `--quick`: a smoke run of about two minutes (3 rounds × 1 s per metric); its JSON is git-ignored. */
 export function quickConfig(): BenchConfig {
   return {
     ...defaultConfig(),
     rounds: 3,
     metricSeconds: 1,
     warmupSeconds: 0.3,
-    output: 'bench/results/e2e-quick.json',
+    output: 'bench/results/e2e-quick.json.tmp',
   };
 }
 

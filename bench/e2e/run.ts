@@ -16,7 +16,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --seconds S        measured seconds per metric (default 2.5; iperf3 rounds to whole seconds)
   --warmup S         unmeasured warm-up seconds per metric (default 0.5)
   --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
-  --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json)
+  --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json.tmp, git-ignored)
   --no-pin           do not pin load generators and servers to separate CPUs
   --nice N           run servers and load generators at nice N (-20..19; e.g. -10 on a busy machine)`;
 
