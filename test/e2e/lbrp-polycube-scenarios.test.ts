@@ -4,7 +4,8 @@
 // namespace forwards, so DNATed pings to a backend behind a FRONTEND port come back.
 
 import { TestNet } from '../fixtures/netns';
-import { LbrpStack, describeE2e } from '../fixtures/lbrp/e2e-stack';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
 import { ping } from '../fixtures/lbrp/e2e-net';
 
 describeE2e('e2e: Polycube lbrp scenarios', () => {

@@ -3,7 +3,8 @@
 // flowing while other backends are added and removed, its weight changes, its own backend is
 // drained (new connections avoid it), and the lbrp service and then polycubed are restarted.
 
-import { LbrpStack, describeE2e, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { LbrpStack, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
 import {
   buildLbNet,
   nodeIn,

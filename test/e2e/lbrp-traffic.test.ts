@@ -3,7 +3,8 @@
 // from the VIP; traffic to other addresses and ARP pass the load balancer untouched; the counters
 // show up in GET and on /metrics.
 
-import { LbrpStack, describeE2e } from '../fixtures/lbrp/e2e-stack';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
 import {
   buildLbNet,
   httpGet,

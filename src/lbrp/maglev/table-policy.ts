@@ -13,7 +13,9 @@ export interface TableTier {
 
 /** How table sizes are chosen (one typed object; defaults in {@link TABLE_POLICY_DEFAULTS}). */
 export interface TablePolicy {
-  /** No table is smaller (rounded up to a prime). */
+  /** Table size of a service with exactly one backend (a prime; 2 = the smallest table). */
+  singleBackendSize: number;
+  /** No table for two backends or more is smaller (rounded up to a prime). */
   minTableSize: number;
   /** No table is larger (the largest prime ≤ it); past the last tier every table has this size. */
   maxTableSize: number;
@@ -27,19 +29,23 @@ export interface TablePolicy {
  *
  * | backends | size   | slots moved / ideal |
  * | -------- | ------ | ------------------- |
- * | 1–4      | 401    | ≤ 1.09              |
+ * | 1        | 2      | (one backend owns every slot: nothing to spread) |
+ * | 2–4      | 401    | ≤ 1.09              |
  * | 5–10     | 4001   | ≤ 1.13              |
  * | 11–20    | 16001  | ≤ 1.19              |
  * | 21–40    | 65537  | ≤ 1.20              |
  * | 41–1310  | 131071 | 1.2 up to ~80, then more (Maglev's trade-off: balance first) |
  *
- * Every size is ≥ 100·N up to 1310 backends, so equal weights stay within 1% of each other.
- * 401 slots for the small services keeps 10,000 of them (4.01 M slots) inside the dataplane's
- * default pool of 2^22 slots. Crossing a rung re-sizes the table, which moves almost every slot;
+ * Every size from 2 backends on is ≥ 100·N up to 1310 backends, so equal weights stay within 1%
+ * of each other. A single backend gets the smallest prime table (2 slots): every flow goes to it
+ * whatever the size, and going to two backends moves half of the flows, the ideal. 401 slots for
+ * the small services keeps 10,000 two-backend services (4.01 M slots) inside the dataplane's
+ * default pool of 2^22 slots, and 10,000 one-backend services cost 20,000 slots. Crossing a rung re-sizes the table, which moves almost every slot;
  * established sessions do not notice (they live in conntrack), only new flows are re-spread.
  * 131071 = 2^17 − 1 is prime and caps one service at 512 KiB of slots.
  */
 export const TABLE_POLICY_DEFAULTS: TablePolicy = Object.freeze({
+  singleBackendSize: 2,
   minTableSize: 251,
   maxTableSize: 131071,
   tiers: Object.freeze([
@@ -52,12 +58,13 @@ export const TABLE_POLICY_DEFAULTS: TablePolicy = Object.freeze({
 
 /**
  * The table size of a service with `backendCount` configured backends (drained ones included, so
- * draining never re-sizes): 0 without backends, else a prime from the policy's ladder, never below
- * 100 slots per backend unless `maxTableSize` forbids it. Throws on a negative or fractional count
+ * draining never re-sizes): 0 without backends, `singleBackendSize` for one, else a prime from the
+ * policy's ladder, never below 100 slots per backend unless `maxTableSize` forbids it. Throws on a negative or fractional count
  * (programmer error).
  */
 export function tableSizeFor(backendCount: number, policy: TablePolicy = TABLE_POLICY_DEFAULTS): number {
   if (backendCount === 0) return 0;
+  if (backendCount === 1) return policy.singleBackendSize;
   const tier = policy.tiers.find((t) => backendCount <= t.maxBackends);
   const floor = Math.max(policy.minTableSize, tier ? tier.minSize : policy.maxTableSize);
   return chooseTableSize(backendCount, {

@@ -42,6 +42,10 @@ export interface SyncStatus {
   lastWrites: number;
 }
 
+/** Tracer (STYLE §2): CUBE_TRACE=sync prints the time of each apply's stages. */
+const TRACE = 'sync';
+const tracing = (process.env.CUBE_TRACE ?? '').split(',').includes(TRACE);
+
 function newAllocators(c: SyncCapacity): SyncAllocators {
   return {
     serviceIds: new IdAllocator(c.services),
@@ -97,6 +101,7 @@ export class CubeSync {
       opts.refreshPorts === true ||
       next.ports.size !== this.modelValue.ports.size ||
       [...next.ports.keys()].some((n) => !this.portIdsValue.has(n));
+    const t0 = Date.now();
     const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
     if (!this.status.ok) await this.rebuildFromKernel();
     const derived = deriveKernelState(next, this.kernelValue, {
@@ -104,6 +109,7 @@ export class CubeSync {
       alloc: this.alloc,
       policy: this.opts.policy,
     });
+    const t1 = Date.now();
     if (!derived.ok) {
       rollbackAll(this.alloc);
       return derived;
@@ -119,12 +125,20 @@ export class CubeSync {
       }
       this.loadedDefines = key;
     }
+    const t2 = Date.now();
     const writes = planMapWrites(this.kernelValue, derived.value);
     commitAll(this.alloc);
     this.modelValue = next;
     this.portIdsValue = new Map(portIds);
     this.kernelValue = derived.value;
+    const t3 = Date.now();
     await this.write(writes);
+    if (tracing) {
+      const ms = [t1 - t0, t2 - t1, t3 - t2, Date.now() - t3];
+      console.log(
+        `${TRACE} ${next.name}: derive ${ms[0]} ms, load ${ms[1]} ms, plan ${ms[2]} ms, ${writes.length} writes ${ms[3]} ms`,
+      );
+    }
     return { ok: true, value: undefined };
   }
 

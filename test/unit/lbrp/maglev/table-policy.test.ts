@@ -17,9 +17,10 @@ describe('tableSizeFor', () => {
   // The ladder: prime, 0 without backends, constant inside a rung, never below 100 slots per backend.
   it('follows the ladder', () => {
     expect([0, 1, 4, 5, 10, 11, 20, 21, 40, 41, 1000, 5000].map((n) => tableSizeFor(n))).toEqual([
-      0, 401, 401, 4001, 4001, 16001, 16001, 65537, 65537, 131071, 131071, 131071,
+      0, 2, 401, 4001, 4001, 16001, 16001, 65537, 65537, 131071, 131071, 131071,
     ]);
-    for (let n = 1; n <= 1310; n++) {
+    expect(tableSizeFor(2)).toBe(401);
+    for (let n = 2; n <= 1310; n++) {
       const m = tableSizeFor(n);
       expect(isPrime(m)).toBe(true);
       expect(m).toBeGreaterThanOrEqual(100 * n);
@@ -30,7 +31,7 @@ describe('tableSizeFor', () => {
   // min and max are configurable; the cap wins.
   it('honours a configured min and max', () => {
     const policy = { ...TABLE_POLICY_DEFAULTS, minTableSize: 1000, maxTableSize: 20000 };
-    expect(tableSizeFor(1, policy)).toBe(1009);
+    expect(tableSizeFor(2, policy)).toBe(1009);
     expect(tableSizeFor(30, policy)).toBe(19997);
     expect(tableSizeFor(500, policy)).toBe(19997);
   });
@@ -74,24 +75,34 @@ describe('Maglev at the chosen sizes', () => {
 
   // Within a rung, adding one backend to N changes ≤ 1.2 × M/(N+1) slots, and removing one of N+1
   // moves ≤ 1.2 × its own slots (its slots plus the others Maglev reshuffles), for every backend.
-  it.each([1, 2, 3, 5, 7, 9, 11, 15, 19, 21, 27, 33, 39])(
-    'disruption ≤ 1.2 × ideal from N=%i to N+1',
-    (n) => {
-      const m = tableSizeFor(n + 1);
-      expect(tableSizeFor(n)).toBe(m); // same rung: no re-size
-      const all = equalBackends(n + 1);
-      const stable = new Map(all.map((b, i) => [b.id, i]));
-      const withAll = stableTable(all, m, stable);
-      for (const one of all) {
-        const without = stableTable(
-          all.filter((b) => b !== one),
-          m,
-          stable,
-        );
-        const own = withAll.filter((v) => v === stable.get(one.id)).length;
-        expect(diffTables(without, withAll).slots.length).toBeLessThanOrEqual(1.2 * (m / (n + 1)));
-        expect(diffTables(withAll, without).slots.length).toBeLessThanOrEqual(1.2 * own);
-      }
-    },
-  );
+  it.each([2, 3, 5, 7, 9, 11, 15, 19, 21, 27, 33, 39])('disruption ≤ 1.2 × ideal from N=%i to N+1', (n) => {
+    const m = tableSizeFor(n + 1);
+    expect(tableSizeFor(n)).toBe(m); // same rung: no re-size
+    const all = equalBackends(n + 1);
+    const stable = new Map(all.map((b, i) => [b.id, i]));
+    const withAll = stableTable(all, m, stable);
+    for (const one of all) {
+      const without = stableTable(
+        all.filter((b) => b !== one),
+        m,
+        stable,
+      );
+      const own = withAll.filter((v) => v === stable.get(one.id)).length;
+      expect(diffTables(without, withAll).slots.length).toBeLessThanOrEqual(1.2 * (m / (n + 1)));
+      expect(diffTables(withAll, without).slots.length).toBeLessThanOrEqual(1.2 * own);
+    }
+  });
+
+  // One backend has a 2-slot table; a second one brings the 401-slot table, where the first
+  // keeps half the slots: half of the flows move, which is the ideal for 1 → 2.
+  it('moves the ideal half of the flows from one backend to two', () => {
+    const [first, second] = equalBackends(2);
+    expect(tableSizeFor(1)).toBe(2);
+    expect([...buildMaglevTable([first], 2)]).toEqual([0, 0]);
+    const m = tableSizeFor(2);
+    const two = buildMaglevTable([first, second], m);
+    const moved = [...two].filter((e) => orderBackends([first, second])[e] !== first).length / m;
+    expect(moved).toBeLessThanOrEqual(1.2 * 0.5);
+    expect(moved).toBeGreaterThanOrEqual(0.5 - 1 / m);
+  });
 });

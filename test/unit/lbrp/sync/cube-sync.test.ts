@@ -138,7 +138,7 @@ describe('CubeSync plans (golden)', () => {
       'put maglev_slots ×4001 in [401,4401]',
       'put services[10.0.0.1:80/tcp] id=0 base=401 size=4001',
     ]);
-    // A second service reuses the freed range [0,401).
+    // A second service (one backend: a 2-slot table) reuses the freed range at 0.
     m = build(m, (x) =>
       addService(x, {
         vip: '10.0.0.2',
@@ -151,9 +151,9 @@ describe('CubeSync plans (golden)', () => {
     expect(renderPlan(host.takeWrites())).toEqual([
       'zero backend_stats[5]',
       'put backends[5] 192.168.1.20:53 active',
-      'put maglev_slots ×401 in [0,400]',
+      'put maglev_slots ×2 in [0,1]',
       'zero service_stats[1]',
-      'put services[10.0.0.2:53/udp] id=1 base=0 size=401',
+      'put services[10.0.0.2:53/udp] id=1 base=0 size=2',
       'put vips[10.0.0.2]=1',
     ]);
   });
@@ -177,13 +177,13 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b0 192.168.1.10:80 active',
       'BACKEND b1 192.168.1.10:80 active',
       'BACKEND b2 192.168.1.10:80 active',
-      'SERVICE 10.0.0.1:0/icmp id=2 slots=[802,1203)',
-      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
-      'SERVICE 10.0.0.1:80/udp id=1 slots=[401,802)',
+      'SERVICE 10.0.0.1:0/icmp id=2 slots=[4,6)',
+      'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,2)',
+      'SERVICE 10.0.0.1:80/udp id=1 slots=[2,4)',
       'SERVICE 10.0.0.9:80/tcp id=3 no-backends',
-      'TABLE 10.0.0.1:0/icmp b2=401',
-      'TABLE 10.0.0.1:80/tcp b0=401',
-      'TABLE 10.0.0.1:80/udp b1=401',
+      'TABLE 10.0.0.1:0/icmp b2=2',
+      'TABLE 10.0.0.1:80/tcp b0=2',
+      'TABLE 10.0.0.1:80/udp b1=2',
       'VIP 10.0.0.1 services=3',
       'VIP 10.0.0.9 services=1',
     ]);
@@ -321,7 +321,15 @@ describe('CubeSync dataplane and refusals', () => {
   it('refuses what does not fit, writing nothing and leaking nothing', async () => {
     const { host, sync, base } = newSync('SINGLE', { capacity: { services: 4, backends: 16, slots: 1000 } });
     const one = (vip: string) => (x: CubeModel) =>
-      addService(x, { vip, vport: 80, proto: 'TCP', backend: [{ ip: '1.1.1.1', port: 80 }] });
+      addService(x, {
+        vip,
+        vport: 80,
+        proto: 'TCP',
+        backend: [
+          { ip: '1.1.1.1', port: 80 },
+          { ip: '1.1.1.2', port: 80 },
+        ],
+      });
     const m = build(base, SINGLE_PORTS, one('10.0.0.1'), one('10.0.0.2'));
     must(await sync.apply(m));
     host.takeWrites();
