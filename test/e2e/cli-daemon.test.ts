@@ -624,11 +624,15 @@ const ROWS: Row[] = [
       ]),
     wantCode: 0,
   },
-  // Polycube's connect says "Cube does not exist" here; ours answers "Error setting peer" (a
-  // polycubed deviation, reported). Either way the body is printed and the exit code is 2.
+  // A cube:port that names no cube or no port answers polycubed's texts (REST spec §4.5).
   {
     inArgs: 'connect nocube:p1 {{veth}}',
-    wantStdout: /^(Cube does not exist|Error setting peer)\n$/,
+    wantStdout: 'Cube does not exist\n',
+    wantCode: 2,
+  },
+  {
+    inArgs: 'connect lb0:p9 {{veth}}',
+    wantStdout: 'Port p9 does not exist\n',
     wantCode: 2,
   },
   { inArgs: 'disconnect lb0:p1 {{veth}}', wantStdout: '', wantCode: 0 },

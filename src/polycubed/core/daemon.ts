@@ -235,6 +235,10 @@ export class Daemon extends EventEmitter {
     return this.serialize(async () => {
       const pa = this.portRef(a);
       const pb = this.portRef(b);
+      for (const text of [a, b]) {
+        const missing = this.missingPortRef(text);
+        if (missing) return fail(ErrorCode.GENERIC_ERROR, missing);
+      }
       if (!pa && !pb) return fail(ErrorCode.GENERIC_ERROR, 'Error setting peer');
       for (const [ref, name] of [
         [pa, a],
@@ -463,6 +467,15 @@ export class Daemon extends EventEmitter {
     if (caller && cube.service !== caller)
       throw new SouthboundError('PERMISSION_DENIED', `cube ${name} belongs to service ${cube.service}`);
     return cube;
+  }
+
+  /** For a `cube:port` that names no existing port, polycubed's error text; else undefined. */
+  private missingPortRef(text: string): string | undefined {
+    const m = /^(\S+):(\S+)$/.exec(text);
+    if (!m) return undefined;
+    const cube = this.cubeReg.get(m[1]);
+    if (!cube) return 'Cube does not exist';
+    return cube.ports.has(m[2]) ? undefined : `Port ${m[2]} does not exist`;
   }
 
   private portRef(text: string): { cube: CubeRecord; port: PortRecord } | undefined {

@@ -510,6 +510,22 @@ const ROWS: Row[] = [
     wantBody: 'Interface  nosuch0 does not exist or is down',
   },
   {
+    name: 'connect a port of a missing cube',
+    method: 'POST',
+    path: `${P}/connect`,
+    body: '{"peer1":"nocube:p1","peer2":"lo"}',
+    want: [400],
+    wantBody: 'Cube does not exist',
+  },
+  {
+    name: 'connect a missing port',
+    method: 'POST',
+    path: `${P}/connect`,
+    body: '{"peer1":"lb0:p9","peer2":"lo"}',
+    want: [400],
+    wantBody: 'Port p9 does not exist',
+  },
+  {
     name: 'connect two netdevs',
     method: 'POST',
     path: `${P}/connect`,
