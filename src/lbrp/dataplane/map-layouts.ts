@@ -11,6 +11,12 @@ export const IPPROTO = { ICMP: 1, TCP: 6, UDP: 17 } as const;
 
 /** backend_value.flags: the backend may receive new sessions (cleared = drained or removed). */
 export const F_BACKEND_ACTIVE = 0x1;
+/**
+ * backend_value.flags: backend_to_vip[{ip, port, proto}] names this backend's service, so a new
+ * session through it writes only its conntrack entry (no reverse_nat entry); its replies are
+ * found through backend_to_vip. Set only while that entry exists and names this service.
+ */
+export const F_BACKEND_UNIQUE = 0x2;
 /** conntrack_value.flags: the client's source address was rewritten (src-ip-rewrite). */
 export const F_CT_SRC_REWRITTEN = 0x1;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
@@ -86,6 +92,7 @@ export const PCN = {
 /** Every constant layout_check.c exports, by its C name (the test compares the two). */
 export const LAYOUT_CONSTANTS: Record<string, number> = {
   F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
   F_CT_SRC_REWRITTEN,
   FROM_FRONTEND,
   FROM_BACKEND,
@@ -152,6 +159,18 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['client_ip', 8, 4],
     ['service_id', 12, 4],
     ['backend_id', 16, 4],
+  ]),
+  backend_vip_key: layout(8, [
+    ['ip', 0, 4],
+    ['port', 4, 2],
+    ['proto', 6, 1],
+    ['pad', 7, 1],
+  ]),
+  backend_vip_value: layout(12, [
+    ['vip', 0, 4],
+    ['vport', 4, 2],
+    ['flags', 6, 2],
+    ['service_id', 8, 4],
   ]),
   src_rewrite_key: layout(8, [
     ['prefixlen', 0, 4],
@@ -384,6 +403,62 @@ export function decodeReverseNatValue(b: Buffer): ReverseNatValue {
     clientIp: readIpv4(b, 8),
     serviceId: b.readUInt32LE(12),
     backendId: b.readUInt32LE(16),
+  };
+}
+
+/**
+ * backend_to_vip key: a backend address as its replies carry it (their source address, port and
+ * protocol). ICMP echo: port 0.
+ */
+export interface BackendVipKey {
+  ip: Ipv4;
+  /** Host order; encoded be16. 0 for ICMP. */
+  port: number;
+  /** IP protocol number. */
+  proto: number;
+}
+
+export function encodeBackendVipKey(k: BackendVipKey): Buffer {
+  const b = Buffer.alloc(8);
+  writeIpv4(b, k.ip, 0);
+  b.writeUInt16BE(k.port, 4);
+  b.writeUInt8(k.proto, 6);
+  return b;
+}
+
+export function decodeBackendVipKey(b: Buffer): BackendVipKey {
+  return { ip: readIpv4(b, 0), port: b.readUInt16BE(4), proto: b.readUInt8(6) };
+}
+
+/**
+ * backend_to_vip value: the one service behind a backend address (written by the control plane;
+ * see dataplane/README.md, "backend_to_vip", for when).
+ */
+export interface BackendVipValue {
+  vip: Ipv4;
+  /** Host order; encoded be16. 0 for ICMP. */
+  vport: number;
+  /** None defined yet: 0. */
+  flags: number;
+  /** The service's id (service_stats index). */
+  serviceId: number;
+}
+
+export function encodeBackendVipValue(v: BackendVipValue): Buffer {
+  const b = Buffer.alloc(12);
+  writeIpv4(b, v.vip, 0);
+  b.writeUInt16BE(v.vport, 4);
+  b.writeUInt16LE(v.flags, 6);
+  b.writeUInt32LE(v.serviceId, 8);
+  return b;
+}
+
+export function decodeBackendVipValue(b: Buffer): BackendVipValue {
+  return {
+    vip: readIpv4(b, 0),
+    vport: b.readUInt16BE(4),
+    flags: b.readUInt16LE(6),
+    serviceId: b.readUInt32LE(8),
   };
 }
 

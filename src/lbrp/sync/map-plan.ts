@@ -76,22 +76,31 @@ function rewriteEntries(state: KernelState): Map<string, [Buffer, Buffer]> {
  * kernel.
  */
 export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] {
-  const out: MapWrite[] = [];
-  const put = (map: string, key: Buffer, value: Buffer): void => void out.push({ map, key, value });
-  const del = (map: string, key: Buffer): void => void out.push({ map, key, delete: true });
+  return [...generateMapWrites(prev, next)];
+}
 
+const put = (map: string, key: Buffer, value: Buffer): MapWrite => ({ map, key, value });
+const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true });
+
+/**
+ * planMapWrites as a generator: the same writes in the same order, produced as they are
+ * consumed, so a plan of millions of slots never exists as one array.
+ */
+export function* generateMapWrites(prev: KernelState, next: KernelState): Generator<MapWrite> {
   // 1. backends: deactivations, then new and changed ones (counters of new ids zeroed).
   const before = backendsById(prev);
   const after = backendsById(next);
   for (const [id, b] of before) {
     const now = after.get(id);
-    if (b.active && (!now || !now.active)) put(MAPS.backends, encodeU32(id), backendValue(now ?? b, false));
+    if (b.active && (!now || !now.active))
+      yield put(MAPS.backends, encodeU32(id), backendValue(now ?? b, false));
   }
   for (const [id, b] of after) {
     const was = before.get(id);
-    if (!was) put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
+    if (!was) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
     const changed = !was || was.ip !== b.ip || was.port !== b.port || was.active !== b.active;
-    if (changed && !(was?.active && !b.active)) put(MAPS.backends, encodeU32(id), backendValue(b, b.active));
+    if (changed && !(was?.active && !b.active))
+      yield put(MAPS.backends, encodeU32(id), backendValue(b, b.active));
   }
 
   // 2. Maglev slots: only the changed ones (whole table when it moved or is new).
@@ -107,14 +116,15 @@ export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] 
     for (let i = 0; i < slots.length; i++) {
       keys.writeUInt32LE(s.slotBase + slots[i], 4 * i);
       vals.writeUInt32LE(values[i] >>> 0, 4 * i);
-      put(MAPS.slots, keys.subarray(4 * i, 4 * i + 4), vals.subarray(4 * i, 4 * i + 4));
+      yield put(MAPS.slots, keys.subarray(4 * i, 4 * i + 4), vals.subarray(4 * i, 4 * i + 4));
     }
   }
 
   // 3. services (after their tables) and vips.
   for (const [key, s] of next.services) {
     const p = prev.services.get(key);
-    if (!p || p.serviceId !== s.serviceId) put(MAPS.serviceStats, encodeU32(s.serviceId), ZERO_COUNTERS);
+    if (!p || p.serviceId !== s.serviceId)
+      yield put(MAPS.serviceStats, encodeU32(s.serviceId), ZERO_COUNTERS);
     if (p && p.serviceId === s.serviceId && p.slotBase === s.slotBase && p.tableSize === s.tableSize)
       continue;
     const value = encodeServiceValue({
@@ -123,29 +133,29 @@ export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] 
       tableSize: s.tableSize,
       flags: 0,
     });
-    put(MAPS.services, serviceKeyBuf(s), value);
+    yield put(MAPS.services, serviceKeyBuf(s), value);
   }
   const vipsBefore = vipCounts(prev);
   const vipsAfter = vipCounts(next);
   for (const [vip, n] of vipsAfter)
-    if (vipsBefore.get(vip) !== n) put(MAPS.vips, encodeIpv4Key(vip), encodeU32(n));
+    if (vipsBefore.get(vip) !== n) yield put(MAPS.vips, encodeIpv4Key(vip), encodeU32(n));
 
   // 4. deletions: services gone, then their vips.
-  for (const [key, p] of prev.services) if (!next.services.has(key)) del(MAPS.services, serviceKeyBuf(p));
-  for (const vip of vipsBefore.keys()) if (!vipsAfter.has(vip)) del(MAPS.vips, encodeIpv4Key(vip));
+  for (const [key, p] of prev.services)
+    if (!next.services.has(key)) yield del(MAPS.services, serviceKeyBuf(p));
+  for (const vip of vipsBefore.keys()) if (!vipsAfter.has(vip)) yield del(MAPS.vips, encodeIpv4Key(vip));
 
   // 5. FRONTEND ips (MULTI).
   for (const [ip, port] of next.frontendIps)
-    if (prev.frontendIps.get(ip) !== port) put(MAPS.frontendIps, encodeIpv4Key(ip), encodeU16(port));
+    if (prev.frontendIps.get(ip) !== port) yield put(MAPS.frontendIps, encodeIpv4Key(ip), encodeU16(port));
   for (const ip of prev.frontendIps.keys())
-    if (!next.frontendIps.has(ip)) del(MAPS.frontendIps, encodeIpv4Key(ip));
+    if (!next.frontendIps.has(ip)) yield del(MAPS.frontendIps, encodeIpv4Key(ip));
 
   // 6. src-ip-rewrite: new or changed entries, then stale ones.
   const rwBefore = rewriteEntries(prev);
   const rwAfter = rewriteEntries(next);
   for (const [hex, [key, value]] of rwAfter) {
-    if (!rwBefore.get(hex)?.[1].equals(value)) put(MAPS.srcRewrite, key, value);
+    if (!rwBefore.get(hex)?.[1].equals(value)) yield put(MAPS.srcRewrite, key, value);
   }
-  for (const [hex, [key]] of rwBefore) if (!rwAfter.has(hex)) del(MAPS.srcRewrite, key);
-  return out;
+  for (const [hex, [key]] of rwBefore) if (!rwAfter.has(hex)) yield del(MAPS.srcRewrite, key);
 }
