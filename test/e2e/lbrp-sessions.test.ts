@@ -99,12 +99,16 @@ describeE2e('e2e: lbrp sessions', () => {
     await stack.stopLbrp('SIGKILL'); // the lbrp service dies and comes back
     await streamAdvances(stream);
     await stack.startLbrp();
+    // The new service rebuilt its state from polycubed's Resync and the maps: nothing rewritten.
+    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 10000);
     expect(await stack.ok('GET', `${backend(ownB.ip)}weight/`)).toBe(0);
     await streamAdvances(stream);
 
     await stack.stopPolycubed('SIGTERM'); // polycubed stops and comes back
     await streamAdvances(stream);
+    const seen = stack.lbrp?.lines.length ?? 0;
     await stack.startPolycubed();
+    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 20000, seen);
     await waitFor(
       async () => (await stack.rest('GET', `${backend(ownB.ip)}weight/`)).status === 200,
       'lbrp back',
