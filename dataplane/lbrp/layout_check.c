@@ -14,6 +14,8 @@ struct backend_value layout_backend_value;
 struct flow_key layout_flow_key;
 struct conntrack_value layout_conntrack_value;
 struct reverse_nat_value layout_reverse_nat_value;
+struct backend_vip_key layout_backend_vip_key;
+struct backend_vip_value layout_backend_vip_value;
 struct src_rewrite_key layout_src_rewrite_key;
 struct src_rewrite_value layout_src_rewrite_value;
 struct lbrp_counters layout_lbrp_counters;
@@ -24,6 +26,7 @@ struct pcn_test_trace layout_pcn_test_trace;
 
 enum layout_constants {
 	LAYOUT_F_BACKEND_ACTIVE = F_BACKEND_ACTIVE,
+	LAYOUT_F_BACKEND_UNIQUE = F_BACKEND_UNIQUE,
 	LAYOUT_F_CT_SRC_REWRITTEN = F_CT_SRC_REWRITTEN,
 	LAYOUT_FROM_FRONTEND = FROM_FRONTEND,
 	LAYOUT_FROM_BACKEND = FROM_BACKEND,

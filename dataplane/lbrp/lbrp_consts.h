@@ -51,6 +51,10 @@
 /* backend_value.flags: the backend may receive new sessions. Cleared = drained (weight 0) or
  * removed; its established sessions keep going. */
 #define F_BACKEND_ACTIVE 0x1
+/* backend_value.flags: backend_to_vip[{ip, port, proto}] names this backend's service, so a new
+ * session through it writes only its conntrack entry (no reverse_nat entry): its replies find the
+ * session through backend_to_vip. Set by the control plane only while that holds. */
+#define F_BACKEND_UNIQUE 0x2
 
 /* conntrack_value.flags: the client's source address was rewritten (nat_saddr != saddr). */
 #define F_CT_SRC_REWRITTEN 0x1

@@ -56,13 +56,28 @@ struct {
 } conntrack SEC(".maps");
 
 /* flow_key (backend → client's NATed address, as the reply arrives) → reverse_nat_value.
- * Datapath writes with the conntrack entry and reads per backend packet. */
+ * Datapath writes with the conntrack entry (unless the backend is F_BACKEND_UNIQUE) and reads
+ * per backend packet that backend_to_vip does not resolve. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_SESSIONS);
 	__type(key, struct flow_key);
 	__type(value, struct reverse_nat_value);
 } reverse_nat SEC(".maps");
+
+/* backend_vip_key (a backend address as its replies carry it; ICMP echo: port 0) →
+ * backend_vip_value (the service behind it). Control plane writes, for every backend address that
+ * serves exactly one service, before it sets F_BACKEND_UNIQUE on that backend; datapath reads per
+ * backend packet to find a reply's session in conntrack (sessions through a F_BACKEND_UNIQUE
+ * backend have no reverse_nat entry). Not preallocated: sized for one entry per backend id, it
+ * holds one per distinct backend address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_BACKENDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct backend_vip_key);
+	__type(value, struct backend_vip_value);
+} backend_to_vip SEC(".maps");
 
 /* src_rewrite_key → src_rewrite_value: two entries (client range FROM_FRONTEND, new range
  * FROM_BACKEND). Control plane writes; datapath reads for client sources, backend-side

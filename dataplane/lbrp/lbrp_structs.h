@@ -63,6 +63,23 @@ struct reverse_nat_value {
 	__u32 backend_id; /* host */
 };
 
+/* backend_to_vip key: a backend address as its replies carry it (their source). 8 bytes. */
+struct backend_vip_key {
+	__be32 ip;   /* be: backend address */
+	__be16 port; /* be: backend port; 0 for ICMP echo */
+	__u8 proto;  /* IP protocol number */
+	__u8 pad;    /* must be 0 */
+};
+
+/* backend_to_vip value: the service behind that backend address. Written by the control plane.
+ * 12 bytes. */
+struct backend_vip_value {
+	__be32 vip;       /* be: the service's VIP */
+	__be16 vport;     /* be: the service's port; 0 for ICMP */
+	__u16 flags;      /* host: none defined yet; must be 0 */
+	__u32 service_id; /* host: the service's id (for tools: the datapath counts the session's) */
+};
+
 /* src_ip_rewrite key (LPM trie). 8 bytes. */
 struct src_rewrite_key {
 	__u32 prefixlen; /* host: significant bits of addr (32 for a lookup) */
@@ -90,6 +107,8 @@ _Static_assert(sizeof(struct backend_value) == 8, "backend_value layout");
 _Static_assert(sizeof(struct flow_key) == 16, "flow_key layout");
 _Static_assert(sizeof(struct conntrack_value) == 20, "conntrack_value layout");
 _Static_assert(sizeof(struct reverse_nat_value) == 20, "reverse_nat_value layout");
+_Static_assert(sizeof(struct backend_vip_key) == 8, "backend_vip_key layout");
+_Static_assert(sizeof(struct backend_vip_value) == 12, "backend_vip_value layout");
 _Static_assert(sizeof(struct src_rewrite_key) == 8, "src_rewrite_key layout");
 _Static_assert(sizeof(struct src_rewrite_value) == 12, "src_rewrite_value layout");
 _Static_assert(sizeof(struct lbrp_counters) == STAT_MAX * 8, "lbrp_counters layout");

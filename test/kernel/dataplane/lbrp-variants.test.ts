@@ -21,6 +21,7 @@ const LBRP_MAPS = [
   'backends',
   'conntrack',
   'reverse_nat',
+  'backend_to_vip',
   'src_ip_rewrite',
   'ip_to_frontend_port',
   'service_stats',

@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileBpf } from '../../../../src/polycubed/runtime/bpf-compile';
 import {
+  decodeBackendVipKey,
+  decodeBackendVipValue,
   decodeConntrackValue,
   decodeFlowKey,
   decodeServiceKey,
+  encodeBackendVipKey,
+  encodeBackendVipValue,
   encodeConntrackValue,
   encodeFlowKey,
   encodeServiceKey,
@@ -144,5 +148,11 @@ describe('dataplane map layouts', () => {
     };
     expect(encodeConntrackValue(ct).toString('hex')).toBe('c0a8010a1f900100070000000300000014000001');
     expect(decodeConntrackValue(encodeConntrackValue(ct))).toEqual(ct);
+    const bk = { ip: '192.168.1.10', port: 8080, proto: 6 };
+    expect(encodeBackendVipKey(bk).toString('hex')).toBe('c0a8010a1f900600');
+    expect(decodeBackendVipKey(encodeBackendVipKey(bk))).toEqual(bk);
+    const bv = { vip: '10.10.0.100', vport: 80, flags: 0, serviceId: 3 };
+    expect(encodeBackendVipValue(bv).toString('hex')).toBe('0a0a00640050000003000000');
+    expect(decodeBackendVipValue(encodeBackendVipValue(bv))).toEqual(bv);
   });
 });
