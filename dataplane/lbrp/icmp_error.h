@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "nat.h"
 #include "ports.h"
+#include "session.h"
 #include "stats.h"
 
 /* The flow the quoted packet belongs to, seen from the error's sender (quoted tuple reversed). */
@@ -60,18 +61,17 @@ static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct 
  * is the backend becomes the VIP. Returns CONTINUE when it is not such an error. */
 static __always_inline int icmp_error_from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
 {
-	struct reverse_nat_value *hit, rv;
+	struct reverse_nat_value rv;
 	struct nat4 outer, quoted;
 	struct flow_key k;
 	int rc;
 
 	if (p->l4_kind != L4_ICMP_ERROR || p->daddr != p->inner.saddr)
 		return CONTINUE;
+	/* The quoted packet went to the backend: reversed, it is a reply of the session. */
 	quoted_flow_reversed(p, &k);
-	hit = bpf_map_lookup_elem(&reverse_nat, &k);
-	if (!hit)
+	if (!session_of_reply(&k, &rv))
 		return CONTINUE;
-	rv = *hit;
 	outer.saddr = p->saddr == p->inner.daddr ? rv.vip : p->saddr;
 	outer.daddr = rv.client_ip;
 	quoted.saddr = rv.client_ip;

@@ -60,7 +60,8 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	return to_backend(ctx, md);
 }
 
-/* Backend → client of a session: SNAT back to vip:vport and the client's original address. */
+/* Backend → client of a session (found through backend_to_vip and conntrack, or reverse_nat):
+ * SNAT back to vip:vport and the client's original address. */
 static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
 {
 	struct reverse_nat_value rv;

@@ -1,6 +1,7 @@
 /* session.h — services and sessions: which service a client packet addresses, the session
- * (conntrack hit, or a new Maglev choice written to conntrack and reverse_nat), the reverse
- * lookup of a backend's reply, and the src-ip-rewrite address mapping.
+ * (conntrack hit, or a new Maglev choice written to conntrack and, unless its backend is
+ * F_BACKEND_UNIQUE, reverse_nat), the session of a backend's reply (through backend_to_vip and
+ * conntrack, else reverse_nat), and the src-ip-rewrite address mapping.
  */
 #ifndef LBRP_SESSION_H
 #define LBRP_SESSION_H
@@ -67,8 +68,9 @@ static __always_inline int is_tcp_syn(const struct pkt_desc *p)
 	return p->l4_kind == L4_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* Chooses a backend for the client flow k of svc and records the session both ways.
- * Returns CONTINUE with *ct filled, or a DROP_* reason. */
+/* Chooses a backend for the client flow k of svc and records the session: its conntrack entry,
+ * and, unless the backend is F_BACKEND_UNIQUE (its replies are resolved through backend_to_vip),
+ * the reverse_nat entry of its replies. Returns CONTINUE with *ct filled, or a DROP_* reason. */
 static __always_inline int session_create(const struct pkt_desc *p, const struct service_value *svc,
 					  const struct flow_key *k, struct conntrack_value *ct)
 {
@@ -88,6 +90,10 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	ct->nat_saddr = p->saddr;
 	if (src_rewrite_lookup(p->saddr, FROM_FRONTEND, &ct->nat_saddr))
 		ct->flags |= F_CT_SRC_REWRITTEN;
+	if (bpf_map_update_elem(&conntrack, k, ct, BPF_ANY))
+		return DROP_SESSION_CREATE;
+	if (be.flags & F_BACKEND_UNIQUE)
+		return CONTINUE;
 
 	/* The reply arrives as backend:bport → nat_saddr:sport (echo: sport 0 → dport id). */
 	__builtin_memset(&rk, 0, sizeof(rk));
@@ -101,7 +107,7 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rv.client_ip = p->saddr;
 	rv.service_id = ct->service_id;
 	rv.backend_id = backend_id;
-	if (bpf_map_update_elem(&conntrack, k, ct, BPF_ANY) || bpf_map_update_elem(&reverse_nat, &rk, &rv, BPF_ANY))
+	if (bpf_map_update_elem(&reverse_nat, &rk, &rv, BPF_ANY))
 		return DROP_SESSION_CREATE;
 	return CONTINUE;
 }
@@ -133,20 +139,73 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 	return session_create(p, svc, &k, ct);
 }
 
-/* The reverse-NAT entry of a backend's reply (copied to *rv); returns 1 on a hit. */
-static __always_inline int session_for_reply(const struct pkt_desc *p, struct reverse_nat_value *rv)
+/* The session of reply tuple r if its client (before src-ip-rewrite) is `client` and it belongs to
+ * service *bv: the conntrack entry of client:r.dport → vip:vport, accepted only when the reply is
+ * exactly that session's (backend address and port are r's source, the client's NATed address is
+ * r's destination). Fills *rv as the session's reverse_nat entry would read; returns 1 on a hit. */
+static __always_inline int reply_in_conntrack(const struct flow_key *r, const struct backend_vip_value *bv,
+					      __be32 client, struct reverse_nat_value *rv)
 {
 	struct flow_key k;
-	struct reverse_nat_value *hit;
+	struct conntrack_value *ct;
 
-	if (p->l4_kind != L4_TCP && p->l4_kind != L4_UDP && p->l4_kind != L4_ICMP_ECHO_REPLY)
+	__builtin_memset(&k, 0, sizeof(k));
+	k.saddr = client;
+	k.daddr = bv->vip;
+	k.sport = r->dport;
+	k.dport = bv->vport;
+	k.proto = r->proto;
+	ct = bpf_map_lookup_elem(&conntrack, &k);
+	if (!ct || ct->backend_ip != r->saddr || ct->backend_port != r->sport || ct->nat_saddr != r->daddr)
 		return 0;
-	flow_of(p, &k);
-	hit = bpf_map_lookup_elem(&reverse_nat, &k);
+	rv->vip = bv->vip;
+	rv->vport = bv->vport;
+	rv->pad = 0;
+	rv->client_ip = client;
+	rv->service_id = ct->service_id;
+	rv->backend_id = ct->backend_id;
+	return 1;
+}
+
+/* The session of reply tuple r (backend → client's NATed address, as the reply arrives), copied
+ * to *rv as a reverse_nat value; returns 1 on a hit. A backend address in backend_to_vip names
+ * the service, so the session is looked up in conntrack: for the client that src-ip-rewrite maps
+ * the destination back to, else for the destination itself (a client that was not rewritten).
+ * Anything else (no entry, or no session matches r exactly) is looked up in reverse_nat. */
+static __always_inline int session_of_reply(const struct flow_key *r, struct reverse_nat_value *rv)
+{
+	struct backend_vip_key bk = {};
+	struct backend_vip_value *bvp, bv;
+	struct reverse_nat_value *hit;
+	__be32 client;
+
+	bk.ip = r->saddr;
+	bk.port = r->sport;
+	bk.proto = r->proto;
+	bvp = bpf_map_lookup_elem(&backend_to_vip, &bk);
+	if (bvp) {
+		bv = *bvp;
+		if (src_rewrite_lookup(r->daddr, FROM_BACKEND, &client) && reply_in_conntrack(r, &bv, client, rv))
+			return 1;
+		if (reply_in_conntrack(r, &bv, r->daddr, rv))
+			return 1;
+	}
+	hit = bpf_map_lookup_elem(&reverse_nat, r);
 	if (!hit)
 		return 0;
 	*rv = *hit;
 	return 1;
+}
+
+/* The session of a backend's TCP, UDP or ICMP echo reply (copied to *rv); returns 1 on a hit. */
+static __always_inline int session_for_reply(const struct pkt_desc *p, struct reverse_nat_value *rv)
+{
+	struct flow_key r;
+
+	if (p->l4_kind != L4_TCP && p->l4_kind != L4_UDP && p->l4_kind != L4_ICMP_ECHO_REPLY)
+		return 0;
+	flow_of(p, &r);
+	return session_of_reply(&r, rv);
 }
 
 #endif /* LBRP_SESSION_H */

@@ -1,6 +1,7 @@
 // The standard configuration the dataplane tables run against, built from the shared address
 // names: services on VIP_1 (TCP 80, UDP 53, ICMP), a service without backends on VIP_2, three
-// backends (the third drained), and in MULTI mode two FRONTEND port IPs. Not a test file itself.
+// backends (the third drained), and in MULTI mode two FRONTEND port IPs; and the control plane's
+// backend_to_vip opt-in (withBackendVips) over any of them. Not a test file itself.
 
 import {
   BACKEND_1,
@@ -13,8 +14,8 @@ import {
   VIP_1,
   VIP_2,
 } from '../../fixtures/addresses';
-import { F_BACKEND_ACTIVE, IPPROTO } from '../../../src/lbrp/dataplane/map-layouts';
-import { BackendSpec, DataplaneConfig, PORTS, ServiceSpec } from './lbrp-harness';
+import { F_BACKEND_ACTIVE, F_BACKEND_UNIQUE, IPPROTO } from '../../../src/lbrp/dataplane/map-layouts';
+import { BackendSpec, BackendVipSpec, DataplaneConfig, PORTS, ServiceSpec } from './lbrp-harness';
 
 /** Prime table size used by the test services (Maglev tables are prime-sized). */
 export const TABLE = 13;
@@ -66,6 +67,18 @@ export const SVC_EMPTY: ServiceSpec = {
   slots: [],
 };
 
+/** A second backend id at B1's address and port, for a second service sharing B1. */
+export const B1_ALT: BackendSpec = { id: 6, ip: BACKEND_1, port: 8080, flags: F_BACKEND_ACTIVE };
+/** VIP_2:8000/TCP → B1_ALT (BACKEND_1:8080, as SVC_WEB's B1). */
+export const SVC_ALT: ServiceSpec = {
+  vip: VIP_2,
+  vport: 8000,
+  proto: IPPROTO.TCP,
+  id: 5,
+  slotBase: 64,
+  slots: fill(B1_ALT.id),
+};
+
 export function standardConfig(overrides: Partial<DataplaneConfig> = {}): DataplaneConfig {
   return {
     services: [SVC_WEB, SVC_DNS, SVC_PING, SVC_EMPTY],
@@ -78,4 +91,46 @@ export function standardConfig(overrides: Partial<DataplaneConfig> = {}): Datapl
 /** The standard configuration plus src-ip-rewrite CLIENT_RANGE → NEW_RANGE. */
 export function rewriteConfig(): DataplaneConfig {
   return standardConfig({ srcRewrite: { from: CLIENT_RANGE, to: NEW_RANGE } });
+}
+
+/** The standard configuration with a second service (SVC_ALT) sharing B1's address and port. */
+export function sharedConfig(): DataplaneConfig {
+  const cfg = standardConfig();
+  return { ...cfg, services: [...cfg.services, SVC_ALT], backends: [...cfg.backends, B1_ALT] };
+}
+
+/**
+ * `cfg` with the control plane's backend_to_vip opt-in, by the rule of dataplane/README.md: each
+ * backend address (ip, port — 0 for ICMP —, proto) that a service's table names gets an entry
+ * naming the first such service; backends whose address only one service uses are flagged
+ * F_BACKEND_UNIQUE, those of a shared address are not.
+ */
+export function withBackendVips(cfg: DataplaneConfig): DataplaneConfig {
+  const byId = new Map(cfg.backends.map((b) => [b.id, b]));
+  const users = new Map<string, { entry: BackendVipSpec; services: Set<number>; ids: Set<number> }>();
+  for (const s of cfg.services) {
+    for (const id of new Set(s.slots)) {
+      const b = byId.get(id);
+      if (!b) continue;
+      const backend = { ip: b.ip, port: s.proto === IPPROTO.ICMP ? 0 : b.port, proto: s.proto };
+      const key = `${backend.ip}:${backend.port}:${backend.proto}`;
+      const u = users.get(key) ?? {
+        entry: { backend, service: { vip: s.vip, vport: s.vport, flags: 0, serviceId: s.id } },
+        services: new Set<number>(),
+        ids: new Set<number>(),
+      };
+      u.services.add(s.id);
+      u.ids.add(id);
+      users.set(key, u);
+    }
+  }
+  const unique = new Set([...users.values()].filter((u) => u.services.size === 1).flatMap((u) => [...u.ids]));
+  return {
+    ...cfg,
+    backends: cfg.backends.map((b) => ({
+      ...b,
+      flags: unique.has(b.id) ? b.flags | F_BACKEND_UNIQUE : b.flags & ~F_BACKEND_UNIQUE,
+    })),
+    backendVips: [...users.values()].map((u) => u.entry),
+  };
 }

@@ -3,7 +3,10 @@
 // truncation, extension) and random bytes, on every port. Checks: the kernel never refuses a
 // frame it should take, every verdict is drop or redirect to a real port, frames never change
 // length, a frame is rewritten only if it is addressed to a VIP / belongs to a session (or to the
-// src-ip-rewrite range), and checksums that were right stay right. Seeded: set LBRP_FUZZ_SEED to
+// src-ip-rewrite range), and checksums that were right stay right. The same corpus then runs
+// through a program whose backends are F_BACKEND_UNIQUE with backend_to_vip populated (replies
+// found through backend_to_vip and conntrack, no reverse_nat entries) in lockstep with the
+// reverse_nat-only program: every frame must come out the same. Seeded: set LBRP_FUZZ_SEED to
 // replay; the seed is printed.
 
 import {
@@ -32,16 +35,18 @@ import {
   udp,
   verifyChecksums,
 } from '../../fixtures/packets';
-import { rewriteConfig } from './lbrp-config';
+import { rewriteConfig, withBackendVips } from './lbrp-config';
 import { describeKernel } from './describe-kernel';
-import { Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
+import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
 
 const PER_VARIANT = 50_000;
 const SEED = Number(process.env.LBRP_FUZZ_SEED ?? Date.now() % 0x7fffffff);
 
 const VIPS = new Set([VIP_1, VIP_2]);
 const BACKENDS = new Set([BACKEND_1, BACKEND_2, BACKEND_3]);
-const CLIENTS = [CLIENT_1, CLIENT_2, CLIENT_3, CLIENT_OUTSIDE, '20.0.0.1', '20.0.0.3'];
+/** 20.0.0.1 and 20.0.0.3 are also CLIENT_1's and CLIENT_3's rewritten addresses; 20.0.0.201 is a
+ * client in the new range whose 10.0.0.201 never is one (see unambiguous). */
+const CLIENTS = [CLIENT_1, CLIENT_2, CLIENT_3, CLIENT_OUTSIDE, '20.0.0.1', '20.0.0.3', '20.0.0.201'];
 const SERVERS = [VIP_1, VIP_2, SERVER_PLAIN, BACKEND_1, BACKEND_2, CLIENT_1];
 const PORT_POOL = [80, 53, 443, 0, 40000, 40001, 8080, 5353, 22];
 const inNewRange = (ip: string): boolean => ip.startsWith('20.0.0.');
@@ -181,6 +186,18 @@ function mayRewrite(frame: Buffer, port: number, mode: Mode): boolean {
   return false;
 }
 
+/**
+ * False for a client-side IPv4 frame from 10.0.0.h with h ≥ 128 or from 20.0.0.h with h < 128.
+ * Sessions of both 10.0.0.h (rewritten to 20.0.0.h) and 20.0.0.h (not rewritten) with one source
+ * port have one reply tuple: reverse_nat keeps the later one, backend_to_vip finds the rewritten
+ * one first, and both are right. The lockstep comparison leaves such pairs out.
+ */
+function unambiguous(frame: Buffer, port: number): boolean {
+  if (port === PORTS.backend || frame.length < 30 || frame.readUInt16BE(12) !== ETH_P_IP) return true;
+  if (frame[27] !== 0 || frame[28] !== 0) return true;
+  return !((frame[26] === 10 && frame[29] >= 128) || (frame[26] === 20 && frame[29] < 128));
+}
+
 /** BPF_PROG_TEST_RUN for TC refuses an skb whose network header is incomplete. */
 function tcMayRefuse(frame: Buffer): boolean {
   const type = frame.readUInt16BE(12);
@@ -202,77 +219,129 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   });
   afterAll(() => devices?.cleanup());
 
+  /**
+   * Sends PER_VARIANT random, damaged and valid frames through `lb` (configured with `cfg`) and
+   * checks each: legal verdict and port, same length, rewritten only when addressed to a VIP or
+   * a session, right checksums stay right; with `reference` (configured with `refCfg`), every
+   * frame also runs through it and must come out the same. Returns the failures.
+   */
+  function fuzz(
+    hook: Hook,
+    mode: Mode,
+    lb: LbrpUnderTest,
+    cfg: DataplaneConfig,
+    reference?: { lb: LbrpUnderTest; cfg: DataplaneConfig },
+  ): string[] {
+    lb.configure(cfg);
+    lb.resetTrace();
+    reference?.lb.configure(reference.cfg);
+    const r = mulberry32(SEED ^ (hook === 'tc' ? 0x1000 : 0x2000) ^ (mode === 'single' ? 1 : 2));
+    const ports = [PORTS.frontend, PORTS.backend, PORTS.frontend2, PORTS.spare, -1];
+    const legalPorts: number[] =
+      mode === 'single' ? [PORTS.frontend, PORTS.backend] : [PORTS.frontend, PORTS.backend, PORTS.frontend2];
+    let redirects = 0;
+    let rewritten = 0;
+    let refused = 0;
+    let compared = 0;
+    const failures: string[] = [];
+    for (let i = 0; i < PER_VARIANT && failures.length < 5; i++) {
+      const roll = r();
+      const { frame, fromClient } =
+        roll < 0.4 ? validFrame(r) : roll < 0.8 ? mutatedFrame(r) : randomFrame(r);
+      // Mostly the port such a frame arrives on; sometimes any port, or an unknown netdev.
+      const natural = fromClient ? (r() < 0.5 ? PORTS.frontend : PORTS.frontend2) : PORTS.backend;
+      const port = r() < 0.85 ? natural : pick(r, ports);
+      if (reference && !unambiguous(frame, port)) continue;
+      const ifindex = port === -1 ? 1 : devices.ifindex[port];
+      let out;
+      try {
+        out = lb.runFast(frame, ifindex);
+      } catch (err) {
+        if (hook === 'tc' && tcMayRefuse(frame)) {
+          refused++;
+          continue;
+        }
+        failures.push(
+          `#${i} port ${port}: test run failed (${(err as Error).message}) on ${frame.toString('hex')}`,
+        );
+        continue;
+      }
+      const where = `#${i} port ${port} frame ${frame.toString('hex')}`;
+      if (reference) {
+        const want = reference.lb.runFast(frame, ifindex);
+        compared++;
+        if (want.verdict !== out.verdict || !want.data.equals(out.data) || want.cb0 !== out.cb0)
+          failures.push(
+            `${where}: ${out.verdict} ${out.data.toString('hex')} cb0 ${out.cb0}, reverse_nat-only program: ` +
+              `${want.verdict} ${want.data.toString('hex')} cb0 ${want.cb0}`,
+          );
+      }
+      if (out.verdict !== 'drop' && out.verdict !== 'redirect')
+        failures.push(`${where}: verdict ${out.verdict}`);
+      if (out.verdict !== 'redirect') continue;
+      redirects++;
+      if (out.cb0 !== undefined && !legalPorts.includes(out.cb0 >>> 16))
+        failures.push(`${where}: redirected to port ${out.cb0 >>> 16}`);
+      if (out.data.length !== frame.length)
+        failures.push(`${where}: length ${frame.length} → ${out.data.length}`);
+      if (out.data.equals(frame)) continue;
+      rewritten++;
+      if (!mayRewrite(frame, port, mode)) failures.push(`${where}: rewritten to ${out.data.toString('hex')}`);
+      if (verifyChecksums(frame).length === 0 && verifyChecksums(out.data).length > 0) {
+        failures.push(`${where}: checksums broken: ${verifyChecksums(out.data).join('; ')}`);
+      }
+    }
+    // The trace counts redirect attempts per out port: only peered ports, and all of them.
+    const counts = lb.redirectCounts();
+    expect(counts.reduce((a, b) => a + b, 0n)).toBe(BigInt(redirects));
+    counts.forEach((n, p) => {
+      if (!legalPorts.includes(p)) expect({ port: p, redirects: n }).toEqual({ port: p, redirects: 0n });
+    });
+    // Sanity: the corpus exercised translation, not just drops.
+    expect(rewritten).toBeGreaterThan(PER_VARIANT / 100);
+    expect(redirects).toBeGreaterThan(PER_VARIANT / 5);
+    console.info(
+      `${hook} ${mode}${reference ? ', backend_to_vip vs reverse_nat' : ''}: ${PER_VARIANT} frames, ` +
+        `${redirects} redirected, ${rewritten} rewritten, ${refused} refused by test_run` +
+        (reference ? `, ${compared} compared` : ''),
+    );
+    return failures;
+  }
+
   // Random and damaged frames on every port never crash, never get an illegal verdict, never
   // change length, are rewritten only when addressed to a VIP or a session, and keep right
   // checksums right.
   it.each(VARIANTS)(`%s %s: ${PER_VARIANT} random and mutated frames (seed ${SEED})`, async (hook, mode) => {
     const lb = await LbrpUnderTest.load(hook, mode, devices);
     try {
-      lb.configure(rewriteConfig());
-      lb.resetTrace();
-      const r = mulberry32(SEED ^ (hook === 'tc' ? 0x1000 : 0x2000) ^ (mode === 'single' ? 1 : 2));
-      const ports = [PORTS.frontend, PORTS.backend, PORTS.frontend2, PORTS.spare, -1];
-      const legalPorts: number[] =
-        mode === 'single'
-          ? [PORTS.frontend, PORTS.backend]
-          : [PORTS.frontend, PORTS.backend, PORTS.frontend2];
-      let redirects = 0;
-      let rewritten = 0;
-      let refused = 0;
-      const failures: string[] = [];
-      for (let i = 0; i < PER_VARIANT && failures.length < 5; i++) {
-        const roll = r();
-        const { frame, fromClient } =
-          roll < 0.4 ? validFrame(r) : roll < 0.8 ? mutatedFrame(r) : randomFrame(r);
-        // Mostly the port such a frame arrives on; sometimes any port, or an unknown netdev.
-        const natural = fromClient ? (r() < 0.5 ? PORTS.frontend : PORTS.frontend2) : PORTS.backend;
-        const port = r() < 0.85 ? natural : pick(r, ports);
-        const ifindex = port === -1 ? 1 : devices.ifindex[port];
-        let out;
-        try {
-          out = lb.runFast(frame, ifindex);
-        } catch (err) {
-          if (hook === 'tc' && tcMayRefuse(frame)) {
-            refused++;
-            continue;
-          }
-          failures.push(
-            `#${i} port ${port}: test run failed (${(err as Error).message}) on ${frame.toString('hex')}`,
-          );
-          continue;
-        }
-        const where = `#${i} port ${port} frame ${frame.toString('hex')}`;
-        if (out.verdict !== 'drop' && out.verdict !== 'redirect')
-          failures.push(`${where}: verdict ${out.verdict}`);
-        if (out.verdict !== 'redirect') continue;
-        redirects++;
-        if (out.cb0 !== undefined && !legalPorts.includes(out.cb0 >>> 16))
-          failures.push(`${where}: redirected to port ${out.cb0 >>> 16}`);
-        if (out.data.length !== frame.length)
-          failures.push(`${where}: length ${frame.length} → ${out.data.length}`);
-        if (out.data.equals(frame)) continue;
-        rewritten++;
-        if (!mayRewrite(frame, port, mode))
-          failures.push(`${where}: rewritten to ${out.data.toString('hex')}`);
-        if (verifyChecksums(frame).length === 0 && verifyChecksums(out.data).length > 0) {
-          failures.push(`${where}: checksums broken: ${verifyChecksums(out.data).join('; ')}`);
-        }
-      }
-      expect(failures).toEqual([]);
-      // The trace counts redirect attempts per out port: only peered ports, and all of them.
-      const counts = lb.redirectCounts();
-      expect(counts.reduce((a, b) => a + b, 0n)).toBe(BigInt(redirects));
-      counts.forEach((n, p) => {
-        if (!legalPorts.includes(p)) expect({ port: p, redirects: n }).toEqual({ port: p, redirects: 0n });
-      });
-      // Sanity: the corpus exercised translation, not just drops.
-      expect(rewritten).toBeGreaterThan(PER_VARIANT / 100);
-      expect(redirects).toBeGreaterThan(PER_VARIANT / 5);
-      console.info(
-        `${hook} ${mode}: ${PER_VARIANT} frames, ${redirects} redirected, ${rewritten} rewritten, ${refused} refused by test_run`,
-      );
+      expect(fuzz(hook, mode, lb, rewriteConfig())).toEqual([]);
     } finally {
       lb.close();
     }
   });
+
+  // With every backend F_BACKEND_UNIQUE and backend_to_vip populated, the same corpus is
+  // translated exactly as by the reverse_nat-only program, frame by frame (sessions created,
+  // replies and ICMP errors found through backend_to_vip and conntrack, unrelated frames left
+  // alone), and no reverse_nat entry is ever written. Sessions fit without eviction, so both
+  // programs always hold the same ones.
+  it.each(VARIANTS)(
+    `%s %s: ${PER_VARIANT} frames through backend_to_vip, same output as through reverse_nat (seed ${SEED})`,
+    async (hook, mode) => {
+      const big = { MAX_SESSIONS: 65536 };
+      const lb = await LbrpUnderTest.load(hook, mode, devices, big);
+      const ref = await LbrpUnderTest.load(hook, mode, devices, big);
+      try {
+        const cfg = withBackendVips(rewriteConfig());
+        expect(cfg.backendVips?.length).toBe(3);
+        expect(fuzz(hook, mode, lb, cfg, { lb: ref, cfg: rewriteConfig() })).toEqual([]);
+        expect(lb.sessions('conntrack')).toBeGreaterThan(100);
+        expect(lb.sessions('conntrack')).toBe(ref.sessions('conntrack'));
+        expect(lb.sessions('reverse_nat')).toBe(0);
+      } finally {
+        ref.close();
+        lb.close();
+      }
+    },
+  );
 });

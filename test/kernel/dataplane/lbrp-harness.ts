@@ -16,7 +16,11 @@ import {
 } from '../../../src/polycubed/runtime/prog-test-run';
 import {
   BackendValue,
+  BackendVipKey,
+  BackendVipValue,
   encodeBackendValue,
+  encodeBackendVipKey,
+  encodeBackendVipValue,
   encodeIpv4Key,
   encodeServiceKey,
   encodeServiceValue,
@@ -141,6 +145,14 @@ export interface DataplaneConfig {
   srcRewrite?: { from: { net: Ipv4; prefixLen: number }; to: { net: Ipv4; prefixLen: number } };
   /** MULTI: FRONTEND port IP → port id. */
   frontendIps: Record<Ipv4, number>;
+  /** backend_to_vip entries (the control plane's opt-in to sessions without reverse_nat entries). */
+  backendVips?: BackendVipSpec[];
+}
+
+/** One backend_to_vip entry: a backend address and the service behind it. */
+export interface BackendVipSpec {
+  backend: BackendVipKey;
+  service: BackendVipValue;
 }
 
 /** What a frame did. */
@@ -169,11 +181,18 @@ const NONE = 0xffffffff;
 export class LbrpUnderTest {
   readonly obj: LoadedObject;
   readonly progFd: number;
-  private written: { services: Buffer[]; vips: Buffer[]; rewrites: Buffer[]; frontendIps: Buffer[] } = {
+  private written: {
+    services: Buffer[];
+    vips: Buffer[];
+    rewrites: Buffer[];
+    frontendIps: Buffer[];
+    backendVips: Buffer[];
+  } = {
     services: [],
     vips: [],
     rewrites: [],
     frontendIps: [],
+    backendVips: [],
   };
 
   private constructor(
@@ -217,21 +236,11 @@ export class LbrpUnderTest {
   /** Writes `cfg` into the maps (after removing what the previous configure wrote). */
   configure(cfg: DataplaneConfig): void {
     this.unconfigure();
-    for (const b of cfg.backends) this.map('backends').update(encodeU32(b.id), encodeBackendValue(b));
-    for (const s of cfg.services) {
-      s.slots.forEach((backendId, i) =>
-        this.map('maglev_slots').update(encodeU32(s.slotBase + i), encodeU32(backendId)),
-      );
-      const key = encodeServiceKey(s);
-      this.map('services').update(
-        key,
-        encodeServiceValue({ serviceId: s.id, slotBase: s.slotBase, tableSize: s.slots.length, flags: 0 }),
-      );
-      this.written.services.push(key);
-      const vip = encodeIpv4Key(s.vip);
-      this.map('vips').update(vip, encodeU32(1));
-      this.written.vips.push(vip);
-    }
+    // As the control plane does: a backend_to_vip entry exists before a backend is flagged
+    // F_BACKEND_UNIQUE, and a backend exists before a table names it.
+    for (const e of cfg.backendVips ?? []) this.setBackendVip(e);
+    for (const b of cfg.backends) this.setBackend(b);
+    for (const s of cfg.services) this.addService(s);
     if (cfg.srcRewrite) {
       const { from, to } = cfg.srcRewrite;
       const hostMask = prefixHostMask(from.prefixLen);
@@ -261,16 +270,48 @@ export class LbrpUnderTest {
     for (const k of w.vips.splice(0)) this.map('vips').delete(k);
     for (const k of w.rewrites.splice(0)) this.map('src_ip_rewrite').delete(k);
     for (const k of w.frontendIps.splice(0)) this.map('ip_to_frontend_port').delete(k);
+    for (const k of w.backendVips.splice(0)) this.map('backend_to_vip').delete(k);
     this.map('conntrack').clear();
     this.map('reverse_nat').clear();
   }
 
-  /** Marks backend `id` active or not (drain / restore), keeping its address. */
-  setBackendActive(b: BackendSpec, active: boolean): void {
-    this.map('backends').update(
-      encodeU32(b.id),
-      encodeBackendValue({ ...b, flags: active ? F_BACKEND_ACTIVE : 0 }),
+  /** Writes a service: its Maglev table, its `services` entry and its VIP (removed by
+   * unconfigure). */
+  addService(s: ServiceSpec): void {
+    s.slots.forEach((backendId, i) =>
+      this.map('maglev_slots').update(encodeU32(s.slotBase + i), encodeU32(backendId)),
     );
+    const key = encodeServiceKey(s);
+    this.map('services').update(
+      key,
+      encodeServiceValue({ serviceId: s.id, slotBase: s.slotBase, tableSize: s.slots.length, flags: 0 }),
+    );
+    this.written.services.push(key);
+    const vip = encodeIpv4Key(s.vip);
+    this.map('vips').update(vip, encodeU32(1));
+    this.written.vips.push(vip);
+  }
+
+  /** Writes backends[b.id] (address and flags). */
+  setBackend(b: BackendSpec): void {
+    this.map('backends').update(encodeU32(b.id), encodeBackendValue(b));
+  }
+
+  /** Writes a backend_to_vip entry (removed by unconfigure). */
+  setBackendVip(e: BackendVipSpec): void {
+    const key = encodeBackendVipKey(e.backend);
+    this.map('backend_to_vip').update(key, encodeBackendVipValue(e.service));
+    this.written.backendVips.push(key);
+  }
+
+  /** Marks backend `id` active or not (drain / restore), keeping its address and other flags. */
+  setBackendActive(b: BackendSpec, active: boolean): void {
+    this.setBackend({ ...b, flags: (b.flags & ~F_BACKEND_ACTIVE) | (active ? F_BACKEND_ACTIVE : 0) });
+  }
+
+  /** Entries in a session map (conntrack or reverse_nat). */
+  sessions(map: 'conntrack' | 'reverse_nat'): number {
+    return this.map(map).dump().length;
   }
 
   /** Points maglev_slots[index] at backend id. */

@@ -29,8 +29,27 @@ import {
   udp,
   withTotLen,
 } from '../../fixtures/packets';
-import { DropReason, PCN, REASON_ARP_REPLY, REASON_FLOODING } from '../../../src/lbrp/dataplane/map-layouts';
-import { B1, B2, B3, rewriteConfig, standardConfig, SVC_WEB, TABLE } from './lbrp-config';
+import {
+  DropReason,
+  F_BACKEND_ACTIVE,
+  IPPROTO,
+  PCN,
+  REASON_ARP_REPLY,
+  REASON_FLOODING,
+} from '../../../src/lbrp/dataplane/map-layouts';
+import {
+  B1,
+  B1_ALT,
+  B2,
+  B3,
+  rewriteConfig,
+  sharedConfig,
+  standardConfig,
+  SVC_ALT,
+  SVC_WEB,
+  TABLE,
+  withBackendVips,
+} from './lbrp-config';
 import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PORTS } from './lbrp-harness';
 
 /**
@@ -60,6 +79,8 @@ export interface RowExpect {
   wantRuntimeStat?: number;
   /** Packet-in reason the frame must be punted with. */
   wantPktIn?: number;
+  /** Entries in conntrack and reverse_nat after the frame under test. */
+  wantSessions?: { conntrack: number; reverseNat: number };
 }
 
 export interface Row extends RowExpect {
@@ -84,6 +105,36 @@ const openWeb = [{ frame: SYN_C1, port: 'frontend' as const }];
 const payload64 = Buffer.alloc(64, 0x5a);
 const allSlots = (lb: LbrpUnderTest, backendId: number): void => {
   for (let i = 0; i < TABLE; i++) lb.setSlot(SVC_WEB.slotBase + i, backendId);
+};
+/** Every backend address serves one service: sessions get no reverse_nat entry. */
+const unique = (): DataplaneConfig => withBackendVips(standardConfig());
+const uniqueRewrite = (): DataplaneConfig => withBackendVips(rewriteConfig());
+const REPLY_C1 = tcp(BACKEND_1, CLIENT_1, 40000, synAck);
+const REPLY_C1_AT_VIP = tcp(VIP_1, CLIENT_1, 40000, { ...synAck, sport: 80 });
+const openDns = [{ frame: udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), port: 'frontend' as const }];
+const openPing = [{ frame: icmpEcho(CLIENT_1, VIP_1, { id: 77 }), port: 'frontend' as const }];
+/** `unique` plus backend_to_vip entries naming SVC_WEB for BACKEND_2:8080 and BACKEND_1:8081, as
+ * if they were other backends of it. */
+function withOtherBackendsOfWeb(): DataplaneConfig {
+  const cfg = unique();
+  const service = { vip: VIP_1, vport: 80, flags: 0, serviceId: SVC_WEB.id };
+  return {
+    ...cfg,
+    backendVips: [
+      ...(cfg.backendVips ?? []),
+      { backend: { ip: BACKEND_2, port: 8080, proto: IPPROTO.TCP }, service },
+      { backend: { ip: BACKEND_1, port: 8081, proto: IPPROTO.TCP }, service },
+    ],
+  };
+}
+
+const ONE_CT = { conntrack: 1, reverseNat: 0 };
+/** SVC_ALT now shares B1's address: B1 loses F_BACKEND_UNIQUE, backend_to_vip keeps naming
+ * SVC_WEB (the control plane's unique → shared transition). */
+const shareB1 = (lb: LbrpUnderTest): void => {
+  lb.setBackend(B1_ALT);
+  lb.addService(SVC_ALT);
+  lb.setBackend({ ...B1, flags: F_BACKEND_ACTIVE });
 };
 
 export const ROWS: Row[] = [
@@ -333,6 +384,218 @@ export const ROWS: Row[] = [
     want: 'drop',
     wantDrop: 'NO_BACKEND',
   },
+  // -- sessions without reverse_nat entries (backend_to_vip, F_BACKEND_UNIQUE) --------------------
+  {
+    name: 'unique backend: a new session writes only its conntrack entry',
+    given: unique,
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: SYN_C1_AT_B1,
+    wantSessions: ONE_CT,
+  },
+  {
+    name: "unique backend: the backend's reply is reverse-NATed through backend_to_vip and conntrack",
+    given: unique,
+    before: openWeb,
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: REPLY_C1_AT_VIP,
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend, MULTI: the reply goes out of the FRONTEND port owning the client address',
+    given: unique,
+    before: [{ frame: tcp(CLIENT_2, VIP_1, 80, syn), port: 'frontend2' }],
+    inFrame: tcp(BACKEND_1, CLIENT_2, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend2',
+    wantFrame: tcp(VIP_1, CLIENT_2, 40000, { ...synAck, sport: 80 }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend: a UDP reply without a checksum is reverse-NATed and keeps checksum 0',
+    given: unique,
+    before: [{ frame: udp(CLIENT_1, VIP_1, 53, { sport: 5000, noChecksum: true }), port: 'frontend' }],
+    inFrame: udp(BACKEND_1, CLIENT_1, 5000, { sport: 5353, payload: 'answer', noChecksum: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: udp(VIP_1, CLIENT_1, 5000, { sport: 53, payload: 'answer', noChecksum: true }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: "unique backend: a backend's ICMP echo reply is reverse-NATed to the VIP",
+    given: unique,
+    before: openPing,
+    inFrame: icmpEcho(BACKEND_1, CLIENT_1, { id: 77, reply: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpEcho(VIP_1, CLIENT_1, { id: 77, reply: true }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend: fragmentation needed from a backend-side router reaches the client, quoting client → VIP',
+    given: unique,
+    before: openWeb,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1_AT_B1, { mtu: 1280 }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1, { mtu: 1280 }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend: port unreachable from the backend itself about a UDP session comes from the VIP',
+    given: unique,
+    before: openDns,
+    inFrame: icmpError(BACKEND_1, CLIENT_1, udp(CLIENT_1, BACKEND_1, 5353, { sport: 5000 }), {
+      type: 3,
+      code: 3,
+    }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(VIP_1, CLIENT_1, udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), { type: 3, code: 3 }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend: time exceeded about an ICMP echo session is translated',
+    given: unique,
+    before: openPing,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, icmpEcho(CLIENT_1, BACKEND_1, { id: 77 }), {
+      type: 11,
+    }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, icmpEcho(CLIENT_1, VIP_1, { id: 77 }), { type: 11 }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique backend: a reply to another client port matches backend_to_vip but no session and is not translated',
+    given: unique,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40001, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'unique backend: a reply to another client is not translated',
+    given: unique,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_2, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend2',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: "unique backend: a reply from another backend address of the service (in backend_to_vip) is not the session's, not translated",
+    given: withOtherBackendsOfWeb,
+    before: openWeb,
+    inFrame: tcp(BACKEND_2, CLIENT_1, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: "unique backend: a reply from another port of the backend host (in backend_to_vip) is not the session's, not translated",
+    given: withOtherBackendsOfWeb,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40000, { ...synAck, sport: 8081 }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'F_BACKEND_UNIQUE without a backend_to_vip entry (a control-plane error): the reply goes out untranslated, never mistranslated',
+    given: () => ({ ...unique(), backendVips: [] }),
+    before: openWeb,
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'shared backend (two services, one address): a new session writes conntrack and reverse_nat',
+    given: () => withBackendVips(sharedConfig()),
+    inFrame: SYN_C1,
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: SYN_C1_AT_B1,
+    wantSessions: { conntrack: 1, reverseNat: 1 },
+  },
+  {
+    name: 'shared backend: a reply of the service backend_to_vip names is reverse-NATed',
+    given: () => withBackendVips(sharedConfig()),
+    before: openWeb,
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: REPLY_C1_AT_VIP,
+    wantSessions: { conntrack: 1, reverseNat: 1 },
+  },
+  {
+    name: 'shared backend: a reply of the other service is reverse-NATed to its VIP through reverse_nat',
+    given: () => withBackendVips(sharedConfig()),
+    before: [{ frame: tcp(CLIENT_1, VIP_2, 8000, syn), port: 'frontend' }],
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_2, CLIENT_1, 40000, { ...synAck, sport: 8000 }),
+    wantSessions: { conntrack: 1, reverseNat: 1 },
+  },
+  {
+    name: 'unique → shared: a session opened while its backend was unique is still reverse-NATed (backend_to_vip kept)',
+    given: unique,
+    before: openWeb,
+    setup: shareB1,
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: REPLY_C1_AT_VIP,
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'unique → shared: a new session through the once-unique backend gets its reverse_nat entry',
+    given: unique,
+    before: openWeb,
+    setup: shareB1,
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { ...syn, sport: 40001 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { ...syn, sport: 40001 }),
+    wantSessions: { conntrack: 2, reverseNat: 1 },
+  },
+  {
+    name: 'unique → shared: a new session of the second service gets its reverse_nat entry',
+    given: unique,
+    before: openWeb,
+    setup: shareB1,
+    inFrame: tcp(CLIENT_1, VIP_2, 8000, { ...syn, sport: 40001 }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { ...syn, sport: 40001 }),
+    wantSessions: { conntrack: 2, reverseNat: 1 },
+  },
   // -- src-ip-rewrite ----------------------------------------------------------------------------
   {
     name: "src-ip-rewrite: a client's source is mapped into the new range (host bits kept) on the way to the backend",
@@ -388,6 +651,61 @@ export const ROWS: Row[] = [
     want: 'redirect',
     wantPort: 'backend',
     wantFrame: 'unchanged',
+  },
+  {
+    name: 'src-ip-rewrite, unique backend: the reply to the rewritten address is restored through backend_to_vip',
+    given: uniqueRewrite,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1_NEW, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: REPLY_C1_AT_VIP,
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'src-ip-rewrite, unique backend: an ICMP echo reply to the rewritten address is restored',
+    given: uniqueRewrite,
+    before: openPing,
+    inFrame: icmpEcho(BACKEND_1, CLIENT_1_NEW, { id: 77, reply: true }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpEcho(VIP_1, CLIENT_1, { id: 77, reply: true }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'src-ip-rewrite, unique backend: an ICMP error to the rewritten address reaches the original client',
+    given: uniqueRewrite,
+    before: openWeb,
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1_NEW, tcp(CLIENT_1_NEW, BACKEND_1, 8080, syn)),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, SYN_C1),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: "src-ip-rewrite, unique backend: a reply to the client's original address is not the session's (its NATed address differs)",
+    given: uniqueRewrite,
+    before: openWeb,
+    inFrame: REPLY_C1,
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'src-ip-rewrite, unique backend: a client whose own address is in the new range (not rewritten) gets its replies',
+    given: uniqueRewrite,
+    before: [{ frame: tcp(CLIENT_1_NEW, VIP_1, 80, syn), port: 'frontend' }],
+    inFrame: tcp(BACKEND_1, CLIENT_1_NEW, 40000, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_1, CLIENT_1_NEW, 40000, { ...synAck, sport: 80 }),
+    wantSessions: ONE_CT,
+    modes: ['single'],
   },
   // -- ARP ---------------------------------------------------------------------------------------
   {
@@ -678,6 +996,6 @@ export function expectFor(row: Row, mode: Mode): RowExpect {
 }
 
 function pick(row: Row): RowExpect {
-  const { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn } = row;
-  return { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn };
+  const { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn, wantSessions } = row;
+  return { inPort, want, wantPort, wantFrame, wantDrop, wantRuntimeStat, wantPktIn, wantSessions };
 }

@@ -1,7 +1,9 @@
 // Sessions, Maglev choice and counters of the lbrp dataplane, on TC and XDP: the backend of a
 // new flow is the one the TS mirror of the hash names, the conntrack and reverse_nat entries
-// hold what the design says, only an exact reply tuple is reverse-NATed (no hash keys), and the
-// per-service, per-backend and drop counters count what went through.
+// hold what the design says (none in reverse_nat through a F_BACKEND_UNIQUE backend), only an
+// exact reply tuple is reverse-NATed (no hash keys) whether found through reverse_nat or through
+// backend_to_vip and conntrack, the control plane's unique → shared transition keeps every
+// session working, and the per-service, per-backend and drop counters count what went through.
 
 import {
   BACKEND_1,
@@ -10,8 +12,10 @@ import {
   CLIENT_1,
   CLIENT_1_NEW,
   CLIENT_2,
+  CLIENT_2_NEW,
   CLIENT_3,
   VIP_1,
+  VIP_2,
 } from '../../fixtures/addresses';
 import { icmpEcho, ipBytes, ipv4, parsePacket, tcp, udp } from '../../fixtures/packets';
 import {
@@ -23,9 +27,29 @@ import {
   IPPROTO,
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { slotForFlow } from '../../../src/lbrp/dataplane/flow-hash';
-import { B1, B2, rewriteConfig, standardConfig, SVC_DNS, SVC_PING, SVC_WEB, TABLE } from './lbrp-config';
+import {
+  B1,
+  B1_ALT,
+  B2,
+  rewriteConfig,
+  standardConfig,
+  SVC_ALT,
+  SVC_DNS,
+  SVC_PING,
+  SVC_WEB,
+  TABLE,
+  withBackendVips,
+} from './lbrp-config';
 import { describeKernel } from './describe-kernel';
-import { BackendSpec, Hook, LbrpUnderTest, PortDevices, PORTS, ServiceSpec } from './lbrp-harness';
+import {
+  BackendSpec,
+  DataplaneConfig,
+  Hook,
+  LbrpUnderTest,
+  PortDevices,
+  PORTS,
+  ServiceSpec,
+} from './lbrp-harness';
 
 const B6: BackendSpec = { id: 6, ip: BACKEND_3, port: 8081, flags: F_BACKEND_ACTIVE };
 const THREE = [B1.id, B2.id, B6.id];
@@ -34,6 +58,11 @@ const spread = (svc: ServiceSpec): ServiceSpec => ({
   slots: Array.from({ length: TABLE }, (_, i) => THREE[i % 3]),
 });
 const BY_ID = new Map([B1, B2, B6].map((b) => [b.id, b]));
+/** Both ways a reply finds its session: reverse_nat entries, or backend_to_vip and conntrack. */
+const REPLY_PATHS: Array<[string, () => DataplaneConfig]> = [
+  ['reverse_nat', standardConfig],
+  ['backend_to_vip', () => withBackendVips(standardConfig())],
+];
 
 /** A deterministic PRNG (mulberry32) so failures reproduce. */
 function prng(seed: number): () => number {
@@ -161,17 +190,63 @@ describeKernel('kernel: lbrp sessions and counters', () => {
       expect(rn.dump()).toHaveLength(2);
     });
 
+    // Through a F_BACKEND_UNIQUE backend a session is its conntrack entry alone, the same entry
+    // as with a reverse one; the replies still come back (found through backend_to_vip).
+    it('a new session through a unique backend writes the same conntrack entry and no reverse_nat entry', () => {
+      lb.configure(withBackendVips(rewriteConfig()));
+      expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend).verdict).toBe('redirect');
+      expect(lb.run(udp(CLIENT_2, VIP_1, 53, { sport: 5000 }), PORTS.frontend).verdict).toBe('redirect');
+      expect(lb.run(icmpEcho(CLIENT_2, VIP_1, { id: 77 }), PORTS.frontend).verdict).toBe('redirect');
+      const tcpCt = lb
+        .map('conntrack')
+        .lookup(
+          encodeFlowKey({ saddr: CLIENT_1, daddr: VIP_1, sport: 40000, dport: 80, proto: IPPROTO.TCP }),
+        );
+      expect(tcpCt && decodeConntrackValue(tcpCt)).toEqual({
+        backendIp: BACKEND_1,
+        backendPort: 8080,
+        flags: F_CT_SRC_REWRITTEN,
+        backendId: B1.id,
+        serviceId: SVC_WEB.id,
+        natSaddr: CLIENT_1_NEW,
+      });
+      expect([lb.sessions('conntrack'), lb.sessions('reverse_nat')]).toEqual([3, 0]);
+      const replies: Array<[Buffer, string]> = [
+        [tcp(BACKEND_1, CLIENT_1_NEW, 40000, { sport: 8080, ack: true }), CLIENT_1],
+        [udp(BACKEND_1, CLIENT_2_NEW, 5000, { sport: 5353 }), CLIENT_2],
+        [icmpEcho(BACKEND_1, CLIENT_2_NEW, { id: 77, reply: true }), CLIENT_2],
+      ];
+      for (const [frame, client] of replies) {
+        const ip = parsePacket(lb.run(frame, PORTS.backend).data)[1].fields;
+        expect({ src: ip.src, dst: ip.dst }).toEqual({ src: VIP_1, dst: client });
+      }
+    });
+
     // Sessions are keyed by full tuples (Polycube keyed them by a 32-bit hash, bug 1): a backend
-    // packet that differs from a session's reply in any one field is not translated.
-    it('only the exact reply tuple of a session is reverse-NATed', () => {
-      lb.configure(standardConfig());
+    // packet that differs from a session's reply in any one field is not translated — also when
+    // the session is found through backend_to_vip, whose entries here name SVC_WEB for other
+    // backend addresses too (BACKEND_2:8080, BACKEND_1:8081, and UDP at BACKEND_1:8080).
+    it.each(REPLY_PATHS)('only the exact reply tuple of a session is reverse-NATed (%s)', (_path, cfg) => {
+      const c = cfg();
+      const web = { vip: VIP_1, vport: 80, flags: 0, serviceId: SVC_WEB.id };
+      lb.configure({
+        ...c,
+        backendVips: c.backendVips && [
+          ...c.backendVips,
+          { backend: { ip: BACKEND_2, port: 8080, proto: IPPROTO.TCP }, service: web },
+          { backend: { ip: BACKEND_1, port: 8081, proto: IPPROTO.TCP }, service: web },
+          { backend: { ip: BACKEND_1, port: 8080, proto: IPPROTO.UDP }, service: web },
+        ],
+      });
       lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend);
+      expect(lb.sessions('reverse_nat')).toBe(c.backendVips ? 0 : 1);
       const near = [
         tcp(BACKEND_2, CLIENT_1, 40000, { sport: 8080, ack: true }),
         tcp(BACKEND_1, CLIENT_3, 40000, { sport: 8080, ack: true }),
         tcp(BACKEND_1, CLIENT_1, 40001, { sport: 8080, ack: true }),
         tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8081, ack: true }),
         udp(BACKEND_1, CLIENT_1, 40000, { sport: 8080 }),
+        tcp(BACKEND_1, CLIENT_1_NEW, 40000, { sport: 8080, ack: true }),
       ];
       for (const frame of near) {
         const r = lb.run(frame, PORTS.backend);
@@ -184,10 +259,46 @@ describeKernel('kernel: lbrp sessions and counters', () => {
       expect(exact.data.subarray(26, 30).equals(ipBytes(VIP_1))).toBe(true);
     });
 
+    // The control plane's unique → shared transition, step by step: a session opened while its
+    // backend address served one service keeps working through backend_to_vip (kept, still
+    // naming the first service) after a second service shares the address and the flag is
+    // cleared; new sessions of both services get reverse_nat entries and their replies find
+    // them; the old session's packets still go to its backend.
+    it('unique → shared: old sessions keep working, new ones get reverse_nat entries', () => {
+      lb.configure(withBackendVips(standardConfig()));
+      const reply = (cport: number): Buffer =>
+        lb.run(tcp(BACKEND_1, CLIENT_1, cport, { sport: 8080, ack: true }), PORTS.backend).data;
+      const srcPort = (frame: Buffer): string => {
+        const l = parsePacket(frame);
+        return `${String(l[1].fields.src)}:${String(l[2].fields.sport)}`;
+      };
+      lb.run(tcp(CLIENT_1, VIP_1, 80, { sport: 1001, syn: true }), PORTS.frontend);
+      expect([lb.sessions('conntrack'), lb.sessions('reverse_nat')]).toEqual([1, 0]);
+      expect(srcPort(reply(1001))).toBe(`${VIP_1}:80`);
+
+      // The second service arrives: its backend exists before its table, B1 loses the flag.
+      lb.setBackend(B1_ALT);
+      lb.addService(SVC_ALT);
+      lb.setBackend({ ...B1, flags: F_BACKEND_ACTIVE });
+
+      expect(srcPort(reply(1001))).toBe(`${VIP_1}:80`);
+      const old = lb.run(tcp(CLIENT_1, VIP_1, 80, { sport: 1001, ack: true }), PORTS.frontend);
+      expect(parsePacket(old.data)[1].fields.dst).toBe(BACKEND_1);
+      lb.run(tcp(CLIENT_1, VIP_1, 80, { sport: 1002, syn: true }), PORTS.frontend);
+      lb.run(tcp(CLIENT_1, VIP_2, 8000, { sport: 1003, syn: true }), PORTS.frontend);
+      expect([lb.sessions('conntrack'), lb.sessions('reverse_nat')]).toEqual([3, 2]);
+      expect([reply(1001), reply(1002), reply(1003)].map(srcPort)).toEqual([
+        `${VIP_1}:80`,
+        `${VIP_1}:80`,
+        `${VIP_2}:8000`,
+      ]);
+    });
+
     // Per-CPU counters: a service and its backend count packets, bytes and new sessions of both
-    // directions; drops count their reason.
-    it('service, backend and drop counters count what went through', () => {
-      lb.configure(standardConfig());
+    // directions (the reply found through reverse_nat, or through backend_to_vip and conntrack);
+    // drops count their reason.
+    it.each(REPLY_PATHS)('service, backend and drop counters count what went through (%s)', (_path, cfg) => {
+      lb.configure(cfg());
       const svcBefore = lb.counters('service_stats', SVC_WEB.id);
       const beBefore = lb.counters('backend_stats', B1.id);
       const fragBefore = lb.drops('FRAGMENT');

@@ -1,6 +1,7 @@
 // The lbrp behaviour table (lbrp-rows.ts) run through BPF_PROG_TEST_RUN on the real programs,
 // for TC and XDP in SINGLE and MULTI mode: verdict, out port, whole output frame (a mismatch
-// prints a layer-by-layer diff), checksums verified independently, drop and packet-in reasons.
+// prints a layer-by-layer diff), checksums verified independently, drop and packet-in reasons,
+// and the number of session entries where a row names them.
 
 import { RingBufferReader } from '../../../src/polycubed/runtime/ring-buffer';
 import { diffPackets, describePacket, verifyChecksums } from '../../fixtures/packets';
@@ -72,6 +73,10 @@ describeKernel('kernel: lbrp dataplane table', () => {
         // As Polycube's forward(): cb[0] = out port << 16 | peer ifindex.
         expect(got.cb0).toBe(((got.outPort as number) << 16) | ((got.outIfindex as number) & 0xffff));
       }
+      if (want.wantSessions)
+        expect({ conntrack: lb.sessions('conntrack'), reverseNat: lb.sessions('reverse_nat') }).toEqual(
+          want.wantSessions,
+        );
       if (want.wantDrop) expect(lb.drops(want.wantDrop) - dropBefore).toBe(1n);
       if (want.wantRuntimeStat !== undefined)
         expect(lb.runtimeStat(want.wantRuntimeStat) - statBefore).toBe(1n);
