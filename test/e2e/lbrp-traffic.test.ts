@@ -90,4 +90,42 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
     },
     180000,
   );
+
+  // src-ip-rewrite (fixed, Polycube bug 7): the backend sees the client in the new range, its
+  // reply comes back to the client from the VIP; the router learns the new address through the
+  // slow path's rewritten copy of the client's ARP reply.
+  it('TC SINGLE with src-ip-rewrite: backends see the client in the new range, replies come back', async () => {
+    const cube = 'lbrw';
+    const c = lb.clients[0];
+    const rB = lb.net
+      .exec(lb.router, ['ip', '-o', 'addr', 'show', 'to', `${ROUTER_FRONT_IP}/32`])
+      .split(/\s+/)[1];
+    lb.net.exec(lb.router, ['ip', 'route', 'replace', '20.0.0.0/24', 'dev', rB]);
+    await stack.ok('POST', `lbrp/${cube}/`, {
+      ports: [
+        { name: 'fe', type: 'FRONTEND', peer: c.dev },
+        { name: 'be', type: 'BACKEND', peer: lb.backendDev },
+      ],
+      'src-ip-rewrite': { 'ip-range': '10.0.0.1/24', new_ip_range: '20.0.0.0/24' },
+      service: [
+        { vip: VIP, vport: 80, proto: 'TCP', backend: lb.backends.map((b) => ({ ip: b.ip, port: 8080 })) },
+      ],
+    });
+    expect(await httpGet(c.ns, VIP, 80)).toMatch(/^b[123] 20\.0\.0\.1$/);
+    const clientMac = lb.net
+      .exec(c.ns, [
+        'cat',
+        '/sys/class/net/' +
+          lb.net.exec(c.ns, ['ip', '-o', 'route', 'get', ROUTER_FRONT_IP]).split(/\s+/)[2] +
+          '/address',
+      ])
+      .trim();
+    expect(lb.net.exec(lb.router, ['ip', 'neigh', 'show', '20.0.0.1'])).toContain(`lladdr ${clientMac}`);
+    expect(await stack.ok('GET', `lbrp/${cube}/src-ip-rewrite/`)).toMatchObject({
+      'ip-range': '10.0.0.1/24',
+      new_ip_range: '20.0.0.0/24',
+    });
+    await stack.ok('DELETE', `lbrp/${cube}/`);
+    lb.net.exec(lb.router, ['ip', 'route', 'del', '20.0.0.0/24']);
+  }, 120000);
 });
