@@ -101,10 +101,14 @@ export async function readKernelState(
   }
   await adoptSlotlessBackends(host, cube, services, wanted, claimed, alloc.backendIds.capacity);
 
-  for (const s of services.values()) {
+  for (const [key, s] of services) {
     alloc.serviceIds.reserve(s.serviceId);
-    if (s.tableSize > 0) alloc.slots.reserve({ base: s.slotBase, size: s.tableSize });
     for (const b of s.backends.values()) alloc.backendIds.reserve(b.id);
+    if (s.tableSize > 0 && !alloc.slots.reserve({ base: s.slotBase, size: s.tableSize })) {
+      // Overlaps another service's range (maps damaged): treat it as tableless, so the plan
+      // gives it a fresh range and rewrites its services entry.
+      services.set(key, { ...s, slotBase: 0, tableSize: 0, table: new Int32Array(0) });
+    }
   }
   const frontendIps = new Map<string, number>();
   for (const e of await host.readMaps(cube, MAPS.frontendIps))

@@ -12,7 +12,7 @@ import {
   updateBackend,
 } from '../../../../src/lbrp/model/service-rules';
 import { updateSrcIpRewrite } from '../../../../src/lbrp/model/src-rewrite-rules';
-import { encodeU32 } from '../../../../src/lbrp/dataplane/map-layouts';
+import { encodeServiceKey, encodeServiceValue, encodeU32 } from '../../../../src/lbrp/dataplane/map-layouts';
 import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { build, must, newSync, SYNC_OPTIONS } from './sync-fixtures';
@@ -99,6 +99,39 @@ describe('adopting a running cube', () => {
     expect(plan[1]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active$/);
     expect(plan[2]).toMatch(/^put maglev_slots ×\d+ in/);
     expect(plan).toHaveLength(3);
+  });
+});
+
+describe('adopting damaged maps', () => {
+  // Two services whose slot ranges overlap (damaged maps): the second gets a fresh range, its
+  // table is written whole and its services entry points at it.
+  it('moves a service whose slot range overlaps another one', async () => {
+    const { host, sync, base } = newSync();
+    const two = (vip: string) => (x: CubeModel) =>
+      addService(x, {
+        vip,
+        vport: 80,
+        proto: 'TCP',
+        backend: [
+          { ip: '1.1.1.1', port: 80 },
+          { ip: '1.1.1.2', port: 80 },
+        ],
+      });
+    const m = build(base, PORTS, two('10.0.0.1'), two('10.0.0.2'));
+    must(await sync.apply(m));
+    host.takeWrites();
+    host.poke(
+      'lb0',
+      'services',
+      encodeServiceKey({ vip: '10.0.0.2', vport: 80, proto: 6 }),
+      encodeServiceValue({ serviceId: 1, slotBase: 100, tableSize: 401, flags: 0 }),
+    );
+    const restarted = new CubeSync(m, host, SYNC_OPTIONS);
+    await restarted.adopt(m);
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put maglev_slots ×401 in [401,801]',
+      'put services[10.0.0.2:80/tcp] id=1 base=401 size=401',
+    ]);
   });
 });
 
