@@ -1,0 +1,25 @@
+// The lbrp-service command line: polycubed address, TLS only as a complete set (and required for
+// TCP), table bounds and capacities; capacities other than the dataplane defaults become -D.
+
+import { parseLbrpArgs } from '../../../src/lbrp/main';
+import { LBRP_DEFAULTS, resolveLbrpOptions, syncOptions } from '../../../src/lbrp/lbrp-options';
+
+describe('lbrp-service arguments', () => {
+  // The unix socket is the default transport; TCP needs TLS with a client certificate.
+  it('reads the address and refuses TCP without TLS', () => {
+    expect(parseLbrpArgs([]).address).toBe('unix:/run/lbrp/polycubed.sock');
+    expect(parseLbrpArgs(['--polycubed', 'unix:/tmp/p.sock']).address).toBe('unix:/tmp/p.sock');
+    expect(() => parseLbrpArgs(['--polycubed', '10.0.0.1:5000'])).toThrow('needs --cert, --key and --cacert');
+    expect(() => parseLbrpArgs(['--cert', 'c.pem'])).toThrow('--cert, --key and --cacert go together');
+  });
+
+  // Numbers must be positive integers; they land in the options, the rest keeps its defaults.
+  it('reads table bounds and capacities', () => {
+    const args = parseLbrpArgs(['--table-min', '1000', '--table-max', '20000', '--max-slots', '8388608']);
+    expect(args.options?.policy).toMatchObject({ minTableSize: 1000, maxTableSize: 20000 });
+    expect(args.options?.capacity).toEqual({ ...LBRP_DEFAULTS.capacity, slots: 8388608 });
+    expect(() => parseLbrpArgs(['--max-slots', '-1'])).toThrow('--max-slots needs a positive integer');
+    expect(syncOptions(resolveLbrpOptions(args.options)).maxima).toEqual({ MAX_MAGLEV_SLOTS: 8388608 });
+    expect(syncOptions(LBRP_DEFAULTS).maxima).toEqual({});
+  });
+});
