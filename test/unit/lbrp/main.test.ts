@@ -18,7 +18,7 @@ describe('lbrp-service arguments', () => {
     const args = parseLbrpArgs(['--table-min', '1000', '--table-max', '20000', '--max-slots', '8388608']);
     expect(args.options?.policy).toMatchObject({ minTableSize: 1000, maxTableSize: 20000 });
     expect(args.options?.capacity).toEqual({ ...LBRP_DEFAULTS.capacity, slots: 8388608 });
-    expect(() => parseLbrpArgs(['--max-slots', '-1'])).toThrow('--max-slots needs a positive integer');
+    expect(() => parseLbrpArgs(['--max-slots=-1'])).toThrow('--max-slots needs a positive integer');
     expect(syncOptions(resolveLbrpOptions(args.options)).maxima).toEqual({ MAX_MAGLEV_SLOTS: 8388608 });
     expect(syncOptions(LBRP_DEFAULTS).maxima).toEqual({});
   });
