@@ -41,6 +41,24 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
     { hook: 'XDP_DRV', mode: 'MULTI' },
   ] as const;
 
+  /** Pings the client's IPv6 link-local address from the router (through the cube). */
+  async function ping6FromRouter(ns: string): Promise<boolean> {
+    const dev = lb.net.exec(ns, ['ip', '-o', 'route', 'get', ROUTER_FRONT_IP]).split(/\s+/)[2];
+    const ll = /inet6 (fe80::[0-9a-f:]+)\//.exec(
+      lb.net.exec(ns, ['ip', '-o', '-6', 'addr', 'show', 'dev', dev, 'scope', 'link']),
+    );
+    const rB = lb.net
+      .exec(lb.router, ['ip', '-o', 'addr', 'show', 'to', `${ROUTER_FRONT_IP}/32`])
+      .split(/\s+/)[1];
+    if (!ll) throw new Error(`no link-local address on ${dev} in ${ns}`);
+    try {
+      lb.net.exec(lb.router, ['ping', '-6', '-c', '2', '-i', '0.2', '-W', '2', `${ll[1]}%${rB}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Native XDP on veth (DESIGN §4): a frame redirected into a veth is dropped unless the receiving
    * end has GRO on (or an XDP program), and it cannot carry a partial checksum — so the namespace
@@ -86,6 +104,9 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
         // Non-VIP traffic and ARP (the gateway's address is resolved through the cube).
         expect(await ping(c.ns, ROUTER_FRONT_IP)).toBe(true);
         expect(await httpGet(c.ns, lb.backends[0].ip, 8080)).toBe(`b1 ${c.ip}`);
+        // Non-IP from the backend side (IPv6 neighbour discovery, then echo): in MULTI it is
+        // punted and flooded to every FRONTEND port by the slow path.
+        expect(await ping6FromRouter(c.ns)).toBe(true);
         // VIP traffic: the backend sees the client's own address; the reply comes from the VIP.
         const seen = new Set<string>();
         for (let i = 0; i < 8; i++) {
