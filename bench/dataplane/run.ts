@@ -14,8 +14,12 @@
 // before (conntrack miss, Maglev choice, two session inserts); "table filling" loads a fresh
 // program with 2M sessions per map per round (1M runs insert 1M sessions: no eviction), "table
 // full" runs against the production 262144-session LRU, which then evicts an old session per
-// insert. Timing goals live here, never in tests: established and return ≤ 4× the floor, new
-// flow ≤ 8×.
+// insert. The "unique" cases configure the same cycle the way the control plane opts in to
+// one-insert sessions: both backends F_BACKEND_UNIQUE, backend_to_vip naming their services, so a
+// new flow inserts its conntrack entry only and a reply is found through backend_to_vip and
+// conntrack (the return cycle's two sessions both resolve that way). The plain cases keep
+// backend_to_vip empty, so they measure the reverse_nat path with its backend_to_vip miss. Timing
+// goals live here, never in tests: established and return ≤ 4× the floor, new flow ≤ 8×.
 //
 // TC checksums: test-run skbs are CHECKSUM_NONE, for which the runtime updates the L4 checksum
 // without a helper call; the "established, skb csum helper" row is built with the CHECKSUM_COMPLETE
@@ -30,13 +34,19 @@
 // always).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { compileBpf } from '../../src/polycubed/runtime/bpf-compile';
 import { loadObject, LoadedObject } from '../../src/polycubed/runtime/bpf-object';
 import { buildSkbCtx, buildXdpMd, testRun } from '../../src/polycubed/runtime/prog-test-run';
-import { encodeU32, F_BACKEND_ACTIVE, IPPROTO, MAX_DEFAULTS } from '../../src/lbrp/dataplane/map-layouts';
+import {
+  encodeU32,
+  F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
+  IPPROTO,
+  MAX_DEFAULTS,
+} from '../../src/lbrp/dataplane/map-layouts';
 import { BACKEND_1, CLIENT_1, SERVER_PLAIN, VIP_1 } from '../../test/fixtures/addresses';
 import { tcp } from '../../test/fixtures/packets';
 import {
@@ -61,7 +71,19 @@ const FULL = 'new flow, table full';
 const EST = 'established';
 const EST_HELPER = 'established, skb csum helper';
 const RET = 'return path';
-const GOALS: Record<string, number> = { [FILLING]: 8, [FULL]: 8, [EST]: 4, [EST_HELPER]: 4, [RET]: 4 };
+const FILLING_U = 'new flow, unique, filling';
+const FULL_U = 'new flow, unique, full';
+const RET_U = 'return via backend_to_vip';
+const GOALS: Record<string, number> = {
+  [FILLING]: 8,
+  [FULL]: 8,
+  [FILLING_U]: 8,
+  [FULL_U]: 8,
+  [EST]: 4,
+  [EST_HELPER]: 4,
+  [RET]: 4,
+  [RET_U]: 4,
+};
 /** Sessions of the "table filling" build: more than one round inserts, so nothing is evicted. */
 const FILLING_SESSIONS = 1 << 21;
 const PRODUCTION_SIZES = { ...MAX_DEFAULTS, PCN_TEST_TRACE: 0 };
@@ -80,12 +102,21 @@ interface Case {
   ifindex: number;
 }
 
-/** An lbrp with the two-service NAT cycle of the header, its sessions not yet created. */
+/** Whether a tree's dataplane has backend_to_vip (a baseline may predate it). */
+function hasBackendToVip(tree: Tree): boolean {
+  return readFileSync(join(dirname(tree.lbrpSource), 'lbrp_maps.h'), 'utf8').includes('backend_to_vip');
+}
+
+/**
+ * An lbrp with the two-service NAT cycle of the header, its sessions not yet created; `unique`:
+ * both backends F_BACKEND_UNIQUE and backend_to_vip naming their services.
+ */
 async function loadCycle(
   tree: Tree,
   hook: Hook,
   devices: PortDevices,
   extra: Record<string, number>,
+  unique = false,
 ): Promise<LbrpUnderTest> {
   const lb = await LbrpUnderTest.load(
     hook,
@@ -94,9 +125,17 @@ async function loadCycle(
     { ...PRODUCTION_SIZES, ...extra },
     tree.lbrpSource,
   );
-  const backend = { id: 1, ip: BACKEND_1, port: 8080, flags: F_BACKEND_ACTIVE };
-  const vipAsBackend = { id: 2, ip: VIP_1, port: 80, flags: F_BACKEND_ACTIVE };
+  const flags = F_BACKEND_ACTIVE | (unique ? F_BACKEND_UNIQUE : 0);
+  const backend = { id: 1, ip: BACKEND_1, port: 8080, flags };
+  const vipAsBackend = { id: 2, ip: VIP_1, port: 80, flags };
+  const tcpTo = (ip: string, port: number) => ({ ip, port, proto: IPPROTO.TCP });
   lb.configure({
+    backendVips: unique
+      ? [
+          { backend: tcpTo(BACKEND_1, 8080), service: { vip: VIP_1, vport: 80, flags: 0, serviceId: 1 } },
+          { backend: tcpTo(VIP_1, 80), service: { vip: BACKEND_1, vport: 8080, flags: 0, serviceId: 2 } },
+        ]
+      : [],
     services: [
       {
         vip: VIP_1,
@@ -218,22 +257,46 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
       }
       add(RET, tree, { progFd: est.progFd, frame: reply, ifindex: be });
       add('non-VIP pass-through', tree, { progFd: est.progFd, frame: plain, ifindex: fe });
+      if (hasBackendToVip(tree)) {
+        const freshU = await loadCycle(tree, hook, devices, { LBRP_BENCH_NEW_FLOWS: 1 }, true);
+        closers.push(() => freshU.close());
+        add(FULL_U, tree, { progFd: freshU.progFd, frame: req, ifindex: fe });
+      }
+      if (hasBackendToVip(tree) && wanted(RET_U)) {
+        const estU = await loadCycle(tree, hook, devices, {}, true);
+        closers.push(() => estU.close());
+        // The cycle's two sessions, without reverse_nat entries: replies resolve through
+        // backend_to_vip.
+        prime(hook, `${tree.label} unique sessions`, { progFd: estU.progFd, frame: req, ifindex: fe });
+        if (estU.sessions('conntrack') !== 2 || estU.sessions('reverse_nat') !== 0)
+          throw new Error(`${hook} ${tree.label}: unique sessions are not conntrack-only`);
+        add(RET_U, tree, { progFd: estU.progFd, frame: reply, ifindex: be });
+      }
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, perTree] of cases)
         for (const { tree, c } of perTree) record(samples, name, tree.label, timeOnce(hook, c));
-      // Table filling: a fresh FILLING_SESSIONS-session program per round and tree.
-      for (const tree of wanted(FILLING) ? trees : []) {
-        const lb = await loadCycle(tree, hook, devices, {
-          LBRP_BENCH_NEW_FLOWS: 1,
-          MAX_SESSIONS: FILLING_SESSIONS,
-        });
-        try {
-          const c = { progFd: lb.progFd, frame: req, ifindex: fe };
-          prime(hook, `${tree.label} ${FILLING}`, c);
-          record(samples, FILLING, tree.label, timeOnce(hook, c));
-        } finally {
-          lb.close();
+      // Table filling: a fresh FILLING_SESSIONS-session program per round, case and tree.
+      for (const [name, unique] of [
+        [FILLING, false],
+        [FILLING_U, true],
+      ] as const) {
+        for (const tree of wanted(name) ? trees : []) {
+          if (unique && !hasBackendToVip(tree)) continue;
+          const lb = await loadCycle(
+            tree,
+            hook,
+            devices,
+            { LBRP_BENCH_NEW_FLOWS: 1, MAX_SESSIONS: FILLING_SESSIONS },
+            unique,
+          );
+          try {
+            const c = { progFd: lb.progFd, frame: req, ifindex: fe };
+            prime(hook, `${tree.label} ${name}`, c);
+            record(samples, name, tree.label, timeOnce(hook, c));
+          } finally {
+            lb.close();
+          }
         }
       }
     }
@@ -241,7 +304,19 @@ async function benchHook(hook: Hook, devices: PortDevices, trees: Tree[]): Promi
     for (const close of closers.reverse()) close();
   }
   // Print order: the floors, new flows, established, return, pass-through.
-  const order = [FLOOR, FLOOR_PCN, FILLING, FULL, EST, EST_HELPER, RET, 'non-VIP pass-through'];
+  const order = [
+    FLOOR,
+    FLOOR_PCN,
+    FILLING,
+    FULL,
+    FILLING_U,
+    FULL_U,
+    EST,
+    EST_HELPER,
+    RET,
+    RET_U,
+    'non-VIP pass-through',
+  ];
   return new Map(
     order.filter((n) => samples.has(n)).map((n) => [n, samples.get(n) as Map<string, number[]>]),
   );
@@ -270,7 +345,7 @@ function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
     const v = median(now);
     const ratio = v / floorOf();
     if (trees.length === 1) {
-      const widths = [4, 26, 8, 8, 10, 12, 14];
+      const widths = [4, 28, 8, 8, 10, 12, 14];
       lines.push(
         pad(
           [
@@ -288,7 +363,7 @@ function report(hook: Hook, samples: Samples, trees: Tree[]): string[] {
     } else {
       const before = byTree.get(trees[0].label);
       const b = before ? median(before) : NaN;
-      const widths = [4, 26, 8, 8, 8, 8, 8, 14];
+      const widths = [4, 28, 8, 8, 8, 8, 8, 14];
       lines.push(
         pad(
           [
@@ -353,11 +428,11 @@ async function main(): Promise<void> {
       base
         ? pad(
             ['hook', 'case', 'before', '× floor', 'after', '× floor', 'change', 'goal (after)'],
-            [4, 26, 8, 8, 8, 8, 8, 14],
+            [4, 28, 8, 8, 8, 8, 8, 14],
           )
         : pad(
             ['hook', 'case', 'ns/pkt', 'spread', '× floor', '× pcn floor', 'goal'],
-            [4, 26, 8, 8, 10, 12, 14],
+            [4, 28, 8, 8, 10, 12, 14],
           ),
     );
     for (const hook of ['tc', 'xdp'] as Hook[])

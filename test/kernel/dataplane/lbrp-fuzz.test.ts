@@ -222,7 +222,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   /**
    * Sends PER_VARIANT random, damaged and valid frames through `lb` (configured with `cfg`) and
    * checks each: legal verdict and port, same length, rewritten only when addressed to a VIP or
-   * a session, right checksums stay right; with `reference` (configured with `refCfg`), every
+   * a session, right checksums stay right; with `reference` (its lb configured with its cfg), every
    * frame also runs through it and must come out the same. Returns the failures.
    */
   function fuzz(
