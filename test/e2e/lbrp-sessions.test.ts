@@ -62,8 +62,16 @@ describeE2e('e2e: lbrp sessions', () => {
     lb.backends.forEach((b, i) => {
       expect(Math.abs((counts[b.name] ?? 0) / total - (i + 1) / 6)).toBeLessThanOrEqual(0.05);
     });
-    const web = (await stack.ok('GET', `${svc}/80/tcp/`)) as { backend: Array<Record<string, number>> };
-    expect(web.backend.map((b) => b['total-sessions'])).toEqual(lb.backends.map((b) => counts[b.name]));
+    // The counters agree (they are read from the kernel at most once a second: poll).
+    const want = JSON.stringify(lb.backends.map((b) => counts[b.name]));
+    await waitFor(
+      async () => {
+        const web = (await stack.ok('GET', `${svc}/80/tcp/`)) as { backend: Array<Record<string, number>> };
+        return JSON.stringify(web.backend.map((b) => b['total-sessions'])) === want;
+      },
+      `backend total-sessions ${want}`,
+      10000,
+    );
   }, 120000);
 
   // One connection, many changes: it never breaks, and draining its backend only stops new ones.

@@ -4,7 +4,7 @@
 // show up in GET and on /metrics.
 
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
+import { LbrpStack, waitFor } from '../fixtures/lbrp/e2e-stack';
 import {
   buildLbNet,
   httpGet,
@@ -121,9 +121,18 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
         expect(await ping(c.ns, VIP, 3)).toBe(true);
       }
 
-      const web = (await stack.ok('GET', `lbrp/${cube}/service/${VIP}/80/tcp/`)) as Record<string, number>;
-      expect(web.packets).toBeGreaterThan(0);
-      expect(web['total-sessions']).toBeGreaterThanOrEqual(8 * clients.length);
+      // Counters are read from the kernel at most once a second: poll until they show the traffic.
+      await waitFor(
+        async () => {
+          const web = (await stack.ok('GET', `lbrp/${cube}/service/${VIP}/80/tcp/`)) as Record<
+            string,
+            number
+          >;
+          return web.packets > 0 && web['total-sessions'] >= 8 * clients.length;
+        },
+        'the web service counters',
+        10000,
+      );
       const metrics = (await stack.rest('GET', 'metrics')).text;
       expect(metrics).toMatch(new RegExp(`lbrp_service_packets\\{[^}]*cube="${cube}"[^}]*\\} [1-9]`));
       await stack.ok('DELETE', `lbrp/${cube}/`);
