@@ -1,19 +1,35 @@
 // REST bench (`npm run bench:rest`, root): requests per second through the whole northbound stack
-// — HTTP → REST validation → Daemon.execute → gRPC → service → kernel map — for a cube GET and for
-// backend add/delete. Keep-alive HTTP/1.1 clients on 127.0.0.1; results printed, nothing asserted
-// beyond a sanity check that every backend really reached (and left) the kernel map.
+// — HTTP → polycubed REST → gRPC (unix socket) → the real lbrp service → kernel maps — for a cube
+// GET and for backend add/delete. polycubed and lbrp-service run as child processes (LbrpStack:
+// private pin root, socket, state file and REST port); the cube's FRONTEND/BACKEND ports sit on a
+// veth pair this bench creates. Keep-alive HTTP/1.1 clients on 127.0.0.1; results printed, nothing
+// asserted beyond a check that every backend really reached (and left) the kernel: the pinned
+// `services`/`maglev_slots`/`backends` maps and the REST GET of the service. Everything it created
+// is removed on exit, also after an error or SIGINT/SIGTERM.
 
 import * as http from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startRestStack, type RestStack } from '../../test/fixtures/rest/rest-stack';
-import { benchHandler } from './bench-service';
+import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
+import {
+  decodeBackendValue,
+  decodeServiceValue,
+  encodeServiceKey,
+  encodeU32,
+  F_BACKEND_ACTIVE,
+  IPPROTO,
+} from '../../src/lbrp/dataplane/map-layouts';
+import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
+import { TestNet } from '../../test/fixtures/netns';
 
 const P = '/polycube/v1';
+const CUBE = 'lb0';
+const VIP = '10.0.0.1';
 /** Requests per measurement (after WARMUP untimed ones). */
-const GETS = 20_000;
-const BACKENDS = 1_000;
-const WARMUP = 500;
-/** Concurrent keep-alive connections; the daemon runs operations one at a time anyway. */
+const GETS = 2_000;
+const BACKENDS = 200;
+const WARMUP = 100;
+/** Concurrent keep-alive connections; polycubed runs operations one at a time anyway. */
 const CONCURRENCY = [1, 8];
 
 function request(
@@ -24,10 +40,13 @@ function request(
   body?: string,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -46,36 +65,96 @@ async function rate(total: number, concurrency: number, job: (i: number) => Prom
 }
 
 function line(what: string, concurrency: number, rps: number): void {
-  console.log(`${what.padEnd(64)} c=${concurrency}  ${rps.toFixed(0).padStart(6)} req/s`);
+  console.log(`${what.padEnd(72)} c=${concurrency}  ${rps.toFixed(0).padStart(6)} req/s`);
 }
 
 function expectStatus(got: number, want: number, what: string): void {
   if (got !== want) throw new Error(`${what}: HTTP ${got}, expected ${want}`);
 }
 
-async function bench(stack: RestStack): Promise<void> {
+const backendIp = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+/**
+ * What the kernel holds for the bench's service, read from the cube's pinned maps: the backend
+ * addresses its Maglev table names (services → maglev_slots → backends) and every active backend.
+ */
+function kernelBackends(stack: LbrpStack): { inTable: Set<string>; active: Set<string> } {
+  const dir = join(stack.pinRoot, CUBE, 'maps');
+  const open = (name: string): BpfMap => BpfMap.fromPinned(join(dir, name));
+  const [services, slots, backends] = [open('services'), open('maglev_slots'), open('backends')];
+  try {
+    const raw = services.lookup(encodeServiceKey({ vip: VIP, vport: 80, proto: IPPROTO.TCP }));
+    if (!raw) throw new Error(`no services entry for ${VIP}:80/tcp in the kernel`);
+    const svc = decodeServiceValue(raw);
+    const ids = new Set<number>();
+    for (let i = 0; i < svc.tableSize; i++) ids.add(slots.lookup(encodeU32(svc.slotBase + i))!.readUInt32LE(0));
+    const inTable = new Set<string>();
+    for (const id of ids) {
+      const b = decodeBackendValue(backends.lookup(encodeU32(id))!);
+      if (!(b.flags & F_BACKEND_ACTIVE)) throw new Error(`maglev table names inactive backend id ${id}`);
+      inTable.add(`${b.ip}:${b.port}`);
+    }
+    const active = new Set<string>();
+    for (const [, v] of backends.dump()) {
+      const b = decodeBackendValue(v);
+      if (b.flags & F_BACKEND_ACTIVE) active.add(`${b.ip}:${b.port}`);
+    }
+    return { inTable, active };
+  } finally {
+    for (const m of [services, slots, backends]) m.close();
+  }
+}
+
+/** Throws unless the kernel (pinned maps) and the REST GET both hold exactly `want` (ip:port). */
+async function verify(stack: LbrpStack, want: Set<string>, when: string): Promise<void> {
+  const same = (got: Set<string>): boolean => got.size === want.size && [...got].every((x) => want.has(x));
+  const k = kernelBackends(stack);
+  if (!same(k.inTable))
+    throw new Error(`${when}: the Maglev table names ${k.inTable.size} backends, expected ${want.size}`);
+  if (!same(k.active))
+    throw new Error(`${when}: ${k.active.size} active backends in the kernel, expected ${want.size}`);
+  const svc = (await stack.ok('GET', `lbrp/${CUBE}/service/${VIP}/80/tcp/`)) as {
+    backend?: Array<{ ip: string; port: number }>;
+  };
+  const rest = new Set((svc.backend ?? []).map((b) => `${b.ip}:${b.port}`));
+  if (!same(rest)) throw new Error(`${when}: REST lists ${rest.size} backends, expected ${want.size}`);
+}
+
+async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const port = stack.port;
-  const svc = `${P}/lbrp/lb0/service/10.0.0.1/80/TCP`;
-  const backend = (i: number): string => `${svc}/backend/10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/`;
+  const svc = `${P}/lbrp/${CUBE}/service/${VIP}/80/TCP`;
+  const backend = (i: number): string => `${svc}/backend/${backendIp(i)}/`;
+  const veth = net.addVeth();
   const setup: [string, string, string][] = [
-    ['POST', `${P}/lbrp/lb0/`, '{"port_mode":"SINGLE"}'],
-    ['POST', `${P}/lbrp/lb0/ports/f/`, '{"type":"FRONTEND"}'],
-    ['POST', `${P}/lbrp/lb0/ports/b/`, '{"type":"BACKEND"}'],
+    [
+      'POST',
+      `${P}/lbrp/${CUBE}/`,
+      JSON.stringify({
+        port_mode: 'SINGLE',
+        ports: [
+          { name: 'f', type: 'FRONTEND', peer: veth.a },
+          { name: 'b', type: 'BACKEND', peer: veth.b },
+        ],
+      }),
+    ],
     ['POST', `${svc}/`, '{"name":"web"}'],
   ];
   for (const [m, p, b] of setup) expectStatus(await request(agent, port, m, p, b), 201, `${m} ${p}`);
+  const base = new Set<string>();
   for (let i = 0; i < 4; i++) {
     expectStatus(
       await request(agent, port, 'POST', backend(100_000 + i), '{"port":8080,"weight":2}'),
       201,
       'backend',
     );
+    base.add(`${backendIp(100_000 + i)}:8080`);
   }
+  await verify(stack, base, 'after setup');
 
   const gets: [string, string][] = [
-    ['cube GET (/lbrp/lb0/: 2 ports, 1 service, 4 backends)', `${P}/lbrp/lb0/`],
-    ['  for scale: base leaf GET (/lbrp/lb0/type/, no gRPC)', `${P}/lbrp/lb0/type/`],
+    [`cube GET (/lbrp/${CUBE}/: 2 ports, 1 service, 4 backends)`, `${P}/lbrp/${CUBE}/`],
+    [`  for scale: base leaf GET (/lbrp/${CUBE}/type/, answered by polycubed)`, `${P}/lbrp/${CUBE}/type/`],
     ['  for scale: framework GET (/cubes, no daemon op)', `${P}/cubes`],
   ];
   for (const [what, path] of gets) {
@@ -85,9 +164,9 @@ async function bench(stack: RestStack): Promise<void> {
     for (const c of CONCURRENCY) line(what, c, await rate(GETS, c, get));
   }
 
-  let base = 0;
+  let first = 0;
   for (const c of CONCURRENCY) {
-    const from = base;
+    const from = first;
     const add = await rate(BACKENDS, c, async (i) =>
       expectStatus(
         await request(agent, port, 'POST', backend(from + i), '{"port":8080,"weight":3}'),
@@ -95,36 +174,50 @@ async function bench(stack: RestStack): Promise<void> {
         'add',
       ),
     );
-    const inMap = (await stack.daemon.readMaps('lb0', 'backends', [])).length;
-    if (inMap !== BACKENDS + 4)
-      throw new Error(`backends map holds ${inMap} entries, expected ${BACKENDS + 4}`);
+    const all = new Set(base);
+    for (let i = 0; i < BACKENDS; i++) all.add(`${backendIp(from + i)}:8080`);
+    await verify(stack, all, `after ${BACKENDS} adds (c=${c})`);
     const del = await rate(BACKENDS, c, async (i) =>
       expectStatus(await request(agent, port, 'DELETE', backend(from + i)), 204, 'delete'),
     );
-    const left = (await stack.daemon.readMaps('lb0', 'backends', [])).length;
-    if (left !== 4) throw new Error(`backends map holds ${left} entries after the deletes, expected 4`);
-    line(`backend add (POST …/backend/<ip>/: 1 map write; ${BACKENDS} in a row)`, c, add);
-    line(`backend delete (DELETE …/backend/<ip>/: 1 map delete)`, c, del);
-    base += BACKENDS;
+    await verify(stack, base, `after ${BACKENDS} deletes (c=${c})`);
+    line(`backend add (POST …/backend/<ip>/: Maglev update; 4 → ${BACKENDS + 4} in a row)`, c, add);
+    line(`backend delete (DELETE …/backend/<ip>/: Maglev update; ${BACKENDS + 4} → 4)`, c, del);
+    first += BACKENDS;
   }
   agent.destroy();
 }
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
-    console.error('bench:rest needs root (bpffs, program load); run it as root');
+    console.error('bench:rest needs root (bpffs, program load, veth pair); run it as root');
     process.exit(1);
   }
-  console.log('REST bench: HTTP → REST → Daemon.execute → gRPC (unix socket) → service → kernel map');
+  console.log('REST bench: HTTP → polycubed REST → gRPC (unix socket) → lbrp service → kernel maps');
   console.log(
-    'service: stand-in for lbrp (test ConfigStore + one BPF hash-map write per backend change); ' +
-      'the lbrp service is not there yet — numbers exclude its Maglev work',
+    'service: the real lbrp service (src/lbrp/main.ts) and polycubed (src/polycubed/main.ts) as child ' +
+      'processes; one lbrp cube (SINGLE, FRONTEND/BACKEND on a fresh veth pair), one TCP service',
   );
-  const stack = await startRestStack({ handler: benchHandler });
+  const net = new TestNet();
+  const stack = new LbrpStack();
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= stack.cleanup().finally(() => net.cleanup()));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      console.error(`bench:rest: ${sig}, cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
   try {
-    await bench(stack);
+    await stack.start();
+    await bench(stack, net);
+  } catch (e) {
+    const tail = [...(stack.polycubed?.lines ?? []), ...(stack.lbrp?.lines ?? [])].slice(-10);
+    if (tail.length) console.error(`last child output:\n  ${tail.join('\n  ')}`);
+    throw e;
   } finally {
-    await stack.stop();
+    await cleanup();
   }
 }
 
