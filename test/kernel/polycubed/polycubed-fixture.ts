@@ -3,19 +3,19 @@
 // daemon with its gRPC server, child processes (polycubed, the test service, traffic) whose
 // output lines can be awaited, and a cleanup that removes all of it even after a failure.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Daemon } from '../../../src/polycubed/core/daemon';
 import type { ConfigOp, ConfigResult, DaemonOptions, LogEvent } from '../../../src/polycubed/core/types';
 import { PolycubedGrpcServer } from '../../../src/polycubed/grpc/grpc-server';
 import { unpinAll } from '../../../src/polycubed/runtime/bpf-object';
 import { TestNet, type Veth } from '../../fixtures/netns';
+import { Child, REPO, TSX, waitFor } from '../../fixtures/child-process';
 
-/** Repository root (children run from here). */
-export const REPO = resolve(__dirname, '../../..');
+export { Child, REPO, TSX, waitFor };
+
 /** True when the suite can reach the kernel. */
 export const IS_ROOT = process.getuid?.() === 0;
 /** `describe` for kernel tests: skipped with a printed reason when not root. */
@@ -29,81 +29,6 @@ export const describeKernel: jest.Describe = IS_ROOT
 /** Addresses of the two namespaces (only reachable through the cube). */
 export const CLIENT_IP = '10.77.0.1';
 export const SERVER_IP = '10.77.0.2';
-
-/** Polls `cond` every 50 ms until it is truthy; throws `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  cond: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A child process (own process group) whose stdout lines are kept and can be awaited. */
-export class Child {
-  readonly lines: string[] = [];
-  readonly proc: ChildProcess;
-  exited: number | null | undefined;
-
-  constructor(argv: string[], opts: { cwd?: string } = {}) {
-    this.proc = spawn(argv[0], argv.slice(1), {
-      cwd: opts.cwd ?? REPO,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      this.lines.push(...parts);
-    };
-    this.proc.stdout?.on('data', onData);
-    this.proc.stderr?.on('data', onData);
-    this.proc.on('exit', (code) => {
-      this.exited = code;
-    });
-  }
-
-  /** Waits for a line matching `re` (searching from line `from`); returns it. */
-  waitLine(re: RegExp, timeoutMs = 15000, from = 0): Promise<string> {
-    return waitFor(
-      () => this.lines.slice(from).find((l) => re.test(l)),
-      `a line matching ${re} (got: ${this.lines.slice(-8).join(' | ')})`,
-      timeoutMs,
-    );
-  }
-
-  /** Sends `signal` to the child's whole process group (tsx runs node as a grandchild). */
-  kill(signal: NodeJS.Signals): void {
-    if (this.exited !== undefined || this.proc.pid === undefined) return;
-    try {
-      process.kill(-this.proc.pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-
-  /** Resolves when the child exited (kills it with SIGKILL after `timeoutMs`). */
-  async waitExit(timeoutMs = 10000): Promise<number | null> {
-    try {
-      await waitFor(() => this.exited !== undefined, 'child exit', timeoutMs);
-    } catch {
-      this.kill('SIGKILL');
-      await waitFor(() => this.exited !== undefined, 'child exit after SIGKILL', 3000);
-    }
-    return this.exited ?? null;
-  }
-}
-
-/** `tsx` as installed in the repository (what `npx tsx` runs). */
-export const TSX = join(REPO, 'node_modules/.bin/tsx');
 
 /** Everything one test file owns. */
 export class PolycubedFixture {
