@@ -9,7 +9,14 @@ import { activeRewrite } from '../model/src-rewrite-rules';
 import { buildMaglevTable, orderBackends, translateTable } from '../maglev/maglev-table';
 import { tableSizeFor, type TablePolicy } from '../maglev/table-policy';
 import type { IdAllocator, SlotAllocator } from './allocators';
-import { kernelServiceKey, type KBackend, type KernelState, type KService } from './kernel-state';
+import {
+  backendAddressKey,
+  kernelServiceKey,
+  type KBackend,
+  type KBackendVip,
+  type KernelState,
+  type KService,
+} from './kernel-state';
 
 /** The allocators of one cube (one transaction per derive). */
 export interface SyncAllocators {
@@ -72,7 +79,67 @@ export function deriveKernelState(
     }
   }
   const rewrite = activeRewrite(model.srcIpRewrite);
-  return ok({ services, frontendIps, ...(rewrite ? { srcRewrite: rewrite } : {}) });
+  const { backendVips, uniqueBackends } = deriveBackendVips(prev, services);
+  return ok({
+    services,
+    frontendIps,
+    ...(rewrite ? { srcRewrite: rewrite } : {}),
+    backendVips,
+    uniqueBackends,
+  });
+}
+
+/** One service using a backend address, with its backend id for that address. */
+interface AddressUser {
+  key: string;
+  svc: KService;
+  b: KBackend;
+}
+
+/**
+ * `backend_to_vip` and the F_BACKEND_UNIQUE ids of `services` (dataplane/README.md, "backend_to_vip
+ * and F_BACKEND_UNIQUE"): an entry of `prev` is kept while the service it names exists (same key
+ * and id), whether or not that service still uses the address; an address of some pool without
+ * such an entry gets one naming its user with the lowest service id (none of whose sessions
+ * through it lacks a reverse entry: only a service an entry names is ever flagged); a backend id
+ * is flagged when its address serves only its service and the entry names that service. So the
+ * first service to have an address keeps it, and a readback (which returns the entries) derives
+ * the same state again.
+ */
+function deriveBackendVips(
+  prev: KernelState,
+  services: ReadonlyMap<string, KService>,
+): { backendVips: Map<string, KBackendVip>; uniqueBackends: Set<number> } {
+  const users = new Map<string, AddressUser[]>();
+  for (const [key, svc] of services) {
+    for (const b of svc.backends.values()) {
+      const a = backendAddressKey(b.ip, b.port, svc.proto);
+      const list = users.get(a);
+      if (list) list.push({ key, svc, b });
+      else users.set(a, [{ key, svc, b }]);
+    }
+  }
+  const backendVips = new Map<string, KBackendVip>();
+  for (const [a, e] of prev.backendVips)
+    if (services.get(e.serviceKey)?.serviceId === e.serviceId) backendVips.set(a, e);
+  for (const [a, list] of users) {
+    if (backendVips.has(a)) continue;
+    const first = list.reduce((x, y) => (y.svc.serviceId < x.svc.serviceId ? y : x));
+    const { b } = first;
+    backendVips.set(a, {
+      ip: b.ip,
+      port: first.svc.proto === PROTO_NUMBERS.ICMP ? 0 : b.port,
+      proto: first.svc.proto,
+      serviceKey: first.key,
+      vip: first.svc.vip,
+      vport: first.svc.vport,
+      serviceId: first.svc.serviceId,
+    });
+  }
+  const uniqueBackends = new Set<number>();
+  for (const [a, list] of users)
+    if (list.length === 1 && backendVips.get(a)?.serviceKey === list[0].key) uniqueBackends.add(list[0].b.id);
+  return { backendVips, uniqueBackends };
 }
 
 function releaseService(p: KService, alloc: SyncAllocators): void {

@@ -38,6 +38,23 @@ export interface KService {
   readonly tableInput?: string;
 }
 
+/**
+ * One `backend_to_vip` entry: a backend address (ip, port — 0 for ICMP —, the service's proto)
+ * and the service that had it first (dataplane/README.md, "backend_to_vip and F_BACKEND_UNIQUE").
+ */
+export interface KBackendVip {
+  readonly ip: string;
+  /** Host order; 0 for ICMP. */
+  readonly port: number;
+  /** IP protocol number. */
+  readonly proto: number;
+  /** The named service: its {@link kernelServiceKey}, vip, vport and id. */
+  readonly serviceKey: string;
+  readonly vip: string;
+  readonly vport: number;
+  readonly serviceId: number;
+}
+
 /** Everything the control plane writes in one cube's maps. */
 export interface KernelState {
   /** By "vip:vport:proto-number" ({@link kernelServiceKey}). */
@@ -46,12 +63,18 @@ export interface KernelState {
   readonly frontendIps: ReadonlyMap<string, number>;
   /** Both ranges masked to their networks, when src-ip-rewrite is complete. */
   readonly srcRewrite?: { readonly from: Ipv4Prefix; readonly to: Ipv4Prefix };
+  /** `backend_to_vip` by {@link backendAddressKey}. */
+  readonly backendVips: ReadonlyMap<string, KBackendVip>;
+  /** Backend ids flagged F_BACKEND_UNIQUE. */
+  readonly uniqueBackends: ReadonlySet<number>;
 }
 
 /** The empty state of freshly created maps. */
 export const EMPTY_KERNEL_STATE: KernelState = Object.freeze({
   services: new Map<string, KService>(),
   frontendIps: new Map<string, number>(),
+  backendVips: new Map<string, KBackendVip>(),
+  uniqueBackends: new Set<number>(),
 });
 
 /** Key of a kernel service: "vip:vport:protocol number". */
@@ -64,4 +87,12 @@ export function vipCounts(state: KernelState): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of state.services.values()) out.set(s.vip, (out.get(s.vip) ?? 0) + 1);
   return out;
+}
+
+/** IP protocol number of ICMP (its backends' replies carry port 0). */
+const ICMP = 1;
+
+/** Key of a backend address: "ip:port:protocol number", port 0 for ICMP (as its replies carry it). */
+export function backendAddressKey(ip: string, port: number, proto: number): string {
+  return `${ip}:${proto === ICMP ? 0 : port}:${proto}`;
 }

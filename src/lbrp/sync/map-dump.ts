@@ -5,6 +5,8 @@
 import type { MapWrite } from '../../service-kit';
 import {
   decodeBackendValue,
+  decodeBackendVipKey,
+  decodeBackendVipValue,
   decodeServiceKey,
   decodeServiceValue,
   decodeSrcRewriteKey,
@@ -12,6 +14,7 @@ import {
   decodeU16,
   decodeU32,
   F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
   FROM_FRONTEND,
   readIpv4,
 } from '../dataplane/map-layouts';
@@ -23,6 +26,23 @@ export type MapReader = (map: string) => ReadonlyArray<readonly [Buffer, Buffer]
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp' };
 const NO_BACKEND_ID = 0xffffffff;
 
+/** "active", "inactive", with " unique" when F_BACKEND_UNIQUE is set. */
+function flagsText(flags: number): string {
+  return `${flags & F_BACKEND_ACTIVE ? 'active' : 'inactive'}${flags & F_BACKEND_UNIQUE ? ' unique' : ''}`;
+}
+
+/** A backend_to_vip key as "ip:port/proto". */
+function backendAddressName(key: Buffer): string {
+  const k = decodeBackendVipKey(key);
+  return `${k.ip}:${k.port}/${PROTO_NAMES[k.proto] ?? k.proto}`;
+}
+
+/** A backend_to_vip value as "vip:vport id=<service id>". */
+function backendVipText(value: Buffer): string {
+  const v = decodeBackendVipValue(value);
+  return `${v.vip}:${v.vport} id=${v.serviceId}`;
+}
+
 function serviceName(key: Buffer): string {
   const k = decodeServiceKey(key);
   return `${k.vip}:${k.vport}/${PROTO_NAMES[k.proto] ?? k.proto}`;
@@ -30,7 +50,7 @@ function serviceName(key: Buffer): string {
 
 /**
  * Renders the control-plane maps of one cube as sorted lines: SERVICE, TABLE (slot counts per
- * backend id over the service's range), BACKEND (ids with a non-zero entry), VIP, FRONTEND,
+ * backend id over the service's range), BACKEND (ids with a non-zero entry), BACKEND_VIP, VIP, FRONTEND,
  * REWRITE. Never touches the kernel.
  */
 export function dumpMaps(read: MapReader): string[] {
@@ -56,10 +76,10 @@ export function dumpMaps(read: MapReader): string[] {
   for (const [k, v] of read(MAPS.backends)) {
     if (v.every((x) => x === 0)) continue;
     const b = decodeBackendValue(v);
-    lines.push(
-      `BACKEND b${decodeU32(k)} ${b.ip}:${b.port} ${b.flags & F_BACKEND_ACTIVE ? 'active' : 'inactive'}`,
-    );
+    lines.push(`BACKEND b${decodeU32(k)} ${b.ip}:${b.port} ${flagsText(b.flags)}`);
   }
+  for (const [k, v] of read(MAPS.backendVips))
+    lines.push(`BACKEND_VIP ${backendAddressName(k)} -> ${backendVipText(v)}`);
   for (const [k, v] of read(MAPS.vips)) lines.push(`VIP ${readIpv4(k, 0)} services=${decodeU32(v)}`);
   for (const [k, v] of read(MAPS.frontendIps)) lines.push(`FRONTEND ${readIpv4(k, 0)} port=${decodeU16(v)}`);
   for (const [k, v] of read(MAPS.srcRewrite)) {
@@ -83,8 +103,12 @@ function writeText(w: MapWrite): string {
     }
     case MAPS.backends: {
       const b = decodeBackendValue(v);
-      return `put backends[${decodeU32(w.key)}] ${b.ip}:${b.port} ${b.flags & F_BACKEND_ACTIVE ? 'active' : 'inactive'}`;
+      return `put backends[${decodeU32(w.key)}] ${b.ip}:${b.port} ${flagsText(b.flags)}`;
     }
+    case MAPS.backendVips:
+      return w.delete
+        ? `del backend_to_vip[${backendAddressName(w.key)}]`
+        : `put backend_to_vip[${backendAddressName(w.key)}] -> ${backendVipText(v)}`;
     case MAPS.vips:
       return w.delete ? `del vips[${readIpv4(w.key, 0)}]` : `put vips[${readIpv4(w.key, 0)}]=${decodeU32(v)}`;
     case MAPS.frontendIps:

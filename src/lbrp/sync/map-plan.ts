@@ -3,10 +3,15 @@
 // backends first (drained/removed ones lose F_BACKEND_ACTIVE before any table stops naming them,
 // new ones exist before a table names them), then changed Maglev slots, then the `services` entry
 // that points at a table (a re-sized table swaps in with that one write), then deletions.
+// backend_to_vip (dataplane/README.md): flags are cleared first, a new entry is written before the
+// F_BACKEND_UNIQUE flag that relies on it, and an entry re-pointed or deleted (its service gone)
+// after that service's `services` entry is deleted; ids it lets be flagged are flagged last.
 
 import type { MapWrite } from '../../service-kit';
 import {
   encodeBackendValue,
+  encodeBackendVipKey,
+  encodeBackendVipValue,
   encodeIpv4Key,
   encodeServiceKey,
   encodeServiceValue,
@@ -15,12 +20,20 @@ import {
   encodeU16,
   encodeU32,
   F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
   FROM_BACKEND,
   FROM_FRONTEND,
 } from '../dataplane/map-layouts';
 import { diffTables } from '../maglev/maglev-delta';
 import { hostMask } from '../model/ipv4';
-import { vipCounts, type KBackend, type KernelState, type KService } from './kernel-state';
+import {
+  backendAddressKey,
+  vipCounts,
+  type KBackend,
+  type KBackendVip,
+  type KernelState,
+  type KService,
+} from './kernel-state';
 
 /** Map names of the lbrp dataplane (dataplane/lbrp/lbrp_maps.h). */
 export const MAPS = {
@@ -33,21 +46,34 @@ export const MAPS = {
   serviceStats: 'service_stats',
   backendStats: 'backend_stats',
   conntrack: 'conntrack',
+  backendVips: 'backend_to_vip',
 } as const;
 
 /** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */
 const ZERO_COUNTERS = Buffer.alloc(24);
 
-const backendValue = (b: KBackend, active: boolean): Buffer =>
-  encodeBackendValue({ ip: b.ip, port: b.port, flags: active ? F_BACKEND_ACTIVE : 0 });
+const backendValue = (b: KBackend, flags: number): Buffer =>
+  encodeBackendValue({ ip: b.ip, port: b.port, flags });
+
+/** The `backends` flags of backend `b` in `state`. */
+const flagsOf = (state: KernelState, b: KBackend): number =>
+  (b.active ? F_BACKEND_ACTIVE : 0) | (state.uniqueBackends.has(b.id) ? F_BACKEND_UNIQUE : 0);
+
+const vipKeyBuf = (e: KBackendVip): Buffer => encodeBackendVipKey({ ip: e.ip, port: e.port, proto: e.proto });
+const vipValueBuf = (e: KBackendVip): Buffer =>
+  encodeBackendVipValue({ vip: e.vip, vport: e.vport, flags: 0, serviceId: e.serviceId });
+const sameVip = (x: KBackendVip | undefined, y: KBackendVip): boolean =>
+  x !== undefined && x.serviceKey === y.serviceKey && x.serviceId === y.serviceId;
 
 const serviceKeyBuf = (s: KService): Buffer =>
   encodeServiceKey({ vip: s.vip, vport: s.vport, proto: s.proto });
 
-/** Every backend of a state by kernel id. */
-function backendsById(state: KernelState): Map<number, KBackend> {
-  const out = new Map<number, KBackend>();
-  for (const s of state.services.values()) for (const b of s.backends.values()) out.set(b.id, b);
+/** Every backend of a state by kernel id, with its address key. */
+function backendsById(state: KernelState): Map<number, { b: KBackend; address: string }> {
+  const out = new Map<number, { b: KBackend; address: string }>();
+  for (const s of state.services.values())
+    for (const b of s.backends.values())
+      out.set(b.id, { b, address: backendAddressKey(b.ip, b.port, s.proto) });
   return out;
 }
 
@@ -87,20 +113,40 @@ const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true })
  * consumed, so a plan of millions of slots never exists as one array.
  */
 export function* generateMapWrites(prev: KernelState, next: KernelState): Generator<MapWrite> {
-  // 1. backends: deactivations, then new and changed ones (counters of new ids zeroed).
+  // 1. backends: lost flags first (drained or removed ones lose F_BACKEND_ACTIVE, shared ones
+  // F_BACKEND_UNIQUE); then new backend_to_vip entries; then new and changed backends (counters of
+  // new ids zeroed), flagged F_BACKEND_UNIQUE now unless their entry is re-pointed in step 5.
   const before = backendsById(prev);
   const after = backendsById(next);
-  for (const [id, b] of before) {
-    const now = after.get(id);
-    if (b.active && (!now || !now.active))
-      yield put(MAPS.backends, encodeU32(id), backendValue(now ?? b, false));
+  const late = new Set<string>(); // addresses whose entry is re-pointed in step 5
+  for (const [a, e] of next.backendVips)
+    if (prev.backendVips.has(a) && !sameVip(prev.backendVips.get(a), e)) late.add(a);
+  const early = new Map<number, number>(); // id → flags written in this step
+  for (const [id, { b, address }] of after) {
+    const f = flagsOf(next, b);
+    early.set(id, late.has(address) ? f & ~F_BACKEND_UNIQUE : f);
   }
-  for (const [id, b] of after) {
-    const was = before.get(id);
-    if (!was) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
-    const changed = !was || was.ip !== b.ip || was.port !== b.port || was.active !== b.active;
-    if (changed && !(was?.active && !b.active))
-      yield put(MAPS.backends, encodeU32(id), backendValue(b, b.active));
+  const current = new Map<number, { b: KBackend; flags: number }>(); // what `backends` holds
+  for (const [id, { b, address }] of before) {
+    const was = flagsOf(prev, b);
+    const now = after.get(id);
+    let keep = now ? was & (early.get(id) as number) : 0;
+    if (now && now.address !== address) keep &= ~F_BACKEND_UNIQUE; // flag of another address
+    current.set(id, { b, flags: was });
+    if ((was & ~keep) !== 0) {
+      const target = now?.b ?? b;
+      yield put(MAPS.backends, encodeU32(id), backendValue(target, keep));
+      current.set(id, { b: target, flags: keep });
+    }
+  }
+  for (const [a, e] of next.backendVips)
+    if (!prev.backendVips.has(a)) yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  for (const [id, { b }] of after) {
+    const cur = current.get(id);
+    if (!cur) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
+    const flags = early.get(id) as number;
+    if (!cur || cur.b.ip !== b.ip || cur.b.port !== b.port || cur.flags !== flags)
+      yield put(MAPS.backends, encodeU32(id), backendValue(b, flags));
   }
 
   // 2. Maglev slots: only the changed ones (whole table when it moved or is new).
@@ -145,13 +191,23 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     if (!next.services.has(key)) yield del(MAPS.services, serviceKeyBuf(p));
   for (const vip of vipsBefore.keys()) if (!vipsAfter.has(vip)) yield del(MAPS.vips, encodeIpv4Key(vip));
 
-  // 5. FRONTEND ips (MULTI).
+  // 5. backend_to_vip entries whose service is gone: re-pointed or deleted; then the ids that
+  // rely on a re-pointed entry are flagged.
+  for (const [a, e] of next.backendVips)
+    if (late.has(a)) yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  for (const [a, e] of prev.backendVips)
+    if (!next.backendVips.has(a)) yield del(MAPS.backendVips, vipKeyBuf(e));
+  for (const [id, { b, address }] of after)
+    if (late.has(address) && next.uniqueBackends.has(id))
+      yield put(MAPS.backends, encodeU32(id), backendValue(b, flagsOf(next, b)));
+
+  // 6. FRONTEND ips (MULTI).
   for (const [ip, port] of next.frontendIps)
     if (prev.frontendIps.get(ip) !== port) yield put(MAPS.frontendIps, encodeIpv4Key(ip), encodeU16(port));
   for (const ip of prev.frontendIps.keys())
     if (!next.frontendIps.has(ip)) yield del(MAPS.frontendIps, encodeIpv4Key(ip));
 
-  // 6. src-ip-rewrite: new or changed entries, then stale ones.
+  // 7. src-ip-rewrite: new or changed entries, then stale ones.
   const rwBefore = rewriteEntries(prev);
   const rwAfter = rewriteEntries(next);
   for (const [hex, [key, value]] of rwAfter) {

@@ -1,11 +1,15 @@
 // Kernel maps → KernelState, for a restarted service (Resync): reads `services`, each service's
 // slice of `maglev_slots`, the backends its table names, `ip_to_frontend_port` and
 // `src_ip_rewrite`, and reserves what it finds in the allocators. Backends without slots (drained)
-// are matched by address among the unclaimed `backends` entries. The result is diffed against the
+// are matched by address among the unclaimed `backends` entries. `backend_to_vip` is read whole and
+// F_BACKEND_UNIQUE taken from the flags, so the entries keep naming the service that had the
+// address first (derive keeps them while that service exists). The result is diffed against the
 // configuration, so nothing is rewritten that is already right.
 
 import {
   decodeBackendValue,
+  decodeBackendVipKey,
+  decodeBackendVipValue,
   decodeServiceKey,
   decodeServiceValue,
   decodeSrcRewriteKey,
@@ -14,6 +18,7 @@ import {
   decodeU32,
   encodeU32,
   F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
   FROM_FRONTEND,
   readIpv4,
   type BackendValue,
@@ -21,7 +26,14 @@ import {
 import { PROTO_NUMBERS, type CubeModel } from '../model/cube-model';
 import type { CubeHost } from './cube-host';
 import type { SyncAllocators } from './derive-state';
-import { kernelServiceKey, type KBackend, type KernelState, type KService } from './kernel-state';
+import {
+  backendAddressKey,
+  kernelServiceKey,
+  type KBackend,
+  type KBackendVip,
+  type KernelState,
+  type KService,
+} from './kernel-state';
 import { MAPS } from './map-plan';
 
 /** Keys per ReadMaps call (bounded gRPC messages). */
@@ -70,6 +82,7 @@ export async function readKernelState(
   }
 
   const claimed = new Set<number>();
+  const uniqueBackends = new Set<number>();
   const services = new Map<string, KService>();
   const wanted = new Map<string, Map<string, number>>(); // kernel key → model backends ip → port
   for (const svc of model.services.values()) {
@@ -85,6 +98,7 @@ export async function readKernelState(
       const b = backendVals.get(id);
       if (!b || claimed.has(id) || backends.has(b.ip)) continue;
       backends.set(b.ip, { id, ip: b.ip, port: b.port, active: (b.flags & F_BACKEND_ACTIVE) !== 0 });
+      if (b.flags & F_BACKEND_UNIQUE) uniqueBackends.add(id);
       claimed.add(id);
     }
     const k = kernelServiceKey(key.vip, key.vport, key.proto);
@@ -99,7 +113,15 @@ export async function readKernelState(
       backends,
     });
   }
-  await adoptSlotlessBackends(host, cube, services, wanted, claimed, alloc.backendIds.capacity);
+  await adoptSlotlessBackends(
+    host,
+    cube,
+    services,
+    wanted,
+    claimed,
+    uniqueBackends,
+    alloc.backendIds.capacity,
+  );
 
   for (const [key, s] of services) {
     alloc.serviceIds.reserve(s.serviceId);
@@ -124,7 +146,19 @@ export async function readKernelState(
       };
     }
   }
-  return { services, frontendIps, ...(srcRewrite ? { srcRewrite } : {}) };
+  const backendVips = new Map<string, KBackendVip>();
+  for (const e of await host.readMaps(cube, MAPS.backendVips)) {
+    const k = decodeBackendVipKey(e.key);
+    const v = decodeBackendVipValue(e.value);
+    backendVips.set(backendAddressKey(k.ip, k.port, k.proto), {
+      ...k,
+      serviceKey: kernelServiceKey(v.vip, v.vport, k.proto),
+      vip: v.vip,
+      vport: v.vport,
+      serviceId: v.serviceId,
+    });
+  }
+  return { services, frontendIps, ...(srcRewrite ? { srcRewrite } : {}), backendVips, uniqueBackends };
 }
 
 /**
@@ -138,6 +172,7 @@ async function adoptSlotlessBackends(
   services: Map<string, KService>,
   wanted: Map<string, Map<string, number>>,
   claimed: Set<number>,
+  unique: Set<number>,
   capacity: number,
 ): Promise<void> {
   const missing: Array<{ svc: KService; ip: string; port: number }> = [];
@@ -147,7 +182,7 @@ async function adoptSlotlessBackends(
   }
   if (missing.length === 0) return;
   const highest = Math.max(-1, ...claimed);
-  const free = new Map<string, Array<{ id: number; active: boolean }>>(); // "ip:port" → unclaimed ids
+  const free = new Map<string, Array<{ id: number; active: boolean; unique: boolean }>>(); // "ip:port" → unclaimed ids
   const chunk = 8192;
   for (let start = 0; start < capacity; start += chunk) {
     const ids = Array.from({ length: Math.min(chunk, capacity - start) }, (_, i) => start + i);
@@ -158,7 +193,12 @@ async function adoptSlotlessBackends(
       if (claimed.has(id)) continue;
       const b = decodeBackendValue(v);
       const k = `${b.ip}:${b.port}`;
-      free.set(k, [...(free.get(k) ?? []), { id, active: (b.flags & F_BACKEND_ACTIVE) !== 0 }]);
+      const found = {
+        id,
+        active: (b.flags & F_BACKEND_ACTIVE) !== 0,
+        unique: (b.flags & F_BACKEND_UNIQUE) !== 0,
+      };
+      free.set(k, [...(free.get(k) ?? []), found]);
     }
     if (!any && start > highest) break;
   }
@@ -166,6 +206,7 @@ async function adoptSlotlessBackends(
     const found = free.get(`${m.ip}:${m.port}`)?.shift();
     if (found === undefined) continue; // never written: derive allocates a fresh id
     claimed.add(found.id);
+    if (found.unique) unique.add(found.id);
     (m.svc.backends as Map<string, KBackend>).set(m.ip, {
       id: found.id,
       ip: m.ip,

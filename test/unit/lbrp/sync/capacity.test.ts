@@ -33,7 +33,7 @@ describe('capacity', () => {
     }));
     const m = build(base, (x) => applyServices(x, services, 'create'));
     must(await sync.apply(m));
-    expect(sync.status).toMatchObject({ ok: true, lastWrites: 10000 * (2 + 2 + 401 + 3) });
+    expect(sync.status).toMatchObject({ ok: true, lastWrites: 10000 * (2 + 2 + 2 + 401 + 3) });
     expect(sync.kernel.services.size).toBe(10000);
     // The last service sits at the end of the first 4.01 M slots, split between its two backends.
     const [entry] = await host.readMaps('lb0', 'services', [
@@ -76,12 +76,13 @@ describe('capacity', () => {
     m = build(m, (x) => addBackend(x, web, { ip: backendOf(1000), port: 80 }));
     must(await sync.apply(m));
     const plan = renderPlan(host.takeWrites());
-    expect(plan.slice(0, 2)).toEqual([
+    expect(plan.slice(0, 3)).toEqual([
+      `put backend_to_vip[${backendOf(1000)}:80/tcp] -> 10.0.0.1:80 id=0`,
       'zero backend_stats[1000]',
-      `put backends[1000] ${backendOf(1000)}:80 active`,
+      `put backends[1000] ${backendOf(1000)}:80 active unique`,
     ]);
-    const moved = Number(/×(\d+)/.exec(plan[2])?.[1]);
-    expect(plan).toHaveLength(3);
+    const moved = Number(/×(\d+)/.exec(plan[3])?.[1]);
+    expect(plan).toHaveLength(4);
     expect(moved).toBeGreaterThanOrEqual(Math.floor(131071 / 1001));
   });
 });

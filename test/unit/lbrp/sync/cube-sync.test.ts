@@ -16,7 +16,8 @@ import {
 import { deleteSrcIpRewrite, updateSrcIpRewrite } from '../../../../src/lbrp/model/src-rewrite-rules';
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
-import { build, must, newSync } from './sync-fixtures';
+import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
+import { build, must, newSync, SYNC_OPTIONS } from './sync-fixtures';
 
 const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
 const SINGLE_PORTS = (m: CubeModel) =>
@@ -45,18 +46,22 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[0]',
-      'put backends[0] 192.168.1.10:8080 active',
+      'put backends[0] 192.168.1.10:8080 active unique',
       'zero backend_stats[1]',
-      'put backends[1] 192.168.1.11:8080 active',
+      'put backends[1] 192.168.1.11:8080 active unique',
       'put maglev_slots ×401 in [0,400]',
       'zero service_stats[0]',
       'put services[10.0.0.1:80/tcp] id=0 base=0 size=401',
       'put vips[10.0.0.1]=1',
     ]);
     expect(host.dumpMaps('lb0')).toEqual([
-      'BACKEND b0 192.168.1.10:8080 active',
-      'BACKEND b1 192.168.1.11:8080 active',
+      'BACKEND b0 192.168.1.10:8080 active unique',
+      'BACKEND b1 192.168.1.11:8080 active unique',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
       'TABLE 10.0.0.1:80/tcp b0=201 b1=200',
       'VIP 10.0.0.1 services=1',
@@ -66,8 +71,9 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     // 134 slots move to the new backend; ideal is 401/3 = 133.7.
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_to_vip[192.168.1.12:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[2]',
-      'put backends[2] 192.168.1.12:8080 active',
+      'put backends[2] 192.168.1.12:8080 active unique',
       'put maglev_slots ×134 in [1,398]',
     ]);
     expect(host.dumpMaps('lb0')).toContain('TABLE 10.0.0.1:80/tcp b0=134 b1=134 b2=133');
@@ -75,7 +81,7 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => updateBackend(x, WEB, '192.168.1.10', { weight: 0 }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
-      'put backends[0] 192.168.1.10:8080 inactive',
+      'put backends[0] 192.168.1.10:8080 inactive unique',
       'put maglev_slots ×135 in [0,400]',
     ]);
 
@@ -86,9 +92,13 @@ describe('CubeSync plans (golden)', () => {
       'put maglev_slots ×201 in [0,400]',
     ]);
     expect(host.dumpMaps('lb0')).toEqual([
-      'BACKEND b0 192.168.1.10:8080 inactive',
+      'BACKEND b0 192.168.1.10:8080 inactive unique',
       'BACKEND b1 192.168.1.11:8080 inactive',
-      'BACKEND b2 192.168.1.12:8080 active',
+      'BACKEND b2 192.168.1.12:8080 active unique',
+      // The removed backend's entry stays: its service exists (sessions may still run through it).
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.12:8080/tcp -> 10.0.0.1:80 id=0',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
       'TABLE 10.0.0.1:80/tcp b2=401',
       'VIP 10.0.0.1 services=1',
@@ -119,7 +129,12 @@ describe('CubeSync plans (golden)', () => {
     expect(host.dumpMaps('lb0')).toContain('TABLE 10.0.0.1:80/tcp b0=301 b1=100');
     m = build(m, (x) => updateBackend(x, WEB, '192.168.1.11', { port: 81 }));
     must(await sync.apply(m));
-    expect(renderPlan(host.takeWrites())).toEqual(['put backends[1] 192.168.1.11:81 active']);
+    // The new address gets its entry before the flag; the old address's entry stays.
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[1] 192.168.1.11:81 active',
+      'put backend_to_vip[192.168.1.11:81/tcp] -> 10.0.0.1:80 id=0',
+      'put backends[1] 192.168.1.11:81 active unique',
+    ]);
   });
 
   // Crossing a rung of the size ladder (4 → 5 backends) moves the table to a new 4001-slot range:
@@ -133,8 +148,9 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.14', port: 80 }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_to_vip[192.168.1.14:80/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[4]',
-      'put backends[4] 192.168.1.14:80 active',
+      'put backends[4] 192.168.1.14:80 active unique',
       'put maglev_slots ×4001 in [401,4401]',
       'put services[10.0.0.1:80/tcp] id=0 base=401 size=4001',
     ]);
@@ -149,8 +165,9 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_to_vip[192.168.1.20:53/udp] -> 10.0.0.2:53 id=1',
       'zero backend_stats[5]',
-      'put backends[5] 192.168.1.20:53 active',
+      'put backends[5] 192.168.1.20:53 active unique',
       'put maglev_slots ×2 in [0,1]',
       'zero service_stats[1]',
       'put services[10.0.0.2:53/udp] id=1 base=0 size=2',
@@ -174,9 +191,13 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     host.takeWrites();
     expect(host.dumpMaps('lb0')).toEqual([
-      'BACKEND b0 192.168.1.10:80 active',
-      'BACKEND b1 192.168.1.10:80 active',
-      'BACKEND b2 192.168.1.10:80 active',
+      'BACKEND b0 192.168.1.10:80 active unique',
+      'BACKEND b1 192.168.1.10:80 active unique',
+      'BACKEND b2 192.168.1.10:80 active unique',
+      // TCP and UDP on one ip:port are two addresses; ICMP's is port 0.
+      'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=2',
+      'BACKEND_VIP 192.168.1.10:80/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.10:80/udp -> 10.0.0.1:80 id=1',
       'SERVICE 10.0.0.1:0/icmp id=2 slots=[4,6)',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,2)',
       'SERVICE 10.0.0.1:80/udp id=1 slots=[2,4)',
@@ -197,6 +218,9 @@ describe('CubeSync plans (golden)', () => {
       'del services[10.0.0.1:80/udp]',
       'del services[10.0.0.1:0/icmp]',
       'del vips[10.0.0.1]',
+      'del backend_to_vip[192.168.1.10:80/tcp]',
+      'del backend_to_vip[192.168.1.10:80/udp]',
+      'del backend_to_vip[192.168.1.10:0/icmp]',
     ]);
   });
 
@@ -366,11 +390,137 @@ describe('CubeSync dataplane and refusals', () => {
     await sync.retry();
     expect(sync.status.ok).toBe(true);
     expect(host.dumpMaps('lb0')).toEqual([
-      'BACKEND b0 1.1.1.1:80 active',
-      'BACKEND b1 1.1.1.2:80 active',
+      'BACKEND b0 1.1.1.1:80 active unique',
+      'BACKEND b1 1.1.1.2:80 active unique',
+      'BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 1.1.1.2:80/tcp -> 10.0.0.1:80 id=0',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
       'TABLE 10.0.0.1:80/tcp b0=201 b1=200',
       'VIP 10.0.0.1 services=1',
+    ]);
+  });
+});
+
+// backend_to_vip and F_BACKEND_UNIQUE (dataplane/README.md, the control plane's contract): the
+// entry names the first service of an address, the flag marks an id whose address serves only its
+// service, named by the entry; entries are written before the flags that rely on them.
+describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
+  const S1 = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
+  const S2 = { vip: '10.0.0.2', vport: 80, proto: 'TCP' as const };
+  const X = { ip: '192.168.1.10', port: 8080 };
+  const Y = { ip: '192.168.1.11', port: 8080 };
+
+  it('flags a unique backend, unflags it when shared, moves the entry only when its service goes', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) => addService(x, { ...S1, backend: [X] }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
+      'zero backend_stats[0]',
+      'put backends[0] 192.168.1.10:8080 active unique',
+      'put maglev_slots ×2 in [0,1]',
+      'zero service_stats[0]',
+      'put services[10.0.0.1:80/tcp] id=0 base=0 size=2',
+      'put vips[10.0.0.1]=1',
+    ]);
+
+    // S2 shares X: S1's id loses the flag first, S2's id for X is written without it before S2's
+    // table names it, the entry keeps naming S1; S2's own Y is unique.
+    m = build(m, (x) => addService(x, { ...S2, backend: [X, Y] }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[0] 192.168.1.10:8080 active',
+      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.2:80 id=1',
+      'zero backend_stats[1]',
+      'put backends[1] 192.168.1.10:8080 active',
+      'zero backend_stats[2]',
+      'put backends[2] 192.168.1.11:8080 active unique',
+      'put maglev_slots ×401 in [2,402]',
+      'zero service_stats[1]',
+      'put services[10.0.0.2:80/tcp] id=1 base=2 size=401',
+      'put vips[10.0.0.2]=1',
+    ]);
+    expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
+      'BACKEND b0 192.168.1.10:8080 active',
+      'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND b2 192.168.1.11:8080 active unique',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.2:80 id=1',
+    ]);
+
+    // S1 deleted: after its services entry, the entry is re-pointed at S2 (whose sessions through
+    // X all have reverse entries), and only then is S2's id flagged.
+    m = build(m, (x) => deleteService(x, S1.vip, S1.vport, S1.proto));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[0] 192.168.1.10:8080 inactive',
+      'del services[10.0.0.1:80/tcp]',
+      'del vips[10.0.0.1]',
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.2:80 id=1',
+      'put backends[1] 192.168.1.10:8080 active unique',
+    ]);
+
+    // S2 deleted: its entries go with it (after its services entry), its ids lose their flags.
+    m = build(m, (x) => deleteService(x, S2.vip, S2.vport, S2.proto));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[1] 192.168.1.10:8080 inactive',
+      'put backends[2] 192.168.1.11:8080 inactive',
+      'del services[10.0.0.2:80/tcp]',
+      'del vips[10.0.0.2]',
+      'del backend_to_vip[192.168.1.11:8080/tcp]',
+      'del backend_to_vip[192.168.1.10:8080/tcp]',
+    ]);
+    expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND_VIP'))).toEqual([]);
+  });
+
+  // The entry names the service that had the address first, not the lowest id, and a restarted
+  // instance reads it back: nothing written. It is kept while that service exists, even after
+  // the address left its pool, so the remaining user is never flagged meanwhile.
+  it('keeps the first service in the entry across a restart and after the address left it', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(
+      base,
+      SINGLE_PORTS,
+      (x) => addService(x, S1),
+      (x) => addService(x, { ...S2, backend: [X] }),
+    );
+    must(await sync.apply(m));
+    m = build(m, (x) => addBackend(x, S1, X));
+    must(await sync.apply(m));
+    host.takeWrites();
+    expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
+      'BACKEND b0 192.168.1.10:8080 active',
+      'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
+    ]);
+    const restarted = new CubeSync(m, host, SYNC_OPTIONS);
+    expect(await restarted.adopt(m)).toBe(0);
+    expect(host.takeWrites()).toEqual([]);
+
+    m = build(m, (x) => deleteBackend(x, S2, X.ip));
+    must(await restarted.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual([
+      'put backends[0] 192.168.1.10:8080 inactive',
+      'put services[10.0.0.2:80/tcp] id=1 base=0 size=0',
+    ]);
+    expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
+      'BACKEND b0 192.168.1.10:8080 inactive',
+      'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
+    ]);
+  });
+
+  // Two ICMP services on one backend host share one address (port 0).
+  it('gives ICMP backends port 0, so two ICMP services on one host share it', async () => {
+    const { host, sync, base } = newSync();
+    const icmp = (vip: string) => (x: CubeModel) =>
+      addService(x, { vip, vport: 0, proto: 'ICMP', backend: [{ ip: '192.168.1.10', port: 7 }] });
+    must(await sync.apply(build(base, SINGLE_PORTS, icmp('10.0.0.1'), icmp('10.0.0.2'))));
+    expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
+      'BACKEND b0 192.168.1.10:7 active',
+      'BACKEND b1 192.168.1.10:7 active',
+      'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=0',
     ]);
   });
 });

@@ -66,7 +66,9 @@ describe('adopting a running cube', () => {
     // …and carries on with the same ids: draining back to weight 1 reactivates the same backend id.
     const drainedId = sync.kernel.services.get('10.0.0.1:80:6')?.backends.get('192.168.1.11')?.id;
     must(await restarted.apply(build(m, (x) => updateBackend(x, WEB, '192.168.1.11', { weight: 1 }))));
-    expect(renderPlan(host.takeWrites())[0]).toBe(`put backends[${drainedId}] 192.168.1.11:8080 active`);
+    expect(renderPlan(host.takeWrites())[0]).toBe(
+      `put backends[${drainedId}] 192.168.1.11:8080 active unique`,
+    );
   });
 
   // Something in the kernel differs from the configuration: only that is rewritten.
@@ -95,10 +97,11 @@ describe('adopting a running cube', () => {
     const restarted = new CubeSync(more, host, SYNC_OPTIONS);
     await restarted.adopt(more);
     const plan = renderPlan(host.takeWrites());
-    expect(plan[0]).toMatch(/^zero backend_stats\[\d+\]$/);
-    expect(plan[1]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active$/);
-    expect(plan[2]).toMatch(/^put maglev_slots ×\d+ in/);
-    expect(plan).toHaveLength(3);
+    expect(plan[0]).toBe('put backend_to_vip[192.168.1.99:8080/tcp] -> 10.0.0.1:80 id=3');
+    expect(plan[1]).toMatch(/^zero backend_stats\[\d+\]$/);
+    expect(plan[2]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active unique$/);
+    expect(plan[3]).toMatch(/^put maglev_slots ×\d+ in/);
+    expect(plan).toHaveLength(4);
   });
 });
 
