@@ -26,6 +26,7 @@ import { baseObject, configForService, cubeConfig, serviceMembers } from './base
 import { ConfigRouter, fail } from './config-router';
 import { CubeRecord, CubeRegistry, type PortRecord } from './cube-registry';
 import { PCN_INCLUDE_DIR, resolveOptions } from './daemon-options';
+import { CoalescingWriter } from './coalescing-writer';
 import { loadConfigs, RuntimeStore, saveConfigs, type CubeConfig } from './persistence';
 import { PortWiring } from './port-wiring';
 import { SouthboundError, type AttachResult, type ServiceLink } from './service-link';
@@ -84,9 +85,7 @@ export class Daemon extends EventEmitter {
   private watch: NetdevWatch | undefined;
   private sender: PacketSender | undefined;
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly dirtyCubes = new Set<string>();
-  private persistTimer: NodeJS.Timeout | undefined;
-  private persisting: Promise<void> | undefined;
+  private readonly dump = new CoalescingWriter((names) => this.persistChanged(names), PERSIST_DELAY_MS);
   private state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(opts: Partial<DaemonOptions> = {}) {
@@ -156,7 +155,7 @@ export class Daemon extends EventEmitter {
   /** Stops watching and closes every fd; the dataplane keeps forwarding (pins stay). Idempotent. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
-    await this.flushPersistence();
+    await this.dump.close();
     this.state = 'stopped';
     this.watch?.stop();
     for (const svc of this.serviceReg.values()) {
@@ -551,40 +550,16 @@ export class Daemon extends EventEmitter {
   private afterChange(name: string): Promise<void> {
     const cube = this.cubeReg.get(name);
     if (cube) this.saveRuntime(cube);
-    this.dirtyCubes.add(name);
-    this.schedulePersist();
+    this.dump.mark(name);
     return Promise.resolve();
   }
 
   /** Writes every pending configuration change now; resolves once the state file is current. */
-  async flushPersistence(): Promise<void> {
-    if (this.persistTimer) {
-      clearTimeout(this.persistTimer);
-      this.persistTimer = undefined;
-    }
-    await this.persisting;
-    if (this.dirtyCubes.size > 0) await this.runPersist();
+  flushPersistence(): Promise<void> {
+    return this.dump.flush();
   }
 
-  private schedulePersist(): void {
-    if (this.persistTimer || this.persisting) return;
-    this.persistTimer = setTimeout(() => {
-      this.persistTimer = undefined;
-      void this.runPersist();
-    }, PERSIST_DELAY_MS);
-  }
-
-  private runPersist(): Promise<void> {
-    this.persisting = this.persistDirty().finally(() => {
-      this.persisting = undefined;
-      if (this.dirtyCubes.size > 0 && this.state !== 'stopped') this.schedulePersist();
-    });
-    return this.persisting;
-  }
-
-  private async persistDirty(): Promise<void> {
-    const names = [...this.dirtyCubes];
-    this.dirtyCubes.clear();
+  private async persistChanged(names: string[]): Promise<void> {
     for (const name of names) await this.refreshServiceConfig(name);
     this.persist();
     for (const name of names) this.emit('change', name);
