@@ -4,7 +4,6 @@
 // nothing, and compiled-in port ids reload the program.
 
 import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
-import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
 import { addPort, deletePort, setPortIp } from '../../../../src/lbrp/model/port-rules';
 import {
   addBackend,
@@ -17,18 +16,7 @@ import { deleteSrcIpRewrite, updateSrcIpRewrite } from '../../../../src/lbrp/mod
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
-import { build, must, newSync, SYNC_OPTIONS } from './sync-fixtures';
-
-const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
-const SINGLE_PORTS = (m: CubeModel) =>
-  applyPorts(
-    m,
-    [
-      { name: 'fe', type: 'FRONTEND' },
-      { name: 'be', type: 'BACKEND' },
-    ],
-    'create',
-  );
+import { build, must, newSync, SINGLE_PORTS, SYNC_OPTIONS, WEB } from './sync-fixtures';
 
 describe('CubeSync plans (golden)', () => {
   // A service with two backends; then one added, one drained, one removed: every step writes the

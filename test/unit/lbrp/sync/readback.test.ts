@@ -4,7 +4,6 @@
 // same configuration applied in different orders gives identical tables.
 
 import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
-import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
 import {
   addBackend,
   addService,
@@ -15,24 +14,13 @@ import { updateSrcIpRewrite } from '../../../../src/lbrp/model/src-rewrite-rules
 import { encodeServiceKey, encodeServiceValue, encodeU32 } from '../../../../src/lbrp/dataplane/map-layouts';
 import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
-import { build, must, newSync, SYNC_OPTIONS } from './sync-fixtures';
-
-const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
-const PORTS = (m: CubeModel) =>
-  applyPorts(
-    m,
-    [
-      { name: 'fe', type: 'FRONTEND' },
-      { name: 'be', type: 'BACKEND' },
-    ],
-    'create',
-  );
+import { build, must, newSync, SINGLE_PORTS, SYNC_OPTIONS, WEB } from './sync-fixtures';
 
 /** A configuration with a drained backend, a removed one, ALL, and src-ip-rewrite. */
 function richModel(base: CubeModel): CubeModel {
   return build(
     base,
-    PORTS,
+    SINGLE_PORTS,
     (x) =>
       addService(x, { vip: '10.0.0.2', vport: 53, proto: 'ALL', backend: [{ ip: '192.168.1.5', port: 53 }] }),
     (x) =>
@@ -120,7 +108,7 @@ describe('adopting damaged maps', () => {
           { ip: '1.1.1.2', port: 80 },
         ],
       });
-    const m = build(base, PORTS, two('10.0.0.1'), two('10.0.0.2'));
+    const m = build(base, SINGLE_PORTS, two('10.0.0.1'), two('10.0.0.2'));
     must(await sync.apply(m));
     host.takeWrites();
     host.poke(
@@ -145,7 +133,7 @@ describe('determinism', () => {
     const ips = Array.from({ length: 12 }, (_, i) => `192.168.2.${i + 1}`);
     const tableByIp = async (order: string[], detour: boolean): Promise<string[]> => {
       const { sync, base } = newSync();
-      let m = build(base, PORTS, (x) => addService(x, WEB));
+      let m = build(base, SINGLE_PORTS, (x) => addService(x, WEB));
       if (detour) m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.9.9', port: 1 }));
       for (const ip of order) {
         m = build(m, (x) => addBackend(x, WEB, { ip, port: 80, weight: Number(ip.split('.')[3]) }));

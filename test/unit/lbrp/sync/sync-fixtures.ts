@@ -4,6 +4,7 @@
 import type { Result } from '../../../../src/common/errors';
 import { TABLE_POLICY_DEFAULTS } from '../../../../src/lbrp/maglev/table-policy';
 import { emptyCube, type CubeModel, type PortMode } from '../../../../src/lbrp/model/cube-model';
+import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
 import { CubeSync, type CubeSyncOptions } from '../../../../src/lbrp/sync/cube-sync';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 
@@ -40,3 +41,17 @@ export function newSync(
   const base = emptyCube('lb0', mode);
   return { host, sync: new CubeSync(base, host, { ...SYNC_OPTIONS, ...opts }), base };
 }
+
+/** The TCP service most cases use. */
+export const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
+
+/** A SINGLE-mode port pair: FRONTEND `fe`, BACKEND `be`. */
+export const SINGLE_PORTS = (m: CubeModel): Result<CubeModel> =>
+  applyPorts(
+    m,
+    [
+      { name: 'fe', type: 'FRONTEND' },
+      { name: 'be', type: 'BACKEND' },
+    ],
+    'create',
+  );
