@@ -30,7 +30,8 @@ static __always_inline void quoted_flow_reversed(const struct pkt_desc *p, struc
  * Returns CONTINUE when it is not such an error. */
 static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
 {
-	struct conntrack_value *hit, ct;
+	struct session_entry *hit;
+	struct conntrack_value ct;
 	struct nat4 outer, quoted;
 	struct flow_key k;
 	int rc;
@@ -38,10 +39,10 @@ static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct 
 	if (p->l4_kind != L4_ICMP_ERROR || p->daddr != p->inner.saddr)
 		return CONTINUE;
 	quoted_flow_reversed(p, &k);
-	hit = bpf_map_lookup_elem(&conntrack, &k);
+	hit = session_lookup(&conntrack, &k, flow_hash(&k));
 	if (!hit)
 		return CONTINUE;
-	ct = *hit;
+	ct = hit->ct;
 	outer.saddr = p->saddr == p->inner.daddr ? ct.nat_saddr : p->saddr;
 	outer.daddr = ct.backend_ip;
 	quoted.saddr = ct.backend_ip;

@@ -14,6 +14,8 @@ struct backend_value layout_backend_value;
 struct flow_key layout_flow_key;
 struct conntrack_value layout_conntrack_value;
 struct reverse_nat_value layout_reverse_nat_value;
+struct session_entry layout_session_entry;
+struct session_bucket layout_session_bucket;
 struct backend_vip_key layout_backend_vip_key;
 struct backend_vip_value layout_backend_vip_value;
 struct src_rewrite_key layout_src_rewrite_key;
@@ -59,6 +61,7 @@ enum layout_constants {
 	LAYOUT_MAX_MAGLEV_SLOTS = MAX_MAGLEV_SLOTS,
 	LAYOUT_MAX_FRONTENDS = MAX_FRONTENDS,
 	LAYOUT_MAX_SRC_REWRITES = MAX_SRC_REWRITES,
+	LAYOUT_SESSION_WAYS = SESSION_WAYS,
 	LAYOUT_RX_OK = RX_OK,
 	LAYOUT_RX_REDIRECT = RX_REDIRECT,
 	LAYOUT_RX_DROP = RX_DROP,

@@ -31,6 +31,10 @@
 #ifndef MAX_SESSIONS
 #define MAX_SESSIONS 262144
 #endif
+/* Ways per conntrack bucket (MAX_SESSIONS / SESSION_WAYS buckets, a power of two). */
+#ifndef SESSION_WAYS
+#define SESSION_WAYS 8
+#endif
 /* Backend ids 0..MAX_BACKENDS-1, allocated by the control plane across all services. */
 #ifndef MAX_BACKENDS
 #define MAX_BACKENDS 262144

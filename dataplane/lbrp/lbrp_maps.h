@@ -46,24 +46,8 @@ struct {
 	__type(value, struct backend_value);
 } backends SEC(".maps");
 
-/* flow_key (client → VIP, as received) → conntrack_value. Datapath writes on a new session and
- * reads per client packet; control plane only reads (or flushes). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_SESSIONS);
-	__type(key, struct flow_key);
-	__type(value, struct conntrack_value);
-} conntrack SEC(".maps");
-
-/* flow_key (backend → client's NATed address, as the reply arrives) → reverse_nat_value.
- * Datapath writes with the conntrack entry (unless the backend is F_BACKEND_UNIQUE) and reads
- * per backend packet that backend_to_vip does not resolve. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_SESSIONS);
-	__type(key, struct flow_key);
-	__type(value, struct reverse_nat_value);
-} reverse_nat SEC(".maps");
+/* The session tables, conntrack and reverse_nat, are array maps with their own bucket logic:
+ * session_table.h. */
 
 /* backend_vip_key (a backend address as its replies carry it; ICMP echo: port 0) →
  * backend_vip_value (the service behind it). Control plane writes, for every backend address that

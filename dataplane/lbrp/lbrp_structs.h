@@ -63,6 +63,22 @@ struct reverse_nat_value {
 	__u32 backend_id; /* host */
 };
 
+/* One way of a session table bucket: a flow and its session (conntrack: ct, reverse_nat: rn).
+ * key.proto = 0: a free way. 40 bytes. */
+struct session_entry {
+	struct flow_key key;
+	union {
+		struct conntrack_value ct;
+		struct reverse_nat_value rn;
+	};
+	__u32 last_seen; /* host: session_now() when a packet last used the entry */
+};
+
+/* conntrack and reverse_nat value (key: u32 bucket index, host): SESSION_WAYS entries. */
+struct session_bucket {
+	struct session_entry way[SESSION_WAYS];
+};
+
 /* backend_to_vip key: a backend address as its replies carry it (their source). 8 bytes. */
 struct backend_vip_key {
 	__be32 ip;   /* be: backend address */
@@ -106,6 +122,7 @@ _Static_assert(sizeof(struct service_value) == 16, "service_value layout");
 _Static_assert(sizeof(struct backend_value) == 8, "backend_value layout");
 _Static_assert(sizeof(struct flow_key) == 16, "flow_key layout");
 _Static_assert(sizeof(struct conntrack_value) == 20, "conntrack_value layout");
+_Static_assert(sizeof(struct session_entry) == 40, "session_entry layout");
 _Static_assert(sizeof(struct reverse_nat_value) == 20, "reverse_nat_value layout");
 _Static_assert(sizeof(struct backend_vip_key) == 8, "backend_vip_key layout");
 _Static_assert(sizeof(struct backend_vip_value) == 12, "backend_vip_value layout");

@@ -45,12 +45,12 @@ static __always_inline __u32 flow_hash(const struct flow_key *k)
 	return c;
 }
 
-/* Picks the backend of a new session of svc. Returns CONTINUE with *backend_id and *be filled,
- * or DROP_NO_BACKEND / DROP_BACKEND_INACTIVE. */
-static __always_inline int select_backend(const struct service_value *svc, const struct flow_key *k,
-					  __u32 *backend_id, struct backend_value *be)
+/* Picks the backend of a new session of svc for a flow whose flow_hash is h. Returns CONTINUE
+ * with *backend_id and *be filled, or DROP_NO_BACKEND / DROP_BACKEND_INACTIVE. */
+static __always_inline int select_backend(const struct service_value *svc, __u32 h, __u32 *backend_id,
+					  struct backend_value *be)
 {
-	__u32 slot = svc->slot_base + flow_hash(k) % svc->table_size;
+	__u32 slot = svc->slot_base + h % svc->table_size;
 	__u32 *id = bpf_map_lookup_elem(&maglev_slots, &slot);
 	struct backend_value *b;
 

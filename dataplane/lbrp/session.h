@@ -12,6 +12,7 @@
 #include "lbrp_maps.h"
 #include "parse.h"
 #include "select.h"
+#include "session_table.h"
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
  * the source port and address bits from a counter (the frame itself is not changed), so each
@@ -68,17 +69,17 @@ static __always_inline int is_tcp_syn(const struct pkt_desc *p)
 	return p->l4_kind == L4_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* Chooses a backend for the client flow k of svc and records the session: its conntrack entry,
+/* Chooses a backend for the client flow k (h = flow_hash(k)) of svc and records the session: its conntrack entry,
  * and, unless the backend is F_BACKEND_UNIQUE (its replies are resolved through backend_to_vip),
  * the reverse_nat entry of its replies. Returns CONTINUE with *ct filled, or a DROP_* reason. */
 static __always_inline int session_create(const struct pkt_desc *p, const struct service_value *svc,
-					  const struct flow_key *k, struct conntrack_value *ct)
+					  const struct flow_key *k, __u32 h, struct conntrack_value *ct)
 {
-	struct reverse_nat_value rv = {};
+	struct session_entry e;
 	struct backend_value be;
 	struct flow_key rk;
 	__u32 backend_id;
-	int rc = select_backend(svc, k, &backend_id, &be);
+	int rc = select_backend(svc, h, &backend_id, &be);
 
 	if (rc != CONTINUE)
 		return rc;
@@ -90,7 +91,8 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	ct->nat_saddr = p->saddr;
 	if (src_rewrite_lookup(p->saddr, FROM_FRONTEND, &ct->nat_saddr))
 		ct->flags |= F_CT_SRC_REWRITTEN;
-	if (bpf_map_update_elem(&conntrack, k, ct, BPF_ANY))
+	e.ct = *ct;
+	if (session_insert(&conntrack, k, h, &e))
 		return DROP_SESSION_CREATE;
 	if (be.flags & F_BACKEND_UNIQUE)
 		return CONTINUE;
@@ -102,12 +104,13 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rk.sport = ct->backend_port;
 	rk.dport = k->sport;
 	rk.proto = p->proto;
-	rv.vip = p->daddr;
-	rv.vport = p->dport;
-	rv.client_ip = p->saddr;
-	rv.service_id = ct->service_id;
-	rv.backend_id = backend_id;
-	if (bpf_map_update_elem(&reverse_nat, &rk, &rv, BPF_ANY))
+	e.rn.vip = p->daddr;
+	e.rn.vport = p->dport;
+	e.rn.pad = 0;
+	e.rn.client_ip = p->saddr;
+	e.rn.service_id = ct->service_id;
+	e.rn.backend_id = backend_id;
+	if (session_insert(&reverse_nat, &rk, flow_hash(&rk), &e))
 		return DROP_SESSION_CREATE;
 	return CONTINUE;
 }
@@ -118,7 +121,8 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 					      struct conntrack_value *ct, __u32 *is_new)
 {
 	struct flow_key k;
-	struct conntrack_value *hit;
+	struct session_entry *hit;
+	__u32 h;
 
 	flow_of(p, &k);
 #if LBRP_BENCH_NEW_FLOWS
@@ -129,14 +133,15 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 		k.saddr ^= bpf_htonl(seq >> 16);
 	}
 #endif
-	hit = bpf_map_lookup_elem(&conntrack, &k);
-	if (hit && !(is_tcp_syn(p) && !backend_still_usable(hit))) {
-		*ct = *hit;
+	h = flow_hash(&k);
+	hit = session_lookup(&conntrack, &k, h);
+	if (hit && !(is_tcp_syn(p) && !backend_still_usable(&hit->ct))) {
+		*ct = hit->ct;
 		*is_new = 0;
 		return CONTINUE;
 	}
 	*is_new = 1;
-	return session_create(p, svc, &k, ct);
+	return session_create(p, svc, &k, h, ct);
 }
 
 /* The session of reply tuple r if its client (before src-ip-rewrite) is `client` and it belongs to
@@ -147,6 +152,7 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 					      __be32 client, struct reverse_nat_value *rv)
 {
 	struct flow_key k;
+	struct session_entry *e;
 	struct conntrack_value *ct;
 
 	__builtin_memset(&k, 0, sizeof(k));
@@ -155,8 +161,11 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 	k.sport = r->dport;
 	k.dport = bv->vport;
 	k.proto = r->proto;
-	ct = bpf_map_lookup_elem(&conntrack, &k);
-	if (!ct || ct->backend_ip != r->saddr || ct->backend_port != r->sport || ct->nat_saddr != r->daddr)
+	e = session_lookup(&conntrack, &k, flow_hash(&k));
+	if (!e)
+		return 0;
+	ct = &e->ct;
+	if (ct->backend_ip != r->saddr || ct->backend_port != r->sport || ct->nat_saddr != r->daddr)
 		return 0;
 	rv->vip = bv->vip;
 	rv->vport = bv->vport;
@@ -176,7 +185,7 @@ static __always_inline int session_of_reply(const struct flow_key *r, struct rev
 {
 	struct backend_vip_key bk = {};
 	struct backend_vip_value *bvp, bv;
-	struct reverse_nat_value *hit;
+	struct session_entry *hit;
 	__be32 client;
 
 	bk.ip = r->saddr;
@@ -190,10 +199,10 @@ static __always_inline int session_of_reply(const struct flow_key *r, struct rev
 		if (reply_in_conntrack(r, &bv, r->daddr, rv))
 			return 1;
 	}
-	hit = bpf_map_lookup_elem(&reverse_nat, r);
+	hit = session_lookup(&reverse_nat, r, flow_hash(r));
 	if (!hit)
 		return 0;
-	*rv = *hit;
+	*rv = hit->rn;
 	return 1;
 }
 

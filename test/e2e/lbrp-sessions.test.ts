@@ -7,6 +7,8 @@
 // shares the address.
 
 import { execFileSync } from 'node:child_process';
+import { sessionEntries } from '../../src/lbrp/dataplane/session-table';
+import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
 import {
@@ -32,15 +34,21 @@ c.on('data',d=>{process.stdout.write(d.toString().split('\\n')[0].replace('hello
   return out.trim();
 }
 
-/** Entries of one of the cube's pinned maps (found under the stack's pin root), read with bpftool. */
+/** Entries of one of the cube's pinned maps (sessions, for the session tables). */
 function pinnedCount(stack: LbrpStack, map: string): number {
   const found = execFileSync('find', [stack.pinRoot, '-path', `*${CUBE}*`, '-name', map])
     .toString()
     .trim();
   const path = found.split('\n')[0];
   if (!path) throw new Error(`no pinned map ${map} of ${CUBE} under ${stack.pinRoot}`);
-  return (JSON.parse(execFileSync('bpftool', ['-j', 'map', 'dump', 'pinned', path]).toString()) as unknown[])
-    .length;
+  const m = BpfMap.fromPinned(path);
+  try {
+    const entries = m.dump();
+    const sessionTable = map === 'conntrack' || map === 'reverse_nat';
+    return sessionTable ? sessionEntries(entries.map(([, v]) => v)).length : entries.length;
+  } finally {
+    m.close();
+  }
 }
 
 describeE2e('e2e: lbrp sessions', () => {

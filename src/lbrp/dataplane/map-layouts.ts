@@ -71,6 +71,9 @@ export const MAX_DEFAULTS = {
   MAX_SRC_REWRITES: 16,
 } as const;
 
+/** Ways per bucket of the session tables (conntrack, reverse_nat): MAX_SESSIONS / SESSION_WAYS buckets. */
+export const SESSION_WAYS = 8;
+
 /** The runtime's handle_rx return codes (Polycube values). */
 export const RX = { OK: 0, REDIRECT: 1, DROP: 2, RECIRCULATE: 3, ERROR: 4 } as const;
 /** pcn_log levels (LOG_TRACE..LOG_OFF). */
@@ -105,6 +108,7 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   STAT_NEW_SESSIONS,
   STAT_MAX,
   ...MAX_DEFAULTS,
+  SESSION_WAYS,
   ...Object.fromEntries(Object.entries(RX).map(([k, v]) => [`RX_${k}`, v])),
   LOG_TRACE: LOG_LEVEL.TRACE,
   LOG_OFF: LOG_LEVEL.OFF,
@@ -160,6 +164,12 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['service_id', 12, 4],
     ['backend_id', 16, 4],
   ]),
+  session_entry: layout(40, [
+    ['key', 0, 16],
+    ['(anon)', 16, 20], // the union of conntrack_value ct / reverse_nat_value rn (bpftool's name)
+    ['last_seen', 36, 4],
+  ]),
+  session_bucket: layout(40 * SESSION_WAYS, [['way', 0, 40 * SESSION_WAYS]]),
   backend_vip_key: layout(8, [
     ['ip', 0, 4],
     ['port', 4, 2],

@@ -39,6 +39,12 @@ import {
   DROP,
   DropReason,
 } from '../../../src/lbrp/dataplane/map-layouts';
+import {
+  findInBucket,
+  sessionBucketOf,
+  sessionEntries,
+  type SessionEntry,
+} from '../../../src/lbrp/dataplane/session-table';
 import { TestNet } from '../../fixtures/netns';
 
 export const REPO = join(__dirname, '../../..');
@@ -48,6 +54,7 @@ export const CACHE_DIR = join(REPO, '.cache/bpf-test');
 
 export type Hook = 'tc' | 'xdp';
 export type Mode = 'single' | 'multi';
+export type SessionTable = 'conntrack' | 'reverse_nat';
 
 /** Port ids used by every test variant. FRONTEND 0 catches Polycube bug 10 (0 = "the backend"). */
 export const PORTS = { frontend: 0, backend: 1, frontend2: 2, spare: 3 } as const;
@@ -309,9 +316,25 @@ export class LbrpUnderTest {
     this.setBackend({ ...b, flags: (b.flags & ~F_BACKEND_ACTIVE) | (active ? F_BACKEND_ACTIVE : 0) });
   }
 
-  /** Entries in a session map (conntrack or reverse_nat). */
-  sessions(map: 'conntrack' | 'reverse_nat'): number {
-    return this.map(map).dump().length;
+  /** Used entries of a session table (conntrack or reverse_nat). */
+  sessions(map: SessionTable): number {
+    return this.sessionEntries(map).length;
+  }
+
+  /** Every used entry of a session table. */
+  sessionEntries(map: SessionTable): SessionEntry[] {
+    return sessionEntries(
+      this.map(map)
+        .dump()
+        .map(([, v]) => v),
+    );
+  }
+
+  /** The value (conntrack_value or reverse_nat_value bytes) of flow `key` in a session table. */
+  session(map: SessionTable, key: Buffer): Buffer | undefined {
+    const m = this.map(map);
+    const bucket = m.lookup(encodeU32(sessionBucketOf(key, m.maxEntries)));
+    return bucket && findInBucket(bucket, key);
   }
 
   /** Points maglev_slots[index] at backend id. */

@@ -141,9 +141,9 @@ describeKernel('kernel: lbrp sessions and counters', () => {
       lb.configure(rewriteConfig());
       expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend).verdict).toBe('redirect');
       expect(lb.run(icmpEcho(CLIENT_2, VIP_1, { id: 77 }), PORTS.frontend).verdict).toBe('redirect');
-      const ct = lb.map('conntrack');
-      const rn = lb.map('reverse_nat');
-      const tcpCt = ct.lookup(
+      const ct = (key: Buffer) => lb.session('conntrack', key);
+      const rn = (key: Buffer) => lb.session('reverse_nat', key);
+      const tcpCt = ct(
         encodeFlowKey({ saddr: CLIENT_1, daddr: VIP_1, sport: 40000, dport: 80, proto: IPPROTO.TCP }),
       );
       expect(tcpCt && decodeConntrackValue(tcpCt)).toEqual({
@@ -154,7 +154,7 @@ describeKernel('kernel: lbrp sessions and counters', () => {
         serviceId: SVC_WEB.id,
         natSaddr: CLIENT_1_NEW,
       });
-      const tcpRn = rn.lookup(
+      const tcpRn = rn(
         encodeFlowKey({
           saddr: BACKEND_1,
           daddr: CLIENT_1_NEW,
@@ -170,7 +170,7 @@ describeKernel('kernel: lbrp sessions and counters', () => {
         serviceId: SVC_WEB.id,
         backendId: B1.id,
       });
-      const pingCt = ct.lookup(
+      const pingCt = ct(
         encodeFlowKey({ saddr: CLIENT_2, daddr: VIP_1, sport: 77, dport: 0, proto: IPPROTO.ICMP }),
       );
       expect(pingCt && decodeConntrackValue(pingCt)).toMatchObject({
@@ -178,7 +178,7 @@ describeKernel('kernel: lbrp sessions and counters', () => {
         backendPort: 0,
         serviceId: SVC_PING.id,
       });
-      const pingRn = rn.lookup(
+      const pingRn = rn(
         encodeFlowKey({ saddr: BACKEND_1, daddr: '20.0.0.2', sport: 0, dport: 77, proto: IPPROTO.ICMP }),
       );
       expect(pingRn && decodeReverseNatValue(pingRn)).toMatchObject({
@@ -186,8 +186,7 @@ describeKernel('kernel: lbrp sessions and counters', () => {
         vport: 0,
         clientIp: CLIENT_2,
       });
-      expect(ct.dump()).toHaveLength(2);
-      expect(rn.dump()).toHaveLength(2);
+      expect([lb.sessions('conntrack'), lb.sessions('reverse_nat')]).toEqual([2, 2]);
     });
 
     // Through a F_BACKEND_UNIQUE backend a session is its conntrack entry alone, the same entry
@@ -197,11 +196,10 @@ describeKernel('kernel: lbrp sessions and counters', () => {
       expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend).verdict).toBe('redirect');
       expect(lb.run(udp(CLIENT_2, VIP_1, 53, { sport: 5000 }), PORTS.frontend).verdict).toBe('redirect');
       expect(lb.run(icmpEcho(CLIENT_2, VIP_1, { id: 77 }), PORTS.frontend).verdict).toBe('redirect');
-      const tcpCt = lb
-        .map('conntrack')
-        .lookup(
-          encodeFlowKey({ saddr: CLIENT_1, daddr: VIP_1, sport: 40000, dport: 80, proto: IPPROTO.TCP }),
-        );
+      const tcpCt = lb.session(
+        'conntrack',
+        encodeFlowKey({ saddr: CLIENT_1, daddr: VIP_1, sport: 40000, dport: 80, proto: IPPROTO.TCP }),
+      );
       expect(tcpCt && decodeConntrackValue(tcpCt)).toEqual({
         backendIp: BACKEND_1,
         backendPort: 8080,

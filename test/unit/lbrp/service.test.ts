@@ -4,7 +4,12 @@
 
 import { ErrorCode, type ConfigAnswer, type ConfigKey, type Op } from '../../../src/service-kit';
 import { LbrpService } from '../../../src/lbrp/service';
-import { REASON_ARP_REPLY, REASON_FLOODING, encodeU32 } from '../../../src/lbrp/dataplane/map-layouts';
+import {
+  REASON_ARP_REPLY,
+  REASON_FLOODING,
+  SESSION_WAYS,
+  encodeU32,
+} from '../../../src/lbrp/dataplane/map-layouts';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
 
 let nextId = 1;
@@ -198,8 +203,10 @@ describe('LbrpService requests', () => {
     stats.writeBigUInt64LE(2n, 16);
     host.poke('lb0', 'service_stats', encodeU32(0), stats);
     host.poke('lb0', 'backend_stats', encodeU32(0), stats);
-    const ct = Buffer.alloc(20);
-    host.poke('lb0', 'conntrack', Buffer.alloc(16, 1), ct);
+    // One used way (key protocol 6) in bucket 0: a session of service 0 through backend 0.
+    const bucket = Buffer.alloc(40 * SESSION_WAYS);
+    bucket[12] = 6;
+    host.poke('lb0', 'conntrack', encodeU32(0), bucket);
     const view = ok(await svc.onConfig(req('READ', '/lbrp/service', web))) as Record<string, unknown>;
     expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 1 });
     expect(
