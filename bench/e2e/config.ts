@@ -43,6 +43,13 @@ export interface BenchConfig {
   nice: number;
   /** Where the JSON result goes (undefined: not written). */
   output: string | undefined;
+  /**
+   * After the measured rounds, one extra unmeasured pass that records a CPU profile of every
+   * load with perf (README "Profiling"); the figures never include it.
+   */
+  profile: boolean;
+  /** Where the profile's Markdown goes. */
+  profileOutput: string;
   /** Print progress lines. */
   verbose: boolean;
 }
@@ -66,6 +73,8 @@ export function defaultConfig(): BenchConfig {
     ...defaultCpus(),
     nice: 0,
     output: 'bench/results/e2e-latest.json',
+    profile: false,
+    profileOutput: 'bench/results/e2e-profile.md',
     verbose: true,
   };
 }

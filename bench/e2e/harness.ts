@@ -1,7 +1,8 @@
 // The end-to-end bench as a function: builds the topology, checks which peers can run, measures
-// them round by round (A B C A B C …), and always tears everything down (finally; and
-// `cleanupNow` for signal and exit handlers). run.ts is the command line around it; the smoke
-// test (test/e2e/bench-e2e-smoke.test.ts) calls it in a minimal mode.
+// them round by round (A B C A B C …), with `--profile` runs one more unmeasured pass under perf
+// (profilePass), and always tears everything down (finally; and `cleanupNow` for signal and exit
+// handlers). run.ts is the command line around it; the smoke test
+// (test/e2e/bench-e2e-smoke.test.ts) calls it in a minimal mode.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,9 @@ import { loadavg, release } from 'node:os';
 import type { BenchConfig, PeerName } from './config';
 import { LbrpStack } from './lbrp-stack';
 import { measurePeer } from './measure';
-import { makePeers } from './peers';
+import { makePeers, type Peer } from './peers';
+import { Profiler } from './profile';
+import { formatProfileMarkdown } from './profile-report';
 import { checkGoals, summarize, type BenchResult, type RoundRecord } from './report';
 import { run } from './shell';
 import { BenchTopology, removeStaleRuns } from './topology';
@@ -85,6 +88,15 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
         }
       }
     }
+    const profile = cfg.profile
+      ? await profilePass(
+          peers,
+          (p) => skipped[p] ?? (failed.has(p) ? 'failed in the rounds' : undefined),
+          topo,
+          cfg,
+          log,
+        )
+      : undefined;
     const summaries = summarize(peerNames, rounds, skipped);
     const result: BenchResult = {
       meta: {
@@ -113,6 +125,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
       peers: summaries,
       rounds,
       goals: checkGoals(rounds, summaries),
+      ...(profile ? { profile } : {}),
     };
     if (cfg.output) {
       mkdirSync(dirname(cfg.output), { recursive: true });
@@ -124,6 +137,58 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
     topo.cleanup();
     active.delete(cleanup);
   }
+}
+
+/**
+ * The `--profile` pass: each peer once more, every load under `perf record` (profile.ts), none
+ * of it measured; writes the Markdown to `cfg.profileOutput`. Peers that `excluded` names a
+ * reason for are left out. Returns where it wrote, or why there is no profile.
+ */
+async function profilePass(
+  peers: Peer[],
+  excluded: (p: PeerName) => string | undefined,
+  topo: BenchTopology,
+  cfg: BenchConfig,
+  log: (s: string) => void,
+): Promise<{ written?: string; note?: string }> {
+  const profiler = new Profiler(topo.tmp);
+  const notes: string[] = [];
+  for (const peer of peers) {
+    if (profiler.note) break;
+    const reason = excluded(peer.name);
+    if (reason !== undefined) {
+      notes.push(`${peer.name} not profiled: ${reason}`);
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      try {
+        topo.setOffloads();
+        await peer.setup();
+        await measurePeer(topo, peer, cfg, profiler.watcher(peer.name));
+      } finally {
+        await peer.teardown();
+      }
+      log(`profile ${peer.name}: done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      const error = (err as Error).message.split('\n')[0];
+      notes.push(`${peer.name} not fully profiled: ${error}`);
+      log(`profile ${peer.name}: FAILED: ${error}`);
+    }
+  }
+  const note = profiler.note;
+  if (profiler.profiles.length === 0) return { note: note ?? 'no load could be profiled' };
+  const meta = {
+    started: new Date().toISOString(),
+    commit: gitCommit(),
+    kernel: release(),
+    cpus: topo.cpuCount,
+    uncommitted: uncommittedProductFiles(),
+    notes: note ? [...notes, `profiling stopped: ${note}`] : notes,
+  };
+  mkdirSync(dirname(cfg.profileOutput), { recursive: true });
+  writeFileSync(cfg.profileOutput, formatProfileMarkdown(profiler.profiles, meta));
+  return { written: cfg.profileOutput, ...(note ? { note } : {}) };
 }
 
 function summaryLine(r: RoundRecord): string {

@@ -53,8 +53,32 @@ interface UdpOut {
   window_s: number;
 }
 
-/** Runs the four loads against `peer` (already set up) and returns the figures. */
-export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchConfig): Promise<Measurement> {
+/** The four loads of a measurement, in the order they run, and the unit of work each one counts. */
+export const LOAD_WORK = {
+  newconn: 'request',
+  keepalive: 'request',
+  tcp: 'MB',
+  udp: 'packet sent',
+} as const;
+export type LoadName = keyof typeof LOAD_WORK;
+
+/**
+ * Watches the load runs of a measurement (the profiling pass does): called as a load starts, with
+ * its name and length in seconds (warm-up included); the function it returns is awaited once the
+ * load ended, with the units of work its whole run did (LOAD_WORK), or undefined when it failed.
+ */
+export type LoadWatcher = (load: LoadName, seconds: number) => (work: number | undefined) => Promise<void>;
+
+/**
+ * Runs the four loads against `peer` (already set up) and returns the figures; `watch`, when
+ * given, sees each load start and end (the measured rounds never pass one).
+ */
+export async function measurePeer(
+  topo: BenchTopology,
+  peer: Peer,
+  cfg: BenchConfig,
+  watch?: LoadWatcher,
+): Promise<Measurement> {
   const ms = (s: number): string => `${Math.round(s * 1000)}`;
   const src = clientSource(peer.name);
   const timing = ['-w', ms(cfg.warmupSeconds), '-d', ms(cfg.metricSeconds), '-b', src];
@@ -63,24 +87,36 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
       .map((a) => `${a}:${port}`)
       .join(',');
   const foreign: number[] = [];
-  const timed = async <T>(argv: string[], parse: (out: string) => T): Promise<{ out: T; cpu: CpuDelta }> => {
+  const timed = async <T>(
+    load: LoadName,
+    seconds: number,
+    argv: string[],
+    parse: (out: string) => T,
+    work: (out: T) => number,
+  ): Promise<{ out: T; cpu: CpuDelta }> => {
+    const finish = watch?.(load, seconds);
     const before = topo.cpu.snapshot();
     const t0 = process.hrtime.bigint();
-    const r = await runAsync(
-      topo.clientCommand(argv),
-      (cfg.warmupSeconds + cfg.metricSeconds) * 1000 + 30_000,
-    );
+    const r = await runAsync(topo.clientCommand(argv), seconds * 1000 + 30_000);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = CpuMeter.delta(before, topo.cpu.snapshot());
-    if (r.code !== 0)
-      throw new Error(
-        `${peer.name}: ${argv[0]} ${argv[1]} failed (${r.code}): ${r.stderr.trim().slice(-400)}`,
-      );
+    let out: T | undefined;
+    try {
+      if (r.code !== 0)
+        throw new Error(
+          `${peer.name}: ${argv[0]} ${argv[1]} failed (${r.code}): ${r.stderr.trim().slice(-400)}`,
+        );
+      out = parse(r.stdout);
+    } finally {
+      await finish?.(out === undefined ? undefined : work(out));
+    }
     foreign.push((100 * cpu.foreign) / (wall * topo.cpuCount));
-    return { out: parse(r.stdout), cpu };
+    return { out, cpu };
   };
   const http = (keepalive: boolean): Promise<{ out: HttpOut; cpu: CpuDelta }> =>
     timed(
+      keepalive ? 'keepalive' : 'newconn',
+      cfg.warmupSeconds + cfg.metricSeconds,
       [
         topo.bin.loadgen,
         'http',
@@ -92,13 +128,17 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
         ...(keepalive ? ['-k'] : []),
       ],
       (o) => JSON.parse(o) as HttpOut,
+      (o) => o.total,
     );
 
   const close = await http(false);
   const keep = await http(true);
   const secs = Math.max(1, Math.round(cfg.metricSeconds));
   const omit = Math.max(1, Math.ceil(cfg.warmupSeconds));
+  const tcpBytes = (bps: number): number => (bps / 8) * (secs + omit);
   const tcp = await timed(
+    'tcp',
+    secs + omit,
     [
       'iperf3',
       '-c',
@@ -118,8 +158,11 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
     (o) =>
       (JSON.parse(o) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received
         .bits_per_second,
+    (bps) => tcpBytes(bps) / 1e6,
   );
   const udp = await timed(
+    'udp',
+    cfg.warmupSeconds + cfg.metricSeconds,
     [
       topo.bin.loadgen,
       'udp',
@@ -134,6 +177,7 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
       topo.counters.join(','),
     ],
     (o) => JSON.parse(o) as UdpOut,
+    (o) => o.sent_total,
   );
   for (const [what, r] of [
     ['new-connection', close.out],
@@ -143,7 +187,6 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
       throw new Error(`${peer.name}: no ${what} HTTP request completed (${r.errors} errors)`);
   }
   if (udp.out.recv_window === 0) throw new Error(`${peer.name}: no UDP datagram reached the sinks`);
-  const tcpBytes = (tcp.out / 8) * (secs + omit);
   const metrics: Metrics = {
     newconnRps: close.out.requests / close.out.window_s,
     newconnP50: close.out.p50_us,
@@ -154,7 +197,7 @@ export async function measurePeer(topo: BenchTopology, peer: Peer, cfg: BenchCon
     keepaliveP99: keep.out.p99_us,
     keepaliveCpu: (1e6 * keep.cpu.bench) / keep.out.total,
     tcpGbps: tcp.out / 1e9,
-    tcpCpu: (1e3 * tcp.cpu.bench) / (tcpBytes / 1e9),
+    tcpCpu: (1e3 * tcp.cpu.bench) / (tcpBytes(tcp.out) / 1e9),
     udpPps: udp.out.recv_window / udp.out.window_s,
     udpLoss: 100 * Math.max(0, 1 - udp.out.recv_total / Math.max(1, udp.out.sent_total)),
     udpCpu: (1e9 * udp.cpu.bench) / Math.max(1, udp.out.sent_total),

@@ -52,6 +52,8 @@ export interface BenchResult {
   peers: Partial<Record<PeerName, PeerSummary>>;
   rounds: RoundRecord[];
   goals: GoalResult[];
+  /** With `--profile`: where the profile's Markdown went, or why profiling was skipped. */
+  profile?: { written?: string; note?: string };
 }
 
 export function median(xs: number[]): number {

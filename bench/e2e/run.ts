@@ -1,7 +1,8 @@
 // `npm run bench:e2e`: lbrp against no load balancer, iptables, nftables and IPVS on one
 // topology of network namespaces, round by round; prints a Markdown table and the issue's goals,
-// and writes bench/results/e2e-latest.json. Needs root. `--help` lists the options; bench/e2e/README.md
-// explains the topology, the metrics and the pinning.
+// and writes bench/results/e2e-latest.json (`--profile`: also a CPU profile of every load). Needs
+// root. `--help` lists the options; bench/e2e/README.md explains the topology, the metrics, the
+// pinning and the profiling.
 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,13 +13,16 @@ import { formatGoals, formatTable } from './report';
 
 const USAGE = `usage: npm run bench:e2e -- [options]
   --quick            smoke run: 3 rounds, 1 s per metric (about two minutes)
-  --rounds N         rounds (default 5; each figure is the median over rounds)
+  --rounds N         rounds (default 5; each figure is the median over rounds; 0 only with --profile)
   --seconds S        measured seconds per metric (default 2.5; iperf3 rounds to whole seconds)
   --warmup S         unmeasured warm-up seconds per metric (default 0.5)
   --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
   --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json.tmp, git-ignored)
   --no-pin           do not pin load generators and servers to separate CPUs
-  --nice N           run servers and load generators at nice N (-20..19; e.g. -10 on a busy machine)`;
+  --nice N           run servers and load generators at nice N (-20..19; e.g. -10 on a busy machine)
+  --profile          after the rounds, one unmeasured pass recording a perf CPU profile of every
+                     peer and load (with --rounds 0: the profile only, no figures, no JSON)
+  --profile-out FILE Markdown of the profile (default bench/results/e2e-profile.md)`;
 
 function parseCli(): BenchConfig {
   const { values } = parseArgs({
@@ -31,6 +35,8 @@ function parseCli(): BenchConfig {
       out: { type: 'string' },
       'no-pin': { type: 'boolean' },
       nice: { type: 'string' },
+      profile: { type: 'boolean' },
+      'profile-out': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -45,7 +51,11 @@ function parseCli(): BenchConfig {
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number ≥ ${min}, got "${v}"`);
     return n;
   };
-  cfg.rounds = Math.round(num(values.rounds, 'rounds', 1) ?? cfg.rounds);
+  cfg.profile = values.profile ?? false;
+  if (values['profile-out']) cfg.profileOutput = values['profile-out'];
+  cfg.rounds = Math.round(num(values.rounds, 'rounds', 0) ?? cfg.rounds);
+  if (cfg.rounds === 0 && !cfg.profile) throw new Error('--rounds 0 measures nothing: it needs --profile');
+  if (cfg.rounds === 0) cfg.output = undefined; // no figures: keep the last result file as it is
   cfg.metricSeconds = num(values.seconds, 'seconds', 0.5) ?? cfg.metricSeconds;
   cfg.warmupSeconds = num(values.warmup, 'warmup', 0) ?? cfg.warmupSeconds;
   if (values.peers) {
@@ -78,13 +88,17 @@ async function main(): Promise<void> {
   }
   process.on('exit', cleanupNow);
   const result = await runBench(cfg);
-  console.log(
-    `\n## lbrp end-to-end bench (${cfg.rounds} rounds × ${cfg.metricSeconds} s per metric; medians, ratio to none in the same round)\n`,
-  );
-  console.log(formatTable(result));
-  console.log('\n## Goals (issue 8)\n');
-  console.log(formatGoals(result.goals));
-  if (cfg.output) console.log(`\nwritten: ${cfg.output}`);
+  if (cfg.rounds > 0) {
+    console.log(
+      `\n## lbrp end-to-end bench (${cfg.rounds} rounds × ${cfg.metricSeconds} s per metric; medians, ratio to none in the same round)\n`,
+    );
+    console.log(formatTable(result));
+    console.log('\n## Goals (issue 8)\n');
+    console.log(formatGoals(result.goals));
+    if (cfg.output) console.log(`\nwritten: ${cfg.output}`);
+  }
+  if (result.profile?.note) console.log(`\nnote: profiling skipped: ${result.profile.note}`);
+  if (result.profile?.written) console.log(`\nprofile written: ${result.profile.written}`);
 }
 
 main().catch((err: unknown) => {
