@@ -10,6 +10,8 @@ import { areaOf, AREAS, INCLUSIVE, PERF_FREQ, type LoadProfile, type ProfileSumm
 const TOP_SYMBOLS = 25;
 /** Commands listed per peer and load. */
 const TOP_COMMS = 6;
+/** Callers of the interrupts-back-on points listed per peer and load. */
+const TOP_CALLERS = 8;
 
 /** CPU time per unit of work: µs for requests and MB, ns for packets (a few hundred ns each). */
 const PER_UNIT: Record<LoadName, { label: string; scale: number }> = {
@@ -56,7 +58,8 @@ export function formatProfileMarkdown(profiles: LoadProfile[], meta: ProfileMeta
     'leaf symbols by name; "incl." rows count a frame anywhere in the stack (the function and all',
     'it calls), so they overlap the areas. Without hardware counters cpu-clock cannot sample while',
     'interrupts are off: that time lands on the point where they come back on',
-    '(`_raw_spin_unlock_irqrestore`, `irqentry_exit_to_user_mode`, `handle_softirqs`).',
+    '(`_raw_spin_unlock_irqrestore`, …; each section names the callers of those), or on',
+    '`handle_softirqs` / `irqentry_exit_to_user_mode`.',
     '',
     `- started ${meta.started}, commit ${meta.commit}, kernel ${meta.kernel}, ${meta.cpus} CPUs`,
     ...(meta.uncommitted.length ? [`- uncommitted product files: ${meta.uncommitted.join(', ')}`] : []),
@@ -119,6 +122,11 @@ function formatPeerLoad(p: LoadProfile): string[] {
   const incl = INCLUSIVE.filter(([label]) => s.inclusive[label] > 0)
     .map(([label]) => `${label} ${pct(s.inclusive[label], s.busy)}`)
     .join(', ');
+  const irqOn = s.irqOnCallers.reduce((a, c) => a + c.samples, 0);
+  const irqCallers = s.irqOnCallers
+    .slice(0, TOP_CALLERS)
+    .map((c) => `${c.name} ${pct(c.samples, s.busy)}`)
+    .join(', ');
   const others = s.otherComms
     .slice(0, TOP_COMMS)
     .map((c) => `${c.name} ${c.samples}`)
@@ -130,6 +138,7 @@ function formatPeerLoad(p: LoadProfile): string[] {
       `other work ${s.other} (${pct(s.other, s.total)}${others ? `: ${others}` : ''}), busy ${s.busy}; ` +
       `work ${num(p.work)} (${LOAD_WORK[p.load]}) → ${num(perUnit(p, s.busy))} ${unit} of busy CPU.`,
     `Busy by command: ${comms || '–'}. Inclusive: ${incl || '–'}.`,
+    ...(irqOn ? [`Interrupts back on (${pct(irqOn, s.busy)}), by caller: ${irqCallers}.`] : []),
     '',
     '| # | leaf symbol | area | samples | % busy |',
     '|---:|---|---|---:|---:|',

@@ -52,6 +52,7 @@ export const INCLUSIVE = [
   ['software checksum (skb_checksum_help)', /^skb_checksum_help$/],
   ['netfilter hooks (nf_hook_slow)', /^nf_hook_slow$/],
   ['veth_xdp_rcv', /^veth_xdp_rcv$/],
+  ['skb copied into page_pool pages for XDP (skb_pp_cow_data)', /^skb_pp_cow_data$/],
   ['xdp_frame ⇄ skb', /^_*xdp_(convert_|build_skb)/],
   ['page_pool', /^page_pool_/],
 ] as const satisfies readonly (readonly [string, RegExp])[];
@@ -61,6 +62,12 @@ const IDLE_LEAF =
   /^(pv_native_safe_halt|native_safe_halt|acpi_safe_halt|default_idle|arch_cpu_idle|poll_idle|cpu_idle_poll|mwait_idle\w*|intel_idle\w*|acpi_idle\w*)$/;
 /** Frames of softirq work: with one in the stack, a `swapper` sample is packet work, not idle. */
 const SOFTIRQ_FRAME = /^(handle_softirqs|__do_softirq|net_rx_action|do_softirq\w*)$/;
+
+/**
+ * Leaf symbols where interrupts come back on. cpu-clock (a timer interrupt) cannot sample while
+ * they are off, so the work of the critical section before lands here; its caller says whose.
+ */
+const IRQ_ON_LEAF = /^_raw_(spin|read|write)_unlock_irq(restore)?$/;
 
 /**
  * Commands of the bench's own work: the load generators and servers (native/*.c), iperf3, and
@@ -103,6 +110,11 @@ export interface ProfileSummary {
   inclusive: Record<string, number>;
   /** Busy samples by command (`swapper` here is softirq work done on an otherwise idle CPU). */
   comms: Count[];
+  /**
+   * Busy samples whose leaf is where interrupts come back on (IRQ_ON_LEAF), by the first caller
+   * that is not a lock function: the interrupts-off work cpu-clock could only see at its end.
+   */
+  irqOnCallers: Count[];
 }
 
 /** One load of one peer, profiled. */
@@ -153,6 +165,7 @@ export function summarizeSamples(samples: Sample[], benchComm: RegExp = BENCH_CO
   const symbols = new Map<string, number>();
   const comms = new Map<string, number>();
   const otherComms = new Map<string, number>();
+  const irqOnCallers = new Map<string, number>();
   let idle = 0;
   let profiler = 0;
   for (const s of samples) {
@@ -173,6 +186,10 @@ export function summarizeSamples(samples: Sample[], benchComm: RegExp = BENCH_CO
     symbols.set(leaf, (symbols.get(leaf) ?? 0) + 1);
     comms.set(s.comm, (comms.get(s.comm) ?? 0) + 1);
     areas[areaOf(leaf)]++;
+    if (IRQ_ON_LEAF.test(leaf)) {
+      const caller = s.stack.find((f, i) => i > 0 && !/^_raw_|spin_unlock/.test(f)) ?? '[unknown]';
+      irqOnCallers.set(caller, (irqOnCallers.get(caller) ?? 0) + 1);
+    }
     for (const [label, re] of INCLUSIVE) if (s.stack.some((f) => re.test(f))) inclusive[label]++;
   }
   return {
@@ -186,6 +203,7 @@ export function summarizeSamples(samples: Sample[], benchComm: RegExp = BENCH_CO
     areas,
     inclusive,
     comms: sortCounts(comms),
+    irqOnCallers: sortCounts(irqOnCallers),
   };
 }
 

@@ -49,6 +49,11 @@ const SCRIPT = [
   'node ',
   '\tffffffff81d000e0 tcp_sendmsg',
   '',
+  'server ',
+  '\tffffffff81d000f0 _raw_spin_unlock_irqrestore',
+  '\tffffffff81d00100 try_to_wake_up',
+  '\tffffffff81d00110 sock_def_readable',
+  '',
 ].join('\n');
 
 describe('profile aggregation', () => {
@@ -57,7 +62,7 @@ describe('profile aggregation', () => {
   // Every sample is read, with its command and its stack leaf first.
   it('parses one sample per command line with its frames', () => {
     const samples = parsePerfScript(SCRIPT);
-    expect(samples).toHaveLength(10);
+    expect(samples).toHaveLength(11);
     expect(samples[4]).toEqual({
       comm: 'iperf3',
       stack: [
@@ -71,11 +76,12 @@ describe('profile aggregation', () => {
 
   // The idle loop is idle, softirq work on an idle CPU is the bench's, perf and other commands are apart.
   it('splits samples into idle, profiler, other work and busy', () => {
-    expect(summary).toMatchObject({ total: 10, idle: 2, profiler: 1, other: 1, busy: 6 });
+    expect(summary).toMatchObject({ total: 11, idle: 2, profiler: 1, other: 1, busy: 7 });
     expect(summary.otherComms).toEqual([{ name: 'node', samples: 1 }]);
     expect(summary.comms).toEqual([
       { name: 'iperf3', samples: 4 },
       { name: 'loadgen', samples: 1 },
+      { name: 'server', samples: 1 },
       { name: 'swapper', samples: 1 },
     ]);
   });
@@ -86,6 +92,7 @@ describe('profile aggregation', () => {
       { name: 'csum_partial', samples: 2 },
       { name: '[unknown]', samples: 1 },
       { name: '__pi_memcpy', samples: 1 },
+      { name: '_raw_spin_unlock_irqrestore', samples: 1 },
       { name: 'bpf_prog_0123456789abcdef_pcn_entry_tc', samples: 1 },
       { name: 'veth_xdp_rcv', samples: 1 },
     ]);
@@ -93,8 +100,13 @@ describe('profile aggregation', () => {
 
   // Areas come from the leaf alone and add up to the busy samples.
   it('groups leaf symbols by area', () => {
-    expect(summary.areas).toMatchObject({ 'bpf programs': 1, checksum: 2, copy: 1, veth: 1, other: 1 });
+    expect(summary.areas).toMatchObject({ 'bpf programs': 1, checksum: 2, copy: 1, veth: 1, other: 2 });
     expect(Object.values(summary.areas).reduce((a, b) => a + b, 0)).toBe(summary.busy);
+  });
+
+  // Work with interrupts off shows at the point they come back on; its caller says whose it was.
+  it('names the callers of the interrupts-back-on points', () => {
+    expect(summary.irqOnCallers).toEqual([{ name: 'try_to_wake_up', samples: 1 }]);
   });
 
   // Inclusive frames count a function wherever it is in the stack: the memcpy under the program is its.
@@ -137,7 +149,7 @@ describe('profile Markdown', () => {
     peer: 'lbrp-tc',
     load: 'tcp',
     seconds: 4,
-    work: 1000 / 999, // MB: one busy sample (1/999 s) is then 1000 µs/MB
+    work: 1000 / 999, // MB: one busy sample (1/999 s) is then 1000 µs/MB, and there are 7
     summary: summarizeSamples(parsePerfScript(SCRIPT)),
   };
   const md = formatProfileMarkdown([profile], {
@@ -152,17 +164,18 @@ describe('profile Markdown', () => {
   // The side-by-side table gives each area's share of busy samples and its CPU per unit of work.
   it('prints the area table with shares of busy samples and CPU per unit', () => {
     expect(md).toContain('| lbrp-tc % | lbrp-tc µs/MB |');
-    expect(md).toContain('| **busy, all** | 100.0% | 6000 |');
-    expect(md).toContain('| checksum | 33.3% | 2000 |');
-    expect(md).toContain('| incl. BPF program (with the helpers it calls) | 33.3% | 2000 |');
-    expect(md).toContain('| other work on the machine, % of all samples | 10.0% | – |');
+    expect(md).toContain('| **busy, all** | 100.0% | 7000 |');
+    expect(md).toContain('| checksum | 28.6% | 2000 |');
+    expect(md).toContain('| incl. BPF program (with the helpers it calls) | 28.6% | 2000 |');
+    expect(md).toContain('| other work on the machine, % of all samples | 9.1% | – |');
   });
 
   // The peer's section lists leaf symbols with their area and share, and the notes are kept.
   it('prints the top symbols per peer and load, and the notes', () => {
     expect(md).toContain('### lbrp-tc: TCP stream (iperf3)');
-    expect(md).toContain('| 1 | `csum_partial` | checksum | 2 | 33.3% |');
+    expect(md).toContain('| 1 | `csum_partial` | checksum | 2 | 28.6% |');
     expect(md).toContain('- note: none not profiled: test');
-    expect(md).toContain('other work 1 (10.0%: node 1), busy 6');
+    expect(md).toContain('Interrupts back on (14.3%), by caller: try_to_wake_up 14.3%.');
+    expect(md).toContain('other work 1 (9.1%: node 1), busy 7');
   });
 });
