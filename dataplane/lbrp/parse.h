@@ -243,13 +243,39 @@ static __always_inline int parse_arp(struct pkt_desc *p, __u8 *l3, void *end)
 	return CONTINUE;
 }
 
+/* TC: makes the headers parse_packet reads directly readable, pulling non-linear data only when
+ * they are not: a TCP/UDP IPv4 frame needs Ethernet, its IP header (options included) and 20
+ * bytes of L4 header; anything else (ICMP, with the header an error quotes; not IPv4; a linear
+ * part too short to tell) gets PARSE_LINEAR_BYTES. Pulling is not free: bpf_skb_pull_data
+ * reallocates the skb head and copies whenever the head has no room for the pulled bytes, which is
+ * every TCP segment a local sender hands over (headers alone in the head), so pulling a fixed
+ * PARSE_LINEAR_BYTES cost a head copy per data segment. XDP frames are linear: nothing to do. */
+static __always_inline void parse_pull(struct CTXTYPE *ctx)
+{
+#if !PCN_XDP
+	void *data = ctx_data(ctx), *end = ctx_data_end(ctx);
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (struct iphdr *)(eth + 1);
+	__u32 need = PARSE_LINEAR_BYTES;
+
+	if (ctx->len <= (__u32)(end - data))
+		return; /* all linear */
+	if ((void *)(ip + 1) <= end && eth->h_proto == bpf_htons(ETH_P_IP) &&
+	    (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP))
+		need = sizeof(*eth) + ip->ihl * 4 + 20;
+	ctx_pull(ctx, need);
+#else
+	(void)ctx;
+#endif
+}
+
 /* Fills *p from the frame. Returns CONTINUE or a DROP_* reason. */
 static __always_inline int parse_packet(struct CTXTYPE *ctx, struct pkt_desc *p)
 {
 	struct ethhdr *eth;
 	void *end;
 
-	ctx_pull(ctx, PARSE_LINEAR_BYTES);
+	parse_pull(ctx);
 	eth = ctx_data(ctx);
 	end = ctx_data_end(ctx);
 	if ((void *)(eth + 1) > end)
