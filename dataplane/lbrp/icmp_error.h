@@ -39,7 +39,7 @@ static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct 
 	if (p->l4_kind != L4_ICMP_ERROR || p->daddr != p->inner.saddr)
 		return CONTINUE;
 	quoted_flow_reversed(p, &k);
-	hit = session_lookup(&conntrack, &k, flow_hash(&k));
+	hit = session_lookup(&k);
 	if (!hit)
 		return CONTINUE;
 	ct = hit->ct;

@@ -27,11 +27,12 @@
 #ifndef MAX_VIPS
 #define MAX_VIPS MAX_SERVICES
 #endif
-/* Sessions: forward and reverse NAT entries each (LRU, so old flows are evicted first). */
+/* Session table entries (a session takes one, or two when its backend is not F_BACKEND_UNIQUE);
+ * a full bucket evicts its least recently used entry. */
 #ifndef MAX_SESSIONS
 #define MAX_SESSIONS 262144
 #endif
-/* Ways per conntrack bucket (MAX_SESSIONS / SESSION_WAYS buckets, a power of two). */
+/* Entries per session table bucket (MAX_SESSIONS / SESSION_WAYS buckets, a power of two). */
 #ifndef SESSION_WAYS
 #define SESSION_WAYS 8
 #endif
@@ -59,6 +60,10 @@
  * session through it writes only its conntrack entry (no reverse_nat entry): its replies find the
  * session through backend_to_vip. Set by the control plane only while that holds. */
 #define F_BACKEND_UNIQUE 0x2
+
+/* flow_key.kind of a session table entry. */
+#define SESSION_FORWARD 0 /* conntrack: client → VIP, value ct */
+#define SESSION_REVERSE 1 /* reverse NAT: backend → client's NATed address, value rn */
 
 /* conntrack_value.flags: the client's source address was rewritten (nat_saddr != saddr). */
 #define F_CT_SRC_REWRITTEN 0x1

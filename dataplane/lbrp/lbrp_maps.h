@@ -46,8 +46,8 @@ struct {
 	__type(value, struct backend_value);
 } backends SEC(".maps");
 
-/* The session tables, conntrack and reverse_nat, are array maps with their own bucket logic:
- * session_table.h. */
+/* The session table (conntrack and reverse NAT entries) is an array map with its own bucket
+ * logic: session_table.h. */
 
 /* backend_vip_key (a backend address as its replies carry it; ICMP echo: port 0) →
  * backend_vip_value (the service behind it). Control plane writes, for every backend address that

@@ -31,16 +31,18 @@ struct backend_value {
 	__u16 flags;  /* host: F_BACKEND_* */
 };
 
-/* A connection as seen in one packet: conntrack key (client → VIP) and reverse_nat key
- * (backend → client's NATed address). ICMP echo: request sport = echo id, dport = 0;
- * reply sport = 0, dport = echo id (so a reply's tuple is its request's, reversed). 16 bytes. */
+/* A connection as seen in one packet, and the key of a session table entry: SESSION_FORWARD
+ * (client → VIP) or SESSION_REVERSE (backend → client's NATed address). ICMP echo: request
+ * sport = echo id, dport = 0; reply sport = 0, dport = echo id (so a reply's tuple is its
+ * request's, reversed). 16 bytes. */
 struct flow_key {
 	__be32 saddr; /* be */
 	__be32 daddr; /* be */
 	__be16 sport; /* be */
 	__be16 dport; /* be */
 	__u8 proto;   /* IP protocol number */
-	__u8 pad[3];  /* must be 0 */
+	__u8 kind;    /* SESSION_FORWARD (0) or SESSION_REVERSE */
+	__u8 pad[2];  /* must be 0 */
 };
 
 /* conntrack value: where a client flow goes. Written by the datapath on a new session. 20 bytes. */
@@ -63,8 +65,8 @@ struct reverse_nat_value {
 	__u32 backend_id; /* host */
 };
 
-/* One way of a session table bucket: a flow and its session (conntrack: ct, reverse_nat: rn).
- * key.proto = 0: a free way. 40 bytes. */
+/* One way of a session table bucket: a key and its session (SESSION_FORWARD: ct,
+ * SESSION_REVERSE: rn). key.proto = 0: a free way. 40 bytes. */
 struct session_entry {
 	struct flow_key key;
 	union {
@@ -74,7 +76,7 @@ struct session_entry {
 	__u32 last_seen; /* host: session_now() when a packet last used the entry */
 };
 
-/* conntrack and reverse_nat value (key: u32 bucket index, host): SESSION_WAYS entries. */
+/* sessions value (key: u32 bucket index, host): SESSION_WAYS entries. */
 struct session_bucket {
 	struct session_entry way[SESSION_WAYS];
 };

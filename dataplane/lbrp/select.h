@@ -10,24 +10,18 @@
 #include "lbrp_structs.h"
 #include "lbrp_maps.h"
 
-/* Arbitrary odd constant so an all-zero tuple does not hash to a fixed point. */
+/* Arbitrary odd constants so an all-zero tuple does not hash to a fixed point. */
 #define FLOW_HASH_SEED 0x9e3779b9u
+#define SESSION_HASH_SEED 0x85ebca6bu
 
 static __always_inline __u32 rol32(__u32 x, int k)
 {
 	return (x << k) | (x >> (32 - k));
 }
 
-/* Hash of a flow: the three words (addresses as loaded, sport << 16 | dport) and the protocol go
- * through a Jenkins-style final avalanche (each input bit flips about half the output bits), so
- * `% table_size` spreads flows evenly over the slots. */
-static __always_inline __u32 flow_hash(const struct flow_key *k)
+/* Jenkins-style final avalanche of three words (each input bit flips about half the output bits). */
+static __always_inline __u32 flow_mix(__u32 a, __u32 b, __u32 c)
 {
-	__u32 init = FLOW_HASH_SEED + ((__u32)k->proto << 24) + 12;
-	__u32 a = k->saddr + init;
-	__u32 b = k->daddr + init;
-	__u32 c = (((__u32)k->sport << 16) | (__u32)k->dport) + init;
-
 	c ^= b;
 	c -= rol32(b, 14);
 	a ^= c;
@@ -43,6 +37,15 @@ static __always_inline __u32 flow_hash(const struct flow_key *k)
 	c ^= b;
 	c -= rol32(b, 24);
 	return c;
+}
+
+/* Hash of a flow for Maglev: the three words (addresses as loaded, sport << 16 | dport) and the
+ * protocol through flow_mix, so `% table_size` spreads flows evenly over the slots. */
+static __always_inline __u32 flow_hash(const struct flow_key *k)
+{
+	__u32 init = FLOW_HASH_SEED + ((__u32)k->proto << 24) + 12;
+
+	return flow_mix(k->saddr + init, k->daddr + init, (((__u32)k->sport << 16) | (__u32)k->dport) + init);
 }
 
 /* Picks the backend of a new session of svc for a flow whose flow_hash is h. Returns CONTINUE

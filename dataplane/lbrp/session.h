@@ -1,7 +1,8 @@
 /* session.h — services and sessions: which service a client packet addresses, the session
- * (conntrack hit, or a new Maglev choice written to conntrack and, unless its backend is
- * F_BACKEND_UNIQUE, reverse_nat), the session of a backend's reply (through backend_to_vip and
- * conntrack, else reverse_nat), and the src-ip-rewrite address mapping.
+ * (conntrack entry hit, or a new Maglev choice written as a conntrack entry and, unless its
+ * backend is F_BACKEND_UNIQUE, a reverse NAT entry: session_table.h), the session of a backend's
+ * reply (through backend_to_vip and the conntrack entry, else the reverse NAT entry), and the
+ * src-ip-rewrite address mapping.
  */
 #ifndef LBRP_SESSION_H
 #define LBRP_SESSION_H
@@ -15,8 +16,9 @@
 #include "session_table.h"
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
- * the source port and address bits from a counter (the frame itself is not changed), so each
- * run misses, selects a backend and inserts two session entries, evicting old ones when full.
+ * the source port and address bits from a counter, so each run misses, selects a backend and
+ * inserts its session entries, evicting old ones when full. (The session, and so the translated
+ * frame, uses the key's client address, as it always does: outside the bench the two are equal.)
  * The counter is a plain increment (a test run stays on one CPU): an atomic add would be bench
  * cost counted as dataplane cost. */
 #ifndef LBRP_BENCH_NEW_FLOWS
@@ -88,11 +90,11 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	ct->backend_port = p->l4_kind == L4_ICMP_ECHO_REQ ? 0 : be.port;
 	ct->backend_id = backend_id;
 	ct->service_id = svc->service_id;
-	ct->nat_saddr = p->saddr;
-	if (src_rewrite_lookup(p->saddr, FROM_FRONTEND, &ct->nat_saddr))
+	ct->nat_saddr = k->saddr;
+	if (src_rewrite_lookup(k->saddr, FROM_FRONTEND, &ct->nat_saddr))
 		ct->flags |= F_CT_SRC_REWRITTEN;
 	e.ct = *ct;
-	if (session_insert(&conntrack, k, h, &e))
+	if (session_insert(k, &e))
 		return DROP_SESSION_CREATE;
 	if (be.flags & F_BACKEND_UNIQUE)
 		return CONTINUE;
@@ -104,13 +106,14 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rk.sport = ct->backend_port;
 	rk.dport = k->sport;
 	rk.proto = p->proto;
-	e.rn.vip = p->daddr;
+	rk.kind = SESSION_REVERSE;
+	e.rn.vip = k->daddr;
 	e.rn.vport = p->dport;
 	e.rn.pad = 0;
-	e.rn.client_ip = p->saddr;
+	e.rn.client_ip = k->saddr;
 	e.rn.service_id = ct->service_id;
 	e.rn.backend_id = backend_id;
-	if (session_insert(&reverse_nat, &rk, flow_hash(&rk), &e))
+	if (session_insert(&rk, &e))
 		return DROP_SESSION_CREATE;
 	return CONTINUE;
 }
@@ -122,7 +125,6 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 {
 	struct flow_key k;
 	struct session_entry *hit;
-	__u32 h;
 
 	flow_of(p, &k);
 #if LBRP_BENCH_NEW_FLOWS
@@ -133,15 +135,14 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 		k.saddr ^= bpf_htonl(seq >> 16);
 	}
 #endif
-	h = flow_hash(&k);
-	hit = session_lookup(&conntrack, &k, h);
+	hit = session_lookup(&k);
 	if (hit && !(is_tcp_syn(p) && !backend_still_usable(&hit->ct))) {
 		*ct = hit->ct;
 		*is_new = 0;
 		return CONTINUE;
 	}
 	*is_new = 1;
-	return session_create(p, svc, &k, h, ct);
+	return session_create(p, svc, &k, flow_hash(&k), ct);
 }
 
 /* The session of reply tuple r if its client (before src-ip-rewrite) is `client` and it belongs to
@@ -161,7 +162,7 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 	k.sport = r->dport;
 	k.dport = bv->vport;
 	k.proto = r->proto;
-	e = session_lookup(&conntrack, &k, flow_hash(&k));
+	e = session_lookup(&k);
 	if (!e)
 		return 0;
 	ct = &e->ct;
@@ -186,6 +187,7 @@ static __always_inline int session_of_reply(const struct flow_key *r, struct rev
 	struct backend_vip_key bk = {};
 	struct backend_vip_value *bvp, bv;
 	struct session_entry *hit;
+	struct flow_key rk;
 	__be32 client;
 
 	bk.ip = r->saddr;
@@ -199,7 +201,9 @@ static __always_inline int session_of_reply(const struct flow_key *r, struct rev
 		if (reply_in_conntrack(r, &bv, r->daddr, rv))
 			return 1;
 	}
-	hit = session_lookup(&reverse_nat, r, flow_hash(r));
+	rk = *r;
+	rk.kind = SESSION_REVERSE;
+	hit = session_lookup(&rk);
 	if (!hit)
 		return 0;
 	*rv = hit->rn;

@@ -7,6 +7,7 @@
 // shares the address.
 
 import { execFileSync } from 'node:child_process';
+import { SESSION_FORWARD, SESSION_REVERSE } from '../../src/lbrp/dataplane/map-layouts';
 import { sessionEntries } from '../../src/lbrp/dataplane/session-table';
 import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
@@ -34,18 +35,25 @@ c.on('data',d=>{process.stdout.write(d.toString().split('\\n')[0].replace('hello
   return out.trim();
 }
 
-/** Entries of one of the cube's pinned maps (sessions, for the session tables). */
+/** Entries of one of the cube's pinned maps; conntrack / reverse_nat: entries of that kind in the
+ * pinned session table. */
 function pinnedCount(stack: LbrpStack, map: string): number {
-  const found = execFileSync('find', [stack.pinRoot, '-path', `*${CUBE}*`, '-name', map])
+  const kinds: Record<string, number> = { conntrack: SESSION_FORWARD, reverse_nat: SESSION_REVERSE };
+  const name = map in kinds ? 'sessions' : map;
+  const found = execFileSync('find', [stack.pinRoot, '-path', `*${CUBE}*`, '-name', name])
     .toString()
     .trim();
   const path = found.split('\n')[0];
-  if (!path) throw new Error(`no pinned map ${map} of ${CUBE} under ${stack.pinRoot}`);
+  if (!path) throw new Error(`no pinned map ${name} of ${CUBE} under ${stack.pinRoot}`);
   const m = BpfMap.fromPinned(path);
   try {
     const entries = m.dump();
-    const sessionTable = map === 'conntrack' || map === 'reverse_nat';
-    return sessionTable ? sessionEntries(entries.map(([, v]) => v)).length : entries.length;
+    return map in kinds
+      ? sessionEntries(
+          entries.map(([, v]) => v),
+          kinds[map],
+        ).length
+      : entries.length;
   } finally {
     m.close();
   }

@@ -11,13 +11,8 @@ function rol32(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** flow_hash(): the 32-bit hash of a flow's 5-tuple (identical to the datapath's). */
-export function hashFlow(k: FlowKey): number {
-  const raw = encodeFlowKey(k);
-  const init = (FLOW_HASH_SEED + ((k.proto << 24) >>> 0) + 12) >>> 0;
-  let a = (raw.readUInt32LE(0) + init) >>> 0;
-  let b = (raw.readUInt32LE(4) + init) >>> 0;
-  let c = ((((raw.readUInt16LE(8) << 16) | raw.readUInt16LE(10)) >>> 0) + init) >>> 0;
+/** flow_mix(): the final avalanche of three 32-bit words. */
+export function flowMix(a: number, b: number, c: number): number {
   c = ((c ^ b) - rol32(b, 14)) >>> 0;
   a = ((a ^ c) - rol32(c, 11)) >>> 0;
   b = ((b ^ a) - rol32(a, 25)) >>> 0;
@@ -26,6 +21,17 @@ export function hashFlow(k: FlowKey): number {
   b = ((b ^ a) - rol32(a, 14)) >>> 0;
   c = ((c ^ b) - rol32(b, 24)) >>> 0;
   return c;
+}
+
+/** flow_hash(): the 32-bit hash of a flow's 5-tuple (identical to the datapath's). */
+export function hashFlow(k: FlowKey): number {
+  const raw = encodeFlowKey(k);
+  const init = (FLOW_HASH_SEED + ((k.proto << 24) >>> 0) + 12) >>> 0;
+  return flowMix(
+    (raw.readUInt32LE(0) + init) >>> 0,
+    (raw.readUInt32LE(4) + init) >>> 0,
+    ((((raw.readUInt16LE(8) << 16) | raw.readUInt16LE(10)) >>> 0) + init) >>> 0,
+  );
 }
 
 /** The maglev_slots index a new session of this flow reads: slotBase + hash % tableSize. */

@@ -71,8 +71,11 @@ export const MAX_DEFAULTS = {
   MAX_SRC_REWRITES: 16,
 } as const;
 
-/** Ways per bucket of the session tables (conntrack, reverse_nat): MAX_SESSIONS / SESSION_WAYS buckets. */
+/** Entries per bucket of the session table: MAX_SESSIONS / SESSION_WAYS buckets. */
 export const SESSION_WAYS = 8;
+/** flow_key.kind of a session table entry: conntrack (client → VIP) or reverse NAT (backend → client). */
+export const SESSION_FORWARD = 0;
+export const SESSION_REVERSE = 1;
 
 /** The runtime's handle_rx return codes (Polycube values). */
 export const RX = { OK: 0, REDIRECT: 1, DROP: 2, RECIRCULATE: 3, ERROR: 4 } as const;
@@ -109,6 +112,8 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   STAT_MAX,
   ...MAX_DEFAULTS,
   SESSION_WAYS,
+  SESSION_FORWARD,
+  SESSION_REVERSE,
   ...Object.fromEntries(Object.entries(RX).map(([k, v]) => [`RX_${k}`, v])),
   LOG_TRACE: LOG_LEVEL.TRACE,
   LOG_OFF: LOG_LEVEL.OFF,
@@ -146,7 +151,8 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['sport', 8, 2],
     ['dport', 10, 2],
     ['proto', 12, 1],
-    ['pad', 13, 3],
+    ['kind', 13, 1],
+    ['pad', 14, 2],
   ]),
   conntrack_value: layout(20, [
     ['backend_ip', 0, 4],
@@ -322,8 +328,8 @@ export function decodeBackendValue(b: Buffer): BackendValue {
 }
 
 /**
- * conntrack / reverse_nat key. ICMP echo: a request has sport = echo id and dport = 0, a reply
- * sport = 0 and dport = echo id.
+ * A flow's 5-tuple, and the key of a session table entry. ICMP echo: a request has sport = echo
+ * id and dport = 0, a reply sport = 0 and dport = echo id.
  */
 export interface FlowKey {
   saddr: Ipv4;
@@ -331,6 +337,8 @@ export interface FlowKey {
   sport: number;
   dport: number;
   proto: number;
+  /** SESSION_FORWARD (default) or SESSION_REVERSE. */
+  kind?: number;
 }
 
 export function encodeFlowKey(k: FlowKey): Buffer {
@@ -340,16 +348,18 @@ export function encodeFlowKey(k: FlowKey): Buffer {
   b.writeUInt16BE(k.sport, 8);
   b.writeUInt16BE(k.dport, 10);
   b.writeUInt8(k.proto, 12);
+  b.writeUInt8(k.kind ?? SESSION_FORWARD, 13);
   return b;
 }
 
-export function decodeFlowKey(b: Buffer): FlowKey {
+export function decodeFlowKey(b: Buffer): Required<FlowKey> {
   return {
     saddr: readIpv4(b, 0),
     daddr: readIpv4(b, 4),
     sport: b.readUInt16BE(8),
     dport: b.readUInt16BE(10),
     proto: b.readUInt8(12),
+    kind: b.readUInt8(13),
   };
 }
 

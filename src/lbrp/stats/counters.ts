@@ -1,8 +1,8 @@
 // Operational counters of a cube's services and backends: packets, bytes and sessions created
-// (per-CPU service_stats / backend_stats, summed) and sessions active now (used conntrack ways per
-// service and backend id). Read through the CubeHost at most once per `ttlMs` per cube.
+// (per-CPU service_stats / backend_stats, summed) and sessions active now (conntrack entries of the
+// session table per service and backend id). Read through the CubeHost at most once per `ttlMs` per cube.
 
-import { decodeConntrackValue, sumCounters } from '../dataplane/map-layouts';
+import { decodeConntrackValue, SESSION_FORWARD, sumCounters } from '../dataplane/map-layouts';
 import { sessionEntries } from '../dataplane/session-table';
 import type { CubeHost } from '../sync/cube-host';
 import type { KernelState } from '../sync/kernel-state';
@@ -69,8 +69,8 @@ export async function readCounters(
   try {
     const services = await readStats(host, cube, MAPS.serviceStats, serviceIds);
     const backends = await readStats(host, cube, MAPS.backendStats, backendIds);
-    const buckets = (await host.readMaps(cube, MAPS.conntrack)).map((e) => e.value);
-    for (const e of sessionEntries(buckets)) {
+    const buckets = (await host.readMaps(cube, MAPS.sessions)).map((e) => e.value);
+    for (const e of sessionEntries(buckets, SESSION_FORWARD)) {
       const ct = decodeConntrackValue(e.value);
       const s = services.get(ct.serviceId);
       if (s) s.activeSessions++;

@@ -45,7 +45,7 @@ export const MAPS = {
   srcRewrite: 'src_ip_rewrite',
   serviceStats: 'service_stats',
   backendStats: 'backend_stats',
-  conntrack: 'conntrack',
+  sessions: 'sessions',
   backendVips: 'backend_to_vip',
 } as const;
 

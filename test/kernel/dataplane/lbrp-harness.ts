@@ -38,6 +38,9 @@ import {
   LbrpCounters,
   DROP,
   DropReason,
+  SESSION_FORWARD,
+  SESSION_REVERSE,
+  STRUCT_LAYOUTS,
 } from '../../../src/lbrp/dataplane/map-layouts';
 import {
   findInBucket,
@@ -54,7 +57,9 @@ export const CACHE_DIR = join(REPO, '.cache/bpf-test');
 
 export type Hook = 'tc' | 'xdp';
 export type Mode = 'single' | 'multi';
+/** The two kinds of session table entry, by the names of the maps they once were. */
 export type SessionTable = 'conntrack' | 'reverse_nat';
+const KIND: Record<SessionTable, number> = { conntrack: SESSION_FORWARD, reverse_nat: SESSION_REVERSE };
 
 /** Port ids used by every test variant. FRONTEND 0 catches Polycube bug 10 (0 = "the backend"). */
 export const PORTS = { frontend: 0, backend: 1, frontend2: 2, spare: 3 } as const;
@@ -278,8 +283,9 @@ export class LbrpUnderTest {
     for (const k of w.rewrites.splice(0)) this.map('src_ip_rewrite').delete(k);
     for (const k of w.frontendIps.splice(0)) this.map('ip_to_frontend_port').delete(k);
     for (const k of w.backendVips.splice(0)) this.map('backend_to_vip').delete(k);
-    this.map('conntrack').clear();
-    this.map('reverse_nat').clear();
+    // The session table; a baseline dataplane of bench:dataplane may predate it (LRU hash maps).
+    for (const m of this.obj.maps())
+      if (['sessions', 'conntrack', 'reverse_nat'].includes(m.name)) m.clear();
   }
 
   /** Writes a service: its Maglev table, its `services` entry and its VIP (removed by
@@ -316,25 +322,29 @@ export class LbrpUnderTest {
     this.setBackend({ ...b, flags: (b.flags & ~F_BACKEND_ACTIVE) | (active ? F_BACKEND_ACTIVE : 0) });
   }
 
-  /** Used entries of a session table (conntrack or reverse_nat). */
-  sessions(map: SessionTable): number {
-    return this.sessionEntries(map).length;
+  /** Entries of one kind (conntrack or reverse_nat) in the session table. */
+  sessions(kind: SessionTable): number {
+    return this.sessionEntries(kind).length;
   }
 
-  /** Every used entry of a session table. */
-  sessionEntries(map: SessionTable): SessionEntry[] {
-    return sessionEntries(
-      this.map(map)
-        .dump()
-        .map(([, v]) => v),
-    );
+  /** Every entry of one kind in the session table. */
+  sessionEntries(kind: SessionTable): SessionEntry[] {
+    const buckets = this.map('sessions')
+      .dump()
+      .map(([, v]) => v);
+    return sessionEntries(buckets, KIND[kind]);
   }
 
-  /** The value (conntrack_value or reverse_nat_value bytes) of flow `key` in a session table. */
-  session(map: SessionTable, key: Buffer): Buffer | undefined {
-    const m = this.map(map);
-    const bucket = m.lookup(encodeU32(sessionBucketOf(key, m.maxEntries)));
-    return bucket && findInBucket(bucket, key);
+  /**
+   * The value (conntrack_value or reverse_nat_value bytes) of the entry of one kind whose key is
+   * `key` (an encoded flow_key; its kind byte is set here).
+   */
+  session(kind: SessionTable, key: Buffer): Buffer | undefined {
+    const k = Buffer.from(key);
+    k[STRUCT_LAYOUTS.flow_key.fields.kind.offset] = KIND[kind];
+    const m = this.map('sessions');
+    const bucket = m.lookup(encodeU32(sessionBucketOf(k, m.maxEntries)));
+    return bucket && findInBucket(bucket, k);
   }
 
   /** Points maglev_slots[index] at backend id. */

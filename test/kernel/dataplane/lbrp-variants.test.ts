@@ -19,8 +19,7 @@ const LBRP_MAPS = [
   'vips',
   'maglev_slots',
   'backends',
-  'conntrack',
-  'reverse_nat',
+  'sessions',
   'backend_to_vip',
   'src_ip_rewrite',
   'ip_to_frontend_port',
@@ -54,7 +53,7 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       expect(names).toEqual(expect.arrayContaining(LBRP_MAPS));
       expect(names).not.toContain('pcn_test_trace');
       expect(obj.map('maglev_slots').maxEntries).toBe(1 << 22);
-      expect(obj.map('conntrack').maxEntries * SESSION_WAYS).toBe(262144); // buckets × ways
+      expect(obj.map('sessions').maxEntries * SESSION_WAYS).toBe(262144); // buckets × ways
       expect(obj.map('services').maxEntries).toBeGreaterThanOrEqual(32768);
     } finally {
       obj.close();

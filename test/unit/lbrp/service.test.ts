@@ -203,10 +203,13 @@ describe('LbrpService requests', () => {
     stats.writeBigUInt64LE(2n, 16);
     host.poke('lb0', 'service_stats', encodeU32(0), stats);
     host.poke('lb0', 'backend_stats', encodeU32(0), stats);
-    // One used way (key protocol 6) in bucket 0: a session of service 0 through backend 0.
+    // Bucket 0: a conntrack entry (key protocol 6) of service 0 through backend 0, and its
+    // reverse NAT entry (kind 1), which is not a second session.
     const bucket = Buffer.alloc(40 * SESSION_WAYS);
     bucket[12] = 6;
-    host.poke('lb0', 'conntrack', encodeU32(0), bucket);
+    bucket[40 + 12] = 6;
+    bucket[40 + 13] = 1;
+    host.poke('lb0', 'sessions', encodeU32(0), bucket);
     const view = ok(await svc.onConfig(req('READ', '/lbrp/service', web))) as Record<string, unknown>;
     expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 1 });
     expect(

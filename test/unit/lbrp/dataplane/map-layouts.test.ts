@@ -19,6 +19,8 @@ import {
   encodeFlowKey,
   encodeServiceKey,
   LAYOUT_CONSTANTS,
+  SESSION_FORWARD,
+  SESSION_REVERSE,
   STRUCT_LAYOUTS,
 } from '../../../../src/lbrp/dataplane/map-layouts';
 
@@ -134,7 +136,10 @@ describe('dataplane map layouts', () => {
   it('encodes keys and values in the documented byte order', () => {
     const key = { saddr: '10.0.0.1', daddr: '10.10.0.100', sport: 40000, dport: 80, proto: 6 };
     expect(encodeFlowKey(key).toString('hex')).toBe('0a0000010a0a00649c40005006000000');
-    expect(decodeFlowKey(encodeFlowKey(key))).toEqual(key);
+    expect(decodeFlowKey(encodeFlowKey(key))).toEqual({ ...key, kind: SESSION_FORWARD });
+    const reverse = { ...key, kind: SESSION_REVERSE };
+    expect(encodeFlowKey(reverse).toString('hex')).toBe('0a0000010a0a00649c40005006010000');
+    expect(decodeFlowKey(encodeFlowKey(reverse))).toEqual(reverse);
     const svc = { vip: '10.10.0.100', vport: 53, proto: 17 };
     expect(encodeServiceKey(svc).toString('hex')).toBe('0a0a006400351100');
     expect(decodeServiceKey(encodeServiceKey(svc))).toEqual(svc);
