@@ -57,7 +57,7 @@
  * removed; its established sessions keep going. */
 #define F_BACKEND_ACTIVE 0x1
 /* backend_value.flags: backend_to_vip[{ip, port, proto}] names this backend's service, so a new
- * session through it writes only its conntrack entry (no reverse_nat entry): its replies find the
+ * session through it writes only its conntrack entry (no reverse NAT entry): its replies find the
  * session through backend_to_vip. Set by the control plane only while that holds. */
 #define F_BACKEND_UNIQUE 0x2
 
@@ -90,7 +90,7 @@
 #define DROP_FRAGMENT -8           /* non-first fragment to a VIP: cannot be matched to a session */
 #define DROP_NO_BACKEND -9         /* Maglev slot names no backend (slot or backend id unset) */
 #define DROP_BACKEND_INACTIVE -10  /* Maglev slot names a backend without F_BACKEND_ACTIVE */
-#define DROP_SESSION_CREATE -11    /* conntrack or reverse_nat insert failed */
+#define DROP_SESSION_CREATE -11    /* session table insert failed */
 #define DROP_BAD_ARP -12           /* ARP that is not Ethernet/IPv4, or truncated */
 #define DROP_ARP_REPLY_PUNTED -13  /* ARP reply handed to the slow path (REASON_ARP_REPLY) */
 #define DROP_FLOOD_PUNTED -14      /* non-IP frame handed to the slow path (REASON_FLOODING) */

@@ -53,7 +53,7 @@ struct {
  * backend_vip_value (the service behind it). Control plane writes, for every backend address that
  * serves exactly one service, before it sets F_BACKEND_UNIQUE on that backend; datapath reads per
  * backend packet to find a reply's session in conntrack (sessions through a F_BACKEND_UNIQUE
- * backend have no reverse_nat entry). Not preallocated: sized for one entry per backend id, it
+ * backend have no reverse NAT entry). Not preallocated: sized for one entry per backend id, it
  * holds one per distinct backend address. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -45,7 +45,8 @@ struct flow_key {
 	__u8 pad[2];  /* must be 0 */
 };
 
-/* conntrack value: where a client flow goes. Written by the datapath on a new session. 20 bytes. */
+/* conntrack value (a SESSION_FORWARD entry's): where a client flow goes. Written by the datapath
+ * on a new session. 20 bytes. */
 struct conntrack_value {
 	__be32 backend_ip;   /* be */
 	__be16 backend_port; /* be; 0 for ICMP */
@@ -55,7 +56,8 @@ struct conntrack_value {
 	__be32 nat_saddr;    /* be: client address after src-ip-rewrite (= saddr when not rewritten) */
 };
 
-/* reverse_nat value: how to restore a backend's reply. Written by the datapath. 20 bytes. */
+/* reverse NAT value (a SESSION_REVERSE entry's): how to restore a backend's reply. Written by the
+ * datapath. 20 bytes. */
 struct reverse_nat_value {
 	__be32 vip;       /* be */
 	__be16 vport;     /* be; 0 for ICMP */

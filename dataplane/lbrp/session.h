@@ -71,17 +71,17 @@ static __always_inline int is_tcp_syn(const struct pkt_desc *p)
 	return p->l4_kind == L4_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* Chooses a backend for the client flow k (h = flow_hash(k)) of svc and records the session: its conntrack entry,
+/* Chooses a backend for the client flow k of svc and records the session: its conntrack entry,
  * and, unless the backend is F_BACKEND_UNIQUE (its replies are resolved through backend_to_vip),
- * the reverse_nat entry of its replies. Returns CONTINUE with *ct filled, or a DROP_* reason. */
+ * the reverse NAT entry of its replies. Returns CONTINUE with *ct filled, or a DROP_* reason. */
 static __always_inline int session_create(const struct pkt_desc *p, const struct service_value *svc,
-					  const struct flow_key *k, __u32 h, struct conntrack_value *ct)
+					  const struct flow_key *k, struct conntrack_value *ct)
 {
 	struct session_entry e;
 	struct backend_value be;
 	struct flow_key rk;
 	__u32 backend_id;
-	int rc = select_backend(svc, h, &backend_id, &be);
+	int rc = select_backend(svc, flow_hash(k), &backend_id, &be);
 
 	if (rc != CONTINUE)
 		return rc;
@@ -142,13 +142,13 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 		return CONTINUE;
 	}
 	*is_new = 1;
-	return session_create(p, svc, &k, flow_hash(&k), ct);
+	return session_create(p, svc, &k, ct);
 }
 
 /* The session of reply tuple r if its client (before src-ip-rewrite) is `client` and it belongs to
  * service *bv: the conntrack entry of client:r.dport → vip:vport, accepted only when the reply is
  * exactly that session's (backend address and port are r's source, the client's NATed address is
- * r's destination). Fills *rv as the session's reverse_nat entry would read; returns 1 on a hit. */
+ * r's destination). Fills *rv as the session's reverse NAT entry would read; returns 1 on a hit. */
 static __always_inline int reply_in_conntrack(const struct flow_key *r, const struct backend_vip_value *bv,
 					      __be32 client, struct reverse_nat_value *rv)
 {
@@ -178,10 +178,10 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 }
 
 /* The session of reply tuple r (backend → client's NATed address, as the reply arrives), copied
- * to *rv as a reverse_nat value; returns 1 on a hit. A backend address in backend_to_vip names
+ * to *rv as a reverse NAT value; returns 1 on a hit. A backend address in backend_to_vip names
  * the service, so the session is looked up in conntrack: for the client that src-ip-rewrite maps
  * the destination back to, else for the destination itself (a client that was not rewritten).
- * Anything else (no entry, or no session matches r exactly) is looked up in reverse_nat. */
+ * Anything else (no entry, or no session matches r exactly) is looked up as a reverse NAT entry. */
 static __always_inline int session_of_reply(const struct flow_key *r, struct reverse_nat_value *rv)
 {
 	struct backend_vip_key bk = {};
