@@ -53,6 +53,8 @@ export type CubeType = 'TC' | 'XDP_SKB' | 'XDP_DRV';
 /** Cube log levels, lowest first (pcn_log LOG_* values are the indexes). */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERR', 'CRITICAL', 'OFF'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** A level's pcn_log LOG_* value (its index in LOG_LEVELS); lower is more verbose. */
+export const levelIndex = (l: LogLevel): number => LOG_LEVELS.indexOf(l);
 /** Port status: UP iff the port is connected to an existing, up netdev or to a cube port naming it back. */
 export type PortStatus = 'UP' | 'DOWN';
 

@@ -1,0 +1,96 @@
+// The control streams of services (southbound, called through the gRPC server): a Register is
+// checked and answered with Registered, a Resync of the running cubes and CREATEs of pending
+// ones; a stream that ends fails its waiting requests, and the service's cubes keep forwarding.
+
+import { PROTOCOL_VERSION, type ConfigReplyMsg, type RegisterMsg } from '../../proto/polycube-types';
+import { configForService, cubeConfig } from './base-model';
+import type { CubeRegistry } from './cube-registry';
+import type { AttachResult, ServiceLink } from './service-link';
+import { parseServiceYang, ServiceConnection, serviceView, type ServiceRecord } from './service-registry';
+import type { DaemonOptions, LogLevel, ServiceView } from './types';
+
+/** What the sessions need from the daemon. */
+export interface ServiceSessionsContext {
+  readonly options: Pick<DaemonOptions, 'yangSearchPath' | 'requestTimeoutMs' | 'version'>;
+  readonly cubes: CubeRegistry;
+  /** Registered services by name; sessions add records and open or close their connections. */
+  readonly services: Map<string, ServiceRecord>;
+  log(level: LogLevel, message: string): void;
+  /** A service registered or disconnected (the daemon's 'service' event). */
+  serviceChanged(view: ServiceView): void;
+  /** Has the service create its persisted cubes that were not adopted (CubeRestore.rebuildPending). */
+  rebuildPending(service: string): Promise<void>;
+}
+
+/** Attaches and detaches services' control streams. */
+export class ServiceSessions {
+  constructor(private readonly ctx: ServiceSessionsContext) {}
+
+  /** See Daemon.attachService (the daemon checks that it is running first). */
+  attach(reg: RegisterMsg, link: ServiceLink): AttachResult {
+    const { options, services } = this.ctx;
+    if (reg.protocolVersion !== PROTOCOL_VERSION) {
+      return {
+        ok: false,
+        status: 'FAILED_PRECONDITION',
+        message: `protocol version ${reg.protocolVersion} is not supported (polycubed speaks ${PROTOCOL_VERSION})`,
+      };
+    }
+    if (!reg.name) return { ok: false, status: 'INVALID_ARGUMENT', message: 'Register has no service name' };
+    if (services.get(reg.name)?.conn)
+      return { ok: false, status: 'ALREADY_EXISTS', message: `service ${reg.name} is already connected` };
+    const parsed = parseServiceYang(reg, options.yangSearchPath);
+    if ('error' in parsed) return { ok: false, status: 'INVALID_ARGUMENT', message: parsed.error };
+    const record: ServiceRecord = {
+      name: reg.name,
+      version: parsed.module.service.version ?? reg.version,
+      description: parsed.module.service.description ?? reg.description,
+      yang: reg.yang,
+      imports: { ...reg.imports },
+      module: parsed.module,
+      conn: new ServiceConnection(reg.name, link, options.requestTimeoutMs),
+    };
+    services.set(reg.name, record);
+    link.send({ registered: { daemonVersion: options.version } });
+    const running = this.ctx.cubes.list(reg.name).filter((c) => !c.needsCreate);
+    link.send({
+      resync: {
+        cubes: running.map((c) => ({
+          name: c.name,
+          configJson: JSON.stringify(configForService(cubeConfig(c, parsed.module))),
+        })),
+      },
+    });
+    this.ctx.log('INFO', `service ${reg.name} registered (${running.length} cubes resynced)`);
+    this.ctx.serviceChanged(serviceView(record));
+    void this.ctx.rebuildPending(reg.name);
+    return { ok: true };
+  }
+
+  /** See Daemon.detachService. */
+  detach(link: ServiceLink): void {
+    for (const svc of this.ctx.services.values()) {
+      if (svc.conn?.link !== link) continue;
+      const conn = svc.conn;
+      svc.conn = undefined;
+      conn.failAll();
+      this.ctx.log('WARN', `service ${svc.name} disconnected; its cubes keep forwarding`);
+      this.ctx.serviceChanged(serviceView(svc));
+    }
+  }
+
+  /** See Daemon.handleReply. */
+  handleReply(link: ServiceLink, reply: ConfigReplyMsg): void {
+    for (const svc of this.ctx.services.values()) if (svc.conn?.link === link) svc.conn.handleReply(reply);
+  }
+
+  /** Fails every waiting request and closes every stream (the daemon is stopping); emits nothing. */
+  closeAll(): void {
+    for (const svc of this.ctx.services.values()) {
+      const conn = svc.conn;
+      svc.conn = undefined;
+      conn?.failAll();
+      conn?.link.close('polycubed is stopping');
+    }
+  }
+}
