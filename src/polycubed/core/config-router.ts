@@ -12,6 +12,7 @@ import {
   portObjects,
   serviceMembers,
 } from './base-model';
+import type { NewCube } from './cube-lifecycle';
 import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
 import type { PortWiring } from './port-wiring';
 import type { ServiceRecord } from './service-registry';
@@ -36,14 +37,7 @@ export interface RouterContext {
   readonly wiring: PortWiring;
   service(name: string): ServiceRecord | undefined;
   /** A new cube record with its (empty) dataplane; not yet in the registry. */
-  newCube(p: {
-    name: string;
-    service: string;
-    type: CubeType;
-    loglevel: LogLevel;
-    shadow: boolean;
-    span: boolean;
-  }): CubeRecord;
+  newCube(p: NewCube): CubeRecord;
   /** Removes a cube from the kernel and the registry (never throws). */
   destroyCube(cube: CubeRecord): void;
   /** Recompiles and reloads the cube's program at `level`; returns an error text on failure. */
