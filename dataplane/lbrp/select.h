@@ -10,9 +10,8 @@
 #include "lbrp_structs.h"
 #include "lbrp_maps.h"
 
-/* Arbitrary odd constants so an all-zero tuple does not hash to a fixed point. */
+/* Arbitrary odd constant so an all-zero tuple does not hash to a fixed point. */
 #define FLOW_HASH_SEED 0x9e3779b9u
-#define SESSION_HASH_SEED 0x85ebca6bu
 
 static __always_inline __u32 rol32(__u32 x, int k)
 {

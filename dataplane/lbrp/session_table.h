@@ -28,6 +28,9 @@
 #include "select.h"
 
 #define SESSION_BUCKETS (MAX_SESSIONS / SESSION_WAYS)
+/* Seed of the bucket hash (mirrored in src/lbrp/dataplane/session-table.ts); another constant
+ * than FLOW_HASH_SEED, so a flow's bucket and its Maglev slot are not correlated. */
+#define SESSION_HASH_SEED 0x85ebca6bu
 _Static_assert(SESSION_BUCKETS > 0 && (SESSION_BUCKETS & (SESSION_BUCKETS - 1)) == 0,
 	       "MAX_SESSIONS / SESSION_WAYS must be a power of two");
 

@@ -7,7 +7,7 @@
 import { flowMix } from './flow-hash';
 import { SESSION_REVERSE, SESSION_WAYS, STRUCT_LAYOUTS } from './map-layouts';
 
-/** Same seed as SESSION_HASH_SEED in select.h. */
+/** Same seed as SESSION_HASH_SEED in session_table.h. */
 const SESSION_HASH_SEED = 0x85ebca6b;
 const ENTRY = STRUCT_LAYOUTS.session_entry;
 const VALUE_OFF = ENTRY.fields['(anon)'].offset;
