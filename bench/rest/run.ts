@@ -87,7 +87,8 @@ function kernelBackends(stack: LbrpStack): { inTable: Set<string>; active: Set<s
     if (!raw) throw new Error(`no services entry for ${VIP}:80/tcp in the kernel`);
     const svc = decodeServiceValue(raw);
     const ids = new Set<number>();
-    for (let i = 0; i < svc.tableSize; i++) ids.add(slots.lookup(encodeU32(svc.slotBase + i))!.readUInt32LE(0));
+    for (let i = 0; i < svc.tableSize; i++)
+      ids.add(slots.lookup(encodeU32(svc.slotBase + i))!.readUInt32LE(0));
     const inTable = new Set<string>();
     for (const id of ids) {
       const b = decodeBackendValue(backends.lookup(encodeU32(id))!);
@@ -201,8 +202,7 @@ async function main(): Promise<void> {
   const net = new TestNet();
   const stack = new LbrpStack();
   let cleaned: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaned ??= stack.cleanup().finally(() => net.cleanup()));
+  const cleanup = (): Promise<void> => (cleaned ??= stack.cleanup().finally(() => net.cleanup()));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       console.error(`bench:rest: ${sig}, cleaning up`);

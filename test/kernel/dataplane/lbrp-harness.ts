@@ -284,8 +284,7 @@ export class LbrpUnderTest {
     for (const k of w.frontendIps.splice(0)) this.map('ip_to_frontend_port').delete(k);
     for (const k of w.backendVips.splice(0)) this.map('backend_to_vip').delete(k);
     // The session table; a baseline dataplane of bench:dataplane may predate it (LRU hash maps).
-    for (const m of this.obj.maps())
-      if (['sessions', 'conntrack', 'reverse_nat'].includes(m.name)) m.clear();
+    for (const m of this.obj.maps()) if (['sessions', 'conntrack', 'reverse_nat'].includes(m.name)) m.clear();
   }
 
   /** Writes a service: its Maglev table, its `services` entry and its VIP (removed by
