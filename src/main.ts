@@ -21,6 +21,8 @@ const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service i
   --state-file FILE    persisted cube configuration (default ${DEFAULT_OPTIONS.stateFile})
   --no-persistence     do not load or save the cube configuration
   --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
+  --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
+                       its peer (slower; lets captures and egress filters on that veth see them)
   --quiet              do not print cube logs
 REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       'state-file': { type: 'string' },
       'no-persistence': { type: 'boolean' },
       'cache-dir': { type: 'string' },
+      'no-veth-peer-shortcut': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   if (values['state-file']) opts.stateFile = values['state-file'];
   if (values['no-persistence']) opts.stateFile = undefined;
   if (values['cache-dir']) opts.cacheDir = values['cache-dir'];
+  if (values['no-veth-peer-shortcut']) opts.vethPeerShortcut = false;
   const socketPath = values['grpc-socket'] ?? DEFAULT_SOCKET;
 
   const daemon = new Daemon(opts);

@@ -25,6 +25,7 @@ struct pkt_metadata layout_pkt_metadata;
 struct pcn_log_record layout_pcn_log_record;
 struct pcn_pktin_record layout_pcn_pktin_record;
 struct pcn_test_trace layout_pcn_test_trace;
+struct pcn_port_peer layout_pcn_port_peer;
 
 enum layout_constants {
 	LAYOUT_F_BACKEND_ACTIVE = F_BACKEND_ACTIVE,

@@ -9,6 +9,7 @@
 #define PCN_H
 
 #include <linux/bpf.h>
+#include <linux/if_packet.h>
 #include <bpf/bpf_helpers.h>
 #include "ctx.h"
 #include "pcn_api.h"
@@ -59,7 +60,32 @@ static __always_inline void __pcn_trace_verdict(int rc, __u32 out_port, __u32 ou
 #endif
 }
 
-/* Sends the frame to the netdev peered with port; drops (counted) when there is none. */
+#if !PCN_XDP
+/* True when the frame may skip the veth of `port` and enter its peer directly: the port is marked
+ * in pcn_port_peer and the frame is addressed to the peer's MAC. It then gets what the veth's own
+ * crossing into another namespace would give it: pkt_type PACKET_HOST (the MAC is the peer's, so
+ * eth_type_trans would say so; newer kernels also set it) and no mark (skb_scrub_packet, xnet).
+ * Other frames (another MAC, broadcast, multicast) take the plain redirect and are judged by the
+ * peer as usual. */
+static __always_inline int __pcn_peer_shortcut(struct __sk_buff *ctx, __u32 port)
+{
+	struct pcn_port_peer *peer = bpf_map_lookup_elem(&pcn_port_peer, &port);
+	__u8 *d = ctx_data(ctx);
+
+	if (!peer || !peer->on || (void *)(d + 6) > ctx_data_end(ctx))
+		return 0;
+	if (*(__u32 *)d != *(__u32 *)peer->mac || *(__u16 *)(d + 4) != *(__u16 *)(peer->mac + 4))
+		return 0;
+	if (ctx->pkt_type != PACKET_HOST)
+		bpf_skb_change_type(ctx, PACKET_HOST);
+	ctx->mark = 0;
+	return 1;
+}
+#endif
+
+/* Sends the frame to the netdev peered with port; drops (counted) when there is none. On TC a
+ * frame for a veth peer in another namespace goes straight into the peer (bpf_redirect_peer):
+ * no transmit on the veth, no second trip through a backlog queue. */
 static __always_inline int __pcn_forward(struct CTXTYPE *ctx, __u32 port)
 {
 	__u32 *ifindex = bpf_map_lookup_elem(&pcn_port_to_ifindex, &port);
@@ -75,6 +101,8 @@ static __always_inline int __pcn_forward(struct CTXTYPE *ctx, __u32 port)
 #else
 	/* As Polycube's forward() for a netdev peer: cb[0] = out port id << 16 | ifindex. */
 	ctx->cb[0] = (port << 16) | (target & 0xffff);
+	if (__pcn_peer_shortcut(ctx, port))
+		return bpf_redirect_peer(target, 0);
 #endif
 	return bpf_redirect(target, 0);
 }

@@ -99,6 +99,15 @@ struct pcn_pktin_record {
 	__u8 data[PCN_PKTIN_MAX];
 } __attribute__((packed));
 
+/* Value of pcn_port_peer (TC only): the port's netdev is a veth whose peer lives in another network
+ * namespace, so a frame addressed to the peer's MAC can be handed straight to the peer's ingress
+ * (bpf_redirect_peer) instead of being transmitted on the veth and queued again on the far side.
+ * on = 0: always the plain redirect. */
+struct pcn_port_peer {
+	__u8 mac[6]; /* the peer's MAC address */
+	__u16 on;    /* 1 = frames to mac take the peer shortcut */
+};
+
 /* Slots of pcn_runtime_stats (per-CPU u64 counters kept by the runtime, not by the cube). */
 enum {
 	PCN_STAT_UNKNOWN_IFINDEX = 0, /* frame arrived on a netdev not in pcn_ifindex_to_port: dropped */

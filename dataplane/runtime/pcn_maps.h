@@ -37,6 +37,17 @@ struct {
 	__type(value, __u32);
 } pcn_port_to_ifindex SEC(".maps");
 
+#if !PCN_XDP
+/* port id → struct pcn_port_peer (TC cubes only). Daemon writes when it binds a port to a veth
+ * whose peer is in another namespace, and zeroes it on unbind; datapath reads on every redirect. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct pcn_port_peer);
+} pcn_port_peer SEC(".maps");
+#endif
+
 /* struct pcn_log_record stream. Datapath writes (pcn_log); daemon reads and formats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -25,6 +25,8 @@ const USAGE = `usage: polycubed [options]
   --no-persistence     do not load or save the cube configuration
   --runtime-dir DIR    per-cube runtime records (default: <dir of state file>/runtime)
   --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
+  --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
+                       its peer (slower; lets captures and egress filters on that veth see them)
   --request-timeout MS how long to wait for a service's reply (default ${DEFAULT_OPTIONS.requestTimeoutMs})
   --quiet              do not print cube logs
 REST API (polycubectl talks to it):
@@ -48,6 +50,7 @@ function parseCli(argv: string[]): {
       'no-persistence': { type: 'boolean' },
       'runtime-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
+      'no-veth-peer-shortcut': { type: 'boolean' },
       'request-timeout': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -63,6 +66,7 @@ function parseCli(argv: string[]): {
   if (values['no-persistence']) daemon.stateFile = undefined;
   if (values['runtime-dir']) daemon.runtimeDir = values['runtime-dir'];
   if (values['cache-dir']) daemon.cacheDir = values['cache-dir'];
+  if (values['no-veth-peer-shortcut']) daemon.vethPeerShortcut = false;
   if (values['request-timeout']) daemon.requestTimeoutMs = Number(values['request-timeout']);
   let grpc: GrpcServerOptions;
   if (values['grpc-addr']) {

@@ -223,6 +223,11 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['captured_len', 26, 2],
     ['data', 28, 2048],
   ]),
+  /** Written by the runtime's cube-dataplane.ts (encodePortPeer), not by lbrp. */
+  pcn_port_peer: layout(8, [
+    ['mac', 0, 6],
+    ['on', 6, 2],
+  ]),
   pcn_test_trace: layout(152, [
     ['seq', 0, 4],
     ['rx_code', 4, 4],

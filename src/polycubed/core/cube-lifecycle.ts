@@ -26,7 +26,7 @@ export interface NewCube {
 
 /** What the lifecycle needs from the daemon. */
 export interface CubeLifecycleContext {
-  readonly options: Pick<DaemonOptions, 'pinRoot' | 'cacheDir' | 'includeDirs'>;
+  readonly options: Pick<DaemonOptions, 'pinRoot' | 'cacheDir' | 'includeDirs' | 'vethPeerShortcut'>;
   readonly cubes: CubeRegistry;
   readonly wiring: PortWiring;
   readonly store: RuntimeStore | undefined;
@@ -53,6 +53,7 @@ export class CubeLifecycle {
       pinDir: join(options.pinRoot, name),
       cacheDir: options.cacheDir,
       includeDirs: [PCN_INCLUDE_DIR, ...(options.includeDirs ?? [])],
+      vethPeerShortcut: options.vethPeerShortcut,
       onLog: (rec) => this.ctx.onCubeLog(name, rec),
       onPacketIn: (rec) => this.ctx.onPacketIn(name, rec),
       onError: (err) => this.ctx.log('ERR', `cube ${name}: ${(err as Error).message}`),

@@ -20,6 +20,7 @@ export const DEFAULT_OPTIONS: DaemonOptions = {
   cacheDir: '/var/cache/lbrp/bpf',
   requestTimeoutMs: 30_000, // a CREATE may compile and load a program (clang takes seconds)
   netdevPollMs: 1_000,
+  vethPeerShortcut: true,
   yangSearchPath: [join(REPO_ROOT, 'datamodel')],
   version: DAEMON_VERSION,
 };

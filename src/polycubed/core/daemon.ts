@@ -191,7 +191,10 @@ export class Daemon extends EventEmitter {
     this.persistence.persist();
     this.watch = new NetdevWatch(
       this.options.netdevPollMs,
-      (l) => this.wiring.refreshStatus(l),
+      (l) => {
+        this.wiring.refreshStatus(l);
+        this.wiring.refreshPeers();
+      },
       (err) => this.log('ERR', `netdev watch: ${(err as Error).message}`),
     );
     this.watch.start();

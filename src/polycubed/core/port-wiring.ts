@@ -132,6 +132,17 @@ export class PortWiring {
     }
   }
 
+  /** Re-reads the veth peers of every bound port (a peer moved or got a new MAC). */
+  refreshPeers(): void {
+    for (const cube of this.cubes.list()) {
+      try {
+        cube.dataplane.refreshPeers();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+
   private refreshPort(cube: CubeRecord, port: PortRecord, links: Map<string, LinkInfo>): void {
     if (port.peer === '') {
       port.status = 'DOWN';

@@ -143,6 +143,11 @@ export interface DaemonOptions {
   requestTimeoutMs: number;
   /** Netdev poll period. */
   netdevPollMs: number;
+  /**
+   * TC cubes hand frames for a veth peer in another namespace straight to that peer
+   * (bpf_redirect_peer) instead of transmitting them on the veth (runtime README).
+   */
+  vethPeerShortcut: boolean;
   /** Directories searched for imported YANG modules a service did not send (polycube base modules). */
   yangSearchPath: string[];
   /** Version string reported to services. */

@@ -15,6 +15,7 @@ import { attachTc, attachXdp, detachTc, detachXdp, queryTc, type XdpMode } from 
 import { progInfoByFd } from './obj-info';
 import { RingBufferReader } from './ring-buffer';
 import { decodeLogRecord, decodePktIn, type LogRecord, type PktInRecord } from './pcn-records';
+import { vethPeerMac } from './veth-peer';
 
 /** Hook of a cube: TC ingress, or XDP in generic (SKB) or native (DRV) mode. */
 export type CubeHook = 'TC' | 'XDP_SKB' | 'XDP_DRV';
@@ -43,6 +44,11 @@ export interface CubeDataplaneOptions {
   cacheDir: string;
   /** `-I` directories after the service's own files (pcn.h's directory first). */
   includeDirs: string[];
+  /**
+   * TC: hand frames for a veth peer in another namespace straight to it (bpf_redirect_peer,
+   * runtime README "Veth peer shortcut"). Off: every frame is transmitted on the port's netdev.
+   */
+  vethPeerShortcut?: boolean;
   onLog(record: LogRecord): void;
   onPacketIn(record: PktInRecord): void;
   /** Failures that happen off any request (ring decode errors). */
@@ -84,6 +90,8 @@ const IFINDEX_TO_PORT = 'pcn_ifindex_to_port';
 const PORT_TO_IFINDEX = 'pcn_port_to_ifindex';
 /** Fast path of the ingress port lookup: ifindex → port id + 1 (0 = look in the hash). */
 const IFINDEX_ARRAY = 'pcn_ifindex_array';
+/** TC only: port id → struct pcn_port_peer { u8 mac[6]; u16 on }. */
+const PORT_PEER = 'pcn_port_peer';
 const ENTRY = { TC: 'pcn_entry_tc', XDP: 'pcn_entry_xdp' } as const;
 /** LOG_LEVEL macro values of pcn_api.h. */
 const LOG_MACROS = ['LOG_TRACE', 'LOG_DEBUG', 'LOG_INFO', 'LOG_WARN', 'LOG_ERR', 'LOG_CRITICAL', 'LOG_OFF'];
@@ -99,11 +107,23 @@ const u16 = (n: number): Buffer => {
   return b;
 };
 
+/** struct pcn_port_peer: the peer's MAC and on = 1, or all zero (off). */
+function encodePortPeer(mac: Buffer | undefined): Buffer {
+  const b = Buffer.alloc(8);
+  if (mac) {
+    mac.copy(b, 0, 0, 6);
+    b.writeUInt16LE(1, 6);
+  }
+  return b;
+}
+
 /** The kernel side of one cube. Not thread-safe; the daemon serialises calls. */
 export class CubeDataplane {
   readonly opts: CubeDataplaneOptions;
   private prog: Program | undefined;
   private readonly bindings = new Map<number, Binding>();
+  /** Peer MAC (hex) last written to pcn_port_peer per port id ('' = shortcut off). */
+  private readonly peerMacs = new Map<number, string>();
   private readers: Reader[] = [];
 
   constructor(opts: CubeDataplaneOptions) {
@@ -264,6 +284,14 @@ export class CubeDataplane {
     this.clearPortMap(portId, ifindex);
   }
 
+  /**
+   * Looks again at every bound port's veth peer (moved to another namespace, new MAC) and updates
+   * pcn_port_peer where it changed. The netdev watch calls it on every poll.
+   */
+  refreshPeers(): void {
+    for (const [portId, b] of this.bindings) this.writePortPeer(portId, b.ifindex);
+  }
+
   /** Current bindings by port id (persisted so a restarted daemon knows which hooks it created). */
   bindingState(): Record<number, Binding> {
     return Object.fromEntries([...this.bindings].map(([id, b]) => [id, { ...b }]));
@@ -390,12 +418,30 @@ export class CubeDataplane {
     this.map(IFINDEX_TO_PORT)?.update(u32(ifindex), u16(portId));
     this.setIfindexSlot(ifindex, portId + 1);
     this.map(PORT_TO_IFINDEX)?.update(u32(portId), u32(ifindex));
+    this.writePortPeer(portId, ifindex, true);
   }
 
   private clearPortMap(portId: number, ifindex: number): void {
     this.setIfindexSlot(ifindex, 0);
     this.map(IFINDEX_TO_PORT)?.delete(u32(ifindex));
     this.map(PORT_TO_IFINDEX)?.update(u32(portId), u32(0));
+    this.peerMacs.delete(portId);
+    this.map(PORT_PEER)?.update(u32(portId), encodePortPeer(undefined));
+  }
+
+  /**
+   * Writes the port's pcn_port_peer entry: on with the peer's MAC when the netdev is a veth whose
+   * peer is in another namespace (and the shortcut is enabled), off otherwise. Skips the write
+   * when nothing changed, unless `force` (a new binding or a reloaded map).
+   */
+  private writePortPeer(portId: number, ifindex: number, force = false): void {
+    const map = this.map(PORT_PEER);
+    if (!map) return;
+    const mac = this.opts.vethPeerShortcut === false ? undefined : vethPeerMac(ifindex);
+    const key = mac?.toString('hex') ?? '';
+    if (!force && this.peerMacs.get(portId) === key) return;
+    map.update(u32(portId), encodePortPeer(mac));
+    this.peerMacs.set(portId, key);
   }
 
   /** Writes the array slot of an ifindex when it fits (larger ifindexes use the hash only). */

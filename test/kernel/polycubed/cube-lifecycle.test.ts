@@ -11,6 +11,7 @@ import { BpfMap } from '../../../src/polycubed/runtime/bpf-map';
 import { libbpf, libc } from '../../../src/polycubed/runtime/libbpf-ffi';
 import { queryXdp } from '../../../src/polycubed/runtime/netdev-attach';
 import { DataplaneError } from '../../../src/service-kit';
+import { EgressCounter } from '../../fixtures/egress-counter';
 import { udp } from '../../fixtures/packets';
 import { BAD_PROGRAMS, TestService } from '../../fixtures/test-service/test-service';
 import {
@@ -170,6 +171,54 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
     ]);
     expect(out.trim()).toBe('hello through the cube');
     server.kill('SIGKILL');
+  });
+
+  // TC, veth ends in other namespaces: a frame for the peer's MAC skips the host end's transmit
+  // (its egress hook never sees it) and goes straight into the peer; a frame for any other MAC is
+  // transmitted as before and dropped by the peer (not its address), exactly as without the
+  // shortcut. The shortcut follows a peer that changes its MAC (netdev watch).
+  it('hands frames for the veth peer straight to it, and others through the veth', async () => {
+    const clientEnd = fx.vClient?.b as string;
+    const serverEnd = fx.vServer?.b as string;
+    const counters = await Promise.all(
+      [fx.vServer?.a, fx.vClient?.a].map((dev) =>
+        EgressCounter.attach(
+          Number(readFileSync(`/sys/class/net/${dev}/ifindex`, 'utf8')),
+          fx.options.cacheDir as string,
+        ),
+      ),
+    );
+    try {
+      expect(fx.ping(1)).toBe(true); // neighbours resolved
+      const sent = (): number[] => counters.map((c) => c.count());
+      let before = sent();
+      expect(fx.ping(5)).toBe(true);
+      expect(sent().map((n, i) => n - before[i])).toEqual([0, 0]); // 5 requests, 5 replies
+      // The client's neighbour entry names another MAC: the frames go out of the server-side host
+      // end (plain redirect) and the server drops them.
+      fx.net.exec(fx.nsClient, [
+        ...['ip', 'neigh', 'replace', SERVER_IP, 'lladdr', '02:00:5e:00:53:99'],
+        ...['dev', clientEnd, 'nud', 'permanent'],
+      ]);
+      before = sent();
+      expect(fx.ping(3)).toBe(false);
+      expect(counters[0].count() - before[0]).toBeGreaterThanOrEqual(3);
+      fx.net.exec(fx.nsClient, ['ip', 'neigh', 'del', SERVER_IP, 'dev', clientEnd]);
+      // The server end takes a new MAC: once the watch has seen it, its frames skip the veth again.
+      fx.net.exec(fx.nsServer, ['ip', 'link', 'set', 'dev', serverEnd, 'address', '02:00:5e:00:53:42']);
+      fx.net.exec(fx.nsClient, ['ip', 'neigh', 'flush', 'all']);
+      expect(fx.ping(1)).toBe(true);
+      await waitFor(
+        () => {
+          before = sent();
+          return fx.ping(2) && counters[0].count() === before[0];
+        },
+        'frames to the new MAC to skip the veth',
+        5000,
+      );
+    } finally {
+      for (const c of counters) c.detach();
+    }
   });
 
   // ARP is logged (pcn_log, %M formatted) and copied to the service as a packet-in with its reason.

@@ -4,10 +4,11 @@
 // pinned dataplane without reloading it. Forwarding never stops and the one connection survives.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../src/polycubed/core/types';
 import { unpinAll } from '../../../src/polycubed/runtime/bpf-object';
+import { EgressCounter } from '../../fixtures/egress-counter';
 import { TestService } from '../../fixtures/test-service/test-service';
 import {
   Child,
@@ -107,7 +108,21 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
 
   // polycubed stops (the dataplane stays), runs again as a child process, stops, and runs again
   // in process: each time it adopts the pinned cube without reloading it; the stream never breaks.
+  // The child runs with --no-veth-peer-shortcut: while it does, the stream's frames go out of the
+  // host end's veth (its egress sees them); the in-process daemon turns the shortcut back on.
   it('restarts polycubed without losing the TCP connection', async () => {
+    const toServer = await EgressCounter.attach(
+      Number(readFileSync(`/sys/class/net/${fx.vServer?.a}/ifindex`, 'utf8')),
+      fx.options.cacheDir as string,
+    );
+    try {
+      await restarts(toServer);
+    } finally {
+      toServer.detach();
+    }
+  });
+
+  async function restarts(toServer: EgressCounter): Promise<void> {
     const programId = fx.daemon?.cube('fw0')?.programId;
     await fx.stopDaemon();
     await flows('with polycubed stopped');
@@ -126,11 +141,14 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
       fx.options.cacheDir as string,
       '--port',
       '0', // the REST API: any free port, never the default 9000 another instance may hold
+      '--no-veth-peer-shortcut',
     ]);
     await daemon.waitLine(/^polycubed: listening on unix:/, 30000);
     expect(daemon.lines).toContain('polycubed: 1 cubes adopted, 0 waiting for their service');
     await service.waitLine(/^resync fw0$/, 15000, mark);
+    let transmitted = toServer.count();
     await flows('with polycubed restarted as a child process');
+    expect(toServer.count() - transmitted).toBeGreaterThanOrEqual(10); // 20 KiB: ≥ 14 segments
     daemon.kill('SIGTERM');
     expect(await daemon.waitExit()).toBe(0);
     await flows('after the child polycubed stopped');
@@ -142,10 +160,12 @@ describeKernel('kernel: polycubed restart and service reconnect', () => {
     expect(fx.daemon?.cube('fw0')?.ports.map((p) => p.status)).toEqual(['UP', 'UP']);
     await service.waitLine(/^resync fw0$/, 15000, mark);
     expect((await readCube()).body).toMatchObject({ label: 'kept' });
+    transmitted = toServer.count();
     await flows('after the second restart');
+    expect(toServer.count()).toBe(transmitted);
     expect(stream.lines.filter((l) => l.startsWith('lost'))).toEqual([]);
     expect(echo.lines.filter((l) => l === 'conn')).toHaveLength(1); // the same connection all along
-  });
+  }
 
   // A persisted cube whose pins are gone (as after a reboot) is created again by its service when it
   // registers: it is not in the Resync but gets a CREATE with its configuration.
