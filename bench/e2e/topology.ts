@@ -89,7 +89,14 @@ export class BenchTopology {
       addAddress(router, `rb${i + 1}`, `${NET.routerBackendSide[i]}/${NET.backendPrefix}`);
       addAddress(b, 'eth0', `${NET.backends[i]}/${NET.backendPrefix}`);
       run(['ip', '-n', b, 'route', 'add', 'default', 'via', NET.routerBackendSide[i]]);
-      sysctl(b, { 'net.core.somaxconn': '8192', 'net.ipv4.tcp_max_syn_backlog': '8192' });
+      // No TIME_WAIT on the backends (README "TIME_WAIT"): one client reusing its ports toward one
+      // VIP would otherwise land a third of its SYNs on the TIME_WAIT socket its last use of the
+      // port left at that backend, which `none`, spread over three addresses, mostly avoids.
+      sysctl(b, {
+        'net.core.somaxconn': '8192',
+        'net.ipv4.tcp_max_syn_backlog': '8192',
+        'net.ipv4.tcp_max_tw_buckets': '0',
+      });
     });
     sysctl(router, {
       'net.ipv4.ip_forward': '1',
