@@ -57,6 +57,12 @@ export interface BenchConfig {
   profileOutput: string;
   /** Print progress lines. */
   verbose: boolean;
+  /**
+   * A peer's measurement during which other work took more than this share of the machine's CPU
+   * (%) is thrown away and taken again, up to `remeasures` times (the last one is kept).
+   */
+  maxOtherWorkPct: number;
+  remeasures: number;
 }
 
 /** Two CPUs: the load generators on CPU 0, the servers on CPU 1 (see README "Pinning"). */
@@ -81,6 +87,8 @@ export function defaultConfig(): BenchConfig {
     profile: false,
     profileOutput: 'bench/results/e2e-profile.md',
     verbose: true,
+    maxOtherWorkPct: 3,
+    remeasures: 1,
   };
 }
 

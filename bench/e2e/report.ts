@@ -10,6 +10,8 @@ export interface RoundRecord {
   round: number;
   peer: PeerName;
   measurement?: Measurement;
+  /** Measurements thrown away because other work took too much CPU during them (config.remeasures). */
+  discarded?: number;
   error?: string;
 }
 
