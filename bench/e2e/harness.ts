@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { loadavg, release } from 'node:os';
 import type { BenchConfig, PeerName } from './config';
 import { LbrpStack } from './lbrp-stack';
-import { measurePeer } from './measure';
+import { measurePeer, type Measurement } from './measure';
 import { makePeers, type Peer } from './peers';
 import { Profiler } from './profile';
 import { formatProfileMarkdown } from './profile-report';
@@ -74,15 +74,14 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
           try {
             topo.setOffloads();
             await peer.setup();
-            let measurement = await measurePeer(topo, peer, cfg);
-            let discarded = 0;
-            while (measurement.foreignCpuPct > cfg.maxOtherWorkPct && discarded < cfg.remeasures) {
-              log(
-                `round ${round}/${cfg.rounds} ${peer.name}: other work took ${measurement.foreignCpuPct.toFixed(0)}% of the CPU, measuring again`,
-              );
-              discarded++;
-              measurement = await measurePeer(topo, peer, cfg);
-            }
+            const { measurement, discarded } = await measureUndisturbed(
+              () => measurePeer(topo, peer, cfg),
+              cfg,
+              (pct) =>
+                log(
+                  `round ${round}/${cfg.rounds} ${peer.name}: other work took ${pct.toFixed(0)}% of the CPU, measuring again`,
+                ),
+            );
             rounds.push({ round, peer: peer.name, measurement, ...(discarded ? { discarded } : {}) });
           } finally {
             await peer.teardown(); // also after a half-done setup: the next peer starts clean
@@ -200,6 +199,26 @@ async function profilePass(
   mkdirSync(dirname(cfg.profileOutput), { recursive: true });
   writeFileSync(cfg.profileOutput, formatProfileMarkdown(profiler.profiles, meta));
   return { written: cfg.profileOutput, ...(note ? { note } : {}) };
+}
+
+/**
+ * Runs `measure` until other work took at most cfg.maxOtherWorkPct of the CPU during it, at most
+ * 1 + cfg.remeasures times; keeps the last measurement and says how many were thrown away.
+ * `retrying(pct)` is told each time one is.
+ */
+export async function measureUndisturbed(
+  measure: () => Promise<Measurement>,
+  cfg: Pick<BenchConfig, 'maxOtherWorkPct' | 'remeasures'>,
+  retrying: (otherWorkPct: number) => void,
+): Promise<{ measurement: Measurement; discarded: number }> {
+  let measurement = await measure();
+  let discarded = 0;
+  while (measurement.foreignCpuPct > cfg.maxOtherWorkPct && discarded < cfg.remeasures) {
+    retrying(measurement.foreignCpuPct);
+    discarded++;
+    measurement = await measure();
+  }
+  return { measurement, discarded };
 }
 
 /** `xs` starting at index `k` (wrapping around). */
