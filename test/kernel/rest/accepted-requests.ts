@@ -62,7 +62,18 @@ export function acceptCase(p: Pick, w: FuzzWorld, n: number): AcceptCase {
   const svc = `${c}/service/10.0.0.1/80/TCP`;
   const hi = (n >> 8) & 255;
   const lo = n & 255;
-  switch (p.int(6)) {
+  switch (p.int(7)) {
+    case 6: {
+      // An element PATCH without weight keeps the weight (Polycube reset it to 1: runtime spec §5.11, 13).
+      const port = p.one(PORTS);
+      const path = `${svc}/backend/1.2.3.4/`;
+      return {
+        label: `element PATCH port=${port} keeps the weight`,
+        steps: [{ method: 'PATCH', path, body: toJson({ port }), status: 201 }],
+        reads: [{ path, expect: { name: 'b1', ip: '1.2.3.4', port, weight: 20 } }],
+        undo: [{ method: 'PATCH', path, body: toJson({ port: 80 }), status: 201 }],
+      };
+    }
     case 0: {
       const ip = `10.8.${hi}.${lo}`;
       const name = p.chance(0.8) ? p.one(NAMES) : undefined;
