@@ -450,7 +450,8 @@ function wrongMethod(p: Pick, w: FuzzWorld): FuzzCase {
   return {
     label: `wrongMethod ${method} ${path.slice(P.length)}`,
     req: { method, path, body: p.chance(0.5) ? '{"port_mode":"MULTI"}' : undefined },
-    expect: refuse(),
+    // A route that exists answers 405 (REST spec §5.1); verbs nobody routes get some 4xx.
+    expect: path === `${P}/lbrp/${c}/` ? refuse() : refuse(405),
     claims: [path],
   };
 }
