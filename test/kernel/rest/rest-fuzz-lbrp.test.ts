@@ -123,6 +123,7 @@ describeAsRoot(
       async () => {
         const pick = new Pick(makeRng(fuzzSeed() + 1));
         const before = await readAll();
+        const mapsBefore = stack.dumpMaps('lbz0');
         const failures: string[] = [];
         for (let n = 0; n < ACCEPTED && failures.length < 10; n++) {
           const c = acceptCase(pick, world, n);
@@ -152,6 +153,17 @@ describeAsRoot(
           }
           const after = await readAll();
           if (after !== before) wrong.push(`configuration differs after undo:\n${after}`);
+          // The maps serve exactly what they served before. Removed backends keep an inactive
+          // `backends` entry and their `backend_to_vip` entry while the service lives (by design,
+          // src/lbrp/README.md), so those two kinds of line may only be added.
+          const maps = stack.dumpMaps('lbz0');
+          const added = maps.filter((l) => !mapsBefore.includes(l));
+          const lost = mapsBefore.filter((l) => !maps.includes(l));
+          const unexpected = added.filter(
+            (l) => !/^BACKEND b\d+ \S+ inactive$/.test(l) && !l.startsWith('BACKEND_VIP '),
+          );
+          if (lost.length > 0 || unexpected.length > 0)
+            wrong.push(`maps differ after undo: lost ${lost.join('; ')}; added ${unexpected.join('; ')}`);
           if (wrong.length > 0) failures.push(`${n} ${c.label}:\n  ${wrong.join('\n  ')}`);
         }
         expect(failures).toEqual([]);
