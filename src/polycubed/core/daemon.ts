@@ -27,6 +27,7 @@ import { CubeRestore, type StartupReport } from './cube-restore';
 import { CubeSouthbound } from './cube-southbound';
 import { resolveOptions } from './daemon-options';
 import { PeerLinks } from './peer-links';
+import { reconcileLateReply } from './late-replies';
 import { loadConfigs, RuntimeStore } from './persistence';
 import { PersistenceScheduler } from './persistence-scheduler';
 import { PortWiring } from './port-wiring';
@@ -153,6 +154,21 @@ export class Daemon extends EventEmitter {
       log,
       serviceChanged: (view) => this.emit('service', view),
       rebuildPending: (name) => this.serialize(() => this.restorer.rebuildPending(name)),
+      lateReply: (svc, req, reply) =>
+        void this.serialize(() =>
+          reconcileLateReply(
+            {
+              cubes,
+              forward: (op) => this.router.forward(op, undefined),
+              destroyCube: (cube) => this.lifecycle.destroy(cube),
+              afterChange: (cube) => this.persistence.afterChange(cube),
+              log,
+            },
+            svc,
+            req,
+            reply,
+          ),
+        ),
     });
     this.south = new CubeSouthbound({
       cubes,

@@ -450,7 +450,8 @@ describe('polycubed execute() routing', () => {
     const res = await t.router.execute(op({ op: 'READ', path: '/pcntest/label' }));
     expect(res).toEqual({
       code: ErrorCode.GENERIC_ERROR,
-      message: 'service pcntest did not answer within 1000 ms',
+      message:
+        'service pcntest did not answer within 1000 ms; if it answers later, polycubed reconciles the outcome and logs it',
     });
   });
 });
