@@ -29,6 +29,10 @@ import { Expectation, LbrpModel } from './lbrp-model';
 
 const SEED = fuzzSeed();
 const FRAMES = Number(process.env.LBRP_FUZZ_FRAMES ?? 12_000);
+if (!Number.isSafeInteger(FRAMES) || FRAMES < 100)
+  throw new Error(`LBRP_FUZZ_FRAMES must be a whole number ≥ 100, got "${process.env.LBRP_FUZZ_FRAMES}"`);
+/** The lockstep variants run two programs per frame: half as many frames. */
+const LOCKSTEP_FRAMES = Math.floor(FRAMES / 2);
 /** Sessions never evicted (the model cannot predict the LRU clock): it says so if one would be. */
 const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144 };
 const REPLAY = `replay with LBRP_FUZZ_SEED=${SEED}${process.env.LBRP_FUZZ_FRAMES ? ` LBRP_FUZZ_FRAMES=${FRAMES}` : ''}`;
@@ -287,7 +291,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   // translated as the model says and exactly as by the reverse_nat-only program, frame by frame,
   // and no reverse_nat entry is ever written.
   it.each(VARIANTS)(
-    `%s %s: ${FRAMES / 2} frames through backend_to_vip, as the model and as through reverse_nat (seed ${SEED})`,
+    `%s %s: ${LOCKSTEP_FRAMES} frames through backend_to_vip, as the model and as through reverse_nat (seed ${SEED})`,
     async (hook, mode) => {
       const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS };
       const lb = await LbrpUnderTest.load(hook, mode, devices, big);
@@ -295,7 +299,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
       try {
         const cfg = withBackendVips(fuzzConfig());
         expect(cfg.backendVips?.length).toBe(6);
-        const failures = fuzz(hook, mode, lb, cfg, FRAMES / 2, { lb: ref, cfg: fuzzConfig() });
+        const failures = fuzz(hook, mode, lb, cfg, LOCKSTEP_FRAMES, { lb: ref, cfg: fuzzConfig() });
         expect(failures.join('\n\n')).toBe('');
         expect(lb.sessions('conntrack')).toBe(ref.sessions('conntrack'));
         expect(lb.sessions('reverse_nat')).toBe(0);
