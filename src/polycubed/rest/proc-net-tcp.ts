@@ -63,18 +63,39 @@ export function parseProcNetTcp(text: string, littleEndian = endianness() === 'L
   return out;
 }
 
-function sameEndpoint(a: TcpEndpoint, b: TcpEndpoint): boolean {
-  return a.port === b.port && a.address.equals(b.address);
-}
-
 /** The files that hold this network namespace's TCP sockets (the reader's namespace). */
 export const PROC_NET_TCP_FILES = ['/proc/net/tcp', '/proc/net/tcp6'];
+
+/**
+ * How the kernel prints `ep` in a file whose addresses have `size` bytes (4: tcp, 16: tcp6, where
+ * an IPv4 address is written IPv4-mapped): each 32-bit word as 8 hex digits of its host-order
+ * value, then `:` and the port as 4 hex digits. Undefined when `ep` cannot appear in that file.
+ */
+export function formatEndpoint(
+  ep: TcpEndpoint,
+  size: 4 | 16,
+  littleEndian = endianness() === 'LE',
+): string | undefined {
+  let bytes = ep.address;
+  if (bytes.length !== size) {
+    if (size === 4) return undefined;
+    bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), bytes]);
+  }
+  let hex = '';
+  for (let w = 0; w < size / 4; w++) {
+    const word = littleEndian ? bytes.readUInt32LE(w * 4) : bytes.readUInt32BE(w * 4);
+    hex += word.toString(16).toUpperCase().padStart(8, '0');
+  }
+  return `${hex}:${ep.port.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 /**
  * The socket whose local end is `local` and remote end `remote` in the socket table of this
  * process's network namespace, or undefined. For the client of a connection this daemon accepted,
  * pass the client's address as `local` and the daemon's as `remote`: both ends of a loopback (or
  * same-host) connection live in one namespace, so the client's socket is listed next to ours.
+ * The table can hold many thousands of rows on a busy host: the row is found by a plain text
+ * search for its two address columns and only that row is parsed.
  */
 export async function findTcpSocket(
   local: TcpEndpoint,
@@ -82,15 +103,20 @@ export async function findTcpSocket(
   files: readonly string[] = PROC_NET_TCP_FILES,
 ): Promise<TcpSocketEntry | undefined> {
   for (const file of files) {
+    const size = file.endsWith('6') ? 16 : 4;
+    const [l, r] = [formatEndpoint(local, size), formatEndpoint(remote, size)];
+    if (l === undefined || r === undefined) continue;
     let text: string;
     try {
       text = await readFile(file, 'latin1');
     } catch {
       continue; // no IPv6 in this kernel
     }
-    const hit = parseProcNetTcp(text).find(
-      (e) => sameEndpoint(e.local, local) && sameEndpoint(e.remote, remote),
-    );
+    const at = text.indexOf(` ${l} ${r} `);
+    if (at < 0) continue;
+    const start = text.lastIndexOf('\n', at) + 1;
+    const end = text.indexOf('\n', at);
+    const [hit] = parseProcNetTcp(text.slice(start, end < 0 ? undefined : end));
     if (hit) return hit;
   }
   return undefined;

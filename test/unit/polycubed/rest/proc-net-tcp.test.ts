@@ -3,7 +3,7 @@
 
 import * as net from 'node:net';
 import { ipBytes } from '../../../../src/polycubed/rest/ip-bytes';
-import { findTcpSocket, parseProcNetTcp } from '../../../../src/polycubed/rest/proc-net-tcp';
+import { findTcpSocket, formatEndpoint, parseProcNetTcp } from '../../../../src/polycubed/rest/proc-net-tcp';
 
 const HEADER =
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -53,21 +53,21 @@ describe('parseProcNetTcp', () => {
 describe('findTcpSocket', () => {
   // A connection this test opens over loopback: its client socket is listed with our uid and a
   // non-zero inode; a port nobody uses is not found.
-  it('finds the client end of a live loopback connection', async () => {
+  it.each(['127.0.0.1', '::1'])('finds the client end of a live loopback connection over %s', async (lo) => {
     const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => server.listen(0, lo, r));
     const port = (server.address() as net.AddressInfo).port;
-    const client = net.connect(port, '127.0.0.1');
+    const client = net.connect(port, lo);
     await new Promise<void>((r) => client.once('connect', () => r()));
     try {
       const found = await findTcpSocket(
-        { address: ipBytes('127.0.0.1') as Buffer, port: client.localPort as number },
-        { address: ipBytes('127.0.0.1') as Buffer, port },
+        { address: ipBytes(lo) as Buffer, port: client.localPort as number },
+        { address: ipBytes(lo) as Buffer, port },
       );
       expect(found).toMatchObject({ uid: process.getuid?.(), state: 1 });
       expect(found?.inode).toBeGreaterThan(0);
       const none = await findTcpSocket(
-        { address: ipBytes('127.0.0.1') as Buffer, port: client.localPort as number },
+        { address: ipBytes(lo) as Buffer, port: client.localPort as number },
         { address: ipBytes('127.0.0.2') as Buffer, port },
       );
       expect(none).toBeUndefined();
@@ -75,5 +75,18 @@ describe('findTcpSocket', () => {
       client.destroy();
       server.close();
     }
+  });
+});
+
+describe('formatEndpoint', () => {
+  // The search key is the exact spelling of the kernel's columns, both byte orders, v4 in tcp6.
+  it('spells endpoints as the kernel prints them', () => {
+    const lo = { address: ipBytes('127.0.0.1') as Buffer, port: 9000 };
+    expect(formatEndpoint(lo, 4, true)).toBe('0100007F:2328');
+    expect(formatEndpoint(lo, 4, false)).toBe('7F000001:2328');
+    expect(formatEndpoint(lo, 16, true)).toBe('0000000000000000FFFF00000100007F:2328');
+    const v6 = { address: ipBytes('::1') as Buffer, port: 51000 };
+    expect(formatEndpoint(v6, 16, true)).toBe('00000000000000000000000001000000:C738');
+    expect(formatEndpoint(v6, 4, true)).toBeUndefined();
   });
 });
