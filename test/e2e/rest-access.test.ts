@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
+import { LbrpStack, TSX } from '../fixtures/lbrp/e2e-stack';
 import { rawRequest, type RawResponse } from '../fixtures/rest/http-client';
 
 /** Runs curl as `user` (setpriv, no supplementary groups) or as root; resolves with status and body. */
@@ -218,6 +218,23 @@ describeE2e('e2e: REST access control and client limits', () => {
     await sleep(300);
     expect((await get('/polycube/v1/version/')).status).toBe(200);
   }, 60_000);
+
+  // polycubed will not serve a routable address without client certificates unless told loudly.
+  it('refuses to start on a non-loopback address without client certificates', async () => {
+    const child = stack.spawn([
+      TSX,
+      'src/polycubed/main.ts',
+      '--addr',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--no-persistence',
+    ]);
+    expect(await child.waitExit(60_000)).toBe(1);
+    expect(child.lines).toContain(
+      'polycubed: refusing to listen on 0.0.0.0 without client certificates: anyone who reaches it could change the load balancer. Use --cert/--key with --cacert or --cert-whitelist, or listen on 127.0.0.1, or pass --insecure-allow-remote-writes-without-client-certs',
+    );
+  }, 90_000);
 
   // Restarted with --write-group nogroup --read-access writers: nobody (primary group nogroup)
   // writes; daemon (not in it) can neither write nor read.
