@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ERRORS, cubeError, type CubeError } from '../../common/errors';
+import { ERRORS, cubeError, type CubeError, type CubeErrorCode } from '../../common/errors';
 import { checkAccess, type AccessPolicy } from './access-check';
 import { checkClientCert, loadCertList, type ClientCertLists } from './client-certs';
 import { PLAIN_TEXT, errorReply, type Reply } from './reply';
@@ -25,6 +25,9 @@ const RETRY_AFTER_S = 1;
 
 /** Handles one decoded request. */
 export type RequestHandler = (req: RestRequest) => Promise<Reply>;
+
+/** Told the catalogue code of each request refused before routing (for `/metrics`). */
+export type RefusalListener = (code: CubeErrorCode) => void;
 
 /** True when `opts` make clients authenticate with certificates (then the certificate is the identity). */
 export function requiresClientCerts(opts: RestOptions): boolean {
@@ -103,6 +106,7 @@ interface TransportState {
   access: AccessPolicy;
   /** Requests past the guards whose answer is not written yet. */
   inFlight: number;
+  onRefused: RefusalListener;
 }
 
 /** Reads the body of `req` and dispatches it; answers 413 past `maxBody` bytes. */
@@ -160,11 +164,16 @@ function onRequest(state: TransportState, req: http.IncomingMessage, res: http.S
   const early: CubeError | undefined =
     checkBrowserHeaders(req.headers, socket.localAddress, state.opts) ??
     (certs ? checkClientCert(socket as TLSSocket, state.lists) : undefined);
-  if (early) return refuse(req, res, errorReply([early]));
+  const refuseWith = (err: CubeError, headers: Record<string, string> = {}): void => {
+    state.onRefused(err.code);
+    const reply = errorReply([err]);
+    Object.assign(reply.headers, headers);
+    refuse(req, res, reply);
+  };
+  if (early) return refuseWith(early);
   if (state.inFlight >= state.opts.maxInFlight) {
-    const busy = errorReply([cubeError('CUBE_ERR_TOO_BUSY', { limit: state.opts.maxInFlight })]);
-    busy.headers['Retry-After'] = String(RETRY_AFTER_S);
-    return refuse(req, res, busy);
+    const busy = cubeError('CUBE_ERR_TOO_BUSY', { limit: state.opts.maxInFlight });
+    return refuseWith(busy, { 'Retry-After': String(RETRY_AFTER_S) });
   }
   state.inFlight++;
   res.once('close', () => state.inFlight--);
@@ -172,7 +181,7 @@ function onRequest(state: TransportState, req: http.IncomingMessage, res: http.S
   // With client certificates the certificate is the identity; otherwise the socket's owner.
   const allowed = certs ? Promise.resolve(undefined) : checkAccess(method, socket, state.access);
   allowed.then(
-    (denied) => (denied ? refuse(req, res, errorReply([denied])) : readAndDispatch(state, req, res)),
+    (denied) => (denied ? refuseWith(denied) : readAndDispatch(state, req, res)),
     (e: Error) =>
       refuse(
         req,
@@ -210,10 +219,15 @@ function httpServerOptions(opts: RestOptions): http.ServerOptions {
 }
 
 /**
- * Creates the (not yet listening) server for `opts`, dispatching to `handler`. Throws when a TLS
- * file or a certificate list cannot be read.
+ * Creates the (not yet listening) server for `opts`, dispatching to `handler` and telling
+ * `onRefused` of each request refused before routing. Throws when a TLS file or a certificate
+ * list cannot be read.
  */
-export function createRestHttpServer(opts: RestOptions, handler: RequestHandler): http.Server {
+export function createRestHttpServer(
+  opts: RestOptions,
+  handler: RequestHandler,
+  onRefused: RefusalListener = () => undefined,
+): http.Server {
   const state: TransportState = {
     opts,
     handler,
@@ -225,6 +239,7 @@ export function createRestHttpServer(opts: RestOptions, handler: RequestHandler)
       daemonUid: process.getuid?.() ?? 0,
     },
     inFlight: 0,
+    onRefused,
   };
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => onRequest(state, req, res);
   const tls = tlsOptions(opts);

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRestHttpServer } from './http-transport';
-import { MetricsRegistry } from './metrics';
+import { MetricsRegistry, RefusalCounter } from './metrics';
 import type { RestDaemon } from './rest-context';
 import { DEFAULT_REST_OPTIONS, checkRestOptions, type RestOptions } from './rest-options';
 import { RestRouter } from './rest-router';
@@ -47,7 +47,13 @@ export async function startRestServer(
     version: options.version,
     metrics,
   });
-  const server: Server = createRestHttpServer(options, (req) => router.handle(req));
+  const refusals = new RefusalCounter();
+  metrics.addCollector('rest-refusals', refusals.collector());
+  const server: Server = createRestHttpServer(
+    options,
+    (req) => router.handle(req),
+    (code) => refusals.record(code),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.addr, () => {
