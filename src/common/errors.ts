@@ -91,6 +91,53 @@ const CATALOGUE = {
   CUBE_ERR_BODY_TOO_LARGE: { status: 413, body: 'text', message: 'Request exceeded maximum buffer size' },
   CUBE_ERR_HELP_REFUSED: { status: 400, body: 'empty', message: 'no help for {path}: {reason}' },
 
+  // ---- access control and client limits (SECURITY.md): plain text, answered before routing
+  CUBE_ERR_HOST_REFUSED: {
+    status: 403,
+    body: 'text',
+    message:
+      'host "{host}" is refused: the API answers to loopback names, the address it was reached on and --allowed-host names (DNS rebinding guard)',
+  },
+  CUBE_ERR_ORIGIN_REFUSED: {
+    status: 403,
+    body: 'text',
+    message:
+      'origin "{origin}" is refused: only --allowed-origin web origins may send requests (cross-site request guard)',
+  },
+  CUBE_ERR_CONTENT_TYPE: {
+    status: 415,
+    body: 'text',
+    message:
+      'content type "{type}" is refused: a request body must be JSON (application/json) or YAML (application/yaml, text/yaml, application/x-yaml)',
+  },
+  CUBE_ERR_WRITE_FORBIDDEN: {
+    status: 403,
+    body: 'text',
+    message:
+      'permission denied: {who} may not change the configuration (writers: root and members of group "{group}")',
+  },
+  CUBE_ERR_READ_FORBIDDEN: {
+    status: 403,
+    body: 'text',
+    message:
+      'permission denied: {who} may not read the configuration (--read-access writers: root and members of group "{group}")',
+  },
+  CUBE_ERR_PEER_UNKNOWN: {
+    status: 403,
+    body: 'text',
+    message: 'permission denied: no local process holds the client socket {peer}, so its user is unknown',
+  },
+  CUBE_ERR_CERT_REFUSED: {
+    status: 403,
+    body: 'text',
+    message: 'permission denied: the client certificate {why}',
+  },
+  CUBE_ERR_TOO_BUSY: {
+    status: 503,
+    body: 'text',
+    message: 'too many requests in progress (limit {limit}): retry later',
+  },
+
   // ---- service and daemon outcomes (REST spec §5.1, §6.2): plain text
   CUBE_ERR_SERVICE_FAILED: { status: 500, body: 'text', message: '{message}' },
   CUBE_ERR_SERVICE_UNAVAILABLE: { status: 503, body: 'text', message: '{message}' },

@@ -1,12 +1,16 @@
-// Coalesces bursts of "this cube changed" into few writes of the configuration dump: the first
-// change opens a short window, every change inside it joins the same write, and a change that
-// arrives while a write runs is written right after it. `flush()` writes what is pending now.
+// Coalesces bursts of "this cube changed" into few writes of the configuration dump (group
+// commit): the first change schedules a write, every change made before it starts joins it, and a
+// change made while a write runs is written right after it. Each mark resolves once written.
 
-/** Writes the given changed names (e.g. re-reads those cubes and saves the state file). */
-export type WriteChanged = (names: string[]) => Promise<void>;
+/** Writes the given changed names; resolves with an error text when they could not be saved. */
+export type WriteChanged = (names: string[]) => Promise<string | undefined>;
+
+/** Resolves with the error text of the write that carried a mark, or undefined when it is saved. */
+export type Durable = Promise<string | undefined>;
 
 export class CoalescingWriter {
   private readonly pending = new Set<string>();
+  private waiters: ((err: string | undefined) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -20,10 +24,15 @@ export class CoalescingWriter {
     private readonly delayMs: number,
   ) {}
 
-  /** Marks `name` as changed; it is written within `delayMs` (or after the running write). */
-  mark(name: string): void {
+  /**
+   * Marks `name` as changed; it is written within `delayMs` (or after the running write). The
+   * promise resolves once a write that includes this change has finished, with its error text.
+   */
+  mark(name: string): Durable {
     this.pending.add(name);
+    const written = new Promise<string | undefined>((resolve) => this.waiters.push(resolve));
     this.schedule();
+    return written;
   }
 
   /** Writes everything marked so far; resolves when it is written. */
@@ -52,11 +61,18 @@ export class CoalescingWriter {
 
   private run(): Promise<void> {
     const names = [...this.pending];
+    const waiters = this.waiters;
     this.pending.clear();
-    this.running = this.write(names).finally(() => {
-      this.running = undefined;
-      if (this.pending.size > 0) this.schedule();
-    });
+    this.waiters = [];
+    const settle = (err: string | undefined): void => {
+      for (const w of waiters) w(err);
+    };
+    this.running = this.write(names)
+      .then(settle, (err: unknown) => settle(err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        this.running = undefined;
+        if (this.pending.size > 0) this.schedule();
+      });
     return this.running;
   }
 }

@@ -38,6 +38,11 @@ export interface RouterContext {
   service(name: string): ServiceRecord | undefined;
   /** A new cube record with its (empty) dataplane; not yet in the registry. */
   newCube(p: NewCube): CubeRecord;
+  /**
+   * The pin directory of a cube named `cube` that no record claims (left by a cube polycubed no
+   * longer knows), or undefined. A new cube never takes over such pins.
+   */
+  unclaimedPins(cube: string): string | undefined;
   /** Removes a cube from the kernel and the registry (never throws). */
   destroyCube(cube: CubeRecord): void;
   /** Recompiles and reloads the cube's program at `level`; returns an error text on failure. */
@@ -147,6 +152,12 @@ export class ConfigRouter {
     const span = body.span === true;
     if (shadow) return fail(ErrorCode.GENERIC_ERROR, 'shadow cubes are not supported by this polycubed');
     if (span) return fail(ErrorCode.GENERIC_ERROR, 'Span mode is not present in no-shadow services');
+    const stale = this.ctx.unclaimedPins(op.cube);
+    if (stale)
+      return fail(
+        ErrorCode.DATA_EXISTS,
+        `pins of an unknown cube ${op.cube} exist at ${stale}; they are never reused: restart polycubed (which removes them) or delete that directory`,
+      );
     const cube = this.ctx.newCube({
       name: op.cube,
       service: op.service,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CubeDataplane } from '../runtime/cube-dataplane';
+import { isCubePinDir } from '../runtime/orphan-dataplane';
 import type { LogRecord, PktInRecord } from '../runtime/pcn-records';
 import { CubeRecord, type CubeRegistry } from './cube-registry';
 import { PCN_INCLUDE_DIR } from './daemon-options';
@@ -60,6 +61,12 @@ export class CubeLifecycle {
     });
     const uuid = p.uuid ?? randomUUID();
     return new CubeRecord(name, p.service, uuid, p.type, p.loglevel, p.shadow, p.span, cubeId, dataplane);
+  }
+
+  /** `<pinRoot>/<name>` when it holds pins and no registered cube has that name, else undefined. */
+  unclaimedPins(name: string): string | undefined {
+    const dir = join(this.ctx.options.pinRoot, name);
+    return !this.ctx.cubes.get(name) && isCubePinDir(dir) ? dir : undefined;
   }
 
   /** Removes a cube from the kernel, the registry and the runtime directory (never throws). */

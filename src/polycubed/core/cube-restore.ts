@@ -4,6 +4,8 @@
 
 import type { ProgramSource } from '../runtime/cube-dataplane';
 import type { LinkInfo } from '../runtime/netlink-links';
+import { listCubePinDirs, removeOrphanDataplane } from '../runtime/orphan-dataplane';
+import { join } from 'node:path';
 import { configForService, cubeConfig, serviceMembers } from './base-model';
 import type { NewCube } from './cube-lifecycle';
 import type { CubeRecord, CubeRegistry } from './cube-registry';
@@ -24,7 +26,11 @@ export interface StartupReport {
   adopted: string[];
   /** Persisted cubes waiting for their service to rebuild them. */
   pending: string[];
-  /** Pin directories under the pin root that belong to no persisted cube (left alone). */
+  /**
+   * Pin directories under the pin root that no persisted cube claims. They are torn down at start
+   * (program detached wherever it runs, pins removed), so they never forward unseen and a new cube
+   * of the same name never reuses their maps.
+   */
   orphans: string[];
   /** The state file was unusable: where it was moved and why. */
   corrupt?: { movedTo: string; reason: string };
@@ -107,6 +113,37 @@ export class CubeRestore {
         'INFO',
         `cube ${cube.name}: no pinned dataplane; waiting for service ${cube.service} to rebuild it`,
       );
+    }
+  }
+
+  /**
+   * Tears down every cube pin directory under `pinRoot` that no restored cube claims: its program
+   * is detached from the netdevs in `links`, its pins and runtime record removed, and each one is
+   * reported in `startup.orphans` and the log. Called once at start, after `restore`.
+   */
+  removeOrphans(pinRoot: string, links: Iterable<LinkInfo>): void {
+    const all = [...links];
+    for (const name of listCubePinDirs(pinRoot)) {
+      if (this.ctx.cubes.get(name)) continue;
+      this.ctx.startup.orphans.push(name);
+      const rt = this.ctx.store?.loadRuntime(name);
+      const created = new Set(
+        Object.values(rt?.ports ?? {})
+          .filter((p) => p.createdHook === true && p.ifindex !== undefined)
+          .map((p) => p.ifindex as number),
+      );
+      try {
+        const r = removeOrphanDataplane(join(pinRoot, name), all, created);
+        this.ctx.store?.remove(name);
+        const where = r.detached.length > 0 ? `detached from ${r.detached.join(', ')}` : 'attached nowhere';
+        this.ctx.log(
+          'WARN',
+          `pins of cube ${name} are claimed by no persisted cube: removed (program ${r.programId}, ${where})`,
+        );
+        for (const e of r.errors) this.ctx.log('ERR', `unclaimed cube ${name}: cannot detach: ${e}`);
+      } catch (err) {
+        this.ctx.log('ERR', `unclaimed cube ${name}: cannot remove its pins: ${(err as Error).message}`);
+      }
     }
   }
 

@@ -4,7 +4,7 @@
 // Every kernel object of every cube goes through src/polycubed/runtime.
 
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type {
   ConfigReplyMsg,
   CubeInfoMsg,
@@ -19,6 +19,7 @@ import { NetdevWatch } from '../runtime/netdev-watch';
 import { listAddresses, listLinks } from '../runtime/netlink-links';
 import { baseObject } from './base-model';
 import { ConfigRouter, fail } from './config-router';
+import type { Durable } from './coalescing-writer';
 import { CubeEvents, type PortChangeEvent } from './cube-events';
 import { CubeLifecycle } from './cube-lifecycle';
 import { CubeRegistry } from './cube-registry';
@@ -26,6 +27,7 @@ import { CubeRestore, type StartupReport } from './cube-restore';
 import { CubeSouthbound } from './cube-southbound';
 import { resolveOptions } from './daemon-options';
 import { PeerLinks } from './peer-links';
+import { reconcileLateReply } from './late-replies';
 import { loadConfigs, RuntimeStore } from './persistence';
 import { PersistenceScheduler } from './persistence-scheduler';
 import { PortWiring } from './port-wiring';
@@ -73,6 +75,8 @@ export class Daemon extends EventEmitter {
   private readonly south: CubeSouthbound;
   private watch: NetdevWatch | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** While an operation runs: the state-file writes its reply waits for. */
+  private durable: Durable[] | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(opts: Partial<DaemonOptions> = {}) {
@@ -85,7 +89,12 @@ export class Daemon extends EventEmitter {
     const options = this.options;
     const log = (level: LogLevel, message: string): void => this.log(level, message);
     const service = (name: string): ServiceRecord | undefined => this.serviceReg.get(name);
-    const afterChange = (cube: string): Promise<void> => this.persistence.afterChange(cube);
+    // Changes made by the running operation are collected; its reply waits until they are durable.
+    const afterChange = (cube: string): Promise<void> => {
+      const durable = this.persistence.afterChange(cube);
+      this.durable?.push(durable);
+      return Promise.resolve();
+    };
     this.persistence = new PersistenceScheduler({
       cubes,
       store,
@@ -122,6 +131,7 @@ export class Daemon extends EventEmitter {
       wiring,
       service,
       newCube: (p) => this.lifecycle.make(p),
+      unclaimedPins: (name) => this.lifecycle.unclaimedPins(name),
       destroyCube: (cube) => this.lifecycle.destroy(cube),
       setLogLevel: (cube, level) => this.lifecycle.setLogLevel(cube, level),
       afterChange,
@@ -144,6 +154,21 @@ export class Daemon extends EventEmitter {
       log,
       serviceChanged: (view) => this.emit('service', view),
       rebuildPending: (name) => this.serialize(() => this.restorer.rebuildPending(name)),
+      lateReply: (svc, req, reply) =>
+        void this.serialize(() =>
+          reconcileLateReply(
+            {
+              cubes,
+              forward: (op) => this.router.forward(op, undefined),
+              destroyCube: (cube) => this.lifecycle.destroy(cube),
+              afterChange: (cube) => this.persistence.afterChange(cube),
+              log,
+            },
+            svc,
+            req,
+            reply,
+          ),
+        ),
     });
     this.south = new CubeSouthbound({
       cubes,
@@ -180,14 +205,8 @@ export class Daemon extends EventEmitter {
       }
     }
     this.wiring.refreshStatus(links);
-    for (const dir of existsSync(this.options.pinRoot) ? readdirSync(this.options.pinRoot) : []) {
-      if (!this.cubeReg.get(dir)) this.startup.orphans.push(dir);
-    }
-    if (this.startup.orphans.length > 0)
-      this.log(
-        'WARN',
-        `pins of unknown cubes left in ${this.options.pinRoot}: ${this.startup.orphans.join(', ')}`,
-      );
+    this.restorer.removeOrphans(this.options.pinRoot, links.values());
+    this.wiring.refreshStatus(this.wiring.links());
     this.persistence.persist();
     this.watch = new NetdevWatch(
       this.options.netdevPollMs,
@@ -259,7 +278,7 @@ export class Daemon extends EventEmitter {
    * a base leaf of a missing cube answers NO_CONTENT. Never throws: every failure is a ConfigResult.
    */
   execute(op: ConfigOp): Promise<ConfigResult> {
-    return this.serialize(async () => {
+    return this.serializeDurable(async () => {
       if (this.state !== 'running') return fail(ErrorCode.UNAVAILABLE, 'polycubed is not running');
       if ((op.op === 'CREATE' || op.op === 'REPLACE') && op.path.split('/').filter(Boolean).length === 1) {
         if (!/^[^\s/:]+$/.test(op.cube) || op.cube === '.' || op.cube === '..')
@@ -279,12 +298,12 @@ export class Daemon extends EventEmitter {
    * port(s). Errors carry runtime spec §2.1 texts (REST answers them as 400 plain text).
    */
   connectPeers(a: string, b: string): Promise<ConfigResult> {
-    return this.serialize(() => this.peers.connect(a, b));
+    return this.serializeDurable(() => this.peers.connect(a, b));
   }
 
   /** REST `/disconnect`: undoes `connectPeers`; "<a> is not connected to <b>" otherwise. */
   disconnectPeers(a: string, b: string): Promise<ConfigResult> {
-    return this.serialize(() => this.peers.disconnect(a, b));
+    return this.serializeDurable(() => this.peers.disconnect(a, b));
   }
 
   /** Up, non-loopback netdevs of the daemon's netns, sorted by name (REST `/netdevs`). */
@@ -345,6 +364,30 @@ export class Daemon extends EventEmitter {
   }
 
   // ------------------------------------------------------------ internals
+
+  /**
+   * Runs `fn` in turn (like `serialize`) and answers once every change it made is in the state
+   * file. A successful change that could not be saved answers GENERIC_ERROR saying so: the
+   * change is live but would be lost at the next restart. The wait happens outside the queue, so
+   * the next operation runs meanwhile and concurrent changes share one write.
+   */
+  private async serializeDurable(fn: () => Promise<ConfigResult>): Promise<ConfigResult> {
+    const { result, durable } = await this.serialize(async () => {
+      const collected: Durable[] = [];
+      this.durable = collected;
+      try {
+        return { result: await fn(), durable: collected };
+      } finally {
+        this.durable = undefined;
+      }
+    });
+    const errors = (await Promise.all(durable)).filter((e): e is string => e !== undefined);
+    if (errors.length === 0 || result.code !== ErrorCode.OK) return result;
+    return fail(
+      ErrorCode.GENERIC_ERROR,
+      `the change is applied but not persisted (${errors[0]}); it will be lost at the next restart unless saved again`,
+    );
+  }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn);

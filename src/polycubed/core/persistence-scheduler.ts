@@ -1,16 +1,19 @@
 // When polycubed writes what persistence.ts stores: a cube's runtime record at once after each
-// change (adoption needs it), and the configuration dump once per burst of changes, after
-// re-reading each changed cube's members from its service. Announces each change once written.
+// change (adoption needs it), and the configuration dump once per group of changes, after
+// re-reading each changed cube's members from its service. Each change learns when it is durable.
 
 import { cubeConfig, serviceMembers } from './base-model';
-import { CoalescingWriter } from './coalescing-writer';
+import { CoalescingWriter, type Durable } from './coalescing-writer';
 import type { CubeRecord, CubeRegistry } from './cube-registry';
 import { saveConfigs, type RuntimeStore } from './persistence';
 import type { ServiceRecord } from './service-registry';
 import { ErrorCode, type ConfigOp, type ConfigResult, type DaemonOptions, type LogLevel } from './types';
 
-/** Configuration changes arriving within this window are written to the state file together. */
-const PERSIST_DELAY_MS = 50;
+/**
+ * How long a change waits for others before the dump is written. Replies wait for the write, so
+ * there is no window: changes made while a write runs still share the next one (group commit).
+ */
+const PERSIST_DELAY_MS = 0;
 
 /** What the scheduler needs from the daemon. */
 export interface PersistenceContext {
@@ -35,15 +38,14 @@ export class PersistenceScheduler {
 
   /**
    * Records that a cube changed. Its runtime record is saved at once (adoption needs it); the
-   * configuration dump is refreshed from the service and written once per burst of changes
-   * (PERSIST_DELAY_MS), so a long run of REST writes does not re-read and rewrite the whole
-   * configuration after every request. `flush()` and `close()` write what is pending.
+   * configuration dump is refreshed from the service and written once per group of changes, so
+   * concurrent REST writes share one re-read and rewrite. The promise resolves once the state
+   * file holds the change, with an error text when it could not be saved.
    */
-  afterChange(name: string): Promise<void> {
+  afterChange(name: string): Durable {
     const cube = this.ctx.cubes.get(name);
     if (cube) this.saveRuntime(cube);
-    this.dump.mark(name);
-    return Promise.resolve();
+    return this.dump.mark(name);
   }
 
   /** Writes every pending configuration change now; resolves once the state file is current. */
@@ -56,15 +58,18 @@ export class PersistenceScheduler {
     return this.dump.close();
   }
 
-  /** Writes the configuration of every cube now (never throws; failures are logged). */
-  persist(): void {
+  /** Writes the configuration of every cube now; returns the error text (logged) when it failed. */
+  persist(): string | undefined {
     const { stateFile } = this.ctx.options;
-    if (!stateFile) return;
+    if (!stateFile) return undefined;
     try {
       const configs = this.ctx.cubes.list().map((c) => cubeConfig(c, this.ctx.service(c.service)?.module));
       saveConfigs(stateFile, configs);
+      return undefined;
     } catch (err) {
-      this.ctx.log('ERR', `cannot save ${stateFile}: ${(err as Error).message}`);
+      const message = `cannot save ${stateFile}: ${(err as Error).message}`;
+      this.ctx.log('ERR', message);
+      return message;
     }
   }
 
@@ -82,17 +87,25 @@ export class PersistenceScheduler {
     }
   }
 
-  private async persistChanged(names: string[]): Promise<void> {
-    for (const name of names) await this.refreshServiceConfig(name);
-    this.persist();
+  private async persistChanged(names: string[]): Promise<string | undefined> {
+    const errors: string[] = [];
+    for (const name of names) {
+      const err = await this.refreshServiceConfig(name);
+      if (err) errors.push(err);
+    }
+    const saved = this.persist();
     for (const name of names) this.ctx.changed(name);
+    return saved ?? errors[0];
   }
 
-  /** Re-reads a cube's service members (for the dump) from its service, when connected. */
-  private async refreshServiceConfig(name: string): Promise<void> {
+  /**
+   * Re-reads a cube's service members (for the dump) from its service, when connected; returns
+   * an error text when the service could not answer (the dump then holds its older members).
+   */
+  private async refreshServiceConfig(name: string): Promise<string | undefined> {
     const cube = this.ctx.cubes.get(name);
     const svc = cube && this.ctx.service(cube.service);
-    if (!cube || !svc?.conn) return;
+    if (!cube || !svc?.conn) return undefined;
     const op: ConfigOp = {
       op: 'READ',
       service: svc.name,
@@ -102,11 +115,12 @@ export class PersistenceScheduler {
       isCollection: false,
     };
     const res = await this.ctx.forward(op);
-    if (res.code === ErrorCode.OK) cube.serviceConfig = serviceMembers(res.body ?? {}, svc.module);
-    else
-      this.ctx.log(
-        'WARN',
-        `cube ${name}: could not read its configuration for persistence: ${res.message ?? res.code}`,
-      );
+    if (res.code === ErrorCode.OK) {
+      cube.serviceConfig = serviceMembers(res.body ?? {}, svc.module);
+      return undefined;
+    }
+    const message = `cube ${name}: could not read its configuration for persistence: ${res.message ?? res.code}`;
+    this.ctx.log('WARN', message);
+    return message;
   }
 }

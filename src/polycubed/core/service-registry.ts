@@ -10,31 +10,42 @@ import type { ConfigReplyMsg, ConfigRequestMsg, RegisterMsg } from '../../proto/
 import type { ServiceLink } from './service-link';
 import { ErrorCode, type ServiceView } from './types';
 
+/** Called with a request that timed out and the reply that came for it later. */
+export type LateReplyHandler = (req: ConfigRequestMsg, reply: ConfigReplyMsg) => void;
+
+/** How many timed-out requests are remembered for their late replies (the oldest are forgotten). */
+const MAX_TIMED_OUT = 256;
+
 /** The daemon's end of one connected service: sends requests and matches replies by id. */
 export class ServiceConnection {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(r: ConfigReplyMsg): void; timer: NodeJS.Timeout }>();
+  private readonly timedOut = new Map<number, ConfigRequestMsg>();
 
+  /** `onLate` receives the replies that arrive after their request timed out. */
   constructor(
     readonly service: string,
     readonly link: ServiceLink,
     private readonly timeoutMs: number,
+    private readonly onLate: LateReplyHandler = () => undefined,
   ) {}
 
   /**
    * Sends a ConfigRequest and resolves with the service's reply; resolves with GENERIC_ERROR after
-   * the timeout and with UNAVAILABLE when the stream ends first. Never rejects.
+   * the timeout and with UNAVAILABLE when the stream ends first. Never rejects. A reply that
+   * comes after the timeout goes to `onLate`, so the daemon can reconcile what the service did.
    */
   request(req: Omit<ConfigRequestMsg, 'id'>): Promise<ConfigReplyMsg> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.rememberTimedOut({ ...req, id });
         resolve(
           reply(
             id,
             ErrorCode.GENERIC_ERROR,
-            `service ${this.service} did not answer within ${this.timeoutMs} ms`,
+            `service ${this.service} did not answer within ${this.timeoutMs} ms; if it answers later, polycubed reconciles the outcome and logs it`,
           ),
         );
       }, this.timeoutMs);
@@ -43,13 +54,25 @@ export class ServiceConnection {
     });
   }
 
-  /** Delivers a reply; unknown ids (late replies after a timeout) are ignored. */
+  /** Delivers a reply; a late reply (after its timeout) goes to `onLate`, unknown ids are ignored. */
   handleReply(r: ConfigReplyMsg): void {
     const p = this.pending.get(Number(r.id));
-    if (!p) return;
+    if (!p) {
+      const late = this.timedOut.get(Number(r.id));
+      if (late) {
+        this.timedOut.delete(late.id);
+        this.onLate(late, r);
+      }
+      return;
+    }
     clearTimeout(p.timer);
     this.pending.delete(Number(r.id));
     p.resolve(r);
+  }
+
+  private rememberTimedOut(req: ConfigRequestMsg): void {
+    this.timedOut.set(req.id, req);
+    if (this.timedOut.size > MAX_TIMED_OUT) this.timedOut.delete(this.timedOut.keys().next().value as number);
   }
 
   /** Answers every pending request with UNAVAILABLE (the stream ended). */

@@ -2,7 +2,12 @@
 // checked and answered with Registered, a Resync of the running cubes and CREATEs of pending
 // ones; a stream that ends fails its waiting requests, and the service's cubes keep forwarding.
 
-import { PROTOCOL_VERSION, type ConfigReplyMsg, type RegisterMsg } from '../../proto/polycube-types';
+import {
+  PROTOCOL_VERSION,
+  type ConfigReplyMsg,
+  type ConfigRequestMsg,
+  type RegisterMsg,
+} from '../../proto/polycube-types';
 import { configForService, cubeConfig } from './base-model';
 import type { CubeRegistry } from './cube-registry';
 import type { AttachResult, ServiceLink } from './service-link';
@@ -20,6 +25,8 @@ export interface ServiceSessionsContext {
   serviceChanged(view: ServiceView): void;
   /** Has the service create its persisted cubes that were not adopted (CubeRestore.rebuildPending). */
   rebuildPending(service: string): Promise<void>;
+  /** A reply of `service` came after its request had timed out. */
+  lateReply(service: string, req: ConfigRequestMsg, reply: ConfigReplyMsg): void;
 }
 
 /** Attaches and detaches services' control streams. */
@@ -48,7 +55,9 @@ export class ServiceSessions {
       yang: reg.yang,
       imports: { ...reg.imports },
       module: parsed.module,
-      conn: new ServiceConnection(reg.name, link, options.requestTimeoutMs),
+      conn: new ServiceConnection(reg.name, link, options.requestTimeoutMs, (req, r) =>
+        this.ctx.lateReply(reg.name, req, r),
+      ),
     };
     services.set(reg.name, record);
     link.send({ registered: { daemonVersion: options.version } });

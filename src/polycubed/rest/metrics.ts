@@ -180,3 +180,25 @@ export class RequestCounter {
     ];
   }
 }
+
+/** Requests the transport refused before routing, by catalogue code (Host, Origin, access, …). */
+export class RefusalCounter {
+  private readonly counts = new Map<string, number>();
+
+  /** Records one refusal. */
+  record(code: string): void {
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+  }
+
+  /** The counter family. */
+  collector(): MetricsCollector {
+    return () => [
+      {
+        name: 'polycubed_rest_refused_total',
+        help: 'REST requests refused before routing (browser guards, client certificates, access, limits), by error code',
+        type: 'counter',
+        samples: [...this.counts].map(([code, value]) => ({ labels: { code }, value })),
+      },
+    ];
+  }
+}

@@ -4,9 +4,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRestHttpServer } from './http-transport';
-import { MetricsRegistry } from './metrics';
+import { MetricsRegistry, RefusalCounter } from './metrics';
 import type { RestDaemon } from './rest-context';
-import { DEFAULT_REST_OPTIONS, type RestOptions } from './rest-options';
+import { DEFAULT_REST_OPTIONS, checkRestOptions, type RestOptions } from './rest-options';
 import { RestRouter } from './rest-router';
 
 /** A running REST server. */
@@ -28,13 +28,17 @@ function hostForUrl(addr: string): string {
 
 /**
  * Starts serving the REST API of `daemon` with `opts` over the defaults (127.0.0.1:9000, HTTP,
- * 1 MiB bodies). Rejects when the TLS files cannot be read or the address cannot be bound.
+ * 1 MiB bodies, writes for root and group `lbrp`). Rejects when the options are inconsistent or
+ * unsafe (a non-loopback address without client certificates), a TLS file or certificate list
+ * cannot be read, or the address cannot be bound.
  */
 export async function startRestServer(
   daemon: RestDaemon,
   opts: Partial<RestOptions> = {},
 ): Promise<RestServerHandle> {
   const options: RestOptions = { ...DEFAULT_REST_OPTIONS, ...opts };
+  const unsafe = checkRestOptions(options);
+  if (unsafe) throw new Error(unsafe);
   const metrics = new MetricsRegistry();
   const host = hostForUrl(options.addr);
   const router = new RestRouter(daemon, {
@@ -43,7 +47,13 @@ export async function startRestServer(
     version: options.version,
     metrics,
   });
-  const server: Server = createRestHttpServer(options, (req) => router.handle(req));
+  const refusals = new RefusalCounter();
+  metrics.addCollector('rest-refusals', refusals.collector());
+  const server: Server = createRestHttpServer(
+    options,
+    (req) => router.handle(req),
+    (code) => refusals.record(code),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.addr, () => {

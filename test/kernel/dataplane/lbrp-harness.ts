@@ -37,6 +37,7 @@ import {
   sumU64,
   LbrpCounters,
   DROP,
+  DROP_MAX,
   DropReason,
   SESSION_FORWARD,
   SESSION_REVERSE,
@@ -398,6 +399,37 @@ export class LbrpUnderTest {
     };
   }
 
+  /**
+   * Runs one frame like runFast and also reads the out port from the test trace, without resetting
+   * it first: the CPU whose trace seq moved since the last call ran this frame. `outPort` is set
+   * only when the frame was redirected. Throws KernelError when BPF_PROG_TEST_RUN refuses it.
+   */
+  runTraced(
+    frame: Buffer,
+    ifindex: number,
+  ): { verdict: RunResult['verdict']; data: Buffer; cb0?: number; outPort?: number } {
+    const res = this.runFast(frame, ifindex);
+    const slots = this.map('pcn_test_trace').lookupPerCpu(encodeU32(0)) ?? [];
+    let outPort: number | undefined;
+    slots.forEach((s, cpu) => {
+      const seq = s.readUInt32LE(0);
+      if (seq === (this.traceSeq[cpu] ?? 0)) return;
+      this.traceSeq[cpu] = seq;
+      const p = s.readUInt32LE(8);
+      outPort = p === NONE ? undefined : p;
+    });
+    return { ...res, ...(outPort !== undefined ? { outPort } : {}) };
+  }
+
+  private traceSeq: number[] = [];
+
+  /** Every drop_stats slot (index = -DROP_*), summed over CPUs. */
+  dropCounts(): bigint[] {
+    return Array.from({ length: DROP_MAX }, (_, i) =>
+      i === 0 ? 0n : sumU64(this.map('drop_stats').lookupPerCpu(encodeU32(i)) ?? []),
+    );
+  }
+
   /** Per-port redirect counts of the test trace, summed over CPUs (index = port id). */
   redirectCounts(): bigint[] {
     const counts = new Array<bigint>(16).fill(0n);
@@ -410,6 +442,7 @@ export class LbrpUnderTest {
   /** Zeroes the test trace. */
   resetTrace(): void {
     this.map('pcn_test_trace').updatePerCpu(encodeU32(0), Buffer.alloc(TRACE_SIZE));
+    this.traceSeq = [];
   }
 
   private verdictOf(retval: number): RunResult['verdict'] {

@@ -100,18 +100,22 @@ describeKernel('kernel: polycubed start-up and gRPC edge', () => {
     await fx.cleanup();
   });
 
-  // An unreadable state file is moved aside (content intact) and reported; leftover pins of unknown cubes are listed.
-  it('sets a corrupt state file aside and reports orphan pins', async () => {
+  // An unreadable state file is moved aside (content intact) and reported; leftover pins of unknown
+  // cubes are listed and removed, while bpffs files that are not a cube's pins are left alone.
+  it('sets a corrupt state file aside and removes orphan pins', async () => {
     const stateFile = fx.options.stateFile as string;
     mkdirSync(dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, '[{"service-name": "pcntest", "name": ');
-    mkdirSync(join(fx.pinRoot, 'ghost'), { recursive: true });
+    mkdirSync(join(fx.pinRoot, 'ghost', 'maps'), { recursive: true });
+    mkdirSync(join(fx.pinRoot, 'not-a-cube'), { recursive: true });
     const daemon = await fx.startDaemon();
     expect(daemon.startup.corrupt?.reason).toMatch(/unreadable/);
     expect(readFileSync(daemon.startup.corrupt?.movedTo as string, 'utf8')).toBe(
       '[{"service-name": "pcntest", "name": ',
     );
     expect(daemon.startup.orphans).toEqual(['ghost']);
+    expect(existsSync(join(fx.pinRoot, 'ghost'))).toBe(false);
+    expect(existsSync(join(fx.pinRoot, 'not-a-cube'))).toBe(true);
     expect(fx.logs.some((l) => l.level === 'ERR' && /state file .* is unusable/.test(l.message))).toBe(true);
     expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual([]);
     expect(readdirSync(dirname(stateFile)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
@@ -192,5 +196,5 @@ describeKernel('kernel: polycubed start-up and gRPC edge', () => {
     child.kill('SIGTERM');
     expect(await child.waitExit()).toBe(0);
     expect(existsSync('/sys/fs/bpf/lbrp-netns-test')).toBe(false); // it was the namespace's own bpffs
-  });
+  }, 30000);
 });

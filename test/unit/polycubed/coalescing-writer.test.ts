@@ -9,7 +9,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function recorder(holdMs = 0): {
   calls: string[][];
   overlaps: number;
-  write: (n: string[]) => Promise<void>;
+  write: (n: string[]) => Promise<string | undefined>;
 } {
   const rec = { calls: [] as string[][], overlaps: 0, active: 0 };
   return {
@@ -23,6 +23,7 @@ function recorder(holdMs = 0): {
       rec.calls.push([...names].sort());
       await sleep(holdMs);
       rec.active -= 1;
+      return undefined;
     },
   };
 }
@@ -61,6 +62,32 @@ describe('CoalescingWriter', () => {
     expect(r.calls).toEqual([['lb0']]);
     await w.flush();
     expect(r.calls).toHaveLength(1);
+  });
+
+  // Each mark resolves once a write that carries it has finished, with that write's error text.
+  it('resolves each mark after the write that carries it, with its error', async () => {
+    const results = ['disk full', undefined];
+    const calls: string[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const w = new CoalescingWriter(async (names) => {
+      calls.push(names);
+      if (calls.length === 1) await gate;
+      return results[calls.length - 1];
+    }, 0);
+    const first = w.mark('lb0');
+    await sleep(10); // the first write is running (held by the gate)
+    const second = w.mark('lb1');
+    release();
+    expect(await first).toBe('disk full');
+    expect(await second).toBeUndefined();
+    expect(calls).toEqual([['lb0'], ['lb1']]);
+  });
+
+  // A write that throws settles its marks with the error's message instead of leaving them waiting.
+  it('settles marks when the write throws', async () => {
+    const w = new CoalescingWriter(() => Promise.reject(new Error('EIO')), 0);
+    expect(await w.mark('lb0')).toBe('EIO');
   });
 
   // close() writes what is pending and stops scheduling; later marks wait for an explicit flush.

@@ -57,7 +57,7 @@ class FixedLinksWiring extends PortWiring {
 type Handler = (req: ConfigRequestMsg) => { code?: ErrorCode; message?: string; body?: unknown };
 
 /** A router over a registry, with the pcntest service answering through `handler`. */
-function setup(handler: Handler = () => ({})) {
+function setup(handler: Handler = () => ({}), stalePins: Record<string, string> = {}) {
   const cubes = new CubeRegistry();
   const requests: ConfigRequestMsg[] = [];
   const changes: string[] = [];
@@ -124,6 +124,7 @@ function setup(handler: Handler = () => ({})) {
         dp as unknown as CubeDataplane,
       );
     },
+    unclaimedPins: (name) => stalePins[name],
     destroyCube: (cube) => {
       for (const port of cube.ports.values()) wiring.unbind(cube, port);
       (cube.dataplane as unknown as FakeDataplane).destroy();
@@ -161,6 +162,19 @@ const CREATE_C0 = op({
 });
 
 describe('polycubed execute() routing', () => {
+  // Pins left by a cube no record claims are never taken over: the create is refused, nothing is made.
+  it('refuses to create a cube over unclaimed pins of the same name', async () => {
+    const t = setup(undefined, { c0: '/sys/fs/bpf/x/c0' });
+    const res = await t.router.execute(CREATE_C0);
+    expect(res.code).toBe(ErrorCode.DATA_EXISTS);
+    expect(res.message).toMatch(
+      /pins of an unknown cube c0 exist at \/sys\/fs\/bpf\/x\/c0; they are never reused/,
+    );
+    expect(t.cubes.get('c0')).toBeUndefined();
+    expect(t.dataplanes).toHaveLength(0);
+    expect(t.requests).toHaveLength(0);
+  });
+
   // Cube creation records the base model (ids, peers bound) and hands the whole body to the service.
   it('creates a cube: ports get the lowest ids, peers are bound, the body is forwarded whole', async () => {
     const t = setup();
@@ -436,7 +450,8 @@ describe('polycubed execute() routing', () => {
     const res = await t.router.execute(op({ op: 'READ', path: '/pcntest/label' }));
     expect(res).toEqual({
       code: ErrorCode.GENERIC_ERROR,
-      message: 'service pcntest did not answer within 1000 ms',
+      message:
+        'service pcntest did not answer within 1000 ms; if it answers later, polycubed reconciles the outcome and logs it',
     });
   });
 });

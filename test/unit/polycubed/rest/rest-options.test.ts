@@ -1,4 +1,5 @@
-// The REST flags default to a loopback listener and refuse inconsistent TLS settings.
+// The REST flags default to a loopback listener and refuse inconsistent TLS settings, bad access
+// and limit values, and a non-loopback listener without client certificates or the loud flag.
 
 import { DEFAULT_REST_OPTIONS, parseRestFlags } from '../../../../src/polycubed/rest/rest-options';
 
@@ -19,6 +20,23 @@ describe('parseRestFlags', () => {
       '--key=k.pem',
       '--cacert',
       'ca.pem',
+      '--cert-blacklist=deny/',
+      '--write-group',
+      'netops',
+      '--read-access=writers',
+      '--allowed-host',
+      'lb.example.net',
+      '--allowed-host=10.0.0.9',
+      '--allowed-origin',
+      'https://ui.example.net',
+      '--http-headers-timeout',
+      '2000',
+      '--http-request-timeout=4000',
+      '--http-keepalive-timeout=1000',
+      '--http-max-connections',
+      '10',
+      '--http-max-in-flight',
+      '3',
     ]);
     expect(r).toEqual({
       ok: true,
@@ -29,6 +47,16 @@ describe('parseRestFlags', () => {
         cert: 'c.pem',
         key: 'k.pem',
         cacert: 'ca.pem',
+        certBlacklist: 'deny/',
+        writeGroup: 'netops',
+        readAccess: 'writers',
+        allowedHosts: ['lb.example.net', '10.0.0.9'],
+        allowedOrigins: ['https://ui.example.net'],
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 4000,
+        keepAliveTimeoutMs: 1000,
+        maxConnections: 10,
+        maxInFlight: 3,
       },
       rest: ['--quiet'],
     });
@@ -40,7 +68,46 @@ describe('parseRestFlags', () => {
     [['--port'], 'missing value for --port'],
     [['--cert', 'c.pem'], '--cert and --key must be given together'],
     [['--cacert', 'ca.pem'], '--cacert needs --cert and --key (client certificates need TLS)'],
+    [['--cert-whitelist', 'ok/'], '--cert-whitelist needs --cert and --key (client certificates need TLS)'],
+    [
+      ['--cert', 'c', '--key', 'k', '--cert-blacklist', 'no/'],
+      '--cert-blacklist needs --cacert (the CA that signs the certificates not on the list)',
+    ],
+    [['--read-access', 'some'], 'invalid --read-access "some": expected any or writers'],
+    [['--http-max-in-flight', '0'], 'invalid --http-max-in-flight "0": expected a positive integer'],
+    [
+      ['--http-headers-timeout', '1s'],
+      'invalid --http-headers-timeout "1s": expected a positive integer (milliseconds)',
+    ],
+    [
+      ['--http-headers-timeout', '5000', '--http-request-timeout', '4000'],
+      '--http-request-timeout must be at least --http-headers-timeout',
+    ],
+    [
+      ['--insecure-allow-remote-writes-without-client-certs=yes'],
+      '--insecure-allow-remote-writes-without-client-certs takes no value',
+    ],
+    [
+      ['--addr', '0.0.0.0'],
+      'refusing to listen on 0.0.0.0 without client certificates: anyone who reaches it could change the load balancer. Use --cert/--key with --cacert or --cert-whitelist, or listen on 127.0.0.1, or pass --insecure-allow-remote-writes-without-client-certs',
+    ],
+    [
+      ['--addr', '::', '--cert', 'c', '--key', 'k'],
+      expect.stringMatching(/^refusing to listen on :: without client certificates/),
+    ],
   ])('refuses %j', (argv, message) => {
     expect(parseRestFlags(argv)).toEqual({ ok: false, message });
+  });
+
+  // Loopback listeners need nothing more; a non-loopback one needs client certificates or the loud flag.
+  it.each([
+    [['--addr', '::1']],
+    [['--addr', 'localhost']],
+    [['--addr', '127.0.0.2']],
+    [['--addr', '0.0.0.0', '--cert', 'c', '--key', 'k', '--cacert', 'ca']],
+    [['--addr', '0.0.0.0', '--cert', 'c', '--key', 'k', '--cert-whitelist', 'ok/']],
+    [['--addr', '10.0.0.1', '--insecure-allow-remote-writes-without-client-certs']],
+  ])('accepts %j', (argv) => {
+    expect(parseRestFlags(argv).ok).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
-// The REST server speaks HTTPS with --cert/--key, and with --cacert refuses every client that does
-// not present a certificate signed by that CA. Certificates are made with openssl per run; the
+// The REST server speaks HTTPS with --cert/--key, with --cacert refuses every client that does
+// not present a certificate signed by that CA, and honours --cert-whitelist / --cert-blacklist. Certificates are made with openssl per run; the
 // daemon is a stub (transport only), so no root is needed.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,17 +75,28 @@ function makePki(dir: string): void {
   };
   issue('server', 'ca', 'san.ext');
   issue('client', 'ca');
+  issue('client2', 'ca');
   issue('rogue', 'rogue-ca');
 }
 
 /** GET `path` over HTTPS; resolves with the status or the error code of a refused handshake. */
 function get(port: number, path: string, opts: https.RequestOptions): Promise<number | string> {
+  return getWithBody(port, path, opts).then((r) => (typeof r === 'string' ? r : r.status));
+}
+
+/** GET `path` over HTTPS; resolves with status and body, or the error code of a refused handshake. */
+function getWithBody(
+  port: number,
+  path: string,
+  opts: https.RequestOptions,
+): Promise<{ status: number; body: string } | string> {
   return new Promise((resolve) => {
     const req = https.request(
       { host: '127.0.0.1', port, path, method: 'GET', agent: false, ...opts },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
@@ -151,6 +162,76 @@ describeTls('REST over TLS', () => {
       expect(typeof status).toBe('string');
       expect(String(status)).toMatch(/ECONNRESET|EPIPE|CERTIFICATE|ALERT/);
     });
+  });
+
+  // --cert-whitelist (a directory here, with a non-certificate file in it): exactly the listed
+  // certificates get in, even one whose CA the server does not trust; others get a 403 naming them.
+  describe('with --cert-whitelist', () => {
+    let server: RestServerHandle;
+    beforeAll(async () => {
+      const allow = file('allow');
+      mkdirSync(allow);
+      copyFileSync(file('client.pem'), join(allow, 'client.pem'));
+      copyFileSync(file('rogue.pem'), join(allow, 'rogue.pem'));
+      writeFileSync(join(allow, 'README'), 'not a certificate\n');
+      server = await startRestServer(EMPTY_DAEMON, {
+        port: 0,
+        cert: file('server.pem'),
+        key: file('server.key'),
+        cacert: file('ca.pem'),
+        certWhitelist: allow,
+      });
+    });
+    afterAll(() => server.close());
+
+    it.each([
+      ['client', 200, ''],
+      ['rogue', 200, ''],
+      ['client2', 403, 'permission denied: the client certificate "CN=client2" is not on --cert-whitelist'],
+      ['', 403, 'permission denied: the client certificate is missing'],
+    ])('answers %j with %d', async (name, status, body) => {
+      const opts: https.RequestOptions = { ca: pem('ca.pem') };
+      if (name) Object.assign(opts, { cert: pem(`${name}.pem`), key: pem(`${name}.key`) });
+      const got = await getWithBody(server.port, '/polycube/v1/version', opts);
+      expect(typeof got === 'string' ? got : got.status).toBe(status);
+      if (body && typeof got !== 'string') expect(got.body).toBe(body);
+    });
+  });
+
+  // --cert-blacklist with --cacert: a listed certificate is refused although the CA signed it.
+  it('refuses a blacklisted certificate signed by the CA', async () => {
+    const server = await startRestServer(EMPTY_DAEMON, {
+      port: 0,
+      cert: file('server.pem'),
+      key: file('server.key'),
+      cacert: file('ca.pem'),
+      certBlacklist: file('client2.pem'),
+    });
+    try {
+      const as = (name: string): https.RequestOptions => ({
+        ca: pem('ca.pem'),
+        cert: pem(`${name}.pem`),
+        key: pem(`${name}.key`),
+      });
+      expect(await getWithBody(server.port, '/polycube/v1/version', as('client2'))).toEqual({
+        status: 403,
+        body: 'permission denied: the client certificate "CN=client2" is on --cert-blacklist',
+      });
+      expect(await get(server.port, '/polycube/v1/version', as('client'))).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // A list that cannot be read, or holds no certificate, stops the start instead of meaning "anyone".
+  it('refuses to start with an unreadable or empty certificate list', async () => {
+    const tls = { port: 0, cert: file('server.pem'), key: file('server.key'), cacert: file('ca.pem') };
+    await expect(startRestServer(EMPTY_DAEMON, { ...tls, certWhitelist: file('nope') })).rejects.toThrow(
+      `cannot read --cert-whitelist ${file('nope')}: ENOENT`,
+    );
+    await expect(startRestServer(EMPTY_DAEMON, { ...tls, certBlacklist: file('san.ext') })).rejects.toThrow(
+      `--cert-blacklist ${file('san.ext')} holds no PEM certificate`,
+    );
   });
 
   // Unreadable TLS files fail the start with the file named, instead of serving plain HTTP.

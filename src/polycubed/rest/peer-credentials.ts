@@ -1,0 +1,57 @@
+// Who is at the other end of a TCP connection the REST server accepted: when the client's socket
+// is in this host's socket table (loopback, or any address of this host), its owner's uid; else
+// unknown (a remote host, or a client that already let go of its socket). Once per connection.
+
+import type { Socket } from 'node:net';
+import { ipBytes } from './ip-bytes';
+import { findTcpSocket, type TcpSocketEntry } from './proc-net-tcp';
+
+/** The client of a connection, as far as the kernel can tell. */
+export type PeerIdentity =
+  | { kind: 'local'; uid: number }
+  /** Not in the socket table, or held by no process: a remote host, or a client that closed. */
+  | { kind: 'unknown'; peer: string };
+
+/** Finds the client's socket (injectable for tests). */
+export type SocketFinder = (
+  local: { address: Buffer; port: number },
+  remote: { address: Buffer; port: number },
+) => Promise<TcpSocketEntry | undefined>;
+
+const cache = new WeakMap<Socket, Promise<PeerIdentity>>();
+
+function describePeer(socket: Socket): string {
+  const a = socket.remoteAddress ?? '?';
+  return `${a.includes(':') ? `[${a}]` : a}:${socket.remotePort ?? '?'}`;
+}
+
+async function lookUp(socket: Socket, find: SocketFinder): Promise<PeerIdentity> {
+  const peer = describePeer(socket);
+  const client = ipBytes(socket.remoteAddress ?? '');
+  const server = ipBytes(socket.localAddress ?? '');
+  if (!client || !server || socket.remotePort === undefined || socket.localPort === undefined) {
+    return { kind: 'unknown', peer };
+  }
+  // The client's socket: local end = the client's address, remote end = ours.
+  const entry = await find(
+    { address: client, port: socket.remotePort },
+    { address: server, port: socket.localPort },
+  );
+  // inode 0: no process holds the socket any more and the table shows uid 0 for it; trusting
+  // that would make root of anyone who writes a request and closes at once.
+  if (!entry || entry.inode === 0) return { kind: 'unknown', peer };
+  return { kind: 'local', uid: entry.uid };
+}
+
+/**
+ * The identity of the client of `socket`, looked up once per connection (a socket's owner never
+ * changes) from the kernel's socket table of this network namespace.
+ */
+export function identifyPeer(socket: Socket, find: SocketFinder = findTcpSocket): Promise<PeerIdentity> {
+  let known = cache.get(socket);
+  if (!known) {
+    known = lookUp(socket, find);
+    cache.set(socket, known);
+  }
+  return known;
+}
