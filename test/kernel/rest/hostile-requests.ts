@@ -1,9 +1,10 @@
 // Generators of hostile REST requests for the fuzz test, from a seeded PRNG. Every request that
-// could change state is built to be refused: a broken body (invalid JSON, wrong type, out of
-// range, unknown or read-only member, missing mandatory member, wrong JSON kind), a bad key, a
-// method the route does not have, or a target that does not exist. Reads go to odd paths.
+// could change state is built to be refused and says how: a broken body (invalid JSON, wrong type,
+// out of range, unknown or read-only member, missing mandatory member, wrong JSON kind), a bad key,
+// a method the route does not have, a target that does not exist, or (for the real lbrp service) a
+// rule of the model. Each case names what it sends; `claims` are texts its bytes must contain.
 
-import type { RawRequest } from '../../fixtures/rest/http-client';
+import { memberText, raw, toJson, withMember, type Expect, type FuzzCase } from './fuzz-case';
 
 /** mulberry32: a small, fast, seedable PRNG (returns [0, 1)). */
 export function makeRng(seed: number): () => number {
@@ -65,32 +66,51 @@ const P = '/polycube/v1';
 
 /** What exists when the fuzzer runs (built by the test's setup). */
 export interface FuzzWorld {
-  /** Existing cube with a port `p1` peered to a netdev, service 10.0.0.1 80 TCP, backend 1.2.3.4. */
+  /**
+   * Existing MULTI cube with a FRONTEND port `p1` (ip 10.0.0.254) peered to a netdev, src-ip-rewrite
+   * 10.2.0.0/24 → 10.3.0.0/24, service 10.0.0.1 80 TCP `svc` with backend 1.2.3.4 port 80 weight 20.
+   */
   cube: string;
+  /** Existing empty SINGLE cube. */
+  single: string;
   /** Netdev names (never valid as a body value below: only in reads). */
   netdevs: string[];
+  /** The service behind REST enforces lbrp's rules (the real service, not the stand-in). */
+  rules: boolean;
 }
 
 type Json = Record<string, unknown>;
 
-/** Values of every JSON kind; `bad(kind)` takes those that are not of that kind. */
+/** Values of every JSON kind; `wrongType(kind)` takes those that are not of that kind. */
 const SAMPLES: Record<string, unknown[]> = {
   string: ['', 'x', 'SINGLE', '10.0.0.1', '\u0000', 'é'.repeat(300)],
   integer: [0, 1, 80, -1, 65535, 65536],
-  number: [1.5, -0.0001, 1e308, 3.14],
+  number: [1.5, -0.0001, 1e308, 3.14, raw('1.0e0'), raw('-0')],
   boolean: [true, false],
   null: [null],
-  object: [{}, { a: 1 }, { __proto__: 1 }],
+  // Raw text: a literal `{ __proto__: 1 }` sets the prototype and would send `{}`.
+  object: [{}, { a: 1 }, raw('{"__proto__":1}'), raw('{"constructor":{"prototype":{"polluted":1}}}')],
   array: [[], [1], ['SINGLE'], [null]],
 };
 
-/** A value of another JSON kind than `kind` (integers never count as valid for 'integer'). */
+/** A value of another JSON kind than `kind` (integer-valued numbers never count as wrong for 'integer'). */
 function wrongType(p: Pick, kind: 'string' | 'integer' | 'boolean'): unknown {
   const pool = Object.keys(SAMPLES)
     .filter((k) => k !== kind)
     .flatMap((k) => SAMPLES[k])
-    .filter((v) => !(kind === 'integer' && Number.isInteger(v)));
+    .filter((v) => !(kind === 'integer' && isIntegerText(v)));
   return p.one(pool);
+}
+
+/** True for raw numbers whose text is an integer value (`1.0e0`, `-0`): not wrong for an integer. */
+function isIntegerText(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isInteger(v);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'text' in v &&
+    Number.isInteger(Number((v as { text: string }).text))
+  );
 }
 
 /** Integers (or numbers) no uint16 accepts. */
@@ -120,7 +140,7 @@ const BAD_PREFIX = [
   '10.0.0.0/2 4',
 ];
 /** Member names no schema has (or that must never act as such). */
-const UNKNOWN_MEMBERS = [
+export const UNKNOWN_MEMBERS = [
   'foo',
   '__proto__',
   'constructor',
@@ -133,6 +153,7 @@ const UNKNOWN_MEMBERS = [
   'x'.repeat(5000),
   '😀',
   '$schema',
+  '_links',
 ];
 
 /** A body template per writable target, with the member kinds used to break it. */
@@ -169,7 +190,7 @@ function targets(w: FuzzWorld, p: Pick): Target[] {
     {
       method: 'POST',
       path: `${P}/lbrp/${c}/ports/fz${p.int(1e6)}/`,
-      body: { type: 'BACKEND', ip: '10.1.1.1' },
+      body: { type: 'FRONTEND', ip: `10.1.${p.int(256)}.${1 + p.int(250)}` },
       members: { type: 'enum', ip: 'ipv4', peer: 'string' },
       mandatory: ['type'],
       forbidden: { uuid: 'x', status: 'UP' },
@@ -209,108 +230,141 @@ function targets(w: FuzzWorld, p: Pick): Target[] {
   ];
 }
 
-/** Replaces one member of a valid body with a value its schema refuses. */
-function breakMember(p: Pick, t: Target): Json {
-  const body: Json = { ...t.body };
+const refuse = (...status: number[]): Expect => ({ kind: 'refuse', ...(status.length ? { status } : {}) });
+
+function bodyCase(t: Target, label: string, body: string, expect: Expect, claims: string[] = []): FuzzCase {
+  return { label, req: { method: t.method, path: t.path, body }, expect, claims };
+}
+
+/** One member of a valid body replaced with a value its schema refuses: 400 bad-attribute. */
+function breakMember(p: Pick, t: Target): FuzzCase {
   const name = p.one(Object.keys(t.members));
   const kind = t.members[name];
+  let value: unknown;
   switch (kind) {
     case 'integer':
-      body[name] = p.chance(0.5) ? p.one(OUT_OF_RANGE) : wrongType(p, 'integer');
+      value = p.chance(0.5) ? p.one(OUT_OF_RANGE) : wrongType(p, 'integer');
       break;
     case 'enum':
-      body[name] = p.chance(0.5)
+      value = p.chance(0.5)
         ? p.one(['FOO', '', 'SINGLE ', 'TC\0', 'ALL!', 'tcp/udp'])
         : wrongType(p, 'string');
       break;
     case 'ipv4':
-      body[name] = p.chance(0.6) ? p.one(BAD_IPV4) : wrongType(p, 'string');
+      value = p.chance(0.6) ? p.one(BAD_IPV4) : wrongType(p, 'string');
       break;
     case 'prefix':
-      body[name] = p.chance(0.6) ? p.one(BAD_PREFIX) : wrongType(p, 'string');
+      value = p.chance(0.6) ? p.one(BAD_PREFIX) : wrongType(p, 'string');
       break;
     default:
-      body[name] = wrongType(p, kind);
+      value = wrongType(p, kind);
   }
-  return body;
+  const m = memberText(name, value);
+  return bodyCase(
+    t,
+    `breakMember ${t.method} ${m.slice(0, 60)}`,
+    toJson(withMember(t.body, name, value)),
+    refuse(400),
+    [m],
+  );
 }
 
 /** A body that is not JSON at all, or nests too deep (checked: a text that happens to parse gets a stray `{`). */
-function invalidJson(p: Pick, valid: Json): string {
-  const text = notJson(p, valid);
+function invalidJson(p: Pick, valid: Json): { text: string; variant: string } {
+  const { text, variant } = notJson(p, valid);
   try {
     JSON.parse(text);
-    return text + '{';
+    return { text: text + '{', variant };
   } catch {
-    return text;
+    return { text, variant };
   }
 }
 
-function notJson(p: Pick, valid: Json): string {
+function notJson(p: Pick, valid: Json): { text: string; variant: string } {
   const text = JSON.stringify(valid);
   switch (p.int(8)) {
     case 0:
-      return text.slice(0, 1 + p.int(Math.max(1, text.length - 2)));
+      return { text: text.slice(0, 1 + p.int(Math.max(1, text.length - 2))), variant: 'truncated' };
     case 1:
-      return text + p.one(['}', ',', ']', 'x', '{}']);
+      return { text: text + p.one(['}', ',', ']', 'x', '{}']), variant: 'trailing garbage' };
     case 2:
-      return text.replace(/"/g, "'");
+      return { text: text.replace(/"/g, "'"), variant: 'single quotes' };
     case 3:
-      return p.one([
-        '{',
-        '[',
-        '{"a":}',
-        '{"a":1,}',
-        'NaN',
-        'undefined',
-        '{a:1}',
-        '\u0000',
-        '\ufeff{}',
-        'tru',
-        '"unterminated',
-      ]);
+      return {
+        text: p.one([
+          '{',
+          '[',
+          '{"a":}',
+          '{"a":1,}',
+          'NaN',
+          'undefined',
+          '{a:1}',
+          '\u0000',
+          '\ufeff{}',
+          'tru',
+          '"unterminated',
+        ]),
+        variant: 'not JSON',
+      };
     case 4:
-      return '['.repeat(65 + p.int(2000)) + ']'.repeat(65);
+      return { text: '['.repeat(65 + p.int(2000)) + ']'.repeat(65), variant: 'deep arrays' };
     case 5:
-      return '{"a":'.repeat(70 + p.int(500)) + '1' + '}'.repeat(70);
+      return { text: '{"a":'.repeat(70 + p.int(500)) + '1' + '}'.repeat(70), variant: 'deep objects' };
     case 6:
-      return Buffer.from(p.text(40)).toString('latin1') + '{';
+      return { text: Buffer.from(p.text(40)).toString('latin1') + '{', variant: 'latin1 noise' };
     default:
-      return `{"port_mode":"SINGLE"${p.text(5)}`;
+      return { text: `{"port_mode":"SINGLE"${p.text(5)}`, variant: 'unterminated object' };
   }
 }
 
-/** A body of the wrong JSON kind for an object target (or an unknown/forbidden member added). */
-function wrongShape(p: Pick, t: Target): string {
+/** A body of the wrong JSON kind for an object target, or an unknown/forbidden member added, or a mandatory one missing. */
+function wrongShape(p: Pick, t: Target): FuzzCase {
   switch (p.int(4)) {
-    case 0:
-      return JSON.stringify(p.one([[t.body], [], 5, 'x', true, null]));
-    case 1: {
-      const body: Json = { ...t.body };
-      Object.defineProperty(body, p.one(UNKNOWN_MEMBERS), {
-        value: p.one(Object.values(SAMPLES).flat()),
-        enumerable: true,
-      });
-      return JSON.stringify(body);
+    case 0: {
+      const body = toJson(p.one([[t.body], [], 5, 'x', true, null]));
+      return bodyCase(t, `wrongShape/kind ${body.slice(0, 30)}`, body, refuse(400), [body]);
     }
-    case 2:
-      if (t.forbidden) {
-        const name = p.one(Object.keys(t.forbidden));
-        return JSON.stringify({ ...t.body, [name]: t.forbidden[name] });
-      }
-      return JSON.stringify({ ...t.body, zz_unknown: 1 });
-    default:
+    case 1: {
+      const name = p.one(UNKNOWN_MEMBERS);
+      const value = p.one(Object.values(SAMPLES).flat());
+      const m = memberText(name, value);
+      return bodyCase(
+        t,
+        `wrongShape/unknown-member ${m.slice(0, 40)}`,
+        toJson(withMember(t.body, name, value)),
+        refuse(400),
+        [m],
+      );
+    }
+    case 2: {
+      const [name, value] = t.forbidden ? p.one(Object.entries(t.forbidden)) : ['zz_unknown', 1];
+      const m = memberText(name, value);
+      return bodyCase(t, `wrongShape/forbidden ${m}`, toJson(withMember(t.body, name, value)), refuse(400), [
+        m,
+      ]);
+    }
+    default: {
       if (t.mandatory && t.method === 'POST') {
+        const gone = p.one(t.mandatory);
         const body: Json = { ...t.body };
-        delete body[p.one(t.mandatory)];
-        return JSON.stringify(body);
+        delete body[gone];
+        return bodyCase(t, `wrongShape/missing ${gone}`, toJson(body), refuse(400));
       }
-      return JSON.stringify({ ...t.body, [p.one(UNKNOWN_MEMBERS)]: {} });
+      const name = p.one(UNKNOWN_MEMBERS);
+      const m = memberText(name, {});
+      return bodyCase(
+        t,
+        `wrongShape/unknown-object ${m.slice(0, 40)}`,
+        toJson(withMember(t.body, name, {})),
+        refuse(400),
+        [m],
+      );
+    }
   }
 }
 
 /** Leaf PATCHes with values their type refuses (never an empty body: that resets to the default). */
-function badLeaf(p: Pick, w: FuzzWorld): RawRequest {
+function badLeaf(p: Pick, w: FuzzWorld): FuzzCase {
   const c = w.cube;
   const svc = `${P}/lbrp/${c}/service/10.0.0.1/80/TCP`;
   const rows: [string, () => unknown][] = [
@@ -325,11 +379,17 @@ function badLeaf(p: Pick, w: FuzzWorld): RawRequest {
     [`${P}/lbrp/${c}/src-ip-rewrite/ip-range/`, () => p.one([...BAD_PREFIX, 24, null])],
   ];
   const [path, value] = p.one(rows);
-  return { method: 'PATCH', path, body: JSON.stringify(value()) };
+  const body = toJson(value());
+  return {
+    label: `badLeaf ${path.slice(P.length)} ${body.slice(0, 30)}`,
+    req: { method: 'PATCH', path, body },
+    expect: refuse(400),
+    claims: [body],
+  };
 }
 
 /** Requests whose list keys fail their types (bad-element or bad-attribute), any method. */
-function badKeys(p: Pick, w: FuzzWorld): RawRequest {
+function badKeys(p: Pick, w: FuzzWorld): FuzzCase {
   const c = w.cube;
   const vip = p.one([
     '10.0.0.999',
@@ -344,25 +404,32 @@ function badKeys(p: Pick, w: FuzzWorld): RawRequest {
   const vport = p.one(['-1', '65536', 'abc', '1e3', '0x50', '80.0', '%00', '99999999999999999999']);
   const proto = p.one(['FOO', 'tcp%00', 'TCP%20', 'all!', '%25', 'I%CC%81CMP']);
   const ip = p.one(BAD_IPV4.filter((x) => x !== '').map(encodeURIComponent));
-  const paths = [
-    `${P}/lbrp/${c}/service/${vip}/80/TCP/`,
-    `${P}/lbrp/${c}/service/10.0.0.1/${vport}/TCP/`,
-    `${P}/lbrp/${c}/service/10.0.0.1/80/${proto}/`,
-    `${P}/lbrp/${c}/service/${vip}/80/TCP/backend/1.2.3.4/`,
-    `${P}/lbrp/${c}/service/10.0.0.1/80/TCP/backend/${ip}/`,
-    `${P}/lbrp/${c}/service/10.0.0.1/${vport}/TCP/backend/1.2.3.4/weight/`,
-    `${P}/lbrp/${c}/service/${vip}/80/TCP/name/`,
+  const paths: [string, string][] = [
+    [`${P}/lbrp/${c}/service/${vip}/80/TCP/`, vip],
+    [`${P}/lbrp/${c}/service/10.0.0.1/${vport}/TCP/`, vport],
+    [`${P}/lbrp/${c}/service/10.0.0.1/80/${proto}/`, proto],
+    [`${P}/lbrp/${c}/service/${vip}/80/TCP/backend/1.2.3.4/`, vip],
+    [`${P}/lbrp/${c}/service/10.0.0.1/80/TCP/backend/${ip}/`, ip],
+    [`${P}/lbrp/${c}/service/10.0.0.1/${vport}/TCP/backend/1.2.3.4/weight/`, vport],
+    [`${P}/lbrp/${c}/service/${vip}/80/TCP/name/`, vip],
   ];
   const method = p.one(['POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'OPTIONS']);
   const body =
     method === 'GET' || method === 'DELETE' || method === 'OPTIONS'
       ? undefined
-      : JSON.stringify(p.one([{ port: 80 }, {}, 3, 'x']));
-  return { method, path: p.one(paths), body };
+      : toJson(p.one([{ port: 80 }, {}, 3, 'x']));
+  const [path, key] = p.one(paths);
+  const read = method === 'GET' || method === 'OPTIONS';
+  return {
+    label: `badKeys ${method} ${key}`,
+    req: { method, path, body },
+    expect: read ? { kind: 'read' } : refuse(),
+    claims: [`/${key}/`],
+  };
 }
 
 /** Methods a route does not have (405), and verbs nobody routes. */
-function wrongMethod(p: Pick, w: FuzzWorld): RawRequest {
+function wrongMethod(p: Pick, w: FuzzWorld): FuzzCase {
   const c = w.cube;
   const rows: [string, string[]][] = [
     [`${P}/lbrp/`, ['PUT', 'DELETE']],
@@ -379,11 +446,18 @@ function wrongMethod(p: Pick, w: FuzzWorld): RawRequest {
     [`${P}/lbrp/${c}/`, ['BREW', 'PROPFIND', 'TRACE', 'M-SEARCH', 'LINK', 'PURGE']],
   ];
   const [path, methods] = p.one(rows);
-  return { method: p.one(methods), path, body: p.chance(0.5) ? '{"port_mode":"MULTI"}' : undefined };
+  const method = p.one(methods);
+  return {
+    label: `wrongMethod ${method} ${path.slice(P.length)}`,
+    req: { method, path, body: p.chance(0.5) ? '{"port_mode":"MULTI"}' : undefined },
+    // A route that exists answers 405 (REST spec §5.1); verbs nobody routes get some 4xx.
+    expect: path === `${P}/lbrp/${c}/` ? refuse() : refuse(405),
+    claims: [path],
+  };
 }
 
 /** Paths no route has (or reads of odd paths): traversal, escapes, NUL, unicode, huge and deep paths. */
-function oddPath(p: Pick, w: FuzzWorld): RawRequest {
+function oddPath(p: Pick, w: FuzzWorld): FuzzCase {
   const pieces = [
     '..',
     '.',
@@ -413,7 +487,8 @@ function oddPath(p: Pick, w: FuzzWorld): RawRequest {
     'a'.repeat(300),
   ];
   let path: string;
-  switch (p.int(6)) {
+  const variant = p.int(6);
+  switch (variant) {
     case 0:
       path = `${P}/${Array.from({ length: 1 + p.int(8) }, () => p.one(pieces)).join('/')}`;
       break;
@@ -441,11 +516,16 @@ function oddPath(p: Pick, w: FuzzWorld): RawRequest {
       path = `${P}/${encodeURIComponent(p.text(30))}/${p.one(pieces)}?${p.one(['help=', 'help=NONE&completion', 'completion', 'help=%00', '&&&'])}`;
   }
   const method = p.one(['GET', 'OPTIONS', 'HEAD', 'GET', 'OPTIONS']);
-  return { method, path };
+  return {
+    label: `oddPath/${variant} ${method}`,
+    req: { method, path },
+    expect: { kind: 'read' },
+    claims: [],
+  };
 }
 
 /** Framework POSTs with broken or impossible bodies. */
-function badFramework(p: Pick, w: FuzzWorld): RawRequest {
+function badFramework(p: Pick, w: FuzzWorld): FuzzCase {
   const endpoint = p.one(['connect', 'disconnect', 'attach', 'detach', 'services', 'cubes']);
   const bodies: Record<string, unknown[]> = {
     connect: [
@@ -481,40 +561,226 @@ function badFramework(p: Pick, w: FuzzWorld): RawRequest {
       ['x'],
     ],
   };
-  const body = p.chance(0.2) ? invalidJson(p, { a: 1 }) : JSON.stringify(p.one(bodies[endpoint]));
-  return { method: 'POST', path: `${P}/${endpoint}`, body };
-}
-
-/** A body over 1 MiB (413), sometimes with a lying Content-Length. */
-export function oversized(p: Pick): RawRequest {
-  const size = 1024 * 1024 + 1 + p.int(200_000);
+  const broken = p.chance(0.2);
+  const body = broken ? invalidJson(p, { a: 1 }).text : toJson(p.one(bodies[endpoint]));
   return {
-    method: p.one(['POST', 'PATCH', 'PUT']),
-    path: `${P}/lbrp/fzbig/`,
-    body: `{"name":"${'x'.repeat(size)}"}`,
+    label: `badFramework ${endpoint} ${broken ? 'invalid JSON' : body.slice(0, 60)}`,
+    req: { method: 'POST', path: `${P}/${endpoint}`, body },
+    expect: refuse(),
+    claims: [],
   };
 }
 
-/** The next hostile request. */
-export function hostileRequest(rnd: () => number, w: FuzzWorld): RawRequest {
+/** A body of many unknown members (≤ 2,000: validation must stay linear and the error list bounded). */
+function manyMembers(p: Pick, t: Target): FuzzCase {
+  const n = 100 + p.int(1901);
+  const extra = Array.from({ length: n }, (_, i) => `${JSON.stringify(`zz${i}`)}:${i}`).join(',');
+  const base = toJson(t.body);
+  const body = base === '{}' ? `{${extra}}` : `${base.slice(0, -1)},${extra}}`;
+  return bodyCase(t, `manyMembers ${n}`, body, refuse(400), [`"zz${n - 1}":${n - 1}}`]);
+}
+
+/** A body over 1 MiB (413). */
+export function oversized(p: Pick): FuzzCase {
+  const size = 1024 * 1024 + 1 + p.int(200_000);
+  const method = p.one(['POST', 'PATCH', 'PUT']);
+  return {
+    label: `oversized ${method} ${size}`,
+    req: { method, path: `${P}/lbrp/fzbig/`, body: `{"name":"${'x'.repeat(size)}"}` },
+    expect: refuse(413),
+    claims: [],
+  };
+}
+
+/**
+ * Requests that pass polycubed's validation and break a rule of the lbrp model (REST spec §5.3):
+ * 500 with the C++ lbrp's exact text. Only for the real service (the stand-in knows no rule).
+ */
+function ruleCase(p: Pick, w: FuzzWorld): FuzzCase {
+  const c = `${P}/lbrp/${w.cube}`;
+  const s = `${P}/lbrp/${w.single}`;
+  const svc = `${c}/service/10.0.0.1/80/TCP`;
+  const oct = (): number => 1 + p.int(250);
+  const rule = (
+    label: string,
+    method: string,
+    path: string,
+    body: unknown,
+    message: string | RegExp,
+  ): FuzzCase => {
+    const text = body === undefined ? undefined : toJson(body);
+    return {
+      label: `rule ${label}`,
+      req: { method, path, body: text },
+      expect: { kind: 'rule', status: 500, message },
+      claims: text ? [text] : [],
+    };
+  };
+  const rows: (() => FuzzCase)[] = [
+    () =>
+      rule(
+        'duplicate service',
+        'POST',
+        `${svc}/`,
+        { name: p.one(['svc', 'other']) },
+        'This service already exists',
+      ),
+    () =>
+      rule(
+        'ICMP vport != 0',
+        'POST',
+        `${c}/service/10.7.${p.int(256)}.${oct()}/${1 + p.int(65535)}/ICMP/`,
+        {},
+        'ICMP Service requires 0 as virtual port. Since this parameter is useless for ICMP services',
+      ),
+    () =>
+      rule(
+        'duplicate backend',
+        'POST',
+        `${svc}/backend/1.2.3.4/`,
+        { port: 1 + p.int(65535) },
+        'Backend 1.2.3.4 already exists in the service map',
+      ),
+    () =>
+      rule(
+        'port_mode change (cube)',
+        'PATCH',
+        `${c}/`,
+        { port_mode: p.one(['SINGLE', 'single']) },
+        'Port mode cannot be changed at runtime',
+      ),
+    () =>
+      rule(
+        'port_mode change (leaf)',
+        'PATCH',
+        `${c}/port_mode/`,
+        p.one(['SINGLE', 'single']),
+        'Port mode cannot be changed at runtime',
+      ),
+    () =>
+      rule(
+        'BACKEND port with ip',
+        'POST',
+        `${c}/ports/fzb${p.int(1e6)}/`,
+        { type: 'BACKEND', ip: `10.6.0.${oct()}` },
+        'The ip address in not allowed in BACKEND port',
+      ),
+    () =>
+      rule(
+        'MULTI FRONTEND without ip',
+        'POST',
+        `${c}/ports/fzf${p.int(1e6)}/`,
+        { type: 'FRONTEND' },
+        'The IP address is mandatory in MULTI port mode for a FRONTEND port',
+      ),
+    () =>
+      rule(
+        'MULTI FRONTEND ip taken',
+        'POST',
+        `${c}/ports/fzf${p.int(1e6)}/`,
+        { type: 'FRONTEND', ip: '10.0.0.254' },
+        'A FRONTEND port with the provided IP address (10.0.0.254) already exist',
+      ),
+    () =>
+      rule(
+        'duplicate port',
+        'POST',
+        `${c}/ports/p1/`,
+        { type: 'FRONTEND', ip: `10.5.0.${oct()}` },
+        'Port p1 already exists',
+      ),
+    () =>
+      rule(
+        'port type change',
+        'PATCH',
+        `${c}/ports/p1/`,
+        { type: 'BACKEND' },
+        'Error: Port type cannot be changed at runtime.',
+      ),
+    () =>
+      rule(
+        'SINGLE FRONTEND with ip',
+        'POST',
+        `${s}/ports/fzs${p.int(1e6)}/`,
+        { type: 'FRONTEND', ip: `10.4.0.${oct()}` },
+        'The ip address in not allow in SINGLE port mode for a FRONTEND port',
+      ),
+    () =>
+      rule(
+        'rewrite masks differ',
+        'PATCH',
+        `${c}/src-ip-rewrite/`,
+        { 'ip-range': '10.2.0.0/24', new_ip_range: `10.3.0.0/${p.one([8, 16, 23, 25, 32])}` },
+        'both masks have to be the same',
+      ),
+    () =>
+      rule(
+        'rewrite same network',
+        'PATCH',
+        `${c}/src-ip-rewrite/`,
+        { 'ip-range': '10.2.0.0/24', new_ip_range: `10.2.0.${p.int(256)}/24` },
+        'ip-range and new_ip_range must be different networks, both are 10.2.0.0/24',
+      ),
+    () => {
+      const vip = `10.77.${p.int(256)}.${oct()}`;
+      const [method, tail, body] = p.one<[string, string, unknown]>([
+        ['GET', '/', undefined],
+        ['PATCH', '/', { name: 'x' }],
+        ['POST', `/backend/1.2.3.${oct()}/`, { port: 80 }],
+        ['PATCH', '/backend/1.2.3.4/', { weight: 5 }],
+      ]);
+      return rule(
+        `no such service ${method}`,
+        method,
+        `${c}/service/${vip}/80/TCP${tail}`,
+        body,
+        'There are no entries associated with that key',
+      );
+    },
+    () =>
+      rule(
+        'no such backend',
+        'PATCH',
+        `${svc}/backend/1.2.4.${oct()}/`,
+        { weight: 5 },
+        'There are no entries associated with that key',
+      ),
+    () => {
+      const ip = `10.66.0.${oct()}`;
+      return rule(
+        'duplicate backend in one body',
+        'POST',
+        `${c}/service/10.78.${p.int(256)}.${oct()}/80/UDP/`,
+        {
+          backend: [
+            { ip, port: 1 },
+            { ip, port: 2 },
+          ],
+        },
+        `Backend ${ip} already exists in the service map`,
+      );
+    },
+  ];
+  return p.one(rows)();
+}
+
+/** The next hostile case. */
+export function hostileCase(rnd: () => number, w: FuzzWorld): FuzzCase {
   const p = new Pick(rnd);
-  const roll = p.int(100);
-  if (roll < 14) {
+  const roll = p.int(w.rules ? 110 : 100);
+  if (roll >= 100) return ruleCase(p, w);
+  if (roll < 12) {
     const t = p.one(targets(w, p));
-    return { method: t.method, path: t.path, body: invalidJson(p, t.body) };
+    const { text, variant } = invalidJson(p, t.body);
+    return bodyCase(t, `invalidJson/${variant}`, text, refuse(400));
   }
-  if (roll < 34) {
-    const t = p.one(targets(w, p));
-    return { method: t.method, path: t.path, body: JSON.stringify(breakMember(p, t)) };
-  }
-  if (roll < 48) {
-    const t = p.one(targets(w, p));
-    return { method: t.method, path: t.path, body: wrongShape(p, t) };
-  }
-  if (roll < 58) return badLeaf(p, w);
-  if (roll < 70) return badKeys(p, w);
-  if (roll < 80) return wrongMethod(p, w);
-  if (roll < 92) return oddPath(p, w);
+  if (roll < 30) return breakMember(p, p.one(targets(w, p)));
+  if (roll < 44) return wrongShape(p, p.one(targets(w, p)));
+  if (roll < 46) return manyMembers(p, p.one(targets(w, p)));
+  if (roll < 56) return badLeaf(p, w);
+  if (roll < 68) return badKeys(p, w);
+  if (roll < 78) return wrongMethod(p, w);
+  if (roll < 90) return oddPath(p, w);
   return badFramework(p, w);
 }
 
