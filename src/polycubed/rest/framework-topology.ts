@@ -7,7 +7,7 @@ import { cubeError } from '../../common/errors';
 import { badRequest, frameworkJson, objectBody } from './framework-services';
 import { helpRequest } from './help-handler';
 import { createCubes } from './cube-batch';
-import { decodeKeySegment, type QueryParam } from './request-path';
+import { decodeCubeSegment, decodeKeySegment, type QueryParam } from './request-path';
 import { PLAIN_JSON, emptyReply, errorReply, jsonReply, textReply, type Reply } from './reply';
 import type { RestContext, RouteHandler } from './rest-context';
 import type { Method, RouteTree } from './route-tree';
@@ -137,7 +137,7 @@ export function addTopologyEndpoints(tree: RouteTree<RouteHandler>, ctx: RestCon
     });
   });
   add('/cubes/:cubeName', ['GET', 'OPTIONS'], async (req, p, method) =>
-    method === 'GET' ? cubeGet(ctx, p.cubeName) : fixedHelp(req.target.query),
+    method === 'GET' ? cubeGet(ctx, decodeCubeSegment(p.cubeName)) : fixedHelp(req.target.query),
   );
   add('/netdevs', ['GET', 'OPTIONS'], async (req, _p, method) =>
     method === 'GET'
