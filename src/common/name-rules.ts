@@ -10,8 +10,8 @@
  */
 export const NAME_MAX_BYTES = 64;
 
-/** Characters a name may hold: letters, marks, digits, punctuation, symbols and the ASCII space. */
-const ALLOWED = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+/** Characters a name may hold: letters, marks, digits, punctuation and symbols (no spaces). */
+const ALLOWED = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]*$/u;
 // In `u` mode a well-formed pair is one code point, so this matches unpaired surrogates only.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -27,8 +27,9 @@ export function nameProblem(name: string): string | undefined {
   // U+FFFD stands for undecodable bytes: two different bad inputs would become one name.
   if (name.includes('\ufffd')) return 'holds U+FFFD (the replacement character)';
   if (name.includes('/')) return 'holds "/"';
+  // `cube:port` names a peer port: a ':' inside either name would make that ambiguous.
+  if (name.includes(':')) return 'holds ":"';
   if (name === '.' || name === '..') return `is "${name}"`;
-  if (name.startsWith(' ') || name.endsWith(' ')) return 'starts or ends with a space';
   if (name.normalize('NFC') !== name)
     return `is not in Unicode normalisation form NFC (send ${JSON.stringify(name.normalize('NFC'))})`;
   return undefined;
@@ -43,7 +44,7 @@ export function nameError(field: string, name: string): string | undefined {
 /** The rule in one sentence, for error messages and docs. */
 export const NAME_RULE =
   `names are 1 to ${NAME_MAX_BYTES} bytes of NFC-normalised UTF-8: letters, marks, digits, ` +
-  'punctuation, symbols and inner spaces; no control or format characters, no "/", not "." or ".."';
+  'punctuation and symbols; no spaces, control or format characters, no "/" or ":", not "." or ".."';
 
 const isLoneSurrogate = (c: string): boolean => LONE_SURROGATE.test(c);
 

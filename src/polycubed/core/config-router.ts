@@ -58,12 +58,6 @@ export function fail(code: ErrorCode, message?: string, errorInfo?: string): Con
 
 const OK: ConfigResult = { code: ErrorCode.OK };
 
-/** The cube name, refused (bad-attribute `name`, the rule in the message) unless it follows the name rule. */
-function cubeNameResult(name: string): ConfigResult | undefined {
-  const err = nameError('cube name', name);
-  return err === undefined ? undefined : fail(ErrorCode.BAD_ATTRIBUTE, err, 'name');
-}
-
 /**
  * Checks the names of the ports `entries` would create (existing ports keep their names, even one
  * a restored state file brought in); the first bad one is refused as bad-attribute `name`.
@@ -159,8 +153,6 @@ export class ConfigRouter {
 
   private async createCube(op: ConfigOp): Promise<ConfigResult> {
     if (this.ctx.cubes.get(op.cube)) return fail(ErrorCode.DATA_EXISTS);
-    const badName = cubeNameResult(op.cube);
-    if (badName) return badName;
     if (!this.ctx.service(op.service)?.conn)
       return fail(ErrorCode.UNAVAILABLE, `service ${op.service} unavailable`);
     const body: Json = { ...(isObject(op.body) ? op.body : {}), name: op.cube };

@@ -147,9 +147,14 @@ export async function buildConfigRequest(
   const writes = op === 'CREATE' || op === 'REPLACE' || op === 'UPDATE';
   const pathKeys = readPathKeys(row, input.params, writes);
   if (!pathKeys.ok) return pathKeys;
+  const cube = decodeCubeSegment(input.params.name ?? '');
+  if (cube === undefined) {
+    const message = 'invalid cube name: the URL segment is not valid percent-encoded UTF-8 without NUL';
+    return { ok: false, errors: [cubeError('CUBE_ERR_BAD_NAME', { message, info: 'name' })] };
+  }
   const base = {
     service,
-    cube: decodeCubeSegment(input.params.name ?? ''),
+    cube,
     path: row.schemaPath,
     keys: pathKeys.value.keys,
     isCollection: row.kind === 'list',

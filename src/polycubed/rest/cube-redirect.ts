@@ -23,7 +23,8 @@ export function redirectToCube(ctx: RestContext, req: RestRequest): Reply {
   if (at < 0) return notFound;
   const rest = raw.slice(at + PREFIX.length).replace(/^\/+/, '');
   const cubeName = rest.split('/')[0];
-  const cube = cubeName === '' ? undefined : ctx.daemon.cube(decodeCubeSegment(cubeName));
+  const decoded = decodeCubeSegment(cubeName);
+  const cube = decoded === undefined || decoded === '' ? undefined : ctx.daemon.cube(decoded);
   if (!cube) return errorReply([cubeError('CUBE_ERR_NO_CUBE', { cube: cubeName })]);
   const reply = emptyReply(308);
   reply.headers.Location = `${PREFIX}${cube.service}/${rest}${serialiseQuery(req.target.query)}`;

@@ -137,7 +137,7 @@ export function addTopologyEndpoints(tree: RouteTree<RouteHandler>, ctx: RestCon
     });
   });
   add('/cubes/:cubeName', ['GET', 'OPTIONS'], async (req, p, method) =>
-    method === 'GET' ? cubeGet(ctx, decodeCubeSegment(p.cubeName)) : fixedHelp(req.target.query),
+    method === 'GET' ? cubeGet(ctx, decodeCubeSegment(p.cubeName) ?? '') : fixedHelp(req.target.query),
   );
   add('/netdevs', ['GET', 'OPTIONS'], async (req, _p, method) =>
     method === 'GET'

@@ -80,11 +80,12 @@ export function decodeKeySegment(segment: string): string | undefined {
 
 /**
  * The cube name a `:name` segment addresses: percent-decoded like a key (so `lbrp/caf%C3%A9/`, as
- * polycubectl escapes it, and a body `"name":"café"` address one cube), or the raw segment when it
- * does not decode. polycubed never decoded it; only names holding `%` read differently.
+ * polycubectl escapes it, and a body `"name":"café"` address one cube), or
+ * undefined when it does not decode (no cube has such a name). polycubed never decoded it; only
+ * names holding `%` read differently.
  */
-export function decodeCubeSegment(segment: string): string {
-  return decodeKeySegment(segment) ?? segment;
+export function decodeCubeSegment(segment: string): string | undefined {
+  return decodeKeySegment(segment);
 }
 
 /** Encodes a key value back into one path segment (Go `url.PathEscape` keeps `:` and `@`). */

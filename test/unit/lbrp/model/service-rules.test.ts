@@ -294,8 +294,8 @@ describe('service and backend names', () => {
   });
 
   it('valid UTF-8 names and the empty name ("no name") are accepted', () => {
-    expect(outcome(addService(base(), { ...WEB, name: 'Service-東京 🙂' }))).toEqual([
-      '10.0.0.1:80:TCP name=Service-東京 🙂',
+    expect(outcome(addService(base(), { ...WEB, name: 'Service-東京🙂' }))).toEqual([
+      '10.0.0.1:80:TCP name=Service-東京🙂',
     ]);
     expect(addService(base(), { ...WEB, name: '' }).ok).toBe(true);
     expect(addBackend(web(), WEB, { ip: '10.0.1.1', port: 80, name: 'x'.repeat(64) }).ok).toBe(true);
