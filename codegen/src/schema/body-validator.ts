@@ -66,7 +66,7 @@ function validatorFor(target: SchemaTarget, op: BodyOp): ValidateFunction {
 /** What sits at a position of the body: an object with schema members, an array, or a value. */
 type Shape =
   | { kind: 'object'; members: IrDataNode[]; name?: string }
-  | { kind: 'array'; item: Shape; name?: string }
+  | { kind: 'array'; item: Shape; name?: string; list?: IrDataNode }
   | { kind: 'value'; name: string };
 
 const shapes = new WeakMap<IrDataNode, Shape>();
@@ -89,6 +89,7 @@ function buildMemberShape(node: IrDataNode): Shape {
     case 'list':
       return {
         kind: 'array',
+        list: node,
         item: { kind: 'object', members: bodyMembers(node), name: node.name },
         name: node.name,
       };
@@ -259,10 +260,22 @@ function indexOfMember(shape: Shape & { kind: 'object' }, name: string): number 
 }
 
 /** Members looked at between two pauses of validateBodyAsync (a few milliseconds of work). */
-export const VALIDATE_SLICE = 8192;
+export const VALIDATE_SLICE = 4096;
+
+/** Lists longer than this are validated element by element, with pauses in between. */
+const BIG_LIST = 256;
+
+/** A long list of the pruned copy: its array, its shape and its sort-key position. */
+interface BigList {
+  arr: unknown[];
+  shape: Shape & { kind: 'array' };
+  key: number[];
+}
 
 /** What the pruning walk collects: unknown-member errors (at most `max` per object) and counts. */
 interface Pruning {
+  /** Long lists, innermost first (each recorded after its elements were copied). */
+  big: BigList[];
   unknown: KeyedError[];
   /** Unknown members past the first `max` of their object: never among the first `max` errors. */
   omitted: number;
@@ -287,6 +300,7 @@ function* cloneKnown(value: unknown, shape: Shape, key: number[], p: Pruning): G
     if (shape.kind !== 'array') return cloneJson(value);
     const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) out.push(yield* cloneKnown(value[i], shape.item, [...key, i], p));
+    if (out.length > BIG_LIST && shape.list) p.big.push({ arr: out, shape, key });
     return out;
   }
   if (value === null || typeof value !== 'object' || shape.kind !== 'object') return cloneJson(value);
@@ -323,11 +337,40 @@ function* validateSteps(
     return { ok: false, errors: [{ tag: 'missing-attribute', info: target.node.name }], omitted: 0 };
   }
   const root = targetShape(target);
-  const p: Pruning = { unknown: [], omitted: 0, max: maxErrors, work: 0 };
+  const p: Pruning = { big: [], unknown: [], omitted: 0, max: maxErrors, work: 0 };
   const value = yield* cloneKnown(body, root, [], p);
-  const validate = validatorFor(target, op);
   const found = p.unknown;
-  if (validate(value) && found.length === 0) return { ok: true, value };
+  // Long lists: each element through the list's element validator (same schema as the items of
+  // the whole), pausing between slices; then emptied so the whole-body pass skips them.
+  const detached: [unknown[], unknown[]][] = [];
+  for (const b of p.big) {
+    const list = b.shape.list as IrDataNode;
+    if (!list.config || (op === 'update' && list.initOnly)) continue;
+    const validateElement = validatorFor(
+      { kind: 'element', node: list as SchemaTarget['node'] } as SchemaTarget,
+      op,
+    );
+    for (let i = 0; i < b.arr.length; i++) {
+      if (!validateElement(b.arr[i])) {
+        const errs = (validateElement.errors ?? []).map((e) => ({
+          ...e,
+          instancePath: `/${i}${e.instancePath}`,
+        }));
+        const local: KeyedError[] = [];
+        translateAll(errs, b.shape, b.arr, local);
+        for (const e of local) found.push({ ...e, key: [...b.key, ...e.key] });
+      }
+      if (++p.work >= VALIDATE_SLICE / 8) {
+        p.work = 0;
+        yield;
+      }
+    }
+    detached.push([b.arr, b.arr.splice(0)]);
+  }
+  const validate = validatorFor(target, op);
+  const valid = validate(value);
+  for (const [arr, items] of detached.reverse()) for (const item of items) arr.push(item);
+  if (valid && found.length === 0) return { ok: true, value };
   translateAll(validate.errors ?? [], root, value, found);
   const first = firstErrors(found, maxErrors);
   return { ok: false, errors: first.errors, omitted: first.omitted + p.omitted };

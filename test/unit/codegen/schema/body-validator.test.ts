@@ -439,4 +439,33 @@ describe('validateBody with many errors', () => {
       omitted: 0,
     });
   });
+
+  // Long lists are checked element by element (so the caller can pause between slices); the
+  // errors and their order are those of checking the body in one piece.
+  test('a long list: errors in list order, each named by its leaf, unknown members included', () => {
+    const backend = Array.from({ length: 300 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}`, port: 80 }));
+    (backend[5] as Record<string, unknown>).weight = -1;
+    delete (backend[7] as Record<string, unknown>).port;
+    (backend[150] as Record<string, unknown>).weight = 70_000;
+    (backend[200] as Record<string, unknown>).zz = 1;
+    (backend[299] as Record<string, unknown>).weight = 'x';
+    const body = { vip: '10.0.0.1', vport: 80, proto: 'TCP', backend };
+    const got = validateBody(target(lbrp, 'service'), 'create', body);
+    expect(got).toEqual({
+      ok: false,
+      errors: [
+        { tag: 'bad-attribute', info: 'weight' },
+        { tag: 'missing-attribute', info: 'port' },
+        { tag: 'bad-attribute', info: 'weight' },
+        { tag: 'invalid-value', info: 'zz' },
+        { tag: 'bad-attribute', info: 'weight' },
+      ],
+      omitted: 0,
+    });
+    const fine = validateBody(target(lbrp, 'service'), 'create', { ...body, backend: backend.slice(0, 5) });
+    expect(fine.ok).toBe(true);
+    const long = backend.filter((_, i) => ![5, 7, 150, 200, 299].includes(i));
+    const ok = validateBody(target(lbrp, 'service'), 'create', { ...body, backend: long });
+    expect(ok.ok && (ok.value as { backend: unknown[] }).backend).toEqual(long);
+  });
 });
