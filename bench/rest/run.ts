@@ -5,7 +5,8 @@
 // veth pair this bench creates. Keep-alive HTTP/1.1 clients on 127.0.0.1; results printed, nothing
 // asserted beyond a check that every backend really reached (and left) the kernel: the pinned
 // `services`/`maglev_slots`/`backends` maps and the REST GET of the service. Everything it created
-// is removed on exit, also after an error or SIGINT/SIGTERM.
+// is removed on exit, also after an error or SIGINT/SIGTERM. Last, the worst event-loop stall of
+// an in-process daemon while it refuses 1 MiB hostile bodies (hostile-stall.ts).
 
 import * as http from 'node:http';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
 } from '../../src/lbrp/dataplane/map-layouts';
 import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
 import { TestNet } from '../../test/fixtures/netns';
+import { benchHostileStall } from './hostile-stall';
 
 const P = '/polycube/v1';
 const CUBE = 'lb0';
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
   try {
     await stack.start();
     await bench(stack, net);
+    await benchHostileStall();
   } catch (e) {
     const tail = [...(stack.polycubed?.lines ?? []), ...(stack.lbrp?.lines ?? [])].slice(-10);
     if (tail.length) console.error(`last child output:\n  ${tail.join('\n  ')}`);

@@ -36,7 +36,27 @@ function scalarResolved(text: string, type: string | undefined, tag: string | un
   return type === 'PLAIN' ? resolvePlain(text) : { tag: 'str' };
 }
 
-/** Reads the first YAML document of `text` with yaml.v2's scalar typing. */
+// Alias bound of yaml.v2 (the library the real client links): once more than 100 nodes came from
+// alias expansion and more than 1,000 were decoded, aliases may make at most this share of the
+// nodes: 99 % up to 400,000 nodes, falling linearly to 10 % at 4,000,000. A billion-laughs bomb
+// crosses it after a few thousand nodes instead of expanding exponentially.
+const ALIAS_RATIO_LOW = 400_000;
+const ALIAS_RATIO_HIGH = 4_000_000;
+
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= ALIAS_RATIO_LOW) return 0.99;
+  if (decoded >= ALIAS_RATIO_HIGH) return 0.1;
+  return 0.99 - (0.89 * (decoded - ALIAS_RATIO_LOW)) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW);
+}
+
+/** The error text yaml.v2 answers an alias bomb with. */
+export const EXCESSIVE_ALIASING = 'yaml: document contains excessive aliasing';
+
+/**
+ * Reads the first YAML document of `text` with yaml.v2's scalar typing. Aliases are expanded
+ * under yaml.v2's bound: a document made mostly of alias expansions is refused with
+ * EXCESSIVE_ALIASING before it can grow.
+ */
 export function readYaml(text: string): YamlReadResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { schema: 'failsafe', lineCounter: lines, merge: false });
@@ -49,9 +69,23 @@ export function readYaml(text: string): YamlReadResult {
     return { ok: false, error: `yaml: line ${line}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}` };
   }
   const lineOf = (n: Node): number => (n.range ? lines.linePos(n.range[0]).line : 1);
+  let decoded = 0;
+  let aliased = 0;
+  let aliasDepth = 0;
   const convert = (n: unknown, depth: number): YamlNode => {
     if (depth > 1000) throw new Error('yaml: exceeded max depth');
-    if (isAlias(n)) return convert(n.resolve(doc), depth + 1);
+    decoded++;
+    if (aliasDepth > 0) aliased++;
+    if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded))
+      throw new Error(EXCESSIVE_ALIASING);
+    if (isAlias(n)) {
+      aliasDepth++;
+      try {
+        return convert(n.resolve(doc), depth + 1);
+      } finally {
+        aliasDepth--;
+      }
+    }
     if (isMap(n)) {
       return {
         kind: 'map',

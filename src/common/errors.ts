@@ -12,7 +12,8 @@ export type RestconfTag =
   | 'data-exists'
   | 'data-missing'
   | 'operation-not-supported'
-  | 'malformed-message';
+  | 'malformed-message'
+  | 'operation-failed';
 
 /** How an error goes on the wire: a RESTCONF error document, the message as plain text, or nothing. */
 export type ErrorBody = 'restconf' | 'text' | 'empty';
@@ -30,6 +31,8 @@ export interface ErrorDef {
    * spec's); for the others it is what the log line says.
    */
   message: string;
+  /** RESTCONF entries of this code carry the filled message as `error-message` (RFC 8040 §7.1). */
+  detail?: true;
 }
 
 /** The catalogue. Codes are stable: never renumber or reuse one; add new ones at the end of a group. */
@@ -63,7 +66,36 @@ const CATALOGUE = {
     status: 400,
     tag: 'malformed-message',
     body: 'restconf',
-    message: 'request body of {path} is not valid JSON or nests deeper than {depth} levels',
+    detail: true,
+    message: 'the body is not valid JSON: {reason}',
+  },
+  CUBE_ERR_DUPLICATE_MEMBER: {
+    status: 400,
+    tag: 'malformed-message',
+    body: 'restconf',
+    detail: true,
+    message: 'duplicate member "{info}" in the object at {pointer} of the body',
+  },
+  CUBE_ERR_BODY_TOO_DEEP: {
+    status: 400,
+    tag: 'malformed-message',
+    body: 'restconf',
+    detail: true,
+    message: 'the body nests arrays and objects deeper than {depth} levels (at {pointer})',
+  },
+  CUBE_ERR_MORE_ERRORS: {
+    status: 400,
+    tag: 'operation-failed',
+    body: 'restconf',
+    detail: true,
+    message: '{count} more errors not listed; only the first {shown} are',
+  },
+  CUBE_ERR_BAD_NAME: {
+    status: 400,
+    tag: 'bad-attribute',
+    body: 'restconf',
+    detail: true,
+    message: '{message}',
   },
   CUBE_ERR_DATA_EXISTS: {
     status: 409,
@@ -262,6 +294,8 @@ export interface CubeError {
   message: string;
   /** RESTCONF `error-info` (member or key name), when the error names one. */
   info?: string;
+  /** RESTCONF `error-message`: set for `detail` codes, or the reason a service gave for a refusal. */
+  detail?: string;
 }
 
 /** A value or the error that prevented it (STYLE §5: expected failures are values). */
@@ -281,6 +315,7 @@ export function formatMessage(template: string, params: Record<string, string | 
 export function cubeError(code: CubeErrorCode, params: Record<string, string | number> = {}): CubeError {
   const err: CubeError = { code, message: formatMessage(ERRORS[code].message, params) };
   if (params.info !== undefined) err.info = String(params.info);
+  if (ERRORS[code].detail) err.detail = err.message;
   return err;
 }
 

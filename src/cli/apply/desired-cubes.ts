@@ -47,7 +47,14 @@ function readOne(text: string, source: string, cubes: DesiredCube[], errors: str
       errors.push(...doc.errors.map((e) => `${where}: ${e.message.split('\n')[0]}`));
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // The yaml package refuses (throws) past 100 weighted alias expansions: an alias bomb.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      errors.push(`${where}: ${(e as Error).message}`);
+      return;
+    }
     if (value === null || value === undefined) return;
     const items = Array.isArray(value) ? value : [value];
     items.forEach((item, i) => {

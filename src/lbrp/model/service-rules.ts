@@ -15,6 +15,17 @@ import {
   type ServiceModel,
 } from './cube-model';
 import { isIpv4 } from './ipv4';
+import { nameError } from '../../common/name-rules';
+
+/**
+ * A service or backend `name` (a free label in the YANG, enforced here: the YANG stays
+ * polycube's) follows the project's name rule; "" means "no name", as in the C++ lbrp.
+ */
+function checkLabel(field: string, name: string | undefined, path: string): Result<undefined> {
+  if (name === undefined || name === '') return ok(undefined);
+  const err = nameError(field, name);
+  return err === undefined ? ok(undefined) : fail('CUBE_ERR_BAD_NAME', { message: err, info: 'name', path });
+}
 
 /** Protocols a request may name (the generated ServiceProto). */
 export type ProtoInput = Proto | 'ALL';
@@ -100,6 +111,8 @@ export function addService(model: CubeModel, input: ServiceInput): Result<CubeMo
 export function addServiceInto(services: Map<string, ServiceModel>, input: ServiceInput): Result<undefined> {
   const key = checkServiceKey(input.vip, input.vport, input.proto);
   if (!key.ok) return key;
+  const label = checkLabel('service name', input.name, '/lbrp/service');
+  if (!label.ok) return label;
   const { vip, vport, proto } = key.value;
   const added: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
@@ -141,6 +154,8 @@ export function updateServiceInto(
 ): Result<undefined> {
   const key = checkServiceKey(input.vip, input.vport, input.proto);
   if (!key.ok) return key;
+  const label = checkLabel('service name', input.name, '/lbrp/service');
+  if (!label.ok) return label;
   const { vip, vport, proto } = key.value;
   const changed: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
@@ -200,7 +215,7 @@ function checkBackend(b: BackendInput, creating: boolean): Result<undefined> {
   if (b.port !== undefined && !isU16(b.port))
     return fail('CUBE_ERR_BAD_ATTRIBUTE', { info: 'port', path: '/lbrp/service/backend' });
   if (b.weight !== undefined && !isU16(b.weight)) return fail('CUBE_ERR_LBRP_WEIGHT_RANGE');
-  return ok(undefined);
+  return checkLabel('backend name', b.name, '/lbrp/service/backend');
 }
 
 /** A new backend for `backends` (weight 1 when absent), or why not. */

@@ -3,6 +3,7 @@
 // merging answers and undoing polycubed's own changes when the service rejects a request.
 // Runtime spec §3.6/§4.4, REST spec §6.2 semantics; errors as REST spec §5.3.
 
+import { nameError } from '../../common/name-rules';
 import type { LinkInfo } from '../runtime/netlink-links';
 import {
   BASE_CUBE_LEAVES,
@@ -61,6 +62,22 @@ export function fail(code: ErrorCode, message?: string, errorInfo?: string): Con
 }
 
 const OK: ConfigResult = { code: ErrorCode.OK };
+
+/**
+ * Checks the names of the ports `entries` would create (existing ports keep their names, even one
+ * a restored state file brought in); the first bad one is refused as bad-attribute `name`.
+ */
+function newPortNamesResult(
+  existing: { has(name: string): boolean },
+  entries: readonly unknown[],
+): ConfigResult | undefined {
+  for (const e of entries) {
+    if (!isObject(e) || typeof e.name !== 'string' || existing.has(e.name)) continue;
+    const err = nameError('port name', e.name);
+    if (err !== undefined) return fail(ErrorCode.BAD_ATTRIBUTE, err, 'name');
+  }
+  return undefined;
+}
 const noCube = (name: string): ConfigResult => fail(ErrorCode.GENERIC_ERROR, `Cube ${name} does not exist`);
 const noPort = (name: string): ConfigResult => fail(ErrorCode.GENERIC_ERROR, `Port ${name} does not exist`);
 
@@ -152,6 +169,9 @@ export class ConfigRouter {
     const span = body.span === true;
     if (shadow) return fail(ErrorCode.GENERIC_ERROR, 'shadow cubes are not supported by this polycubed');
     if (span) return fail(ErrorCode.GENERIC_ERROR, 'Span mode is not present in no-shadow services');
+    const ports = Array.isArray(body.ports) ? body.ports : [];
+    const badPort = newPortNamesResult(new Set(), ports);
+    if (badPort) return badPort;
     const stale = this.ctx.unclaimedPins(op.cube);
     if (stale)
       return fail(
@@ -167,7 +187,7 @@ export class ConfigRouter {
       span,
     });
     this.ctx.cubes.add(cube);
-    const staged = this.stagePorts(cube, Array.isArray(body.ports) ? body.ports : [], 'create');
+    const staged = this.stagePorts(cube, ports, 'create');
     if (typeof staged === 'string') {
       this.ctx.destroyCube(cube);
       return fail(ErrorCode.GENERIC_ERROR, staged);
@@ -208,6 +228,8 @@ export class ConfigRouter {
       undo.push(() => void (cube.span = old));
     }
     if (Array.isArray(body.ports)) {
+      const badPort = newPortNamesResult(cube.ports, body.ports);
+      if (badPort) return failWith(badPort);
       const staged = this.stagePorts(cube, body.ports, 'update');
       if (typeof staged === 'string') return failWith(fail(ErrorCode.GENERIC_ERROR, staged));
       undo.push(...staged);
@@ -349,6 +371,8 @@ export class ConfigRouter {
     if (element && op.op === 'UPDATE' && !cube.ports.has(key)) return noPort(key);
     const entries = element ? [op.body] : Array.isArray(op.body) ? op.body : [];
     const mode = op.op === 'CREATE' ? 'create' : op.op === 'REPLACE' ? 'replace' : 'update';
+    const badPort = newPortNamesResult(cube.ports, entries);
+    if (badPort) return badPort;
     const staged = this.stagePorts(cube, entries, mode);
     if (typeof staged === 'string') return fail(ErrorCode.GENERIC_ERROR, staged);
     const res = await this.forward(op, op.body);

@@ -14,6 +14,7 @@ import type {
   MapOpMsg,
   RegisterMsg,
 } from '../../proto/polycube-types';
+import { nameError } from '../../common/name-rules';
 import { ensureBpffs } from '../runtime/bpffs';
 import { NetdevWatch } from '../runtime/netdev-watch';
 import { listAddresses, listLinks } from '../runtime/netlink-links';
@@ -281,8 +282,8 @@ export class Daemon extends EventEmitter {
     return this.serializeDurable(async () => {
       if (this.state !== 'running') return fail(ErrorCode.UNAVAILABLE, 'polycubed is not running');
       if ((op.op === 'CREATE' || op.op === 'REPLACE') && op.path.split('/').filter(Boolean).length === 1) {
-        if (!/^[^\s/:]+$/.test(op.cube) || op.cube === '.' || op.cube === '..')
-          return fail(ErrorCode.BAD_ATTRIBUTE, `invalid cube name ${JSON.stringify(op.cube)}`, 'name');
+        const bad = nameError('cube name', op.cube);
+        if (bad !== undefined) return fail(ErrorCode.BAD_ATTRIBUTE, bad, 'name');
       }
       try {
         return await this.router.execute(op);

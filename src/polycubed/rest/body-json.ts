@@ -1,42 +1,43 @@
-// Request-body decoding: UTF-8 JSON text → value, with an empty body standing for "absent" and a
-// nesting limit checked before anything recursive sees the value (deep `[[[[…]]]]` cannot blow the
-// stack of later stages). Step 2 of the body pipeline (REST spec §6.3).
+// Request-body decoding: UTF-8 JSON text → value, with an empty body standing for "absent". The
+// text goes through json-reader.ts (linear, duplicate members and deep nesting refused, paused
+// between slices); step 2 of the body pipeline (REST spec §6.3).
+
+import { cubeError, type CubeError } from '../../common/errors';
+import { readJson, readJsonAsync, type JsonReadError, type JsonReadResult } from './json-reader';
 
 /** Outcome: the value (undefined for an empty body), or why the text was refused. */
-export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: string };
+export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: string; error: CubeError };
 
-/**
- * Parses a request body. Whitespace-only bodies give `undefined`; otherwise the text must be one
- * JSON value nesting at most `maxDepth` arrays/objects. Never throws.
- */
-export function parseJsonBody(text: string, maxDepth: number): JsonBody {
-  if (text.trim() === '') return { ok: true, value: undefined };
-  if (nestingDepth(text) > maxDepth) return { ok: false, reason: `nesting deeper than ${maxDepth}` };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
+/** The catalogue error of a refused body. */
+export function bodyReadError(e: JsonReadError): CubeError {
+  switch (e.kind) {
+    case 'duplicate':
+      return cubeError('CUBE_ERR_DUPLICATE_MEMBER', { info: e.member, pointer: e.pointer });
+    case 'depth':
+      return cubeError('CUBE_ERR_BODY_TOO_DEEP', { depth: e.depth, pointer: e.pointer });
+    case 'syntax':
+      return cubeError('CUBE_ERR_MALFORMED_BODY', { reason: e.reason });
   }
 }
 
-/** Largest `[`/`{` nesting of JSON text, ignoring brackets inside strings; linear, no recursion. */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return max;
+function toBody(r: JsonReadResult): JsonBody {
+  if (r.ok) return r;
+  const error = bodyReadError(r.error);
+  return { ok: false, reason: error.message, error };
+}
+
+/**
+ * Parses a request body in one piece (small framework bodies). Whitespace-only bodies give
+ * `undefined`; otherwise the text must be one JSON value nesting at most `maxDepth`
+ * arrays/objects, without duplicate member names. Never throws.
+ */
+export function parseJsonBody(text: string, maxDepth: number): JsonBody {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  return toBody(readJson(text, maxDepth));
+}
+
+/** parseJsonBody, handing the event loop back between slices of the text. Never rejects. */
+export async function parseJsonBodyAsync(text: string, maxDepth: number): Promise<JsonBody> {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  return toBody(await readJsonAsync(text, maxDepth));
 }

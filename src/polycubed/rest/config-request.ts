@@ -6,7 +6,7 @@
 import {
   convertPathKey,
   parsePathKey,
-  validateBody,
+  validateBodyAsync,
   type BodyError,
   type BodyOp,
   type IrLeaf,
@@ -15,14 +15,19 @@ import {
 } from 'yang-ts-codegen';
 import { cubeError, type CubeError, type CubeErrorCode } from '../../common/errors';
 import type { ConfigKey, ConfigOp, Op } from '../core/types';
-import { parseJsonBody } from './body-json';
+import { parseJsonBodyAsync } from './body-json';
 import { enumSpelling, respellEnums } from './enum-spelling';
-import { decodeKeySegment } from './request-path';
+import { MAX_ERROR_ITEMS } from './reply';
+import { decodeCubeSegment, decodeKeySegment } from './request-path';
 import { METHOD_OPS } from './rest-context';
 import type { Method } from './route-tree';
 
-/** Outcome of the pipeline: the operation to execute, or the errors to answer with. */
-export type ConfigRequestResult = { ok: true; op: ConfigOp } | { ok: false; errors: CubeError[] };
+/**
+ * Outcome of the pipeline: the operation to execute, or the errors to answer with (at most
+ * MAX_ERROR_ITEMS from body validation; `omitted` counts the others).
+ */
+export type ConfigRequestResult =
+  { ok: true; op: ConfigOp } | { ok: false; errors: CubeError[]; omitted?: number };
 
 /** The request parts the pipeline reads. */
 export interface ConfigRequestInput {
@@ -41,6 +46,9 @@ const TAG_CODES: Record<BodyError['tag'], CubeErrorCode> = {
   'bad-attribute': 'CUBE_ERR_BAD_ATTRIBUTE',
   'bad-element': 'CUBE_ERR_BAD_ELEMENT',
 };
+
+/** Lets the event loop run other callbacks (I/O included) before the caller goes on. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Turns codegen's body errors into catalogue errors located at `path`. */
 export function bodyErrors(errors: readonly BodyError[], path: string): CubeError[] {
@@ -125,10 +133,13 @@ function absentBody(row: RouteRow): { ok: true; value: unknown } | { ok: false; 
 
 /**
  * Runs the pipeline for a request on a YANG-generated route (every kind but key-prefix) and
- * returns the ConfigOp to execute. The cube name is the raw `:name` segment (never decoded);
+ * returns the ConfigOp to execute. The cube name is the percent-decoded `:name` segment;
  * for the service collection it comes from the body's `name`.
  */
-export function buildConfigRequest(input: ConfigRequestInput, service: string): ConfigRequestResult {
+export async function buildConfigRequest(
+  input: ConfigRequestInput,
+  service: string,
+): Promise<ConfigRequestResult> {
   const { row, method } = input;
   const op = METHOD_OPS[method];
   if (op === undefined || row.kind === 'key-prefix')
@@ -136,22 +147,22 @@ export function buildConfigRequest(input: ConfigRequestInput, service: string): 
   const writes = op === 'CREATE' || op === 'REPLACE' || op === 'UPDATE';
   const pathKeys = readPathKeys(row, input.params, writes);
   if (!pathKeys.ok) return pathKeys;
+  const cube = decodeCubeSegment(input.params.name ?? '');
+  if (cube === undefined) {
+    const message = 'invalid cube name: the URL segment is not valid percent-encoded UTF-8 without NUL';
+    return { ok: false, errors: [cubeError('CUBE_ERR_BAD_NAME', { message, info: 'name' })] };
+  }
   const base = {
     service,
-    cube: input.params.name ?? '',
+    cube,
     path: row.schemaPath,
     keys: pathKeys.value.keys,
     isCollection: row.kind === 'list',
   };
   if (!writes || !row.body) return { ok: true, op: { ...base, op } };
 
-  const parsed = parseJsonBody(input.body, input.maxJsonDepth);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      errors: [cubeError('CUBE_ERR_MALFORMED_BODY', { path: row.schemaPath, depth: input.maxJsonDepth })],
-    };
-  }
+  const parsed = await parseJsonBodyAsync(input.body, input.maxJsonDepth);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
   let body = parsed.value;
   if (body === undefined) {
     const absent = absentBody(row);
@@ -168,8 +179,9 @@ export function buildConfigRequest(input: ConfigRequestInput, service: string): 
   const cubeTarget = row.kind === 'cube' || row.kind === 'service';
   const effectiveOp: Op = cubeTarget && op === 'REPLACE' ? 'CREATE' : op;
   const bodyOp: BodyOp = effectiveOp === 'UPDATE' ? 'update' : 'create';
-  const checked = validateBody(row.body, bodyOp, body);
-  if (!checked.ok) return { ok: false, errors: bodyErrors(checked.errors, row.schemaPath) };
+  const checked = await validateBodyAsync(row.body, bodyOp, body, MAX_ERROR_ITEMS, yieldToEventLoop);
+  if (!checked.ok)
+    return { ok: false, errors: bodyErrors(checked.errors, row.schemaPath), omitted: checked.omitted };
   const value = respellEnums(row.body, checked.value);
 
   if (cubeTarget && isObject(value)) {

@@ -7,7 +7,7 @@
 import type { RouteRow } from 'yang-ts-codegen';
 import { ERRORS, cubeError, type CubeError } from '../../common/errors';
 import type { ConfigOp } from '../core/types';
-import { parseJsonBody } from './body-json';
+import { parseJsonBodyAsync } from './body-json';
 import { buildConfigRequest } from './config-request';
 import { emptyReply, errorReply, type Reply } from './reply';
 import type { RestContext } from './rest-context';
@@ -28,10 +28,9 @@ function failure(name: string, messages: string): Reply {
 }
 
 /** ": bad-attribute port_mode, invalid-value foo" for validation errors. */
-function describe(errors: readonly CubeError[]): string {
-  return (
-    ': ' + errors.map((e) => (e.info ? `${ERRORS[e.code].tag ?? e.code} ${e.info}` : e.message)).join(', ')
-  );
+function describe(errors: readonly CubeError[], omitted = 0): string {
+  const listed = errors.map((e) => (e.info ? `${ERRORS[e.code].tag ?? e.code} ${e.info}` : e.message));
+  return ': ' + listed.join(', ') + (omitted > 0 ? ` and ${omitted} more` : '');
 }
 
 /** Strips `peer` from each port entry (REST spec §6.2, `utils::strip_port_peers`), collecting them. */
@@ -47,10 +46,10 @@ function stripPeers(config: Json): { config: Json; peers: PlannedCube['peers'] }
   return { config: { ...config, ports }, peers };
 }
 
-function plan(
+async function plan(
   ctx: RestContext,
   entry: unknown,
-): { ok: true; cube: PlannedCube } | { ok: false; reply: Reply } {
+): Promise<{ ok: true; cube: PlannedCube } | { ok: false; reply: Reply }> {
   if (!isObject(entry)) return { ok: false, reply: failure('', ': every element must be a JSON object') };
   const name = typeof entry.name === 'string' ? entry.name : '';
   const service = entry['service-name'];
@@ -59,11 +58,11 @@ function plan(
   const row = ctx.routesOf(service)?.find((r: RouteRow) => r.kind === 'cube');
   if (!row) return { ok: false, reply: failure(name, `: service ${service} does not exist`) };
   const { config, peers } = stripPeers(entry);
-  const built = buildConfigRequest(
+  const built = await buildConfigRequest(
     { row, method: 'POST', params: { name }, body: JSON.stringify(config), maxJsonDepth: ctx.maxJsonDepth },
     service,
   );
-  if (!built.ok) return { ok: false, reply: failure(name, describe(built.errors)) };
+  if (!built.ok) return { ok: false, reply: failure(name, describe(built.errors, built.omitted)) };
   return { ok: true, cube: { service, name, create: built.op, peers } };
 }
 
@@ -82,12 +81,12 @@ async function rollback(ctx: RestContext, created: readonly PlannedCube[]): Prom
 
 /** Answers POST /cubes. */
 export async function createCubes(ctx: RestContext, text: string): Promise<Reply> {
-  const parsed = parseJsonBody(text, ctx.maxJsonDepth);
+  const parsed = await parseJsonBodyAsync(text, ctx.maxJsonDepth);
   if (!parsed.ok) return failure('', `: invalid JSON body (${parsed.reason})`);
   if (!Array.isArray(parsed.value)) return failure('', ': the body must be a JSON array of cubes');
   const planned: PlannedCube[] = [];
   for (const entry of parsed.value) {
-    const p = plan(ctx, entry);
+    const p = await plan(ctx, entry);
     if (!p.ok) return p.reply;
     if (planned.some((c) => c.name === p.cube.name)) return failure(p.cube.name, ': listed twice');
     planned.push(p.cube);

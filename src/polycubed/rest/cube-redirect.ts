@@ -5,14 +5,14 @@
 import { API_BASE } from 'yang-ts-codegen';
 import { cubeError } from '../../common/errors';
 import { errorReply, emptyReply, type Reply } from './reply';
-import { serialiseQuery } from './request-path';
+import { decodeCubeSegment, serialiseQuery } from './request-path';
 import type { RestContext, RestRequest } from './rest-context';
 
 const PREFIX = `${API_BASE}/`;
 
 /**
- * Answers a request no route matched. The cube name is the first segment after the prefix, as
- * received (not percent-decoded); the Location keeps the rest of the original path as received
+ * Answers a request no route matched. The cube name is the first segment after the prefix,
+ * percent-decoded as everywhere else (decodeCubeSegment); the Location keeps the rest of the original path as received
  * and re-serialises the query (`completion` → `completion=`).
  */
 export function redirectToCube(ctx: RestContext, req: RestRequest): Reply {
@@ -23,7 +23,8 @@ export function redirectToCube(ctx: RestContext, req: RestRequest): Reply {
   if (at < 0) return notFound;
   const rest = raw.slice(at + PREFIX.length).replace(/^\/+/, '');
   const cubeName = rest.split('/')[0];
-  const cube = cubeName === '' ? undefined : ctx.daemon.cube(cubeName);
+  const decoded = decodeCubeSegment(cubeName);
+  const cube = decoded === undefined || decoded === '' ? undefined : ctx.daemon.cube(decoded);
   if (!cube) return errorReply([cubeError('CUBE_ERR_NO_CUBE', { cube: cubeName })]);
   const reply = emptyReply(308);
   reply.headers.Location = `${PREFIX}${cube.service}/${rest}${serialiseQuery(req.target.query)}`;

@@ -5,7 +5,7 @@
 
 import { API_BASE, serviceHelpEntry } from 'yang-ts-codegen';
 import { cubeError } from '../../common/errors';
-import { parseJsonBody } from './body-json';
+import { parseJsonBodyAsync } from './body-json';
 import { helpRequest } from './help-handler';
 import { childLinks } from './hateoas-links';
 import { PLAIN_JSON, emptyReply, errorReply, jsonReply, textReply, type Reply } from './reply';
@@ -47,12 +47,15 @@ export function badRequest(message: string): Reply {
   return errorReply([cubeError('CUBE_ERR_BAD_REQUEST', { message })]);
 }
 
-/** Parses a framework POST body that must be a JSON object; a 400 text otherwise. */
-export function objectBody(
+/**
+ * Parses a framework POST body that must be a JSON object (read in slices, as every body); a 400
+ * text otherwise.
+ */
+export async function objectBody(
   ctx: RestContext,
   text: string,
-): { ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply } {
-  const parsed = parseJsonBody(text, ctx.maxJsonDepth);
+): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply }> {
+  const parsed = await parseJsonBodyAsync(text, ctx.maxJsonDepth);
   if (!parsed.ok) return { ok: false, reply: badRequest(`Invalid JSON body: ${parsed.reason}`) };
   const v = parsed.value ?? {};
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -114,8 +117,8 @@ function servicesGet(ctx: RestContext): Reply {
 }
 
 /** POST /services: checks the request as polycubed does; library services cannot be loaded here. */
-function servicesPost(ctx: RestContext, text: string): Reply {
-  const body = objectBody(ctx, text);
+async function servicesPost(ctx: RestContext, text: string): Promise<Reply> {
+  const body = await objectBody(ctx, text);
   if (!body.ok) return body.reply;
   for (const field of ['name', 'uri', 'type']) {
     if (body.value[field] === undefined) {

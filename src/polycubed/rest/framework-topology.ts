@@ -7,7 +7,7 @@ import { cubeError } from '../../common/errors';
 import { badRequest, frameworkJson, objectBody } from './framework-services';
 import { helpRequest } from './help-handler';
 import { createCubes } from './cube-batch';
-import { decodeKeySegment, type QueryParam } from './request-path';
+import { decodeCubeSegment, decodeKeySegment, type QueryParam } from './request-path';
 import { PLAIN_JSON, emptyReply, errorReply, jsonReply, textReply, type Reply } from './reply';
 import type { RestContext, RouteHandler } from './rest-context';
 import type { Method, RouteTree } from './route-tree';
@@ -67,11 +67,11 @@ function netdevGet(ctx: RestContext, raw: string, wrap: (e: Record<string, unkno
 }
 
 /** `peer1`/`peer2` of a connect/disconnect body. */
-function peers(
+async function peers(
   ctx: RestContext,
   text: string,
-): { ok: true; a: string; b: string } | { ok: false; reply: Reply } {
-  const body = objectBody(ctx, text);
+): Promise<{ ok: true; a: string; b: string } | { ok: false; reply: Reply }> {
+  const body = await objectBody(ctx, text);
   if (!body.ok) return body;
   for (const field of ['peer1', 'peer2']) {
     const v = body.value[field];
@@ -83,15 +83,15 @@ function peers(
 }
 
 async function wire(ctx: RestContext, text: string, connect: boolean): Promise<Reply> {
-  const p = peers(ctx, text);
+  const p = await peers(ctx, text);
   if (!p.ok) return p.reply;
   const r = connect ? await ctx.daemon.connectPeers(p.a, p.b) : await ctx.daemon.disconnectPeers(p.a, p.b);
   return r.code === 'OK' ? emptyReply(200) : badRequest(r.message ?? 'Error setting peer');
 }
 
 /** attach/detach: our cubes are never transparent, so a well-formed request names why it fails. */
-function attach(ctx: RestContext, text: string, withPosition: boolean): Reply {
-  const body = objectBody(ctx, text);
+async function attach(ctx: RestContext, text: string, withPosition: boolean): Promise<Reply> {
+  const body = await objectBody(ctx, text);
   if (!body.ok) return body.reply;
   const { cube, port } = body.value;
   if (typeof cube !== 'string' || cube === '')
@@ -137,7 +137,7 @@ export function addTopologyEndpoints(tree: RouteTree<RouteHandler>, ctx: RestCon
     });
   });
   add('/cubes/:cubeName', ['GET', 'OPTIONS'], async (req, p, method) =>
-    method === 'GET' ? cubeGet(ctx, p.cubeName) : fixedHelp(req.target.query),
+    method === 'GET' ? cubeGet(ctx, decodeCubeSegment(p.cubeName) ?? '') : fixedHelp(req.target.query),
   );
   add('/netdevs', ['GET', 'OPTIONS'], async (req, _p, method) =>
     method === 'GET'

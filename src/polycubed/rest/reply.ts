@@ -2,7 +2,7 @@
 // the one place catalogue errors become HTTP answers (RESTCONF documents, plain text or empty,
 // REST spec §5.1). http-transport.ts writes Replies; handlers only build them.
 
-import { ERRORS, type CubeError } from '../../common/errors';
+import { cubeError, ERRORS, type CubeError } from '../../common/errors';
 
 /** An HTTP answer. */
 export interface Reply {
@@ -38,7 +38,12 @@ export function emptyReply(status: number, contentType?: string): Reply {
 export interface RestconfItem {
   tag: string;
   info?: string;
+  /** `error-message` (RFC 8040 §7.1): why, in words; only our own checks set it. */
+  message?: string;
 }
+
+/** Largest number of entries in one RESTCONF error document; the rest are counted in one more. */
+export const MAX_ERROR_ITEMS = 20;
 
 /**
  * The RESTCONF error document of REST spec §5.1: one entry per item in order, `error-info`
@@ -47,30 +52,40 @@ export interface RestconfItem {
 export function restconfDocument(items: readonly RestconfItem[]): unknown {
   return {
     'ietf-restconf:errors': {
-      error: items.map((i) =>
-        i.info === undefined || i.info === ''
-          ? { 'error-type': 'application', 'error-tag': i.tag }
-          : { 'error-type': 'application', 'error-tag': i.tag, 'error-info': i.info },
-      ),
+      error: items.map((i) => ({
+        'error-type': 'application',
+        'error-tag': i.tag,
+        ...(i.info === undefined || i.info === '' ? {} : { 'error-info': i.info }),
+        ...(i.message === undefined ? {} : { 'error-message': i.message }),
+      })),
     },
   };
 }
 
 /**
  * Turns catalogue errors into one answer: the first error decides the status and body kind;
- * RESTCONF errors become one document holding every RESTCONF error given. `contentType`, when
+ * RESTCONF errors become one document holding the first MAX_ERROR_ITEMS RESTCONF errors given,
+ * plus one `operation-failed` entry counting the rest and `omitted` (errors a stage already left
+ * out), so a hostile body cannot amplify the reply. `contentType`, when
  * given, is sent whatever the body (YANG_JSON for generated resources, REST spec §5.1); otherwise
  * documents are YANG_JSON and texts PLAIN_TEXT.
  */
-export function errorReply(errors: readonly CubeError[], contentType?: string): Reply {
+export function errorReply(errors: readonly CubeError[], contentType?: string, omitted = 0): Reply {
   const first = errors[0];
   const def = ERRORS[first.code];
   switch (def.body) {
     case 'restconf': {
-      const items = errors
-        .map((e) => ({ def: ERRORS[e.code], e }))
-        .filter((x) => x.def.body === 'restconf')
-        .map((x) => ({ tag: x.def.tag as string, ...(x.e.info !== undefined ? { info: x.e.info } : {}) }));
+      const restconf = errors.filter((e) => ERRORS[e.code].body === 'restconf');
+      const items: RestconfItem[] = restconf.slice(0, MAX_ERROR_ITEMS).map((e) => ({
+        tag: ERRORS[e.code].tag as string,
+        ...(e.info !== undefined ? { info: e.info } : {}),
+        ...(e.detail !== undefined ? { message: e.detail } : {}),
+      }));
+      const more = restconf.length - items.length + omitted;
+      if (more > 0) {
+        const summary = cubeError('CUBE_ERR_MORE_ERRORS', { count: more, shown: MAX_ERROR_ITEMS });
+        items.push({ tag: ERRORS[summary.code].tag as string, message: summary.message });
+      }
       return jsonReply(def.status, restconfDocument(items), contentType ?? YANG_JSON);
     }
     case 'text':

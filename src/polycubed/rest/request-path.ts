@@ -78,6 +78,16 @@ export function decodeKeySegment(segment: string): string | undefined {
   return decoded.includes('\0') ? undefined : decoded;
 }
 
+/**
+ * The cube name a `:name` segment addresses: percent-decoded like a key (so `lbrp/caf%C3%A9/`, as
+ * polycubectl escapes it, and a body `"name":"café"` address one cube), or
+ * undefined when it does not decode (no cube has such a name). polycubed never decoded it; only
+ * names holding `%` read differently.
+ */
+export function decodeCubeSegment(segment: string): string | undefined {
+  return decodeKeySegment(segment);
+}
+
 /** Encodes a key value back into one path segment (Go `url.PathEscape` keeps `:` and `@`). */
 export function encodeKeySegment(value: string): string {
   return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%40/g, '@');

@@ -51,7 +51,11 @@ export function resultError(result: ConfigResult, path: string): CubeError {
   if (code === undefined)
     return cubeError('CUBE_ERR_INTERNAL', { message: `unknown result code ${result.code}` });
   const message = result.message ?? (result.code === 'UNAVAILABLE' ? 'service unavailable' : '');
-  return cubeError(code, { message, path, ...(result.errorInfo ? { info: result.errorInfo } : {}) });
+  const err = cubeError(code, { message, path, ...(result.errorInfo ? { info: result.errorInfo } : {}) });
+  // A value the daemon or service refused (e.g. a name breaking the name rule) says why.
+  if ((result.code === 'BAD_ATTRIBUTE' || result.code === 'BAD_ELEMENT') && result.message)
+    err.detail = result.message;
+  return err;
 }
 
 /** The GET answer body of `row` for what the daemon read, in the shapes of REST spec §4. */
@@ -99,11 +103,11 @@ export async function handleResource(
   service: string,
 ): Promise<Reply> {
   if (row.kind === 'service' && method === 'GET') return readServiceCollection(ctx, row, req, service);
-  const built = buildConfigRequest(
+  const built = await buildConfigRequest(
     { row, method, params, body: req.body, maxJsonDepth: ctx.maxJsonDepth },
     service,
   );
-  if (!built.ok) return errorReply(built.errors, YANG_JSON);
+  if (!built.ok) return errorReply(built.errors, YANG_JSON, built.omitted);
   const result = await ctx.daemon.execute(built.op);
   if (result.code === 'NO_CONTENT') return emptyReply(204, YANG_JSON);
   if (result.code !== 'OK') return errorReply([resultError(result, row.schemaPath)], YANG_JSON);

@@ -3,6 +3,7 @@
 // (integer ranges, invalid JSON), the framework endpoints' 400 texts — and a rejected request
 // changes nothing: the whole configuration reads back identical after every row.
 
+import { NAME_RULE } from '../../../src/common/name-rules';
 import { comparable, polycubectl } from '../../fixtures/rest/compat-client';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
@@ -339,7 +340,17 @@ const ROWS: Row[] = [
     path: `${P}/lbrp/lbE/`,
     body: '{"port_mode":',
     want: [400],
-    wantBody: RC(['malformed-message']),
+    wantBody: JSON.stringify({
+      'ietf-restconf:errors': {
+        error: [
+          {
+            'error-type': 'application',
+            'error-tag': 'malformed-message',
+            'error-message': 'the body is not valid JSON: unexpected end of the body at character 13',
+          },
+        ],
+      },
+    }),
   },
   {
     name: 'array body for an element',
@@ -387,7 +398,18 @@ const ROWS: Row[] = [
     path: `${P}/lbrp/a:b/`,
     body: '{}',
     want: [400],
-    wantBody: RC(['bad-attribute', 'name']),
+    wantBody: JSON.stringify({
+      'ietf-restconf:errors': {
+        error: [
+          {
+            'error-type': 'application',
+            'error-tag': 'bad-attribute',
+            'error-info': 'name',
+            'error-message': `invalid cube name: the name holds ":"; ${NAME_RULE}`,
+          },
+        ],
+      },
+    }),
   },
   // Routing (§1.3, §1.4).
   {

@@ -259,3 +259,45 @@ describe('backends', () => {
     expect(outcome(inOp(inCube()))).toEqual(want);
   });
 });
+
+// Service and backend names are free labels in the YANG; the lbrp service holds them to the
+// project's name rule (src/common/name-rules.ts) and answers bad-attribute `name` with the rule.
+describe('service and backend names', () => {
+  const bad = (r: Result<CubeModel>): { code: string; info?: string; message: string } => {
+    if (r.ok) throw new Error('accepted');
+    return r.error;
+  };
+
+  it.each([
+    ['a NUL', 'web\u0000'],
+    ['a lone surrogate', '\ud800'],
+    ['U+FFFD', '\ufffd'],
+    ['a non-NFC spelling', 'cafe\u0301'],
+    ['65 bytes', 'x'.repeat(65)],
+  ])('a service name with %s is refused on add and on PATCH', (_n, name) => {
+    for (const r of [addService(base(), { ...WEB, name }), updateService(web(), { ...WEB, name })]) {
+      expect(bad(r)).toMatchObject({ code: 'CUBE_ERR_BAD_NAME', info: 'name' });
+      expect(bad(r).message).toMatch(/^invalid service name: the name .*; names are 1 to 64 bytes/);
+    }
+  });
+
+  it('a backend name breaking the rule is refused on add, PATCH and inside a service body', () => {
+    const name = 'b\n2';
+    for (const r of [
+      addBackend(web(), WEB, { ip: '10.0.1.1', port: 80, name }),
+      updateBackend(must(addBackend(web(), WEB, { ip: '10.0.1.1', port: 80 })), WEB, '10.0.1.1', { name }),
+      addService(base(), { ...WEB, backend: [{ ip: '10.0.1.1', port: 80, name }] }),
+    ]) {
+      expect(bad(r)).toMatchObject({ code: 'CUBE_ERR_BAD_NAME', info: 'name' });
+      expect(bad(r).message).toContain('invalid backend name: the name holds U+000A at position 1');
+    }
+  });
+
+  it('valid UTF-8 names and the empty name ("no name") are accepted', () => {
+    expect(outcome(addService(base(), { ...WEB, name: 'Service-東京🙂' }))).toEqual([
+      '10.0.0.1:80:TCP name=Service-東京🙂',
+    ]);
+    expect(addService(base(), { ...WEB, name: '' }).ok).toBe(true);
+    expect(addBackend(web(), WEB, { ip: '10.0.1.1', port: 80, name: 'x'.repeat(64) }).ok).toBe(true);
+  });
+});
