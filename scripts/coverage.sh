@@ -3,7 +3,8 @@
 # branch coverage per folder of src/ and codegen/src/. In-process code is measured by jest (V8);
 # code in child processes (daemon, lbrp service, CLI under tsx) through NODE_V8_COVERAGE, merged
 # by scripts/coverage-report.ts. Kept out of `npm test`: it is slower.
-# A partial run for a quick look: `COVERAGE_PROJECTS=unit npm run coverage -- test/compat/cli`.
+# A partial run for a quick look: `COVERAGE_PROJECTS=unit npm run coverage -- test/compat/cli`
+# (COVERAGE_DIR=dir writes elsewhere than coverage/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -12,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 bash scripts/ensure-deps.sh || exit 1
 
-out=coverage
+out=${COVERAGE_DIR:-coverage}
 rm -rf "$out" && mkdir -p "$out/v8"
 # Every node process of the run (jest, its workers, and every child they start) writes its V8
 # coverage here on exit; the report keeps only what child processes ran (see coverage-report.ts).
