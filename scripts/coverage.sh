@@ -19,6 +19,7 @@ rm -rf "$out" && mkdir -p "$out/v8"
 # coverage here on exit; the report keeps only what child processes ran (see coverage-report.ts).
 export NODE_V8_COVERAGE="$PWD/$out/v8"
 failed=()
+patterns=("$@")
 start=$SECONDS
 run_jest() { # project, extra args…
   local project=$1; shift
@@ -27,13 +28,13 @@ run_jest() { # project, extra args…
   npx jest --ci --coverage --coverageProvider=v8 \
     --coverageReporters=json --coverageDirectory="$out/jest-$project" \
     --collectCoverageFrom='src/**/*.ts' --collectCoverageFrom='codegen/src/**/*.ts' \
-    --collectCoverageFrom='!**/*.d.ts' --selectProjects "$project" -- "$@" || failed+=("$project")
+    --collectCoverageFrom='!**/*.d.ts' --selectProjects "$project" "$@" -- "${patterns[@]}" || failed+=("$project")
   echo "$project: $((SECONDS - t0)) s" >>"$out/timing.txt"
 }
 for project in ${COVERAGE_PROJECTS:-unit kernel e2e}; do
   case $project in
-    unit) run_jest unit "$@" ;;
-    *) run_jest "$project" --runInBand "$@" ;;
+    unit) run_jest unit ;;
+    *) run_jest "$project" --runInBand ;;
   esac
 done
 unset NODE_V8_COVERAGE
