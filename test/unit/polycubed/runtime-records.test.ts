@@ -137,13 +137,12 @@ describe('kernel errors', () => {
     expect(errno).not.toHaveBeenCalled(); // a negative errno is the answer itself
     expect(errnoOf(-1, errno)).toBe(13);
     expect(errnoOf(-1, () => 0)).toBe(1); // -1 with errno unset is -EPERM
-    const err = (() => {
-      try {
-        checkRet(-7, 'map update', 'vip_to_service', errno, ' libbpf: value too big\n');
-      } catch (e) {
-        return e as KernelError;
-      }
-    })();
+    let err: KernelError | undefined;
+    try {
+      checkRet(-7, 'map update', 'vip_to_service', errno, ' libbpf: value too big\n');
+    } catch (e) {
+      err = e as KernelError;
+    }
     expect(err).toBeInstanceOf(KernelError);
     expect(err?.message).toBe('map update vip_to_service: E2BIG (libbpf: value too big)');
     expect([err?.op, err?.target, err?.errno, err?.code]).toEqual([
