@@ -25,7 +25,8 @@ run_jest() { # project, extra args…
   local project=$1; shift
   local t0=$SECONDS
   echo "== $project (with coverage)"
-  npx jest --ci --coverage --coverageProvider=v8 \
+  # Measuring slows every test down: jest's 5 s default timeout (tests without their own) is raised.
+  npx jest --ci --coverage --coverageProvider=v8 --testTimeout=60000 \
     --coverageReporters=json --coverageDirectory="$out/jest-$project" \
     --collectCoverageFrom='src/**/*.ts' --collectCoverageFrom='codegen/src/**/*.ts' \
     --collectCoverageFrom='!**/*.d.ts' --selectProjects "$project" "$@" -- "${patterns[@]}" || failed+=("$project")
