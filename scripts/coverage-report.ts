@@ -1,7 +1,8 @@
 // Second half of `npm run coverage` (scripts/coverage.sh): merges jest's in-process V8 coverage
 // with the raw V8 coverage of child processes (NODE_V8_COVERAGE, mapped back to the .ts sources
 // through the source maps tsx emits), then writes per-folder line and branch figures to
-// coverage/summary.md (also printed) and an HTML report to coverage/html/.
+// coverage/summary.md (also printed) and an HTML report to coverage/html/. Given several run
+// directories (`coverage-report.ts out run2 run3`), merges them all into the first.
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -40,12 +41,16 @@ function isJestProcess(cov: ProcessCov): boolean {
  * compiled to the same code (same source map): V8 ranges of one file only merge within a group.
  * Writes group i to `<work>/<i>/` as one file per process; returns the group directories.
  */
-function groupChildCoverage(rawDir: string, work: string): { dirs: string[]; processes: number } {
+function groupChildCoverage(rawDirs: string[], work: string): { dirs: string[]; processes: number } {
   const variants = new Map<string, string[]>(); // url → source map hashes seen, in order
   const dirs: string[] = [];
   let processes = 0;
-  for (const name of fs.readdirSync(rawDir).sort()) {
-    const cov = JSON.parse(fs.readFileSync(path.join(rawDir, name), 'utf8')) as ProcessCov;
+  const files = rawDirs.flatMap((d) =>
+    fs.existsSync(d) ? fs.readdirSync(d).map((n) => path.join(d, n)) : [],
+  );
+  for (const file of files.sort()) {
+    const name = path.basename(file); // coverage-<pid>-<time>-<n>.json: unique across runs
+    const cov = JSON.parse(fs.readFileSync(file, 'utf8')) as ProcessCov;
     if (isJestProcess(cov)) continue;
     const smc = cov['source-map-cache'] ?? {};
     const groups = new Map<number, ProcessCov>();
@@ -75,9 +80,10 @@ function groupChildCoverage(rawDir: string, work: string): { dirs: string[]; pro
 }
 
 /** Istanbul coverage of the child processes, mapped to the .ts sources by c8. */
-async function childCoverage(rawDir: string, work: string): Promise<libCoverage.CoverageMap> {
+async function childCoverage(rawDirs: string[], work: string): Promise<libCoverage.CoverageMap> {
   const map = libCoverage.createCoverageMap({});
-  const { dirs, processes } = groupChildCoverage(rawDir, work);
+  fs.rmSync(work, { recursive: true, force: true });
+  const { dirs, processes } = groupChildCoverage(rawDirs, work);
   for (const dir of dirs) {
     const report = c8Report({
       tempDirectory: dir,
@@ -95,23 +101,29 @@ async function childCoverage(rawDir: string, work: string): Promise<libCoverage.
   return map;
 }
 
-/** jest's coverage-final.json of every project that ran. */
-function jestCoverage(out: string): libCoverage.CoverageMap {
+/** jest's coverage-final.json of every project that ran, in every run directory. */
+function jestCoverage(runs: string[]): libCoverage.CoverageMap {
   const map = libCoverage.createCoverageMap({});
-  for (const d of fs.readdirSync(out).filter((n) => n.startsWith('jest-'))) {
-    const file = path.join(out, d, 'coverage-final.json');
-    if (fs.existsSync(file))
-      map.merge(JSON.parse(fs.readFileSync(file, 'utf8')) as libCoverage.CoverageMapData);
+  for (const run of runs) {
+    for (const d of fs.readdirSync(run).filter((n) => n.startsWith('jest-'))) {
+      const file = path.join(run, d, 'coverage-final.json');
+      if (fs.existsSync(file))
+        map.merge(JSON.parse(fs.readFileSync(file, 'utf8')) as libCoverage.CoverageMapData);
+    }
   }
   return map;
 }
 
 async function main(): Promise<void> {
-  const out = path.resolve(process.argv[2] ?? 'coverage');
-  const inProcess = jestCoverage(out);
-  if (inProcess.files().length === 0) throw new Error(`no jest coverage under ${out}/jest-*/`);
-  const children = await childCoverage(path.join(out, 'v8'), path.join(out, 'v8-children'));
-  const all = jestCoverage(out); // a second copy: merging changes the file coverages it holds
+  const runs = (process.argv.length > 2 ? process.argv.slice(2) : ['coverage']).map((d) => path.resolve(d));
+  const out = runs[0];
+  const inProcess = jestCoverage(runs);
+  if (inProcess.files().length === 0) throw new Error(`no jest coverage under ${runs.join(', ')} (jest-*/)`);
+  const children = await childCoverage(
+    runs.map((r) => path.join(r, 'v8')),
+    path.join(out, 'v8-children'),
+  );
+  const all = jestCoverage(runs); // a second copy: merging changes the file coverages it holds
   all.merge(children);
 
   const rows = perFolder(all, inProcess, ROOT);
