@@ -11,6 +11,7 @@ export default tseslint.config(
       'src/generated/',
       'test/golden/**/expected/',
       'coverage/',
+      'coverage-*/',
     ],
   },
   js.configs.recommended,
