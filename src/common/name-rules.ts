@@ -15,9 +15,20 @@ const ALLOWED = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]*$/u;
 // In `u` mode a well-formed pair is one code point, so this matches unpaired surrogates only.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Why `name` breaks the name rule (a lower-case phrase), or undefined when it is a valid name. */
-export function nameProblem(name: string): string | undefined {
+/** What kind of name is checked: an identifier (cube, port) or a free label (lbrp service, backend). */
+export type NameKind = 'identifier' | 'label';
+
+/**
+ * Why `name` breaks the name rule (a lower-case phrase), or undefined when it is a valid name.
+ * A `label` (lbrp service and backend `name`: never a URL segment, path or peer) may also hold
+ * inner ASCII spaces ("web frontend"), as printable ASCII allows; identifiers may not.
+ */
+export function nameProblem(name: string, kind: NameKind = 'identifier'): string | undefined {
   if (name === '') return 'is empty';
+  if (kind === 'label') {
+    if (name.startsWith(' ') || name.endsWith(' ')) return 'starts or ends with a space';
+    return nameProblem(name.replace(/ /g, '_'), 'identifier');
+  }
   if (LONE_SURROGATE.test(name))
     return `holds an unpaired surrogate (${describeFirst(name, isLoneSurrogate)})`;
   const bytes = Buffer.byteLength(name, 'utf8');
@@ -36,15 +47,19 @@ export function nameProblem(name: string): string | undefined {
 }
 
 /** The full message for a name of `field` that breaks the rule, or undefined when it is valid. */
-export function nameError(field: string, name: string): string | undefined {
-  const problem = nameProblem(name);
-  return problem === undefined ? undefined : `invalid ${field}: the name ${problem}; ${NAME_RULE}`;
+export function nameError(field: string, name: string, kind: NameKind = 'identifier'): string | undefined {
+  const problem = nameProblem(name, kind);
+  if (problem === undefined) return undefined;
+  return `invalid ${field}: the name ${problem}; ${kind === 'label' ? LABEL_RULE : NAME_RULE}`;
 }
 
 /** The rule in one sentence, for error messages and docs. */
 export const NAME_RULE =
   `names are 1 to ${NAME_MAX_BYTES} bytes of NFC-normalised UTF-8: letters, marks, digits, ` +
   'punctuation and symbols; no spaces, control or format characters, no "/" or ":", not "." or ".."';
+
+/** The label rule: the name rule, plus inner ASCII spaces. */
+export const LABEL_RULE = `${NAME_RULE.replace('no spaces', 'no spaces but inner ASCII ones')}`;
 
 const isLoneSurrogate = (c: string): boolean => LONE_SURROGATE.test(c);
 

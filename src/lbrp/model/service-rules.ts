@@ -19,11 +19,12 @@ import { nameError } from '../../common/name-rules';
 
 /**
  * A service or backend `name` (a free label in the YANG, enforced here: the YANG stays
- * polycube's) follows the project's name rule; "" means "no name", as in the C++ lbrp.
+ * polycube's) follows the project's name rule for labels (inner spaces allowed); "" means
+ * "no name", as in the C++ lbrp.
  */
 function checkLabel(field: string, name: string | undefined, path: string): Result<undefined> {
   if (name === undefined || name === '') return ok(undefined);
-  const err = nameError(field, name);
+  const err = nameError(field, name, 'label');
   return err === undefined ? ok(undefined) : fail('CUBE_ERR_BAD_NAME', { message: err, info: 'name', path });
 }
 

@@ -68,6 +68,19 @@ describe('nameProblem', () => {
     expect(nameError('port name', 'ok')).toBeUndefined();
   });
 
+  // Service and backend names are labels: inner ASCII spaces are fine there, nothing else changes.
+  it('lets labels hold inner spaces, and nothing else identifiers refuse', () => {
+    expect(nameProblem('web frontend', 'label')).toBeUndefined();
+    expect(nameProblem('web frontend')).toContain('U+0020');
+    expect(nameProblem(' web', 'label')).toBe('starts or ends with a space');
+    expect(nameProblem('web ', 'label')).toBe('starts or ends with a space');
+    expect(nameProblem('a\tb', 'label')).toContain('U+0009');
+    expect(nameProblem('a\u00a0b', 'label')).toContain('U+00A0');
+    expect(nameProblem('a:b', 'label')).toBe('holds ":"');
+    expect(nameProblem('a'.repeat(NAME_MAX_BYTES - 1) + ' b', 'label')).toContain('65 bytes long');
+    expect(nameError('service name', 'a\u0000b', 'label')).toMatch(/no spaces but inner ASCII ones/);
+  });
+
   it('the lone surrogates and U+FFFD that once shared a bpffs directory are all refused', () => {
     // Buffer.from(x) turns each of them into EF BF BD, so they would collide as directory names.
     for (const n of ['\ud800', '\udc00', '\ufffd']) expect(nameProblem(n)).toBeDefined();

@@ -42,6 +42,7 @@ let services: Map<string, ServiceRecord>;
 let changes: ServiceView[];
 let rebuilt: string[];
 let logs: string[];
+let late: { service: string; id: number; code: string }[];
 let sessions: ServiceSessions;
 
 beforeEach(() => {
@@ -50,6 +51,7 @@ beforeEach(() => {
   changes = [];
   rebuilt = [];
   logs = [];
+  late = [];
   sessions = new ServiceSessions({
     options: { yangSearchPath: DEFAULT_OPTIONS.yangSearchPath, requestTimeoutMs: 200, version: 'v-test' },
     cubes,
@@ -57,6 +59,7 @@ beforeEach(() => {
     log: (level, message) => logs.push(`${level} ${message}`),
     serviceChanged: (v) => changes.push(v),
     rebuildPending: async (name) => void rebuilt.push(name),
+    lateReply: (service, r, reply) => void late.push({ service, id: r.id, code: reply.code }),
   });
 });
 
@@ -175,12 +178,16 @@ describe('requests on a connected service', () => {
     expect((await second).message).toBe('second');
   });
 
-  it('answer GENERIC_ERROR when the service does not reply in time', async () => {
+  it('answer GENERIC_ERROR when the service does not reply in time, and hand on a late reply', async () => {
     const r = await conn().request(req);
     expect(r).toMatchObject({
       code: 'GENERIC_ERROR',
-      message: 'service pcntest did not answer within 200 ms',
+      message:
+        'service pcntest did not answer within 200 ms; if it answers later, polycubed reconciles the outcome and logs it',
     });
+    expect(late).toEqual([]);
+    sessions.handleReply(link, { id: r.id, code: 'OK', message: '', bodyJson: '', errorInfo: '' });
+    expect(late).toEqual([{ service: 'pcntest', id: r.id, code: 'OK' }]);
   });
 
   it('answer UNAVAILABLE when the stream ends; the service stays known but disconnected', async () => {
