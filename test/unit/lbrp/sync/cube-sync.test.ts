@@ -331,7 +331,7 @@ describe('CubeSync dataplane and refusals', () => {
 
   // Running out of slots refuses the request before any write; ids are not leaked.
   it('refuses what does not fit, writing nothing and leaking nothing', async () => {
-    const { host, sync, base } = newSync('SINGLE', { capacity: { services: 4, backends: 16, slots: 1000 } });
+    const { host, sync, base } = newSync('SINGLE', { sizes: { maxServices: 4, maxBackends: 16, maglevSlots: 1000 } });
     const one = (vip: string) => (x: CubeModel) =>
       addService(x, {
         vip,
