@@ -132,9 +132,7 @@ export class ServiceKit extends EventEmitter {
         reply.errorKind === 'MEMORY'
           ? {
               total: Number(reply.kernelMemory ?? 0),
-              maps: Object.fromEntries(
-                Object.entries(reply.mapMemory ?? {}).map(([k, v]) => [k, Number(v)]),
-              ),
+              maps: Object.fromEntries(Object.entries(reply.mapMemory ?? {}).map(([k, v]) => [k, Number(v)])),
               budget: Number(reply.kernelMemoryBudget ?? 0),
               used: Number(reply.kernelMemoryUsed ?? 0),
             }

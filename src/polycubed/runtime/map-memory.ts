@@ -61,9 +61,7 @@ export function mapMemoryBytes(map: MapShape, cpus: number): number {
       return e * (LPM_NODE + (map.keySize - 4) + map.valueSize);
     case BpfMapType.RINGBUF: {
       const pages = Math.floor(e / PAGE);
-      return (
-        RINGBUF_HEAD + (RINGBUF_META_PAGES + pages) * PAGE + (RINGBUF_META_PAGES + 2 * pages) * POINTER
-      );
+      return RINGBUF_HEAD + (RINGBUF_META_PAGES + pages) * PAGE + (RINGBUF_META_PAGES + 2 * pages) * POINTER;
     }
     default:
       return e * (map.keySize + value);
