@@ -1,24 +1,18 @@
 // map-memory.ts against the kernel: every map type lbrp and the runtime use is created at a few
 // sizes, and the computed cost is compared with the kernel's own figure (the `memlock` line of
 // /proc/self/fdinfo/<fd>, which bpftool prints as bytes_memlock). Preallocated maps must match
-// within MEMORY_TOLERANCE; maps allocated on demand are compared empty (their cost when full is
+// within MEMORY_TOLERANCE (test/fixtures/kernel-memory.ts); maps allocated on demand are compared empty (their cost when full is
 // checked to be the larger one).
 
 import { readFileSync } from 'node:fs';
 import { createMap, numPossibleCpus, type MapSpec } from '../../../src/polycubed/runtime';
 import { BpfMapType } from '../../../src/polycubed/runtime/bpf-types';
 import { mapMemoryBytes } from '../../../src/polycubed/runtime/map-memory';
+import { withinTolerance } from '../../fixtures/kernel-memory';
 import { describeKernel } from './runtime-fixture';
 
-/**
- * Allowed difference between computed and kernel figures: the sizes of kernel structures that
- * map-memory.ts assumes (struct bpf_array, struct bpf_htab, …) may differ by a few hundred bytes
- * between kernel builds. Documented in README "Kernel memory".
- */
-export const MEMORY_TOLERANCE = { ratio: 0.01, bytes: 4096 };
-
-/** The kernel's memlock figure of an open map fd. */
-export function memlockOfFd(fd: number): number {
+/** The kernel's memlock figure of an open map fd (bpftool prints it as bytes_memlock). */
+function memlockOfFd(fd: number): number {
   const m = /^memlock:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
   if (!m) throw new Error(`no memlock line for fd ${fd}`);
   return Number(m[1]);
@@ -69,8 +63,7 @@ describeKernel('kernel: map memory (computed vs the kernel memlock figure)', () 
     try {
       const kernel = memlockOfFd(map.fd);
       const computed = mapMemoryBytes({ flags: 0, ...spec }, cpus);
-      const slack = Math.max(MEMORY_TOLERANCE.bytes, kernel * MEMORY_TOLERANCE.ratio);
-      expect(Math.abs(computed - kernel)).toBeLessThanOrEqual(slack);
+      expect({ computed, kernel, within: withinTolerance(computed, kernel) }).toMatchObject({ within: true });
     } finally {
       map.close();
     }
@@ -109,8 +102,7 @@ describeKernel('kernel: map memory (computed vs the kernel memlock figure)', () 
           map.update(key, Buffer.alloc(spec.valueSize));
         }
         const filled = memlockOfFd(map.fd);
-        const slack = Math.max(MEMORY_TOLERANCE.bytes, filled * MEMORY_TOLERANCE.ratio);
-        expect(Math.abs(full - filled)).toBeLessThanOrEqual(slack);
+        expect({ full, filled, within: withinTolerance(full, filled) }).toMatchObject({ within: true });
       } finally {
         map.close();
       }
