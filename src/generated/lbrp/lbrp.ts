@@ -117,14 +117,14 @@ export class Lbrp {
   portMode: LbrpPortMode = 'SINGLE';
 
   /**
-   * Entries of the session table (a session takes one, or two when its backend address serves several services; a full bucket of 8 evicts its least recently used entry). A power of two. Each entry costs 40 bytes of kernel memory. Set only at creation
+   * Session table entries, a power of two (a session takes one or two; 40 bytes each). Set only at creation
    *
    * Init-only: set only when its parent is created. Default: `65536`.
    */
   sessionTableSize: number = 65536;
 
   /**
-   * Services (vip:vport:proto; proto ALL counts three) the cube can hold. Set only at creation
+   * Services the cube can hold (vip:vport:proto; proto ALL counts three). Set only at creation
    *
    * Init-only: set only when its parent is created. Default: `1024`.
    */
@@ -138,14 +138,14 @@ export class Lbrp {
   maxBackends: number = 4096;
 
   /**
-   * Maglev slots the cube can hold, summed over all its services (a service takes 2 to 131071 slots by its backend count; 4 bytes each). Set only at creation
+   * Maglev slots the cube can hold, summed over its services (2 to 131071 each; 8 bytes a slot). Set only at creation
    *
    * Init-only: set only when its parent is created. Default: `262144`.
    */
   maglevSlots: number = 262144;
 
   /**
-   * Kernel memory of the cube's maps (what bpftool reports as bytes_memlock, computed from their sizes), counted against polycubed's --kernel-memory-budget
+   * Bytes of kernel memory of the cube's maps, counted against polycubed's --kernel-memory-budget
    *
    * Read-only (config false). Units: bytes.
    */
