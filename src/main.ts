@@ -5,6 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_OPTIONS } from './polycubed/core/daemon-options';
+import { parseKernelMemoryBudget } from './polycubed/core/kernel-memory-budget';
 import { Daemon } from './polycubed/core/daemon';
 import type { DaemonOptions, LogEvent } from './polycubed/core/types';
 import { PolycubedGrpcServer } from './polycubed/grpc/grpc-server';
@@ -23,6 +24,8 @@ const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service i
   --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
   --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
                        its peer (slower; lets captures and egress filters on that veth see them)
+  --kernel-memory-budget SIZE  kernel memory all cubes' maps may take (bytes, 256M, 1G, or a
+                       share of RAM like 12.5%; default 1/8 of MemTotal); a cube past it is refused
   --quiet              do not print cube logs
 REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
       'no-persistence': { type: 'boolean' },
       'cache-dir': { type: 'string' },
       'no-veth-peer-shortcut': { type: 'boolean' },
+      'kernel-memory-budget': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -53,6 +57,8 @@ async function main(): Promise<void> {
   if (values['no-persistence']) opts.stateFile = undefined;
   if (values['cache-dir']) opts.cacheDir = values['cache-dir'];
   if (values['no-veth-peer-shortcut']) opts.vethPeerShortcut = false;
+  if (values['kernel-memory-budget'])
+    opts.kernelMemoryBudget = parseKernelMemoryBudget(values['kernel-memory-budget']);
   const socketPath = values['grpc-socket'] ?? DEFAULT_SOCKET;
 
   const daemon = new Daemon(opts);

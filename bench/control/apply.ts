@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { applyServices } from '../../src/lbrp/model/cube-rules';
-import { emptyCube, type CubeModel } from '../../src/lbrp/model/cube-model';
+import { DEFAULT_SIZES, emptyCube, type CubeModel } from '../../src/lbrp/model/cube-model';
 import { addBackend, type ServiceInput } from '../../src/lbrp/model/service-rules';
 import { LBRP_DEFAULTS, syncOptions } from '../../src/lbrp/lbrp-options';
 import { CubeSync } from '../../src/lbrp/sync/cube-sync';
@@ -16,6 +16,9 @@ import type { MapWrite } from '../../src/service-kit';
 
 const SERVICES = 1000;
 const BACKENDS = 10;
+/** Size leaves for SERVICES × BACKENDS (4001-slot tables): the defaults hold 1,024 services and 4,096 backends. */
+const SIZES = { ...DEFAULT_SIZES, maxBackends: 16384, maglevSlots: 1 << 22 };
+const SIZE_LEAVES = { 'max-backends': SIZES.maxBackends, 'maglev-slots': SIZES.maglevSlots };
 const N = 100;
 const WEB = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
 
@@ -53,9 +56,9 @@ class CountingHost extends FakeHost {
 async function inMemory(): Promise<void> {
   const host = new CountingHost();
   host.addCube('lb0');
-  const sync = new CubeSync(emptyCube('lb0', 'SINGLE'), host, syncOptions(LBRP_DEFAULTS));
+  const sync = new CubeSync(emptyCube('lb0', 'SINGLE', SIZES), host, syncOptions(LBRP_DEFAULTS));
   let t = performance.now();
-  const model = must(applyServices(emptyCube('lb0', 'SINGLE'), serviceBodies(), 'create'));
+  const model = must(applyServices(emptyCube('lb0', 'SINGLE', SIZES), serviceBodies(), 'create'));
   await sync.apply(model, { refreshPorts: true });
   row(
     `in memory: ${SERVICES} services × ${BACKENDS} backends (model, tables, plan)`,
@@ -64,10 +67,10 @@ async function inMemory(): Promise<void> {
 
   const h2 = new FakeHost();
   h2.addCube('lb1');
-  const s2 = new CubeSync(emptyCube('lb1', 'SINGLE'), h2, syncOptions(LBRP_DEFAULTS));
+  const s2 = new CubeSync(emptyCube('lb1', 'SINGLE', SIZES), h2, syncOptions(LBRP_DEFAULTS));
   let m = must(
     applyServices(
-      emptyCube('lb1', 'SINGLE'),
+      emptyCube('lb1', 'SINGLE', SIZES),
       [{ ...WEB, backend: Array.from({ length: N }, (_, k) => ({ ip: backendOf(k), port: 80 })) }],
       'create',
     ),
@@ -112,7 +115,7 @@ async function throughRest(): Promise<void> {
     await stack.start();
     const bodies = serviceBodies();
 
-    await stack.ok('POST', 'lbrp/lbpost/', {});
+    await stack.ok('POST', 'lbrp/lbpost/', SIZE_LEAVES);
     let t = performance.now();
     for (const b of bodies)
       await stack.ok('POST', `lbrp/lbpost/service/${b.vip}/80/TCP/`, { backend: b.backend });
@@ -124,7 +127,7 @@ async function throughRest(): Promise<void> {
     await stack.ok('DELETE', 'lbrp/lbpost/');
 
     // polycubed waits 30 s for a service's answer: 4 M slot writes go in PATCHes of 100 services.
-    await stack.ok('POST', 'lbrp/lbpatch/', {});
+    await stack.ok('POST', 'lbrp/lbpatch/', SIZE_LEAVES);
     t = performance.now();
     let writes = 0;
     for (let i = 0; i < SERVICES; i += 100) {

@@ -1,6 +1,6 @@
 // REST bench (`npm run bench:rest`, root): requests per second through the whole northbound stack
 // — HTTP → polycubed REST → gRPC (unix socket) → the real lbrp service → kernel maps — for a cube
-// GET and for backend add/delete. polycubed and lbrp-service run as child processes (LbrpStack:
+// GET and for backend add/delete, and the kernel memory of an empty cube. polycubed and lbrp-service run as child processes (LbrpStack:
 // private pin root, socket, state file and REST port); the cube's FRONTEND/BACKEND ports sit on a
 // veth pair this bench creates. Keep-alive HTTP/1.1 clients on 127.0.0.1; results printed, nothing
 // asserted beyond a check that every backend really reached (and left) the kernel: the pinned
@@ -21,6 +21,10 @@ import {
   IPPROTO,
 } from '../../src/lbrp/dataplane/map-layouts';
 import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
+import { measureCubeMemory, withinTolerance } from '../../test/fixtures/kernel-memory';
+import { numPossibleCpus } from '../../src/polycubed/runtime/bpf-map';
+import { readdirSync } from 'node:fs';
+import { formulaLines } from './kernel-memory';
 import { TestNet } from '../../test/fixtures/netns';
 import { benchHostileStall } from './hostile-stall';
 
@@ -189,6 +193,37 @@ async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
     first += BACKENDS;
   }
   agent.destroy();
+  await kernelMemory(stack);
+}
+
+/** The kernel memory of an empty cube (default size leaves): measured, the leaf, the formula. */
+async function kernelMemory(stack: LbrpStack): Promise<void> {
+  const url = `http://127.0.0.1:${stack.port}${P}/lbrp/km0/`;
+  const post = await fetch(url, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' },
+  });
+  expectStatus(post.status, 201, 'POST km0');
+  const measured = measureCubeMemory(stack.pinRoot, 'km0');
+  const leaf = Number(await (await fetch(`${url}kernel-memory/`)).text());
+  const goal = 8 * 1024 * 1024;
+  const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(2)} MiB`;
+  console.log(
+    `kernel memory of an empty cube (default sizes, ${numPossibleCpus()} CPUs, bpftool bytes_memlock): ` +
+      `${mib(measured)} (${measured} B; kernel-memory leaf ${leaf} B` +
+      `${withinTolerance(leaf, measured) ? '' : ', NOT within tolerance'}) ` +
+      `${measured <= goal ? 'ok' : 'OVER'} (goal ≤ 8 MiB)`,
+  );
+  const dir = join(stack.pinRoot, 'km0', 'maps');
+  const maps = readdirSync(dir).map((f) => {
+    const m = BpfMap.fromPinned(join(dir, f));
+    m.close();
+    return m;
+  });
+  console.log('  the same cube on N possible CPUs (map-memory.ts, as polycubed computes it):');
+  for (const l of formulaLines(maps)) console.log(l);
+  expectStatus((await fetch(url, { method: 'DELETE' })).status, 200, 'DELETE km0');
 }
 
 async function main(): Promise<void> {

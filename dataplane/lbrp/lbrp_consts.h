@@ -19,9 +19,12 @@
 #define BACKEND_PORT -1
 #endif
 
-/* Map sizes. Services: vip:vport:proto triples (ALL counts three). */
+/* Map sizes. The service compiles every cube with its YANG leaves (max-services, max-backends,
+ * maglev-slots, session-table-size); these defaults are the leaves' defaults, chosen so an empty
+ * cube costs at most 8 MiB of kernel memory (README "Kernel memory").
+ * Services: vip:vport:proto triples (ALL counts three). */
 #ifndef MAX_SERVICES
-#define MAX_SERVICES 32768
+#define MAX_SERVICES 1024
 #endif
 /* Distinct VIP addresses (the vips map). */
 #ifndef MAX_VIPS
@@ -30,7 +33,7 @@
 /* Session table entries (a session takes one, or two when its backend is not F_BACKEND_UNIQUE);
  * a full bucket evicts its least recently used entry. */
 #ifndef MAX_SESSIONS
-#define MAX_SESSIONS 262144
+#define MAX_SESSIONS 65536
 #endif
 /* Entries per session table bucket (MAX_SESSIONS / SESSION_WAYS buckets, a power of two). */
 #ifndef SESSION_WAYS
@@ -38,11 +41,12 @@
 #endif
 /* Backend ids 0..MAX_BACKENDS-1, allocated by the control plane across all services. */
 #ifndef MAX_BACKENDS
-#define MAX_BACKENDS 262144
+#define MAX_BACKENDS 4096
 #endif
-/* Total Maglev slots of all services (1<<22 = 64 services with the paper's 65537-slot tables). */
+/* Total Maglev slots of all services (8 bytes of kernel memory each: array values are rounded
+ * up to 8). 1<<18 holds 653 services of 2-4 backends (401 slots each). */
 #ifndef MAX_MAGLEV_SLOTS
-#define MAX_MAGLEV_SLOTS (1 << 22)
+#define MAX_MAGLEV_SLOTS (1 << 18)
 #endif
 /* FRONTEND port IPs in MULTI mode (Polycube's MAX_FRONTENDS). */
 #ifndef MAX_FRONTENDS
@@ -51,6 +55,23 @@
 /* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
 #ifndef MAX_SRC_REWRITES
 #define MAX_SRC_REWRITES 16
+#endif
+
+/* Counters (service_stats, backend_stats): per-CPU arrays, unless that would take more than
+ * LBRP_PERCPU_STATS_MAX_BYTES for this machine's possible CPUs (PCN_POSSIBLE_CPUS, set by
+ * polycubed); then one shared array updated with atomic adds, whose size does not grow with the
+ * CPU count. 24 = sizeof(struct lbrp_counters). Without PCN_POSSIBLE_CPUS (tests, benchmarks
+ * that compile the program themselves) the counters stay per-CPU. */
+#ifndef LBRP_PERCPU_STATS_MAX_BYTES
+#define LBRP_PERCPU_STATS_MAX_BYTES (1 << 20)
+#endif
+#ifndef LBRP_PERCPU_STATS
+#if defined(PCN_POSSIBLE_CPUS) && \
+	((MAX_SERVICES + MAX_BACKENDS) * 24LL * PCN_POSSIBLE_CPUS > LBRP_PERCPU_STATS_MAX_BYTES)
+#define LBRP_PERCPU_STATS 0
+#else
+#define LBRP_PERCPU_STATS 1
+#endif
 #endif
 
 /* backend_value.flags: the backend may receive new sessions. Cleared = drained (weight 0) or

@@ -53,12 +53,12 @@ struct {
  * backend_vip_value (the service behind it). Control plane writes, for every backend address that
  * serves exactly one service, before it sets F_BACKEND_UNIQUE on that backend; datapath reads per
  * backend packet to find a reply's session in conntrack (sessions through a F_BACKEND_UNIQUE
- * backend have no reverse NAT entry). Not preallocated: sized for one entry per backend id, it
- * holds one per distinct backend address. */
+ * backend have no reverse NAT entry). Sized for one entry per backend id, it holds one per
+ * distinct backend address. Preallocated, so the memory a cube is charged for at creation is all
+ * it ever takes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_BACKENDS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct backend_vip_key);
 	__type(value, struct backend_vip_value);
 } backend_to_vip SEC(".maps");
@@ -83,17 +83,26 @@ struct {
 	__type(value, __u16);
 } ip_to_frontend_port SEC(".maps");
 
-/* u32 service id → lbrp_counters, per CPU. Datapath writes; control plane reads (sums CPUs). */
+/* Per-CPU counters, or one shared array (atomic adds) on machines where per-CPU ones would be
+ * large: LBRP_PERCPU_STATS in lbrp_consts.h. */
+#if LBRP_PERCPU_STATS
+#define LBRP_STATS_MAP_TYPE BPF_MAP_TYPE_PERCPU_ARRAY
+#else
+#define LBRP_STATS_MAP_TYPE BPF_MAP_TYPE_ARRAY
+#endif
+
+/* u32 service id → lbrp_counters (per CPU or shared, above). Datapath writes; control plane
+ * reads (sums CPUs). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, LBRP_STATS_MAP_TYPE);
 	__uint(max_entries, MAX_SERVICES);
 	__type(key, __u32);
 	__type(value, struct lbrp_counters);
 } service_stats SEC(".maps");
 
-/* u32 backend id → lbrp_counters, per CPU. Datapath writes; control plane reads. */
+/* u32 backend id → lbrp_counters (per CPU or shared). Datapath writes; control plane reads. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, LBRP_STATS_MAP_TYPE);
 	__uint(max_entries, MAX_BACKENDS);
 	__type(key, __u32);
 	__type(value, struct lbrp_counters);

@@ -1,5 +1,5 @@
 /* stats.h — counters: every drop goes through drop(ctx, DROP_*), which counts the reason;
- * account() adds a frame to a service's or backend's per-CPU counters.
+ * account() adds a frame to a service's or backend's counters (per-CPU or shared: lbrp_consts.h).
  */
 #ifndef LBRP_STATS_H
 #define LBRP_STATS_H
@@ -28,9 +28,17 @@ static __always_inline void account(void *map, __u32 id, __u32 len, __u32 new_se
 
 	if (!c)
 		return;
+#if LBRP_PERCPU_STATS
 	c->packets += 1;
 	c->bytes += len;
 	c->new_sessions += new_session;
+#else
+	/* One array shared by every CPU: atomic adds (BPF_ATOMIC, lock xadd on x86). */
+	__sync_fetch_and_add(&c->packets, 1);
+	__sync_fetch_and_add(&c->bytes, len);
+	if (new_session)
+		__sync_fetch_and_add(&c->new_sessions, new_session);
+#endif
 }
 
 #endif /* LBRP_STATS_H */

@@ -174,6 +174,12 @@ const CATALOGUE = {
   CUBE_ERR_SERVICE_FAILED: { status: 500, body: 'text', message: '{message}' },
   CUBE_ERR_SERVICE_UNAVAILABLE: { status: 503, body: 'text', message: '{message}' },
   CUBE_ERR_INTERNAL: { status: 500, body: 'text', message: 'internal error: {message}' },
+  CUBE_ERR_KERNEL_MEMORY_BUDGET: {
+    status: 500,
+    body: 'text',
+    message:
+      'cube {cube} needs {need} bytes of kernel memory for its maps (largest: {maps}), but only {free} of the {budget}-byte kernel memory budget are free ({used} taken by other cubes; polycubed --kernel-memory-budget)',
+  },
 
   // ---- framework endpoints (REST spec §4.5): plain text, status 400
   CUBE_ERR_BAD_REQUEST: { status: 400, body: 'text', message: '{message}' },
@@ -279,6 +285,17 @@ const CATALOGUE = {
     message: 'cannot load the dataplane of cube {cube}: {detail}',
   },
   CUBE_ERR_LBRP_UNSUPPORTED: { status: 500, body: 'text', message: 'Method not supported' },
+  CUBE_ERR_LBRP_SESSION_TABLE_SIZE: {
+    status: 500,
+    body: 'text',
+    message: 'session-table-size must be a power of two, got {value}',
+  },
+  CUBE_ERR_LBRP_KERNEL_MEMORY: {
+    status: 500,
+    body: 'text',
+    message:
+      'cube {cube} does not fit in the kernel memory budget: it needs {need} bytes, {free} of the {budget}-byte budget are free ({used} taken by other cubes); {field} = {value} takes {bytes} bytes of it ({sizes}): lower {field} or raise polycubed --kernel-memory-budget',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

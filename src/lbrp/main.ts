@@ -17,9 +17,6 @@ const USAGE = `usage: lbrp-service [options]
   --cacert FILE       CA that polycubed's certificate chains to (PEM)
   --table-min N       smallest Maglev table (default ${LBRP_DEFAULTS.policy.minTableSize}, rounded up to a prime)
   --table-max N       largest Maglev table (default ${LBRP_DEFAULTS.policy.maxTableSize})
-  --max-services N    services per cube (default ${LBRP_DEFAULTS.capacity.services}; the program's MAX_SERVICES)
-  --max-backends N    backends per cube, all services (default ${LBRP_DEFAULTS.capacity.backends})
-  --max-slots N       Maglev slots per cube, all services (default ${LBRP_DEFAULTS.capacity.slots})
   --stats-ttl MS      how long counters read from the kernel are reused (default ${LBRP_DEFAULTS.statsTtlMs})
   --quiet             only warnings and errors`;
 
@@ -42,9 +39,6 @@ export function parseLbrpArgs(argv: string[]): LbrpServiceStart & { quiet: boole
       cacert: { type: 'string' },
       'table-min': { type: 'string' },
       'table-max': { type: 'string' },
-      'max-services': { type: 'string' },
-      'max-backends': { type: 'string' },
-      'max-slots': { type: 'string' },
       'stats-ttl': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -71,11 +65,6 @@ export function parseLbrpArgs(argv: string[]): LbrpServiceStart & { quiet: boole
       ...d.policy,
       minTableSize: positive('table-min', values['table-min']) ?? d.policy.minTableSize,
       maxTableSize: positive('table-max', values['table-max']) ?? d.policy.maxTableSize,
-    },
-    capacity: {
-      services: positive('max-services', values['max-services']) ?? d.capacity.services,
-      backends: positive('max-backends', values['max-backends']) ?? d.capacity.backends,
-      slots: positive('max-slots', values['max-slots']) ?? d.capacity.slots,
     },
     statsTtlMs: positive('stats-ttl', values['stats-ttl']) ?? d.statsTtlMs,
   };

@@ -17,7 +17,7 @@ import {
 } from '../service-kit';
 import { resolveLbrpOptions, syncOptions, type LbrpOptions } from './lbrp-options';
 import { createCube, type CubeInput } from './model/cube-rules';
-import { emptyCube, type CubeModel } from './model/cube-model';
+import { DEFAULT_SIZES, emptyCube, type CubeModel } from './model/cube-model';
 import { addPort } from './model/port-rules';
 import { addService } from './model/service-rules';
 import { replaceSrcIpRewrite } from './model/src-rewrite-rules';
@@ -144,7 +144,7 @@ export class LbrpService implements ServiceHandler {
       const snap = WITH_COUNTERS.has(target.kind)
         ? await this.counters.get(req.cube, sync.kernel)
         : undefined;
-      const r = readView(sync.model, target, counterLookup(sync.kernel, snap));
+      const r = readView(sync.model, target, counterLookup(sync.kernel, snap), sync.kernelMemory);
       return r.ok ? { body: r.value } : answerOf(r.error);
     }
     const next = applyRequest(sync.model, target, req.op, req.body);
@@ -161,7 +161,11 @@ export class LbrpService implements ServiceHandler {
   private async create(name: string, body: unknown): Promise<ConfigAnswer> {
     const model = createCube(name, cubeInput(body));
     if (!model.ok) return answerOf(model.error);
-    const sync = new CubeSync(emptyCube(name, model.value.portMode), this.host, syncOptions(this.options));
+    const sync = new CubeSync(
+      emptyCube(name, model.value.portMode, model.value.sizes),
+      this.host,
+      syncOptions(this.options),
+    );
     const applied = await sync.apply(model.value, { refreshPorts: true, forceLoad: true });
     if (!applied.ok) return answerOf(applied.error);
     this.cubes.set(name, sync);
@@ -206,7 +210,7 @@ export class LbrpService implements ServiceHandler {
     }
     const whole = createCube(name, input);
     if (whole.ok) return whole.value;
-    let m = emptyCube(name, input.portMode ?? 'SINGLE');
+    let m = emptyCube(name, input.portMode ?? 'SINGLE', { ...DEFAULT_SIZES, ...input.sizes });
     const rewrite = input.srcIpRewrite;
     const steps: Step[] = [
       ...(input.service ?? []).map((svc): Step => [

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Daemon } from './core/daemon';
 import { DEFAULT_OPTIONS } from './core/daemon-options';
+import { parseKernelMemoryBudget } from './core/kernel-memory-budget';
 import type { DaemonOptions, LogEvent } from './core/types';
 import { PolycubedGrpcServer, type GrpcServerOptions } from './grpc/grpc-server';
 import { REST_FLAGS_HELP, parseRestFlags } from './rest/rest-options';
@@ -27,6 +28,8 @@ const USAGE = `usage: polycubed [options]
   --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
   --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
                        its peer (slower; lets captures and egress filters on that veth see them)
+  --kernel-memory-budget SIZE  kernel memory all cubes' maps may take (bytes, 256M, 1G, or a
+                       share of RAM like 12.5%; default 1/8 of MemTotal); a cube past it is refused
   --request-timeout MS how long to wait for a service's reply (default ${DEFAULT_OPTIONS.requestTimeoutMs})
   --quiet              do not print cube logs
 REST API (polycubectl talks to it):
@@ -51,6 +54,7 @@ function parseCli(argv: string[]): {
       'runtime-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       'no-veth-peer-shortcut': { type: 'boolean' },
+      'kernel-memory-budget': { type: 'string' },
       'request-timeout': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -67,6 +71,8 @@ function parseCli(argv: string[]): {
   if (values['runtime-dir']) daemon.runtimeDir = values['runtime-dir'];
   if (values['cache-dir']) daemon.cacheDir = values['cache-dir'];
   if (values['no-veth-peer-shortcut']) daemon.vethPeerShortcut = false;
+  if (values['kernel-memory-budget'])
+    daemon.kernelMemoryBudget = parseKernelMemoryBudget(values['kernel-memory-budget']);
   if (values['request-timeout']) daemon.requestTimeoutMs = Number(values['request-timeout']);
   let grpc: GrpcServerOptions;
   if (values['grpc-addr']) {

@@ -149,10 +149,17 @@ export interface LoadDataplaneReplyMsg {
   programId: number;
   /** Empty on success; otherwise why the program was not loaded (the old one keeps running). */
   error: string;
-  /** COMPILE, VERIFIER or KERNEL when `error` is set. */
+  /** COMPILE, VERIFIER, KERNEL or MEMORY when `error` is set. */
   errorKind: string;
   /** clang diagnostics or the verifier log of a failure; clang warnings on success. */
   log: string;
+  /** Bytes of kernel memory of the program's maps (loaded, or refused with errorKind MEMORY). */
+  kernelMemory?: number;
+  /** The same by map name. */
+  mapMemory?: Record<string, number>;
+  /** errorKind MEMORY: polycubed's kernel memory budget and what the other cubes take of it. */
+  kernelMemoryBudget?: number;
+  kernelMemoryUsed?: number;
 }
 
 /** proto `MapOp`. */
@@ -211,6 +218,8 @@ export interface CubeInfoMsg {
   type: string;
   loglevel: string;
   ports: PortInfoMsg[];
+  /** Bytes of kernel memory of the cube's maps (0 before its first program). */
+  kernelMemory?: number;
 }
 
 /** Loads polycube.proto and returns the `Polycubed` service constructor and definition. */

@@ -9,6 +9,7 @@ export type {
   ConfigKey,
   ConfigRequest,
   CubeInfo,
+  DataplaneMemory,
   DataplaneSource,
   MapEntry,
   MapWrite,

@@ -117,7 +117,7 @@ export class ServiceKit extends EventEmitter {
    */
   async loadDataplane(
     src: DataplaneSource,
-  ): Promise<{ reloaded: boolean; programId: number; warnings: string }> {
+  ): Promise<{ reloaded: boolean; programId: number; warnings: string; kernelMemory: number }> {
     const defines = Object.fromEntries(Object.entries(src.defines ?? {}).map(([k, v]) => [k, String(v)]));
     const reply = (await this.unary('loadDataplane', {
       cube: src.cube,
@@ -127,8 +127,24 @@ export class ServiceKit extends EventEmitter {
       mapSizes: src.mapSizes ?? {},
       replaceIncompatibleMaps: src.replaceIncompatibleMaps ?? false,
     })) as LoadDataplaneReplyMsg;
-    if (reply.error) throw new DataplaneError(reply.error, reply.errorKind, reply.log);
-    return { reloaded: reply.reloaded, programId: reply.programId, warnings: reply.log };
+    if (reply.error) {
+      const memory =
+        reply.errorKind === 'MEMORY'
+          ? {
+              total: Number(reply.kernelMemory ?? 0),
+              maps: Object.fromEntries(Object.entries(reply.mapMemory ?? {}).map(([k, v]) => [k, Number(v)])),
+              budget: Number(reply.kernelMemoryBudget ?? 0),
+              used: Number(reply.kernelMemoryUsed ?? 0),
+            }
+          : undefined;
+      throw new DataplaneError(reply.error, reply.errorKind, reply.log, memory);
+    }
+    return {
+      reloaded: reply.reloaded,
+      programId: reply.programId,
+      warnings: reply.log,
+      kernelMemory: Number(reply.kernelMemory ?? 0),
+    };
   }
 
   /** Applies writes in order (batched per map by polycubed); returns how many were applied. */

@@ -57,17 +57,32 @@ export interface ServiceHandler {
   onPortEvent?(ev: PortEventMsg): void;
 }
 
+/** Kernel memory of a program polycubed refused (kind MEMORY): its maps and the budget. */
+export interface DataplaneMemory {
+  /** Bytes the program's maps would take. */
+  total: number;
+  /** The same by map name. */
+  maps: Record<string, number>;
+  /** polycubed's kernel memory budget. */
+  budget: number;
+  /** Bytes taken by the other cubes. */
+  used: number;
+}
+
 /** A program that did not compile or load; the cube's previous program keeps running. */
 export class DataplaneError extends Error {
-  /** COMPILE, VERIFIER or KERNEL. */
+  /** COMPILE, VERIFIER, KERNEL or MEMORY (refused by polycubed's kernel memory budget). */
   readonly kind: string;
   /** clang's diagnostics or the verifier log. */
   readonly log: string;
-  constructor(message: string, kind: string, log: string) {
+  /** For kind MEMORY. */
+  readonly memory: DataplaneMemory | undefined;
+  constructor(message: string, kind: string, log: string, memory?: DataplaneMemory) {
     super(message);
     this.name = 'DataplaneError';
     this.kind = kind;
     this.log = log;
+    this.memory = memory;
   }
 }
 

@@ -30,6 +30,9 @@ const U = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Values known once the stack and the veth exist; `{{name}}` in a row's args and env. */
+/** A cube's kernel-memory figure depends on the machine (CPU count, kernel): shown as <bytes>. */
+const KERNEL_MEMORY = /(kernel-memory"?:\s*)[0-9][0-9.e+]*/g;
+
 interface Vars {
   /** The host veth end used as p1's peer. */
   veth: string;
@@ -78,7 +81,12 @@ const list = (key: string, rows: string[][]): string => `\n${key}:\n${table(rows
 
 /** The lbrp cube's `_links` (self, then one record per child endpoint, §4.3). */
 const LINKS = ['uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode'];
-const CHILDREN = [...LINKS, 'src-ip-rewrite', 'service'];
+/** lbrp's init-only size leaves with their defaults, and the config-false kernel memory. */
+const SIZE_LEAVES = ['session-table-size', 'max-services', 'max-backends', 'maglev-slots'];
+const SIZES_SHOWN =
+  'session-table-size: 65536\nmax-services: 1024\nmax-backends: 4096\nmaglev-slots: 262144\n' +
+  'kernel-memory: <bytes>\n';
+const CHILDREN = [...LINKS, ...SIZE_LEAVES, 'kernel-memory', 'src-ip-rewrite', 'service'];
 
 const SERVICE_HEAD = [
   'name',
@@ -109,6 +117,7 @@ const lb0Head = (uuid = true): string =>
   'name: lb0\n' +
   (uuid ? `uuid: ${U}\n` : '') +
   'service-name: lbrp\ntype: TC\nloglevel: DEBUG\nshadow: false\nspan: false\nport_mode: single\n' +
+  SIZES_SHOWN +
   'src-ip-rewrite:\n ip-range: 10.2.0.0/24\n new_ip_range: 10.3.0.0/24\n';
 
 const lb0Ports = (v: Vars, uuid = U): string =>
@@ -142,6 +151,11 @@ const lb0Json = (v: Vars): string => {
     shadow: false,
     span: false,
     port_mode: 'single',
+    'session-table-size': 65536,
+    'max-services': 1024,
+    'max-backends': 4096,
+    'maglev-slots': 262144,
+    'kernel-memory': '<bytes>',
     'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
     service: [
       {
@@ -158,7 +172,7 @@ const lb0Json = (v: Vars): string => {
     ],
     _links: [{ rel: 'self', href: base }, ...CHILDREN.map((c) => ({ rel: c, href: `${base}${c}/` }))],
   };
-  return `${JSON.stringify(cube, null, 2)}\n`;
+  return `${JSON.stringify(cube, null, 2).replace('"<bytes>"', '<bytes>')}\n`;
 };
 
 /** `-yaml`: yaml.v2 through ghodss (keys sorted, sequences not indented). */
@@ -173,11 +187,12 @@ const lb0Yaml = (v: Vars): string => {
     `    port: ${b[2]}\n    total-sessions: 0\n    weight: ${b[3]}\n`;
   return (
     `_links:\n${links.join('')}` +
-    'loglevel: DEBUG\nname: lb0\nport_mode: single\n' +
+    'kernel-memory: <bytes>\nloglevel: DEBUG\n' +
+    'maglev-slots: 262144\nmax-backends: 4096\nmax-services: 1024\nname: lb0\nport_mode: single\n' +
     `ports:\n- ip: ""\n  name: p1\n  peer: ${v.veth}\n  status: UP\n  type: frontend\n  uuid: ${U}\n` +
     `service:\n- active-sessions: 0\n  backend:\n${backend(B1)}${backend(B2)}` +
     '  bytes: 0\n  name: web\n  packets: 0\n  proto: tcp\n  total-sessions: 0\n  vip: 10.0.0.1\n  vport: 80\n' +
-    'service-name: lbrp\nshadow: false\nspan: false\n' +
+    'service-name: lbrp\nsession-table-size: 65536\nshadow: false\nspan: false\n' +
     'src-ip-rewrite:\n  ip-range: 10.2.0.0/24\n  new_ip_range: 10.3.0.0/24\n' +
     `type: TC\nuuid: ${U}\n\n`
   );
@@ -228,7 +243,7 @@ const ROWS: Row[] = [
     inArgs: 'lb1 show -brief',
     wantStdout:
       `name: lb1\nuuid: ${U}\nservice-name: lbrp\ntype: TC\nloglevel: WARN\nshadow: false\nspan: false\n` +
-      'port_mode: multi\nsrc-ip-rewrite:\n ip-range: \n new_ip_range: \n\n',
+      `port_mode: multi\n${SIZES_SHOWN}src-ip-rewrite:\n ip-range: \n new_ip_range: \n\n`,
     wantCode: 0,
   },
   { inArgs: 'lb1 port_mode show', wantStdout: 'multi\n\n', wantCode: 0 },
@@ -473,21 +488,34 @@ const ROWS: Row[] = [
     inArgs: 'lbrp add ?',
     wantStdout: [
       NOTICE,
-      'Keyword              Type      Description',
-      ' <name>               string    Name of the lbrp service',
+      'Keyword                    Type       Description',
+      ' <name>                     string     Name of the lbrp service',
       ' ',
       ' Other parameters:',
-      ' type=value           string    Type of the Cube (TC, XDP_SKB, XDP_DRV)',
-      ' service-name=value   string    ',
-      ' loglevel=value       string    Logging level of a cube, from none (OFF) to ',
-      '                                the most verbose (TRACE)',
-      ' shadow=value         boolean   Defines if the service is visible in Linux',
-      ' span=value           boolean   Defines if all traffic is sent to Linux',
-      " port_mode=value      string    LB mode of operation. 'SINGLE' is optimized ",
-      '                                for working with a single FRONTEND port. ',
-      "                                'MULTI' allows to manage multiple FRONTEND port",
+      ' type=value                 string     Type of the Cube (TC, XDP_SKB, XDP_DRV)',
+      ' service-name=value         string     ',
+      ' loglevel=value             string     Logging level of a cube, from none ',
+      '                                       (OFF) to the most verbose (TRACE)',
+      ' shadow=value               boolean    Defines if the service is visible in ',
+      '                                       Linux',
+      ' span=value                 boolean    Defines if all traffic is sent to Linux',
+      " port_mode=value            string     LB mode of operation. 'SINGLE' is ",
+      '                                       optimized for working with a single ',
+      "                                       FRONTEND port. 'MULTI' allows to manage ",
+      '                                       multiple FRONTEND port',
+      ' session-table-size=value   unsigned   Session table entries, a power of two ',
+      '                                       (a session takes one or two; 40 bytes ',
+      '                                       each). Set only at creation',
+      ' max-services=value         unsigned   Services the cube can hold ',
+      '                                       (vip:vport:proto; proto ALL counts ',
+      '                                       three). Set only at creation',
+      ' max-backends=value         unsigned   Backends the cube can hold, summed over ',
+      '                                       all its services. Set only at creation',
+      ' maglev-slots=value         unsigned   Maglev slots the cube can hold, summed ',
+      '                                       over its services (2 to 131071 each; 8 ',
+      '                                       bytes a slot). Set only at creation',
       'Example: ',
-      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO ',
+      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 ',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -522,17 +550,22 @@ const ROWS: Row[] = [
     inArgs: 'lb0 show ?',
     wantStdout: [
       NOTICE,
-      'Keyword          Type        Description                                                                                                                              Example',
-      ' uuid             string      UUID of the Cube                                                                                                                         ',
-      ' type             string      Type of the Cube (TC, XDP_SKB, XDP_DRV)                                                                                                  TC',
-      ' service-name     string                                                                                                                                               helloworld',
-      ' loglevel         string      Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                     INFO',
-      ' ports            list        Entry of the ports table                                                                                                                 ',
-      ' shadow           boolean     Defines if the service is visible in Linux                                                                                               ',
-      ' span             boolean     Defines if all traffic is sent to Linux                                                                                                  ',
-      " port_mode        string      LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port     ",
-      " src-ip-rewrite   container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range   ",
-      ' service          list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                         ',
+      'Keyword              Type        Description                                                                                                                              Example',
+      ' uuid                 string      UUID of the Cube                                                                                                                         ',
+      ' type                 string      Type of the Cube (TC, XDP_SKB, XDP_DRV)                                                                                                  TC',
+      ' service-name         string                                                                                                                                               helloworld',
+      ' loglevel             string      Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                     INFO',
+      ' ports                list        Entry of the ports table                                                                                                                 ',
+      ' shadow               boolean     Defines if the service is visible in Linux                                                                                               ',
+      ' span                 boolean     Defines if all traffic is sent to Linux                                                                                                  ',
+      " port_mode            string      LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port     ",
+      ' session-table-size   unsigned    Session table entries, a power of two (a session takes one or two; 40 bytes each). Set only at creation                                  65536',
+      ' max-services         unsigned    Services the cube can hold (vip:vport:proto; proto ALL counts three). Set only at creation                                               1024',
+      ' max-backends         unsigned    Backends the cube can hold, summed over all its services. Set only at creation                                                           4096',
+      ' maglev-slots         unsigned    Maglev slots the cube can hold, summed over its services (2 to 131071 each; 8 bytes a slot). Set only at creation                        262144',
+      " kernel-memory        unsigned    Bytes of kernel memory of the cube's maps, counted against polycubed's --kernel-memory-budget                                            ",
+      " src-ip-rewrite       container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range   ",
+      ' service              list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                         ',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -804,7 +837,11 @@ describeE2e('e2e: polycubectl against polycubed and the lbrp service', () => {
       env: fill(row.inEnv, v),
     });
     const want = typeof row.wantStdout === 'function' ? row.wantStdout(vars) : row.wantStdout;
-    const got = { stdout: r.stdout.replace(UUID, U), stderr: r.stderr, code: r.code };
+    const got = {
+      stdout: r.stdout.replace(UUID, U).replace(KERNEL_MEMORY, '$1<bytes>'),
+      stderr: r.stderr,
+      code: r.code,
+    };
     if (want instanceof RegExp) {
       expect({ ...got, stdout: want.test(got.stdout) ? want : got.stdout }).toEqual({
         stdout: want,

@@ -1,6 +1,7 @@
 // Capacity against the kernel, through the REST API: one cube takes 10,000 services (sent as ten
 // PATCHes of the service list) and the last of them carries traffic; one service takes 1,000
 // backends, and 3,000 new UDP flows to it spread over (nearly) all of them, as the counters show.
+// The cube's init-only size leaves make the room (the defaults hold 1,024 services).
 
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack, waitFor } from '../fixtures/lbrp/e2e-stack';
@@ -20,6 +21,10 @@ describeE2e('e2e: lbrp capacity', () => {
     await stack.start();
     await startServers(lb, (argv) => stack.spawn(argv));
     await stack.ok('POST', `lbrp/${CUBE}/`, {
+      // 10,000 one-backend services (2 slots each) and one 1,000-backend service (131071 slots).
+      'max-services': 16384,
+      'max-backends': 16384,
+      'maglev-slots': 262144,
       ports: [
         { name: 'fe', type: 'FRONTEND', peer: lb.clients[0].dev },
         { name: 'be', type: 'BACKEND', peer: lb.backendDev },

@@ -2,7 +2,7 @@
 // Inputs: datamodel/lbrp.yang, datamodel/polycube-base.yang, datamodel/polycube-standard-base.yang, datamodel/ietf-inet-types.yang
 // Config classes of the lbrp cube and the enum types of their leaves.
 
-import { type JsonObject, asArray, asBoolean, asEnum, asObject, asString, keyString, memberOrder, orderMembers, requireKey } from './runtime';
+import { type JsonObject, asArray, asBoolean, asEnum, asInteger, asObject, asString, keyString, memberOrder, orderMembers, requireKey } from './runtime';
 import { Ports } from './ports';
 import { Service } from './service';
 import { SrcIpRewrite } from './src-ip-rewrite';
@@ -59,7 +59,7 @@ export class Lbrp {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['name'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'src-ip-rewrite', 'service'];
+  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'src-ip-rewrite', 'service'];
 
   /**
    * Name of the lbrp service
@@ -117,6 +117,41 @@ export class Lbrp {
   portMode: LbrpPortMode = 'SINGLE';
 
   /**
+   * Session table entries, a power of two (a session takes one or two; 40 bytes each). Set only at creation
+   *
+   * Init-only: set only when its parent is created. Default: `65536`.
+   */
+  sessionTableSize: number = 65536;
+
+  /**
+   * Services the cube can hold (vip:vport:proto; proto ALL counts three). Set only at creation
+   *
+   * Init-only: set only when its parent is created. Default: `1024`.
+   */
+  maxServices: number = 1024;
+
+  /**
+   * Backends the cube can hold, summed over all its services. Set only at creation
+   *
+   * Init-only: set only when its parent is created. Default: `4096`.
+   */
+  maxBackends: number = 4096;
+
+  /**
+   * Maglev slots the cube can hold, summed over its services (2 to 131071 each; 8 bytes a slot). Set only at creation
+   *
+   * Init-only: set only when its parent is created. Default: `262144`.
+   */
+  maglevSlots: number = 262144;
+
+  /**
+   * Bytes of kernel memory of the cube's maps, counted against polycubed's --kernel-memory-budget
+   *
+   * Read-only (config false). Units: bytes.
+   */
+  kernelMemory?: number;
+
+  /**
    * If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range
    */
   srcIpRewrite?: SrcIpRewrite;
@@ -155,6 +190,11 @@ export class Lbrp {
     if (o['shadow'] !== undefined) x.shadow = asBoolean(o['shadow'], Lbrp.$path + '/shadow');
     if (o['span'] !== undefined) x.span = asBoolean(o['span'], Lbrp.$path + '/span');
     if (o['port_mode'] !== undefined) x.portMode = asEnum(o['port_mode'], LBRP_PORT_MODE_VALUES, Lbrp.$path + '/port_mode');
+    if (o['session-table-size'] !== undefined) x.sessionTableSize = asInteger(o['session-table-size'], Lbrp.$path + '/session-table-size');
+    if (o['max-services'] !== undefined) x.maxServices = asInteger(o['max-services'], Lbrp.$path + '/max-services');
+    if (o['max-backends'] !== undefined) x.maxBackends = asInteger(o['max-backends'], Lbrp.$path + '/max-backends');
+    if (o['maglev-slots'] !== undefined) x.maglevSlots = asInteger(o['maglev-slots'], Lbrp.$path + '/maglev-slots');
+    if (o['kernel-memory'] !== undefined) x.kernelMemory = asInteger(o['kernel-memory'], Lbrp.$path + '/kernel-memory', true);
     if (o['src-ip-rewrite'] !== undefined) x.srcIpRewrite = SrcIpRewrite.fromJson(o['src-ip-rewrite']);
     if (o['service'] !== undefined) x.service = asArray(o['service'], Lbrp.$path + '/service').map((e) => Service.fromJson(e));
     return x;
@@ -175,6 +215,11 @@ export class Lbrp {
     out['shadow'] = this.shadow;
     out['span'] = this.span;
     out['port_mode'] = this.portMode;
+    out['session-table-size'] = this.sessionTableSize;
+    out['max-services'] = this.maxServices;
+    out['max-backends'] = this.maxBackends;
+    out['maglev-slots'] = this.maglevSlots;
+    if (this.kernelMemory !== undefined) out['kernel-memory'] = this.kernelMemory;
     if (this.srcIpRewrite !== undefined) out['src-ip-rewrite'] = this.srcIpRewrite.toJson();
     if (this.service !== undefined) out['service'] = this.service.map((e) => e.toJson());
     return orderMembers(out, this.$order);

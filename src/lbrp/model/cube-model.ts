@@ -3,6 +3,7 @@
 // new CubeModel (sharing unchanged parts) or a catalogue error; nothing here does I/O.
 
 import { cubeError, type CubeError, type CubeErrorCode, type Result } from '../../common/errors';
+import { Lbrp } from '../../generated/lbrp';
 
 export type PortMode = 'SINGLE' | 'MULTI';
 export type PortType = 'FRONTEND' | 'BACKEND';
@@ -48,11 +49,43 @@ export interface SrcIpRewriteModel {
   readonly newIpRange?: string;
 }
 
+/**
+ * The cube's map sizes: the init-only YANG leaves session-table-size, max-services, max-backends
+ * and maglev-slots. Fixed at creation, since the pinned maps keep their size for the cube's life.
+ */
+export interface CubeSizes {
+  readonly sessionTableSize: number;
+  readonly maxServices: number;
+  readonly maxBackends: number;
+  readonly maglevSlots: number;
+}
+
+/** The YANG defaults of the size leaves (the generated class holds them). */
+export const DEFAULT_SIZES: CubeSizes = (() => {
+  const d = new Lbrp();
+  return Object.freeze({
+    sessionTableSize: d.sessionTableSize,
+    maxServices: d.maxServices,
+    maxBackends: d.maxBackends,
+    maglevSlots: d.maglevSlots,
+  });
+})();
+
+/** YANG names of the size leaves, by CubeSizes member (errors and READs use them). */
+export const SIZE_LEAVES: Readonly<Record<keyof CubeSizes, string>> = {
+  sessionTableSize: 'session-table-size',
+  maxServices: 'max-services',
+  maxBackends: 'max-backends',
+  maglevSlots: 'maglev-slots',
+};
+
 /** One lbrp cube's configuration. */
 export interface CubeModel {
   readonly name: string;
   /** Chosen at creation; never changes. */
   readonly portMode: PortMode;
+  /** Map sizes; chosen at creation, never change. */
+  readonly sizes: CubeSizes;
   /** By port name, in the order they were added. */
   readonly ports: ReadonlyMap<string, PortModel>;
   readonly srcIpRewrite: SrcIpRewriteModel;
@@ -61,8 +94,8 @@ export interface CubeModel {
 }
 
 /** A new cube without ports, services or src-ip-rewrite. */
-export function emptyCube(name: string, portMode: PortMode): CubeModel {
-  return { name, portMode, ports: new Map(), srcIpRewrite: {}, services: new Map() };
+export function emptyCube(name: string, portMode: PortMode, sizes: CubeSizes = DEFAULT_SIZES): CubeModel {
+  return { name, portMode, sizes, ports: new Map(), srcIpRewrite: {}, services: new Map() };
 }
 
 /** The identity of a service: "vip:vport:proto", e.g. "10.0.0.1:80:TCP". */

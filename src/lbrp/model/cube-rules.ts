@@ -5,11 +5,14 @@
 import type { Result } from '../../common/errors';
 import {
   chain,
+  DEFAULT_SIZES,
   emptyCube,
   fail,
   ok,
   serviceKey,
+  SIZE_LEAVES,
   type CubeModel,
+  type CubeSizes,
   type PortMode,
   type ServiceModel,
 } from './cube-model';
@@ -31,6 +34,8 @@ import { replaceSrcIpRewrite, updateSrcIpRewrite, type SrcIpRewriteInput } from 
 /** A cube body (the generated Lbrp class fits; `portMode` only when the request carried it). */
 export interface CubeInput {
   portMode?: PortMode;
+  /** Size leaves the request carried (init-only: creation only). */
+  sizes?: Partial<CubeSizes>;
   ports?: PortInput[];
   srcIpRewrite?: SrcIpRewriteInput;
   service?: ServiceInput[];
@@ -41,7 +46,12 @@ export type ListMode = 'create' | 'replace' | 'update';
 
 /** A new cube from its creation body; refused as a whole if any part breaks a rule. */
 export function createCube(name: string, input: CubeInput): Result<CubeModel> {
-  const base = emptyCube(name, input.portMode ?? 'SINGLE');
+  const sizes = { ...DEFAULT_SIZES, ...input.sizes };
+  // The session table's buckets are indexed by a hash mask (session_table.h).
+  const s = sizes.sessionTableSize;
+  if (!Number.isInteger(s) || s < 8 || (s & (s - 1)) !== 0)
+    return fail('CUBE_ERR_LBRP_SESSION_TABLE_SIZE', { value: s });
+  const base = emptyCube(name, input.portMode ?? 'SINGLE', sizes);
   return chain(base, [
     (m) => applyServices(m, input.service ?? [], 'create'),
     (m) => (input.srcIpRewrite ? replaceSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
@@ -52,11 +62,24 @@ export function createCube(name: string, input: CubeInput): Result<CubeModel> {
 /** Cube PATCH: port_mode may only restate the current mode; listed parts are merged. */
 export function updateCube(model: CubeModel, input: CubeInput): Result<CubeModel> {
   return chain(model, [
+    (m) => keepSizes(m, input.sizes),
     (m) => setPortMode(m, input.portMode),
     (m) => applyServices(m, input.service ?? [], 'update'),
     (m) => (input.srcIpRewrite ? updateSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
     (m) => applyPorts(m, input.ports ?? [], 'update'),
   ]);
+}
+
+/**
+ * The size leaves are init-only (REST refuses them in a PATCH already): restating a size is fine,
+ * changing one is refused naming the leaf.
+ */
+function keepSizes(model: CubeModel, sizes: Partial<CubeSizes> | undefined): Result<CubeModel> {
+  for (const k of Object.keys(sizes ?? {}) as (keyof CubeSizes)[]) {
+    if (sizes?.[k] !== undefined && sizes[k] !== model.sizes[k])
+      return fail('CUBE_ERR_INVALID_VALUE', { info: SIZE_LEAVES[k], path: `/lbrp/${SIZE_LEAVES[k]}` });
+  }
+  return ok(model);
 }
 
 /** PATCH of port_mode: "Port mode cannot be changed at runtime" unless it is the current one. */

@@ -5,7 +5,7 @@
 import { Backend, Lbrp, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
 import type { Result } from '../../common/errors';
 import type { Op } from '../../service-kit';
-import { fail, type CubeModel, type PortMode } from '../model/cube-model';
+import { fail, SIZE_LEAVES, type CubeModel, type CubeSizes, type PortMode } from '../model/cube-model';
 import {
   applyBackends,
   applyPorts,
@@ -48,8 +48,12 @@ const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export function cubeInput(body: unknown): CubeInput {
   const raw = isObject(body) ? body : {};
   const lbrp = Lbrp.fromJson(raw);
+  const sizes: { -readonly [K in keyof CubeSizes]?: number } = {};
+  for (const k of Object.keys(SIZE_LEAVES) as (keyof CubeSizes)[])
+    if (SIZE_LEAVES[k] in raw) sizes[k] = lbrp[k];
   return {
     ...('port_mode' in raw ? { portMode: lbrp.portMode } : {}),
+    ...(Object.keys(sizes).length > 0 ? { sizes } : {}),
     ...(lbrp.ports ? { ports: lbrp.ports.map(portInput) } : {}),
     ...(lbrp.srcIpRewrite ? { srcIpRewrite: rewriteInput(lbrp.srcIpRewrite) } : {}),
     ...(lbrp.service ? { service: lbrp.service.map(serviceInput) } : {}),

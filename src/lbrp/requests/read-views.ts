@@ -9,8 +9,10 @@ import {
   fail,
   ok,
   PROTO_NUMBERS,
+  SIZE_LEAVES,
   type BackendModel,
   type CubeModel,
+  type CubeSizes,
   type PortModel,
   type ServiceModel,
 } from '../model/cube-model';
@@ -95,11 +97,20 @@ export function srcIpRewriteView(model: CubeModel): JsonObject {
   return o.toJson();
 }
 
+/** The size leaves and, once polycubed reported it, the kernel memory of the cube's maps. */
+function cubeLeaves(model: CubeModel, kernelMemory: number | undefined): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(SIZE_LEAVES) as (keyof CubeSizes)[]) out[SIZE_LEAVES[k]] = model.sizes[k];
+  if (kernelMemory !== undefined) out['kernel-memory'] = kernelMemory;
+  return out;
+}
+
 /** The cube's own members (polycubed merges its base members in front). */
-export function cubeView(model: CubeModel, counters: CounterLookup): JsonObject {
+export function cubeView(model: CubeModel, counters: CounterLookup, kernelMemory?: number): JsonObject {
   const out: JsonObject = {};
   if (model.ports.size > 0) out.ports = [...model.ports.values()].map(portView);
   out.port_mode = lower(model.portMode);
+  Object.assign(out, cubeLeaves(model, kernelMemory));
   out['src-ip-rewrite'] = srcIpRewriteView(model);
   if (model.services.size > 0)
     out.service = [...model.services.values()].map((s) => serviceView(s, counters));
@@ -115,10 +126,19 @@ const counterValue = (c: Counters, leaf: string): number | undefined =>
   })[leaf];
 
 /** The READ answer for `target`, or "There are no entries associated with that key". */
-export function readView(model: CubeModel, target: RequestTarget, counters: CounterLookup): Result<unknown> {
+export function readView(
+  model: CubeModel,
+  target: RequestTarget,
+  counters: CounterLookup,
+  kernelMemory?: number,
+): Result<unknown> {
   switch (target.kind) {
     case 'cube':
-      return ok(cubeView(model, counters));
+      return ok(cubeView(model, counters, kernelMemory));
+    case 'cube-leaf': {
+      const v = cubeLeaves(model, kernelMemory)[target.leaf];
+      return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
+    }
     case 'port_mode':
       return ok(lower(model.portMode));
     case 'ports': {

@@ -9,10 +9,21 @@ import type { ProtoInput, ServiceRef } from '../model/service-rules';
 export const COUNTER_LEAVES = ['packets', 'bytes', 'active-sessions', 'total-sessions'] as const;
 export type CounterLeaf = (typeof COUNTER_LEAVES)[number];
 
+/** Cube-level leaves other than port_mode: the init-only sizes and the kernel memory. */
+const CUBE_LEAVES = new Set([
+  'session-table-size',
+  'max-services',
+  'max-backends',
+  'maglev-slots',
+  'kernel-memory',
+]);
+
 /** A request's target. `name`/`ref`/`ip` are absent for whole lists. */
 export type RequestTarget =
   | { kind: 'cube' }
   | { kind: 'port_mode' }
+  /** session-table-size, max-services, max-backends, maglev-slots, kernel-memory. */
+  | { kind: 'cube-leaf'; leaf: string }
   | { kind: 'ports'; name?: string }
   | { kind: 'port-leaf'; name: string; leaf: string }
   | { kind: 'src-ip-rewrite' }
@@ -42,6 +53,7 @@ export function parseTarget(path: string, keys: readonly ConfigKey[], isCollecti
   const [a, b, c] = rel;
   if (rel.length === 0) return { kind: 'cube' };
   if (a === 'port_mode' && rel.length === 1) return { kind: 'port_mode' };
+  if (CUBE_LEAVES.has(a) && rel.length === 1) return { kind: 'cube-leaf', leaf: a };
   if (a === 'ports') {
     const name = key(keys, 'ports', 'name');
     if (rel.length === 1)

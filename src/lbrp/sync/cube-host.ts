@@ -13,8 +13,11 @@ export interface HostPort {
 
 /** What the lbrp service asks of polycubed. */
 export interface CubeHost {
-  /** Compiles and loads (or reloads, keeping maps) a cube's program; throws when it does not load. */
-  loadDataplane(src: DataplaneSource): Promise<unknown>;
+  /**
+   * Compiles and loads (or reloads, keeping maps) a cube's program; throws when it does not load
+   * (a DataplaneError of kind MEMORY when polycubed's kernel memory budget refused it).
+   */
+  loadDataplane(src: DataplaneSource): Promise<{ kernelMemory?: number }>;
   /** Applies writes in order (batched per map); throws after a failure, some writes applied. */
   writeMaps(cube: string, ops: MapWrite[]): Promise<number>;
   /** Reads a whole map, or the given keys (missing ones left out; per-CPU values per CPU). */
@@ -22,5 +25,5 @@ export interface CubeHost {
   /** Sends a frame out of a cube port. */
   sendPacket(cube: string, port: string, packet: Buffer): Promise<void>;
   /** The cube's ports with their ids. */
-  getCube(cube: string): Promise<{ ports: HostPort[] }>;
+  getCube(cube: string): Promise<{ ports: HostPort[]; kernelMemory?: number }>;
 }

@@ -5,18 +5,19 @@
 
 import type { CubeError, Result } from '../../common/errors';
 import { cubeError } from '../../common/errors';
-import type { CubeModel } from '../model/cube-model';
+import type { CubeModel, CubeSizes } from '../model/cube-model';
 import type { TablePolicy } from '../maglev/table-policy';
 import { IdAllocator, SlotAllocator } from './allocators';
 import type { CubeHost } from './cube-host';
-import { definesKey, lbrpDefines, lbrpSource, type DataplaneMaxima } from './dataplane-source';
+import { definesKey, lbrpDefines, lbrpSource } from './dataplane-source';
 import { commitAll, deriveKernelState, rollbackAll, type SyncAllocators } from './derive-state';
 import { EMPTY_KERNEL_STATE, type KernelState } from './kernel-state';
 import { generateMapWrites } from './map-plan';
 import { readKernelState } from './readback';
-import type { MapWrite } from '../../service-kit';
+import type { DataplaneMemory, MapWrite } from '../../service-kit';
+import { kernelMemoryError } from './memory-error';
 
-/** Sizes of the dataplane maps lbrp allocates in (must match the compiled program). */
+/** Sizes of the dataplane maps lbrp allocates in (the cube's size leaves, compiled in). */
 export interface SyncCapacity {
   services: number;
   backends: number;
@@ -26,11 +27,13 @@ export interface SyncCapacity {
 /** What a CubeSync needs (from LbrpOptions). */
 export interface CubeSyncOptions {
   policy: TablePolicy;
-  capacity: SyncCapacity;
-  /** -D overrides of map sizes passed to the program (kept equal to `capacity`). */
-  maxima: DataplaneMaxima;
   /** Writes per WriteMaps call. */
   writeChunk: number;
+}
+
+/** The allocators' capacities of a cube's size leaves. */
+export function capacityOf(sizes: CubeSizes): SyncCapacity {
+  return { services: sizes.maxServices, backends: sizes.maxBackends, slots: sizes.maglevSlots };
 }
 
 /** Outcome of the last kernel sync of a cube. */
@@ -61,6 +64,8 @@ export class CubeSync {
   private alloc: SyncAllocators;
   private portIdsValue = new Map<string, number>();
   private loadedDefines: string | undefined;
+  /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
+  kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
 
   constructor(
@@ -69,7 +74,7 @@ export class CubeSync {
     private readonly opts: CubeSyncOptions,
   ) {
     this.modelValue = model;
-    this.alloc = newAllocators(opts.capacity);
+    this.alloc = newAllocators(capacityOf(model.sizes));
   }
 
   /** The accepted configuration. */
@@ -114,14 +119,15 @@ export class CubeSync {
       rollbackAll(this.alloc);
       return derived;
     }
-    const defines = lbrpDefines(next, portIds, this.opts.maxima);
+    const defines = lbrpDefines(next, portIds);
     const key = definesKey(defines);
     if (opts.forceLoad || key !== this.loadedDefines) {
       try {
-        await this.host.loadDataplane(lbrpSource(next.name, defines));
+        const loaded = await this.host.loadDataplane(lbrpSource(next.name, defines));
+        if (loaded.kernelMemory !== undefined) this.kernelMemory = loaded.kernelMemory;
       } catch (err) {
         rollbackAll(this.alloc);
-        return { ok: false, error: dataplaneError(next.name, err) };
+        return { ok: false, error: dataplaneError(next, err) };
       }
       this.loadedDefines = key;
     }
@@ -149,7 +155,7 @@ export class CubeSync {
   async adopt(model: CubeModel): Promise<number> {
     this.modelValue = model;
     this.portIdsValue = await this.readPortIds();
-    this.loadedDefines = definesKey(lbrpDefines(model, this.portIdsValue, this.opts.maxima));
+    this.loadedDefines = definesKey(lbrpDefines(model, this.portIdsValue));
     return this.rebuildFromKernel();
   }
 
@@ -159,7 +165,7 @@ export class CubeSync {
   }
 
   private async rebuildFromKernel(): Promise<number> {
-    this.alloc = newAllocators(this.opts.capacity);
+    this.alloc = newAllocators(capacityOf(this.modelValue.sizes));
     const actual = await readKernelState(this.host, this.modelValue.name, this.modelValue, this.alloc);
     commitAll(this.alloc);
     const derived = deriveKernelState(this.modelValue, actual, {
@@ -206,12 +212,15 @@ export class CubeSync {
 
   private async readPortIds(): Promise<Map<string, number>> {
     const info = await this.host.getCube(this.modelValue.name);
+    if (info.kernelMemory !== undefined) this.kernelMemory = info.kernelMemory;
     return new Map(info.ports.map((p) => [p.name, p.id]));
   }
 }
 
-function dataplaneError(cube: string, err: unknown): CubeError {
-  const e = err as { message?: string; log?: string };
+function dataplaneError(model: CubeModel, err: unknown): CubeError {
+  const cube = model.name;
+  const e = err as { message?: string; log?: string; kind?: string; memory?: DataplaneMemory };
+  if (e.kind === 'MEMORY' && e.memory) return kernelMemoryError(model, e.memory);
   const detail = [e.message ?? String(err), e.log ? e.log.split('\n').slice(0, 20).join('\n') : '']
     .filter(Boolean)
     .join('\n');

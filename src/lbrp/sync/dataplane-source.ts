@@ -1,11 +1,12 @@
 // The lbrp program a cube runs: dataplane/lbrp/*.{c,h} (pcn.h comes from polycubed's include
-// path) and the -D parameters that depend on the cube: port mode and the port ids that are
-// compiled in (SINGLE: FRONTEND and BACKEND; MULTI: BACKEND only, every other port is a FRONTEND).
+// path) and the -D parameters that depend on the cube: port mode, the port ids that are compiled
+// in (SINGLE: FRONTEND and BACKEND; MULTI: BACKEND only, every other port is a FRONTEND) and the
+// map sizes of its init-only size leaves.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataplaneSource } from '../../service-kit';
-import type { CubeModel } from '../model/cube-model';
+import type { CubeModel, CubeSizes } from '../model/cube-model';
 
 /** dataplane/lbrp in the repository (src/lbrp/sync → ../../..). */
 const LBRP_DIR = resolve(__dirname, '../../../dataplane/lbrp');
@@ -29,20 +30,21 @@ export function lbrpFiles(): Record<string, string> {
   return cached;
 }
 
-/** Map sizes that differ from the compiled defaults (`MAX_*` of lbrp_consts.h). */
-export type DataplaneMaxima = Partial<
-  Record<'MAX_SERVICES' | 'MAX_BACKENDS' | 'MAX_MAGLEV_SLOTS' | 'MAX_SESSIONS', number>
->;
+/** The map sizes (`MAX_*` of lbrp_consts.h) of a cube's size leaves. */
+export function sizeDefines(sizes: CubeSizes): Record<string, number> {
+  return {
+    MAX_SERVICES: sizes.maxServices,
+    MAX_BACKENDS: sizes.maxBackends,
+    MAX_MAGLEV_SLOTS: sizes.maglevSlots,
+    MAX_SESSIONS: sizes.sessionTableSize,
+  };
+}
 
 /**
- * The -D parameters of `model`'s program given polycubed's port ids: SINGLE_PORT_MODE, and the
- * ids of the ports the mode compiles in (−1 when there is no such port).
+ * The -D parameters of `model`'s program given polycubed's port ids: SINGLE_PORT_MODE, the ids
+ * of the ports the mode compiles in (−1 when there is no such port) and the map sizes.
  */
-export function lbrpDefines(
-  model: CubeModel,
-  portIds: ReadonlyMap<string, number>,
-  maxima: DataplaneMaxima = {},
-): Record<string, number> {
+export function lbrpDefines(model: CubeModel, portIds: ReadonlyMap<string, number>): Record<string, number> {
   const idOf = (type: 'FRONTEND' | 'BACKEND'): number => {
     const port = [...model.ports.values()].find((p) => p.type === type);
     return port ? (portIds.get(port.name) ?? -1) : -1;
@@ -50,8 +52,7 @@ export function lbrpDefines(
   const defines: Record<string, number> = { SINGLE_PORT_MODE: model.portMode === 'SINGLE' ? 1 : 0 };
   if (model.portMode === 'SINGLE') defines.FRONTEND_PORT = idOf('FRONTEND');
   defines.BACKEND_PORT = idOf('BACKEND');
-  for (const [k, v] of Object.entries(maxima)) if (v !== undefined) defines[k] = v;
-  return defines;
+  return { ...defines, ...sizeDefines(model.sizes) };
 }
 
 /** The LoadDataplane request of a cube. */

@@ -9,6 +9,7 @@ import { isCubePinDir } from '../runtime/orphan-dataplane';
 import type { LogRecord, PktInRecord } from '../runtime/pcn-records';
 import { CubeRecord, type CubeRegistry } from './cube-registry';
 import { PCN_INCLUDE_DIR } from './daemon-options';
+import type { KernelMemoryBudget } from './kernel-memory-budget';
 import type { RuntimeStore } from './persistence';
 import type { PortWiring } from './port-wiring';
 import { levelIndex, type CubeType, type DaemonOptions, type LogLevel } from './types';
@@ -31,6 +32,8 @@ export interface CubeLifecycleContext {
   readonly cubes: CubeRegistry;
   readonly wiring: PortWiring;
   readonly store: RuntimeStore | undefined;
+  /** Every new program of a cube is admitted by it first. */
+  readonly budget: KernelMemoryBudget;
   log(level: LogLevel, message: string): void;
   /** A pcn_log record from cube `name`'s ring buffer. */
   onCubeLog(name: string, rec: LogRecord): void;
@@ -58,6 +61,7 @@ export class CubeLifecycle {
       onLog: (rec) => this.ctx.onCubeLog(name, rec),
       onPacketIn: (rec) => this.ctx.onPacketIn(name, rec),
       onError: (err) => this.ctx.log('ERR', `cube ${name}: ${(err as Error).message}`),
+      admit: (memory) => this.ctx.budget.admit(name, memory),
     });
     const uuid = p.uuid ?? randomUUID();
     return new CubeRecord(name, p.service, uuid, p.type, p.loglevel, p.shadow, p.span, cubeId, dataplane);

@@ -104,6 +104,7 @@ export class CubeRecord {
       ports: this.sortedPorts().map(portView),
       dataplaneLoaded: this.dataplane.loaded,
       programId: this.dataplane.programId,
+      kernelMemory: this.dataplane.memory.total,
     };
   }
 }

@@ -60,6 +60,8 @@ export class CubeSouthbound {
           error: '',
           errorKind: '',
           log: out.warnings,
+          kernelMemory: cube.dataplane.memory.total,
+          mapMemory: Object.fromEntries(cube.dataplane.memory.maps.map((m) => [m.name, m.bytes])),
         };
       } catch (err) {
         this.ctx.log('WARN', `cube ${cube.name}: program not loaded: ${(err as Error).message}`);
@@ -111,6 +113,7 @@ export class CubeSouthbound {
       ports: c
         .sortedPorts()
         .map((p) => ({ name: p.name, id: p.id, peer: p.peer, status: p.status, ifindex: p.ifindex })),
+      kernelMemory: c.dataplane.memory.total,
     };
   }
 

@@ -23,6 +23,7 @@ import { ConfigRouter, fail } from './config-router';
 import type { Durable } from './coalescing-writer';
 import { CubeEvents, type PortChangeEvent } from './cube-events';
 import { CubeLifecycle } from './cube-lifecycle';
+import { defaultKernelMemoryBudget, KernelMemoryBudget } from './kernel-memory-budget';
 import { CubeRegistry } from './cube-registry';
 import { CubeRestore, type StartupReport } from './cube-restore';
 import { CubeSouthbound } from './cube-southbound';
@@ -69,6 +70,8 @@ export class Daemon extends EventEmitter {
   private readonly events: CubeEvents;
   private readonly wiring: PortWiring;
   private readonly lifecycle: CubeLifecycle;
+  /** The kernel memory budget of all cubes (`--kernel-memory-budget`). */
+  readonly budget: KernelMemoryBudget;
   private readonly router: ConfigRouter;
   private readonly peers: PeerLinks;
   private readonly restorer: CubeRestore;
@@ -118,11 +121,13 @@ export class Daemon extends EventEmitter {
       (err) => this.log('ERR', `port wiring: ${(err as Error).message}`),
     );
     const wiring = this.wiring;
+    this.budget = new KernelMemoryBudget(options.kernelMemoryBudget ?? defaultKernelMemoryBudget(), cubes);
     this.lifecycle = new CubeLifecycle({
       options,
       cubes,
       wiring,
       store,
+      budget: this.budget,
       log,
       onCubeLog: (name, rec) => this.events.onCubeLog(name, rec),
       onPacketIn: (name, rec) => this.events.onPacketIn(name, rec),

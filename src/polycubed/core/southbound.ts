@@ -6,6 +6,7 @@ import type { LoadDataplaneReplyMsg, MapEntryMsg, MapOpMsg } from '../../proto/p
 import type { BpfMap } from '../runtime/bpf-map';
 import type { CubeDataplane } from '../runtime/cube-dataplane';
 import { CompileError, KernelError, VerifierError } from '../runtime/kernel-error';
+import { KernelMemoryError } from './kernel-memory-budget';
 import { SouthboundError } from './service-link';
 
 /** A LoadDataplane reply for a program that did not load; `programId` is the one still running. */
@@ -13,6 +14,16 @@ export function loadFailure(err: unknown, programId: number): LoadDataplaneReply
   const base = { reloaded: false, programId, error: (err as Error).message ?? String(err) };
   if (err instanceof CompileError) return { ...base, errorKind: 'COMPILE', log: err.stderr };
   if (err instanceof VerifierError) return { ...base, errorKind: 'VERIFIER', log: err.log };
+  if (err instanceof KernelMemoryError)
+    return {
+      ...base,
+      errorKind: 'MEMORY',
+      log: '',
+      kernelMemory: err.memory.total,
+      mapMemory: Object.fromEntries(err.memory.maps.map((m) => [m.name, m.bytes])),
+      kernelMemoryBudget: err.budget,
+      kernelMemoryUsed: err.used,
+    };
   return { ...base, errorKind: 'KERNEL', log: err instanceof KernelError ? err.message : '' };
 }
 

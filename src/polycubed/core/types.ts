@@ -91,6 +91,8 @@ export interface CubeView {
   dataplaneLoaded: boolean;
   /** Kernel id of the running program, 0 when none. */
   programId: number;
+  /** Bytes of kernel memory of the cube's maps (0 before its first program). */
+  kernelMemory: number;
 }
 
 /** A registered service. */
@@ -152,4 +154,9 @@ export interface DaemonOptions {
   yangSearchPath: string[];
   /** Version string reported to services. */
   version: string;
+  /**
+   * Bytes of kernel memory all cubes' maps may take together; a program that would exceed it is
+   * refused (kernel-memory-budget.ts). Default: 1/8 of MemTotal.
+   */
+  kernelMemoryBudget?: number;
 }

@@ -5,11 +5,12 @@
 
 import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BpfMap } from './bpf-map';
+import { BpfMap, numPossibleCpus } from './bpf-map';
 import { check, checkPtr } from './ffi-check';
 import { KernelError, VerifierError } from './kernel-error';
 import { addressOf, lastErrno, libbpf, libc } from './libbpf-ffi';
 import { libbpfLogMark, libbpfMessagesSince } from './libbpf-log';
+import { programMemory, type ProgramMemory } from './map-memory';
 import { mapInfoByFd, progInfoByFd } from './obj-info';
 import { applyRodataConstants, RodataValue } from './rodata-constants';
 
@@ -37,6 +38,11 @@ export interface LoadOptions {
   constants?: Record<string, RodataValue>;
   /** Verifier log buffer size in bytes (default 16 MiB; the log's tail is kept when longer). */
   logSize?: number;
+  /**
+   * Called with the kernel memory the object's maps will take (sized, before anything is created
+   * or pinned); throwing refuses the load and leaves nothing behind.
+   */
+  admit?: (memory: ProgramMemory) => void;
 }
 
 /** A loaded program; its fd stays valid until the owning object is closed. */
@@ -59,6 +65,8 @@ export class LoadedObject {
   readonly name: string;
   /** Names of maps that were taken over from existing pins rather than created. */
   readonly reusedMaps: readonly string[];
+  /** Kernel memory of every map of the object (map-memory.ts), internal maps included. */
+  memory: ProgramMemory = { total: 0, maps: [] };
   private readonly mapsByName: Map<string, BpfMap>;
   private readonly progsByName: Map<string, LoadedProgram>;
   private closed = false;
@@ -139,6 +147,8 @@ export function loadObject(opts: LoadOptions): LoadedObject {
   );
   try {
     const plans = planMaps(obj, opts);
+    const memory = planMemory(plans);
+    opts.admit?.(memory);
     configurePrograms(obj, opts.progType);
     if (opts.constants) applyRodataConstants(obj, opts.constants, name);
     const reused = opts.pinDir ? preparePins(plans, opts.pinDir, opts.replaceIncompatiblePins ?? false) : [];
@@ -152,7 +162,9 @@ export function loadObject(opts: LoadOptions): LoadedObject {
       new LoadedObject(name, maps, progs, reused).close(); // release the fds taken so far
       throw err;
     }
-    return new LoadedObject(name, maps, progs, reused);
+    const loaded = new LoadedObject(name, maps, progs, reused);
+    loaded.memory = memory;
+    return loaded;
   } finally {
     libbpf.bpf_object__close(obj);
   }
@@ -178,6 +190,19 @@ function planMaps(obj: bigint, opts: LoadOptions): MapPlan[] {
   if (overrides.size > 0)
     throw new TypeError(`mapOverrides name unknown maps: ${[...overrides.keys()].join(', ')}`);
   return plans;
+}
+
+/** Kernel memory of the planned maps (sizes as resized by planMaps). */
+function planMemory(plans: MapPlan[]): ProgramMemory {
+  const shapes = plans.map((p) => ({
+    name: p.name,
+    type: libbpf.bpf_map__type(p.ptr),
+    keySize: libbpf.bpf_map__key_size(p.ptr),
+    valueSize: libbpf.bpf_map__value_size(p.ptr),
+    maxEntries: libbpf.bpf_map__max_entries(p.ptr),
+    flags: libbpf.bpf_map__map_flags(p.ptr),
+  }));
+  return programMemory(shapes, numPossibleCpus());
 }
 
 function configurePrograms(obj: bigint, progType: number | undefined): void {

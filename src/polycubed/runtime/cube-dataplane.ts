@@ -11,6 +11,8 @@ import { BpfProgType } from './bpf-types';
 import { LoadedObject, loadObject, unpinAll } from './bpf-object';
 import { check } from './ffi-check';
 import { libbpf, libc } from './libbpf-ffi';
+import { numPossibleCpus } from './bpf-map';
+import { programMemory, type ProgramMemory } from './map-memory';
 import { attachTc, attachXdp, detachTc, detachXdp, queryTc, type XdpMode } from './netdev-attach';
 import { progInfoByFd } from './obj-info';
 import { RingBufferReader } from './ring-buffer';
@@ -26,7 +28,7 @@ export interface ProgramSource {
   files: Record<string, string>;
   /** The file to compile. */
   entry: string;
-  /** -D parameters; CUBE_ID, LOG_LEVEL and PCN_XDP are set by the runtime and win. */
+  /** -D parameters; CUBE_ID, LOG_LEVEL, PCN_XDP and PCN_POSSIBLE_CPUS are set by the runtime and win. */
   defines: Record<string, string>;
   /** max_entries overrides by map name. */
   mapSizes: Record<string, number>;
@@ -53,6 +55,11 @@ export interface CubeDataplaneOptions {
   onPacketIn(record: PktInRecord): void;
   /** Failures that happen off any request (ring decode errors). */
   onError(err: unknown): void;
+  /**
+   * Called with the kernel memory a new program's maps will take, before anything is created;
+   * throwing refuses the load (polycubed's kernel memory budget).
+   */
+  admit?: (memory: ProgramMemory) => void;
 }
 
 /** Outcome of a successful load. */
@@ -125,6 +132,7 @@ export class CubeDataplane {
   /** Peer MAC (hex) last written to pcn_port_peer per port id ('' = shortcut off). */
   private readonly peerMacs = new Map<number, string>();
   private readers: Reader[] = [];
+  private memoryValue: ProgramMemory = { total: 0, maps: [] };
 
   constructor(opts: CubeDataplaneOptions) {
     this.opts = opts;
@@ -150,6 +158,11 @@ export class CubeDataplane {
     return this.prog?.id ?? 0;
   }
 
+  /** Kernel memory of the running program's maps (0 when none is loaded). */
+  get memory(): ProgramMemory {
+    return this.memoryValue;
+  }
+
   /** True when a program pin exists for this cube (so `adopt` can succeed). */
   hasPins(): boolean {
     return existsSync(this.progPin);
@@ -169,6 +182,7 @@ export class CubeDataplane {
         for (const name of readdirSync(this.mapsDir).sort())
           maps.set(name, BpfMap.fromPinned(join(this.mapsDir, name)));
       }
+      this.memoryValue = programMemory([...maps.values()], numPossibleCpus());
       this.prog = {
         fd,
         id: info.id,
@@ -200,6 +214,8 @@ export class CubeDataplane {
       CUBE_ID: String(this.opts.cubeId),
       LOG_LEVEL: LOG_MACROS[logLevel] ?? 'LOG_INFO',
       PCN_XDP: xdp ? '1' : '0',
+      // Lets a program size what grows with the CPU count (lbrp's counters, lbrp_consts.h).
+      PCN_POSSIBLE_CPUS: String(numPossibleCpus()),
     };
     const compiled = await compileBpf({
       files: src.files,
@@ -214,6 +230,7 @@ export class CubeDataplane {
       pinDir: this.mapsDir,
       mapOverrides: src.mapSizes,
       replaceIncompatiblePins: src.replaceIncompatibleMaps ?? false,
+      ...(this.opts.admit ? { admit: this.opts.admit } : {}),
     });
     let next: Program;
     try {
@@ -230,6 +247,7 @@ export class CubeDataplane {
       throw err;
     }
     this.prog = next;
+    this.memoryValue = obj.memory;
     old?.release();
     this.writePortMaps();
     this.syncReaders();
@@ -316,6 +334,7 @@ export class CubeDataplane {
     this.readers = [];
     this.prog?.release();
     this.prog = undefined;
+    this.memoryValue = { total: 0, maps: [] };
   }
 
   /** Removes everything of the cube from the kernel: attachments, hooks it created, pins. */

@@ -463,9 +463,11 @@ export class LbrpUnderTest {
     return sumU64(this.map('pcn_runtime_stats').lookupPerCpu(encodeU32(slot)) ?? []);
   }
 
-  /** service_stats or backend_stats[id] summed over CPUs. */
+  /** service_stats or backend_stats[id] summed over CPUs (or the shared value: LBRP_PERCPU_STATS 0). */
   counters(map: 'service_stats' | 'backend_stats', id: number): LbrpCounters {
-    return sumCounters(this.map(map).lookupPerCpu(encodeU32(id)) ?? []);
+    const m = this.map(map);
+    if (!m.perCpu) return sumCounters([m.lookup(encodeU32(id)) ?? Buffer.alloc(24)]);
+    return sumCounters(m.lookupPerCpu(encodeU32(id)) ?? []);
   }
 
   close(): void {

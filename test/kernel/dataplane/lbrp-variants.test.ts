@@ -4,13 +4,13 @@
 // format string and arguments only at or above the compiled log level.
 
 import { loadObject } from '../../../src/polycubed/runtime/bpf-object';
-import { BpfProgType } from '../../../src/polycubed/runtime/bpf-types';
+import { BpfMapType, BpfProgType } from '../../../src/polycubed/runtime/bpf-types';
 import { decodeLogRecord, formatPcnLog } from '../../../src/polycubed/runtime/pcn-records';
 import { RingBufferReader } from '../../../src/polycubed/runtime/ring-buffer';
 import { BACKEND_1, CLIENT_1, VIP_1 } from '../../fixtures/addresses';
 import { tcp } from '../../fixtures/packets';
 import { LOG_LEVEL, SESSION_WAYS } from '../../../src/lbrp/dataplane/map-layouts';
-import { standardConfig } from './lbrp-config';
+import { standardConfig, SVC_WEB } from './lbrp-config';
 import { describeKernel } from './describe-kernel';
 import { compileLbrp, Hook, LbrpUnderTest, Mode, PortDevices, PORTS, variantDefines } from './lbrp-harness';
 
@@ -52,9 +52,13 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       const names = obj.maps().map((m) => m.name);
       expect(names).toEqual(expect.arrayContaining(LBRP_MAPS));
       expect(names).not.toContain('pcn_test_trace');
-      expect(obj.map('maglev_slots').maxEntries).toBe(1 << 22);
-      expect(obj.map('sessions').maxEntries * SESSION_WAYS).toBe(262144); // buckets × ways
-      expect(obj.map('services').maxEntries).toBeGreaterThanOrEqual(32768);
+      // The defaults of the YANG size leaves (an empty cube ≤ 8 MiB, README "Kernel memory").
+      expect(obj.map('maglev_slots').maxEntries).toBe(1 << 18);
+      expect(obj.map('sessions').maxEntries * SESSION_WAYS).toBe(65536); // buckets × ways
+      expect(obj.map('services').maxEntries).toBe(1024);
+      expect(obj.map('backends').maxEntries).toBe(4096);
+      // No PCN_POSSIBLE_CPUS (polycubed sets it): the counters stay per-CPU.
+      expect(obj.map('service_stats').type).toBe(BpfMapType.PERCPU_ARRAY);
     } finally {
       obj.close();
     }
@@ -95,6 +99,33 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       devices = new PortDevices();
     });
     afterAll(() => devices?.cleanup());
+
+    // On a machine where per-CPU counters would take more than LBRP_PERCPU_STATS_MAX_BYTES
+    // ((1024 + 1024) × 24 B × 4096 CPUs here), service_stats and backend_stats are one shared
+    // array updated atomically, and count exactly what the per-CPU ones count.
+    it('counts into shared counters when per-CPU ones would be too large', async () => {
+      const small = await LbrpUnderTest.load(hook, 'single', devices, { PCN_POSSIBLE_CPUS: 4 });
+      const big = await LbrpUnderTest.load(hook, 'single', devices, { PCN_POSSIBLE_CPUS: 4096 });
+      try {
+        expect(small.map('backend_stats').type).toBe(BpfMapType.PERCPU_ARRAY);
+        expect(big.map('service_stats').type).toBe(BpfMapType.ARRAY);
+        expect(big.map('backend_stats').type).toBe(BpfMapType.ARRAY);
+        const cfg = standardConfig();
+        for (const lb of [small, big]) {
+          lb.configure(cfg);
+          const syn = tcp(CLIENT_1, VIP_1, 80, { sport: 4242, syn: true });
+          const ack = tcp(CLIENT_1, VIP_1, 80, { sport: 4242, ack: true, payload: 'x' });
+          expect(lb.run(syn, PORTS.frontend).verdict).toBe('redirect');
+          expect(lb.run(ack, PORTS.frontend).verdict).toBe('redirect');
+        }
+        const of = (lb: LbrpUnderTest): unknown => lb.counters('service_stats', SVC_WEB.id);
+        expect(of(big)).toEqual(of(small));
+        expect(of(big)).toMatchObject({ packets: 2n, newSessions: 1n });
+      } finally {
+        small.close();
+        big.close();
+      }
+    }, 60_000);
 
     // Polycube bug 10: before the BACKEND port exists its id defaulted to 0, so a FRONTEND with id
     // 0 was taken for the backend. Here "no BACKEND port" is -1: port 0 stays a FRONTEND.

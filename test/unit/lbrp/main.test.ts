@@ -1,8 +1,8 @@
 // The lbrp-service command line: polycubed address, TLS only as a complete set (and required for
-// TCP), table bounds and capacities; capacities other than the dataplane defaults become -D.
+// TCP) and table bounds. Map sizes are per cube (YANG leaves), so the old capacity flags are refused.
 
 import { parseLbrpArgs } from '../../../src/lbrp/main';
-import { LBRP_DEFAULTS, resolveLbrpOptions, syncOptions } from '../../../src/lbrp/lbrp-options';
+import { resolveLbrpOptions, syncOptions } from '../../../src/lbrp/lbrp-options';
 
 describe('lbrp-service arguments', () => {
   // The unix socket is the default transport; TCP needs TLS with a client certificate.
@@ -14,12 +14,11 @@ describe('lbrp-service arguments', () => {
   });
 
   // Numbers must be positive integers; they land in the options, the rest keeps its defaults.
-  it('reads table bounds and capacities', () => {
-    const args = parseLbrpArgs(['--table-min', '1000', '--table-max', '20000', '--max-slots', '8388608']);
+  it('reads table bounds; map sizes are no longer service flags', () => {
+    const args = parseLbrpArgs(['--table-min', '1000', '--table-max', '20000']);
     expect(args.options?.policy).toMatchObject({ minTableSize: 1000, maxTableSize: 20000 });
-    expect(args.options?.capacity).toEqual({ ...LBRP_DEFAULTS.capacity, slots: 8388608 });
-    expect(() => parseLbrpArgs(['--max-slots=-1'])).toThrow('--max-slots needs a positive integer');
-    expect(syncOptions(resolveLbrpOptions(args.options)).maxima).toEqual({ MAX_MAGLEV_SLOTS: 8388608 });
-    expect(syncOptions(LBRP_DEFAULTS).maxima).toEqual({});
+    expect(syncOptions(resolveLbrpOptions(args.options)).policy).toMatchObject({ maxTableSize: 20000 });
+    expect(() => parseLbrpArgs(['--table-max=-1'])).toThrow('--table-max needs a positive integer');
+    expect(() => parseLbrpArgs(['--max-slots', '8388608'])).toThrow("Unknown option '--max-slots'");
   });
 });

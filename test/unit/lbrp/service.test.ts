@@ -10,6 +10,7 @@ import {
   SESSION_WAYS,
   encodeU32,
 } from '../../../src/lbrp/dataplane/map-layouts';
+import { DataplaneError } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
 
 let nextId = 1;
@@ -156,6 +157,11 @@ describe('LbrpService requests', () => {
     expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toEqual({
       ports: [{ name: 'fe1', type: 'frontend', ip: '10.0.0.1' }],
       port_mode: 'multi',
+      'session-table-size': 65536,
+      'max-services': 1024,
+      'max-backends': 4096,
+      'maglev-slots': 262144,
+      'kernel-memory': host.kernelMemory,
       'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
       service: [
         {
@@ -183,6 +189,77 @@ describe('LbrpService requests', () => {
         Object(ok(await svc.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1', 0, 'ICMP'))))),
       ),
     ).toEqual(['name', 'vip', 'vport', 'proto', 'packets', 'bytes', 'active-sessions', 'total-sessions']);
+  });
+
+  // The init-only size leaves: given at creation, compiled into the program, shown by READ, never
+  // changed afterwards; the kernel memory is what polycubed reported for the loaded program.
+  it('takes the size leaves at creation only and shows the kernel memory', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    host.kernelMemory = 7654321;
+    const svc = new LbrpService(host, { log: () => undefined, statsTtlMs: 0 });
+    const sizes = {
+      'session-table-size': 1024,
+      'max-services': 10,
+      'max-backends': 20,
+      'maglev-slots': 4096,
+    };
+    expect(ok(await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0', ...sizes })))).toBe('ok');
+    expect(host.loads('lb0')[0].defines).toMatchObject({
+      MAX_SESSIONS: 1024,
+      MAX_SERVICES: 10,
+      MAX_BACKENDS: 20,
+      MAX_MAGLEV_SLOTS: 4096,
+    });
+    expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toMatchObject({
+      ...sizes,
+      'kernel-memory': 7654321,
+    });
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/max-backends')))).toBe(20);
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/kernel-memory')))).toBe(7654321);
+    // A cube PATCH restating a size is fine; changing one names the leaf and changes nothing.
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'max-services': 10 })))).toBe('ok');
+    expect(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'max-services': 11 }))).toMatchObject({
+      code: ErrorCode.INVALID_VALUE,
+      errorInfo: 'max-services',
+    });
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/max-services')))).toBe(10);
+    expect(host.loads('lb0')).toHaveLength(1);
+  });
+
+  // session-table-size must be a power of two (the table's buckets are a hash mask).
+  it('refuses a session-table-size that is not a power of two, naming it', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    const svc = new LbrpService(host, { log: () => undefined });
+    expect(
+      ok(await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0', 'session-table-size': 3000 }))),
+    ).toBe('GENERIC_ERROR: session-table-size must be a power of two, got 3000');
+    expect(host.loads('lb0')).toHaveLength(0);
+    expect(svc.cubeNames()).toEqual([]);
+  });
+
+  // polycubed's budget refusal (LoadDataplane kind MEMORY) comes back naming the leaf whose maps
+  // take the most, with its value, its bytes and the budget's numbers.
+  it('answers a budget refusal naming the size leaf to lower', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    const svc = new LbrpService(host, { log: () => undefined });
+    host.failLoad = new DataplaneError('over budget', 'MEMORY', '', {
+      total: 170_000_000,
+      maps: { sessions: 167_772_472, maglev_slots: 2_097_464, services: 91_168, pcn_log_ring: 78_408 },
+      budget: 100_000_000,
+      used: 6_000_000,
+    });
+    const r = await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0', 'session-table-size': 4194304 }));
+    expect(ok(r)).toBe(
+      'GENERIC_ERROR: cube lb0 does not fit in the kernel memory budget: it needs 170000000 bytes, ' +
+        '94000000 of the 100000000-byte budget are free (6000000 taken by other cubes); ' +
+        'session-table-size = 4194304 takes 167772472 bytes of it (session-table-size 4194304: ' +
+        '167772472 bytes, maglev-slots 262144: 2097464 bytes, max-services 1024: 91168 bytes): ' +
+        'lower session-table-size or raise polycubed --kernel-memory-budget',
+    );
+    expect(svc.cubeNames()).toEqual([]);
   });
 
   // Counters: per-CPU service_stats/backend_stats summed, active sessions counted in conntrack.

@@ -3,15 +3,14 @@
 // src-ip-rewrite range; flooded non-IP frames go out of every other FRONTEND port.
 
 import { REASON_ARP_REPLY, REASON_FLOODING } from '../../../src/lbrp/dataplane/map-layouts';
-import type { CubeModel, PortModel } from '../../../src/lbrp/model/cube-model';
+import { emptyCube, type CubeModel, type PortModel } from '../../../src/lbrp/model/cube-model';
 import { slowPathFrames } from '../../../src/lbrp/slow-path/packet-in';
 
 const port = (name: string, type: PortModel['type']): [string, PortModel] => [name, { name, type }];
 
 function cube(srcIpRewrite: CubeModel['srcIpRewrite'] = {}, withBackend = true): CubeModel {
   return {
-    name: 'lb',
-    portMode: 'MULTI',
+    ...emptyCube('lb', 'MULTI'),
     ports: new Map([
       port('f1', 'FRONTEND'),
       ...(withBackend ? [port('b0', 'BACKEND')] : []),
@@ -19,7 +18,6 @@ function cube(srcIpRewrite: CubeModel['srcIpRewrite'] = {}, withBackend = true):
       port('f3', 'FRONTEND'),
     ]),
     srcIpRewrite,
-    services: new Map(),
   };
 }
 

@@ -38,14 +38,22 @@ const CUBE_4_1 = {
   _links: [{ rel: 'self', href: '//localhost:9000/polycube/v1/lbrp/lb0/' }],
 };
 
-/** §4.1 as toJson writes it back: no `_links`, enum values in their YANG spelling. */
+/** The defaults of the init-only size leaves, which §4.1 predates (toJson adds them last). */
+const SIZE_DEFAULTS = {
+  'session-table-size': 65536,
+  'max-services': 1024,
+  'max-backends': 4096,
+  'maglev-slots': 262144,
+};
+
+/** §4.1 as toJson writes it back: no `_links`, enum values in their YANG spelling, size defaults. */
 function canonical(): Record<string, unknown> {
   const { _links: _ignored, ...rest } = structuredClone(CUBE_4_1);
   rest.ports[0].type = 'FRONTEND';
   rest.ports[1].type = 'BACKEND';
   rest.port_mode = 'SINGLE';
   rest.service[0].proto = 'TCP';
-  return rest;
+  return { ...rest, ...SIZE_DEFAULTS };
 }
 
 describe('generated lbrp classes', () => {
@@ -94,7 +102,7 @@ describe('generated lbrp classes', () => {
     lb.name = 'lb1';
     lb.span = true;
     expect(JSON.stringify(lb.toJson())).toBe(
-      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE"}',
+      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE","session-table-size":65536,"max-services":1024,"max-backends":4096,"maglev-slots":262144}',
     );
   });
 

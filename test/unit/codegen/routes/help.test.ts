@@ -63,7 +63,18 @@ const rows: Row[] = [
     inType: 'ADD',
     want: {
       params: CUBE_KEY,
-      'optional-params': leaves('type', 'service-name', 'loglevel', 'shadow', 'span', 'port_mode'),
+      'optional-params': leaves(
+        'type',
+        'service-name',
+        'loglevel',
+        'shadow',
+        'span',
+        'port_mode',
+        'session-table-size',
+        'max-services',
+        'max-backends',
+        'maglev-slots',
+      ),
     },
   },
   {
@@ -93,7 +104,16 @@ const rows: Row[] = [
       params: {
         ...leaves('uuid', 'type', 'service-name', 'loglevel'),
         ports: E('ports', 'list'),
-        ...leaves('shadow', 'span', 'port_mode'),
+        ...leaves(
+          'shadow',
+          'span',
+          'port_mode',
+          'session-table-size',
+          'max-services',
+          'max-backends',
+          'maglev-slots',
+          'kernel-memory',
+        ),
         'src-ip-rewrite': E('src-ip-rewrite', 'complex'),
         service: E('service', 'list'),
       },
@@ -169,7 +189,18 @@ const rows: Row[] = [
     inType: 'ADD',
     want: {
       params: {},
-      'optional-params': leaves('type', 'service-name', 'loglevel', 'shadow', 'span', 'port_mode'),
+      'optional-params': leaves(
+        'type',
+        'service-name',
+        'loglevel',
+        'shadow',
+        'span',
+        'port_mode',
+        'session-table-size',
+        'max-services',
+        'max-backends',
+        'maglev-slots',
+      ),
     },
   },
   {

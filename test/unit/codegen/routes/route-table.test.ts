@@ -29,6 +29,7 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 // What this lbrp adds to §6.4: the operational counters (config false, so read-only routes) of
 // each service and each backend (issue 6).
 const COUNTERS = `
+P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 `;
@@ -82,6 +83,11 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/shadow',
       'leaf /:name/span',
       'leaf /:name/port_mode',
+      'leaf /:name/session-table-size',
+      'leaf /:name/max-services',
+      'leaf /:name/max-backends',
+      'leaf /:name/maglev-slots',
+      'leaf /:name/kernel-memory',
       'container /:name/src-ip-rewrite',
       'leaf /:name/src-ip-rewrite/ip-range',
       'leaf /:name/src-ip-rewrite/new_ip_range',

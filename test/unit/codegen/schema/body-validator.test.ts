@@ -319,11 +319,22 @@ describe('validateBody on lbrp', () => {
   });
 
   // Creating a cube fills every YANG default of the cube level, typed, after the given members.
-  test('cube create fills type TC, loglevel INFO, shadow false, span false, port_mode SINGLE', () => {
+  test('cube create fills type TC, loglevel INFO, shadow false, span false, port_mode SINGLE and sizes', () => {
     const got = validateBody(target(lbrp, 'cube'), 'create', { name: 'lb0' });
     expect(got).toEqual({
       ok: true,
-      value: { name: 'lb0', type: 'TC', loglevel: 'INFO', shadow: false, span: false, port_mode: 'SINGLE' },
+      value: {
+        name: 'lb0',
+        type: 'TC',
+        loglevel: 'INFO',
+        shadow: false,
+        span: false,
+        port_mode: 'SINGLE',
+        'session-table-size': 65536,
+        'max-services': 1024,
+        'max-backends': 4096,
+        'maglev-slots': 262144,
+      },
     });
     if (got.ok)
       expect(Object.keys(got.value as object)).toEqual([
@@ -333,6 +344,10 @@ describe('validateBody on lbrp', () => {
         'shadow',
         'span',
         'port_mode',
+        'session-table-size',
+        'max-services',
+        'max-backends',
+        'maglev-slots',
       ]);
   });
 

@@ -1,6 +1,7 @@
 // Capacity at the model/sync level (the kernel check is in test/e2e): 10,000 services in one cube
-// and 1,000 backends in one service fit the dataplane's default map sizes, and adding one backend
-// to a 100-backend service writes only the slots that change.
+// fit once its size leaves say so (max-services, max-backends, maglev-slots), 1,000 backends in
+// one service fit the default sizes, and adding one backend to a 100-backend service writes only
+// the slots that change.
 
 import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
 import { applyServices } from '../../../../src/lbrp/model/cube-rules';
@@ -18,10 +19,29 @@ import { build, must, newSync } from './sync-fixtures';
 const vipOf = (i: number): string => `10.${128 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 const backendOf = (i: number): string => `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 
+/** Size leaves for 10,000 two-backend services (4.01 M slots of 401). */
+const TEN_THOUSAND = { maxServices: 10000, maxBackends: 20000, maglevSlots: 1 << 22 };
+
 describe('capacity', () => {
+  // The default sizes refuse the 654th 401-slot table: the leaves are what makes room.
+  it('refuses services past the default maglev-slots, naming the table', async () => {
+    const { sync, base } = newSync();
+    const services = Array.from({ length: 700 }, (_, i) => ({
+      vip: vipOf(i),
+      vport: 80,
+      proto: 'TCP' as const,
+      backend: [
+        { ip: backendOf(2 * i), port: 8080 },
+        { ip: backendOf(2 * i + 1), port: 8080 },
+      ],
+    }));
+    const r = await sync.apply(build(base, (x) => applyServices(x, services, 'create')));
+    expect(r.ok ? 'ok' : r.error.message).toMatch(/^cube lb0 is full: no room for a 401-slot Maglev table/);
+  });
+
   // 10,000 TCP services with two backends each: 10,000 ids, 20,000 backend ids, 4.01 M slots.
-  it('holds 10,000 services in one cube', async () => {
-    const { host, sync, base } = newSync();
+  it('holds 10,000 services in one cube sized for them', async () => {
+    const { host, sync, base } = newSync('SINGLE', { sizes: TEN_THOUSAND });
     const services = Array.from({ length: 10000 }, (_, i) => ({
       vip: vipOf(i),
       vport: 80,

@@ -3,7 +3,8 @@
 // sorted) are compared with expected blocks. Also: refusals write nothing, re-applying writes
 // nothing, and compiled-in port ids reload the program.
 
-import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
+import { DEFAULT_SIZES, type CubeModel } from '../../../../src/lbrp/model/cube-model';
+import { sizeDefines } from '../../../../src/lbrp/sync/dataplane-source';
 import { addPort, deletePort, setPortIp } from '../../../../src/lbrp/model/port-rules';
 import {
   addBackend,
@@ -17,6 +18,9 @@ import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
 import { build, must, newSync, SINGLE_PORTS, SYNC_OPTIONS, WEB } from './sync-fixtures';
+
+/** The size -D of a cube with the default size leaves (every load carries them). */
+const SIZES = sizeDefines(DEFAULT_SIZES);
 
 describe('CubeSync plans (golden)', () => {
   // A service with two backends; then one added, one drained, one removed: every step writes the
@@ -278,7 +282,9 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => deletePort(x, 'fe1'));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual(['del ip_to_frontend_port[10.0.0.1]']);
-    expect(host.loads('lb0').map((l) => l.defines)).toEqual([{ SINGLE_PORT_MODE: 0, BACKEND_PORT: 1 }]);
+    expect(host.loads('lb0').map((l) => l.defines)).toEqual([
+      { SINGLE_PORT_MODE: 0, BACKEND_PORT: 1, ...SIZES },
+    ]);
   });
 });
 
@@ -303,10 +309,10 @@ describe('CubeSync dataplane and refusals', () => {
     host.setPorts('lb0', [{ name: 'be', id: 1 }]);
     must(await sync.apply(build(m, (x) => deletePort(x, 'fe'))));
     expect(host.loads('lb0').map((l) => l.defines)).toEqual([
-      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: -1 },
-      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: -1 },
-      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: 1 },
-      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: 1 },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: -1, ...SIZES },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: -1, ...SIZES },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: 0, BACKEND_PORT: 1, ...SIZES },
+      { SINGLE_PORT_MODE: 1, FRONTEND_PORT: -1, BACKEND_PORT: 1, ...SIZES },
     ]);
     expect(host.loads('lb0')[0].entry).toBe('lbrp/lbrp.c');
     expect(Object.keys(host.loads('lb0')[0].files)).toContain('lbrp/select.h');
@@ -331,7 +337,9 @@ describe('CubeSync dataplane and refusals', () => {
 
   // Running out of slots refuses the request before any write; ids are not leaked.
   it('refuses what does not fit, writing nothing and leaking nothing', async () => {
-    const { host, sync, base } = newSync('SINGLE', { capacity: { services: 4, backends: 16, slots: 1000 } });
+    const { host, sync, base } = newSync('SINGLE', {
+      sizes: { maxServices: 4, maxBackends: 16, maglevSlots: 1000 },
+    });
     const one = (vip: string) => (x: CubeModel) =>
       addService(x, {
         vip,

@@ -1,18 +1,23 @@
 // Shared setup of the lbrp sync tests: a CubeSync over the in-memory FakeHost with the default
-// table policy and small capacities, and a model builder that fails loudly on refused steps.
+// table policy and the default size leaves (or the ones a test sets), and a model builder that
+// fails loudly on refused steps.
 
 import type { Result } from '../../../../src/common/errors';
 import { TABLE_POLICY_DEFAULTS } from '../../../../src/lbrp/maglev/table-policy';
-import { emptyCube, type CubeModel, type PortMode } from '../../../../src/lbrp/model/cube-model';
+import {
+  DEFAULT_SIZES,
+  emptyCube,
+  type CubeModel,
+  type CubeSizes,
+  type PortMode,
+} from '../../../../src/lbrp/model/cube-model';
 import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
 import { CubeSync, type CubeSyncOptions } from '../../../../src/lbrp/sync/cube-sync';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 
-/** Default sync options of the tests (the dataplane's default map sizes). */
+/** Default sync options of the tests. */
 export const SYNC_OPTIONS: CubeSyncOptions = {
   policy: TABLE_POLICY_DEFAULTS,
-  capacity: { services: 32768, backends: 262144, slots: 1 << 22 },
-  maxima: {},
   writeChunk: 50000,
 };
 
@@ -30,7 +35,7 @@ export function build(model: CubeModel, ...steps: Array<(m: CubeModel) => Result
 /** A fake host with cube `lb0` (fe = port 0, be = port 1) and a CubeSync for it. */
 export function newSync(
   mode: PortMode = 'SINGLE',
-  opts: Partial<CubeSyncOptions> = {},
+  opts: Partial<CubeSyncOptions> & { sizes?: Partial<CubeSizes> } = {},
   host = new FakeHost(),
 ): { host: FakeHost; sync: CubeSync; base: CubeModel } {
   if (!host.cubes.has('lb0'))
@@ -38,8 +43,9 @@ export function newSync(
       { name: 'fe', id: 0 },
       { name: 'be', id: 1 },
     ]);
-  const base = emptyCube('lb0', mode);
-  return { host, sync: new CubeSync(base, host, { ...SYNC_OPTIONS, ...opts }), base };
+  const { sizes, ...syncOpts } = opts;
+  const base = emptyCube('lb0', mode, { ...DEFAULT_SIZES, ...sizes });
+  return { host, sync: new CubeSync(base, host, { ...SYNC_OPTIONS, ...syncOpts }), base };
 }
 
 /** The TCP service most cases use. */

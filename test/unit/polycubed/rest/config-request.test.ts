@@ -7,6 +7,14 @@ import { buildConfigRequest } from '../../../../src/polycubed/rest/config-reques
 import type { Method } from '../../../../src/polycubed/rest/route-tree';
 import { lbrpModule } from '../../codegen/helpers/lbrp';
 
+/** Defaults of lbrp's init-only size leaves, filled into every cube create. */
+const SIZE_DEFAULTS = {
+  'session-table-size': 65536,
+  'max-services': 1024,
+  'max-backends': 4096,
+  'maglev-slots': 262144,
+};
+
 const ROUTES = buildRouteTable(lbrpModule());
 const P = '/polycube/v1/lbrp';
 
@@ -60,7 +68,15 @@ const CASES: Case[] = [
       path: '/lbrp',
       keys: [],
       isCollection: false,
-      body: { name: 'lb0', loglevel: 'DEBUG', type: 'TC', shadow: false, span: false, port_mode: 'SINGLE' },
+      body: {
+        name: 'lb0',
+        loglevel: 'DEBUG',
+        type: 'TC',
+        shadow: false,
+        span: false,
+        port_mode: 'SINGLE',
+        ...SIZE_DEFAULTS,
+      },
     },
   },
   {
@@ -75,7 +91,15 @@ const CASES: Case[] = [
       path: '/lbrp',
       keys: [],
       isCollection: false,
-      body: { name: 'lb7', type: 'TC', loglevel: 'INFO', shadow: false, span: false, port_mode: 'SINGLE' },
+      body: {
+        name: 'lb7',
+        type: 'TC',
+        loglevel: 'INFO',
+        shadow: false,
+        span: false,
+        port_mode: 'SINGLE',
+        ...SIZE_DEFAULTS,
+      },
     },
   },
   {
