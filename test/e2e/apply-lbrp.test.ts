@@ -3,7 +3,7 @@
 // ports on real veths, through a recording proxy. Checks what the compat suite checks with the
 // generic store, but on lbrp's own answers: creation, idempotence (its GET shapes — true
 // port_mode, default weights, counters — must read back as "no changes"), dry run, safe order,
-// pruning and the init-only refusal. Needs root and the lbrp service; skipped otherwise.
+// pruning and the init-only refusal. Needs root; skipped with the reason printed otherwise.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,25 +12,12 @@ import * as path from 'node:path';
 import { closedPort, runCli, type CliResult } from '../compat/cli/harness';
 import { startRecordingProxy, type RecordingProxy } from '../compat/cli/recording-proxy';
 import { TestNet } from '../fixtures/netns';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 
 const REPO = path.join(__dirname, '../..');
-const LBRP_MAIN = path.join(REPO, 'src/lbrp/main.ts');
-const reason =
-  process.getuid?.() !== 0
-    ? 'needs root (bpffs, veths, eBPF)'
-    : !fs.existsSync(LBRP_MAIN)
-      ? 'the lbrp service (src/lbrp/main.ts) is not in the tree yet'
-      : undefined;
-const describeStack: jest.Describe = reason
-  ? (((name: string, fn: () => void) => {
-      console.warn(`skipping "${name}": ${reason}`);
-      describe.skip(name, fn);
-    }) as jest.Describe)
-  : describe;
-
 const SVC = '/polycube/v1/lbrp/lba0/service/10.10.0.100/80/TCP/';
 
-describeStack('e2e: polycubectl apply with the lbrp service', () => {
+describeE2e('e2e: polycubectl apply with the lbrp service', () => {
   const net = new TestNet();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apply-e2e-'));
   const pinRoot = `/sys/fs/bpf/${path.basename(dir)}`;

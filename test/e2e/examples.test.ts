@@ -1,29 +1,14 @@
 // The runnable examples end to end: examples/single/run.sh and a short `npm run demo` build their
 // namespaces, start polycubed and the lbrp service, send real HTTP traffic through the cube, and
-// leave nothing behind (namespaces, devices, processes, files, pins). Needs root and the lbrp
-// service; skipped with the reason printed otherwise.
+// leave nothing behind (namespaces, devices, processes, files, pins). Needs root (skipped with
+// the reason printed otherwise, which `npm test` counts as a failure).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 
 const REPO = join(__dirname, '../..');
-/** The lbrp service the examples start (EX_LBRP_MAIN overrides, as for the examples themselves). */
-const LBRP_MAIN = process.env.EX_LBRP_MAIN ?? join(REPO, 'src/lbrp/main.ts');
-
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'the examples need root (network namespaces, eBPF)';
-  if (!existsSync(LBRP_MAIN)) return `the lbrp service (${LBRP_MAIN}) is not in the tree yet`;
-  return undefined;
-}
-
-const reason = skipReason();
-const describeExamples: jest.Describe = reason
-  ? (((name: string, fn: () => void) => {
-      console.warn(`skipping "${name}": ${reason}`);
-      describe.skip(name, fn);
-    }) as jest.Describe)
-  : describe;
 
 interface Run {
   code: number | null;
@@ -83,7 +68,7 @@ function trafficTable(out: string): Map<string, [number, number]> {
   return rows;
 }
 
-describeExamples('e2e: examples', () => {
+describeE2e('e2e: examples', () => {
   const id = `lbxe${process.pid % 100000}`;
 
   // The SINGLE example: real HTTP through the cube reaches every backend in proportion to its weight.
