@@ -91,6 +91,15 @@ describeE2e('e2e: polycubectl apply with the lbrp service', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
+  // Every test starts from no cube and applies the state it starts from (no test relies on
+  // another's leftovers).
+  beforeEach(async () => {
+    const url = `http://127.0.0.1:${port}/polycube/v1/lbrp/lba0/`;
+    await fetch(url, { method: 'DELETE' });
+    // Polycube's answer for a cube that is not there (test/kernel/rest/compat-errors).
+    expect(await (await fetch(url)).text()).toBe('Cube lba0 does not exist');
+  }, 60_000);
+
   const cube = (backends: string, extra = ''): string => `service-name: lbrp
 name: lba0
 port_mode: SINGLE
@@ -150,11 +159,12 @@ ${extra}`;
       stdout: '# lbrp lba0: no changes\n',
       writes: [],
     });
-  });
+  }, 120_000);
 
   // A dry run changes nothing; the real run then sends exactly the printed plan, backends added
   // and updated before the old one goes.
   test('a dry run changes nothing, and the change it printed keeps the safe order', async () => {
+    expect((await apply(cube(THREE, REWRITE))).code).toBe(0);
     const before = await config();
     const plan = await apply(cube(CHANGED), '--prune', '--dry-run');
     expect({ code: plan.code, writes: plan.writes }).toEqual({ code: 0, writes: [] });
@@ -169,10 +179,11 @@ ${extra}`;
     expect({ code: applied.code, stderr: applied.stderr }).toEqual({ code: 0, stderr: '' });
     expect(applied.writes).toEqual(lines);
     expect((await apply(cube(CHANGED), '--prune')).writes).toEqual([]);
-  });
+  }, 120_000);
 
   // Removal with --prune, deepest first; then the init-only type cannot be patched.
   test('pruning removes a service and a port; a different type is refused without --recreate', async () => {
+    expect((await apply(cube(CHANGED))).code).toBe(0);
     const text = `service-name: lbrp
 name: lba0
 ports:
@@ -189,5 +200,5 @@ service: []
     const refused = await apply('service-name: lbrp\nname: lba0\ntype: XDP_SKB\n');
     expect({ code: refused.code, writes: refused.writes }).toEqual({ code: 1, writes: [] });
     expect(refused.stderr).toContain('init-only members differ: type');
-  });
+  }, 120_000);
 });
