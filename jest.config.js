@@ -11,12 +11,12 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
 };
-// Kernel and e2e hooks compile programs and start daemons: a longer default timeout (see the file).
-const slowSuite = { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-suite-timeout.ts'] };
+/** Kernel and e2e tests get a 60 s default timeout (test/fixtures/slow-host-timeout.ts says why). */
+const slowHost = { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-host-timeout.ts'] };
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,golden,compat}/**/*.test.ts'] },
-    { ...common, ...slowSuite, displayName: 'kernel', testMatch: ['<rootDir>/test/kernel/**/*.test.ts'] },
-    { ...common, ...slowSuite, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'kernel', testMatch: ['<rootDir>/test/kernel/**/*.test.ts'], ...slowHost },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], ...slowHost },
   ],
 };

@@ -1,33 +1,48 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, then type-checks, lints, checks generated code for
-# staleness and runs the unit, kernel and end-to-end suites. Ends with one summary line
-# "N passed, N failed" over every jest project that ran.
+# staleness and runs the unit, kernel and end-to-end suites (kernel and e2e need root). Prints
+# passed/failed/skipped per jest project and ends with "N passed, N failed" (", N skipped" when
+# any were); any failure, skip, or project that ran no test fails the run.
+# `npm test -- unit` (or `-- unit kernel`, …) runs only the named projects: an explicit partial run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+projects=("$@")
+[ ${#projects[@]} -gt 0 ] || projects=(unit kernel e2e)
+needs_root=()
+for p in "${projects[@]}"; do
+  case "$p" in
+    unit) ;;
+    kernel | e2e) needs_root+=("$p") ;;
+    *)
+      echo "npm test: unknown project '$p' (unit, kernel, e2e)" >&2
+      exit 2
+      ;;
+  esac
+done
+if [ ${#needs_root[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
+  echo "npm test: root is required by the suites: ${needs_root[*]} (CAP_BPF, CAP_NET_ADMIN, network namespaces)." >&2
+  echo "Run it as root, or ask for a partial run explicitly: npm test -- unit (or npm run test:unit)." >&2
+  exit 1
+fi
+
 bash scripts/ensure-deps.sh
 
 results=.cache/jest-results
 rm -rf "$results" && mkdir -p "$results"
-run_jest() { # project, extra args…
+status=0
+run_jest() { # project, extra args…; a failing project does not stop the others
   local project=$1; shift
-  npx jest --selectProjects "$project" --ci --json --outputFile="$results/$project.json" "$@"
+  echo "== $project"
+  npx jest --selectProjects "$project" --ci --json --outputFile="$results/$project.json" "$@" || status=1
 }
 
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npx eslint . --max-warnings=0
 echo "== generated code is current"; npx tsx scripts/gen-check.ts
-echo "== unit"; run_jest unit
-if [ "$(id -u)" -eq 0 ]; then
-  echo "== kernel"; run_jest kernel --runInBand
-  echo "== e2e"; run_jest e2e --runInBand --passWithNoTests
-else
-  echo "kernel and e2e suites skipped: they need root (CAP_BPF, CAP_NET_ADMIN)"
-fi
-node -e '
-  const fs = require("fs"); let p = 0, f = 0;
-  for (const n of fs.readdirSync(process.argv[1])) {
-    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + n, "utf8"));
-    p += r.numPassedTests; f += r.numFailedTests;
-  }
-  console.log(`${p} passed, ${f} failed`);
-  if (p === 0) { console.error("no test ran"); process.exit(1); }' "$results"
+for p in "${projects[@]}"; do
+  if [ "$p" = unit ]; then run_jest unit; else run_jest "$p" --runInBand; fi
+done
+echo "== summary"
+npx tsx scripts/test-summary.ts "$results" "${projects[@]}" || status=1
+exit "$status"

@@ -18,7 +18,8 @@ let stopping = false;
 
 function oneRequest() {
   return new Promise((resolve) => {
-    const req = http.get({ host: vip, port, path: '/', agent: false, timeout: 2000 }, (res) => {
+    // Generous: a busy host can be slow to answer; a lost path fails by error, not by the clock.
+    const req = http.get({ host: vip, port, path: '/', agent: false, timeout: 10000 }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => {

@@ -5,8 +5,8 @@
 
 import { TestNet } from '../fixtures/netns';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { allFrom, echoReplies } from '../fixtures/echo-replies';
 import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
-import { ping } from '../fixtures/lbrp/e2e-net';
 
 describeE2e('e2e: Polycube lbrp scenarios', () => {
   const stack = new LbrpStack();
@@ -38,8 +38,8 @@ describeE2e('e2e: Polycube lbrp scenarios', () => {
     await pcn('lbrp add lb0 port_mode=SINGLE loglevel=TRACE');
     await pcn(`lb0 ports add to_ns1 type=FRONTEND peer=${v1.a}`);
     await pcn(`lb0 ports add to_ns2 type=BACKEND peer=${v2.a}`);
-    expect(await ping(ns1, '192.178.1.2')).toBe(true);
-    expect(await ping(ns2, '192.178.1.1')).toBe(true);
+    expect(await echoReplies(ns1, '192.178.1.2')).toEqual(allFrom('192.178.1.2'));
+    expect(await echoReplies(ns2, '192.178.1.1')).toEqual(allFrom('192.178.1.1'));
 
     // test_weight
     await pcn('lb0 service add 10.0.0.1 80 TCP name=my-service');
@@ -69,7 +69,7 @@ describeE2e('e2e: Polycube lbrp scenarios', () => {
     await pcn('lb0 service 10.0.0.1 80 TCP backend add 192.178.1.2 port=80 weight=20');
     await pcn('lb0 service 10.0.0.1 80 UDP backend add 192.178.1.2 port=80 weight=20');
     await pcn('lb0 service 10.0.0.1 0 ICMP backend add 192.178.1.2 port=0 weight=20');
-    expect(await ping(ns1, '10.0.0.1')).toBe(true);
+    expect(await echoReplies(ns1, '10.0.0.1')).toEqual(allFrom('10.0.0.1'));
     await pcn('lb0 service del 10.0.0.1 80 TCP');
     const left = await pcn('lb0 service show');
     expect(left).toMatch(/udp/);
@@ -100,10 +100,10 @@ describeE2e('e2e: Polycube lbrp scenarios', () => {
     await stack.ok('POST', 'lb1/ports/to_ns1/', { type: 'FRONTEND', peer: veths[0].a, ip: '192.178.1.1' });
     await stack.ok('POST', 'lb1/ports/to_ns2/', { type: 'FRONTEND', peer: veths[1].a, ip: '192.178.1.2' });
     await stack.ok('POST', 'lb1/ports/to_ns3/', { type: 'BACKEND', peer: v3.a });
-    expect(await ping(ns1, '192.178.1.254')).toBe(true);
-    expect(await ping(ns2, '192.178.1.254')).toBe(true);
-    expect(await ping(ns3, '192.178.1.1')).toBe(true);
-    expect(await ping(ns3, '192.178.1.2')).toBe(true);
+    expect(await echoReplies(ns1, '192.178.1.254')).toEqual(allFrom('192.178.1.254'));
+    expect(await echoReplies(ns2, '192.178.1.254')).toEqual(allFrom('192.178.1.254'));
+    expect(await echoReplies(ns3, '192.178.1.1')).toEqual(allFrom('192.178.1.1'));
+    expect(await echoReplies(ns3, '192.178.1.2')).toEqual(allFrom('192.178.1.2'));
 
     // test_weight
     const svc = 'lbrp/lb1/service/10.0.0.1/80/TCP';
@@ -137,7 +137,7 @@ describeE2e('e2e: Polycube lbrp scenarios', () => {
         port,
         weight: 20,
       });
-    expect(await ping(ns1, '10.0.0.1')).toBe(true);
+    expect(await echoReplies(ns1, '10.0.0.1')).toEqual(allFrom('10.0.0.1'));
     await stack.ok('DELETE', `${svc}/`);
     const left = (await stack.ok('GET', 'lbrp/lb1/service/')) as Array<Record<string, unknown>>;
     expect(left.filter((s) => !Array.isArray(s)).map((s) => s.proto)).toEqual(['udp', 'icmp']);

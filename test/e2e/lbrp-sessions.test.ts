@@ -4,7 +4,8 @@
 // drained (new connections avoid it), and the lbrp service and then polycubed are restarted;
 // sessions through a backend address only one service uses leave no `reverse_nat` entry (the
 // control plane's backend_to_vip entries and F_BACKEND_UNIQUE flags), until a second service
-// shares the address.
+// shares the address. Each test creates the services it uses; afterEach deletes them all, so no
+// test depends on another's state (only the cube and its ports are shared).
 
 import { execFileSync } from 'node:child_process';
 import { SESSION_FORWARD, SESSION_REVERSE } from '../../src/lbrp/dataplane/map-layouts';
@@ -23,13 +24,15 @@ import {
 } from '../fixtures/lbrp/e2e-net';
 
 const VIP = '10.10.0.100';
+/** A second VIP, for a service that shares a backend address with one on VIP. */
+const VIP2 = '10.10.0.101';
 const CUBE = 'lbsess';
 
-/** The backend a new connection to the hello-echo service lands on. */
-async function helloOf(ns: string): Promise<string> {
+/** The backend a new connection to the hello-echo service at vip:9000 lands on. */
+async function helloOf(ns: string, vip: string): Promise<string> {
   const out = await nodeIn(
     ns,
-    `const c=require('net').connect(9000,'${VIP}');c.setTimeout(3000,()=>{console.error('timeout');process.exit(1);});
+    `const c=require('net').connect(9000,'${vip}');c.setTimeout(10000,()=>{console.error('timeout');process.exit(1);});
 c.on('data',d=>{process.stdout.write(d.toString().split('\\n')[0].replace('hello ',''));c.destroy();});c.on('error',e=>{console.error(e.message);process.exit(1);});`,
   );
   return out.trim();
@@ -82,11 +85,17 @@ describeE2e('e2e: lbrp sessions', () => {
     lb?.net.cleanup();
   });
 
+  // Every test starts from a cube with ports and no service.
+  afterEach(async () => {
+    await stack.ok('DELETE', `lbrp/${CUBE}/service/`);
+  });
+
   // Weights 1:2:3 → shares 1/6, 2/6, 3/6; 1,000 fresh connections land within 5 points of them.
   it('spreads 1,000 new connections over weighted backends within 5 percentage points', async () => {
     await stack.ok('POST', `${svc}/80/TCP/`, {
       backend: lb.backends.map((b, i) => ({ ip: b.ip, port: 8080, weight: i + 1 })),
     });
+    const before = pinnedCount(stack, 'conntrack');
     const counts = await spread(lb.clients[0].ns, VIP, 80, 1000);
     expect(counts.error ?? 0).toBe(0);
     const total = 1000;
@@ -98,7 +107,7 @@ describeE2e('e2e: lbrp sessions', () => {
     // (its conntrack entry), counted once. So the sessions counted are the conntrack entries (this
     // cube's first), at most the connections per backend and at least all of them but the reuses.
     const want = lb.backends.map((b) => counts[b.name] ?? 0);
-    const sessions = pinnedCount(stack, 'conntrack');
+    const sessions = pinnedCount(stack, 'conntrack') - before;
     expect(sessions).toBeGreaterThan(950);
     await waitFor(
       async () => {
@@ -108,13 +117,15 @@ describeE2e('e2e: lbrp sessions', () => {
         return sum === sessions && got.every((n, i) => n <= want[i] && n >= want[i] - (total - sessions));
       },
       `backend total-sessions ${JSON.stringify(want)} (${sessions} sessions)`,
-      10000,
+      30000,
     );
   }, 120000);
 
   // One connection, many changes: it never breaks, and draining its backend only stops new ones.
   it('keeps an open TCP connection through backend changes, a drain and restarts of lbrp and polycubed', async () => {
     const [b1, b2, b3] = lb.backends;
+    // A second service beside the stream's, so the restarts resync more than one.
+    await stack.ok('POST', `${svc}/80/TCP/`, { backend: lb.backends.map((b) => ({ ip: b.ip, port: 8080 })) });
     await stack.ok('POST', `${svc}/9000/TCP/`, { backend: [b1, b2].map((b) => ({ ip: b.ip, port: 9000 })) });
     const stream: Child = stack.spawn([
       'ip',
@@ -125,7 +136,7 @@ describeE2e('e2e: lbrp sessions', () => {
       '-e',
       streamScript(VIP, 9000),
     ]);
-    const own = (await stream.waitLine(/^hello b\d$/, 10000)).replace('hello ', '');
+    const own = (await stream.waitLine(/^hello b\d$/, 30000)).replace('hello ', '');
     const ownB = lb.backends.find((b) => b.name === own);
     const other = own === 'b1' ? b2 : b1;
     if (!ownB) throw new Error(`unexpected backend ${own}`);
@@ -140,13 +151,13 @@ describeE2e('e2e: lbrp sessions', () => {
     await streamAdvances(stream);
     await stack.ok('PATCH', `${backend(ownB.ip)}weight/`, 0); // its backend is drained
     await streamAdvances(stream);
-    for (let i = 0; i < 20; i++) expect(await helloOf(lb.clients[0].ns)).not.toBe(own);
+    for (let i = 0; i < 20; i++) expect(await helloOf(lb.clients[0].ns, VIP)).not.toBe(own);
 
     await stack.stopLbrp('SIGKILL'); // the lbrp service dies and comes back
     await streamAdvances(stream);
     await stack.startLbrp();
     // The new service rebuilt its state from polycubed's Resync and the maps: nothing rewritten.
-    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 10000);
+    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 60000);
     expect(await stack.ok('GET', `${backend(ownB.ip)}weight/`)).toBe(0);
     await streamAdvances(stream);
 
@@ -154,40 +165,43 @@ describeE2e('e2e: lbrp sessions', () => {
     await streamAdvances(stream);
     const seen = stack.lbrp?.lines.length ?? 0;
     await stack.startPolycubed();
-    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 20000, seen);
+    await stack.lbrp?.waitLine(new RegExp(`cube ${CUBE}: resynced, 2 services, 0 map writes`), 60000, seen);
     await waitFor(
       async () => (await stack.rest('GET', `${backend(ownB.ip)}weight/`)).status === 200,
       'lbrp back',
-      20000,
+      60000,
     );
     await streamAdvances(stream);
-    expect(await helloOf(lb.clients[0].ns)).not.toBe(own);
+    expect(await helloOf(lb.clients[0].ns, VIP)).not.toBe(own);
     expect(stream.lines.filter((l) => l.startsWith('hello'))).toHaveLength(1);
     expect(stream.lines.some((l) => l.startsWith('lost'))).toBe(false);
   }, 180000);
 
-  // Every backend address here serves one service: the 1,000 connections and the stream above
-  // were conntrack entries alone, with one backend_to_vip entry per address (kept across the
-  // restarts) naming the service. New sessions still work and add no reverse entry, until
-  // another service shares the address: then the flag is cleared and sessions get one again.
+  // Three backend addresses that serve one service each: new sessions work and add no reverse
+  // entry, with one backend_to_vip entry per address naming the service. When a second service
+  // (another VIP) takes one of them, the address is shared: its flag is cleared and sessions to
+  // the second VIP through it get a reverse entry each.
   it('opens real TCP sessions through unique backends without reverse_nat entries', async () => {
+    const ns = lb.clients[0].ns;
     const [, , b3] = lb.backends;
-    expect(pinnedCount(stack, 'reverse_nat')).toBe(0);
-    expect(pinnedCount(stack, 'conntrack')).toBeGreaterThan(0);
-    // 80/TCP: three addresses (port 8080); 9000/TCP: three (port 9000), one of them drained.
-    expect(pinnedCount(stack, 'backend_to_vip')).toBe(6);
-    for (let i = 0; i < 5; i++) expect(await helloOf(lb.clients[0].ns)).toMatch(/^b\d$/);
-    expect(pinnedCount(stack, 'reverse_nat')).toBe(0);
+    await stack.ok('POST', `${svc}/9000/TCP/`, {
+      backend: lb.backends.map((b) => ({ ip: b.ip, port: 9000 })),
+    });
+    expect(pinnedCount(stack, 'backend_to_vip')).toBe(3);
+    const reverse = pinnedCount(stack, 'reverse_nat');
+    const sessions = pinnedCount(stack, 'conntrack');
+    for (let i = 0; i < 5; i++) expect(await helloOf(ns, VIP)).toMatch(/^b\d$/);
+    expect(pinnedCount(stack, 'conntrack')).toBeGreaterThan(sessions);
+    expect(pinnedCount(stack, 'reverse_nat')).toBe(reverse);
 
-    // A second service takes b3:9000 only: the address is shared, its sessions get reverse entries.
-    await stack.ok('POST', `lbrp/${CUBE}/service/10.10.0.101/9000/TCP/`, {
+    // The second service, on VIP2, takes b3:9000 only: the entry keeps naming the first service.
+    await stack.ok('POST', `lbrp/${CUBE}/service/${VIP2}/9000/TCP/`, {
       backend: [{ ip: b3.ip, port: 9000 }],
     });
-    expect(pinnedCount(stack, 'backend_to_vip')).toBe(6);
+    expect(pinnedCount(stack, 'backend_to_vip')).toBe(3);
     const landed = new Set<string>();
-    for (let i = 0; i < 5; i++) landed.add(await helloOf(lb.clients[0].ns));
+    for (let i = 0; i < 5; i++) landed.add(await helloOf(ns, VIP2));
     expect([...landed]).toEqual([b3.name]);
-    expect(pinnedCount(stack, 'reverse_nat')).toBe(5);
-    await stack.ok('DELETE', `lbrp/${CUBE}/service/10.10.0.101/9000/TCP/`);
+    expect(pinnedCount(stack, 'reverse_nat')).toBe(reverse + 5);
   }, 60000);
 });

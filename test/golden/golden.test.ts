@@ -1,6 +1,8 @@
-// Golden cases of the generator: each test/golden/<case>/input/<case>.yang is generated and
-// compared with expected/<file>.golden (unified diff on mismatch; GOLDEN_UPDATE=1 rewrites them).
-// Every case is generated twice to catch nondeterminism; the .ts goldens must type-check.
+// Golden cases of the generator: each test/golden/<case>/input/<case>.yang, and the real model
+// datamodel/lbrp.yang read in place, is generated and compared with expected/<file>.golden (unified
+// diff on mismatch; `npm run golden:update` rewrites them). A change of the model thus fails here
+// until the goldens are regenerated and reviewed. Every case is generated twice to catch
+// nondeterminism; the .ts goldens must type-check.
 
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,16 +15,22 @@ import { loadModule } from '../../codegen/src/ir/load-module';
 const GOLDEN_DIR = __dirname;
 const REPO_ROOT = path.resolve(GOLDEN_DIR, '../..');
 const UPDATE = process.env.GOLDEN_UPDATE === '1';
+/** Cases whose input is the project's own model, read where it lives (a copy would go stale). */
+const MODEL_CASES: Record<string, string> = { lbrp: path.join(REPO_ROOT, 'datamodel') };
 const CASES = fs
   .readdirSync(GOLDEN_DIR)
-  .filter((d) => fs.existsSync(path.join(GOLDEN_DIR, d, 'input')))
+  .filter((d) => fs.existsSync(path.join(GOLDEN_DIR, d, 'input')) || d in MODEL_CASES)
   .sort();
 
-/** Generates a case; file names in headers are relative to the case directory (`input/x.yang`). */
+/**
+ * Generates a case; file names in headers are relative to the case directory (`input/x.yang`),
+ * or to the repository for the model's own cases (`datamodel/lbrp.yang`, as in src/generated).
+ */
 function generateCase(name: string): GeneratedFile[] {
-  const caseDir = path.join(GOLDEN_DIR, name);
-  const input = path.join(caseDir, 'input');
-  const { module, errors } = loadModule(path.join(input, `${name}.yang`), { searchPath: [input], rootDir: caseDir });
+  const model = MODEL_CASES[name];
+  const input = model ?? path.join(GOLDEN_DIR, name, 'input');
+  const rootDir = model ? REPO_ROOT : path.join(GOLDEN_DIR, name);
+  const { module, errors } = loadModule(path.join(input, `${name}.yang`), { searchPath: [input], rootDir });
   if (!module) throw new Error(errors.map((e) => e.message).join('\n'));
   const out = generateModule(module);
   if (out.errors.length > 0) throw new Error(out.errors.map((e) => e.message).join('\n'));

@@ -1,19 +1,15 @@
 // Capacity at the model/sync level (the kernel check is in test/e2e): 10,000 services in one cube
-// fit once its size leaves say so (max-services, max-backends, maglev-slots), 1,000 backends in
-// one service fit the default sizes, and adding one backend to a 100-backend service writes only
-// the slots that change.
+// fit once its size leaves say so (max-services, max-backends, maglev-slots), and 1,000 backends
+// in one service fit the default sizes, read back as configured, and adding one backend to the
+// 1,000 writes its entries and only the slots that change. Checked as invariants on the maps read
+// back, not as a pinned plan.
 
 import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
 import { applyServices } from '../../../../src/lbrp/model/cube-rules';
 import { addBackend, addService } from '../../../../src/lbrp/model/service-rules';
-import {
-  decodeServiceValue,
-  encodeServiceKey,
-  encodeU32,
-  IPPROTO,
-} from '../../../../src/lbrp/dataplane/map-layouts';
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { build, must, newSync } from './sync-fixtures';
+import { changedSlots, expectProportional, readTable, sharesOf, SLOT_RUN, splitPlan } from './table-readback';
 
 /** The i-th address of 10.128.0.0/9 (VIPs) or 172.16.0.0/12 (backends). */
 const vipOf = (i: number): string => `10.${128 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
@@ -39,10 +35,13 @@ describe('capacity', () => {
     expect(r.ok ? 'ok' : r.error.message).toMatch(/^cube lb0 is full: no room for a 401-slot Maglev table/);
   });
 
-  // 10,000 TCP services with two backends each: 10,000 ids, 20,000 backend ids, 4.01 M slots.
+  // 10,000 TCP services with two backends each (10,000 ids, 20,000 backend ids, 4.01 M slots) all
+  // land in the maps; every table read back splits between that service's own two backends, and
+  // applying again writes nothing.
   it('holds 10,000 services in one cube sized for them', async () => {
     const { host, sync, base } = newSync('SINGLE', { sizes: TEN_THOUSAND });
-    const services = Array.from({ length: 10000 }, (_, i) => ({
+    const n = 10000;
+    const services = Array.from({ length: n }, (_, i) => ({
       vip: vipOf(i),
       vport: 80,
       proto: 'TCP' as const,
@@ -53,29 +52,34 @@ describe('capacity', () => {
     }));
     const m = build(base, (x) => applyServices(x, services, 'create'));
     must(await sync.apply(m));
-    expect(sync.status).toMatchObject({ ok: true, lastWrites: 10000 * (2 + 2 + 2 + 401 + 3) });
-    expect(sync.kernel.services.size).toBe(10000);
-    // The last service sits at the end of the first 4.01 M slots, split between its two backends.
-    const [entry] = await host.readMaps('lb0', 'services', [
-      encodeServiceKey({ vip: vipOf(9999), vport: 80, proto: IPPROTO.TCP }),
-    ]);
-    expect(decodeServiceValue(entry.value)).toEqual({
-      serviceId: 9999,
-      slotBase: 9999 * 401,
-      tableSize: 401,
-      flags: 0,
-    });
-    const slots = await host.readMaps(
-      'lb0',
-      'maglev_slots',
-      Array.from({ length: 401 }, (_, i) => encodeU32(9999 * 401 + i)),
+    expect(sync.status.ok).toBe(true);
+    expect(await host.readMaps('lb0', 'services')).toHaveLength(n);
+    expect(await host.readMaps('lb0', 'vips')).toHaveLength(n);
+    expect(await host.readMaps('lb0', 'backend_to_vip')).toHaveLength(2 * n);
+    // Every table read back (sampled: first, last and every 97th) holds the service's own pair.
+    const backendIp = new Map(
+      (await host.readMaps('lb0', 'backends')).map((e) => [e.key.readUInt32LE(0), e.value]),
     );
-    const ids = new Set(slots.map((e) => e.value.readUInt32LE(0)));
-    expect([...ids].sort()).toEqual([19998, 19999]);
-  });
+    const ipOfId = (id: number): string => {
+      const v = backendIp.get(id);
+      return v ? `${v[0]}.${v[1]}.${v[2]}.${v[3]}` : `none(${id})`;
+    };
+    for (const i of [0, n - 1, ...Array.from({ length: n / 97 }, (_, k) => 97 * k)]) {
+      const table = await readTable(host, services[i]);
+      const ids = [...sharesOf(table).keys()];
+      expect({ i, ips: ids.map(ipOfId).sort() }).toEqual({
+        i,
+        ips: [backendOf(2 * i), backendOf(2 * i + 1)].sort(),
+      });
+      expectProportional(table, { [ids[0]]: 1, [ids[1]]: 1 });
+    }
+    host.takeWrites();
+    must(await sync.apply(m));
+    expect(host.takeWrites()).toEqual([]);
+  }, 300_000); // ~10 s on an idle host, a minute at load 30 (measured)
 
-  // One service with 1,000 backends (131071 slots, ≥ 131 each), then one more backend: only the
-  // slots that move are written.
+  // One service with 1,000 backends (each within 1 % of the others), then one more backend: its
+  // entries come first, then exactly the slots that change, about its fair share.
   it('holds 1,000 backends in one service and writes only moved slots', async () => {
     const { host, sync, base } = newSync();
     const web = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
@@ -86,23 +90,30 @@ describe('capacity', () => {
       }),
     );
     must(await sync.apply(m));
-    const k = sync.kernel.services.get('10.0.0.1:80:6');
-    expect(k?.tableSize).toBe(131071);
-    const counts = new Map<number, number>();
-    for (const id of k?.table ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const before = await readTable(host, web);
+    const counts = sharesOf(before);
     expect(counts.size).toBe(1000);
     expect(Math.max(...counts.values()) / Math.min(...counts.values())).toBeLessThanOrEqual(1.01);
     host.takeWrites();
     m = build(m, (x) => addBackend(x, web, { ip: backendOf(1000), port: 80 }));
     must(await sync.apply(m));
-    const plan = renderPlan(host.takeWrites());
-    expect(plan.slice(0, 3)).toEqual([
+    const plan = splitPlan(renderPlan(host.takeWrites()));
+    const after = await readTable(host, web);
+    const newId = [...sharesOf(after).keys()].find((id) => !counts.has(id));
+    expect(plan.lines).toEqual([
       `put backend_to_vip[${backendOf(1000)}:80/tcp] -> 10.0.0.1:80 id=0`,
-      'zero backend_stats[1000]',
-      `put backends[1000] ${backendOf(1000)}:80 active unique`,
+      `zero backend_stats[${newId}]`,
+      `put backends[${newId}] ${backendOf(1000)}:80 active unique`,
+      SLOT_RUN,
     ]);
-    const moved = Number(/×(\d+)/.exec(plan[3])?.[1]);
-    expect(plan).toHaveLength(4);
-    expect(moved).toBeGreaterThanOrEqual(Math.floor(131071 / 1001));
-  });
+    expect(after).toHaveLength(before.length);
+    expect(plan.slots).toBe(changedSlots(before, after));
+    // Maglev trades disruption for balance: with M ≈ 131·N it moves several times the ideal
+    // M/(N+1) (about 7× here; see maglev-table.disruption.test.ts). 10× still rules out a rewrite
+    // of the table (131,071 slots) or of any large part of it.
+    expect(plan.slots).toBeLessThanOrEqual(10 * (after.length / 1001));
+    expect(Math.abs((sharesOf(after).get(newId ?? -1) ?? 0) - after.length / 1001)).toBeLessThanOrEqual(
+      0.01 * (after.length / 1001) + 1,
+    );
+  }, 60_000);
 });

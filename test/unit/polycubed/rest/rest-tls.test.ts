@@ -1,6 +1,8 @@
 // The REST server speaks HTTPS with --cert/--key, with --cacert refuses every client that does
-// not present a certificate signed by that CA, and honours --cert-whitelist / --cert-blacklist. Certificates are made with openssl per run; the
-// daemon is a stub (transport only), so no root is needed.
+// not present a certificate signed by that CA, and honours --cert-whitelist / --cert-blacklist.
+// Certificates are made with openssl per run; the daemon is a stub (transport only), so no root
+// is needed. openssl is required, not optional (scripts/ensure-deps.sh installs it): without it
+// these tests fail rather than skip.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,17 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
 import { startRestServer, type RestServerHandle } from '../../../../src/polycubed/rest/serve';
-
-const HAVE_OPENSSL = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const describeTls = HAVE_OPENSSL ? describe : describe.skip;
-if (!HAVE_OPENSSL) console.warn('skipping REST TLS tests: openssl is not installed');
 
 /** A daemon with nothing in it: enough for framework endpoints. */
 const EMPTY_DAEMON = {
@@ -36,7 +27,15 @@ const EMPTY_DAEMON = {
 
 /** Makes a CA and a certificate it signs for `cn` (with an IP SAN for the server). */
 function makePki(dir: string): void {
-  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  const ssl = (...args: string[]): void => {
+    try {
+      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    } catch (e) {
+      throw new Error(
+        `openssl ${args[0]} failed (is openssl installed? scripts/ensure-deps.sh installs it): ${e}`,
+      );
+    }
+  };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const ca of ['ca', 'rogue-ca']) {
@@ -104,7 +103,7 @@ function getWithBody(
   });
 }
 
-describeTls('REST over TLS', () => {
+describe('REST over TLS', () => {
   let dir: string;
   const file = (name: string): string => join(dir, name);
   const pem = (name: string): Buffer => readFileSync(file(name));
