@@ -319,14 +319,26 @@ describe('events', () => {
 describe('dataplane calls', () => {
   it('loadDataplane sends defines as strings and defaults, with the service as caller', async () => {
     const k = await connectKit();
-    daemon.loadReply = { reloaded: true, programId: 77, error: '', errorKind: '', log: 'warning: unused' };
+    daemon.loadReply = {
+      reloaded: true,
+      programId: 77,
+      error: '',
+      errorKind: '',
+      log: 'warning: unused',
+      kernelMemory: 6_093_352,
+    };
     const res = await k.loadDataplane({
       cube: 'c1',
       files: { 'a.c': 'int x;' },
       entry: 'a.c',
       defines: { N: 4, MODE: 'fast' },
     });
-    expect(res).toEqual({ reloaded: true, programId: 77, warnings: 'warning: unused' });
+    expect(res).toEqual({
+      reloaded: true,
+      programId: 77,
+      warnings: 'warning: unused',
+      kernelMemory: 6_093_352,
+    });
     expect(daemon.calls).toEqual([
       {
         method: 'loadDataplane',
@@ -387,6 +399,7 @@ describe('dataplane calls', () => {
       type: 'XDP_SKB',
       loglevel: 'DEBUG',
       ports: [{ name: 'p0', id: 0, peer: 'v0', status: 'UP', ifindex: 7 }],
+      kernelMemory: 4096,
     };
     expect(await k.getCube('c1')).toEqual(daemon.cubeInfo);
     expect(daemon.calls.map((c) => c.caller)).toEqual(Array(5).fill('pcntest'));
