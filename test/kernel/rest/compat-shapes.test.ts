@@ -28,9 +28,21 @@ const CUBE_CHILDREN = [
   'shadow',
   'span',
   'port_mode',
+  'session-table-size',
+  'max-services',
+  'max-backends',
+  'maglev-slots',
+  'kernel-memory',
   'src-ip-rewrite',
   'service',
 ];
+/** The init-only size leaves at their YANG defaults (the stand-in service echoes the config). */
+const DEFAULT_SIZES = {
+  'session-table-size': 65536,
+  'max-services': 1024,
+  'max-backends': 4096,
+  'maglev-slots': 262144,
+};
 const LBRP = lbrpModule();
 /**
  * Child endpoints of a list element in schema order (every child but its keys): the datamodel may
@@ -90,6 +102,7 @@ const ROWS: Row[] = [
       shadow: false,
       span: false,
       port_mode: 'multi',
+      ...DEFAULT_SIZES,
       'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
       service: [SERVICE],
       _links: links('/lbrp/lb0', CUBE_CHILDREN),
@@ -109,6 +122,7 @@ const ROWS: Row[] = [
       shadow: false,
       span: false,
       port_mode: 'multi',
+      ...DEFAULT_SIZES,
       'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
       service: [SERVICE],
       _links: links('/lbrp/lb0', CUBE_CHILDREN),
