@@ -11,6 +11,8 @@ export default tseslint.config(
       'src/generated/',
       'test/golden/**/expected/',
       'coverage/',
+      '.cache/',
+      'reports/',
     ],
   },
   js.configs.recommended,
