@@ -10,7 +10,7 @@ const SVC: ConfigKey[] = [
   { list: 'service', name: 'vport', value: '80' },
   { list: 'service', name: 'proto', value: 'tcp' },
 ];
-const REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' };
+const REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
 const BE: ConfigKey = { list: 'backend', name: 'ip', value: '192.168.1.1' };
 const PORT: ConfigKey = { list: 'ports', name: 'name', value: 'fe' };
 
