@@ -21,7 +21,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   tempDirName: '.cache/stryker-tmp',
-  ignorePatterns: ['bench/results', 'reports', 'coverage', 'dist', 'codegen/dist'],
+  ignorePatterns: ['.cache', 'bench/results', 'reports', 'coverage', 'dist', 'codegen/dist'],
   // A mutant that makes a test loop forever is killed by this timeout (ms over the normal run).
   timeoutMS: 10000,
   // The first run of every test (with coverage) takes minutes on a busy 2-core host.

@@ -69,7 +69,11 @@ export function formatScores(rows: FolderScore[]): string {
 }
 
 if (require.main === module) {
-  const file = process.argv[2] ?? path.join(__dirname, '..', 'reports', 'mutation', 'mutation.json');
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as MutationReport;
-  console.log(formatScores(scoreByFolder(report)));
+  // Several reports (runs of single folders) are merged; a file in two reports keeps the last.
+  const args = process.argv.slice(2);
+  const files = args.length > 0 ? args : [path.join(__dirname, '..', 'reports', 'mutation', 'mutation.json')];
+  const merged: MutationReport = { files: {} };
+  for (const f of files)
+    Object.assign(merged.files, (JSON.parse(fs.readFileSync(f, 'utf8')) as MutationReport).files);
+  console.log(formatScores(scoreByFolder(merged)));
 }
