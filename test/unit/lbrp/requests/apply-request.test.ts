@@ -101,6 +101,19 @@ const ROWS: Row[] = [
     want: single4(SINGLE_PORTS, NO_REWRITE, `services ${WEB} 10.0.0.2:53:UDP[]`),
   },
   {
+    name: 'cube PATCH updates a listed service that exists',
+    inTarget: { kind: 'cube' },
+    inOp: 'UPDATE',
+    inBody: {
+      service: [{ vip: '10.0.0.1', vport: 80, proto: 'TCP', backend: [{ ip: '192.168.1.2', port: 81 }] }],
+    },
+    want: single4(
+      SINGLE_PORTS,
+      NO_REWRITE,
+      'services 10.0.0.1:80:TCP(web)[192.168.1.1:8080w1 192.168.1.2:81w1]',
+    ),
+  },
+  {
     name: 'cube PATCH may restate the port mode',
     inTarget: { kind: 'cube' },
     inOp: 'UPDATE',
@@ -204,6 +217,19 @@ const ROWS: Row[] = [
     want: [
       'mode MULTI',
       'ports f1:FRONTEND@10.1.0.1 f2:FRONTEND@10.1.0.9 be:BACKEND',
+      NO_REWRITE,
+      'services ',
+    ],
+  },
+  {
+    name: 'ports PATCH adds a listed port that does not exist',
+    inModel: multi,
+    inTarget: { kind: 'ports' },
+    inOp: 'UPDATE',
+    inBody: [{ name: 'f3', type: 'FRONTEND', ip: '10.1.0.3' }],
+    want: [
+      'mode MULTI',
+      'ports f1:FRONTEND@10.1.0.1 f2:FRONTEND@10.1.0.2 be:BACKEND f3:FRONTEND@10.1.0.3',
       NO_REWRITE,
       'services ',
     ],
@@ -459,6 +485,13 @@ const ROWS: Row[] = [
     inBody: [{ vip: '10.0.0.1', vport: 80, proto: 'TCP', backend: [{ ip: '192.168.1.1', weight: 3 }] }],
     want: single4(SINGLE_PORTS, NO_REWRITE, 'services 10.0.0.1:80:TCP(web)[192.168.1.1:8080w3]'),
   },
+  {
+    name: 'service PATCH with ALL adds when only some of the three exist, so it is refused',
+    inTarget: { kind: 'service' },
+    inOp: 'UPDATE',
+    inBody: [{ vip: '10.0.0.1', vport: 80, proto: 'ALL' }],
+    wantErr: 'This service already exists',
+  },
   { name: 'service READ is not a write', inTarget: { kind: 'service' }, inOp: 'READ', wantErr: UNSUPPORTED },
   // one service
   {
@@ -560,6 +593,17 @@ const ROWS: Row[] = [
     inOp: 'UPDATE',
     inBody: [{ ip: '192.168.1.1', port: 9090 }],
     want: single4(SINGLE_PORTS, NO_REWRITE, 'services 10.0.0.1:80:TCP(web)[192.168.1.1:9090w1]'),
+  },
+  {
+    name: 'backend PATCH adds a listed backend that does not exist',
+    inTarget: { kind: 'backend', ref: REF },
+    inOp: 'UPDATE',
+    inBody: [{ ip: '192.168.1.5', port: 85 }],
+    want: single4(
+      SINGLE_PORTS,
+      NO_REWRITE,
+      'services 10.0.0.1:80:TCP(web)[192.168.1.1:8080w1 192.168.1.5:85w1]',
+    ),
   },
   {
     name: 'backend READ is not a write',
