@@ -8,6 +8,7 @@ import { addPort, setPortIp, updatePort } from '../../../../src/lbrp/model/port-
 import {
   addBackend,
   addService,
+  deleteService,
   findService,
   updateBackend,
   type BackendInput,
@@ -55,6 +56,15 @@ describe('service field limits', () => {
     expect(r.ok && 'name' in r.value.services.get('10.0.0.1:80:TCP')!).toBe(false);
     const named = addService(emptyCube('lb0', 'SINGLE'), { ...REF, name: 'web' });
     expect(named.ok && named.value.services.get('10.0.0.1:80:TCP')!.name).toBe('web');
+  });
+
+  // ICMP services live on vport 0 only, so only that one can be deleted.
+  it('deletes an ICMP service on vport 0 and refuses another vport', () => {
+    const r = addService(emptyCube('lb0', 'SINGLE'), { vip: '10.0.0.1', vport: 0, proto: 'ICMP' });
+    if (!r.ok) throw new Error(r.error.message);
+    const gone = deleteService(r.value, '10.0.0.1', 0, 'ICMP');
+    expect(gone.ok && gone.value.services.size).toBe(0);
+    expect(msg(deleteService(r.value, '10.0.0.1', 7, 'ICMP'))).not.toBe('ok');
   });
 
   // A list naming the same service twice is refused as a whole (ALL expands into TCP among others).
@@ -127,6 +137,15 @@ describe('port field limits', () => {
     const m = emptyCube('lb0', 'MULTI');
     expect(msg(setPortIp(m, 'nope', '10.1.0.1'))).toBe('Port nope does not exist');
     expect(msg(updatePort(m, 'nope', { ip: '10.1.0.1' }))).toBe('Port nope does not exist');
+  });
+
+  // A PATCH naming no ip leaves the port's ip alone, and a missing port is refused even then.
+  it('keeps the ip on a PATCH without one, and names a missing port', () => {
+    const m = addPort(emptyCube('lb0', 'MULTI'), { name: 'f1', type: 'FRONTEND', ip: '10.1.0.1' });
+    if (!m.ok) throw new Error(m.error.message);
+    const same = updatePort(m.value, 'f1', { type: 'FRONTEND' });
+    expect(same.ok && same.value.ports.get('f1')).toEqual({ name: 'f1', type: 'FRONTEND', ip: '10.1.0.1' });
+    expect(msg(updatePort(m.value, 'nope', {}))).toBe('Port nope does not exist');
   });
 
   // Two MULTI frontends may not serve the same client address; a port may restate its own.
