@@ -12,6 +12,8 @@ export default tseslint.config(
       'test/golden/**/expected/',
       'coverage/',
       'coverage-*/',
+      '.cache/',
+      'reports/',
     ],
   },
   js.configs.recommended,

@@ -7,6 +7,9 @@ const common = {
     '^yang-ts-codegen$': '<rootDir>/codegen/src/index.ts',
     '^yang-ts-codegen/(.*)$': '<rootDir>/codegen/src/$1',
   },
+  // Stryker's sandboxes (`npm run mutation`) are copies of the repo under .cache/; without this,
+  // a run in progress makes a second `yang-ts-codegen` package visible to every jest run here.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

@@ -1,0 +1,318 @@
+// READ answers of an lbrp cube: the JSON shapes (lower-case enums, "" for unset strings, backend
+// lists only when non-empty, counters last), counters found through the kernel ids, and the
+// errors for missing ports, services, backends and leaves that are not lbrp's.
+
+import type { Result } from '../../../../src/common/errors';
+import { emptyCube, type CubeModel } from '../../../../src/lbrp/model/cube-model';
+import { applyRequest } from '../../../../src/lbrp/requests/apply-request';
+import {
+  counterLookup,
+  cubeView,
+  readView,
+  type CounterLookup,
+} from '../../../../src/lbrp/requests/read-views';
+import type { RequestTarget } from '../../../../src/lbrp/requests/request-target';
+import type { Counters } from '../../../../src/lbrp/stats/counters';
+import {
+  EMPTY_KERNEL_STATE,
+  kernelServiceKey,
+  type KBackend,
+  type KService,
+  type KernelState,
+} from '../../../../src/lbrp/sync/kernel-state';
+
+function must(r: Result<CubeModel>): CubeModel {
+  if (!r.ok) throw new Error(`setup: ${r.error.message}`);
+  return r.value;
+}
+
+/** MULTI cube: f1 (10.1.0.1), be; web (named, two backends, one named) and dns (no backends). */
+function model(): CubeModel {
+  return must(
+    applyRequest(emptyCube('lb0', 'MULTI'), { kind: 'cube' }, 'UPDATE', {
+      ports: [
+        { name: 'f1', type: 'FRONTEND', ip: '10.1.0.1' },
+        { name: 'be', type: 'BACKEND' },
+      ],
+      'src-ip-rewrite': { 'ip-range': '10.2.0.0/24' },
+      service: [
+        {
+          vip: '10.0.0.1',
+          vport: 80,
+          proto: 'TCP',
+          name: 'web',
+          backend: [
+            { ip: '192.168.1.1', port: 8080, weight: 3, name: 'b1' },
+            { ip: '192.168.1.2', port: 8081 },
+          ],
+        },
+        { vip: '10.0.0.2', vport: 53, proto: 'UDP' },
+      ],
+    }),
+  );
+}
+
+const counters = (n: number): Counters => ({
+  packets: n,
+  bytes: n * 100,
+  activeSessions: n + 1,
+  totalSessions: n + 2,
+});
+
+function kservice(
+  vip: string,
+  vport: number,
+  proto: number,
+  serviceId: number,
+  backends: KBackend[],
+): KService {
+  return {
+    vip,
+    vport,
+    proto,
+    serviceId,
+    slotBase: 0,
+    tableSize: 0,
+    table: new Int32Array(0),
+    backends: new Map(backends.map((b) => [b.ip, b])),
+  };
+}
+
+/** web is kernel service 4 with backends 7 (192.168.1.1) and 9 (192.168.1.2); dns is not synced. */
+const KERNEL: KernelState = {
+  ...EMPTY_KERNEL_STATE,
+  services: new Map([
+    [
+      kernelServiceKey('10.0.0.1', 80, 6),
+      kservice('10.0.0.1', 80, 6, 4, [
+        { id: 7, ip: '192.168.1.1', port: 8080, active: true },
+        { id: 9, ip: '192.168.1.2', port: 8081, active: true },
+      ]),
+    ],
+  ]),
+};
+/** Counters by kernel id: service 4 → 10, backend 7 → 20 (9 has none yet). */
+const SNAP = { services: new Map([[4, counters(10)]]), backends: new Map([[7, counters(20)]]) };
+const LOOKUP: CounterLookup = counterLookup(KERNEL, SNAP);
+
+const ZERO = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
+const C10 = { packets: 10, bytes: 1000, 'active-sessions': 11, 'total-sessions': 12 };
+const C20 = { packets: 20, bytes: 2000, 'active-sessions': 21, 'total-sessions': 22 };
+const B1 = { name: 'b1', ip: '192.168.1.1', port: 8080, weight: 3, ...C20 };
+const B2 = { name: '', ip: '192.168.1.2', port: 8081, weight: 1, ...ZERO };
+const WEB = { name: 'web', vip: '10.0.0.1', vport: 80, proto: 'tcp', backend: [B1, B2], ...C10 };
+const DNS = { name: '', vip: '10.0.0.2', vport: 53, proto: 'udp', ...ZERO };
+const WEB_REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
+const DNS_REF = { vip: '10.0.0.2', vport: 53, proto: 'UDP' as const };
+
+interface Row {
+  name: string;
+  inTarget: RequestTarget;
+  want?: unknown;
+  wantErr?: string;
+}
+
+const ROWS: Row[] = [
+  { name: 'port_mode in lower case', inTarget: { kind: 'port_mode' }, want: 'multi' },
+  {
+    name: 'the ports list',
+    inTarget: { kind: 'ports' },
+    want: [
+      { name: 'f1', type: 'frontend', ip: '10.1.0.1' },
+      { name: 'be', type: 'backend', ip: '' },
+    ],
+  },
+  {
+    name: 'one port',
+    inTarget: { kind: 'ports', name: 'be' },
+    want: { name: 'be', type: 'backend', ip: '' },
+  },
+  { name: 'a missing port', inTarget: { kind: 'ports', name: 'nope' }, wantErr: 'Port nope does not exist' },
+  { name: 'a port type', inTarget: { kind: 'port-leaf', name: 'f1', leaf: 'type' }, want: 'frontend' },
+  { name: 'a port ip', inTarget: { kind: 'port-leaf', name: 'f1', leaf: 'ip' }, want: '10.1.0.1' },
+  { name: 'an unset port ip is ""', inTarget: { kind: 'port-leaf', name: 'be', leaf: 'ip' }, want: '' },
+  {
+    name: 'a leaf of a missing port',
+    inTarget: { kind: 'port-leaf', name: 'nope', leaf: 'ip' },
+    wantErr: 'Port nope does not exist',
+  },
+  {
+    name: 'a port leaf lbrp does not own',
+    inTarget: { kind: 'port-leaf', name: 'f1', leaf: 'peer' },
+    wantErr: 'Method not supported',
+  },
+  {
+    name: 'src-ip-rewrite with the unset range as ""',
+    inTarget: { kind: 'src-ip-rewrite' },
+    want: { 'ip-range': '10.2.0.0/24', new_ip_range: '' },
+  },
+  {
+    name: 'src-ip-rewrite ip-range',
+    inTarget: { kind: 'src-ip-rewrite-leaf', leaf: 'ip-range' },
+    want: '10.2.0.0/24',
+  },
+  {
+    name: 'src-ip-rewrite new_ip_range',
+    inTarget: { kind: 'src-ip-rewrite-leaf', leaf: 'new_ip_range' },
+    want: '',
+  },
+  { name: 'every service with counters', inTarget: { kind: 'service' }, want: [WEB, DNS] },
+  { name: 'one service', inTarget: { kind: 'service', ref: WEB_REF }, want: WEB },
+  {
+    name: 'a service without backends has no backend member',
+    inTarget: { kind: 'service', ref: DNS_REF },
+    want: DNS,
+  },
+  {
+    name: 'a missing service',
+    inTarget: { kind: 'service', ref: { vip: '10.0.0.9', vport: 80, proto: 'TCP' } },
+    wantErr: 'There are no entries associated with that key',
+  },
+  { name: 'a service name', inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'name' }, want: 'web' },
+  {
+    name: 'an unset service name is ""',
+    inTarget: { kind: 'service-leaf', ref: DNS_REF, leaf: 'name' },
+    want: '',
+  },
+  { name: 'service packets', inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'packets' }, want: 10 },
+  { name: 'service bytes', inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'bytes' }, want: 1000 },
+  {
+    name: 'service active-sessions',
+    inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'active-sessions' },
+    want: 11,
+  },
+  {
+    name: 'service total-sessions',
+    inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'total-sessions' },
+    want: 12,
+  },
+  {
+    name: 'a service leaf lbrp does not have',
+    inTarget: { kind: 'service-leaf', ref: WEB_REF, leaf: 'vip' },
+    wantErr: 'Method not supported',
+  },
+  {
+    name: 'a leaf of a missing service',
+    inTarget: { kind: 'service-leaf', ref: { vip: '10.0.0.9', vport: 80, proto: 'TCP' }, leaf: 'name' },
+    wantErr: 'There are no entries associated with that key',
+  },
+  { name: 'the backends of a service', inTarget: { kind: 'backend', ref: WEB_REF }, want: [B1, B2] },
+  { name: 'no backends is an empty list', inTarget: { kind: 'backend', ref: DNS_REF }, want: [] },
+  {
+    name: 'the backends of a missing service',
+    inTarget: { kind: 'backend', ref: { vip: '10.0.0.9', vport: 80, proto: 'TCP' } },
+    wantErr: 'There are no entries associated with that key',
+  },
+  { name: 'one backend', inTarget: { kind: 'backend', ref: WEB_REF, ip: '192.168.1.2' }, want: B2 },
+  {
+    name: 'a missing backend',
+    inTarget: { kind: 'backend', ref: WEB_REF, ip: '192.168.1.9' },
+    wantErr: 'There are no entries associated with that key',
+  },
+  {
+    name: 'a backend weight',
+    inTarget: { kind: 'backend-leaf', ref: WEB_REF, ip: '192.168.1.1', leaf: 'weight' },
+    want: 3,
+  },
+  {
+    name: 'a backend counter',
+    inTarget: { kind: 'backend-leaf', ref: WEB_REF, ip: '192.168.1.1', leaf: 'active-sessions' },
+    want: 21,
+  },
+  {
+    name: 'a leaf of a missing backend',
+    inTarget: { kind: 'backend-leaf', ref: WEB_REF, ip: '192.168.1.9', leaf: 'weight' },
+    wantErr: 'There are no entries associated with that key',
+  },
+  {
+    name: 'a backend leaf lbrp does not have',
+    inTarget: { kind: 'backend-leaf', ref: WEB_REF, ip: '192.168.1.1', leaf: 'peer' },
+    wantErr: 'Method not supported',
+  },
+  {
+    name: 'a path lbrp does not have',
+    inTarget: { kind: 'unknown', path: '/lbrp/x' },
+    wantErr: 'Method not supported',
+  },
+];
+
+describe('readView', () => {
+  it.each(ROWS)('$name', ({ inTarget, want, wantErr }) => {
+    const r = readView(model(), inTarget, LOOKUP);
+    if (wantErr !== undefined) expect(r.ok ? r.value : r.error.message).toBe(wantErr);
+    else expect(r.ok ? r.value : r.error.message).toEqual(want);
+  });
+
+  // The cube answer holds every part, in the order lbrp prints them.
+  it('shows the whole cube in lbrp’s member order', () => {
+    const r = readView(model(), { kind: 'cube' }, LOOKUP);
+    expect(r.ok && r.value).toEqual({
+      ports: [
+        { name: 'f1', type: 'frontend', ip: '10.1.0.1' },
+        { name: 'be', type: 'backend', ip: '' },
+      ],
+      port_mode: 'multi',
+      'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '' },
+      service: [WEB, DNS],
+    });
+    expect(Object.keys(r.ok ? (r.value as object) : {})).toEqual([
+      'ports',
+      'port_mode',
+      'src-ip-rewrite',
+      'service',
+    ]);
+    expect(Object.keys(webView())).toEqual([
+      'name',
+      'vip',
+      'vport',
+      'proto',
+      'backend',
+      'packets',
+      'bytes',
+      'active-sessions',
+      'total-sessions',
+    ]);
+  });
+
+  // An empty cube has neither ports nor service members, but always port_mode and src-ip-rewrite.
+  it('leaves out empty lists of an empty cube', () => {
+    expect(cubeView(emptyCube('lb0', 'SINGLE'), LOOKUP)).toEqual({
+      port_mode: 'single',
+      'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
+    });
+  });
+});
+
+function webView(): object {
+  const r = readView(model(), { kind: 'service', ref: WEB_REF }, LOOKUP);
+  return r.ok ? (r.value as object) : {};
+}
+
+describe('counterLookup', () => {
+  const svc = model().services.get('10.0.0.1:80:TCP')!;
+  const dns = model().services.get('10.0.0.2:53:UDP')!;
+
+  // Counters are found by the kernel ids the sync allocated, not by position.
+  it('finds counters through the kernel ids', () => {
+    expect(LOOKUP.service(svc)).toEqual(counters(10));
+    expect(LOOKUP.backend(svc, '192.168.1.1')).toEqual(counters(20));
+  });
+
+  // Anything not yet synced or not yet counted reads as zero rather than failing.
+  it('reads zero for what the kernel or the snapshot does not have', () => {
+    const zero: Counters = { packets: 0, bytes: 0, activeSessions: 0, totalSessions: 0 };
+    expect(LOOKUP.service(dns)).toEqual(zero);
+    expect(LOOKUP.backend(dns, '192.168.1.1')).toEqual(zero);
+    expect(LOOKUP.backend(svc, '192.168.1.2')).toEqual(zero);
+    expect(LOOKUP.backend(svc, '192.168.1.9')).toEqual(zero);
+    const noSnap = counterLookup(KERNEL, undefined);
+    expect(noSnap.service(svc)).toEqual(zero);
+    expect(noSnap.backend(svc, '192.168.1.1')).toEqual(zero);
+  });
+
+  // The kernel key uses the protocol number: a UDP service never reads a TCP service's counters.
+  it('tells services apart by protocol', () => {
+    const udpTwin = { ...svc, proto: 'UDP' as const };
+    expect(LOOKUP.service(udpTwin).packets).toBe(0);
+  });
+});
