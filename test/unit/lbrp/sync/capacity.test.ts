@@ -15,6 +15,18 @@ import { changedSlots, expectProportional, readTable, sharesOf, SLOT_RUN, splitP
 const vipOf = (i: number): string => `10.${128 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 const backendOf = (i: number): string => `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 
+/** `n` TCP services on port 80, the i-th with backends 2i and 2i+1 on port 8080. */
+const twoBackendServices = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    vip: vipOf(i),
+    vport: 80,
+    proto: 'TCP' as const,
+    backend: [
+      { ip: backendOf(2 * i), port: 8080 },
+      { ip: backendOf(2 * i + 1), port: 8080 },
+    ],
+  }));
+
 /** Size leaves for 10,000 two-backend services (4.01 M slots of 401). */
 const TEN_THOUSAND = { maxServices: 10000, maxBackends: 20000, maglevSlots: 1 << 22 };
 
@@ -22,15 +34,7 @@ describe('capacity', () => {
   // The default sizes refuse the 654th 401-slot table: the leaves are what makes room.
   it('refuses services past the default maglev-slots, naming the table', async () => {
     const { sync, base } = newSync();
-    const services = Array.from({ length: 700 }, (_, i) => ({
-      vip: vipOf(i),
-      vport: 80,
-      proto: 'TCP' as const,
-      backend: [
-        { ip: backendOf(2 * i), port: 8080 },
-        { ip: backendOf(2 * i + 1), port: 8080 },
-      ],
-    }));
+    const services = twoBackendServices(700);
     const r = await sync.apply(build(base, (x) => applyServices(x, services, 'create')));
     expect(r.ok ? 'ok' : r.error.message).toMatch(/^cube lb0 is full: no room for a 401-slot Maglev table/);
   });
@@ -41,15 +45,7 @@ describe('capacity', () => {
   it('holds 10,000 services in one cube sized for them', async () => {
     const { host, sync, base } = newSync('SINGLE', { sizes: TEN_THOUSAND });
     const n = 10000;
-    const services = Array.from({ length: n }, (_, i) => ({
-      vip: vipOf(i),
-      vport: 80,
-      proto: 'TCP' as const,
-      backend: [
-        { ip: backendOf(2 * i), port: 8080 },
-        { ip: backendOf(2 * i + 1), port: 8080 },
-      ],
-    }));
+    const services = twoBackendServices(n);
     const m = build(base, (x) => applyServices(x, services, 'create'));
     must(await sync.apply(m));
     expect(sync.status.ok).toBe(true);
