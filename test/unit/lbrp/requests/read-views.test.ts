@@ -243,6 +243,14 @@ describe('readView', () => {
     else expect(r.ok ? r.value : r.error.message).toEqual(want);
   });
 
+  /** The init-only size leaves at their defaults (every cube shows them). */
+  const DEFAULT_SIZE_LEAVES = {
+    'session-table-size': 65536,
+    'max-services': 1024,
+    'max-backends': 4096,
+    'maglev-slots': 262144,
+  };
+
   // The cube answer holds every part, in the order lbrp prints them.
   it('shows the whole cube in lbrp’s member order', () => {
     const r = readView(model(), { kind: 'cube' }, LOOKUP);
@@ -252,12 +260,17 @@ describe('readView', () => {
         { name: 'be', type: 'backend', ip: '' },
       ],
       port_mode: 'multi',
+      ...DEFAULT_SIZE_LEAVES,
       'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '' },
       service: [WEB, DNS],
     });
     expect(Object.keys(r.ok ? (r.value as object) : {})).toEqual([
       'ports',
       'port_mode',
+      'session-table-size',
+      'max-services',
+      'max-backends',
+      'maglev-slots',
       'src-ip-rewrite',
       'service',
     ]);
@@ -274,10 +287,11 @@ describe('readView', () => {
     ]);
   });
 
-  // An empty cube has neither ports nor service members, but always port_mode and src-ip-rewrite.
+  // An empty cube has neither ports nor service members, but always port_mode, its sizes and src-ip-rewrite.
   it('leaves out empty lists of an empty cube', () => {
     expect(cubeView(emptyCube('lb0', 'SINGLE'), LOOKUP)).toEqual({
       port_mode: 'single',
+      ...DEFAULT_SIZE_LEAVES,
       'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
     });
   });
