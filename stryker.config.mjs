@@ -7,11 +7,7 @@ export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'stryker.jest.config.js' },
   coverageAnalysis: 'perTest',
-  mutate: [
-    'src/lbrp/model/**/*.ts',
-    'src/lbrp/requests/**/*.ts',
-    'src/polycubed/rest/**/*.ts',
-  ],
+  mutate: ['src/lbrp/model/**/*.ts', 'src/lbrp/requests/**/*.ts', 'src/polycubed/rest/**/*.ts'],
   // The host has 2 cores shared with other work: one test process at a time.
   concurrency: 1,
   // Reruns after a test change reuse every result whose code and covering tests are unchanged.
