@@ -17,7 +17,7 @@ import {
   tableSizeFor,
   type TablePolicy,
 } from '../../../../src/lbrp/maglev/table-policy';
-import { isPrime } from '../../../../src/lbrp/maglev/table-size';
+import { chooseTableSize, isPrime } from '../../../../src/lbrp/maglev/table-size';
 import {
   backendIds,
   equalBackends,
@@ -444,5 +444,50 @@ describe('tableSizeFor (policy ladder)', () => {
   it('throws on a negative or fractional count', () => {
     expect(() => tableSizeFor(-1)).toThrow(RangeError);
     expect(() => tableSizeFor(2.5)).toThrow(RangeError);
+  });
+});
+
+describe('hashId at the UTF-8 encoding boundaries', () => {
+  /** Reference: FNV-1a over Node's own UTF-8 bytes, then the MurmurHash3 finaliser. */
+  function viaBuffer(id: string, seed: number): number {
+    let h = seed | 0;
+    for (const byte of Buffer.from(id, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  }
+
+  // Code points on each side of every byte-length step and of the surrogate ranges.
+  it.each([
+    '\u007f',
+    '\u0080',
+    '\u07ff',
+    '\u0800',
+    '\ud7ff',
+    '\ue000',
+    '\uffff',
+    '\ud800\udc00',
+    '\udbff\udfff',
+    '\udbff\udc00',
+    '\ud800\udfff',
+    '\udbff',
+    '\udc00',
+    '\udfff',
+    '\udbff\ue000',
+    '\ud800\udbff',
+    'a\ud800',
+  ])('hashes %j as its UTF-8 bytes', (id) => {
+    expect(hashId(id, 7)).toBe(viaBuffer(id, 7));
+  });
+});
+
+describe('chooseTableSize at its tightest bounds', () => {
+  // max = 2 is allowed (the smallest prime); below it there is no prime to return.
+  it('accepts max 2 and refuses max 1', () => {
+    expect(chooseTableSize(0, { min: 2, max: 2 })).toBe(2);
+    expect(() => chooseTableSize(0, { min: 1, max: 1 })).toThrow(RangeError);
   });
 });
