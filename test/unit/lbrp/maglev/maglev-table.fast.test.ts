@@ -479,6 +479,8 @@ describe('hashId at the UTF-8 encoding boundaries', () => {
     '\udbff\ue000',
     '\ud800\udbff',
     'a\ud800',
+    '\udc00\udc00',
+    '\udfff\udfff',
   ])('hashes %j as its UTF-8 bytes', (id) => {
     expect(hashId(id, 7)).toBe(viaBuffer(id, 7));
   });
