@@ -1,17 +1,13 @@
-// StrykerJS configuration for `npm run mutation`: mutates the pure model, Maglev, request and
-// REST folders and runs the unit tests that cover each mutant (perTest coverage). Reports go to
-// reports/mutation/; scripts/mutation-summary.ts prints the score per folder.
+// StrykerJS configuration for `npm run mutation`: mutates the pure model, request and REST folders
+// and runs the unit tests that cover each mutant (perTest coverage). Reports go to
+// reports/mutation/; scripts/mutation-summary.ts prints the score per folder. The Maglev folder has
+// its own run over its fast tests (stryker.maglev.config.mjs, which reuses these settings).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'stryker.jest.config.js' },
   coverageAnalysis: 'perTest',
-  mutate: [
-    'src/lbrp/model/**/*.ts',
-    'src/lbrp/maglev/**/*.ts',
-    'src/lbrp/requests/**/*.ts',
-    'src/polycubed/rest/**/*.ts',
-  ],
+  mutate: ['src/lbrp/model/**/*.ts', 'src/lbrp/requests/**/*.ts', 'src/polycubed/rest/**/*.ts'],
   // The host has 2 cores shared with other work: one test process at a time.
   concurrency: 1,
   // Reruns after a test change reuse every result whose code and covering tests are unchanged.
