@@ -41,6 +41,16 @@ export interface FuzzTarget {
   ): Promise<RawResponse>;
 }
 
+/** Everything a client can read of the fuzzed configuration (cubes lbz0/lbz1, topology), as text. */
+export async function readWholeConfig(target: FuzzTarget): Promise<string> {
+  const parts: string[] = [];
+  for (const path of ['cubes', 'lbrp/', 'lbrp/lbz0/', 'lbrp/lbz1/', 'topology']) {
+    const r = await target.request('GET', `/polycube/v1/${path}`);
+    parts.push(`${r.status} ${r.body}`);
+  }
+  return parts.join('\n');
+}
+
 /** What a run saw. */
 export interface FuzzResult {
   /** Wrong answers, one line per case (label, request, answer). */

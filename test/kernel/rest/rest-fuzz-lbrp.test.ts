@@ -7,7 +7,7 @@
 
 import { acceptCase, configOf, type Step } from './accepted-requests';
 import { hostileCase, makeRng, oversized, Pick, type FuzzWorld } from './hostile-requests';
-import { fuzzCount, fuzzSeed, runCases, timeoutFor } from './fuzz-run';
+import { fuzzCount, fuzzSeed, runCases, timeoutFor, readWholeConfig } from './fuzz-run';
 import type { FuzzCase } from './fuzz-case';
 import { rawRequest } from '../../fixtures/rest/http-client';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
@@ -24,21 +24,7 @@ describeAsRoot(
   () => {
     let stack: LbrpRestStack;
     let world: FuzzWorld;
-    /** Everything a client can read of the configuration, as text. */
-    const readAll = async (): Promise<string> => {
-      const parts: string[] = [];
-      for (const path of [
-        `${P}/cubes`,
-        `${P}/lbrp/`,
-        `${P}/lbrp/lbz0/`,
-        `${P}/lbrp/lbz1/`,
-        `${P}/topology`,
-      ]) {
-        const r = await stack.request('GET', path);
-        parts.push(`${r.status} ${r.body}`);
-      }
-      return parts.join('\n');
-    };
+    const readAll = (): Promise<string> => readWholeConfig(stack);
     const send = async (s: Step): Promise<string | undefined> => {
       // Writes that fill Maglev tables can take seconds on a busy host: a long bound, not a goal.
       const headers = s.body === undefined ? undefined : JSON_TYPE;

@@ -6,7 +6,7 @@
 // Fixed seed; REST_FUZZ_SEED replays or explores (`random`), REST_FUZZ_COUNT scales it.
 
 import { hostileCase, makeRng, oversized, Pick, type FuzzWorld } from './hostile-requests';
-import { fuzzCount, fuzzSeed, runCases, timeoutFor } from './fuzz-run';
+import { fuzzCount, fuzzSeed, runCases, timeoutFor, readWholeConfig } from './fuzz-run';
 import type { FuzzCase } from './fuzz-case';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
@@ -20,20 +20,7 @@ describeAsRoot(
   () => {
     let stack: RestStack;
     let world: FuzzWorld;
-    const readAll = async (): Promise<string> => {
-      const parts: string[] = [];
-      for (const path of [
-        `${P}/cubes`,
-        `${P}/lbrp/`,
-        `${P}/lbrp/lbz0/`,
-        `${P}/lbrp/lbz1/`,
-        `${P}/topology`,
-      ]) {
-        const r = await stack.request('GET', path);
-        parts.push(`${r.status} ${r.body}`);
-      }
-      return parts.join('\n');
-    };
+    const readAll = (): Promise<string> => readWholeConfig(stack);
 
     beforeAll(async () => {
       stack = await startRestStack({ netdevCount: 2 });
