@@ -89,6 +89,34 @@
 /* conntrack_value.flags: the client's source address was rewritten (nat_saddr != saddr). */
 #define F_CT_SRC_REWRITTEN 0x1
 
+/* Session state: bits CT_STATE_MASK of conntrack_value.flags and reverse_nat_value.flags (the same
+ * offset in both), kept equal in a session's two entries. Bits 0-7 are per-entry flags (F_CT_*). */
+#define CT_STATE_SHIFT 8
+#define CT_STATE_MASK 0x0300
+#define CT_NEW 0         /* not yet answered both ways (TCP: handshake incomplete; UDP, ICMP: no reply yet) */
+#define CT_ESTABLISHED 1 /* answered both ways */
+#define CT_CLOSING 2     /* TCP: a FIN seen */
+#define CT_CLOSED 3      /* TCP: a RST seen, or FINs both ways */
+
+/* session_config.timeout[] slots: idle time after which an entry has expired, in session clock
+ * units (session_now()); 0 = never expires. */
+#define TIMEOUT_TCP_NEW 0         /* TCP, CT_NEW */
+#define TIMEOUT_TCP_ESTABLISHED 1 /* TCP, CT_ESTABLISHED */
+#define TIMEOUT_TCP_CLOSING 2     /* TCP, CT_CLOSING and CT_CLOSED */
+#define TIMEOUT_UDP 3             /* UDP, any state */
+#define TIMEOUT_ICMP 4            /* ICMP echo, any state */
+#define TIMEOUT_MAX 5
+
+/* session_events slots (per-CPU u64): what the session table did besides hits and inserts. */
+#define EV_ADMISSION_REFUSED 0   /* a new flow above the per-CPU rate: forwarded by Maglev, no entry */
+#define EV_EVICT_EXPIRED 1       /* an insert took the way of an expired entry */
+#define EV_EVICT_UNESTABLISHED 2 /* an insert took the way of an unexpired CT_NEW/CLOSING/CLOSED entry */
+#define EV_EVICT_ESTABLISHED 3   /* an insert took the least recently used established entry (nothing else left) */
+#define EV_TABLE_FULL 4          /* no way could be taken (all established and protected): forwarded, no entry */
+#define EV_STATELESS_REPLY 5     /* a backend reply without a session, reverse-translated through backend_to_vip */
+#define EV_FRAG_TRANSLATED 6     /* a later fragment translated as its first fragment was */
+#define EV_MAX 8
+
 /* service_value.flags: none defined yet; must be 0. */
 #define F_SERVICE_NONE 0x0
 

@@ -49,6 +49,31 @@ struct {
 /* The session table (conntrack and reverse NAT entries) is an array map with its own bucket
  * logic: session_table.h. */
 
+/* u32 0 → session_config: the bucket hash's secret, idle timeouts and the admission rate.
+ * Control plane writes (secret once: see the struct); datapath reads per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct session_config);
+} session_config SEC(".maps");
+
+/* u32 0 → admission_state, per CPU: the new-session token bucket. Datapath only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct admission_state);
+} admission SEC(".maps");
+
+/* u32 EV_* → u64 events of the session table, per CPU. Datapath writes; control plane reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} session_events SEC(".maps");
+
 /* backend_vip_key (a backend address as its replies carry it; ICMP echo: port 0) →
  * backend_vip_value (the service behind it). Control plane writes, for every backend address that
  * serves exactly one service, before it sets F_BACKEND_UNIQUE on that backend; datapath reads per

@@ -50,7 +50,7 @@ struct flow_key {
 struct conntrack_value {
 	__be32 backend_ip;   /* be */
 	__be16 backend_port; /* be; 0 for ICMP */
-	__u16 flags;         /* host: F_CT_* */
+	__u16 flags;         /* host: F_CT_* (bits 0-7) and the session's state (CT_STATE_MASK) */
 	__u32 backend_id;    /* host: backends / backend_stats index */
 	__u32 service_id;    /* host: service_stats index */
 	__be32 nat_saddr;    /* be: client address after src-ip-rewrite (= saddr when not rewritten) */
@@ -61,7 +61,7 @@ struct conntrack_value {
 struct reverse_nat_value {
 	__be32 vip;       /* be */
 	__be16 vport;     /* be; 0 for ICMP */
-	__u16 pad;        /* 0 */
+	__u16 flags;      /* host: the session's state (CT_STATE_MASK), as in its conntrack entry */
 	__be32 client_ip; /* be: the client's original address (before src-ip-rewrite) */
 	__u32 service_id; /* host */
 	__u32 backend_id; /* host */
@@ -114,6 +114,24 @@ struct src_rewrite_value {
 	__u32 sense;      /* host: FROM_FRONTEND or FROM_BACKEND (which range the key is) */
 };
 
+/* session_config value (key: u32 0): the session table's key and policy. The control plane
+ * writes the secret once, when it finds it all zero (a new cube), and the rest on every sync; the
+ * map is pinned, so the secret outlives program reloads and daemon restarts. Datapath reads per
+ * packet. All zero (before the first sync) = unkeyed, no timeouts, no admission limit. 56 bytes. */
+struct session_config {
+	__u32 secret[4];            /* host: random key of the session table's bucket hash */
+	__u32 timeout[TIMEOUT_MAX]; /* host: idle timeouts in session clock units, by TIMEOUT_*; 0 = never */
+	__u32 pad;                  /* must be 0 */
+	__u64 admit_per_jiffy_q16;  /* host: new sessions a CPU may create per jiffy, x 65536; 0 = no limit */
+	__u64 admit_burst_q16;      /* host: the per-CPU token bucket's depth, x 65536 */
+};
+
+/* admission value (key: u32 0, per CPU): the new-session token bucket of one CPU. Datapath only. */
+struct admission_state {
+	__u64 tokens_q16;   /* host: sessions this CPU may still create, x 65536 */
+	__u64 last_jiffies; /* host: bpf_jiffies64() of the last refill */
+};
+
 /* service_stats / backend_stats value, per CPU; field i is slot STAT_* i. 24 bytes. */
 struct lbrp_counters {
 	__u64 packets;      /* STAT_PACKETS */
@@ -133,5 +151,7 @@ _Static_assert(sizeof(struct backend_vip_value) == 12, "backend_vip_value layout
 _Static_assert(sizeof(struct src_rewrite_key) == 8, "src_rewrite_key layout");
 _Static_assert(sizeof(struct src_rewrite_value) == 12, "src_rewrite_value layout");
 _Static_assert(sizeof(struct lbrp_counters) == STAT_MAX * 8, "lbrp_counters layout");
+_Static_assert(sizeof(struct session_config) == 56, "session_config layout");
+_Static_assert(sizeof(struct admission_state) == 16, "admission_state layout");
 
 #endif /* LBRP_STRUCTS_H */

@@ -109,7 +109,7 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rk.kind = SESSION_REVERSE;
 	e.rn.vip = k->daddr;
 	e.rn.vport = p->dport;
-	e.rn.pad = 0;
+	e.rn.flags = ct->flags & CT_STATE_MASK;
 	e.rn.client_ip = k->saddr;
 	e.rn.service_id = ct->service_id;
 	e.rn.backend_id = backend_id;
@@ -170,7 +170,7 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 		return 0;
 	rv->vip = bv->vip;
 	rv->vport = bv->vport;
-	rv->pad = 0;
+	rv->flags = ct->flags & CT_STATE_MASK;
 	rv->client_ip = client;
 	rv->service_id = ct->service_id;
 	rv->backend_id = ct->backend_id;

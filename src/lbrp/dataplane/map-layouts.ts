@@ -19,6 +19,29 @@ export const F_BACKEND_ACTIVE = 0x1;
 export const F_BACKEND_UNIQUE = 0x2;
 /** conntrack_value.flags: the client's source address was rewritten (src-ip-rewrite). */
 export const F_CT_SRC_REWRITTEN = 0x1;
+/**
+ * Session state: bits CT_STATE_MASK of conntrack_value.flags and reverse_nat_value.flags, equal in
+ * a session's two entries (bits 0-7 are per-entry F_CT_* flags).
+ */
+export const CT_STATE_SHIFT = 8;
+export const CT_STATE_MASK = 0x0300;
+export const CT_STATE = { NEW: 0, ESTABLISHED: 1, CLOSING: 2, CLOSED: 3 } as const;
+/** The CT_STATE of an entry's flags. */
+export const ctStateOf = (flags: number): number => (flags & CT_STATE_MASK) >> CT_STATE_SHIFT;
+/** session_config.timeout[] slots (idle timeouts in session clock units; 0 = never). */
+export const TIMEOUT = { TCP_NEW: 0, TCP_ESTABLISHED: 1, TCP_CLOSING: 2, UDP: 3, ICMP: 4 } as const;
+export const TIMEOUT_MAX = 5;
+/** session_events slots (per-CPU u64). */
+export const EV = {
+  ADMISSION_REFUSED: 0,
+  EVICT_EXPIRED: 1,
+  EVICT_UNESTABLISHED: 2,
+  EVICT_ESTABLISHED: 3,
+  TABLE_FULL: 4,
+  STATELESS_REPLY: 5,
+  FRAG_TRANSLATED: 6,
+} as const;
+export const EV_MAX = 8;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
 export const FROM_FRONTEND = 0;
 /** src_rewrite_value.sense: the key is the new range (backend-side destinations mapped back). */
@@ -103,6 +126,13 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
   F_CT_SRC_REWRITTEN,
+  CT_STATE_SHIFT,
+  CT_STATE_MASK,
+  ...Object.fromEntries(Object.entries(CT_STATE).map(([k, v]) => [`CT_${k}`, v])),
+  ...Object.fromEntries(Object.entries(TIMEOUT).map(([k, v]) => [`TIMEOUT_${k}`, v])),
+  TIMEOUT_MAX,
+  ...Object.fromEntries(Object.entries(EV).map(([k, v]) => [`EV_${k}`, v])),
+  EV_MAX,
   FROM_FRONTEND,
   FROM_BACKEND,
   REASON_ARP_REPLY,
@@ -168,7 +198,7 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
   reverse_nat_value: layout(20, [
     ['vip', 0, 4],
     ['vport', 4, 2],
-    ['pad', 6, 2],
+    ['flags', 6, 2],
     ['client_ip', 8, 4],
     ['service_id', 12, 4],
     ['backend_id', 16, 4],
@@ -204,6 +234,17 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['packets', 0, 8],
     ['bytes', 8, 8],
     ['new_sessions', 16, 8],
+  ]),
+  session_config: layout(56, [
+    ['secret', 0, 16],
+    ['timeout', 16, 4 * TIMEOUT_MAX],
+    ['pad', 36, 4],
+    ['admit_per_jiffy_q16', 40, 8],
+    ['admit_burst_q16', 48, 8],
+  ]),
+  admission_state: layout(16, [
+    ['tokens_q16', 0, 8],
+    ['last_jiffies', 8, 8],
   ]),
   pkt_metadata: layout(26, [
     ['cube_id', 0, 2],
@@ -408,6 +449,8 @@ export function decodeConntrackValue(b: Buffer): ConntrackValue {
 export interface ReverseNatValue {
   vip: Ipv4;
   vport: number;
+  /** The session's state bits (CT_STATE_MASK), as in its conntrack entry. */
+  flags?: number;
   /** The client's original address (before src-ip-rewrite). */
   clientIp: Ipv4;
   serviceId: number;
@@ -418,6 +461,7 @@ export function encodeReverseNatValue(v: ReverseNatValue): Buffer {
   const b = Buffer.alloc(20);
   writeIpv4(b, v.vip, 0);
   b.writeUInt16BE(v.vport, 4);
+  b.writeUInt16LE(v.flags ?? 0, 6);
   writeIpv4(b, v.clientIp, 8);
   b.writeUInt32LE(v.serviceId, 12);
   b.writeUInt32LE(v.backendId, 16);
@@ -428,6 +472,7 @@ export function decodeReverseNatValue(b: Buffer): ReverseNatValue {
   return {
     vip: readIpv4(b, 0),
     vport: b.readUInt16BE(4),
+    flags: b.readUInt16LE(6),
     clientIp: readIpv4(b, 8),
     serviceId: b.readUInt32LE(12),
     backendId: b.readUInt32LE(16),
@@ -549,6 +594,38 @@ export function sumCounters(perCpu: Buffer[]): LbrpCounters {
     sum.newSessions += c.newSessions;
   }
   return sum;
+}
+
+/** session_config value (key u32 0): the bucket hash's key, idle timeouts, admission rate. */
+export interface SessionConfig {
+  /** Four u32 words; all zero = unkeyed (a cube before its first sync). */
+  secret: [number, number, number, number];
+  /** Idle timeouts in session clock units (jiffies >> 8), by TIMEOUT slot; 0 = never. */
+  timeouts: number[];
+  /** New sessions a CPU may create per jiffy, x 65536; 0n = no limit. */
+  admitPerJiffyQ16: bigint;
+  /** Depth of each CPU's token bucket, x 65536. */
+  admitBurstQ16: bigint;
+}
+
+export function encodeSessionConfig(c: SessionConfig): Buffer {
+  if (c.timeouts.length !== TIMEOUT_MAX)
+    throw new RangeError(`expected ${TIMEOUT_MAX} timeouts, got ${c.timeouts.length}`);
+  const b = Buffer.alloc(56);
+  c.secret.forEach((w, i) => b.writeUInt32LE(w >>> 0, 4 * i));
+  c.timeouts.forEach((t, i) => b.writeUInt32LE(t >>> 0, 16 + 4 * i));
+  b.writeBigUInt64LE(c.admitPerJiffyQ16, 40);
+  b.writeBigUInt64LE(c.admitBurstQ16, 48);
+  return b;
+}
+
+export function decodeSessionConfig(b: Buffer): SessionConfig {
+  return {
+    secret: [b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.readUInt32LE(12)],
+    timeouts: Array.from({ length: TIMEOUT_MAX }, (_, i) => b.readUInt32LE(16 + 4 * i)),
+    admitPerJiffyQ16: b.readBigUInt64LE(40),
+    admitBurstQ16: b.readBigUInt64LE(48),
+  };
 }
 
 /** Sums per-CPU u64 slots (drop_stats, pcn_runtime_stats). */

@@ -47,6 +47,8 @@ export const MAPS = {
   backendStats: 'backend_stats',
   sessions: 'sessions',
   backendVips: 'backend_to_vip',
+  sessionConfig: 'session_config',
+  sessionEvents: 'session_events',
 } as const;
 
 /** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */

@@ -178,6 +178,7 @@ describeKernel('kernel: lbrp sessions and counters', () => {
       expect(tcpRn && decodeReverseNatValue(tcpRn)).toEqual({
         vip: VIP_1,
         vport: 80,
+        flags: 0,
         clientIp: CLIENT_1,
         serviceId: SVC_WEB.id,
         backendId: B1.id,
