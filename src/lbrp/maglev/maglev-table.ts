@@ -46,7 +46,7 @@ export function orderBackends<T extends MaglevBackend>(backends: readonly T[]): 
  *   order, process or platform, so two instances compute identical tables.
  * - Proportional: backend i holds ⌊M·wᵢ/Σw⌋ or ⌈M·wᵢ/Σw⌉ slots (largest-remainder apportionment),
  *   so equal weights differ by at most 1 slot and weight 0 (drain) gets none. A positive weight
- *   whose share is below one slot may get none too.
+ *   whose share is below one slot still gets one (taken from the largest quota) when M ≥ N.
  * - Equal weights reproduce the paper's populate loop exactly; weights only space out turns.
  * - Returns a fresh array (swap it in whole; never patch a table someone else holds).
  *
@@ -145,7 +145,26 @@ function apportionSlots(weights: readonly number[], m: number): Int32Array {
     (a, b) => remainder[b] - remainder[a] || a - b,
   );
   for (let k = 0; k < m - given; k++) quota[byRemainder[k]]++;
+  giveEveryWeightASlot(quota);
   return quota;
+}
+
+/**
+ * A positive weight must receive traffic: a backend whose share rounded to 0 slots (weight 20
+ * next to 65535) takes one slot from the largest quota (ties: the highest index, so the first
+ * backends keep theirs). Needs m ≥ n, which the table-size policy's 100 slots per backend gives;
+ * with fewer slots some backends stay without one.
+ */
+function giveEveryWeightASlot(quota: Int32Array): void {
+  for (let i = 0; i < quota.length; i++) {
+    if (quota[i] > 0) continue;
+    let donor = -1;
+    for (let k = 0; k < quota.length; k++)
+      if (quota[k] > 1 && (donor < 0 || quota[k] >= quota[donor])) donor = k;
+    if (donor < 0) return;
+    quota[donor]--;
+    quota[i] = 1;
+  }
 }
 
 /**

@@ -82,10 +82,15 @@ function expectApportioned(backends: readonly MaglevBackend[], m: number): void 
   }
   const counts = slotCounts(table, ordered.length);
   const total = ordered.reduce((a, b) => a + b.weight, 0);
+  // A positive weight whose share is below one slot still gets one, given by the larger quotas.
+  const positive = ordered.filter((b) => b.weight > 0).length;
+  const starved = ordered.filter((b) => b.weight > 0 && (m * b.weight) / total < 1).length;
   ordered.forEach((b, i) => {
     const exact = (m * b.weight) / total;
-    expect(counts[i]).toBeGreaterThanOrEqual(Math.floor(exact));
-    expect(counts[i]).toBeLessThanOrEqual(Math.ceil(exact));
+    const floor =
+      b.weight > 0 && m >= positive ? Math.max(1, Math.floor(exact) - starved) : Math.floor(exact);
+    expect(counts[i]).toBeGreaterThanOrEqual(floor);
+    expect(counts[i]).toBeLessThanOrEqual(Math.max(Math.ceil(exact), b.weight > 0 ? 1 : 0));
   });
   expect(counts.reduce((a, b) => a + b, 0)).toBe(m);
 }
@@ -201,6 +206,29 @@ describe('buildMaglevTable populate order (small tables)', () => {
         m,
       ),
     );
+  });
+});
+
+describe('buildMaglevTable tiny shares (small tables)', () => {
+  // Weight 20 next to 65535 has a share of 0.12 slot in 401: it still gets one slot, taken from
+  // the largest quota, so a backend with a positive weight always receives traffic.
+  it.each([
+    [[65535, 20], 401],
+    [[65535, 1, 1, 1], 401],
+    [[1, 65535, 65535, 2], 13],
+  ])('weights %j in M=%i give every positive weight a slot', (weights, m) => {
+    const backends = weights.map((weight, i) => ({ id: `b${i}`, weight }));
+    const counts = slotCounts(buildMaglevTable(backends, m), weights.length);
+    for (const c of counts) expect(c).toBeGreaterThanOrEqual(1);
+    expectApportioned(backends, m);
+  });
+
+  // Fewer slots than backends: nothing to give, the table still fills.
+  it('M below the number of backends leaves some without a slot', () => {
+    const backends = equalBackends(7);
+    const counts = slotCounts(buildMaglevTable(backends, 5), 7);
+    expect(counts.filter((c) => c === 0)).toHaveLength(2);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(5);
   });
 });
 
