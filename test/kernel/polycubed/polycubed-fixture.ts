@@ -3,6 +3,7 @@
 // daemon with its gRPC server, child processes (polycubed, the test service, traffic) whose
 // output lines can be awaited, and a cleanup that removes all of it even after a failure.
 
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { PolycubedGrpcServer } from '../../../src/polycubed/grpc/grpc-server';
 import { unpinAll } from '../../../src/polycubed/runtime/bpf-object';
 import { TestNet, type Veth } from '../../fixtures/netns';
 import { Child, REPO, TSX, waitFor } from '../../fixtures/child-process';
+import { parseEchoReplies } from '../../fixtures/echo-replies';
 
 export { Child, REPO, TSX, waitFor };
 
@@ -101,14 +103,20 @@ export class PolycubedFixture {
     return this.spawn(['ip', 'netns', 'exec', ns, process.execPath, '-e', script]);
   }
 
-  /** Pings the server namespace from the client namespace; true when every reply came back. */
+  /**
+   * Pings the server namespace from the client namespace; true when every sequence was answered,
+   * by SERVER_IP itself and without duplicates (ping's exit code alone counts a reply from any
+   * address: see echo-replies.ts).
+   */
   ping(count = 2): boolean {
-    try {
-      this.net.exec(this.nsClient, ['ping', '-c', String(count), '-i', '0.2', '-W', '1', SERVER_IP]);
-      return true;
-    } catch {
-      return false;
-    }
+    const r = spawnSync(
+      'ip',
+      ['netns', 'exec', this.nsClient, 'ping', '-n', '-c', String(count), '-i', '0.2', '-W', '1', SERVER_IP],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    if (r.status !== 0 && r.status !== 1) throw new Error(`ping in ${this.nsClient}: ${r.stderr || r.error}`);
+    const got = parseEchoReplies(r.stdout);
+    return got.received === count && got.duplicates === 0 && got.from.join() === SERVER_IP;
   }
 
   /** Removes everything: children, daemon, pins, namespaces, temp files. Never throws. */
