@@ -1,7 +1,8 @@
 // Hostile request bodies against the real REST stack: 1 MiB of unknown members, deep nesting,
 // duplicate members at several depths, `__proto__`, huge strings and many backends are refused
 // with the member named, the error list capped, the configuration unchanged — and the daemon keeps
-// answering `GET /version/` while it works through them (probes complete before the refusal).
+// answering `GET /version/` while it works through them (probes complete before the refusal), and
+// applies valid writes sent meanwhile.
 
 import { NAME_MAX_BYTES } from '../../../src/common/name-rules';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
@@ -105,6 +106,29 @@ describeAsRoot('kernel: REST hostile bodies', () => {
       expect(probes).toBeGreaterThanOrEqual(5);
     }
     expect(await readAll()).toBe(before);
+  }, 120_000);
+
+  // Valid writes sent while a 1 MiB hostile body is being read and checked are each applied
+  // once, in full; the hostile one is refused and leaves nothing behind.
+  it('valid writes during a 1 MiB hostile body all succeed; the hostile one changes nothing', async () => {
+    const ips = Array.from({ length: 6 }, (_, i) => `1.2.3.${100 + i}`);
+    const hostile = stack.request('PATCH', `${P}/lbrp/lb0/`, manyMembers(100_000));
+    const writes = await Promise.all(
+      ips.map((ip, i) =>
+        stack.request('POST', `${SVC}/backend/${ip}/`, `{"port":${8000 + i},"weight":${i + 1}}`),
+      ),
+    );
+    expect(writes.map((w) => w.status)).toEqual(ips.map(() => 201));
+    expect((await hostile).status).toBe(400);
+    const got = JSON.parse((await stack.request('GET', `${SVC}/backend/`)).body) as Array<{
+      ip: string;
+      port: number;
+      weight: number;
+    }>;
+    for (const [i, ip] of ips.entries())
+      expect(got.filter((b) => b.ip === ip).map((b) => [b.port, b.weight])).toEqual([[8000 + i, i + 1]]);
+    expect(JSON.parse((await stack.request('GET', `${P}/lbrp/lb0/loglevel/`)).body)).toBe('INFO');
+    for (const ip of ips) expect((await stack.request('DELETE', `${SVC}/backend/${ip}/`)).status).toBe(204);
   }, 120_000);
 
   // 24,000 backends with a bad weight: 20 named, the rest counted, nothing added.
