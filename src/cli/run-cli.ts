@@ -3,6 +3,7 @@
 // transport failure, 2 non-2xx status (and answers the real client would crash on).
 
 import { ShowType, parseCliArgs, type CliArgs } from './cli-args';
+import type { CliIo } from './cli-io';
 import { loadConfig, type CliConfig } from './config';
 import { encodeGoJson, findNonFiniteNumber, gabsNormalize, parseJson, type JsonValue } from './go-json';
 import { renderHelp, MalformedAnswerError, type CubeList } from './help-render';
@@ -16,18 +17,7 @@ import { CliExit, Screen } from './screen';
 import { emitYamlV2, type YamlValue } from './yaml-v2-emit';
 import { resolvePlain } from './yaml-v2-resolve';
 
-/** The process around a run. */
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  writeStdout(text: string): void;
-  writeStderr(text: string): void;
-  /** Columns of the terminal on stdout, -1 when stdout is not a terminal. */
-  terminalWidth: number;
-  /** Content of stdin when it is a regular non-empty file, else undefined. */
-  readStdin(): string | undefined;
-  /** Printed by `version`; also the User-Agent. */
-  version: string;
-}
+export type { CliIo } from './cli-io';
 
 /** Exit codes of the real client. */
 export const EXIT = { OK: 0, SYNTAX: 0, TRANSPORT: 1, BAD_STATUS: 2 } as const;

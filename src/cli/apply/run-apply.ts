@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import type { CliConfig } from '../config';
 import { TransportError } from '../http-client';
 import { pathEscape } from '../request-builder';
-import type { CliIo } from '../run-cli';
+import type { CliIo } from '../cli-io';
 import { APPLY_USAGE, parseApplyArgs } from './apply-args';
 import { planCube, type CubePlan, type PlanStep } from './apply-plan';
 import { isJsonObject, readDesiredCubes, type DesiredCube, type JsonObject } from './desired-cubes';

@@ -2,8 +2,6 @@
 // exposition format 0.0.4. polycubed registers its own per-cube and per-port gauges here; services
 // (through the daemon) add their counters with `addCollector` — the hook for later metrics.
 
-import type { RestDaemon } from './rest-context';
-
 /** One sample of a metric family. */
 export interface MetricSample {
   labels?: Record<string, string>;
@@ -96,62 +94,6 @@ export class MetricsRegistry {
     });
     return renderMetrics(families);
   }
-}
-
-/** polycubed's own gauges: services, cubes and ports as the daemon sees them. */
-export function daemonCollector(daemon: RestDaemon): MetricsCollector {
-  return () => {
-    const cubes = daemon.cubes();
-    const gauge = (name: string, help: string, samples: MetricSample[]): MetricFamily => ({
-      name,
-      help,
-      type: 'gauge',
-      samples,
-    });
-    return [
-      gauge(
-        'polycubed_service_connected',
-        'Registered services: 1 while the service control stream is open',
-        daemon
-          .services()
-          .map((s) => ({ labels: { service: s.name, version: s.version }, value: s.connected ? 1 : 0 })),
-      ),
-      gauge(
-        'polycubed_cube_info',
-        'Cubes (always 1), labelled with their service, type and log level',
-        cubes.map((c) => ({
-          labels: { cube: c.name, service: c.service, type: c.type, loglevel: c.loglevel },
-          value: 1,
-        })),
-      ),
-      gauge(
-        'polycubed_cube_dataplane_loaded',
-        '1 when the cube has a program loaded',
-        cubes.map((c) => ({
-          labels: { cube: c.name, service: c.service },
-          value: c.dataplaneLoaded ? 1 : 0,
-        })),
-      ),
-      gauge(
-        'polycubed_cube_ports',
-        'Number of ports of the cube',
-        cubes.map((c) => ({ labels: { cube: c.name, service: c.service }, value: c.ports.length })),
-      ),
-      gauge(
-        'polycubed_port_up',
-        '1 when the port is connected to an existing peer (status UP)',
-        cubes.flatMap((c) =>
-          c.ports.map((p) => ({
-            labels: { cube: c.name, port: p.name, peer: p.peer },
-            value: p.status === 'UP' ? 1 : 0,
-          })),
-        ),
-      ),
-      gauge('polycubed_netdevs', 'Up, non-loopback netdevs polycubed sees', [
-        { value: daemon.netdevs().length },
-      ]),
-    ];
-  };
 }
 
 /** Counts answered REST requests by method and status (`polycubed_rest_requests_total`). */

@@ -5,7 +5,7 @@
 // checked to be the larger one).
 
 import { readFileSync } from 'node:fs';
-import { createMap, numPossibleCpus, type MapSpec } from '../../../src/polycubed/runtime';
+import { createMap, numPossibleCpus, type MapSpec } from '../../../src/polycubed/runtime/bpf-map';
 import { BpfMapType } from '../../../src/polycubed/runtime/bpf-types';
 import { mapMemoryBytes } from '../../../src/polycubed/runtime/map-memory';
 import { withinTolerance } from '../../fixtures/kernel-memory';
