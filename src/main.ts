@@ -4,66 +4,33 @@
 // leaves every cube's dataplane forwarding (pinned); the next start adopts them.
 
 import { parseArgs } from 'node:util';
-import { DEFAULT_OPTIONS } from './polycubed/core/daemon-options';
-import { parseKernelMemoryBudget } from './polycubed/core/kernel-memory-budget';
 import { Daemon } from './polycubed/core/daemon';
-import type { DaemonOptions, LogEvent } from './polycubed/core/types';
+import type { LogEvent } from './polycubed/core/types';
 import { PolycubedGrpcServer } from './polycubed/grpc/grpc-server';
 import { REST_FLAGS_HELP, parseRestFlags } from './polycubed/rest/rest-options';
 import { startRestServer } from './polycubed/rest/serve';
 import { startLbrpService } from './lbrp/service';
-
-/** Default gRPC socket of the embedded pair (same as polycubed's). */
-const DEFAULT_SOCKET = '/run/lbrp/polycubed.sock';
+import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './polycubed/daemon-flags';
 
 const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service in one process)
-  --grpc-socket PATH   unix socket between polycubed and lbrp (default ${DEFAULT_SOCKET}, mode 0600)
-  --pin-root DIR       bpffs directory for cube pins (default ${DEFAULT_OPTIONS.pinRoot})
-  --state-file FILE    persisted cube configuration (default ${DEFAULT_OPTIONS.stateFile})
-  --no-persistence     do not load or save the cube configuration
-  --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
-  --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
-                       its peer (slower; lets captures and egress filters on that veth see them)
-  --kernel-memory-budget SIZE  kernel memory all cubes' maps may take (bytes, 256M, 1G, or a
-                       share of RAM like 12.5%; default 1/8 of MemTotal); a cube past it is refused
-  --quiet              do not print cube logs
+${DAEMON_FLAGS_HELP.join('\n')}
 REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
 
 async function main(): Promise<void> {
   const restFlags = parseRestFlags(process.argv.slice(2));
   if (!restFlags.ok) throw new Error(restFlags.message);
-  const { values } = parseArgs({
-    args: restFlags.rest,
-    options: {
-      'grpc-socket': { type: 'string' },
-      'pin-root': { type: 'string' },
-      'state-file': { type: 'string' },
-      'no-persistence': { type: 'boolean' },
-      'cache-dir': { type: 'string' },
-      'no-veth-peer-shortcut': { type: 'boolean' },
-      'kernel-memory-budget': { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
+  const { values } = parseArgs({ args: restFlags.rest, options: DAEMON_FLAG_OPTIONS });
+  const flags = daemonFlags(values);
+  if (flags.help) {
     console.log(USAGE);
     return;
   }
-  const opts: Partial<DaemonOptions> = {};
-  if (values['pin-root']) opts.pinRoot = values['pin-root'];
-  if (values['state-file']) opts.stateFile = values['state-file'];
-  if (values['no-persistence']) opts.stateFile = undefined;
-  if (values['cache-dir']) opts.cacheDir = values['cache-dir'];
-  if (values['no-veth-peer-shortcut']) opts.vethPeerShortcut = false;
-  if (values['kernel-memory-budget'])
-    opts.kernelMemoryBudget = parseKernelMemoryBudget(values['kernel-memory-budget']);
-  const socketPath = values['grpc-socket'] ?? DEFAULT_SOCKET;
+  const socketPath = flags.socketPath;
 
-  const daemon = new Daemon(opts);
+  const daemon = new Daemon(flags.daemon);
   daemon.on('log', (ev: LogEvent) => {
-    if (values.quiet && ev.cube) return;
+    if (flags.quiet && ev.cube) return;
     console.log(`${ev.cube ? `[${ev.cube}] ` : ''}${ev.level} ${ev.message}`);
   });
   await daemon.start();

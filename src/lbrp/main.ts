@@ -4,11 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_GRPC_SOCKET } from '../common/defaults';
 import { LBRP_DEFAULTS, type LbrpOptions } from './lbrp-options';
 import { startLbrpService, type LbrpServiceStart } from './service';
 
-/** polycubed's default gRPC socket (src/polycubed/main.ts). */
-export const DEFAULT_POLYCUBED = 'unix:/run/lbrp/polycubed.sock';
+/** polycubed's default gRPC socket. */
+export const DEFAULT_POLYCUBED = `unix:${DEFAULT_GRPC_SOCKET}`;
 
 const USAGE = `usage: lbrp-service [options]
   --polycubed ADDR    polycubed's gRPC endpoint: unix:/path (default ${DEFAULT_POLYCUBED}) or host:port

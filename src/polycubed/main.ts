@@ -5,33 +5,19 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Daemon } from './core/daemon';
-import { DEFAULT_OPTIONS } from './core/daemon-options';
-import { parseKernelMemoryBudget } from './core/kernel-memory-budget';
 import type { DaemonOptions, LogEvent } from './core/types';
 import { PolycubedGrpcServer, type GrpcServerOptions } from './grpc/grpc-server';
 import { REST_FLAGS_HELP, parseRestFlags } from './rest/rest-options';
 import { startRestServer } from './rest/serve';
-
-/** Default unix socket of the gRPC server. */
-export const DEFAULT_GRPC_SOCKET = '/run/lbrp/polycubed.sock';
+import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './daemon-flags';
 
 const USAGE = `usage: polycubed [options]
-  --grpc-socket PATH   unix socket for services (default ${DEFAULT_GRPC_SOCKET}, mode 0600)
+${DAEMON_FLAGS_HELP[0]}
   --grpc-addr H:P      listen on TCP instead, with TLS and client certificates:
   --grpc-cert FILE     server certificate chain (PEM)
   --grpc-key FILE      server private key (PEM)
   --grpc-cacert FILE   CA that client certificates must chain to (PEM)
-  --pin-root DIR       bpffs directory for cube pins (default ${DEFAULT_OPTIONS.pinRoot}; a bpffs is mounted if none is)
-  --state-file FILE    persisted cube configuration (default ${DEFAULT_OPTIONS.stateFile})
-  --no-persistence     do not load or save the cube configuration
-  --runtime-dir DIR    per-cube runtime records (default: <dir of state file>/runtime)
-  --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})
-  --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into
-                       its peer (slower; lets captures and egress filters on that veth see them)
-  --kernel-memory-budget SIZE  kernel memory all cubes' maps may take (bytes, 256M, 1G, or a
-                       share of RAM like 12.5%; default 1/8 of MemTotal); a cube past it is refused
-  --request-timeout MS how long to wait for a service's reply (default ${DEFAULT_OPTIONS.requestTimeoutMs})
-  --quiet              do not print cube logs
+${DAEMON_FLAGS_HELP.slice(1).join('\n')}
 REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
 
@@ -43,37 +29,18 @@ function parseCli(argv: string[]): {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'grpc-socket': { type: 'string' },
+      ...DAEMON_FLAG_OPTIONS,
       'grpc-addr': { type: 'string' },
       'grpc-cert': { type: 'string' },
       'grpc-key': { type: 'string' },
       'grpc-cacert': { type: 'string' },
-      'pin-root': { type: 'string' },
-      'state-file': { type: 'string' },
-      'no-persistence': { type: 'boolean' },
-      'runtime-dir': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'no-veth-peer-shortcut': { type: 'boolean' },
-      'kernel-memory-budget': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean' },
     },
   });
-  if (values.help) {
+  const flags = daemonFlags(values);
+  if (flags.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const daemon: Partial<DaemonOptions> = {};
-  if (values['pin-root']) daemon.pinRoot = values['pin-root'];
-  if (values['state-file']) daemon.stateFile = values['state-file'];
-  if (values['no-persistence']) daemon.stateFile = undefined;
-  if (values['runtime-dir']) daemon.runtimeDir = values['runtime-dir'];
-  if (values['cache-dir']) daemon.cacheDir = values['cache-dir'];
-  if (values['no-veth-peer-shortcut']) daemon.vethPeerShortcut = false;
-  if (values['kernel-memory-budget'])
-    daemon.kernelMemoryBudget = parseKernelMemoryBudget(values['kernel-memory-budget']);
-  if (values['request-timeout']) daemon.requestTimeoutMs = Number(values['request-timeout']);
   let grpc: GrpcServerOptions;
   if (values['grpc-addr']) {
     const [cert, key, ca] = [values['grpc-cert'], values['grpc-key'], values['grpc-cacert']];
@@ -83,9 +50,9 @@ function parseCli(argv: string[]): {
       tls: { cert: readFileSync(cert), key: readFileSync(key), ca: readFileSync(ca) },
     };
   } else {
-    grpc = { socketPath: values['grpc-socket'] ?? DEFAULT_GRPC_SOCKET };
+    grpc = { socketPath: flags.socketPath };
   }
-  return { daemon, grpc, quiet: values.quiet === true };
+  return { daemon: flags.daemon, grpc, quiet: flags.quiet };
 }
 
 async function main(): Promise<void> {

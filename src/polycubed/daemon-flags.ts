@@ -1,0 +1,81 @@
+// The daemon's command-line flags, shared by both launchers: `polycubed` (src/polycubed/main.ts)
+// and `npm start` (src/main.ts, polycubed and the lbrp service in one process). Each flag, its
+// help line and its mapping onto DaemonOptions are written here once.
+
+import type { ParseArgsConfig } from 'node:util';
+import { DEFAULT_GRPC_SOCKET } from '../common/defaults';
+import { DEFAULT_OPTIONS } from './core/daemon-options';
+import { parseKernelMemoryBudget } from './core/kernel-memory-budget';
+import type { DaemonOptions } from './core/types';
+
+/** parseArgs options of the daemon flags (plus --grpc-socket, --quiet and --help). */
+export const DAEMON_FLAG_OPTIONS = {
+  'grpc-socket': { type: 'string' },
+  'pin-root': { type: 'string' },
+  'state-file': { type: 'string' },
+  'no-persistence': { type: 'boolean' },
+  'runtime-dir': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-veth-peer-shortcut': { type: 'boolean' },
+  'kernel-memory-budget': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** Help lines of DAEMON_FLAG_OPTIONS (without --help). */
+export const DAEMON_FLAGS_HELP = [
+  `  --grpc-socket PATH   unix socket for services (default ${DEFAULT_GRPC_SOCKET}, mode 0600)`,
+  `  --pin-root DIR       bpffs directory for cube pins (default ${DEFAULT_OPTIONS.pinRoot}; a bpffs is mounted if none is)`,
+  `  --state-file FILE    persisted cube configuration (default ${DEFAULT_OPTIONS.stateFile})`,
+  '  --no-persistence     do not load or save the cube configuration',
+  '  --runtime-dir DIR    per-cube runtime records (default: <dir of state file>/runtime)',
+  `  --cache-dir DIR      clang object cache (default ${DEFAULT_OPTIONS.cacheDir})`,
+  "  --no-veth-peer-shortcut  TC cubes transmit every frame on the port's veth, never straight into",
+  '                       its peer (slower; lets captures and egress filters on that veth see them)',
+  "  --kernel-memory-budget SIZE  kernel memory all cubes' maps may take (bytes, 256M, 1G, or a",
+  '                       share of RAM like 12.5%; default 1/8 of MemTotal); a cube past it is refused',
+  `  --request-timeout MS how long to wait for a service's reply (default ${DEFAULT_OPTIONS.requestTimeoutMs})`,
+  '  --quiet              do not print cube logs',
+];
+
+/** What the daemon flags say, from parseArgs values. */
+export interface DaemonFlags {
+  daemon: Partial<DaemonOptions>;
+  socketPath: string;
+  quiet: boolean;
+  help: boolean;
+}
+
+type FlagValues = {
+  [K in keyof typeof DAEMON_FLAG_OPTIONS]?: (typeof DAEMON_FLAG_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
+
+/** Maps parsed daemon flags onto DaemonOptions. Throws a message naming the flag on a bad value. */
+export function daemonFlags(values: FlagValues): DaemonFlags {
+  const daemon: Partial<DaemonOptions> = {};
+  if (values['pin-root']) daemon.pinRoot = values['pin-root'];
+  if (values['state-file']) daemon.stateFile = values['state-file'];
+  if (values['no-persistence']) daemon.stateFile = undefined;
+  if (values['runtime-dir']) daemon.runtimeDir = values['runtime-dir'];
+  if (values['cache-dir']) daemon.cacheDir = values['cache-dir'];
+  if (values['no-veth-peer-shortcut']) daemon.vethPeerShortcut = false;
+  if (values['kernel-memory-budget'])
+    daemon.kernelMemoryBudget = parseKernelMemoryBudget(values['kernel-memory-budget']);
+  if (values['request-timeout'] !== undefined) {
+    const ms = Number(values['request-timeout']);
+    if (!Number.isSafeInteger(ms) || ms <= 0)
+      throw new Error(
+        `--request-timeout needs a positive number of milliseconds, got ${JSON.stringify(values['request-timeout'])}`,
+      );
+    daemon.requestTimeoutMs = ms;
+  }
+  return {
+    daemon,
+    socketPath: values['grpc-socket'] ?? DEFAULT_GRPC_SOCKET,
+    quiet: values.quiet === true,
+    help: values.help === true,
+  };
+}
