@@ -304,6 +304,31 @@ export type CubeErrorCode = keyof typeof CATALOGUE;
 /** Every catalogue entry by code. */
 export const ERRORS: Readonly<Record<CubeErrorCode, ErrorDef>> = CATALOGUE;
 
+/**
+ * The RESTCONF tags a configuration request can fail with, each with its catalogue code and its
+ * name on the polycubed ⇄ service wire (proto `ErrorCode`): the one table the REST layer, the
+ * daemon and services translate through, in every direction.
+ */
+export const REQUEST_TAGS = {
+  'invalid-value': { code: 'CUBE_ERR_INVALID_VALUE', wire: 'INVALID_VALUE' },
+  'missing-attribute': { code: 'CUBE_ERR_MISSING_ATTRIBUTE', wire: 'MISSING_ATTRIBUTE' },
+  'bad-attribute': { code: 'CUBE_ERR_BAD_ATTRIBUTE', wire: 'BAD_ATTRIBUTE' },
+  'bad-element': { code: 'CUBE_ERR_BAD_ELEMENT', wire: 'BAD_ELEMENT' },
+  'data-exists': { code: 'CUBE_ERR_DATA_EXISTS', wire: 'DATA_EXISTS' },
+  'data-missing': { code: 'CUBE_ERR_DATA_MISSING', wire: 'DATA_MISSING' },
+  'operation-not-supported': { code: 'CUBE_ERR_OPERATION_NOT_SUPPORTED', wire: 'NOT_SUPPORTED' },
+} as const satisfies Partial<Record<RestconfTag, { code: CubeErrorCode; wire: string }>>;
+
+/** A tag of REQUEST_TAGS. */
+export type RequestTag = keyof typeof REQUEST_TAGS;
+/** The wire name of a request tag. */
+export type RequestTagWire = (typeof REQUEST_TAGS)[RequestTag]['wire'];
+
+/** The REQUEST_TAGS entry of a tag, or undefined for tags that are not request failures. */
+export function requestTag(tag: RestconfTag): (typeof REQUEST_TAGS)[RequestTag] | undefined {
+  return (REQUEST_TAGS as Partial<Record<RestconfTag, (typeof REQUEST_TAGS)[RequestTag]>>)[tag];
+}
+
 /** An expected failure, as a value. */
 export interface CubeError {
   code: CubeErrorCode;

@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cubeError, errorDef, type CubeError, type Result } from '../common/errors';
+import { cubeError, errorDef, requestTag, type CubeError, type Result } from '../common/errors';
 import {
   ErrorCode,
   ServiceKit,
@@ -32,22 +32,12 @@ import { CubeSync } from './sync/cube-sync';
 /** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
 export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
 
-const TAG_CODES: Record<string, ErrorCode> = {
-  'invalid-value': ErrorCode.INVALID_VALUE,
-  'missing-attribute': ErrorCode.MISSING_ATTRIBUTE,
-  'bad-attribute': ErrorCode.BAD_ATTRIBUTE,
-  'bad-element': ErrorCode.BAD_ELEMENT,
-  'data-exists': ErrorCode.DATA_EXISTS,
-  'data-missing': ErrorCode.DATA_MISSING,
-  'operation-not-supported': ErrorCode.NOT_SUPPORTED,
-};
-
 /** A catalogue error as the answer polycubed turns into the REST status (text → 500). */
 export function answerOf(err: CubeError): ConfigAnswer {
   const def = errorDef(err.code);
   if (def.body === 'text' || def.tag === undefined)
     return { code: ErrorCode.GENERIC_ERROR, message: err.message };
-  const code = TAG_CODES[def.tag] ?? ErrorCode.GENERIC_ERROR;
+  const code: ErrorCode = requestTag(def.tag)?.wire ?? ErrorCode.GENERIC_ERROR;
   if (code === ErrorCode.DATA_MISSING) return { code };
   return { code, message: err.message, ...(err.info !== undefined ? { errorInfo: err.info } : {}) };
 }

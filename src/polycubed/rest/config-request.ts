@@ -13,7 +13,7 @@ import {
   type KeyValue,
   type RouteRow,
 } from 'yang-ts-codegen';
-import { cubeError, type CubeError, type CubeErrorCode } from '../../common/errors';
+import { cubeError, REQUEST_TAGS, type CubeError } from '../../common/errors';
 import type { ConfigKey, ConfigOp, Op } from '../core/types';
 import { parseJsonBodyAsync } from './body-json';
 import { enumSpelling, respellEnums } from './enum-spelling';
@@ -40,20 +40,13 @@ export interface ConfigRequestInput {
   maxJsonDepth: number;
 }
 
-const TAG_CODES: Record<BodyError['tag'], CubeErrorCode> = {
-  'invalid-value': 'CUBE_ERR_INVALID_VALUE',
-  'missing-attribute': 'CUBE_ERR_MISSING_ATTRIBUTE',
-  'bad-attribute': 'CUBE_ERR_BAD_ATTRIBUTE',
-  'bad-element': 'CUBE_ERR_BAD_ELEMENT',
-};
-
 /** Lets the event loop run other callbacks (I/O included) before the caller goes on. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Turns codegen's body errors into catalogue errors located at `path`. */
 export function bodyErrors(errors: readonly BodyError[], path: string): CubeError[] {
   return errors.map((e) =>
-    cubeError(TAG_CODES[e.tag], { path, ...(e.info !== undefined ? { info: e.info } : {}) }),
+    cubeError(REQUEST_TAGS[e.tag].code, { path, ...(e.info !== undefined ? { info: e.info } : {}) }),
   );
 }
 

@@ -3,7 +3,13 @@
 // status and GET shape of §4 (`null` for empty lists, `_links`, base booleans as strings).
 
 import type { RouteRow } from 'yang-ts-codegen';
-import { cubeError, type CubeError, type CubeErrorCode } from '../../common/errors';
+import {
+  cubeError,
+  REQUEST_TAGS,
+  type CubeError,
+  type CubeErrorCode,
+  type RequestTagWire,
+} from '../../common/errors';
 import type { ConfigResult, ErrorCode } from '../core/types';
 import { buildConfigRequest } from './config-request';
 import { childLinks, endpointChildren, listLinks, withLinks } from './hateoas-links';
@@ -11,16 +17,13 @@ import { YANG_JSON, emptyReply, errorReply, jsonReply, type Reply } from './repl
 import type { RestContext, RestRequest } from './rest-context';
 import type { Method } from './route-tree';
 
-/** Catalogue code of each failing ConfigResult code. */
+/** Catalogue code of each failing ConfigResult code: the request tags, and two of the daemon's own. */
 const RESULT_ERRORS: Record<Exclude<ErrorCode, 'OK' | 'NO_CONTENT'>, CubeErrorCode> = {
+  ...(Object.fromEntries(Object.values(REQUEST_TAGS).map((t) => [t.wire, t.code])) as Record<
+    RequestTagWire,
+    CubeErrorCode
+  >),
   GENERIC_ERROR: 'CUBE_ERR_SERVICE_FAILED',
-  INVALID_VALUE: 'CUBE_ERR_INVALID_VALUE',
-  MISSING_ATTRIBUTE: 'CUBE_ERR_MISSING_ATTRIBUTE',
-  BAD_ATTRIBUTE: 'CUBE_ERR_BAD_ATTRIBUTE',
-  BAD_ELEMENT: 'CUBE_ERR_BAD_ELEMENT',
-  DATA_EXISTS: 'CUBE_ERR_DATA_EXISTS',
-  DATA_MISSING: 'CUBE_ERR_DATA_MISSING',
-  NOT_SUPPORTED: 'CUBE_ERR_OPERATION_NOT_SUPPORTED',
   UNAVAILABLE: 'CUBE_ERR_SERVICE_UNAVAILABLE',
 };
 

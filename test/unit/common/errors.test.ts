@@ -3,7 +3,8 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERRORS, cubeError, formatMessage } from '../../../src/common/errors';
+import { ERRORS, REQUEST_TAGS, cubeError, formatMessage, requestTag } from '../../../src/common/errors';
+import { ErrorCode } from '../../../src/proto/polycube-types';
 
 const REPO = join(__dirname, '../../..');
 const CODE = /CUBE_ERR_[A-Z0-9_]+/g;
@@ -29,11 +30,14 @@ describe('error catalogue', () => {
 
   // A code nobody raises is dead weight; one raised but missing from the catalogue fails to compile.
   it('has every code used outside the catalogue', () => {
-    const used = new Set(
-      sourceFiles(join(REPO, 'src'))
-        .filter((f) => !f.endsWith(join('common', 'errors.ts')))
-        .flatMap((f) => readFileSync(f, 'utf8').match(CODE) ?? []),
-    );
+    // errors.ts counts from the end of the catalogue on (REQUEST_TAGS raises codes too).
+    const text = (f: string): string => {
+      const t = readFileSync(f, 'utf8');
+      return f.endsWith(join('common', 'errors.ts'))
+        ? t.slice(t.indexOf('satisfies Record<string, ErrorDef>'))
+        : t;
+    };
+    const used = new Set(sourceFiles(join(REPO, 'src')).flatMap((f) => text(f).match(CODE) ?? []));
     expect(codes.filter((c) => !used.has(c))).toEqual([]);
   });
 
@@ -56,5 +60,18 @@ describe('error catalogue', () => {
         'invalid value of "weight" at /lbrp/service/backend: wrong type, pattern, enum, range or length',
     });
     expect(formatMessage('{a} and {b}', { a: 1 })).toBe('1 and {b}');
+  });
+
+  // The request-tag table agrees with the catalogue and the wire: each tag's code carries that
+  // tag, each wire name is a proto ErrorCode, and tags outside the table map to nothing.
+  it('REQUEST_TAGS: catalogue code with the same tag, a real wire code, one row per wire code', () => {
+    for (const [tag, row] of Object.entries(REQUEST_TAGS)) {
+      expect([tag, ERRORS[row.code].tag]).toEqual([tag, tag]);
+      expect(Object.values(ErrorCode)).toContain(row.wire);
+    }
+    const wires = Object.values(REQUEST_TAGS).map((r) => r.wire);
+    expect(new Set(wires).size).toBe(wires.length);
+    expect(requestTag('malformed-message')).toBeUndefined();
+    expect(requestTag('data-missing')).toEqual({ code: 'CUBE_ERR_DATA_MISSING', wire: 'DATA_MISSING' });
   });
 });
