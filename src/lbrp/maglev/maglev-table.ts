@@ -5,7 +5,7 @@
 import { hashId } from './id-hash';
 import { isPrime } from './table-size';
 
-export { chooseTableSize, isPrime, MAGLEV_TABLE_DEFAULTS, nextPrime, prevPrime } from './table-size';
+export { chooseTableSize, isPrime, nextPrime, prevPrime, SLOTS_PER_BACKEND } from './table-size';
 export type { TableSizeBounds } from './table-size';
 
 /** One backend as Maglev sees it. */

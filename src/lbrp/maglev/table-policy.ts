@@ -15,9 +15,16 @@ export interface TableTier {
 export interface TablePolicy {
   /** Table size of a service with exactly one backend (a prime; 2 = the smallest table). */
   singleBackendSize: number;
-  /** No table for two backends or more is smaller (rounded up to a prime). */
+  /**
+   * No table for two backends or more is smaller (rounded up to a prime). 251, the largest prime
+   * below 256: even a two-backend service keeps ~1% granularity for weights.
+   */
   minTableSize: number;
-  /** No table is larger (the largest prime ≤ it); past the last tier every table has this size. */
+  /**
+   * No table is larger (the largest prime ≤ it); past the last tier every table has this size.
+   * 131071 = 2^17 − 1 (prime) caps a service at 512 KiB of slots and still gives 100 slots per
+   * backend up to ~1300 backends.
+   */
   maxTableSize: number;
   /** Rungs in increasing `maxBackends` order. */
   tiers: readonly TableTier[];

@@ -2,30 +2,17 @@
 // Used by maglev-table.ts (which insists on a prime size) and by whoever configures a service's table.
 
 /**
- * Named defaults for Maglev table sizes (one place, per the house style).
- *
- * - `defaultTableSize` 65537: the Maglev paper's default table size; prime, and the cube's size
- *   when the configuration does not pick one.
- * - `minTableSize` 251: the largest prime below 256, so that even a one- or two-backend service keeps
- *   ~1% granularity for weights.
- * - `maxTableSize` 131071 (2^17 − 1, prime): caps a service's table at 512 KiB of int32 slots
- *   while still allowing 100 slots per backend up to ~1300 backends.
- * - `slotsPerBackend` 100: the paper's rule of thumb M ≥ 100·N keeps every backend within ~1% of its
- *   ideal share.
+ * Slots per backend: the Maglev paper's rule of thumb M ≥ 100·N keeps every backend within ~1% of
+ * its ideal share. The bounds around it are the table policy's (table-policy.ts, one place).
  */
-export const MAGLEV_TABLE_DEFAULTS = Object.freeze({
-  defaultTableSize: 65537,
-  minTableSize: 251,
-  maxTableSize: 131071,
-  slotsPerBackend: 100,
-});
+export const SLOTS_PER_BACKEND = 100;
 
-/** Bounds for {@link chooseTableSize}; each defaults to {@link MAGLEV_TABLE_DEFAULTS}. */
+/** Bounds for {@link chooseTableSize} (the table policy's `minTableSize` and `maxTableSize`). */
 export interface TableSizeBounds {
   /** Smallest size to return (before rounding up to a prime). */
-  min?: number;
+  min: number;
   /** Largest size to return; a non-prime cap yields the largest prime below it. */
-  max?: number;
+  max: number;
 }
 
 /** True when `n` is a prime integer. Exact for every safe integer; O(√n) trial division. */
@@ -57,21 +44,19 @@ export function prevPrime(n: number): number {
 
 /**
  * Picks a prime table size for `backendCount` backends: the smallest prime ≥ max(min, 100 × N),
- * capped to the largest prime ≤ max. With the defaults the ladder is:
- * N ≤ 2 → 251, 3 → 307, 10 → 1009, 100 → 10007, 1000 → 100003, N ≥ 1311 → 131071.
+ * capped to the largest prime ≤ max. With min 251 and max 131071 (the policy's defaults) the
+ * ladder is: N ≤ 2 → 251, 3 → 307, 10 → 1009, 100 → 10007, 1000 → 100003, N ≥ 1311 → 131071.
  *
  * The cap wins over `min` when no prime lies in [min, max]. Throws (programmer error) when
  * `backendCount` is not a non-negative integer, `min` > `max` or `max` < 2. Never returns a non-prime.
  */
-export function chooseTableSize(backendCount: number, bounds: TableSizeBounds = {}): number {
-  const min = bounds.min ?? MAGLEV_TABLE_DEFAULTS.minTableSize;
-  const max = bounds.max ?? MAGLEV_TABLE_DEFAULTS.maxTableSize;
+export function chooseTableSize(backendCount: number, { min, max }: TableSizeBounds): number {
   if (!Number.isSafeInteger(backendCount) || backendCount < 0) {
     throw new RangeError(`chooseTableSize: expected a backend count ≥ 0, got ${backendCount}`);
   }
   if (!(min <= max) || max < 2) {
     throw new RangeError(`chooseTableSize: expected min ≤ max and max ≥ 2, got min ${min}, max ${max}`);
   }
-  const wanted = nextPrime(Math.max(min, MAGLEV_TABLE_DEFAULTS.slotsPerBackend * backendCount));
+  const wanted = nextPrime(Math.max(min, SLOTS_PER_BACKEND * backendCount));
   return wanted <= max ? wanted : prevPrime(max);
 }

@@ -1,12 +1,10 @@
 // Prime helpers and the table-size ladder: sizes are always prime and follow M ≥ 100·N within bounds.
 
-import {
-  chooseTableSize,
-  isPrime,
-  MAGLEV_TABLE_DEFAULTS,
-  nextPrime,
-  prevPrime,
-} from '../../../../src/lbrp/maglev/table-size';
+import { TABLE_POLICY_DEFAULTS } from '../../../../src/lbrp/maglev/table-policy';
+import { chooseTableSize, isPrime, nextPrime, prevPrime } from '../../../../src/lbrp/maglev/table-size';
+
+/** The policy's bounds (min 251, max 131071). */
+const BOUNDS = { min: TABLE_POLICY_DEFAULTS.minTableSize, max: TABLE_POLICY_DEFAULTS.maxTableSize };
 
 /** Primality by brute force, as the oracle for small n. */
 function isPrimeSlow(n: number): boolean {
@@ -73,7 +71,7 @@ describe('chooseTableSize', () => {
     { inN: 1311, want: 131071 },
     { inN: 100000, want: 131071 },
   ])('$inN backends → $want slots', ({ inN, want }) => {
-    expect(chooseTableSize(inN)).toBe(want);
+    expect(chooseTableSize(inN, BOUNDS)).toBe(want);
   });
 
   // Caller bounds: min raises the floor, a non-prime max caps to the prime below it.
@@ -82,15 +80,14 @@ describe('chooseTableSize', () => {
     { name: 'non-prime cap', inN: 50, inBounds: { max: 1000 }, want: 997 },
     { name: 'cap wins over min', inN: 1, inBounds: { min: 114, max: 126 }, want: 113 },
   ])('$name', ({ inN, inBounds, want }) => {
-    expect(chooseTableSize(inN, inBounds)).toBe(want);
-    expect(isPrime(chooseTableSize(inN, inBounds))).toBe(true);
+    expect(chooseTableSize(inN, { ...BOUNDS, ...inBounds })).toBe(want);
+    expect(isPrime(chooseTableSize(inN, { ...BOUNDS, ...inBounds }))).toBe(true);
   });
 
-  // The named defaults are prime and ordered.
-  it('has prime defaults with min ≤ default ≤ max', () => {
-    const { minTableSize, defaultTableSize, maxTableSize } = MAGLEV_TABLE_DEFAULTS;
-    expect([minTableSize, defaultTableSize, maxTableSize].every(isPrime)).toBe(true);
-    expect(minTableSize <= defaultTableSize && defaultTableSize <= maxTableSize).toBe(true);
+  // The policy's bounds are prime and ordered.
+  it('has prime bounds with min ≤ max', () => {
+    expect([BOUNDS.min, BOUNDS.max].every(isPrime)).toBe(true);
+    expect(BOUNDS.min).toBeLessThanOrEqual(BOUNDS.max);
   });
 
   // Nonsense counts and bounds are programmer errors.
@@ -100,6 +97,6 @@ describe('chooseTableSize', () => {
     { name: 'min above max', inN: 1, inBounds: { min: 500, max: 300 }, wantErr: 'min ≤ max' },
     { name: 'max below 2', inN: 1, inBounds: { min: 0, max: 1 }, wantErr: 'max ≥ 2' },
   ])('rejects $name', ({ inN, inBounds, wantErr }) => {
-    expect(() => chooseTableSize(inN, inBounds)).toThrow(wantErr);
+    expect(() => chooseTableSize(inN, { ...BOUNDS, ...inBounds })).toThrow(wantErr);
   });
 });
