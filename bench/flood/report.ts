@@ -1,0 +1,83 @@
+// The flood bench's table: one column per peer, the issue's figures as rows (established sessions
+// that kept their backend, legitimate connections that succeeded, the flood's rates along the
+// path, the session table), plus the goals for lbrp. Pure: formats a FloodResult.
+
+import type { FloodResult, PeerFloodResult } from './harness';
+
+type Row = [string, (p: PeerFloodResult) => string];
+
+const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : '–');
+const k = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)} k` : `${n}`);
+
+const ROWS: Row[] = [
+  ['idle connections opened', (p) => `${p.open!.opened}`],
+  ['… that kept their backend', (p) => `${pct(p.check!.kept, p.check!.total)} (${p.check!.kept})`],
+  ['… moved to another backend', (p) => `${p.check!.moved}`],
+  ['… broken (reset, timeout)', (p) => `${p.check!.broken}`],
+  ['… on the drained backend: kept', (p) => drained(p)],
+  [
+    'legitimate new connections that succeeded',
+    (p) => `${pct(p.legit!.succeeded, p.legit!.attempted)} (${p.legit!.succeeded}/${p.legit!.attempted})`,
+  ],
+  ['… p50 / p99 connect → answer (ms)', (p) => `${p.legit!.p50Ms} / ${p.legit!.p99Ms}`],
+  ['flood SYNs sent (per s)', (p) => k(Math.round(p.sent!.pps))],
+  ['received at the LB stage (per s)', (p) => k(p.rates!.atLbPps)],
+  ['forwarded to the backends (per s)', (p) => k(p.rates!.toBackendsPps)],
+  ['replies back at the client side (per s)', (p) => k(p.rates!.toClientPps)],
+  ['dropped by the LB (per s)', (p) => dropped(p)],
+  ['session table after the flood', (p) => `${k(p.table!.sessions)} / ${k(p.table!.capacity)}`],
+];
+
+/** Kept/total of the connections that were on the drained backend. */
+function drained(p: PeerFloodResult, cfgBackend = `b${drainedIndex + 1}`): string {
+  const b = p.check!.byBackend[cfgBackend];
+  return b ? `${pct(b.kept, b.total)} (${b.kept}/${b.total})` : '–';
+}
+let drainedIndex = 2;
+
+/** lbrp: its drop counters over the flood; kernel peers: the LB stage's input minus the backends' input. */
+function dropped(p: PeerFloodResult): string {
+  const drops = Object.entries(p.counterDeltas ?? {}).filter(([name]) => name.startsWith('drop.'));
+  if (p.peer.startsWith('lbrp')) {
+    const total = drops.reduce((a, [, v]) => a + v, 0);
+    return k(Math.round(total / p.sent!.seconds));
+  }
+  return `≈ ${k(Math.max(0, p.rates!.atLbPps - p.rates!.toBackendsPps))}`;
+}
+
+/** The Markdown table of `r` (measured peers as columns; skipped and failed ones listed below). */
+export function formatFloodTable(r: FloodResult): string {
+  drainedIndex = r.config.drainedBackend;
+  const cols = r.peers.filter((p) => p.status === 'measured');
+  const lines = [
+    `| | ${cols.map((p) => p.peer).join(' | ')} |`,
+    `|---|${cols.map(() => '---:').join('|')}|`,
+    ...ROWS.map(([name, cell]) => `| ${name} | ${cols.map(cell).join(' | ')} |`),
+  ];
+  for (const p of r.peers.filter((x) => x.status !== 'measured'))
+    lines.push('', `${p.peer}: ${p.status}: ${p.reason}`);
+  for (const p of cols) {
+    const extra = Object.entries(p.counterDeltas ?? {}).map(([n, v]) => `${n} ${v}`);
+    if (extra.length) lines.push('', `${p.peer} dataplane counters over the flood: ${extra.join(', ')}`);
+    if (p.table?.notes.length) lines.push('', `${p.peer}: ${p.table.notes.join('; ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** The issue's goals for lbrp: 100 % of established sessions kept, ≥ 99 % of new connections. */
+export function floodGoals(r: FloodResult): { peer: string; goal: string; met: boolean }[] {
+  const out: { peer: string; goal: string; met: boolean }[] = [];
+  for (const p of r.peers.filter((x) => x.status === 'measured' && x.peer.startsWith('lbrp'))) {
+    out.push({
+      peer: p.peer,
+      goal: 'established sessions kept their backend: 100 %',
+      met: p.check!.kept === p.check!.total && p.check!.total === p.open!.opened,
+    });
+    out.push({
+      peer: p.peer,
+      goal: 'legitimate new connections succeeded: ≥ 99 %',
+      met: p.legit!.succeeded >= 0.99 * p.legit!.attempted,
+    });
+  }
+  return out;
+}
