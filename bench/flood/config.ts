@@ -2,6 +2,8 @@
 // legitimate connection rate, flood length and rate), the peers, and the addresses used inside
 // the bench's own namespaces. Nothing here is ever an address outside those namespaces.
 
+import { cpus } from 'node:os';
+
 /** Every load balancer the flood bench knows, in the order a run measures them. */
 export const FLOOD_PEERS = ['lbrp-tc', 'lbrp-xdp-drv', 'iptables', 'nftables'] as const;
 export type FloodPeerName = (typeof FLOOD_PEERS)[number];
@@ -22,7 +24,10 @@ export interface FloodConfig {
   floodSeconds: number;
   /** SYNs per second of the generator; 0 = as fast as it goes. */
   floodRate: number;
-  /** Generator threads (each its own socket and CPU time); 1 leaves the other CPU to the rest. */
+  /**
+   * Generator processes (each its own socket). A veth delivers a frame in its sender's context,
+   * so each process also carries the whole path behind it: one per CPU floods fastest.
+   */
   floodThreads: number;
   /** lbrp's `new-sessions-per-cpu` cube leaf, when given and when the leaf exists. */
   sessionsLimit: number | undefined;
@@ -42,7 +47,7 @@ export function defaultFloodConfig(): FloodConfig {
     legitDeadlineMs: 3000,
     floodSeconds: 10,
     floodRate: 0,
-    floodThreads: 1,
+    floodThreads: Math.max(1, cpus().length),
     sessionsLimit: sessionsLimitFromEnv(),
     output: 'bench/results/flood-latest.json',
     verbose: true,

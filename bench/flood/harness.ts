@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
 import { inNetns, run, runAsync } from '../e2e/shell';
 import { removeStaleRuns } from '../e2e/topology';
+import { measureGenerator } from './calibrate';
 import type { CheckResult, LegitResult, OpenResult } from './client';
 import { FLOOD_NET, FLOOD_PORT, type FloodConfig, type FloodPeerName } from './config';
 import { makeFloodPeer, type TableReport } from './peers';
@@ -52,6 +53,8 @@ export interface PeerFloodResult {
 }
 
 export interface FloodResult {
+  /** SYNs per second the generator reaches on its own (onto a veth that discards), same processes. */
+  generatorPps: number;
   meta: {
     started: string;
     seconds: number;
@@ -86,6 +89,8 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
   if (stale.length) log(`removed leftovers of killed runs: ${stale.join(', ')}`);
   const started = new Date();
   const load = loadavg()[0];
+  const generatorPps = await measureGenerator(Math.max(1, cfg.floodThreads), (id) => handle.ids.push(id));
+  log(`generator alone: ${generatorPps} SYNs/s (${cfg.floodThreads} processes)`);
   const peers: PeerFloodResult[] = [];
   for (const name of cfg.peers) {
     const t0 = Date.now();
@@ -116,6 +121,7 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
     }
   }
   const result: FloodResult = {
+    generatorPps,
     meta: {
       started: started.toISOString(),
       seconds: Math.round((Date.now() - started.getTime()) / 1000),

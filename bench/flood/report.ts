@@ -9,31 +9,32 @@ type Row = [string, (p: PeerFloodResult) => string];
 const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : '–');
 const k = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)} k` : `${n}`);
 
-const ROWS: Row[] = [
-  ['idle connections opened', (p) => `${p.open!.opened}`],
-  ['… that kept their backend', (p) => `${pct(p.check!.kept, p.check!.total)} (${p.check!.kept})`],
-  ['… moved to another backend', (p) => `${p.check!.moved}`],
-  ['… broken (reset, timeout)', (p) => `${p.check!.broken}`],
-  ['… on the drained backend: kept', (p) => drained(p)],
-  [
-    'legitimate new connections that succeeded',
-    (p) => `${pct(p.legit!.succeeded, p.legit!.attempted)} (${p.legit!.succeeded}/${p.legit!.attempted})`,
-  ],
-  ['… p50 / p99 connect → answer (ms)', (p) => `${p.legit!.p50Ms} / ${p.legit!.p99Ms}`],
-  ['flood SYNs sent (per s)', (p) => k(Math.round(p.sent!.pps))],
-  ['received at the LB stage (per s)', (p) => k(p.rates!.atLbPps)],
-  ['forwarded to the backends (per s)', (p) => k(p.rates!.toBackendsPps)],
-  ['replies back at the client side (per s)', (p) => k(p.rates!.toClientPps)],
-  ['dropped by the LB (per s)', (p) => dropped(p)],
-  ['session table after the flood', (p) => `${k(p.table!.sessions)} / ${k(p.table!.capacity)}`],
-];
+function rows(drainedBackend: number): Row[] {
+  return [
+    ['idle connections opened', (p) => `${p.open!.opened}`],
+    ['… that kept their backend', (p) => `${pct(p.check!.kept, p.check!.total)} (${p.check!.kept})`],
+    ['… moved to another backend', (p) => `${p.check!.moved}`],
+    ['… broken (reset, timeout)', (p) => `${p.check!.broken}`],
+    ['… on the drained backend: kept', (p) => drained(p, `b${drainedBackend + 1}`)],
+    [
+      'legitimate new connections that succeeded',
+      (p) => `${pct(p.legit!.succeeded, p.legit!.attempted)} (${p.legit!.succeeded}/${p.legit!.attempted})`,
+    ],
+    ['… p50 / p99 connect → answer (ms)', (p) => `${p.legit!.p50Ms} / ${p.legit!.p99Ms}`],
+    ['flood SYNs sent (per s)', (p) => k(Math.round(p.sent!.pps))],
+    ['received at the LB stage (per s)', (p) => k(p.rates!.atLbPps)],
+    ['forwarded to the backends (per s)', (p) => k(p.rates!.toBackendsPps)],
+    ['replies back at the client side (per s)', (p) => k(p.rates!.toClientPps)],
+    ['dropped by the LB (per s)', (p) => dropped(p)],
+    ['session table after the flood', (p) => `${k(p.table!.sessions)} / ${k(p.table!.capacity)}`],
+  ];
+}
 
 /** Kept/total of the connections that were on the drained backend. */
-function drained(p: PeerFloodResult, cfgBackend = `b${drainedIndex + 1}`): string {
-  const b = p.check!.byBackend[cfgBackend];
+function drained(p: PeerFloodResult, id: string): string {
+  const b = p.check!.byBackend[id];
   return b ? `${pct(b.kept, b.total)} (${b.kept}/${b.total})` : '–';
 }
-let drainedIndex = 2;
 
 /** lbrp: its drop counters over the flood; kernel peers: the LB stage's input minus the backends' input. */
 function dropped(p: PeerFloodResult): string {
@@ -47,12 +48,13 @@ function dropped(p: PeerFloodResult): string {
 
 /** The Markdown table of `r` (measured peers as columns; skipped and failed ones listed below). */
 export function formatFloodTable(r: FloodResult): string {
-  drainedIndex = r.config.drainedBackend;
   const cols = r.peers.filter((p) => p.status === 'measured');
   const lines = [
+    `The generator alone: ${k(r.generatorPps)} SYNs/s (${r.config.floodThreads} processes, onto a veth that discards).`,
+    '',
     `| | ${cols.map((p) => p.peer).join(' | ')} |`,
     `|---|${cols.map(() => '---:').join('|')}|`,
-    ...ROWS.map(([name, cell]) => `| ${name} | ${cols.map(cell).join(' | ')} |`),
+    ...rows(r.config.drainedBackend).map(([name, cell]) => `| ${name} | ${cols.map(cell).join(' | ')} |`),
   ];
   for (const p of r.peers.filter((x) => x.status !== 'measured'))
     lines.push('', `${p.peer}: ${p.status}: ${p.reason}`);
