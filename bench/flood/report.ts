@@ -24,8 +24,9 @@ function rows(drainedBackend: number): Row[] {
     ['flood SYNs sent (per s)', (p) => k(Math.round(p.sent!.pps))],
     ['received at the LB stage (per s)', (p) => k(p.rates!.atLbPps)],
     ['forwarded to the backends (per s)', (p) => k(p.rates!.toBackendsPps)],
+    ['received but not forwarded (per s)', (p) => k(Math.max(0, p.rates!.atLbPps - p.rates!.toBackendsPps))],
+    ['… of which counted as lbrp drops (per s)', (p) => lbrpDrops(p)],
     ['replies back at the client side (per s)', (p) => k(p.rates!.toClientPps)],
-    ['dropped by the LB (per s)', (p) => dropped(p)],
     ['session table after the flood', (p) => `${k(p.table!.sessions)} / ${k(p.table!.capacity)}`],
   ];
 }
@@ -36,14 +37,13 @@ function drained(p: PeerFloodResult, id: string): string {
   return b ? `${pct(b.kept, b.total)} (${b.kept}/${b.total})` : '–';
 }
 
-/** lbrp: its drop counters over the flood; kernel peers: the LB stage's input minus the backends' input. */
-function dropped(p: PeerFloodResult): string {
-  const drops = Object.entries(p.counterDeltas ?? {}).filter(([name]) => name.startsWith('drop.'));
-  if (p.peer.startsWith('lbrp')) {
-    const total = drops.reduce((a, [, v]) => a + v, 0);
-    return k(Math.round(total / p.sent!.seconds));
-  }
-  return `≈ ${k(Math.max(0, p.rates!.atLbPps - p.rates!.toBackendsPps))}`;
+/** lbrp: its drop counters (drop_stats) over the flood, per second; kernel peers have none. */
+function lbrpDrops(p: PeerFloodResult): string {
+  if (!p.peer.startsWith('lbrp')) return '–';
+  const total = Object.entries(p.counterDeltas ?? {})
+    .filter(([name]) => name.startsWith('drop.'))
+    .reduce((a, [, v]) => a + v, 0);
+  return k(Math.round(total / p.sent!.seconds));
 }
 
 /** The Markdown table of `r` (measured peers as columns; skipped and failed ones listed below). */
