@@ -213,6 +213,7 @@ export function readDataplaneCounters(topo: FloodTopology): Record<string, numbe
       const prefix =
         info.name === 'drop_stats' ? 'drop' : info.name === 'session_events' ? 'event' : undefined;
       if (!prefix) continue;
+      out[`dataplane.read.${info.name}`] = 1; // session_events only once the program uses it (issue 14)
       for (const slot of bpftool(['map', 'dump', 'id', `${id}`]) as PercpuSlot[]) {
         const key = slot.formatted?.key ?? leU32(slot.key);
         const values = slot.formatted?.values ?? slot.values;

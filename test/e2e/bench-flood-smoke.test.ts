@@ -66,6 +66,8 @@ suite('e2e: flood bench harness (smoke)', () => {
     expect(p.table!.sessions).toBeGreaterThan(0);
     expect(p.table!.sessions).toBeLessThanOrEqual(p.table!.capacity);
     expect(p.table!.counters['service.total-sessions']).toBeGreaterThan(1000);
+    // drop_stats was found through the program on lf and read.
+    expect(p.table!.counters['dataplane.read.drop_stats']).toBe(1);
   });
 
   // The JSON file holds the same result; the table and the goals format without a gap.
