@@ -12,6 +12,8 @@ export type FloodPeerName = (typeof FLOOD_PEERS)[number];
 export interface FloodConfig {
   /** Peers to measure, one after the other, each in a topology of its own. */
   peers: FloodPeerName[];
+  /** Rounds; each measures every peer once, each round starting one peer later. Figures are medians. */
+  rounds: number;
   /** Idle established connections opened before the flood. */
   idleConnections: number;
   /** Index (0-based) of the backend drained (weight 0) after the idle connections are open. */
@@ -41,6 +43,7 @@ export interface FloodConfig {
 export function defaultFloodConfig(): FloodConfig {
   return {
     peers: ['lbrp-tc', 'iptables', 'nftables'],
+    rounds: 1,
     idleConnections: 1000,
     drainedBackend: 2,
     legitRate: 150,

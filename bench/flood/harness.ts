@@ -13,6 +13,7 @@ import { measureGenerator } from './calibrate';
 import type { CheckResult, LegitResult, OpenResult } from './client';
 import { FLOOD_NET, FLOOD_PORT, type FloodConfig, type FloodPeerName } from './config';
 import { makeFloodPeer, type TableReport } from './peers';
+import { summarizeRounds } from './summary';
 import { FLOOD_NAME_PREFIX, FloodTopology } from './topology';
 
 /** What the generator reported. */
@@ -38,6 +39,10 @@ export interface PathRates {
 /** One peer's measurement. */
 export interface PeerFloodResult {
   peer: FloodPeerName;
+  /** The round (1-based) of a round's result; absent in a summary. */
+  round?: number;
+  /** In a summary: the measured rounds its medians are taken over. */
+  rounds?: number;
   status: 'measured' | 'skipped' | 'failed';
   reason?: string;
   open?: OpenResult;
@@ -65,6 +70,9 @@ export interface FloodResult {
     loadAverage: number;
   };
   config: FloodConfig;
+  /** Every peer's result of every round, in the order they ran. */
+  rounds: PeerFloodResult[];
+  /** One per peer: the median of each figure over its measured rounds (summary.ts). */
   peers: PeerFloodResult[];
 }
 
@@ -91,33 +99,18 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
   const load = loadavg()[0];
   const generatorPps = await measureGenerator(Math.max(1, cfg.floodThreads), (id) => handle.ids.push(id));
   log(`generator alone: ${generatorPps} SYNs/s (${cfg.floodThreads} processes)`);
-  const peers: PeerFloodResult[] = [];
-  for (const name of cfg.peers) {
-    const t0 = Date.now();
-    const topo = new FloodTopology();
-    active.add(topo);
-    handle.ids.push(topo.id);
-    const peer = makeFloodPeer(name, topo, cfg);
-    try {
-      const why = peer.check();
-      if (why !== undefined) {
-        peers.push({ peer: name, status: 'skipped', reason: why });
-        log(`${name}: skipped: ${why}`);
-        continue;
-      }
-      log(`${name}: building the topology (${topo.id})`);
-      await topo.build();
-      await peer.setup();
-      const r = await measure(topo, peer, cfg, log);
-      peers.push({ peer: name, status: 'measured', ...r, seconds: Math.round((Date.now() - t0) / 1000) });
-    } catch (err) {
-      const reason = (err as Error).message.split('\n')[0];
-      peers.push({ peer: name, status: 'failed', reason });
-      log(`${name}: FAILED: ${reason}`);
-    } finally {
-      await peer.teardown().catch(() => undefined);
-      topo.cleanup();
-      active.delete(topo);
+  const rounds: PeerFloodResult[] = [];
+  for (let round = 1; round <= cfg.rounds; round++) {
+    // Each round starts one peer later, so no peer always runs first (A B C, B C A, …).
+    for (const name of rotated(cfg.peers, round - 1)) {
+      const r = await runPeer(
+        name,
+        cfg,
+        handle,
+        cfg.rounds > 1 ? `round ${round}/${cfg.rounds} ${name}` : name,
+        log,
+      );
+      rounds.push({ ...r, round });
     }
   }
   const result: FloodResult = {
@@ -132,7 +125,8 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
       loadAverage: Number(load.toFixed(2)),
     },
     config: cfg,
-    peers,
+    rounds,
+    peers: summarizeRounds(cfg.peers, rounds),
   };
   if (cfg.output) {
     mkdirSync(dirname(cfg.output), { recursive: true });
@@ -141,7 +135,48 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
   return result;
 }
 
-type Measured = Omit<PeerFloodResult, 'peer' | 'status' | 'reason' | 'seconds'>;
+/** One peer, once, on a topology of its own that is gone when this resolves. */
+async function runPeer(
+  name: FloodPeerName,
+  cfg: FloodConfig,
+  handle: FloodHandle,
+  label: string,
+  log: (s: string) => void,
+): Promise<PeerFloodResult> {
+  const t0 = Date.now();
+  const topo = new FloodTopology();
+  active.add(topo);
+  handle.ids.push(topo.id);
+  const peer = makeFloodPeer(name, topo, cfg);
+  try {
+    const why = peer.check();
+    if (why !== undefined) {
+      log(`${label}: skipped: ${why}`);
+      return { peer: name, status: 'skipped', reason: why };
+    }
+    log(`${label}: building the topology (${topo.id})`);
+    await topo.build();
+    await peer.setup();
+    const r = await measure(topo, peer, cfg, (s) => log(`${label}: ${s}`));
+    return { peer: name, status: 'measured', ...r, seconds: Math.round((Date.now() - t0) / 1000) };
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0];
+    log(`${label}: FAILED: ${reason}`);
+    return { peer: name, status: 'failed', reason };
+  } finally {
+    await peer.teardown().catch(() => undefined);
+    topo.cleanup();
+    active.delete(topo);
+  }
+}
+
+/** `xs` rotated left by `k`. */
+function rotated<T>(xs: readonly T[], k: number): T[] {
+  const n = xs.length;
+  return n === 0 ? [] : xs.map((_x, i) => xs[(i + k) % n]);
+}
+
+type Measured = Omit<PeerFloodResult, 'peer' | 'status' | 'reason' | 'seconds' | 'round' | 'rounds'>;
 
 async function measure(
   topo: FloodTopology,
@@ -157,9 +192,7 @@ async function measure(
     concurrency: 32,
     timeoutMs: 5000,
   });
-  log(
-    `${peer.name}: ${open.opened} idle connections open (${fmtCounts(open.byBackend)}), ${open.failed} failed`,
-  );
+  log(`${open.opened} idle connections open (${fmtCounts(open.byBackend)}), ${open.failed} failed`);
   if (open.opened === 0) throw new Error(`no idle connection could be opened (${fmtCounts(open.errors)})`);
   await peer.drain(cfg.drainedBackend);
   // The idle connections are idle from here on: a table that evicts idle entries shows it.
@@ -176,13 +209,11 @@ async function measure(
   const sent = await flood(topo, cfg);
   const after = snapshot(topo);
   const table = await peer.table();
-  log(
-    `${peer.name}: flood sent ${sent.packets} SYNs in ${sent.seconds.toFixed(1)} s (${Math.round(sent.pps)}/s)`,
-  );
+  log(`flood sent ${sent.packets} SYNs in ${sent.seconds.toFixed(1)} s (${Math.round(sent.pps)}/s)`);
   const legitResult = await legit;
   const check = await topo.ask<CheckResult>({ cmd: 'check', timeoutMs: 5000 });
   log(
-    `${peer.name}: idle connections kept ${check.kept}/${check.total} (moved ${check.moved}, broken ${check.broken}); ` +
+    `idle connections kept ${check.kept}/${check.total} (moved ${check.moved}, broken ${check.broken}); ` +
       `legit ${legitResult.succeeded}/${legitResult.attempted}; table ${table.sessions}/${table.capacity}`,
   );
   const counterDeltas: Record<string, number> = {};

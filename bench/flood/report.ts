@@ -1,4 +1,4 @@
-// The flood bench's table: one column per peer, the figures as rows (established sessions
+// The flood bench's table: one column per peer (medians over rounds), the figures as rows (established sessions
 // that kept their backend, legitimate connections that succeeded, the flood's rates along the
 // path, the session table), plus the goals for lbrp. Pure: formats a FloodResult.
 
@@ -66,19 +66,23 @@ export function formatFloodTable(r: FloodResult): string {
   return lines.join('\n');
 }
 
-/** The goals for lbrp: 100 % of established sessions kept, ≥ 99 % of new connections. */
+/**
+ * The issue's goals for lbrp: 100 % of established sessions kept, ≥ 99 % of new connections; a
+ * goal is met when every measured round of the peer meets it (not just the median).
+ */
 export function floodGoals(r: FloodResult): { peer: string; goal: string; met: boolean }[] {
   const out: { peer: string; goal: string; met: boolean }[] = [];
   for (const p of r.peers.filter((x) => x.status === 'measured' && x.peer.startsWith('lbrp'))) {
+    const runs = r.rounds.filter((x) => x.peer === p.peer && x.status === 'measured');
     out.push({
       peer: p.peer,
       goal: 'established sessions kept their backend: 100 %',
-      met: p.check!.kept === p.check!.total && p.check!.total === p.open!.opened,
+      met: runs.every((x) => x.check!.kept === x.check!.total && x.check!.total === x.open!.opened),
     });
     out.push({
       peer: p.peer,
       goal: 'legitimate new connections succeeded: ≥ 99 %',
-      met: p.legit!.succeeded >= 0.99 * p.legit!.attempted,
+      met: runs.every((x) => x.legit!.succeeded >= 0.99 * x.legit!.attempted),
     });
   }
   return out;

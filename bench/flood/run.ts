@@ -12,6 +12,7 @@ import { floodGoals, formatFloodTable } from './report';
 
 const USAGE = `usage: npm run bench:flood -- [options]
   --peers a,b,…          subset of: ${FLOOD_PEERS.join(', ')} (default lbrp-tc,iptables,nftables)
+  --rounds N             rounds, each measuring every peer (figures are medians; default 1)
   --idle N               idle established connections opened before the flood (default 1000)
   --legit-rate R         legitimate new connections per second during the flood (default 150)
   --deadline MS          a legitimate connection must be answered within MS (default 3000)
@@ -25,6 +26,7 @@ function parseCli(): FloodConfig {
   const { values } = parseArgs({
     options: {
       peers: { type: 'string' },
+      rounds: { type: 'string' },
       idle: { type: 'string' },
       'legit-rate': { type: 'string' },
       deadline: { type: 'string' },
@@ -53,6 +55,7 @@ function parseCli(): FloodConfig {
     if (bad.length) throw new Error(`--peers: unknown ${bad.join(', ')} (known: ${FLOOD_PEERS.join(', ')})`);
     cfg.peers = names as FloodPeerName[];
   }
+  cfg.rounds = Math.round(num(values.rounds, 'rounds', 1) ?? cfg.rounds);
   cfg.idleConnections = Math.round(num(values.idle, 'idle', 1) ?? cfg.idleConnections);
   cfg.legitRate = num(values['legit-rate'], 'legit-rate', 1) ?? cfg.legitRate;
   cfg.legitDeadlineMs = num(values.deadline, 'deadline', 100) ?? cfg.legitDeadlineMs;
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   process.on('exit', cleanupFloodNow);
   const result = await runFlood(cfg);
   console.log(
-    `\n## Sessions under a SYN flood (${cfg.idleConnections} idle connections, ${cfg.legitRate} new connections/s, ${cfg.floodSeconds} s flood)\n`,
+    `\n## Sessions under a SYN flood (${cfg.idleConnections} idle connections, ${cfg.legitRate} new connections/s, ${cfg.floodSeconds} s flood; ${cfg.rounds > 1 ? `medians of ${cfg.rounds} rounds` : 'one round'})\n`,
   );
   console.log(formatFloodTable(result));
   console.log('\n## Goals (issue 14)\n');

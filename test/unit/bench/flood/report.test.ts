@@ -34,6 +34,7 @@ function result(peers: PeerFloodResult[]): FloodResult {
     generatorPps: 250_000,
     meta: { started: '', seconds: 1, kernel: '', cpus: 2, cpuModel: '', commit: '', loadAverage: 0 },
     config: defaultFloodConfig(),
+    rounds: peers.map((p) => ({ ...p, round: 1 })),
     peers,
   };
 }
@@ -66,5 +67,12 @@ describe('bench/flood report', () => {
     const goals = floodGoals(result([peer('lbrp-tc', kept, legit), peer('iptables', 0, 0)]));
     expect(goals.map((g) => g.peer)).toEqual(['lbrp-tc', 'lbrp-tc']);
     expect(goals.map((g) => g.met)).toEqual(want);
+  });
+
+  // A goal met by the median but missed in one round is not met.
+  it('goals hold in every round, not only in the median', () => {
+    const r = result([peer('lbrp-tc', 10, 100)]);
+    r.rounds = [1, 2, 3].map((round) => ({ ...peer('lbrp-tc', round === 2 ? 9 : 10, 100), round }));
+    expect(floodGoals(r).map((g) => g.met)).toEqual([false, true]);
   });
 });
