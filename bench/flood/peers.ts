@@ -13,7 +13,10 @@ import type { FloodTopology } from './topology';
 
 /** What a peer says about its session table, read right after the flood. */
 export interface TableReport {
-  /** Sessions (connections) the table holds. */
+  /**
+   * Sessions (connections) the table holds. lbrp: the cube's occupancy leaf when it has one, else
+   * the service's active-sessions; kernel peers: nf_conntrack_count.
+   */
   sessions: number;
   /** How many it can hold (lbrp: session-table-size entries, 2 per session; conntrack: nf_conntrack_max). */
   capacity: number;
@@ -171,11 +174,17 @@ function lbrpPeer(name: FloodPeerName, type: CubeType, topo: FloodTopology, cfg:
       for (const k of ['packets', 'active-sessions', 'total-sessions'])
         if (typeof service[k] === 'number') counters[`service.${k}`] = service[k];
       Object.assign(counters, readDataplaneCounters(topo));
+      // A cube leaf of the table's occupancy (issue 14) when there is one; else the service's
+      // active-sessions, which on main counts the table's conntrack entries.
+      const occupancy = Object.keys(cube).find((k) => /occupan/.test(k) && typeof cube[k] === 'number');
       return {
-        sessions: Number(service['active-sessions'] ?? 0),
+        sessions: Number(occupancy !== undefined ? cube[occupancy] : (service['active-sessions'] ?? 0)),
         capacity: Number(cube['session-table-size'] ?? 0),
         counters,
-        notes,
+        notes: [
+          ...notes,
+          `sessions: ${occupancy !== undefined ? `cube leaf ${occupancy}` : 'service active-sessions'}`,
+        ],
       };
     },
     teardown: async () => {
