@@ -228,7 +228,8 @@ export function installBump(lbNs: string): void {
 
 /** Removes the bump of `lbNs` (the clsact qdiscs it added). */
 export function removeBump(lbNs: string): void {
-  for (const dev of ['lf', 'lx']) tryRun(['ip', 'netns', 'exec', lbNs, 'tc', 'qdisc', 'del', 'dev', dev, 'clsact']);
+  for (const dev of ['lf', 'lx'])
+    tryRun(['ip', 'netns', 'exec', lbNs, 'tc', 'qdisc', 'del', 'dev', dev, 'clsact']);
 }
 
 /**

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
+import { formatJson } from '../e2e/harness';
 import { inNetns, run, runAsync } from '../e2e/shell';
 import { removeStaleRuns } from '../e2e/topology';
 import { measureGenerator } from './calibrate';
@@ -130,7 +131,7 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
   };
   if (cfg.output) {
     mkdirSync(dirname(cfg.output), { recursive: true });
-    writeFileSync(cfg.output, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(cfg.output, await formatJson(result, cfg.output));
   }
   return result;
 }
