@@ -13,18 +13,23 @@ import { FLOOD_NAME_PREFIX } from './topology';
 
 /**
  * SYNs per second the generator (with `threads` processes) puts on a veth with nothing behind it;
- * `onId` receives the prefix of every name it creates (all removed before it resolves).
+ * `onStart` receives the prefix of every name it creates and a synchronous cleanup (for signal
+ * handlers); everything is removed before it resolves anyway.
  */
 export async function measureGenerator(
   threads: number,
-  onId?: (id: string) => void,
+  onStart?: (id: string, cleanup: () => void) => void,
   seconds = 1,
 ): Promise<number> {
   const id = `${FLOOD_NAME_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
-  onId?.(id);
   const tmp = join('/tmp', id);
   const [a, b] = [`${id}-gen`, `${id}-sink`];
   const made: string[] = [];
+  const cleanup = (): void => {
+    for (const ns of made.splice(0).reverse()) tryRun(['ip', 'netns', 'del', ns]);
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  onStart?.(id, cleanup);
   try {
     mkdirSync(tmp, { recursive: true });
     const bin = join(tmp, 'synflood');
@@ -53,7 +58,6 @@ export async function measureGenerator(
     }
     return Math.round(pps);
   } finally {
-    for (const ns of made.reverse()) tryRun(['ip', 'netns', 'del', ns]);
-    rmSync(tmp, { recursive: true, force: true });
+    cleanup();
   }
 }

@@ -82,7 +82,8 @@ export interface FloodHandle {
   ids: string[];
 }
 
-const active = new Set<FloodTopology>();
+/** Synchronous cleanups of what is running now (a peer's topology, the generator's own measurement). */
+const active = new Set<{ cleanup(): void }>();
 
 /** Removes every topology in progress, synchronously (signal and exit handlers). Never throws. */
 export function cleanupFloodNow(): void {
@@ -98,7 +99,13 @@ export async function runFlood(cfg: FloodConfig, handle: FloodHandle = { ids: []
   if (stale.length) log(`removed leftovers of killed runs: ${stale.join(', ')}`);
   const started = new Date();
   const load = loadavg()[0];
-  const generatorPps = await measureGenerator(Math.max(1, cfg.floodThreads), (id) => handle.ids.push(id));
+  let calibration: { cleanup(): void } | undefined;
+  const generatorPps = await measureGenerator(Math.max(1, cfg.floodThreads), (id, cleanup) => {
+    handle.ids.push(id);
+    calibration = { cleanup };
+    active.add(calibration);
+  });
+  if (calibration) active.delete(calibration);
   log(`generator alone: ${generatorPps} SYNs/s (${cfg.floodThreads} processes)`);
   const rounds: PeerFloodResult[] = [];
   for (let round = 1; round <= cfg.rounds; round++) {
