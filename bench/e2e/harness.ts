@@ -238,7 +238,7 @@ function summaryLine(r: RoundRecord): string {
 }
 
 /** JSON text as the repository's prettier config writes it (so `npm run lint` accepts the file). */
-async function formatJson(value: unknown, path: string): Promise<string> {
+export async function formatJson(value: unknown, path: string): Promise<string> {
   const text = JSON.stringify(value, null, 2) + '\n';
   try {
     const prettier = await import('prettier');

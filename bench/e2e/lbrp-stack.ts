@@ -8,7 +8,38 @@ import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NET, POLYCUBED_REST_PORT, PORTS } from './config';
 import { inNetns, runAsync, stopChild } from './shell';
-import type { BenchTopology } from './topology';
+
+/** What the stack needs of a bench topology (BenchTopology, bench/flood's FloodTopology). */
+export interface StackHost {
+  /** Temporary directory of the run (polycubed's socket and pins go there). */
+  readonly tmp: string;
+  /** The namespace the load balancer's netdevs `lf` and `lx` live in. */
+  readonly ns: { readonly lb: string };
+  /** Wraps a command so that it starts inside the run's cgroup (or returns it unchanged). */
+  readonly cpu: { wrap(argv: string[]): string[] };
+  /** Keeps a child to be killed when the run is cleaned up. */
+  adopt(child: ChildProcess): void;
+}
+
+/** One service of a cube: `vip:port/proto` over backends (address, port, weight). */
+export interface StackService {
+  vip: string;
+  port: number;
+  proto: 'TCP' | 'UDP';
+  backends: { ip: string; port: number; weight: number }[];
+}
+
+/** The end-to-end bench's services: HTTP and UDP over all three backends, iperf3 on backend 1. */
+const E2E_SERVICES: StackService[] = [
+  [PORTS.http, 'TCP', 3],
+  [PORTS.udp, 'UDP', 3],
+  [PORTS.iperf, 'TCP', 1],
+].map(([port, proto, n]) => ({
+  vip: NET.vip,
+  port: port as number,
+  proto: proto as 'TCP' | 'UDP',
+  backends: NET.backends.slice(0, n as number).map((ip) => ({ ip, port: port as number, weight: 1 })),
+}));
 
 const REPO = resolve(__dirname, '../..');
 /** `node --import tsx` keeps one process per daemon (the tsx CLI would fork a second one). */
@@ -29,7 +60,10 @@ export class LbrpStack {
   private started: Promise<string | undefined> | undefined;
   private readonly children: { name: string; child: ChildProcess; log: () => string }[] = [];
 
-  constructor(private readonly topo: BenchTopology) {}
+  constructor(private readonly topo: StackHost) {}
+
+  /** The cube's name (one cube at a time). */
+  readonly cube = CUBE;
 
   /** Starts the stack the first time; resolves to why it cannot be used, or undefined. */
   ensureStarted(): Promise<string | undefined> {
@@ -39,24 +73,24 @@ export class LbrpStack {
     return this.started;
   }
 
-  /** Creates the cube with `type`, its two ports on the bump's netdevs, and the three services. */
-  async createCube(type: CubeType): Promise<void> {
-    const vip = NET.vip;
-    const backends = (port: number, n: number): [string, unknown][] =>
-      NET.backends.slice(0, n).map((ip) => [`backend/${ip}/`, { port, weight: 1 }]);
+  /**
+   * Creates the cube with `type` (and any further cube leaves in `extra`), its two ports on the
+   * bump's netdevs, and `services` (default: the end-to-end bench's three).
+   */
+  async createCube(
+    type: CubeType,
+    services: StackService[] = E2E_SERVICES,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
     const steps: [string, unknown][] = [
-      [``, { port_mode: 'SINGLE', type }],
+      [``, { port_mode: 'SINGLE', type, ...extra }],
       [`ports/fe/`, { type: 'FRONTEND', peer: 'lf' }],
       [`ports/be/`, { type: 'BACKEND', peer: 'lx' }],
     ];
-    for (const [port, proto, n] of [
-      [PORTS.http, 'TCP', 3],
-      [PORTS.udp, 'UDP', 3],
-      [PORTS.iperf, 'TCP', 1],
-    ] as const) {
-      const svc = `service/${vip}/${port}/${proto}/`;
-      steps.push([svc, { name: `bench-${port}` }]);
-      for (const [b, body] of backends(port, n)) steps.push([svc + b, body]);
+    for (const s of services) {
+      const svc = `service/${s.vip}/${s.port}/${s.proto}/`;
+      steps.push([svc, { name: `bench-${s.port}` }]);
+      for (const b of s.backends) steps.push([`${svc}backend/${b.ip}/`, { port: b.port, weight: b.weight }]);
     }
     for (const [path, body] of steps) await this.rest('POST', `lbrp/${CUBE}/${path}`, body);
   }
@@ -118,10 +152,21 @@ export class LbrpStack {
     return (await this.curl(method, path, body)).status;
   }
 
-  private async rest(method: string, path: string, body?: unknown): Promise<void> {
+  /**
+   * Sends one REST request (`path` under /polycube/v1/) and resolves to its body parsed as JSON
+   * (undefined when empty); rejects on any status but 2xx, with the status and body.
+   */
+  async rest(method: string, path: string, body?: unknown): Promise<unknown> {
     const r = await this.curl(method, path, body);
     if (r.status < 200 || r.status > 299)
       throw new Error(`${method} /polycube/v1/${path}: ${r.status} ${r.body.trim()}`);
+    const text = r.body.trim();
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
   }
 
   private async curl(

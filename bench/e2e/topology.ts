@@ -139,24 +139,12 @@ export class BenchTopology {
 
   /** The L2 bump of the kernel peers: tc mirred redirects lf ⇄ lx in the LB namespace. */
   installBump(): void {
-    this.removeBump();
-    for (const [from, to] of [
-      ['lf', 'lx'],
-      ['lx', 'lf'],
-    ]) {
-      run(['ip', 'netns', 'exec', this.ns.lb, 'tc', 'qdisc', 'add', 'dev', from, 'clsact']);
-      run([
-        ...['ip', 'netns', 'exec', this.ns.lb, 'tc', 'filter', 'add', 'dev', from, 'ingress'],
-        ...['protocol', 'all', 'prio', '1', 'u32', 'match', 'u32', '0', '0'],
-        ...['action', 'mirred', 'egress', 'redirect', 'dev', to],
-      ]);
-    }
+    installBump(this.ns.lb);
   }
 
   /** Removes the bump (the clsact qdiscs it added). */
   removeBump(): void {
-    for (const dev of ['lf', 'lx'])
-      tryRun(['ip', 'netns', 'exec', this.ns.lb, 'tc', 'qdisc', 'del', 'dev', dev, 'clsact']);
+    removeBump(this.ns.lb);
   }
 
   /** Keeps `child` to be killed by `cleanup`. */
@@ -222,11 +210,37 @@ export class BenchTopology {
   }
 }
 
-/** Removes what runs of the bench whose process is gone left behind (after a SIGKILL). */
-export function removeStaleRuns(): string[] {
+/** The L2 bump of the kernel peers: tc mirred redirects lf ⇄ lx in the namespace `lbNs`. */
+export function installBump(lbNs: string): void {
+  removeBump(lbNs);
+  for (const [from, to] of [
+    ['lf', 'lx'],
+    ['lx', 'lf'],
+  ]) {
+    run(['ip', 'netns', 'exec', lbNs, 'tc', 'qdisc', 'add', 'dev', from, 'clsact']);
+    run([
+      ...['ip', 'netns', 'exec', lbNs, 'tc', 'filter', 'add', 'dev', from, 'ingress'],
+      ...['protocol', 'all', 'prio', '1', 'u32', 'match', 'u32', '0', '0'],
+      ...['action', 'mirred', 'egress', 'redirect', 'dev', to],
+    ]);
+  }
+}
+
+/** Removes the bump of `lbNs` (the clsact qdiscs it added). */
+export function removeBump(lbNs: string): void {
+  for (const dev of ['lf', 'lx'])
+    tryRun(['ip', 'netns', 'exec', lbNs, 'tc', 'qdisc', 'del', 'dev', dev, 'clsact']);
+}
+
+/**
+ * Removes what runs of a bench whose process is gone left behind (after a SIGKILL): names
+ * `<prefix><pid>-<hex>` (default `lbe-`, this bench's; bench/flood uses `lbf-`).
+ */
+export function removeStaleRuns(prefix = NAME_PREFIX): string[] {
   const removed: string[] = [];
+  const pattern = new RegExp(`^${prefix}(\\d+)-[0-9a-f]{6}`);
   const dead = (name: string): boolean => {
-    const m = name.match(/^lbe-(\d+)-[0-9a-f]{6}/);
+    const m = name.match(pattern);
     return m !== null && Number(m[1]) !== process.pid && !existsSync(`/proc/${m[1]}`);
   };
   for (const line of run(['ip', 'netns', 'list']).split('\n')) {
@@ -265,16 +279,17 @@ function pin(cpu: number | undefined, nice: number, argv: string[]): string[] {
   return cpu === undefined ? niced : ['taskset', '-c', `${cpu}`, ...niced];
 }
 
-function vethBetween(nsA: string, devA: string, nsB: string, devB: string): void {
+/** A veth pair with one end in each namespace, both up. */
+export function vethBetween(nsA: string, devA: string, nsB: string, devB: string): void {
   run(['ip', 'link', 'add', devA, 'netns', nsA, 'type', 'veth', 'peer', 'name', devB, 'netns', nsB]);
   run(['ip', '-n', nsA, 'link', 'set', devA, 'up']);
   run(['ip', '-n', nsB, 'link', 'set', devB, 'up']);
 }
 
-function addAddress(ns: string, dev: string, cidr: string): void {
+export function addAddress(ns: string, dev: string, cidr: string): void {
   run(['ip', '-n', ns, 'addr', 'add', cidr, 'dev', dev]);
 }
 
-function sysctl(ns: string, values: Record<string, string>): void {
+export function sysctl(ns: string, values: Record<string, string>): void {
   for (const [k, v] of Object.entries(values)) run(inNetns(ns, ['sysctl', '-q', '-w', `${k}=${v}`]));
 }
