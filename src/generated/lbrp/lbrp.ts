@@ -152,105 +152,105 @@ export class Lbrp {
   kernelMemory?: number;
 
   /**
-   * Seconds a TCP session may stay idle before its handshake completes (a SYN not yet answered, or answered but not acknowledged); then its entry is expired and may be reused. Changeable at run time
+   * Seconds an unanswered or half-open TCP handshake may stay idle before its session expires
    *
    * Default: `60`. Units: seconds.
    */
   tcpNewTimeout: number = 60;
 
   /**
-   * Seconds an established TCP session may stay idle before it expires. The default is Linux's TCP keepalive time, so a connection that sends keepalives never expires. Changeable at run time
+   * Seconds an established TCP session may stay idle before it expires (default: Linux's TCP keepalive time)
    *
    * Default: `7200`. Units: seconds.
    */
   tcpEstablishedTimeout: number = 7200;
 
   /**
-   * Seconds a TCP session may stay idle once a FIN or RST was seen, before it expires. Changeable at run time
+   * Seconds a TCP session may stay idle after a FIN or RST before it expires
    *
    * Default: `10`. Units: seconds.
    */
   tcpClosingTimeout: number = 10;
 
   /**
-   * Seconds a UDP session may stay idle before it expires. Changeable at run time
+   * Seconds a UDP session may stay idle before it expires
    *
    * Default: `60`. Units: seconds.
    */
   udpTimeout: number = 60;
 
   /**
-   * Seconds an ICMP echo session may stay idle before it expires. Changeable at run time
+   * Seconds an ICMP echo session may stay idle before it expires
    *
    * Default: `30`. Units: seconds.
    */
   icmpTimeout: number = 30;
 
   /**
-   * New sessions per second each CPU may store in the session table (a burst of one second's worth is allowed); new flows above it are still forwarded to their Maglev backend but get no entry (counted in admissions-refused). 0 = no limit. Changeable at run time
+   * New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit
    *
    * Default: `100000`.
    */
   newSessionsPerCpu: number = 100000;
 
   /**
-   * Open sessions of the cube: conntrack entries whose state is new or established and that have not expired (idle no longer than their protocol's and state's timeout)
+   * Open sessions: new or established and not idle for longer than their timeout
    *
    * Read-only (config false).
    */
   activeSessions?: number;
 
   /**
-   * Session table entries in use, conntrack and reverse NAT entries together, expired ones included until they are reused (at most session-table-size)
+   * Session table entries in use, both directions (expired ones until they are reused)
    *
    * Read-only (config false).
    */
   sessionTableEntries?: number;
 
   /**
-   * New flows that got no session entry because their CPU was above new-sessions-per-cpu (forwarded to their Maglev backend all the same), since the cube was created
+   * New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu
    *
    * Read-only (config false).
    */
   admissionsRefused?: number;
 
   /**
-   * Session entries replaced by a new session after they had expired, since the cube was created
+   * Expired session entries replaced by new sessions
    *
    * Read-only (config false).
    */
   evictionsExpired?: number;
 
   /**
-   * Session entries replaced by a new session before they expired while not established (handshake incomplete, closing or closed), since the cube was created
+   * Unexpired, not established session entries (handshake, closing, closed) replaced by new sessions
    *
    * Read-only (config false).
    */
   evictionsUnestablished?: number;
 
   /**
-   * Established session entries replaced by a new session because their bucket held nothing else to replace (the least recently used one), since the cube was created
+   * Established session entries replaced by new sessions when their bucket held nothing else
    *
    * Read-only (config false).
    */
   evictionsEstablished?: number;
 
   /**
-   * New flows that got no session entry because every entry of their bucket was protected (forwarded to their Maglev backend all the same), since the cube was created
+   * New flows forwarded without a session entry because every entry of their bucket was protected
    *
    * Read-only (config false).
    */
   sessionsNotStored?: number;
 
   /**
-   * Backend replies without a session entry, translated back to their service's address from the backend's address alone, since the cube was created
+   * Backend replies without a session entry, translated back from the backend's address alone
    *
    * Read-only (config false).
    */
   statelessReplies?: number;
 
   /**
-   * Later fragments of a datagram translated as its first fragment was, since the cube was created
+   * Later IP fragments translated as their first fragment was
    *
    * Read-only (config false).
    */
