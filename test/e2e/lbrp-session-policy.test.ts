@@ -230,7 +230,9 @@ describeE2e('e2e: lbrp session policy and counters', () => {
     const metrics = await fetch(`http://127.0.0.1:${stack.port}/metrics`).then((r) => r.text());
     for (const [leaf, n] of Object.entries(want))
       expect(metrics).toContain(`lbrp_${leaf.replace(/-/g, '_')}{cube="sp1"} ${n}`);
-    expect(metrics).toMatch(/^# HELP lbrp_evictions_established Established session entries replaced by new sessions/m);
+    expect(metrics).toMatch(
+      /^# HELP lbrp_evictions_established Established session entries replaced by new sessions/m,
+    );
     // The secret is nowhere in the REST answer (no member, none of its words).
     const everything = JSON.stringify(await stack.ok('GET', 'lbrp/sp1/'));
     expect(everything).not.toContain('secret');
