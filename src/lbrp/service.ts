@@ -79,6 +79,15 @@ export class LbrpService implements ServiceHandler {
   ) {
     this.options = resolveLbrpOptions(opts);
     this.counters = new CounterCache(host, this.options.statsTtlMs, this.options.clock);
+    void this.options.clock().then((c) => {
+      if (c.source === 'fallback')
+        this.options.log(
+          'WARN',
+          `session clock: the kernel's HZ could not be measured (/proc/timer_list), assuming ${c.hz}: ` +
+            `on a kernel with another HZ, timeouts last ${c.hz}/HZ of the time set`,
+        );
+      else this.options.log('INFO', `session clock: HZ ${c.hz} (${c.source})`);
+    });
   }
 
   /** The state of one cube (tests, tools). */

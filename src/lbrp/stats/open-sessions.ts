@@ -6,7 +6,6 @@
 import {
   CT_STATE,
   ctStateOf,
-  decodeConntrackValue,
   SESSION_FORWARD,
   STRUCT_LAYOUTS,
   TIMEOUT,
@@ -14,6 +13,8 @@ import {
 import type { SessionEntry } from '../dataplane/session-table';
 
 const PROTO_OFF = STRUCT_LAYOUTS.flow_key.fields.proto.offset;
+// conntrack_value fields read in place: a table can hold millions of entries.
+const CT = STRUCT_LAYOUTS.conntrack_value.fields;
 const ICMP = 1;
 const TCP = 6;
 const UDP = 17;
@@ -48,7 +49,7 @@ export function isOpenSession(
   now: number | undefined,
 ): boolean {
   if (e.kind !== SESSION_FORWARD) return false;
-  const state = ctStateOf(decodeConntrackValue(e.value).flags);
+  const state = ctStateOf(e.value.readUInt16LE(CT.flags.offset));
   if (state !== CT_STATE.NEW && state !== CT_STATE.ESTABLISHED) return false;
   const slot = timeoutSlotOf(e.key[PROTO_OFF], state);
   return slot === undefined || withinTimeout(e.lastSeen, timeouts[slot] ?? 0, now);
@@ -78,10 +79,9 @@ export function countSessions(
   for (const e of entries) {
     out.entries++;
     if (!isOpenSession(e, timeouts, now)) continue;
-    const ct = decodeConntrackValue(e.value);
     out.open++;
-    bump(out.byService, ct.serviceId);
-    bump(out.byBackend, ct.backendId);
+    bump(out.byService, e.value.readUInt32LE(CT.service_id.offset));
+    bump(out.byBackend, e.value.readUInt32LE(CT.backend_id.offset));
   }
   return out;
 }
