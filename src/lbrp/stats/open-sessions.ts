@@ -3,13 +3,7 @@
 // protocol and state, as session_config holds it (0 = never expires). Counts them per service and
 // backend id and for the cube, with the table's used ways. Pure.
 
-import {
-  CT_STATE,
-  ctStateOf,
-  SESSION_FORWARD,
-  STRUCT_LAYOUTS,
-  TIMEOUT,
-} from '../dataplane/map-layouts';
+import { CT_STATE, ctStateOf, SESSION_FORWARD, STRUCT_LAYOUTS, TIMEOUT } from '../dataplane/map-layouts';
 import type { SessionEntry } from '../dataplane/session-table';
 
 const PROTO_OFF = STRUCT_LAYOUTS.flow_key.fields.proto.offset;
