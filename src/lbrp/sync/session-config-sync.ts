@@ -66,12 +66,20 @@ export class SessionConfigSync {
   /**
    * The write that makes session_config hold `policy` (keeping the map's secret, or a new one
    * when it has none), or undefined when it already does. Reads the map when it does not know
-   * it. Call `written()` once the write is applied.
+   * it; undefined too when the map cannot be read (a program without it). Call `written()` once
+   * the write is applied.
    */
   async plan(policy: SessionPolicy): Promise<MapWrite | undefined> {
     if (this.known === undefined) {
-      const [e] = await this.host.readMaps(this.cube, MAPS.sessionConfig, [KEY0]);
-      this.known = e?.value ?? Buffer.alloc(0);
+      let entries;
+      try {
+        entries = await this.host.readMaps(this.cube, MAPS.sessionConfig, [KEY0]);
+      } catch {
+        // A program from before session_config (a cube adopted from an older build) has no such
+        // map: nothing to write; the next sync asks again (a reload brings the map).
+        return undefined;
+      }
+      this.known = entries[0]?.value ?? Buffer.alloc(0);
     }
     const current = this.known.length > 0 ? decodeSessionConfig(this.known).secret : undefined;
     const secret = current && !isZeroSecret(current) ? current : newSecret(this.random);
