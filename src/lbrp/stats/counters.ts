@@ -4,7 +4,7 @@
 // the session table's events (per-CPU session_events, summed). Read through the CubeHost at most
 // once per `ttlMs` per cube.
 
-import { decodeSessionConfig, EV, sumCounters, TIMEOUT_MAX } from '../dataplane/map-layouts';
+import { decodeSessionConfig, EV, sumCounters, sumU64, TIMEOUT_MAX } from '../dataplane/map-layouts';
 import type { SessionClock } from '../dataplane/session-clock';
 import { sessionEntries } from '../dataplane/session-table';
 import type { CubeHost } from '../sync/cube-host';
@@ -137,7 +137,7 @@ async function readEvents(host: CubeHost, cube: string, out: CubeCounters): Prom
   for (const [name, slot] of EVENT_SLOTS) {
     const e = bySlot.get(slot);
     const cpus = e ? (e.perCpu.length > 0 ? e.perCpu : [e.value]) : [];
-    out[name] = Number(cpus.reduce((acc, b) => acc + b.readBigUInt64LE(0), 0n));
+    out[name] = Number(sumU64(cpus));
   }
 }
 
@@ -161,8 +161,10 @@ export async function readCounters(
     const services = await readStats(host, cube, MAPS.serviceStats, serviceIds);
     const backends = await readStats(host, cube, MAPS.backendStats, backendIds);
     const timeouts = await readTimeouts(host, cube);
-    const now = clock ? await (await clock()).now() : undefined;
     const buckets = (await host.readMaps(cube, MAPS.sessions)).map((e) => e.value);
+    // The clock after the dump: no entry read can be newer than `now` (a last_seen past `now`
+    // would look idle for ~2^32 units, i.e. expired).
+    const now = clock ? await (await clock()).now() : undefined;
     const count = countSessions(sessionEntries(buckets), timeouts, now);
     for (const [id, n] of count.byService) {
       const s = services.get(id);
