@@ -4,6 +4,7 @@
 
 import { TABLE_POLICY_DEFAULTS, type TablePolicy } from './maglev/table-policy';
 import type { CubeSyncOptions } from './sync/cube-sync';
+import { sessionClock, type SessionClock } from './dataplane/session-clock';
 
 /** Severity of the service's own log lines. */
 export type LbrpLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERR';
@@ -18,6 +19,8 @@ export interface LbrpOptions {
   statsTtlMs: number;
   /** Delay before retrying a cube whose map writes failed. */
   retryMs: number;
+  /** The kernel's clock (HZ, jiffies): measured once per process from /proc/timer_list. */
+  clock: () => Promise<SessionClock>;
   /** Where the service's own log lines go. */
   log: (level: LbrpLogLevel, message: string) => void;
 }
@@ -28,6 +31,7 @@ export const LBRP_DEFAULTS: LbrpOptions = {
   writeChunk: 50_000, // ~1.5 MB of MapOps per call, well under the 64 MiB gRPC limit
   statsTtlMs: 1_000,
   retryMs: 1_000,
+  clock: sessionClock,
   log: (level, message) => console.log(`lbrp ${level} ${message}`),
 };
 
@@ -38,5 +42,5 @@ export function resolveLbrpOptions(opts: Partial<LbrpOptions> = {}): LbrpOptions
 
 /** The CubeSync options of a resolved configuration. */
 export function syncOptions(o: LbrpOptions): CubeSyncOptions {
-  return { policy: o.policy, writeChunk: o.writeChunk };
+  return { policy: o.policy, writeChunk: o.writeChunk, clock: o.clock };
 }

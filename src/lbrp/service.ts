@@ -16,7 +16,7 @@ import {
   type ServiceHandler,
 } from '../service-kit';
 import { resolveLbrpOptions, syncOptions, type LbrpOptions } from './lbrp-options';
-import { createCube, type CubeInput } from './model/cube-rules';
+import { createCube, setSessionPolicy, type CubeInput } from './model/cube-rules';
 import { DEFAULT_SIZES, emptyCube, type CubeModel } from './model/cube-model';
 import { addPort } from './model/port-rules';
 import { addService } from './model/service-rules';
@@ -48,6 +48,7 @@ type Step = [string, (x: CubeModel) => Result<CubeModel>];
 /** Targets whose READ shows counters. */
 const WITH_COUNTERS = new Set<RequestTarget['kind']>([
   'cube',
+  'cube-leaf',
   'service',
   'service-leaf',
   'backend',
@@ -67,7 +68,16 @@ export class LbrpService implements ServiceHandler {
     opts: Partial<LbrpOptions> = {},
   ) {
     this.options = resolveLbrpOptions(opts);
-    this.counters = new CounterCache(host, this.options.statsTtlMs);
+    this.counters = new CounterCache(host, this.options.statsTtlMs, this.options.clock);
+    void this.options.clock().then((c) => {
+      if (c.source === 'fallback')
+        this.options.log(
+          'WARN',
+          `session clock: the kernel's HZ could not be measured (/proc/timer_list), assuming ${c.hz}: ` +
+            `on a kernel with another HZ, timeouts last ${c.hz}/HZ of the time set`,
+        );
+      else this.options.log('INFO', `session clock: HZ ${c.hz} (${c.source})`);
+    });
   }
 
   /** The state of one cube (tests, tools). */
@@ -203,6 +213,7 @@ export class LbrpService implements ServiceHandler {
     let m = emptyCube(name, input.portMode ?? 'SINGLE', { ...DEFAULT_SIZES, ...input.sizes });
     const rewrite = input.srcIpRewrite;
     const steps: Step[] = [
+      ['session policy', (x) => setSessionPolicy(x, input.session)],
       ...(input.service ?? []).map((svc): Step => [
         `service ${svc.vip}:${svc.vport}:${svc.proto}`,
         (x) => addService(x, svc),

@@ -81,12 +81,47 @@ const list = (key: string, rows: string[][]): string => `\n${key}:\n${table(rows
 
 /** The lbrp cube's `_links` (self, then one record per child endpoint, §4.3). */
 const LINKS = ['uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode'];
-/** lbrp's init-only size leaves with their defaults, and the config-false kernel memory. */
+/**
+ * lbrp's init-only size leaves with their defaults, the config-false kernel memory, the session
+ * policy with its defaults and the session counters (all 0 on a cube without traffic).
+ */
 const SIZE_LEAVES = ['session-table-size', 'max-services', 'max-backends', 'maglev-slots'];
+const SESSION_POLICY: Record<string, number> = {
+  'tcp-new-timeout': 60,
+  'tcp-established-timeout': 7200,
+  'tcp-closing-timeout': 10,
+  'udp-timeout': 60,
+  'icmp-timeout': 30,
+  'new-sessions-per-cpu': 100000,
+};
+const SESSION_COUNTERS = [
+  'active-sessions',
+  'session-table-entries',
+  'admissions-refused',
+  'evictions-expired',
+  'evictions-unestablished',
+  'evictions-established',
+  'sessions-not-stored',
+  'stateless-replies',
+  'fragments-translated',
+];
+const SESSION_SHOWN =
+  Object.entries(SESSION_POLICY)
+    .map(([k, v]) => `${k}: ${v}\n`)
+    .join('') + SESSION_COUNTERS.map((k) => `${k}: 0\n`).join('');
 const SIZES_SHOWN =
   'session-table-size: 65536\nmax-services: 1024\nmax-backends: 4096\nmaglev-slots: 262144\n' +
-  'kernel-memory: <bytes>\n';
-const CHILDREN = [...LINKS, ...SIZE_LEAVES, 'kernel-memory', 'src-ip-rewrite', 'service'];
+  'kernel-memory: <bytes>\n' +
+  SESSION_SHOWN;
+const CHILDREN = [
+  ...LINKS,
+  ...SIZE_LEAVES,
+  'kernel-memory',
+  ...Object.keys(SESSION_POLICY),
+  ...SESSION_COUNTERS,
+  'src-ip-rewrite',
+  'service',
+];
 
 const SERVICE_HEAD = [
   'name',
@@ -156,6 +191,8 @@ const lb0Json = (v: Vars): string => {
     'max-backends': 4096,
     'maglev-slots': 262144,
     'kernel-memory': '<bytes>',
+    ...SESSION_POLICY,
+    ...Object.fromEntries(SESSION_COUNTERS.map((k) => [k, 0])),
     'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
     service: [
       {
@@ -185,17 +222,34 @@ const lb0Yaml = (v: Vars): string => {
   const backend = (b: string[]): string =>
     `  - active-sessions: 0\n    bytes: 0\n    ip: ${b[1]}\n    name: ${b[0] || '""'}\n    packets: 0\n` +
     `    port: ${b[2]}\n    total-sessions: 0\n    weight: ${b[3]}\n`;
-  return (
-    `_links:\n${links.join('')}` +
-    'kernel-memory: <bytes>\nloglevel: DEBUG\n' +
-    'maglev-slots: 262144\nmax-backends: 4096\nmax-services: 1024\nname: lb0\nport_mode: single\n' +
-    `ports:\n- ip: ""\n  name: p1\n  peer: ${v.veth}\n  status: UP\n  type: frontend\n  uuid: ${U}\n` +
-    `service:\n- active-sessions: 0\n  backend:\n${backend(B1)}${backend(B2)}` +
-    '  bytes: 0\n  name: web\n  packets: 0\n  proto: tcp\n  total-sessions: 0\n  vip: 10.0.0.1\n  vport: 80\n' +
-    'service-name: lbrp\nsession-table-size: 65536\nshadow: false\nspan: false\n' +
-    'src-ip-rewrite:\n  ip-range: 10.2.0.0/24\n  new_ip_range: 10.3.0.0/24\n' +
-    `type: TC\nuuid: ${U}\n\n`
-  );
+  // Top-level members sorted by key, as yaml.v2 writes them.
+  const scalars: Record<string, string> = {
+    'kernel-memory': '<bytes>',
+    loglevel: 'DEBUG',
+    'maglev-slots': '262144',
+    'max-backends': '4096',
+    'max-services': '1024',
+    name: 'lb0',
+    port_mode: 'single',
+    'service-name': 'lbrp',
+    'session-table-size': '65536',
+    shadow: 'false',
+    span: 'false',
+    type: 'TC',
+    uuid: U,
+    ...Object.fromEntries(Object.entries(SESSION_POLICY).map(([k, n]) => [k, String(n)])),
+    ...Object.fromEntries(SESSION_COUNTERS.map((k) => [k, '0'])),
+  };
+  const nested: Record<string, string> = {
+    _links: `_links:\n${links.join('')}`,
+    ports: `ports:\n- ip: ""\n  name: p1\n  peer: ${v.veth}\n  status: UP\n  type: frontend\n  uuid: ${U}\n`,
+    service:
+      `service:\n- active-sessions: 0\n  backend:\n${backend(B1)}${backend(B2)}` +
+      '  bytes: 0\n  name: web\n  packets: 0\n  proto: tcp\n  total-sessions: 0\n  vip: 10.0.0.1\n  vport: 80\n',
+    'src-ip-rewrite': 'src-ip-rewrite:\n  ip-range: 10.2.0.0/24\n  new_ip_range: 10.3.0.0/24\n',
+  };
+  const keys = [...Object.keys(scalars), ...Object.keys(nested)].sort();
+  return `${keys.map((k) => nested[k] ?? `${k}: ${scalars[k]}\n`).join('')}\n`;
 };
 
 const restconf = (tag: string, info?: string): string =>
@@ -488,34 +542,59 @@ const ROWS: Row[] = [
     inArgs: 'lbrp add ?',
     wantStdout: [
       NOTICE,
-      'Keyword                    Type       Description',
-      ' <name>                     string     Name of the lbrp service',
+      'Keyword                         Type       Description',
+      ' <name>                          string     Name of the lbrp service',
       ' ',
       ' Other parameters:',
-      ' type=value                 string     Type of the Cube (TC, XDP_SKB, XDP_DRV)',
-      ' service-name=value         string     ',
-      ' loglevel=value             string     Logging level of a cube, from none ',
-      '                                       (OFF) to the most verbose (TRACE)',
-      ' shadow=value               boolean    Defines if the service is visible in ',
-      '                                       Linux',
-      ' span=value                 boolean    Defines if all traffic is sent to Linux',
-      " port_mode=value            string     LB mode of operation. 'SINGLE' is ",
-      '                                       optimized for working with a single ',
-      "                                       FRONTEND port. 'MULTI' allows to manage ",
-      '                                       multiple FRONTEND port',
-      ' session-table-size=value   unsigned   Session table entries, a power of two ',
-      '                                       (a session takes one or two; 40 bytes ',
-      '                                       each). Set only at creation',
-      ' max-services=value         unsigned   Services the cube can hold ',
-      '                                       (vip:vport:proto; proto ALL counts ',
-      '                                       three). Set only at creation',
-      ' max-backends=value         unsigned   Backends the cube can hold, summed over ',
-      '                                       all its services. Set only at creation',
-      ' maglev-slots=value         unsigned   Maglev slots the cube can hold, summed ',
-      '                                       over its services (2 to 131071 each; 8 ',
-      '                                       bytes a slot). Set only at creation',
+      ' type=value                      string     Type of the Cube (TC, XDP_SKB, ',
+      '                                            XDP_DRV)',
+      ' service-name=value              string     ',
+      ' loglevel=value                  string     Logging level of a cube, from none ',
+      '                                            (OFF) to the most verbose (TRACE)',
+      ' shadow=value                    boolean    Defines if the service is visible ',
+      '                                            in Linux',
+      ' span=value                      boolean    Defines if all traffic is sent to ',
+      '                                            Linux',
+      " port_mode=value                 string     LB mode of operation. 'SINGLE' is ",
+      '                                            optimized for working with a ',
+      "                                            single FRONTEND port. 'MULTI' ",
+      '                                            allows to manage multiple FRONTEND ',
+      '                                            port',
+      ' session-table-size=value        unsigned   Session table entries, a power of ',
+      '                                            two (a session takes one or two; ',
+      '                                            40 bytes each). Set only at ',
+      '                                            creation',
+      ' max-services=value              unsigned   Services the cube can hold ',
+      '                                            (vip:vport:proto; proto ALL counts ',
+      '                                            three). Set only at creation',
+      ' max-backends=value              unsigned   Backends the cube can hold, summed ',
+      '                                            over all its services. Set only at ',
+      '                                            creation',
+      ' maglev-slots=value              unsigned   Maglev slots the cube can hold, ',
+      '                                            summed over its services (2 to ',
+      '                                            131071 each; 8 bytes a slot). Set ',
+      '                                            only at creation',
+      ' tcp-new-timeout=value           unsigned   Seconds an unanswered or half-open ',
+      '                                            TCP handshake may stay idle before ',
+      '                                            its session expires',
+      ' tcp-established-timeout=value   unsigned   Seconds an established TCP session ',
+      '                                            may stay idle before it expires ',
+      "                                            (default: Linux's TCP keepalive ",
+      '                                            time)',
+      ' tcp-closing-timeout=value       unsigned   Seconds a TCP session may stay ',
+      '                                            idle after a FIN or RST before it ',
+      '                                            expires',
+      ' udp-timeout=value               unsigned   Seconds a UDP session may stay ',
+      '                                            idle before it expires',
+      ' icmp-timeout=value              unsigned   Seconds an ICMP echo session may ',
+      '                                            stay idle before it expires',
+      ' new-sessions-per-cpu=value      unsigned   New sessions per second each CPU ',
+      '                                            may add to the session table ',
+      "                                            (bursts of one second's worth); ",
+      '                                            flows above it get no entry. 0 = ',
+      '                                            no limit',
       'Example: ',
-      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 ',
+      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 tcp-new-timeout=60 tcp-established-timeout=7200 tcp-closing-timeout=10 udp-timeout=60 icmp-timeout=30 new-sessions-per-cpu=100000 ',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -538,10 +617,16 @@ const ROWS: Row[] = [
     inArgs: 'lb0 set ?',
     wantStdout: [
       NOTICE,
-      'Keyword           Type      Description                                                                                                                            Example',
-      ' loglevel=value    string    Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                   INFO',
-      ' span=value        boolean   Defines if all traffic is sent to Linux                                                                                                ',
-      " port_mode=value   string    LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port   ",
+      'Keyword                         Type       Description                                                                                                                               Example',
+      ' loglevel=value                  string     Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                      INFO',
+      ' span=value                      boolean    Defines if all traffic is sent to Linux                                                                                                   ',
+      " port_mode=value                 string     LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port      ",
+      ' tcp-new-timeout=value           unsigned   Seconds an unanswered or half-open TCP handshake may stay idle before its session expires                                                 60',
+      " tcp-established-timeout=value   unsigned   Seconds an established TCP session may stay idle before it expires (default: Linux's TCP keepalive time)                                  7200",
+      ' tcp-closing-timeout=value       unsigned   Seconds a TCP session may stay idle after a FIN or RST before it expires                                                                  10',
+      ' udp-timeout=value               unsigned   Seconds a UDP session may stay idle before it expires                                                                                     60',
+      ' icmp-timeout=value              unsigned   Seconds an ICMP echo session may stay idle before it expires                                                                              30',
+      " new-sessions-per-cpu=value      unsigned   New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
       '',
     ].join('\n'),
     wantCode: 0,
@@ -550,22 +635,37 @@ const ROWS: Row[] = [
     inArgs: 'lb0 show ?',
     wantStdout: [
       NOTICE,
-      'Keyword              Type        Description                                                                                                                              Example',
-      ' uuid                 string      UUID of the Cube                                                                                                                         ',
-      ' type                 string      Type of the Cube (TC, XDP_SKB, XDP_DRV)                                                                                                  TC',
-      ' service-name         string                                                                                                                                               helloworld',
-      ' loglevel             string      Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                     INFO',
-      ' ports                list        Entry of the ports table                                                                                                                 ',
-      ' shadow               boolean     Defines if the service is visible in Linux                                                                                               ',
-      ' span                 boolean     Defines if all traffic is sent to Linux                                                                                                  ',
-      " port_mode            string      LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port     ",
-      ' session-table-size   unsigned    Session table entries, a power of two (a session takes one or two; 40 bytes each). Set only at creation                                  65536',
-      ' max-services         unsigned    Services the cube can hold (vip:vport:proto; proto ALL counts three). Set only at creation                                               1024',
-      ' max-backends         unsigned    Backends the cube can hold, summed over all its services. Set only at creation                                                           4096',
-      ' maglev-slots         unsigned    Maglev slots the cube can hold, summed over its services (2 to 131071 each; 8 bytes a slot). Set only at creation                        262144',
-      " kernel-memory        unsigned    Bytes of kernel memory of the cube's maps, counted against polycubed's --kernel-memory-budget                                            ",
-      " src-ip-rewrite       container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range   ",
-      ' service              list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                         ',
+      'Keyword                   Type        Description                                                                                                                               Example',
+      ' uuid                      string      UUID of the Cube                                                                                                                          ',
+      ' type                      string      Type of the Cube (TC, XDP_SKB, XDP_DRV)                                                                                                   TC',
+      ' service-name              string                                                                                                                                                helloworld',
+      ' loglevel                  string      Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                      INFO',
+      ' ports                     list        Entry of the ports table                                                                                                                  ',
+      ' shadow                    boolean     Defines if the service is visible in Linux                                                                                                ',
+      ' span                      boolean     Defines if all traffic is sent to Linux                                                                                                   ',
+      " port_mode                 string      LB mode of operation. 'SINGLE' is optimized for working with a single FRONTEND port. 'MULTI' allows to manage multiple FRONTEND port      ",
+      ' session-table-size        unsigned    Session table entries, a power of two (a session takes one or two; 40 bytes each). Set only at creation                                   65536',
+      ' max-services              unsigned    Services the cube can hold (vip:vport:proto; proto ALL counts three). Set only at creation                                                1024',
+      ' max-backends              unsigned    Backends the cube can hold, summed over all its services. Set only at creation                                                            4096',
+      ' maglev-slots              unsigned    Maglev slots the cube can hold, summed over its services (2 to 131071 each; 8 bytes a slot). Set only at creation                         262144',
+      " kernel-memory             unsigned    Bytes of kernel memory of the cube's maps, counted against polycubed's --kernel-memory-budget                                             ",
+      ' tcp-new-timeout           unsigned    Seconds an unanswered or half-open TCP handshake may stay idle before its session expires                                                 60',
+      " tcp-established-timeout   unsigned    Seconds an established TCP session may stay idle before it expires (default: Linux's TCP keepalive time)                                  7200",
+      ' tcp-closing-timeout       unsigned    Seconds a TCP session may stay idle after a FIN or RST before it expires                                                                  10',
+      ' udp-timeout               unsigned    Seconds a UDP session may stay idle before it expires                                                                                     60',
+      ' icmp-timeout              unsigned    Seconds an ICMP echo session may stay idle before it expires                                                                              30',
+      " new-sessions-per-cpu      unsigned    New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
+      ' active-sessions           unsigned    Open sessions: new or established and not idle for longer than their timeout                                                              ',
+      ' session-table-entries     unsigned    Session table entries in use, both directions (expired ones until they are reused)                                                        ',
+      ' admissions-refused        unsigned    New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu                                              ',
+      ' evictions-expired         unsigned    Expired session entries replaced by new sessions                                                                                          ',
+      ' evictions-unestablished   unsigned    Unexpired, not established session entries (handshake, closing, closed) replaced by new sessions                                          ',
+      ' evictions-established     unsigned    Established session entries replaced by new sessions when their bucket held nothing else                                                  ',
+      ' sessions-not-stored       unsigned    New flows forwarded without a session entry because every entry of their bucket was protected                                             ',
+      " stateless-replies         unsigned    Backend replies without a session entry, translated back from the backend's address alone                                                 ",
+      ' fragments-translated      unsigned    Later IP fragments translated as their first fragment was                                                                                 ',
+      " src-ip-rewrite            container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range    ",
+      ' service                   list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                          ',
       '',
     ].join('\n'),
     wantCode: 0,

@@ -59,7 +59,7 @@ export class Lbrp {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['name'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'src-ip-rewrite', 'service'];
+  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'src-ip-rewrite', 'service'];
 
   /**
    * Name of the lbrp service
@@ -152,6 +152,111 @@ export class Lbrp {
   kernelMemory?: number;
 
   /**
+   * Seconds an unanswered or half-open TCP handshake may stay idle before its session expires
+   *
+   * Default: `60`. Units: seconds.
+   */
+  tcpNewTimeout: number = 60;
+
+  /**
+   * Seconds an established TCP session may stay idle before it expires (default: Linux's TCP keepalive time)
+   *
+   * Default: `7200`. Units: seconds.
+   */
+  tcpEstablishedTimeout: number = 7200;
+
+  /**
+   * Seconds a TCP session may stay idle after a FIN or RST before it expires
+   *
+   * Default: `10`. Units: seconds.
+   */
+  tcpClosingTimeout: number = 10;
+
+  /**
+   * Seconds a UDP session may stay idle before it expires
+   *
+   * Default: `60`. Units: seconds.
+   */
+  udpTimeout: number = 60;
+
+  /**
+   * Seconds an ICMP echo session may stay idle before it expires
+   *
+   * Default: `30`. Units: seconds.
+   */
+  icmpTimeout: number = 30;
+
+  /**
+   * New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit
+   *
+   * Default: `100000`.
+   */
+  newSessionsPerCpu: number = 100000;
+
+  /**
+   * Open sessions: new or established and not idle for longer than their timeout
+   *
+   * Read-only (config false).
+   */
+  activeSessions?: number;
+
+  /**
+   * Session table entries in use, both directions (expired ones until they are reused)
+   *
+   * Read-only (config false).
+   */
+  sessionTableEntries?: number;
+
+  /**
+   * New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu
+   *
+   * Read-only (config false).
+   */
+  admissionsRefused?: number;
+
+  /**
+   * Expired session entries replaced by new sessions
+   *
+   * Read-only (config false).
+   */
+  evictionsExpired?: number;
+
+  /**
+   * Unexpired, not established session entries (handshake, closing, closed) replaced by new sessions
+   *
+   * Read-only (config false).
+   */
+  evictionsUnestablished?: number;
+
+  /**
+   * Established session entries replaced by new sessions when their bucket held nothing else
+   *
+   * Read-only (config false).
+   */
+  evictionsEstablished?: number;
+
+  /**
+   * New flows forwarded without a session entry because every entry of their bucket was protected
+   *
+   * Read-only (config false).
+   */
+  sessionsNotStored?: number;
+
+  /**
+   * Backend replies without a session entry, translated back from the backend's address alone
+   *
+   * Read-only (config false).
+   */
+  statelessReplies?: number;
+
+  /**
+   * Later IP fragments translated as their first fragment was
+   *
+   * Read-only (config false).
+   */
+  fragmentsTranslated?: number;
+
+  /**
    * If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range
    */
   srcIpRewrite?: SrcIpRewrite;
@@ -195,6 +300,21 @@ export class Lbrp {
     if (o['max-backends'] !== undefined) x.maxBackends = asInteger(o['max-backends'], Lbrp.$path + '/max-backends');
     if (o['maglev-slots'] !== undefined) x.maglevSlots = asInteger(o['maglev-slots'], Lbrp.$path + '/maglev-slots');
     if (o['kernel-memory'] !== undefined) x.kernelMemory = asInteger(o['kernel-memory'], Lbrp.$path + '/kernel-memory', true);
+    if (o['tcp-new-timeout'] !== undefined) x.tcpNewTimeout = asInteger(o['tcp-new-timeout'], Lbrp.$path + '/tcp-new-timeout');
+    if (o['tcp-established-timeout'] !== undefined) x.tcpEstablishedTimeout = asInteger(o['tcp-established-timeout'], Lbrp.$path + '/tcp-established-timeout');
+    if (o['tcp-closing-timeout'] !== undefined) x.tcpClosingTimeout = asInteger(o['tcp-closing-timeout'], Lbrp.$path + '/tcp-closing-timeout');
+    if (o['udp-timeout'] !== undefined) x.udpTimeout = asInteger(o['udp-timeout'], Lbrp.$path + '/udp-timeout');
+    if (o['icmp-timeout'] !== undefined) x.icmpTimeout = asInteger(o['icmp-timeout'], Lbrp.$path + '/icmp-timeout');
+    if (o['new-sessions-per-cpu'] !== undefined) x.newSessionsPerCpu = asInteger(o['new-sessions-per-cpu'], Lbrp.$path + '/new-sessions-per-cpu');
+    if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Lbrp.$path + '/active-sessions', true);
+    if (o['session-table-entries'] !== undefined) x.sessionTableEntries = asInteger(o['session-table-entries'], Lbrp.$path + '/session-table-entries', true);
+    if (o['admissions-refused'] !== undefined) x.admissionsRefused = asInteger(o['admissions-refused'], Lbrp.$path + '/admissions-refused', true);
+    if (o['evictions-expired'] !== undefined) x.evictionsExpired = asInteger(o['evictions-expired'], Lbrp.$path + '/evictions-expired', true);
+    if (o['evictions-unestablished'] !== undefined) x.evictionsUnestablished = asInteger(o['evictions-unestablished'], Lbrp.$path + '/evictions-unestablished', true);
+    if (o['evictions-established'] !== undefined) x.evictionsEstablished = asInteger(o['evictions-established'], Lbrp.$path + '/evictions-established', true);
+    if (o['sessions-not-stored'] !== undefined) x.sessionsNotStored = asInteger(o['sessions-not-stored'], Lbrp.$path + '/sessions-not-stored', true);
+    if (o['stateless-replies'] !== undefined) x.statelessReplies = asInteger(o['stateless-replies'], Lbrp.$path + '/stateless-replies', true);
+    if (o['fragments-translated'] !== undefined) x.fragmentsTranslated = asInteger(o['fragments-translated'], Lbrp.$path + '/fragments-translated', true);
     if (o['src-ip-rewrite'] !== undefined) x.srcIpRewrite = SrcIpRewrite.fromJson(o['src-ip-rewrite']);
     if (o['service'] !== undefined) x.service = asArray(o['service'], Lbrp.$path + '/service').map((e) => Service.fromJson(e));
     return x;
@@ -220,6 +340,21 @@ export class Lbrp {
     out['max-backends'] = this.maxBackends;
     out['maglev-slots'] = this.maglevSlots;
     if (this.kernelMemory !== undefined) out['kernel-memory'] = this.kernelMemory;
+    out['tcp-new-timeout'] = this.tcpNewTimeout;
+    out['tcp-established-timeout'] = this.tcpEstablishedTimeout;
+    out['tcp-closing-timeout'] = this.tcpClosingTimeout;
+    out['udp-timeout'] = this.udpTimeout;
+    out['icmp-timeout'] = this.icmpTimeout;
+    out['new-sessions-per-cpu'] = this.newSessionsPerCpu;
+    if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
+    if (this.sessionTableEntries !== undefined) out['session-table-entries'] = this.sessionTableEntries;
+    if (this.admissionsRefused !== undefined) out['admissions-refused'] = this.admissionsRefused;
+    if (this.evictionsExpired !== undefined) out['evictions-expired'] = this.evictionsExpired;
+    if (this.evictionsUnestablished !== undefined) out['evictions-unestablished'] = this.evictionsUnestablished;
+    if (this.evictionsEstablished !== undefined) out['evictions-established'] = this.evictionsEstablished;
+    if (this.sessionsNotStored !== undefined) out['sessions-not-stored'] = this.sessionsNotStored;
+    if (this.statelessReplies !== undefined) out['stateless-replies'] = this.statelessReplies;
+    if (this.fragmentsTranslated !== undefined) out['fragments-translated'] = this.fragmentsTranslated;
     if (this.srcIpRewrite !== undefined) out['src-ip-rewrite'] = this.srcIpRewrite.toJson();
     if (this.service !== undefined) out['service'] = this.service.map((e) => e.toJson());
     return orderMembers(out, this.$order);

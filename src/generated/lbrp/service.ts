@@ -72,7 +72,7 @@ export class Service {
   bytes?: number;
 
   /**
-   * Sessions of this service currently held in the connection table
+   * Open sessions of this service: its conntrack entries whose state is new or established and that have not expired
    *
    * Read-only (config false).
    */
@@ -186,7 +186,7 @@ export class Backend {
   bytes?: number;
 
   /**
-   * Sessions of this backend currently held in the connection table
+   * Open sessions of this backend: its conntrack entries whose state is new or established and that have not expired
    *
    * Read-only (config false).
    */

@@ -4,6 +4,7 @@
 
 import { cubeError, type CubeError, type CubeErrorCode, type Result } from '../../common/errors';
 import { Lbrp } from '../../generated/lbrp';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy';
 
 export type PortMode = 'SINGLE' | 'MULTI';
 export type PortType = 'FRONTEND' | 'BACKEND';
@@ -86,6 +87,8 @@ export interface CubeModel {
   readonly portMode: PortMode;
   /** Map sizes; chosen at creation, never change. */
   readonly sizes: CubeSizes;
+  /** Session timeouts and admission rate; changeable at run time (session_config). */
+  readonly session: SessionPolicy;
   /** By port name, in the order they were added. */
   readonly ports: ReadonlyMap<string, PortModel>;
   readonly srcIpRewrite: SrcIpRewriteModel;
@@ -95,7 +98,15 @@ export interface CubeModel {
 
 /** A new cube without ports, services or src-ip-rewrite. */
 export function emptyCube(name: string, portMode: PortMode, sizes: CubeSizes = DEFAULT_SIZES): CubeModel {
-  return { name, portMode, sizes, ports: new Map(), srcIpRewrite: {}, services: new Map() };
+  return {
+    name,
+    portMode,
+    sizes,
+    session: DEFAULT_SESSION_POLICY,
+    ports: new Map(),
+    srcIpRewrite: {},
+    services: new Map(),
+  };
 }
 
 /** The identity of a service: "vip:vport:proto", e.g. "10.0.0.1:80:TCP". */

@@ -29,6 +29,7 @@ import {
   type ServiceInput,
   type ServiceRef,
 } from './service-rules';
+import { mergeSessionPolicy, type SessionPolicy } from './session-policy';
 import { replaceSrcIpRewrite, updateSrcIpRewrite, type SrcIpRewriteInput } from './src-rewrite-rules';
 
 /** A cube body (the generated Lbrp class fits; `portMode` only when the request carried it). */
@@ -36,6 +37,8 @@ export interface CubeInput {
   portMode?: PortMode;
   /** Size leaves the request carried (init-only: creation only). */
   sizes?: Partial<CubeSizes>;
+  /** Session policy leaves the request carried (changeable at run time). */
+  session?: Partial<SessionPolicy>;
   ports?: PortInput[];
   srcIpRewrite?: SrcIpRewriteInput;
   service?: ServiceInput[];
@@ -53,6 +56,7 @@ export function createCube(name: string, input: CubeInput): Result<CubeModel> {
     return fail('CUBE_ERR_LBRP_SESSION_TABLE_SIZE', { value: s });
   const base = emptyCube(name, input.portMode ?? 'SINGLE', sizes);
   return chain(base, [
+    (m) => setSessionPolicy(m, input.session),
     (m) => applyServices(m, input.service ?? [], 'create'),
     (m) => (input.srcIpRewrite ? replaceSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
     (m) => applyPorts(m, input.ports ?? [], 'create'),
@@ -64,6 +68,7 @@ export function updateCube(model: CubeModel, input: CubeInput): Result<CubeModel
   return chain(model, [
     (m) => keepSizes(m, input.sizes),
     (m) => setPortMode(m, input.portMode),
+    (m) => setSessionPolicy(m, input.session),
     (m) => applyServices(m, input.service ?? [], 'update'),
     (m) => (input.srcIpRewrite ? updateSrcIpRewrite(m, input.srcIpRewrite) : ok(m)),
     (m) => applyPorts(m, input.ports ?? [], 'update'),
@@ -80,6 +85,16 @@ function keepSizes(model: CubeModel, sizes: Partial<CubeSizes> | undefined): Res
       return fail('CUBE_ERR_INVALID_VALUE', { info: SIZE_LEAVES[k], path: `/lbrp/${SIZE_LEAVES[k]}` });
   }
   return ok(model);
+}
+
+/** The session policy with the members `input` sets (each in its YANG range, else refused naming it). */
+export function setSessionPolicy(
+  model: CubeModel,
+  input: Partial<SessionPolicy> | undefined,
+): Result<CubeModel> {
+  if (input === undefined || Object.keys(input).length === 0) return ok(model);
+  const session = mergeSessionPolicy(model.name, model.session, input);
+  return session.ok ? ok({ ...model, session: session.value }) : session;
 }
 
 /** PATCH of port_mode: "Port mode cannot be changed at runtime" unless it is the current one. */

@@ -13,10 +13,12 @@ import {
   deleteAllPorts,
   deleteAllServices,
   setPortMode,
+  setSessionPolicy,
   updateCube,
   type CubeInput,
   type ListMode,
 } from '../model/cube-rules';
+import { SESSION_LEAVES, type SessionPolicy } from '../model/session-policy';
 import { addPort, deletePort, replacePort, setPortIp, updatePort } from '../model/port-rules';
 import {
   addBackend,
@@ -51,9 +53,13 @@ export function cubeInput(body: unknown): CubeInput {
   const sizes: { -readonly [K in keyof CubeSizes]?: number } = {};
   for (const k of Object.keys(SIZE_LEAVES) as (keyof CubeSizes)[])
     if (SIZE_LEAVES[k] in raw) sizes[k] = lbrp[k];
+  const session: { -readonly [K in keyof SessionPolicy]?: number } = {};
+  for (const k of Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[])
+    if (SESSION_LEAVES[k] in raw) session[k] = lbrp[k];
   return {
     ...('port_mode' in raw ? { portMode: lbrp.portMode } : {}),
     ...(Object.keys(sizes).length > 0 ? { sizes } : {}),
+    ...(Object.keys(session).length > 0 ? { session } : {}),
     ...(lbrp.ports ? { ports: lbrp.ports.map(portInput) } : {}),
     ...(lbrp.srcIpRewrite ? { srcIpRewrite: rewriteInput(lbrp.srcIpRewrite) } : {}),
     ...(lbrp.service ? { service: lbrp.service.map(serviceInput) } : {}),
@@ -97,6 +103,11 @@ export function applyRequest(
   switch (target.kind) {
     case 'cube':
       return op === 'UPDATE' ? updateCube(model, cubeInput(body)) : unsupported();
+    case 'cube-leaf': {
+      const k = sessionMember(target.leaf);
+      if (op !== 'UPDATE' || k === undefined) return unsupported();
+      return setSessionPolicy(model, { [k]: typeof body === 'number' ? body : Number.NaN });
+    }
     case 'port_mode':
       return op === 'UPDATE' ? setPortMode(model, String(body).toUpperCase() as PortMode) : unsupported();
     case 'ports': {
@@ -179,6 +190,11 @@ export function applyRequest(
     default:
       return unsupported();
   }
+}
+
+/** The SessionPolicy member of a cube leaf, if it is one. */
+function sessionMember(leaf: string): keyof SessionPolicy | undefined {
+  return (Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[]).find((k) => SESSION_LEAVES[k] === leaf);
 }
 
 function unsupported(): Result<never> {

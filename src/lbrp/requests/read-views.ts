@@ -18,13 +18,23 @@ import {
 } from '../model/cube-model';
 import { findService } from '../model/service-rules';
 import { kernelServiceKey, type KernelState } from '../sync/kernel-state';
-import { ZERO_COUNTERS, type CounterSnapshot, type Counters } from '../stats/counters';
+import {
+  CUBE_COUNTER_LEAVES,
+  ZERO_COUNTERS,
+  ZERO_CUBE_COUNTERS,
+  type CounterSnapshot,
+  type Counters,
+  type CubeCounters,
+} from '../stats/counters';
+import { SESSION_LEAVES, type SessionPolicy } from '../model/session-policy';
 import type { RequestTarget } from './request-target';
 
-/** Counters of the services and backends being shown. */
+/** Counters of the cube, services and backends being shown. */
 export interface CounterLookup {
   service(svc: ServiceModel): Counters;
   backend(svc: ServiceModel, ip: string): Counters;
+  /** The cube's session table counters (zero when no snapshot was read). */
+  readonly cube: CubeCounters;
 }
 
 /** Looks counters up by the kernel ids of `kernel`. */
@@ -32,6 +42,7 @@ export function counterLookup(kernel: KernelState, snap: CounterSnapshot | undef
   const k = (svc: ServiceModel) =>
     kernel.services.get(kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]));
   return {
+    cube: snap?.cube ?? ZERO_CUBE_COUNTERS,
     service: (svc) => {
       const ks = k(svc);
       return (ks && snap?.services.get(ks.serviceId)) || ZERO_COUNTERS;
@@ -97,11 +108,18 @@ export function srcIpRewriteView(model: CubeModel): JsonObject {
   return o.toJson();
 }
 
-/** The size leaves and, once polycubed reported it, the kernel memory of the cube's maps. */
-function cubeLeaves(model: CubeModel, kernelMemory: number | undefined): JsonObject {
+/**
+ * The size leaves, the kernel memory of the cube's maps (once polycubed reported it), the session
+ * policy and the session table counters, in YANG order.
+ */
+function cubeLeaves(model: CubeModel, kernelMemory: number | undefined, counters: CounterLookup): JsonObject {
   const out: JsonObject = {};
   for (const k of Object.keys(SIZE_LEAVES) as (keyof CubeSizes)[]) out[SIZE_LEAVES[k]] = model.sizes[k];
   if (kernelMemory !== undefined) out['kernel-memory'] = kernelMemory;
+  for (const k of Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[])
+    out[SESSION_LEAVES[k]] = model.session[k];
+  for (const k of Object.keys(CUBE_COUNTER_LEAVES) as (keyof CubeCounters)[])
+    out[CUBE_COUNTER_LEAVES[k]] = counters.cube[k];
   return out;
 }
 
@@ -110,7 +128,7 @@ export function cubeView(model: CubeModel, counters: CounterLookup, kernelMemory
   const out: JsonObject = {};
   if (model.ports.size > 0) out.ports = [...model.ports.values()].map(portView);
   out.port_mode = lower(model.portMode);
-  Object.assign(out, cubeLeaves(model, kernelMemory));
+  Object.assign(out, cubeLeaves(model, kernelMemory, counters));
   out['src-ip-rewrite'] = srcIpRewriteView(model);
   if (model.services.size > 0)
     out.service = [...model.services.values()].map((s) => serviceView(s, counters));
@@ -136,7 +154,7 @@ export function readView(
     case 'cube':
       return ok(cubeView(model, counters, kernelMemory));
     case 'cube-leaf': {
-      const v = cubeLeaves(model, kernelMemory)[target.leaf];
+      const v = cubeLeaves(model, kernelMemory, counters)[target.leaf];
       return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
     }
     case 'port_mode':

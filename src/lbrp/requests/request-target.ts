@@ -4,25 +4,32 @@
 
 import type { ConfigKey } from '../../service-kit';
 import type { ProtoInput, ServiceRef } from '../model/service-rules';
+import { SESSION_LEAVES } from '../model/session-policy';
+import { CUBE_COUNTER_LEAVES } from '../stats/counters';
 
 /** Service and backend leaves that are counters (config false). */
 export const COUNTER_LEAVES = ['packets', 'bytes', 'active-sessions', 'total-sessions'] as const;
 export type CounterLeaf = (typeof COUNTER_LEAVES)[number];
 
-/** Cube-level leaves other than port_mode: the init-only sizes and the kernel memory. */
-const CUBE_LEAVES = new Set([
+/**
+ * Cube-level leaves other than port_mode: the init-only sizes, the kernel memory, the session
+ * policy and the session counters.
+ */
+const CUBE_LEAVES = new Set<string>([
   'session-table-size',
   'max-services',
   'max-backends',
   'maglev-slots',
   'kernel-memory',
+  ...Object.values(SESSION_LEAVES),
+  ...Object.values(CUBE_COUNTER_LEAVES),
 ]);
 
 /** A request's target. `name`/`ref`/`ip` are absent for whole lists. */
 export type RequestTarget =
   | { kind: 'cube' }
   | { kind: 'port_mode' }
-  /** session-table-size, max-services, max-backends, maglev-slots, kernel-memory. */
+  /** session-table-size … kernel-memory, the session policy and counter leaves. */
   | { kind: 'cube-leaf'; leaf: string }
   | { kind: 'ports'; name?: string }
   | { kind: 'port-leaf'; name: string; leaf: string }

@@ -1,13 +1,17 @@
-// Operational counters of a cube's services and backends: packets, bytes and sessions created
-// (per-CPU service_stats / backend_stats, summed) and sessions active now (conntrack entries of the
-// session table per service and backend id). Read through the CubeHost at most once per `ttlMs` per cube.
+// Operational counters of a cube, its services and backends: packets, bytes and sessions created
+// (per-CPU service_stats / backend_stats, summed), open sessions now (open-sessions.ts over the
+// session table, with session_config's timeouts and the kernel's clock), the table's used ways and
+// the session table's events (per-CPU session_events, summed). Read through the CubeHost at most
+// once per `ttlMs` per cube.
 
-import { decodeConntrackValue, SESSION_FORWARD, sumCounters } from '../dataplane/map-layouts';
+import { decodeSessionConfig, EV, sumCounters, sumU64, TIMEOUT_MAX } from '../dataplane/map-layouts';
+import type { SessionClock } from '../dataplane/session-clock';
 import { sessionEntries } from '../dataplane/session-table';
 import type { CubeHost } from '../sync/cube-host';
 import type { KernelState } from '../sync/kernel-state';
 import { MAPS } from '../sync/map-plan';
 import { encodeU32, decodeU32 } from '../dataplane/map-layouts';
+import { countSessions } from './open-sessions';
 
 /** One service's or backend's counters. */
 export interface Counters {
@@ -17,10 +21,62 @@ export interface Counters {
   totalSessions: number;
 }
 
-/** Counters by kernel id. */
+/** The cube's session table counters (config-false cube leaves). */
+export interface CubeCounters {
+  /** Open sessions (new or established, not expired). */
+  activeSessions: number;
+  /** Used ways of the session table, both kinds. */
+  sessionTableEntries: number;
+  admissionsRefused: number;
+  evictionsExpired: number;
+  evictionsUnestablished: number;
+  evictionsEstablished: number;
+  sessionsNotStored: number;
+  statelessReplies: number;
+  fragmentsTranslated: number;
+}
+
+/** YANG names of the cube counters, in YANG order. */
+export const CUBE_COUNTER_LEAVES: Readonly<Record<keyof CubeCounters, string>> = {
+  activeSessions: 'active-sessions',
+  sessionTableEntries: 'session-table-entries',
+  admissionsRefused: 'admissions-refused',
+  evictionsExpired: 'evictions-expired',
+  evictionsUnestablished: 'evictions-unestablished',
+  evictionsEstablished: 'evictions-established',
+  sessionsNotStored: 'sessions-not-stored',
+  statelessReplies: 'stateless-replies',
+  fragmentsTranslated: 'fragments-translated',
+};
+
+/** The session_events slot behind each event counter. */
+const EVENT_SLOTS: ReadonlyArray<readonly [keyof CubeCounters, number]> = [
+  ['admissionsRefused', EV.ADMISSION_REFUSED],
+  ['evictionsExpired', EV.EVICT_EXPIRED],
+  ['evictionsUnestablished', EV.EVICT_UNESTABLISHED],
+  ['evictionsEstablished', EV.EVICT_ESTABLISHED],
+  ['sessionsNotStored', EV.TABLE_FULL],
+  ['statelessReplies', EV.STATELESS_REPLY],
+  ['fragmentsTranslated', EV.FRAG_TRANSLATED],
+];
+
+export const ZERO_CUBE_COUNTERS: CubeCounters = Object.freeze({
+  activeSessions: 0,
+  sessionTableEntries: 0,
+  admissionsRefused: 0,
+  evictionsExpired: 0,
+  evictionsUnestablished: 0,
+  evictionsEstablished: 0,
+  sessionsNotStored: 0,
+  statelessReplies: 0,
+  fragmentsTranslated: 0,
+});
+
+/** Counters by kernel id, and the cube's. */
 export interface CounterSnapshot {
   services: ReadonlyMap<number, Counters>;
   backends: ReadonlyMap<number, Counters>;
+  cube: CubeCounters;
 }
 
 export const ZERO_COUNTERS: Counters = Object.freeze({
@@ -54,11 +110,46 @@ async function readStats(
   return out;
 }
 
-/** Reads the counters of every service and backend of `kernel` (never throws: empty on failure). */
+/** session_config's timeouts (all 0 = never, when the map cannot be read: an older program). */
+async function readTimeouts(host: CubeHost, cube: string): Promise<number[]> {
+  try {
+    const [e] = await host.readMaps(cube, MAPS.sessionConfig, [encodeU32(0)]);
+    if (e) return decodeSessionConfig(e.value).timeouts;
+  } catch {
+    // no session_config map
+  }
+  return new Array<number>(TIMEOUT_MAX).fill(0);
+}
+
+/** session_events summed over CPUs, into `out` (left at 0 when the map cannot be read). */
+async function readEvents(host: CubeHost, cube: string, out: CubeCounters): Promise<void> {
+  let entries;
+  try {
+    entries = await host.readMaps(
+      cube,
+      MAPS.sessionEvents,
+      EVENT_SLOTS.map(([, slot]) => encodeU32(slot)),
+    );
+  } catch {
+    return; // no session_events map
+  }
+  const bySlot = new Map(entries.map((e) => [decodeU32(e.key), e]));
+  for (const [name, slot] of EVENT_SLOTS) {
+    const e = bySlot.get(slot);
+    const cpus = e ? (e.perCpu.length > 0 ? e.perCpu : [e.value]) : [];
+    out[name] = Number(sumU64(cpus));
+  }
+}
+
+/**
+ * Reads the counters of the cube and of every service and backend of `kernel` (never throws:
+ * empty on failure). `clock` gives the session clock's now; without it nothing counts as expired.
+ */
 export async function readCounters(
   host: CubeHost,
   cube: string,
   kernel: KernelState,
+  clock?: () => Promise<SessionClock>,
 ): Promise<CounterSnapshot> {
   const serviceIds: number[] = [];
   const backendIds: number[] = [];
@@ -69,17 +160,29 @@ export async function readCounters(
   try {
     const services = await readStats(host, cube, MAPS.serviceStats, serviceIds);
     const backends = await readStats(host, cube, MAPS.backendStats, backendIds);
+    const timeouts = await readTimeouts(host, cube);
     const buckets = (await host.readMaps(cube, MAPS.sessions)).map((e) => e.value);
-    for (const e of sessionEntries(buckets, SESSION_FORWARD)) {
-      const ct = decodeConntrackValue(e.value);
-      const s = services.get(ct.serviceId);
-      if (s) s.activeSessions++;
-      const b = backends.get(ct.backendId);
-      if (b) b.activeSessions++;
+    // The clock after the dump: no entry read can be newer than `now` (a last_seen past `now`
+    // would look idle for ~2^32 units, i.e. expired).
+    const now = clock ? await (await clock()).now() : undefined;
+    const count = countSessions(sessionEntries(buckets), timeouts, now);
+    for (const [id, n] of count.byService) {
+      const s = services.get(id);
+      if (s) s.activeSessions = n;
     }
-    return { services, backends };
+    for (const [id, n] of count.byBackend) {
+      const b = backends.get(id);
+      if (b) b.activeSessions = n;
+    }
+    const cubeCounters = {
+      ...ZERO_CUBE_COUNTERS,
+      activeSessions: count.open,
+      sessionTableEntries: count.entries,
+    };
+    await readEvents(host, cube, cubeCounters);
+    return { services, backends, cube: cubeCounters };
   } catch {
-    return { services: new Map(), backends: new Map() };
+    return { services: new Map(), backends: new Map(), cube: ZERO_CUBE_COUNTERS };
   }
 }
 
@@ -90,13 +193,14 @@ export class CounterCache {
   constructor(
     private readonly host: CubeHost,
     private readonly ttlMs: number,
+    private readonly clock?: () => Promise<SessionClock>,
   ) {}
 
   /** The cube's counters, read again when the cached ones are older than the TTL. */
   async get(cube: string, kernel: KernelState): Promise<CounterSnapshot> {
     const hit = this.snapshots.get(cube);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.snap;
-    const snap = await readCounters(this.host, cube, kernel);
+    const snap = await readCounters(this.host, cube, kernel, this.clock);
     this.snapshots.set(cube, { at: Date.now(), snap });
     return snap;
   }

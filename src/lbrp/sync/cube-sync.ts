@@ -16,6 +16,8 @@ import { generateMapWrites } from './map-plan';
 import { readKernelState } from './readback';
 import type { DataplaneMemory, MapWrite } from '../../service-kit';
 import { kernelMemoryError } from './memory-error';
+import { SessionConfigSync } from './session-config-sync';
+import { sessionClock, type SessionClock } from '../dataplane/session-clock';
 
 /** Sizes of the dataplane maps lbrp allocates in (the cube's size leaves, compiled in). */
 export interface SyncCapacity {
@@ -29,6 +31,8 @@ export interface CubeSyncOptions {
   policy: TablePolicy;
   /** Writes per WriteMaps call. */
   writeChunk: number;
+  /** The kernel's clock (HZ for session_config); default: measured once per process. */
+  clock?: () => Promise<SessionClock>;
 }
 
 /** The allocators' capacities of a cube's size leaves. */
@@ -64,6 +68,7 @@ export class CubeSync {
   private alloc: SyncAllocators;
   private portIdsValue = new Map<string, number>();
   private loadedDefines: string | undefined;
+  private readonly session: SessionConfigSync;
   /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
   kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
@@ -75,6 +80,7 @@ export class CubeSync {
   ) {
     this.modelValue = model;
     this.alloc = newAllocators(capacityOf(model.sizes));
+    this.session = new SessionConfigSync(host, model.name, opts.clock ?? sessionClock);
   }
 
   /** The accepted configuration. */
@@ -125,6 +131,7 @@ export class CubeSync {
       try {
         const loaded = await this.host.loadDataplane(lbrpSource(next.name, defines));
         if (loaded.kernelMemory !== undefined) this.kernelMemory = loaded.kernelMemory;
+        this.session.forget(); // a load may have created the maps anew
       } catch (err) {
         rollbackAll(this.alloc);
         return { ok: false, error: dataplaneError(next, err) };
@@ -154,6 +161,7 @@ export class CubeSync {
    */
   async adopt(model: CubeModel): Promise<number> {
     this.modelValue = model;
+    this.session.forget();
     this.portIdsValue = await this.readPortIds();
     this.loadedDefines = definesKey(lbrpDefines(model, this.portIdsValue));
     return this.rebuildFromKernel();
@@ -185,10 +193,20 @@ export class CubeSync {
     return this.write(generateMapWrites(actual, derived.value));
   }
 
-  /** Writes a plan in WriteMaps calls of `writeChunk` ops; returns how many were written. */
+  /**
+   * Writes session_config when the policy changed (first: on a new cube, before any service can
+   * create a session), then a plan in WriteMaps calls of `writeChunk` ops; returns how many
+   * were written.
+   */
   private async write(writes: Iterable<MapWrite>): Promise<number> {
     let total = 0;
     try {
+      const session = await this.session.plan(this.modelValue.session);
+      if (session) {
+        await this.host.writeMaps(this.modelValue.name, [session]);
+        this.session.written();
+        total++;
+      }
       let chunk: MapWrite[] = [];
       for (const w of writes) {
         chunk.push(w);
@@ -204,6 +222,7 @@ export class CubeSync {
       delete this.status.error;
       this.status.lastWrites = total;
     } catch (err) {
+      this.session.forget();
       this.status.ok = false;
       this.status.error = `map writes failed: ${(err as Error).message}`;
     }

@@ -9,6 +9,7 @@ import {
   decodeBackendVipValue,
   decodeServiceKey,
   decodeServiceValue,
+  decodeSessionConfig,
   decodeSrcRewriteKey,
   decodeSrcRewriteValue,
   decodeU16,
@@ -124,6 +125,12 @@ function writeText(w: MapWrite): string {
     case MAPS.serviceStats:
     case MAPS.backendStats:
       return `zero ${w.map}[${decodeU32(w.key)}]`;
+    case MAPS.sessionConfig: {
+      // The secret is never shown, only whether one is set.
+      const c = decodeSessionConfig(v);
+      const secret = c.secret.some((x) => x !== 0) ? 'set' : 'none';
+      return `put session_config[${decodeU32(w.key)}] timeouts=${c.timeouts.join(',')} admit_per_jiffy_q16=${c.admitPerJiffyQ16} burst_q16=${c.admitBurstQ16} secret=${secret}`;
+    }
     default:
       return `${verb} ${w.map}[${w.key.toString('hex')}]`;
   }

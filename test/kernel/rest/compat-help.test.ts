@@ -7,6 +7,26 @@ import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 import { helpEntry, LBRP_HELP_LISTS, LBRP_HELP_NODES } from '../../fixtures/spec/lbrp-help-nodes';
 
+/** The cube's run-time session policy leaves (settable) and session counters (issue 14). */
+const SESSION_POLICY = [
+  'tcp-new-timeout',
+  'tcp-established-timeout',
+  'tcp-closing-timeout',
+  'udp-timeout',
+  'icmp-timeout',
+  'new-sessions-per-cpu',
+];
+const SESSION_COUNTERS = [
+  'active-sessions',
+  'session-table-entries',
+  'admissions-refused',
+  'evictions-expired',
+  'evictions-unestablished',
+  'evictions-established',
+  'sessions-not-stored',
+  'stateless-replies',
+  'fragments-translated',
+];
 const P = '/polycube/v1';
 
 /** E(x): the entry object of node `x` in polycubed's member order; `key` marks list keys. */
@@ -70,6 +90,7 @@ const ROWS: Row[] = [
         'max-services',
         'max-backends',
         'maglev-slots',
+        ...SESSION_POLICY,
       ),
     },
   },
@@ -98,7 +119,7 @@ const ROWS: Row[] = [
     name: 'lb0 set ?',
     path: `${P}/lb0?help=SET`,
     want: [308, 200],
-    wantBody: { params: params('loglevel', 'span', 'port_mode') },
+    wantBody: { params: params('loglevel', 'span', 'port_mode', ...SESSION_POLICY) },
   },
   {
     name: 'lb0 show ?',
@@ -119,6 +140,8 @@ const ROWS: Row[] = [
         'max-backends',
         'maglev-slots',
         'kernel-memory',
+        ...SESSION_POLICY,
+        ...SESSION_COUNTERS,
         'src-ip-rewrite',
         'service',
       ),
@@ -263,7 +286,7 @@ const ROWS: Row[] = [
     name: 'completion: lb0 set <TAB>',
     path: `${P}/lb0?help=SET&completion`,
     want: [308, 200],
-    wantBody: ['loglevel=', 'span=', 'port_mode='],
+    wantBody: ['loglevel=', 'span=', 'port_mode=', ...SESSION_POLICY.map((l) => `${l}=`)],
   },
   {
     name: 'completion: lb0 set loglevel=<TAB> (enum values lower-cased)',

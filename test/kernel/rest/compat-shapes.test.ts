@@ -33,15 +33,39 @@ const CUBE_CHILDREN = [
   'max-backends',
   'maglev-slots',
   'kernel-memory',
+  'tcp-new-timeout',
+  'tcp-established-timeout',
+  'tcp-closing-timeout',
+  'udp-timeout',
+  'icmp-timeout',
+  'new-sessions-per-cpu',
+  'active-sessions',
+  'session-table-entries',
+  'admissions-refused',
+  'evictions-expired',
+  'evictions-unestablished',
+  'evictions-established',
+  'sessions-not-stored',
+  'stateless-replies',
+  'fragments-translated',
   'src-ip-rewrite',
   'service',
 ];
-/** The init-only size leaves at their YANG defaults (the stand-in service echoes the config). */
+/**
+ * The init-only size leaves and the session policy at their YANG defaults (the stand-in service
+ * echoes the config).
+ */
 const DEFAULT_SIZES = {
   'session-table-size': 65536,
   'max-services': 1024,
   'max-backends': 4096,
   'maglev-slots': 262144,
+  'tcp-new-timeout': 60,
+  'tcp-established-timeout': 7200,
+  'tcp-closing-timeout': 10,
+  'udp-timeout': 60,
+  'icmp-timeout': 30,
+  'new-sessions-per-cpu': 100000,
 };
 const LBRP = lbrpModule();
 /**

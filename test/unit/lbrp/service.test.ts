@@ -5,13 +5,25 @@
 import { ErrorCode, type ConfigAnswer, type ConfigKey, type Op } from '../../../src/service-kit';
 import { LbrpService } from '../../../src/lbrp/service';
 import {
+  CT_STATE,
+  CT_STATE_SHIFT,
+  decodeSessionConfig,
+  EV,
   REASON_ARP_REPLY,
   REASON_FLOODING,
+  SESSION_FORWARD,
+  SESSION_REVERSE,
   SESSION_WAYS,
   encodeU32,
+  type SessionConfig,
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { DataplaneError } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
+import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
+
+/** The session clock of these tests: HZ 250, now = 1000 units (jiffies 256,000). */
+const NOW = 1000;
+const clock = async () => fixedClock(250, async () => BigInt(NOW) << 8n);
 
 let nextId = 1;
 /** One request, as polycubed forwards it. */
@@ -29,7 +41,7 @@ const portKey = (name: string): ConfigKey[] => [{ list: 'ports', name: 'name', v
 async function setup(mode: 'SINGLE' | 'MULTI' = 'SINGLE'): Promise<{ host: FakeHost; svc: LbrpService }> {
   const host = new FakeHost();
   host.addCube('lb0', []);
-  const svc = new LbrpService(host, { log: () => undefined, statsTtlMs: 0 });
+  const svc = new LbrpService(host, { log: () => undefined, clock, statsTtlMs: 0 });
   const created = await svc.onConfig(
     req('CREATE', '/lbrp', [], { name: 'lb0', port_mode: mode, loglevel: 'INFO' }),
   );
@@ -162,6 +174,21 @@ describe('LbrpService requests', () => {
       'max-backends': 4096,
       'maglev-slots': 262144,
       'kernel-memory': host.kernelMemory,
+      'tcp-new-timeout': 60,
+      'tcp-established-timeout': 7200,
+      'tcp-closing-timeout': 10,
+      'udp-timeout': 60,
+      'icmp-timeout': 30,
+      'new-sessions-per-cpu': 100000,
+      'active-sessions': 0,
+      'session-table-entries': 0,
+      'admissions-refused': 0,
+      'evictions-expired': 0,
+      'evictions-unestablished': 0,
+      'evictions-established': 0,
+      'sessions-not-stored': 0,
+      'stateless-replies': 0,
+      'fragments-translated': 0,
       'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
       service: [
         {
@@ -197,7 +224,7 @@ describe('LbrpService requests', () => {
     const host = new FakeHost();
     host.addCube('lb0', []);
     host.kernelMemory = 7654321;
-    const svc = new LbrpService(host, { log: () => undefined, statsTtlMs: 0 });
+    const svc = new LbrpService(host, { log: () => undefined, clock, statsTtlMs: 0 });
     const sizes = {
       'session-table-size': 1024,
       'max-services': 10,
@@ -231,7 +258,7 @@ describe('LbrpService requests', () => {
   it('refuses a session-table-size that is not a power of two, naming it', async () => {
     const host = new FakeHost();
     host.addCube('lb0', []);
-    const svc = new LbrpService(host, { log: () => undefined });
+    const svc = new LbrpService(host, { log: () => undefined, clock });
     expect(
       ok(await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0', 'session-table-size': 3000 }))),
     ).toBe('GENERIC_ERROR: session-table-size must be a power of two, got 3000');
@@ -244,7 +271,7 @@ describe('LbrpService requests', () => {
   it('answers a budget refusal naming the size leaf to lower', async () => {
     const host = new FakeHost();
     host.addCube('lb0', []);
-    const svc = new LbrpService(host, { log: () => undefined });
+    const svc = new LbrpService(host, { log: () => undefined, clock });
     host.failLoad = new DataplaneError('over budget', 'MEMORY', '', {
       total: 170_000_000,
       maps: { sessions: 167_772_472, maglev_slots: 2_097_464, services: 91_168, pcn_log_ring: 78_408 },
@@ -262,7 +289,9 @@ describe('LbrpService requests', () => {
     expect(svc.cubeNames()).toEqual([]);
   });
 
-  // Counters: per-CPU service_stats/backend_stats summed, active sessions counted in conntrack.
+  // Counters: per-CPU service_stats/backend_stats summed; active sessions are the conntrack
+  // entries that are new or established and not expired (a reverse NAT entry is not a second
+  // session); the cube shows the table's used ways and session_events summed over CPUs.
   it('shows counters from the kernel', async () => {
     const { host, svc } = await setup();
     const web = svcKeys('10.0.0.1', 80, 'TCP');
@@ -280,20 +309,112 @@ describe('LbrpService requests', () => {
     stats.writeBigUInt64LE(2n, 16);
     host.poke('lb0', 'service_stats', encodeU32(0), stats);
     host.poke('lb0', 'backend_stats', encodeU32(0), stats);
-    // Bucket 0: a conntrack entry (key protocol 6) of service 0 through backend 0, and its
-    // reverse NAT entry (kind 1), which is not a second session.
+    // Bucket 0 (service 0, backend 0; TCP new-timeout 59 units, established 7032 at HZ 250):
+    const ways: Array<{ kind: number; state: number; lastSeen: number }> = [
+      { kind: SESSION_FORWARD, state: CT_STATE.NEW, lastSeen: NOW - 10 }, // open
+      { kind: SESSION_REVERSE, state: CT_STATE.NEW, lastSeen: NOW - 10 }, // its reverse entry
+      { kind: SESSION_FORWARD, state: CT_STATE.NEW, lastSeen: NOW - 100 }, // expired handshake
+      { kind: SESSION_FORWARD, state: CT_STATE.CLOSED, lastSeen: NOW }, // closed
+      { kind: SESSION_FORWARD, state: CT_STATE.ESTABLISHED, lastSeen: NOW - 1000 }, // open, idle
+    ];
     const bucket = Buffer.alloc(40 * SESSION_WAYS);
-    bucket[12] = 6;
-    bucket[40 + 12] = 6;
-    bucket[40 + 13] = 1;
+    ways.forEach((w, i) => {
+      bucket[40 * i + 12] = 6;
+      bucket[40 * i + 13] = w.kind;
+      bucket.writeUInt16LE(w.state << CT_STATE_SHIFT, 40 * i + 16 + 6);
+      bucket.writeUInt32LE(w.lastSeen, 40 * i + 36);
+    });
     host.poke('lb0', 'sessions', encodeU32(0), bucket);
+    const event = (slot: number, n: bigint): void => {
+      const v = Buffer.alloc(8);
+      v.writeBigUInt64LE(n);
+      host.poke('lb0', 'session_events', encodeU32(slot), v);
+    };
+    event(EV.ADMISSION_REFUSED, 3n);
+    event(EV.EVICT_ESTABLISHED, 4n);
+    event(EV.FRAG_TRANSLATED, 5n);
     const view = ok(await svc.onConfig(req('READ', '/lbrp/service', web))) as Record<string, unknown>;
-    expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 1 });
+    expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 2 });
     expect(
       ok(
         await svc.onConfig(req('READ', '/lbrp/service/backend/active-sessions', [...web, beKey('1.1.1.1')])),
       ),
-    ).toBe(1);
+    ).toBe(2);
+    expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toMatchObject({
+      'active-sessions': 2,
+      'session-table-entries': 5,
+      'admissions-refused': 3,
+      'evictions-expired': 0,
+      'evictions-established': 4,
+      'fragments-translated': 5,
+    });
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/session-table-entries')))).toBe(5);
+  });
+
+  // The session policy: changed at run time by a cube PATCH or a leaf PATCH, written to
+  // session_config in clock units with the secret kept; an out-of-range value is refused naming
+  // the leaf, and changes neither the configuration nor the map.
+  it('writes the session policy to session_config and refuses bad values', async () => {
+    const { host, svc } = await setup();
+    const read = (): SessionConfig =>
+      decodeSessionConfig(host.readRaw('lb0', 'session_config', encodeU32(0)));
+    const first = read();
+    expect(first.secret.some((w) => w !== 0)).toBe(true);
+    expect(first.timeouts).toEqual([59, 7032, 10, 59, 30]);
+    expect(
+      ok(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'tcp-new-timeout': 5, 'new-sessions-per-cpu': 0 }))),
+    ).toBe('ok');
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp/udp-timeout', [], 256)))).toBe('ok');
+    const second = read();
+    expect(second).toEqual({
+      secret: first.secret,
+      timeouts: [5, 7032, 10, 250, 30],
+      admitPerJiffyQ16: 0n,
+      admitBurstQ16: 0n,
+    });
+    host.takeWrites();
+    for (const [body, leaf] of [
+      [{ 'icmp-timeout': 0 }, 'icmp-timeout'],
+      [{ 'tcp-established-timeout': 2592001 }, 'tcp-established-timeout'],
+    ] as const) {
+      expect(await svc.onConfig(req('UPDATE', '/lbrp', [], body))).toMatchObject({
+        code: ErrorCode.BAD_ATTRIBUTE,
+        errorInfo: leaf,
+        message: expect.stringContaining(`/lbrp/lb0/${leaf}`),
+      });
+    }
+    expect(await svc.onConfig(req('UPDATE', '/lbrp/icmp-timeout', [], 0))).toMatchObject({
+      errorInfo: 'icmp-timeout',
+    });
+    expect(host.takeWrites()).toEqual([]);
+    expect(read()).toEqual(second);
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/icmp-timeout')))).toBe(30);
+  });
+
+  // The secret is generated only when the map holds none, and kept by a restarted service (and a
+  // program reload); a cube whose map lost it (maps created anew) gets a new one.
+  it('keeps the session secret across restarts and generates one only when the map has none', async () => {
+    const { host, svc } = await setup();
+    const secretOf = (): number[] =>
+      decodeSessionConfig(host.readRaw('lb0', 'session_config', encodeU32(0))).secret;
+    const secret = secretOf();
+    host.setPorts('lb0', [{ name: 'fe', id: 0 }]);
+    await svc.onConfig(req('CREATE', '/lbrp/ports', portKey('fe'), { name: 'fe', type: 'FRONTEND' }));
+    expect(host.loads('lb0')).toHaveLength(2); // the new port reloaded the program
+    expect(secretOf()).toEqual(secret);
+    const config = ok(await svc.onConfig(req('READ', '/lbrp'))) as Record<string, unknown>;
+    host.takeWrites();
+    const restarted = new LbrpService(host, { log: () => undefined, clock });
+    await restarted.onResync([{ name: 'lb0', config: { name: 'lb0', ...config } }]);
+    expect(host.takeWrites()).toEqual([]);
+    expect(secretOf()).toEqual(secret);
+    // Maps created anew (zeroed): the next sync of a fresh service writes a new, nonzero secret.
+    host.poke('lb0', 'session_config', encodeU32(0), Buffer.alloc(56));
+    const again = new LbrpService(host, { log: () => undefined, clock });
+    await again.onResync([{ name: 'lb0', config: { name: 'lb0', ...config } }]);
+    const fresh = secretOf();
+    expect(fresh.some((w) => w !== 0)).toBe(true);
+    expect(fresh).not.toEqual(secret);
   });
 
   // Requests for a cube the service does not know (spec §5.10).
@@ -346,7 +467,7 @@ describe('LbrpService resync and slow path', () => {
       ...read,
     };
     host.takeWrites();
-    const restarted = new LbrpService(host, { log: () => undefined });
+    const restarted = new LbrpService(host, { log: () => undefined, clock });
     await restarted.onResync([{ name: 'lb0', config }]);
     expect(host.takeWrites()).toEqual([]);
     expect(ok(await restarted.onConfig(req('READ', '/lbrp')))).toEqual(

@@ -46,6 +46,16 @@ describe('generateModule(lbrp)', () => {
     const routes = JSON.parse(files.find((f) => f.path === 'lbrp/routes.json')?.content ?? '{}').routes;
     expect(routes[1]).toMatchObject({ path: '/polycube/v1/lbrp/:name', kind: 'cube', body: 'cube' });
     expect(Object.keys(routes[1].help)).toEqual(['NONE', 'ADD', 'SET', 'SHOW']);
-    expect(Object.keys(routes[1].help.SET.params)).toEqual(['loglevel', 'span', 'port_mode']);
+    expect(Object.keys(routes[1].help.SET.params)).toEqual([
+      'loglevel',
+      'span',
+      'port_mode',
+      'tcp-new-timeout',
+      'tcp-established-timeout',
+      'tcp-closing-timeout',
+      'udp-timeout',
+      'icmp-timeout',
+      'new-sessions-per-cpu',
+    ]);
   });
 });

@@ -38,12 +38,21 @@ const CUBE_4_1 = {
   _links: [{ rel: 'self', href: '//localhost:9000/polycube/v1/lbrp/lb0/' }],
 };
 
-/** The defaults of the init-only size leaves, which §4.1 predates (toJson adds them last). */
+/**
+ * The defaults of the init-only size leaves and of the session policy, which §4.1 predates
+ * (toJson adds them last).
+ */
 const SIZE_DEFAULTS = {
   'session-table-size': 65536,
   'max-services': 1024,
   'max-backends': 4096,
   'maglev-slots': 262144,
+  'tcp-new-timeout': 60,
+  'tcp-established-timeout': 7200,
+  'tcp-closing-timeout': 10,
+  'udp-timeout': 60,
+  'icmp-timeout': 30,
+  'new-sessions-per-cpu': 100000,
 };
 
 /** §4.1 as toJson writes it back: no `_links`, enum values in their YANG spelling, size defaults. */
@@ -102,7 +111,7 @@ describe('generated lbrp classes', () => {
     lb.name = 'lb1';
     lb.span = true;
     expect(JSON.stringify(lb.toJson())).toBe(
-      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE","session-table-size":65536,"max-services":1024,"max-backends":4096,"maglev-slots":262144}',
+      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE","session-table-size":65536,"max-services":1024,"max-backends":4096,"maglev-slots":262144,"tcp-new-timeout":60,"tcp-established-timeout":7200,"tcp-closing-timeout":10,"udp-timeout":60,"icmp-timeout":30,"new-sessions-per-cpu":100000}',
     );
   });
 

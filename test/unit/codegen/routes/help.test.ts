@@ -30,6 +30,27 @@ const leaves = (...ids: string[]): Record<string, unknown> =>
 const keys = (...ids: string[]): Record<string, unknown> =>
   Object.fromEntries(ids.map((id) => [id.split('/').pop(), E(id, 'key')]));
 
+/** The cube's run-time session policy leaves (settable) and its session counters (shown). */
+const SESSION_POLICY = [
+  'tcp-new-timeout',
+  'tcp-established-timeout',
+  'tcp-closing-timeout',
+  'udp-timeout',
+  'icmp-timeout',
+  'new-sessions-per-cpu',
+];
+const SESSION_COUNTERS = [
+  'active-sessions',
+  'session-table-entries',
+  'admissions-refused',
+  'evictions-expired',
+  'evictions-unestablished',
+  'evictions-established',
+  'sessions-not-stored',
+  'stateless-replies',
+  'fragments-translated',
+];
+
 const CUBE_KEY = {
   name: {
     name: 'name',
@@ -74,6 +95,7 @@ const rows: Row[] = [
         'max-services',
         'max-backends',
         'maglev-slots',
+        ...SESSION_POLICY,
       ),
     },
   },
@@ -94,7 +116,7 @@ const rows: Row[] = [
     name: 'lb0 set ?',
     inPath: '/:name',
     inType: 'SET',
-    want: { params: leaves('loglevel', 'span', 'port_mode') },
+    want: { params: leaves('loglevel', 'span', 'port_mode', ...SESSION_POLICY) },
   },
   {
     name: 'lb0 show ?',
@@ -113,6 +135,8 @@ const rows: Row[] = [
           'max-backends',
           'maglev-slots',
           'kernel-memory',
+          ...SESSION_POLICY,
+          ...SESSION_COUNTERS,
         ),
         'src-ip-rewrite': E('src-ip-rewrite', 'complex'),
         service: E('service', 'list'),
@@ -200,6 +224,7 @@ const rows: Row[] = [
         'max-services',
         'max-backends',
         'maglev-slots',
+        ...SESSION_POLICY,
       ),
     },
   },

@@ -27,9 +27,12 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 `;
 
 // What this lbrp adds to §6.4: the operational counters (config false, so read-only routes) of
-// each service and each backend (issue 6).
+// each service and each backend (issue 6), the size leaves (issue 13), the session policy
+// (changeable at run time) and the session table counters (issue 14).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
+P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu} | GET PATCH OPTIONS
+P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 `;
@@ -88,6 +91,21 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/max-backends',
       'leaf /:name/maglev-slots',
       'leaf /:name/kernel-memory',
+      'leaf /:name/tcp-new-timeout',
+      'leaf /:name/tcp-established-timeout',
+      'leaf /:name/tcp-closing-timeout',
+      'leaf /:name/udp-timeout',
+      'leaf /:name/icmp-timeout',
+      'leaf /:name/new-sessions-per-cpu',
+      'leaf /:name/active-sessions',
+      'leaf /:name/session-table-entries',
+      'leaf /:name/admissions-refused',
+      'leaf /:name/evictions-expired',
+      'leaf /:name/evictions-unestablished',
+      'leaf /:name/evictions-established',
+      'leaf /:name/sessions-not-stored',
+      'leaf /:name/stateless-replies',
+      'leaf /:name/fragments-translated',
       'container /:name/src-ip-rewrite',
       'leaf /:name/src-ip-rewrite/ip-range',
       'leaf /:name/src-ip-rewrite/new_ip_range',

@@ -149,6 +149,34 @@ const rows: Row[] = [
     wantErrs: [{ tag: 'bad-attribute', info: 'weight' }],
   },
   {
+    name: 'tcp-new-timeout 0 is below its range (1..2592000 seconds)',
+    inTarget: 'cube',
+    inOp: 'update',
+    inBody: { 'tcp-new-timeout': 0 },
+    wantErrs: [{ tag: 'bad-attribute', info: 'tcp-new-timeout' }],
+  },
+  {
+    name: 'udp-timeout past 30 days is above its range',
+    inTarget: 'cube',
+    inOp: 'update',
+    inBody: { 'udp-timeout': 2592001 },
+    wantErrs: [{ tag: 'bad-attribute', info: 'udp-timeout' }],
+  },
+  {
+    name: 'new-sessions-per-cpu is a uint32 (0 = no limit, negative refused)',
+    inTarget: 'cube',
+    inOp: 'update',
+    inBody: { 'new-sessions-per-cpu': -1 },
+    wantErrs: [{ tag: 'bad-attribute', info: 'new-sessions-per-cpu' }],
+  },
+  {
+    name: 'the counters are read-only',
+    inTarget: 'cube',
+    inOp: 'update',
+    inBody: { 'evictions-established': 0 },
+    wantErrs: [{ tag: 'invalid-value', info: 'evictions-established' }],
+  },
+  {
     name: 'vport 70000 is out of the port-number range',
     inTarget: 'service',
     inOp: 'create',
@@ -334,6 +362,12 @@ describe('validateBody on lbrp', () => {
         'max-services': 1024,
         'max-backends': 4096,
         'maglev-slots': 262144,
+        'tcp-new-timeout': 60,
+        'tcp-established-timeout': 7200,
+        'tcp-closing-timeout': 10,
+        'udp-timeout': 60,
+        'icmp-timeout': 30,
+        'new-sessions-per-cpu': 100000,
       },
     });
     if (got.ok)
@@ -348,6 +382,12 @@ describe('validateBody on lbrp', () => {
         'max-services',
         'max-backends',
         'maglev-slots',
+        'tcp-new-timeout',
+        'tcp-established-timeout',
+        'tcp-closing-timeout',
+        'udp-timeout',
+        'icmp-timeout',
+        'new-sessions-per-cpu',
       ]);
   });
 

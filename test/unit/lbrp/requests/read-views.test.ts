@@ -12,7 +12,7 @@ import {
   type CounterLookup,
 } from '../../../../src/lbrp/requests/read-views';
 import type { RequestTarget } from '../../../../src/lbrp/requests/request-target';
-import type { Counters } from '../../../../src/lbrp/stats/counters';
+import type { Counters, CubeCounters } from '../../../../src/lbrp/stats/counters';
 import {
   EMPTY_KERNEL_STATE,
   kernelServiceKey,
@@ -91,8 +91,24 @@ const KERNEL: KernelState = {
     ],
   ]),
 };
-/** Counters by kernel id: service 4 → 10, backend 7 → 20 (9 has none yet). */
-const SNAP = { services: new Map([[4, counters(10)]]), backends: new Map([[7, counters(20)]]) };
+/** The cube's session table counters: each leaf a distinct value. */
+const CUBE_COUNTERS: CubeCounters = {
+  activeSessions: 31,
+  sessionTableEntries: 32,
+  admissionsRefused: 33,
+  evictionsExpired: 34,
+  evictionsUnestablished: 35,
+  evictionsEstablished: 36,
+  sessionsNotStored: 37,
+  statelessReplies: 38,
+  fragmentsTranslated: 39,
+};
+/** Counters by kernel id: service 4 → 10, backend 7 → 20 (9 has none yet); the cube's. */
+const SNAP = {
+  services: new Map([[4, counters(10)]]),
+  backends: new Map([[7, counters(20)]]),
+  cube: CUBE_COUNTERS,
+};
 const LOOKUP: CounterLookup = counterLookup(KERNEL, SNAP);
 
 const ZERO = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
@@ -250,6 +266,25 @@ describe('readView', () => {
     'max-backends': 4096,
     'maglev-slots': 262144,
   };
+  const DEFAULT_SESSION_LEAVES = {
+    'tcp-new-timeout': 60,
+    'tcp-established-timeout': 7200,
+    'tcp-closing-timeout': 10,
+    'udp-timeout': 60,
+    'icmp-timeout': 30,
+    'new-sessions-per-cpu': 100000,
+  };
+  const CUBE_COUNTER_LEAVES = {
+    'active-sessions': 31,
+    'session-table-entries': 32,
+    'admissions-refused': 33,
+    'evictions-expired': 34,
+    'evictions-unestablished': 35,
+    'evictions-established': 36,
+    'sessions-not-stored': 37,
+    'stateless-replies': 38,
+    'fragments-translated': 39,
+  };
 
   // The cube answer holds every part, in the order lbrp prints them.
   it('shows the whole cube in lbrp’s member order', () => {
@@ -261,6 +296,8 @@ describe('readView', () => {
       ],
       port_mode: 'multi',
       ...DEFAULT_SIZE_LEAVES,
+      ...DEFAULT_SESSION_LEAVES,
+      ...CUBE_COUNTER_LEAVES,
       'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '' },
       service: [WEB, DNS],
     });
@@ -271,6 +308,8 @@ describe('readView', () => {
       'max-services',
       'max-backends',
       'maglev-slots',
+      ...Object.keys(DEFAULT_SESSION_LEAVES),
+      ...Object.keys(CUBE_COUNTER_LEAVES),
       'src-ip-rewrite',
       'service',
     ]);
@@ -292,8 +331,24 @@ describe('readView', () => {
     expect(cubeView(emptyCube('lb0', 'SINGLE'), LOOKUP)).toEqual({
       port_mode: 'single',
       ...DEFAULT_SIZE_LEAVES,
+      ...DEFAULT_SESSION_LEAVES,
+      ...CUBE_COUNTER_LEAVES,
       'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
     });
+  });
+
+  // A cube leaf reads alone: a session policy leaf as configured, a counter from the snapshot,
+  // and counters read zero when no snapshot was taken.
+  it('reads the session policy and counter leaves one by one', () => {
+    const m = must(applyRequest(model(), { kind: 'cube' }, 'UPDATE', { 'udp-timeout': 5 }));
+    const leaf = (name: string, lookup = LOOKUP): unknown => {
+      const r = readView(m, { kind: 'cube-leaf', leaf: name }, lookup);
+      return r.ok ? r.value : r.error.message;
+    };
+    expect(leaf('udp-timeout')).toBe(5);
+    expect(leaf('tcp-new-timeout')).toBe(60);
+    expect(leaf('evictions-established')).toBe(36);
+    expect(leaf('evictions-established', counterLookup(KERNEL, undefined))).toBe(0);
   });
 });
 

@@ -19,7 +19,15 @@ import { deleteSrcIpRewrite, updateSrcIpRewrite } from '../../../../src/lbrp/mod
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { CubeSync } from '../../../../src/lbrp/sync/cube-sync';
-import { build, must, newSync, SINGLE_PORTS, SYNC_OPTIONS, WEB } from './sync-fixtures';
+import {
+  build,
+  DEFAULT_SESSION_CONFIG_WRITE,
+  must,
+  newSync,
+  SINGLE_PORTS,
+  SYNC_OPTIONS,
+  WEB,
+} from './sync-fixtures';
 import { changedSlots, expectProportional, readTable, sharesOf, SLOT_RUN, splitPlan } from './table-readback';
 
 /** Minimal disruption, as Maglev gives it: at most 20 % more moved slots than had to move. */
@@ -44,6 +52,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      DEFAULT_SESSION_CONFIG_WRITE,
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[0]',
@@ -250,6 +259,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      DEFAULT_SESSION_CONFIG_WRITE,
       'put src_ip_rewrite[10.0.0.0/24] -> 20.0.0.0 from-frontend',
       'put src_ip_rewrite[20.0.0.0/24] -> 10.0.0.0 from-backend',
     ]);
@@ -291,6 +301,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      DEFAULT_SESSION_CONFIG_WRITE,
       'put ip_to_frontend_port[10.0.0.1]=0',
       'put ip_to_frontend_port[10.0.0.2]=2',
     ]);
@@ -436,6 +447,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     let m = build(base, SINGLE_PORTS, (x) => addService(x, { ...S1, backend: [X] }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      DEFAULT_SESSION_CONFIG_WRITE,
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[0]',
       'put backends[0] 192.168.1.10:8080 active unique',

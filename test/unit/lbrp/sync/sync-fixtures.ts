@@ -13,13 +13,22 @@ import {
 } from '../../../../src/lbrp/model/cube-model';
 import { applyPorts } from '../../../../src/lbrp/model/cube-rules';
 import { CubeSync, type CubeSyncOptions } from '../../../../src/lbrp/sync/cube-sync';
+import { fixedClock } from '../../../../src/lbrp/dataplane/session-clock';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
+
+/** A kernel at HZ 250 whose jiffies cannot be read (tests never depend on the machine's clock). */
+export const TEST_CLOCK = fixedClock(250, async () => undefined);
 
 /** Default sync options of the tests. */
 export const SYNC_OPTIONS: CubeSyncOptions = {
   policy: TABLE_POLICY_DEFAULTS,
   writeChunk: 50000,
+  clock: async () => TEST_CLOCK,
 };
+
+/** The session_config write of a new cube with the default policy at HZ 250 (renderPlan). */
+export const DEFAULT_SESSION_CONFIG_WRITE =
+  'put session_config[0] timeouts=59,7032,10,59,30 admit_per_jiffy_q16=26214400 burst_q16=6553600000 secret=set';
 
 /** The value of a successful step; throws with the message otherwise. */
 export function must<T>(r: Result<T>): T {

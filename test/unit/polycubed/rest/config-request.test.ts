@@ -7,12 +7,18 @@ import { buildConfigRequest } from '../../../../src/polycubed/rest/config-reques
 import type { Method } from '../../../../src/polycubed/rest/route-tree';
 import { lbrpModule } from '../../codegen/helpers/lbrp';
 
-/** Defaults of lbrp's init-only size leaves, filled into every cube create. */
+/** Defaults of lbrp's size and session policy leaves, filled into every cube create. */
 const SIZE_DEFAULTS = {
   'session-table-size': 65536,
   'max-services': 1024,
   'max-backends': 4096,
   'maglev-slots': 262144,
+  'tcp-new-timeout': 60,
+  'tcp-established-timeout': 7200,
+  'tcp-closing-timeout': 10,
+  'udp-timeout': 60,
+  'icmp-timeout': 30,
+  'new-sessions-per-cpu': 100000,
 };
 
 const ROUTES = buildRouteTable(lbrpModule());
