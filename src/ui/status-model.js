@@ -30,8 +30,8 @@
       if (line === '' || line.charAt(0) === '#') continue;
       var m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
       if (!m) continue;
-      var value = Number(m[4]);
-      if (!isFinite(value) && m[4] !== '+Inf' && m[4] !== '-Inf') continue;
+      var value = m[4] === '+Inf' ? Infinity : m[4] === '-Inf' ? -Infinity : Number(m[4]);
+      if (isNaN(value)) continue;
       out.push({ name: m[1], labels: parseLabels(m[3] || ''), value: value });
     }
     return out;
