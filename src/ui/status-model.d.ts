@@ -64,6 +64,7 @@ export function plotPaths(
   keys: readonly string[],
   width: number,
   height: number,
+  slots?: number,
 ): { paths: Record<string, string>; max: number };
 export function formatNumber(v: number | null | undefined, digits?: number): string;
 export function formatPercent(v: number | null | undefined): string;

@@ -198,10 +198,12 @@
   }
 
   /**
-   * SVG path data (`M x y L …`) of each series key over the last points, scaled into width ×
-   * height with the largest value at the top; returns the paths and that largest value.
+   * SVG path data (`M x y L …`) of each series key, scaled into width × height with the largest
+   * value at the top; returns the paths and that largest value. With `slots` (the points a full
+   * plot holds) the newest point is at the right edge and time runs at one slot per point, so a
+   * young history fills only the right part; without it the points span the whole width.
    */
-  function plotPaths(series, keys, width, height) {
+  function plotPaths(series, keys, width, height, slots) {
     var max = 0;
     series.forEach(function (p) {
       keys.forEach(function (k) {
@@ -210,13 +212,14 @@
     });
     var top = max > 0 ? max : 1;
     var n = series.length;
+    var span = slots && slots > n ? slots : n;
     var paths = {};
     keys.forEach(function (k) {
       var d = '';
       series.forEach(function (p, i) {
         var v = p.values[k];
         if (typeof v !== 'number') return;
-        var x = n > 1 ? (i / (n - 1)) * width : width;
+        var x = span > 1 ? ((span - n + i) / (span - 1)) * width : width;
         var y = height - (v / top) * height;
         d += (d === '' ? 'M' : ' L') + x.toFixed(1) + ' ' + y.toFixed(1);
       });

@@ -10,8 +10,8 @@
   var REFRESH_MS = 1000;
   /** Shares and rates are taken over this many seconds (counters are read at most once a second). */
   var WINDOW_S = 5;
-  /** Points of the plot: two minutes at one a second. */
-  var PLOT_POINTS = 120;
+  /** Points of the plot: one minute at one a second. */
+  var PLOT_POINTS = 60;
   var PLOT_W = 600;
   var PLOT_H = 160;
   var SVG_NS = 'http://www.w3.org/2000/svg';
@@ -279,7 +279,7 @@
 
   function renderPlot(history, keys, seriesIndex) {
     var plot = document.getElementById('plot');
-    var drawn = M.plotPaths(history.series, keys, PLOT_W, PLOT_H);
+    var drawn = M.plotPaths(history.series, keys, PLOT_W, PLOT_H, PLOT_POINTS);
     var nodes = [svg('line', { x1: 0, y1: PLOT_H, x2: PLOT_W, y2: PLOT_H, class: 'axis' })];
     keys.forEach(function (k) {
       if (drawn.paths[k])

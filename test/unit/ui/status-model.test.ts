@@ -159,6 +159,12 @@ describe('plotPaths', () => {
       c: '',
     });
   });
+
+  // With room for five points, three recent ones sit at the right: one slot of 25 apart.
+  it('puts a short history at the right edge of a plot with more slots', () => {
+    const series: SeriesPoint[] = [0, 1, 2].map((t) => ({ t, values: { a: t } }));
+    expect(M.plotPaths(series, ['a'], 100, 10, 5).paths.a).toBe('M50.0 10.0 L75.0 5.0 L100.0 0.0');
+  });
 });
 
 describe('formats', () => {
