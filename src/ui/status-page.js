@@ -354,9 +354,10 @@
               keys.push(M.serviceKey(svc) + ' ' + b.ip);
             });
           });
-          var seriesIndex = {};
-          keys.forEach(function (k, i) {
-            seriesIndex[k] = i;
+          // A backend keeps its colour while the page is open, whatever comes and goes around it.
+          var seriesIndex = history.colours || (history.colours = {});
+          keys.forEach(function (k) {
+            if (seriesIndex[k] === undefined) seriesIndex[k] = Object.keys(seriesIndex).length;
           });
           document.getElementById('cube-title').textContent = chosen.name + ' (' + chosen.service + ')';
           renderFacts(cube);
