@@ -125,6 +125,31 @@ describeE2e('e2e: the status page in headless chromium', () => {
     expect(Object.keys(await pageRows(page)).sort()).toEqual(lb.backends.map((b) => b.ip).sort());
   });
 
+  // Every numeric leaf of the cube is shown with its value, whatever its name (new counters too).
+  it("shows each of the cube's numeric leaves with the REST API's value", async () => {
+    const cube = (await stack.ok('GET', `lbrp/${CUBE}/`)) as Record<string, unknown>;
+    const want = Object.fromEntries(
+      Object.entries(cube)
+        .filter(([, v]) => typeof v === 'number')
+        .map(([k, v]) => [k, String(v)]),
+    );
+    expect(Object.keys(want).length).toBeGreaterThan(2);
+    const got = await page.$$eval('#cube-facts dd[data-value]', (dds) =>
+      Object.fromEntries(dds.map((d) => [d.getAttribute('data-leaf'), d.getAttribute('data-value')])),
+    );
+    expect(got).toEqual(want);
+  });
+
+  // Drops are listed by reason when /metrics has drop counters for the cube, else "not exposed".
+  it('shows the drop counters /metrics exposes for the cube, or says there are none', async () => {
+    const metrics = (await stack.rest('GET', 'metrics')).text;
+    const dropLine = new RegExp(`^[a-z_:]*drop[a-z_:]*\\{[^}]*cube="${CUBE}"`, 'i');
+    const lines = metrics.split('\n').filter((l) => dropLine.test(l));
+    const text = await page.$eval('#drops', (d) => d.textContent ?? '');
+    if (lines.length === 0) expect(text).toMatch(/^not exposed/);
+    else expect(await page.$$eval('#drops tr[data-reason]', (trs) => trs.length)).toBeGreaterThan(0);
+  });
+
   // After traffic the table's weights, shares and session counters equal what the REST API says.
   it('shows the same weights, weight shares and session counters as the REST API', async () => {
     const counts = await spread(lb.clients[0].ns, VIP, 80, 40);
