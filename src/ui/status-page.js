@@ -325,6 +325,9 @@
     var s = document.getElementById('state');
     s.textContent = text;
     s.className = bad ? 'bad' : '';
+    // Only a failure is announced to screen readers; the once-a-second "updated" is not.
+    if (bad) s.setAttribute('role', 'alert');
+    else s.removeAttribute('role');
   }
 
   function refresh() {
