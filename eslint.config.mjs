@@ -39,4 +39,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The status page's browser scripts (src/ui/): classic scripts, browser globals.
+    files: ['src/ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        globalThis: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
 );

@@ -16,6 +16,7 @@ command -v iperf3 >/dev/null || need+=(iperf3)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
+command -v chromium >/dev/null || need+=(chromium) # the status page's browser test (puppeteer-core drives it)
 [ -f /usr/include/linux/if_ether.h ] || need+=(linux-libc-dev)
 [ -d /usr/include/x86_64-linux-gnu/asm ] || [ -d /usr/include/asm ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then

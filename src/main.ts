@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   console.log(`polycubed: gRPC for services on ${await grpc.start()}`);
   const rest = await startRestServer(daemon, { ...restFlags.options, version: daemon.options.version });
   console.log(`polycubed: REST API on ${rest.url} (polycubectl's url)`);
+  if (rest.uiUrl) console.log(`polycubed: status page on ${rest.uiUrl}`);
   const lbrp = startLbrpService({ address: `unix:${socketPath}`, backoff: { initialMs: 100, maxMs: 2000 } });
   await lbrp.kit.waitRegistered(30_000);
   console.log('lbrp: service registered; try `polycubectl lbrp add lb0 port_mode=SINGLE`');

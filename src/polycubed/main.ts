@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   console.log(`polycubed: listening on ${bound}`);
   const rest = await startRestServer(daemon, { ...restFlags.options, version: daemon.options.version });
   console.log(`polycubed: REST API on ${rest.url}`);
+  if (rest.uiUrl) console.log(`polycubed: status page on ${rest.uiUrl}`);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

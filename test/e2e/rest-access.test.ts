@@ -83,6 +83,8 @@ describeE2e('e2e: REST access control and client limits', () => {
     expect(got.status).toBe(200);
     expect(JSON.parse(got.body)).toMatchObject({ name: 'lbroot' });
     expect((await curl('nobody', ['-X', 'OPTIONS', `${url('lbrp')}?help=NONE`])).status).toBe(200);
+    // The status page is a read too.
+    expect((await curl('nobody', [`http://127.0.0.1:${stack.port}/ui/`])).status).toBe(200);
   }, 30_000);
 
   // A client that sends a write and lets go of its socket at once must not pass for root (a
@@ -252,6 +254,9 @@ describeE2e('e2e: REST access control and client limits', () => {
       status: 403,
       body: 'permission denied: uid 1 (daemon) may not read the configuration (--read-access writers: root and members of group "nogroup")',
     });
+    // The status page obeys the same read rule as the API it shows.
+    expect((await curl('daemon', [`http://127.0.0.1:${stack.port}/ui/`])).status).toBe(403);
+    expect((await curl('nobody', [`http://127.0.0.1:${stack.port}/ui/`])).status).toBe(200);
     expect(await curl('daemon', ['-X', 'DELETE', url('lbrp/lbnobody/')])).toEqual({
       status: 403,
       body: WRITE_DENIED('uid 1 (daemon)', 'nogroup'),

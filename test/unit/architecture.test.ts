@@ -22,6 +22,8 @@ const SRC_LAYERS: Record<string, readonly string[]> = {
   proto: [],
   generated: [],
   cli: [],
+  // The status page's browser code (served from rest/ by file path): imports nothing.
+  ui: [],
   'service-kit': ['proto', 'common'],
   'polycubed/runtime': ['common'],
   'polycubed/core': ['polycubed/runtime', 'proto', 'common'],

@@ -55,6 +55,8 @@ export interface RestOptions {
   maxJsonDepth: number;
   /** Version string `/version` reports. */
   version: string;
+  /** Serve the read-only status page at `/ui/`; `--no-ui` turns it off. */
+  ui: boolean;
 }
 
 /** 1 MiB: polycubed's `max_payload_size`. */
@@ -77,9 +79,11 @@ export const DEFAULT_REST_OPTIONS: RestOptions = {
   maxBodyBytes: MAX_BODY_BYTES,
   maxJsonDepth: 64,
   version: '0.1.0',
+  ui: true,
 };
 
-type FlagKind = 'string' | 'port' | 'list' | 'bool' | 'count' | 'ms' | 'read-access';
+/** `bool` sets its option to true, `off` to false (a `--no-…` flag). */
+type FlagKind = 'string' | 'port' | 'list' | 'bool' | 'off' | 'count' | 'ms' | 'read-access';
 type FlagSpec = readonly [keyof RestOptions, FlagKind];
 
 /** Flags `parseRestFlags` understands: the option each sets and how its value is read. */
@@ -103,6 +107,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--http-keepalive-timeout': ['keepAliveTimeoutMs', 'ms'],
   '--http-max-connections': ['maxConnections', 'count'],
   '--http-max-in-flight': ['maxInFlight', 'count'],
+  '--no-ui': ['ui', 'off'],
 };
 
 const D = DEFAULT_REST_OPTIONS;
@@ -128,6 +133,7 @@ export const REST_FLAGS_HELP = [
   `      --http-keepalive-timeout <ms>  idle connection (default ${D.keepAliveTimeoutMs})`,
   `      --http-max-connections <n>     (default ${D.maxConnections})`,
   `      --http-max-in-flight <n>       requests handled at once, more get 503 (default ${D.maxInFlight})`,
+  '      --no-ui          do not serve the read-only status page at /ui/ (served by default)',
 ];
 
 /** Outcome of parsing: the options, the arguments that were not REST flags, or what was wrong. */
@@ -232,9 +238,9 @@ export function parseRestFlags(
       rest.push(argv[i]);
       continue;
     }
-    if (spec[1] === 'bool') {
+    if (spec[1] === 'bool' || spec[1] === 'off') {
       if (inline !== undefined) return { ok: false, message: `${flag} takes no value` };
-      (options as unknown as Record<string, unknown>)[spec[0]] = true;
+      (options as unknown as Record<string, unknown>)[spec[0]] = spec[1] === 'bool';
       continue;
     }
     const value = inline ?? argv[++i];

@@ -8,6 +8,7 @@ import { MetricsRegistry, RefusalCounter } from './metrics';
 import type { RestDaemon } from './rest-context';
 import { DEFAULT_REST_OPTIONS, checkRestOptions, type RestOptions } from './rest-options';
 import { RestRouter } from './rest-router';
+import { loadStatusPage } from './status-page';
 
 /** A running REST server. */
 export interface RestServerHandle {
@@ -18,6 +19,8 @@ export interface RestServerHandle {
   readonly router: RestRouter;
   /** Where `/metrics` collectors are registered (services' counters go here). */
   readonly metrics: MetricsRegistry;
+  /** URL of the status page, or undefined when it is off (`--no-ui`). */
+  readonly uiUrl: string | undefined;
   /** Stops accepting connections and closes idle ones; resolves when the listener is closed. */
   close(): Promise<void>;
 }
@@ -49,9 +52,11 @@ export async function startRestServer(
   });
   const refusals = new RefusalCounter();
   metrics.addCollector('rest-refusals', refusals.collector());
+  // The page's requests pass the same guards as any other (the transport checks before this).
+  const page = options.ui ? loadStatusPage() : undefined;
   const server: Server = createRestHttpServer(
     options,
-    (req) => router.handle(req),
+    async (req) => (page?.owns(req) ? page.answer(req) : router.handle(req)),
     (code) => refusals.record(code),
   );
   await new Promise<void>((resolve, reject) => {
@@ -66,6 +71,7 @@ export async function startRestServer(
   const scheme = options.cert !== undefined ? 'https' : 'http';
   return {
     url: `${scheme}://${host}:${port}/polycube/v1/`,
+    uiUrl: page ? `${scheme}://${host}:${port}/ui/` : undefined,
     port,
     router,
     metrics,

@@ -6,7 +6,12 @@ import { DEFAULT_REST_OPTIONS, parseRestFlags } from '../../../../src/polycubed/
 describe('parseRestFlags', () => {
   it('defaults to 127.0.0.1:9000 over HTTP with 1 MiB bodies', () => {
     expect(parseRestFlags([])).toEqual({ ok: true, options: DEFAULT_REST_OPTIONS, rest: [] });
-    expect(DEFAULT_REST_OPTIONS).toMatchObject({ addr: '127.0.0.1', port: 9000, maxBodyBytes: 1048576 });
+    expect(DEFAULT_REST_OPTIONS).toMatchObject({
+      addr: '127.0.0.1',
+      port: 9000,
+      maxBodyBytes: 1048576,
+      ui: true,
+    });
   });
 
   it('reads flags in both spellings and leaves the others', () => {
@@ -37,6 +42,7 @@ describe('parseRestFlags', () => {
       '10',
       '--http-max-in-flight',
       '3',
+      '--no-ui',
     ]);
     expect(r).toEqual({
       ok: true,
@@ -57,6 +63,7 @@ describe('parseRestFlags', () => {
         keepAliveTimeoutMs: 1000,
         maxConnections: 10,
         maxInFlight: 3,
+        ui: false,
       },
       rest: ['--quiet'],
     });
@@ -74,6 +81,7 @@ describe('parseRestFlags', () => {
       '--cert-blacklist needs --cacert (the CA that signs the certificates not on the list)',
     ],
     [['--read-access', 'some'], 'invalid --read-access "some": expected any or writers'],
+    [['--no-ui=yes'], '--no-ui takes no value'],
     [['--http-max-in-flight', '0'], 'invalid --http-max-in-flight "0": expected a positive integer'],
     [
       ['--http-headers-timeout', '1s'],

@@ -123,6 +123,9 @@ describe('REST over TLS', () => {
     try {
       expect(server.url).toBe(`https://127.0.0.1:${server.port}/polycube/v1/`);
       expect(await get(server.port, '/polycube/v1/version', { ca: pem('ca.pem') })).toBe(200);
+      // The status page is served over the same TLS listener.
+      expect(server.uiUrl).toBe(`https://127.0.0.1:${server.port}/ui/`);
+      expect(await get(server.port, '/ui/', { ca: pem('ca.pem') })).toBe(200);
     } finally {
       await server.close();
     }
