@@ -58,11 +58,7 @@ export const UNKEYED: readonly [number, number, number, number] = [0, 0, 0, 0];
  * session_bucket_index(): the bucket of an encoded flow_key in a table of `buckets` buckets, under
  * the cube's `secret` (session_config.secret, four u32 words).
  */
-export function sessionBucketOf(
-  key: Buffer,
-  buckets: number,
-  secret: readonly number[] = UNKEYED,
-): number {
+export function sessionBucketOf(key: Buffer, buckets: number, secret: readonly number[] = UNKEYED): number {
   const rev = key[KEY.kind.offset] === SESSION_REVERSE;
   const addr = key.readUInt32LE(rev ? KEY.daddr.offset : KEY.saddr.offset);
   const port = key.readUInt16LE(rev ? KEY.dport.offset : KEY.sport.offset);
