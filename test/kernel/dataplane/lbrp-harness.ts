@@ -396,6 +396,27 @@ export class LbrpUnderTest {
     return sessionBucketOf(key, this.map('sessions').maxEntries, secret);
   }
 
+  /**
+   * Makes the entry of one kind with key `key` (an encoded flow_key) `by` session clock units
+   * older, as if idle that long. Returns false when there is no such entry.
+   */
+  ageSession(kind: SessionTable, key: Buffer, by: number): boolean {
+    const k = Buffer.from(key);
+    k[STRUCT_LAYOUTS.flow_key.fields.kind.offset] = KIND[kind];
+    const m = this.map('sessions');
+    const idx = encodeU32(this.bucketOf(k));
+    const bucket = m.lookup(idx);
+    const entry = STRUCT_LAYOUTS.session_entry;
+    for (let at = 0; bucket && at < bucket.length; at += entry.size) {
+      if (!bucket.subarray(at, at + k.length).equals(k)) continue;
+      const off = at + entry.fields.last_seen.offset;
+      bucket.writeUInt32LE((bucket.readUInt32LE(off) - by) >>> 0, off);
+      m.update(idx, bucket);
+      return true;
+    }
+    return false;
+  }
+
   /** Points maglev_slots[index] at backend id. */
   setSlot(index: number, backendId: number): void {
     this.map('maglev_slots').update(encodeU32(index), encodeU32(backendId));
