@@ -166,11 +166,15 @@ static __always_inline int session_pair(const struct session_entry *e, const str
  * second lookup stays off the per-packet path), to its session's other entry as well. */
 static __always_inline void session_advance(struct session_entry *e, __u32 ev, const struct session_config *cfg)
 {
-	__u16 old = e->ct.flags, new = ct_next_flags(old, ev, e->key.proto);
+	__u16 old = e->ct.flags, new;
 	struct session_bucket *b;
 	struct session_entry *o;
 	struct flow_key ok;
 
+	/* Nothing the entry has not seen (CT_EV_RST is never a flag): the per-packet case, one test. */
+	if (!(ev & ~(__u32)old))
+		return;
+	new = ct_next_flags(old, ev, e->key.proto);
 	if (new == old)
 		return;
 	e->ct.flags = new;
