@@ -77,6 +77,10 @@ static __always_inline int src_rewrite_lookup(__be32 addr, __u32 sense, __be32 *
 #define CT_EV_RST 0x10000
 /* One admission in the token bucket's units (tokens are x 65536, so rates below one per jiffy work). */
 #define ADMIT_ONE 65536
+/* Caps of the refill arithmetic: 2^25 sessions per jiffy (rate, burst), 2^20 jiffies (17 min at
+ * HZ=1000: any longer pause refills a real bucket anyway). */
+#define ADMIT_MAX_Q16 (1ULL << 41)
+#define ADMIT_MAX_DELTA (1ULL << 20)
 /* backend_id of a stateless reply: no backend id is known (account() ignores ids past the map). */
 #define NO_BACKEND_ID 0xffffffffu
 
@@ -203,14 +207,21 @@ static __always_inline int session_admit(const struct session_config *cfg)
 		return 1;
 	now = bpf_jiffies64();
 	delta = now - a->last_jiffies;
-	/* Past burst / rate jiffies the bucket is full; below that, delta * rate <= burst (no overflow). */
-	if (delta > burst / rate) {
+	/* No u64 overflow without a division (a div per new flow is measurable): delta is capped at
+	 * ADMIT_MAX_DELTA jiffies, rate and burst at ADMIT_MAX_Q16, far above any real setting, so
+	 * tokens + delta * rate < 2^41 + 2^20 * 2^41 < 2^64. */
+	if (rate > ADMIT_MAX_Q16)
+		rate = ADMIT_MAX_Q16;
+	if (burst > ADMIT_MAX_Q16)
+		burst = ADMIT_MAX_Q16;
+	if (delta > ADMIT_MAX_DELTA)
+		delta = ADMIT_MAX_DELTA;
+	tokens = a->tokens_q16;
+	if (tokens > burst) /* the burst was lowered */
 		tokens = burst;
-	} else {
-		tokens = a->tokens_q16 + delta * rate;
-		if (tokens > burst)
-			tokens = burst;
-	}
+	tokens += delta * rate;
+	if (tokens > burst)
+		tokens = burst;
 	a->last_jiffies = now;
 	if (tokens < ADMIT_ONE) {
 		a->tokens_q16 = tokens;
