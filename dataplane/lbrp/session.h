@@ -15,6 +15,8 @@
 #include "parse.h"
 #include "select.h"
 #include "session_table.h"
+#include "session_state.h"
+#include "admission.h"
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
  * the source port and address bits from a counter, so each run misses, selects a backend and
@@ -67,169 +69,8 @@ static __always_inline int src_rewrite_lookup(__be32 addr, __u32 sense, __be32 *
 	return 1;
 }
 
-#ifndef TCP_FLAG_FIN
-#define TCP_FLAG_FIN 0x01
-#endif
-#ifndef TCP_FLAG_RST
-#define TCP_FLAG_RST 0x04
-#endif
-/* Not a flag of an entry: ct_event's mark of a TCP RST (above the 16 flag bits). */
-#define CT_EV_RST 0x10000
-/* One admission in the token bucket's units (tokens are x 65536, so rates below one per jiffy work). */
-#define ADMIT_ONE 65536
-/* Caps of the refill arithmetic: 2^25 sessions per jiffy (rate, burst), 2^20 jiffies (17 min at
- * HZ=1000: any longer pause refills a real bucket anyway). */
-#define ADMIT_MAX_Q16 (1ULL << 41)
-#define ADMIT_MAX_DELTA (1ULL << 20)
 /* backend_id of a stateless reply: no backend id is known (account() ignores ids past the map). */
 #define NO_BACKEND_ID 0xffffffffu
-
-/* The cube's session_config (secret, timeouts, admission rate): read once per packet. */
-static __always_inline const struct session_config *session_config_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&session_config, &zero);
-}
-
-static __always_inline int is_tcp_syn(const struct pkt_desc *p)
-{
-	return p->l4_kind == L4_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-}
-
-/* What a packet of a session tells about it: F_CT_* history bits to add, or CT_EV_RST. */
-static __always_inline __u32 ct_event(const struct pkt_desc *p, int from_backend)
-{
-	__u8 f = p->tcp_flags;
-
-	if (p->l4_kind != L4_TCP)
-		return from_backend ? F_CT_SEEN_BACKEND : 0;
-	if (f & TCP_FLAG_RST)
-		return CT_EV_RST;
-	if (from_backend)
-		return F_CT_SEEN_BACKEND | (f & TCP_FLAG_FIN ? F_CT_FIN_BACKEND : 0);
-	return ((f & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_ACK ? F_CT_SEEN_CLIENT_ACK : 0) |
-	       (f & TCP_FLAG_FIN ? F_CT_FIN_CLIENT : 0);
-}
-
-/* An entry's flags after event ev: history bits added, state derived from them. TCP: a RST, or
- * FINs both ways, close (for good); one FIN is closing; the backend's answer and the client's ACK
- * establish. UDP and ICMP: established once the backend answered. */
-static __always_inline __u16 ct_next_flags(__u16 f, __u32 ev, __u8 proto)
-{
-	const __u16 fins = F_CT_FIN_CLIENT | F_CT_FIN_BACKEND;
-	const __u16 both = F_CT_SEEN_CLIENT_ACK | F_CT_SEEN_BACKEND;
-	__u16 st;
-
-	f |= ev & (F_CT_SESSION_BITS & ~CT_STATE_MASK);
-	if (proto != IPPROTO_TCP)
-		st = f & F_CT_SEEN_BACKEND ? CT_ESTABLISHED : CT_NEW;
-	else if ((ev & CT_EV_RST) || ct_state_of(f) == CT_CLOSED || (f & fins) == fins)
-		st = CT_CLOSED;
-	else if (f & fins)
-		st = CT_CLOSING;
-	else if ((f & both) == both)
-		st = CT_ESTABLISHED;
-	else
-		st = CT_NEW;
-	return (f & ~CT_STATE_MASK) | (st << CT_STATE_SHIFT);
-}
-
-/* The key of the other entry of e's session: a conntrack entry's reply tuple (reverse NAT key),
- * or a reverse NAT entry's client flow (conntrack key). */
-static __always_inline void session_other_key(const struct session_entry *e, struct flow_key *o)
-{
-	__builtin_memset(o, 0, sizeof(*o));
-	o->proto = e->key.proto;
-	if (e->key.kind == SESSION_FORWARD) {
-		o->saddr = e->ct.backend_ip;
-		o->daddr = e->ct.nat_saddr;
-		o->sport = e->ct.backend_port;
-		o->dport = e->key.sport;
-		o->kind = SESSION_REVERSE;
-	} else {
-		o->saddr = e->rn.client_ip;
-		o->daddr = e->rn.vip;
-		o->sport = e->key.dport;
-		o->dport = e->rn.vport;
-		o->kind = SESSION_FORWARD;
-	}
-}
-
-/* True when o (found under session_other_key(e)) is e's session's other entry, not an entry of
- * another session that happens to share the key (a reply tuple two clients can have). */
-static __always_inline int session_pair(const struct session_entry *e, const struct session_entry *o)
-{
-	if (e->key.kind == SESSION_FORWARD)
-		return o->rn.client_ip == e->key.saddr && o->rn.vip == e->key.daddr && o->rn.vport == e->key.dport;
-	return o->ct.backend_ip == e->key.saddr && o->ct.backend_port == e->key.sport &&
-	       o->ct.nat_saddr == e->key.daddr;
-}
-
-/* Applies event ev to entry e and, when that changes its flags (a transition: rare, so the
- * second lookup stays off the per-packet path), to its session's other entry as well. */
-static __always_inline void session_advance(struct session_entry *e, __u32 ev, const struct session_config *cfg)
-{
-	__u16 old = e->ct.flags, new;
-	struct session_bucket *b;
-	struct session_entry *o;
-	struct flow_key ok;
-
-	/* Nothing the entry has not seen (CT_EV_RST is never a flag): the per-packet case, one test. */
-	if (!(ev & ~(__u32)old))
-		return;
-	new = ct_next_flags(old, ev, e->key.proto);
-	if (new == old)
-		return;
-	e->ct.flags = new;
-	session_other_key(e, &ok);
-	b = session_bucket_of(&ok, cfg);
-	if (!b)
-		return;
-	o = session_find(b, &ok);
-	if (o && session_pair(e, o))
-		o->ct.flags = ct_next_flags(o->ct.flags, ev, e->key.proto);
-}
-
-/* The per-CPU new-session token bucket: 1 = create the session (a token taken), 0 = refused.
- * Rate 0 = no limit. Tokens are x 65536 and refill by admit_per_jiffy_q16 per jiffy up to
- * admit_burst_q16 (so a burst below ADMIT_ONE admits nothing). */
-static __always_inline int session_admit(const struct session_config *cfg)
-{
-	__u64 rate = cfg->admit_per_jiffy_q16, burst = cfg->admit_burst_q16, now, delta, tokens;
-	struct admission_state *a;
-	__u32 zero = 0;
-
-	if (!rate)
-		return 1;
-	a = bpf_map_lookup_elem(&admission, &zero);
-	if (!a)
-		return 1;
-	now = bpf_jiffies64();
-	delta = now - a->last_jiffies;
-	/* No u64 overflow without a division (a div per new flow is measurable): delta is capped at
-	 * ADMIT_MAX_DELTA jiffies, rate and burst at ADMIT_MAX_Q16, far above any real setting, so
-	 * tokens + delta * rate < 2^41 + 2^20 * 2^41 < 2^64. */
-	if (rate > ADMIT_MAX_Q16)
-		rate = ADMIT_MAX_Q16;
-	if (burst > ADMIT_MAX_Q16)
-		burst = ADMIT_MAX_Q16;
-	if (delta > ADMIT_MAX_DELTA)
-		delta = ADMIT_MAX_DELTA;
-	tokens = a->tokens_q16;
-	if (tokens > burst) /* the burst was lowered */
-		tokens = burst;
-	tokens += delta * rate;
-	if (tokens > burst)
-		tokens = burst;
-	a->last_jiffies = now;
-	if (tokens < ADMIT_ONE) {
-		a->tokens_q16 = tokens;
-		return 0;
-	}
-	a->tokens_q16 = tokens - ADMIT_ONE;
-	return 1;
-}
 
 /* Chooses a backend for the client flow k of svc and records the session in bucket b (k's; e = k's
  * entry there, expired or closed, or NULL): its conntrack entry, and, unless the backend is
@@ -287,8 +128,12 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	v.rn.client_ip = k->saddr;
 	v.rn.service_id = ct->service_id;
 	v.rn.backend_id = backend_id;
-	if (session_insert(&rk, &v, cfg) < 0)
+	/* Without src-ip-rewrite the reply's client side is the flow's: the same bucket, no second hash. */
+	if (ct->nat_saddr != k->saddr)
+		b = session_bucket_of(&rk, cfg);
+	if (!b)
 		return DROP_SESSION_CREATE;
+	session_store(b, &rk, session_find(b, &rk), &v, cfg);
 	return CONTINUE;
 }
 

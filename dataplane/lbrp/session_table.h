@@ -57,6 +57,14 @@ static __always_inline __u32 session_now(void)
 	return (__u32)(bpf_jiffies64() >> 8);
 }
 
+/* The cube's session_config (secret, timeouts, admission rate): read once per packet. */
+static __always_inline const struct session_config *session_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&session_config, &zero);
+}
+
 /* The bucket index of an entry's key: a hash of its client side (see the header) keyed with the
  * cube's secret. The secret makes the bucket of a client address and port unknowable without it,
  * so an attacker who knows this code cannot pick flows that share a victim's bucket offline
