@@ -185,6 +185,22 @@ static __always_inline int session_backend_active(__u32 id)
 	return b && (b->flags & F_BACKEND_ACTIVE);
 }
 
+/* The shortest nonzero timeout (0xffffffff when none): only an entry idle longer can have expired,
+ * so the insert scan skips the per-entry timeout of the others (most ways of a busy table). */
+static __always_inline __u32 session_min_timeout(const struct session_config *cfg)
+{
+	__u32 m = 0xffffffffu;
+
+#pragma unroll
+	for (int i = 0; i < TIMEOUT_MAX; i++) {
+		__u32 t = cfg->timeout[i];
+
+		if (t && t < m)
+			m = t;
+	}
+	return m;
+}
+
 /* The way of bucket b an insert of a new key takes (the header's order; the event it counts in
  * *ev, or EV_MAX for a free way), or -1 when every way is an unexpired established session of a
  * drained backend. Ties go to the lowest way. */
@@ -192,7 +208,7 @@ static __always_inline int session_victim(struct session_bucket *b, const struct
 					  __u32 *ev)
 {
 	/* cls: the best class found so far, as its EV_* slot (EXPIRED < UNESTABLISHED < ESTABLISHED). */
-	__u32 best_age = 0, cls = EV_MAX + 1;
+	__u32 best_age = 0, cls = EV_MAX + 1, tmin = session_min_timeout(cfg);
 	int victim = -1;
 
 #pragma unroll
@@ -204,7 +220,7 @@ static __always_inline int session_victim(struct session_bucket *b, const struct
 			*ev = EV_MAX;
 			return i;
 		}
-		if (session_expired(w, cfg, now))
+		if (age > tmin && session_expired(w, cfg, now))
 			c = EV_EVICT_EXPIRED;
 		else if (ct_state_of(w->ct.flags) != CT_ESTABLISHED)
 			c = EV_EVICT_UNESTABLISHED;
