@@ -156,6 +156,16 @@ async function loadCycle(
     backends: [backend, vipAsBackend],
     frontendIps: {},
   });
+  // The session policy a synced cube runs with (a baseline may ignore it): keyed buckets, idle
+  // timeouts in every slot, and an admission limit far above the bench's rate, so the token bucket
+  // is paid for on every new flow but never refuses.
+  if (lb.obj.maps().some((m) => m.name === 'session_config'))
+    lb.setSessionConfig({
+      secret: [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a],
+      timeouts: [20, 1200, 40, 120, 40],
+      admitPerJiffyQ16: 1n << 36n,
+      admitBurstQ16: 1n << 40n,
+    });
   return lb;
 }
 

@@ -28,7 +28,8 @@ static __always_inline void quoted_flow_reversed(const struct pkt_desc *p, struc
 /* From a FRONTEND: an error about a packet VIP:vport → client sent by the client (or a router
  * on its side) goes to the backend as if about backend:bport → client's NATed address.
  * Returns CONTINUE when it is not such an error. */
-static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p,
+						    const struct session_config *cfg)
 {
 	struct session_entry *hit;
 	struct conntrack_value ct;
@@ -39,7 +40,7 @@ static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct 
 	if (p->l4_kind != L4_ICMP_ERROR || p->daddr != p->inner.saddr)
 		return CONTINUE;
 	quoted_flow_reversed(p, &k);
-	hit = session_lookup(&k);
+	hit = session_lookup(&k, cfg);
 	if (!hit)
 		return CONTINUE;
 	ct = hit->ct;
@@ -60,8 +61,10 @@ static __always_inline int icmp_error_from_frontend(struct CTXTYPE *ctx, struct 
 /* From the BACKEND: an error about a packet client's NATed address → backend:bport (from the
  * backend itself or a router) goes to the client as if about client → VIP:vport; a source that
  * is the backend becomes the VIP. Returns CONTINUE when it is not such an error. */
-static __always_inline int icmp_error_from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+static __always_inline int icmp_error_from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p,
+						   const struct session_config *cfg)
 {
+	struct backend_vip_value bv;
 	struct reverse_nat_value rv;
 	struct nat4 outer, quoted;
 	struct flow_key k;
@@ -71,7 +74,7 @@ static __always_inline int icmp_error_from_backend(struct CTXTYPE *ctx, struct p
 		return CONTINUE;
 	/* The quoted packet went to the backend: reversed, it is a reply of the session. */
 	quoted_flow_reversed(p, &k);
-	if (!session_of_reply(&k, &rv))
+	if (!session_of_reply(&k, cfg, &rv, &bv))
 		return CONTINUE;
 	outer.saddr = p->saddr == p->inner.daddr ? rv.vip : p->saddr;
 	outer.daddr = rv.client_ip;

@@ -27,7 +27,8 @@ static __always_inline int fragment_from_client(struct CTXTYPE *ctx, struct pkt_
 
 /* Client → VIP service: same backend as the session's, or a new Maglev choice; DNAT (and
  * src-ip-rewrite), then out of the BACKEND port. CONTINUE when no service matches. */
-static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p,
+					     const struct session_config *cfg)
 {
 	struct service_value *hit = lookup_service(p), svc;
 	struct conntrack_value ct;
@@ -43,7 +44,7 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 		account(&service_stats, svc.service_id, md->packet_len, 0);
 		return to_backend(ctx, md);
 	}
-	rc = session_for_client(p, &svc, &ct, &is_new);
+	rc = session_for_client(p, &svc, cfg, &ct, &is_new);
 	if (rc != CONTINUE)
 		return rc;
 	n.saddr = ct.nat_saddr;
@@ -60,15 +61,17 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	return to_backend(ctx, md);
 }
 
-/* Backend → client of a session (found through backend_to_vip and conntrack, or reverse_nat):
- * SNAT back to vip:vport and the client's original address. */
-static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
+/* Backend → client of a session (found through backend_to_vip and conntrack, or reverse_nat), or
+ * of a flow without one from a backend address that serves one service (stateless): SNAT back to
+ * vip:vport and the client's original address. */
+static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p,
+					     const struct session_config *cfg)
 {
 	struct reverse_nat_value rv;
 	struct nat4 n;
 	int rc;
 
-	if (!session_for_reply(p, &rv))
+	if (!session_for_reply(p, cfg, &rv))
 		return CONTINUE;
 	n.saddr = rv.vip;
 	n.daddr = rv.client_ip;
@@ -114,6 +117,7 @@ static __always_inline int non_ip_from_backend(struct CTXTYPE *ctx, struct pkt_m
 
 static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
+	const struct session_config *cfg;
 	int rc;
 
 	/* Everything from a client leaves through the BACKEND port: without one, drop before any
@@ -127,13 +131,16 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 		return arp_from_frontend(ctx, md, p);
 	if (p->kind != PKT_IPV4)
 		return to_backend(ctx, md);
-	rc = icmp_error_from_frontend(ctx, md, p);
+	cfg = session_config_get();
+	if (!cfg) /* an array's key 0: never */
+		return DROP_SESSION_CREATE;
+	rc = icmp_error_from_frontend(ctx, md, p, cfg);
 	if (rc != CONTINUE)
 		return rc;
 	rc = fragment_from_client(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
-	rc = client_to_service(ctx, md, p);
+	rc = client_to_service(ctx, md, p, cfg);
 	if (rc != CONTINUE)
 		return rc;
 	return to_backend(ctx, md);
@@ -141,6 +148,7 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 
 static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
+	const struct session_config *cfg;
 	int rc = parse_packet(ctx, p);
 
 	if (rc != CONTINUE)
@@ -149,10 +157,13 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 		return arp_from_backend(ctx, md, p);
 	if (p->kind != PKT_IPV4)
 		return non_ip_from_backend(ctx, md);
-	rc = icmp_error_from_backend(ctx, md, p);
+	cfg = session_config_get();
+	if (!cfg) /* an array's key 0: never */
+		return DROP_SESSION_CREATE;
+	rc = icmp_error_from_backend(ctx, md, p, cfg);
 	if (rc != CONTINUE)
 		return rc;
-	rc = backend_to_client(ctx, md, p);
+	rc = backend_to_client(ctx, md, p, cfg);
 	if (rc != CONTINUE)
 		return rc;
 	return backend_untranslated(ctx, md, p);

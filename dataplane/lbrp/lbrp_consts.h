@@ -31,7 +31,7 @@
 #define MAX_VIPS MAX_SERVICES
 #endif
 /* Session table entries (a session takes one, or two when its backend is not F_BACKEND_UNIQUE);
- * a full bucket evicts its least recently used entry. */
+ * a full bucket evicts by the order of session_table.h (expired, unestablished, established). */
 #ifndef MAX_SESSIONS
 #define MAX_SESSIONS 65536
 #endif
@@ -82,12 +82,25 @@
  * session through backend_to_vip. Set by the control plane only while that holds. */
 #define F_BACKEND_UNIQUE 0x2
 
+/* backend_vip_value.flags: the entry's address serves only the entry's service (the rule of
+ * F_BACKEND_UNIQUE, per address): a reply from it without a session is reverse-translated
+ * statelessly (EV_STATELESS_REPLY). Cleared (or never set) = such replies stay untranslated. */
+#define F_BACKEND_VIP_UNIQUE 0x1
+
 /* flow_key.kind of a session table entry. */
 #define SESSION_FORWARD 0 /* conntrack: client → VIP, value ct */
 #define SESSION_REVERSE 1 /* reverse NAT: backend → client's NATed address, value rn */
 
 /* conntrack_value.flags: the client's source address was rewritten (nat_saddr != saddr). */
 #define F_CT_SRC_REWRITTEN 0x1
+/* Session history bits of conntrack_value.flags and reverse_nat_value.flags (kept equal in a
+ * session's two entries, as the state): what the session has seen so far. */
+#define F_CT_SEEN_CLIENT_ACK 0x2 /* TCP: a client packet with ACK and without SYN */
+#define F_CT_SEEN_BACKEND 0x4    /* a packet from the backend (TCP: not a RST) */
+#define F_CT_FIN_CLIENT 0x8      /* TCP: a FIN from the client */
+#define F_CT_FIN_BACKEND 0x10    /* TCP: a FIN from the backend */
+/* The bits a session's two entries share (history and state); F_CT_SRC_REWRITTEN is forward-only. */
+#define F_CT_SESSION_BITS (F_CT_SEEN_CLIENT_ACK | F_CT_SEEN_BACKEND | F_CT_FIN_CLIENT | F_CT_FIN_BACKEND | CT_STATE_MASK)
 
 /* Session state: bits CT_STATE_MASK of conntrack_value.flags and reverse_nat_value.flags (the same
  * offset in both), kept equal in a session's two entries. Bits 0-7 are per-entry flags (F_CT_*). */
@@ -149,7 +162,7 @@
 /* u64 slots of struct lbrp_counters (service_stats and backend_stats values). */
 #define STAT_PACKETS 0      /* frames, both directions */
 #define STAT_BYTES 1        /* bytes of those frames (whole Ethernet frame) */
-#define STAT_NEW_SESSIONS 2 /* sessions created (conntrack misses and SYN re-selections) */
+#define STAT_NEW_SESSIONS 2 /* sessions stored (conntrack misses and re-creations; not refused or table-full flows) */
 #define STAT_MAX 3
 
 /* Stage result meaning "not decided yet, go on with the next stage". RX_* codes are >= 0 and

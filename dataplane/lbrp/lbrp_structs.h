@@ -61,7 +61,7 @@ struct conntrack_value {
 struct reverse_nat_value {
 	__be32 vip;       /* be */
 	__be16 vport;     /* be; 0 for ICMP */
-	__u16 flags;      /* host: the session's state (CT_STATE_MASK), as in its conntrack entry */
+	__u16 flags;      /* host: the session's state and history (F_CT_SESSION_BITS), as in its conntrack entry */
 	__be32 client_ip; /* be: the client's original address (before src-ip-rewrite) */
 	__u32 service_id; /* host */
 	__u32 backend_id; /* host */
@@ -96,8 +96,8 @@ struct backend_vip_key {
 struct backend_vip_value {
 	__be32 vip;       /* be: the service's VIP */
 	__be16 vport;     /* be: the service's port; 0 for ICMP */
-	__u16 flags;      /* host: none defined yet; must be 0 */
-	__u32 service_id; /* host: the service's id (for tools: the datapath counts the session's) */
+	__u16 flags;      /* host: F_BACKEND_VIP_UNIQUE or 0 */
+	__u32 service_id; /* host: the service's id (counts stateless replies; else for tools) */
 };
 
 /* src_ip_rewrite key (LPM trie). 8 bytes. */

@@ -1,8 +1,9 @@
 /* session.h — services and sessions: which service a client packet addresses, the session
  * (conntrack entry hit, or a new Maglev choice written as a conntrack entry and, unless its
- * backend is F_BACKEND_UNIQUE, a reverse NAT entry: session_table.h), the session of a backend's
- * reply (through backend_to_vip and the conntrack entry, else the reverse NAT entry), and the
- * src-ip-rewrite address mapping.
+ * backend is F_BACKEND_UNIQUE, a reverse NAT entry: session_table.h; new entries pass the per-CPU
+ * admission limit first), the session's state (TCP handshake and teardown, UDP/ICMP answered),
+ * the session of a backend's reply (through backend_to_vip and the conntrack entry, else the
+ * reverse NAT entry, else stateless through backend_to_vip), and the src-ip-rewrite mapping.
  */
 #ifndef LBRP_SESSION_H
 #define LBRP_SESSION_H
@@ -14,6 +15,8 @@
 #include "parse.h"
 #include "select.h"
 #include "session_table.h"
+#include "session_state.h"
+#include "admission.h"
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
  * the source port and address bits from a counter, so each run misses, selects a backend and
@@ -66,23 +69,28 @@ static __always_inline int src_rewrite_lookup(__be32 addr, __u32 sense, __be32 *
 	return 1;
 }
 
-static __always_inline int is_tcp_syn(const struct pkt_desc *p)
-{
-	return p->l4_kind == L4_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-}
+/* backend_id of a stateless reply: no backend id is known (account() ignores ids past the map). */
+#define NO_BACKEND_ID 0xffffffffu
 
-/* Chooses a backend for the client flow k of svc and records the session: its conntrack entry,
- * and, unless the backend is F_BACKEND_UNIQUE (its replies are resolved through backend_to_vip),
- * the reverse NAT entry of its replies. Returns CONTINUE with *ct filled, or a DROP_* reason. */
+/* Chooses a backend for the client flow k of svc and records the session in bucket b (k's; e = k's
+ * entry there, expired or closed, or NULL): its conntrack entry, and, unless the backend is
+ * F_BACKEND_UNIQUE (its replies are resolved through backend_to_vip), the reverse NAT entry of
+ * its replies. A key without an entry must first pass the admission limit; refused, or no way
+ * free (table full), the flow is still forwarded to its Maglev choice, without an entry: its
+ * next packet chooses again (the same backend while the table is unchanged). Returns CONTINUE
+ * with *ct filled and *stored = 1 when the session was recorded, or a DROP_* reason. */
 static __always_inline int session_create(const struct pkt_desc *p, const struct service_value *svc,
-					  const struct flow_key *k, struct conntrack_value *ct)
+					  const struct flow_key *k, struct session_bucket *b,
+					  struct session_entry *e, const struct session_config *cfg,
+					  struct conntrack_value *ct, __u32 *stored)
 {
-	struct session_entry e;
+	struct session_entry v;
 	struct backend_value be;
 	struct flow_key rk;
 	__u32 backend_id;
 	int rc = select_backend(svc, flow_hash(k), &backend_id, &be);
 
+	*stored = 0;
 	if (rc != CONTINUE)
 		return rc;
 	__builtin_memset(ct, 0, sizeof(*ct));
@@ -93,9 +101,16 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	ct->nat_saddr = k->saddr;
 	if (src_rewrite_lookup(k->saddr, FROM_FRONTEND, &ct->nat_saddr))
 		ct->flags |= F_CT_SRC_REWRITTEN;
-	e.ct = *ct;
-	if (session_insert(k, &e))
-		return DROP_SESSION_CREATE;
+	/* The first packet counts: a mid-flow ACK (a pickup) has the client's ACK seen. */
+	ct->flags = ct_next_flags(ct->flags, ct_event(p, 0), p->proto);
+	if (!e && !session_admit(cfg)) {
+		session_event(EV_ADMISSION_REFUSED);
+		return CONTINUE;
+	}
+	v.ct = *ct;
+	if (session_store(b, k, e, &v, cfg))
+		return CONTINUE;
+	*stored = 1;
 	if (be.flags & F_BACKEND_UNIQUE)
 		return CONTINUE;
 
@@ -107,24 +122,44 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	rk.dport = k->sport;
 	rk.proto = p->proto;
 	rk.kind = SESSION_REVERSE;
-	e.rn.vip = k->daddr;
-	e.rn.vport = p->dport;
-	e.rn.flags = ct->flags & CT_STATE_MASK;
-	e.rn.client_ip = k->saddr;
-	e.rn.service_id = ct->service_id;
-	e.rn.backend_id = backend_id;
-	if (session_insert(&rk, &e))
+	v.rn.vip = k->daddr;
+	v.rn.vport = p->dport;
+	v.rn.flags = ct->flags & F_CT_SESSION_BITS;
+	v.rn.client_ip = k->saddr;
+	v.rn.service_id = ct->service_id;
+	v.rn.backend_id = backend_id;
+	/* Without src-ip-rewrite the reply's client side is the flow's: the same bucket, no second hash. */
+	if (ct->nat_saddr != k->saddr)
+		b = session_bucket_of(&rk, cfg);
+	if (!b)
 		return DROP_SESSION_CREATE;
+	session_store(b, &rk, session_find(b, &rk), &v, cfg);
 	return CONTINUE;
 }
 
-/* The session of a client packet to svc: the existing one (always, except a TCP SYN whose
- * backend is no longer usable, which re-selects), or a new one (*is_new = 1). */
-static __always_inline int session_for_client(const struct pkt_desc *p, const struct service_value *svc,
-					      struct conntrack_value *ct, __u32 *is_new)
+/* True when a client packet may use its session's entry e: unexpired, and not a TCP SYN that
+ * opens a new connection — after a close (CT_CLOSING, CT_CLOSED) or when the session's backend is
+ * no longer usable; such a SYN starts a new session in place (Maglev again). */
+static __always_inline int session_usable_by(const struct pkt_desc *p, const struct session_entry *e,
+					     const struct session_config *cfg, __u32 now)
 {
+	if (session_expired(e, cfg, now))
+		return 0;
+	if (!is_tcp_syn(p))
+		return 1;
+	return ct_state_of(e->ct.flags) < CT_CLOSING && backend_still_usable(&e->ct);
+}
+
+/* The session of a client packet to svc: the existing one (its state advanced by the packet), or
+ * a new one (*is_new = 1 when recorded). */
+static __always_inline int session_for_client(const struct pkt_desc *p, const struct service_value *svc,
+					      const struct session_config *cfg, struct conntrack_value *ct,
+					      __u32 *is_new)
+{
+	struct session_bucket *b;
+	struct session_entry *e;
 	struct flow_key k;
-	struct session_entry *hit;
+	__u32 now;
 
 	flow_of(p, &k);
 #if LBRP_BENCH_NEW_FLOWS
@@ -135,22 +170,29 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 		k.saddr ^= bpf_htonl(seq >> 16);
 	}
 #endif
-	hit = session_lookup(&k);
-	if (hit && !(is_tcp_syn(p) && !backend_still_usable(&hit->ct))) {
-		*ct = hit->ct;
+	b = session_bucket_of(&k, cfg);
+	if (!b)
+		return DROP_SESSION_CREATE;
+	e = session_find(b, &k);
+	now = session_now();
+	if (e && session_usable_by(p, e, cfg, now)) {
+		session_touch(e, now);
+		session_advance(e, ct_event(p, 0), cfg);
+		*ct = e->ct;
 		*is_new = 0;
 		return CONTINUE;
 	}
-	*is_new = 1;
-	return session_create(p, svc, &k, ct);
+	return session_create(p, svc, &k, b, e, cfg, ct, is_new);
 }
 
 /* The session of reply tuple r if its client (before src-ip-rewrite) is `client` and it belongs to
  * service *bv: the conntrack entry of client:r.dport → vip:vport, accepted only when the reply is
  * exactly that session's (backend address and port are r's source, the client's NATed address is
- * r's destination). Fills *rv as the session's reverse NAT entry would read; returns 1 on a hit. */
-static __always_inline int reply_in_conntrack(const struct flow_key *r, const struct backend_vip_value *bv,
-					      __be32 client, struct reverse_nat_value *rv)
+ * r's destination). Fills *rv as the session's reverse NAT entry would read; returns the entry. */
+static __always_inline struct session_entry *reply_in_conntrack(const struct flow_key *r,
+								const struct backend_vip_value *bv, __be32 client,
+								const struct session_config *cfg,
+								struct reverse_nat_value *rv)
 {
 	struct flow_key k;
 	struct session_entry *e;
@@ -162,30 +204,34 @@ static __always_inline int reply_in_conntrack(const struct flow_key *r, const st
 	k.sport = r->dport;
 	k.dport = bv->vport;
 	k.proto = r->proto;
-	e = session_lookup(&k);
+	e = session_lookup(&k, cfg);
 	if (!e)
-		return 0;
+		return NULL;
 	ct = &e->ct;
 	if (ct->backend_ip != r->saddr || ct->backend_port != r->sport || ct->nat_saddr != r->daddr)
-		return 0;
+		return NULL;
 	rv->vip = bv->vip;
 	rv->vport = bv->vport;
-	rv->flags = ct->flags & CT_STATE_MASK;
+	rv->flags = ct->flags & F_CT_SESSION_BITS;
 	rv->client_ip = client;
 	rv->service_id = ct->service_id;
 	rv->backend_id = ct->backend_id;
-	return 1;
+	return e;
 }
 
 /* The session of reply tuple r (backend → client's NATed address, as the reply arrives), copied
- * to *rv as a reverse NAT value; returns 1 on a hit. A backend address in backend_to_vip names
- * the service, so the session is looked up in conntrack: for the client that src-ip-rewrite maps
- * the destination back to, else for the destination itself (a client that was not rewritten).
- * Anything else (no entry, or no session matches r exactly) is looked up as a reverse NAT entry. */
-static __always_inline int session_of_reply(const struct flow_key *r, struct reverse_nat_value *rv)
+ * to *rv as a reverse NAT value; returns its entry (conntrack or reverse NAT), or NULL. A backend
+ * address in backend_to_vip names the service (copied to *bv; else *bv is zeroed), so the session
+ * is looked up in conntrack: for the client that src-ip-rewrite maps the destination back to, else
+ * for the destination itself (a client that was not rewritten). Anything else (no entry, or no
+ * session matches r exactly) is looked up as a reverse NAT entry. */
+static __always_inline struct session_entry *session_of_reply(const struct flow_key *r,
+							      const struct session_config *cfg,
+							      struct reverse_nat_value *rv,
+							      struct backend_vip_value *bv)
 {
 	struct backend_vip_key bk = {};
-	struct backend_vip_value *bvp, bv;
+	struct backend_vip_value *bvp;
 	struct session_entry *hit;
 	struct flow_key rk;
 	__be32 client;
@@ -194,31 +240,67 @@ static __always_inline int session_of_reply(const struct flow_key *r, struct rev
 	bk.port = r->sport;
 	bk.proto = r->proto;
 	bvp = bpf_map_lookup_elem(&backend_to_vip, &bk);
+	__builtin_memset(bv, 0, sizeof(*bv));
 	if (bvp) {
-		bv = *bvp;
-		if (src_rewrite_lookup(r->daddr, FROM_BACKEND, &client) && reply_in_conntrack(r, &bv, client, rv))
-			return 1;
-		if (reply_in_conntrack(r, &bv, r->daddr, rv))
-			return 1;
+		*bv = *bvp;
+		if (src_rewrite_lookup(r->daddr, FROM_BACKEND, &client)) {
+			hit = reply_in_conntrack(r, bv, client, cfg, rv);
+			if (hit)
+				return hit;
+		}
+		hit = reply_in_conntrack(r, bv, r->daddr, cfg, rv);
+		if (hit)
+			return hit;
 	}
 	rk = *r;
 	rk.kind = SESSION_REVERSE;
-	hit = session_lookup(&rk);
+	hit = session_lookup(&rk, cfg);
 	if (!hit)
-		return 0;
+		return NULL;
 	*rv = hit->rn;
+	return hit;
+}
+
+/* A reply without a session from an address that serves one service (F_BACKEND_VIP_UNIQUE in its
+ * backend_to_vip entry *bv): translated as that service's, to the destination mapped back through
+ * src-ip-rewrite when it lies in the new range. This keeps flows without an entry (refused by
+ * admission, table full, lost) working both ways. Fills *rv; returns 1, or 0 when not such a reply. */
+static __always_inline int stateless_reply(const struct flow_key *r, const struct backend_vip_value *bv,
+					   struct reverse_nat_value *rv)
+{
+	__be32 client = r->daddr;
+
+	if (!(bv->flags & F_BACKEND_VIP_UNIQUE))
+		return 0;
+	src_rewrite_lookup(r->daddr, FROM_BACKEND, &client);
+	rv->vip = bv->vip;
+	rv->vport = bv->vport;
+	rv->flags = 0;
+	rv->client_ip = client;
+	rv->service_id = bv->service_id;
+	rv->backend_id = NO_BACKEND_ID;
+	session_event(EV_STATELESS_REPLY);
 	return 1;
 }
 
-/* The session of a backend's TCP, UDP or ICMP echo reply (copied to *rv); returns 1 on a hit. */
-static __always_inline int session_for_reply(const struct pkt_desc *p, struct reverse_nat_value *rv)
+/* The session of a backend's TCP, UDP or ICMP echo reply (copied to *rv, its state advanced by
+ * the reply), or a stateless translation; returns 1 when *rv says how to translate. */
+static __always_inline int session_for_reply(const struct pkt_desc *p, const struct session_config *cfg,
+					     struct reverse_nat_value *rv)
 {
+	struct backend_vip_value bv;
+	struct session_entry *e;
 	struct flow_key r;
 
 	if (p->l4_kind != L4_TCP && p->l4_kind != L4_UDP && p->l4_kind != L4_ICMP_ECHO_REPLY)
 		return 0;
 	flow_of(p, &r);
-	return session_of_reply(&r, rv);
+	e = session_of_reply(&r, cfg, rv, &bv);
+	if (e) {
+		session_advance(e, ct_event(p, 1), cfg);
+		return 1;
+	}
+	return stateless_reply(&r, &bv, rv);
 }
 
 #endif /* LBRP_SESSION_H */

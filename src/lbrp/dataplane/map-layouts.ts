@@ -17,14 +17,27 @@ export const F_BACKEND_ACTIVE = 0x1;
  * found through backend_to_vip. Set only while that entry exists and names this service.
  */
 export const F_BACKEND_UNIQUE = 0x2;
+/**
+ * backend_vip_value.flags: the entry's address serves only the entry's service, so a reply from it
+ * without a session is reverse-translated statelessly (set and cleared as F_BACKEND_UNIQUE is).
+ */
+export const F_BACKEND_VIP_UNIQUE = 0x1;
 /** conntrack_value.flags: the client's source address was rewritten (src-ip-rewrite). */
 export const F_CT_SRC_REWRITTEN = 0x1;
+/** Session history bits of conntrack_value.flags and reverse_nat_value.flags (equal in both). */
+export const F_CT_SEEN_CLIENT_ACK = 0x2;
+export const F_CT_SEEN_BACKEND = 0x4;
+export const F_CT_FIN_CLIENT = 0x8;
+export const F_CT_FIN_BACKEND = 0x10;
 /**
  * Session state: bits CT_STATE_MASK of conntrack_value.flags and reverse_nat_value.flags, equal in
  * a session's two entries (bits 0-7 are per-entry F_CT_* flags).
  */
 export const CT_STATE_SHIFT = 8;
 export const CT_STATE_MASK = 0x0300;
+/** The bits a session's two entries share (history and state). */
+export const F_CT_SESSION_BITS =
+  F_CT_SEEN_CLIENT_ACK | F_CT_SEEN_BACKEND | F_CT_FIN_CLIENT | F_CT_FIN_BACKEND | CT_STATE_MASK;
 export const CT_STATE = { NEW: 0, ESTABLISHED: 1, CLOSING: 2, CLOSED: 3 } as const;
 /** The CT_STATE of an entry's flags. */
 export const ctStateOf = (flags: number): number => (flags & CT_STATE_MASK) >> CT_STATE_SHIFT;
@@ -125,7 +138,13 @@ export const PCN = {
 export const LAYOUT_CONSTANTS: Record<string, number> = {
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_BACKEND_VIP_UNIQUE,
   F_CT_SRC_REWRITTEN,
+  F_CT_SEEN_CLIENT_ACK,
+  F_CT_SEEN_BACKEND,
+  F_CT_FIN_CLIENT,
+  F_CT_FIN_BACKEND,
+  F_CT_SESSION_BITS,
   CT_STATE_SHIFT,
   CT_STATE_MASK,
   ...Object.fromEntries(Object.entries(CT_STATE).map(([k, v]) => [`CT_${k}`, v])),

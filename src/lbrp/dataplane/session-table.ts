@@ -1,8 +1,8 @@
 // TS view of the dataplane's session table (dataplane/lbrp/session_table.h): the `sessions` array
 // map of buckets, each SESSION_WAYS session_entry ways (flow key with its kind, 20-byte value,
 // last_seen); a way with protocol 0 is free. An entry lives in the bucket named by a hash of its
-// client side: a conntrack (SESSION_FORWARD) key's source, a reverse NAT (SESSION_REVERSE) key's
-// destination. Pure: no I/O.
+// client side keyed with the cube's secret (session_config.secret): a conntrack (SESSION_FORWARD)
+// key's source, a reverse NAT (SESSION_REVERSE) key's destination. Pure: no I/O.
 
 import { flowMix } from './flow-hash';
 import { SESSION_REVERSE, SESSION_WAYS, STRUCT_LAYOUTS } from './map-layouts';
@@ -51,13 +51,27 @@ export function sessionEntries(buckets: Iterable<Buffer>, kind?: number): Sessio
   return out;
 }
 
-/** session_bucket_index(): the bucket of an encoded flow_key in a table of `buckets` buckets. */
-export function sessionBucketOf(key: Buffer, buckets: number): number {
+/** The all-zero secret: the unkeyed bucket hash (a cube before the control plane's first sync). */
+export const UNKEYED: readonly [number, number, number, number] = [0, 0, 0, 0];
+
+/**
+ * session_bucket_index(): the bucket of an encoded flow_key in a table of `buckets` buckets, under
+ * the cube's `secret` (session_config.secret, four u32 words).
+ */
+export function sessionBucketOf(key: Buffer, buckets: number, secret: readonly number[] = UNKEYED): number {
   const rev = key[KEY.kind.offset] === SESSION_REVERSE;
   const addr = key.readUInt32LE(rev ? KEY.daddr.offset : KEY.saddr.offset);
   const port = key.readUInt16LE(rev ? KEY.dport.offset : KEY.sport.offset);
   const proto = key[KEY.proto.offset];
-  return flowMix(addr, (port | (proto << 16)) >>> 0, SESSION_HASH_SEED) & (buckets - 1);
+  const [s0, s1, s2, s3] = secret;
+  return (
+    flowMix(
+      (addr + s0) >>> 0,
+      ((port | (proto << 16)) + s1) >>> 0,
+      (((SESSION_HASH_SEED ^ s2) >>> 0) + s3) >>> 0,
+    ) &
+    (buckets - 1)
+  );
 }
 
 /** The value of the entry with key `key` in a bucket (the one sessionBucketOf names), or undefined. */

@@ -204,6 +204,9 @@ function sessionFrame(
         ? tcp(ct.backendIp, ct.natSaddr, k.sport, {
             sport: ct.backendPort,
             ack: true,
+            // Now and then the backend closes or resets (the session's state follows).
+            fin: r() < 0.08,
+            rst: r() < 0.03,
             ttl,
             payload: 'x'.repeat(int(r, 30)),
           })
@@ -225,13 +228,21 @@ function sessionFrame(
     const from = r() < 0.5 ? ct.backendIp : ROUTER_BACKEND_SIDE;
     return { frame: icmpError(from, ct.natSaddr, received(), errOpts()), fromClient: false };
   }
-  // More of the client's flow (a SYN again now and then: after a drain it picks a new backend).
+  // More of the client's flow (a SYN again now and then: after a drain or a close it picks a new
+  // backend; a FIN or RST now and then closes the session).
   if (r() < 0.5)
     return {
       frame: echo
         ? icmpEcho(k.saddr, k.daddr, { id: k.sport, ttl })
         : k.proto === IPPROTO.TCP
-          ? tcp(k.saddr, k.daddr, k.dport, { sport: k.sport, syn: r() < 0.3, ack: r() < 0.7, ttl })
+          ? tcp(k.saddr, k.daddr, k.dport, {
+              sport: k.sport,
+              syn: r() < 0.3,
+              ack: r() < 0.7,
+              fin: r() < 0.08,
+              rst: r() < 0.03,
+              ttl,
+            })
           : udp(k.saddr, k.daddr, k.dport, { sport: k.sport, ttl }),
       fromClient: true,
     };

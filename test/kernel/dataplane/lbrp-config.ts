@@ -14,7 +14,12 @@ import {
   VIP_1,
   VIP_2,
 } from '../../fixtures/addresses';
-import { F_BACKEND_ACTIVE, F_BACKEND_UNIQUE, IPPROTO } from '../../../src/lbrp/dataplane/map-layouts';
+import {
+  F_BACKEND_ACTIVE,
+  F_BACKEND_UNIQUE,
+  F_BACKEND_VIP_UNIQUE,
+  IPPROTO,
+} from '../../../src/lbrp/dataplane/map-layouts';
 import { BackendSpec, BackendVipSpec, DataplaneConfig, PORTS, ServiceSpec } from './lbrp-harness';
 
 /** Prime table size used by the test services (Maglev tables are prime-sized). */
@@ -103,7 +108,8 @@ export function sharedConfig(): DataplaneConfig {
  * `cfg` with the control plane's backend_to_vip opt-in, by the rule of dataplane/README.md: each
  * backend address (ip, port — 0 for ICMP —, proto) that a service's table names gets an entry
  * naming the first such service; backends whose address only one service uses are flagged
- * F_BACKEND_UNIQUE, those of a shared address are not.
+ * F_BACKEND_UNIQUE, those of a shared address are not, and so are the entries (F_BACKEND_VIP_UNIQUE:
+ * replies without a session are translated statelessly).
  */
 export function withBackendVips(cfg: DataplaneConfig): DataplaneConfig {
   const byId = new Map(cfg.backends.map((b) => [b.id, b]));
@@ -131,6 +137,9 @@ export function withBackendVips(cfg: DataplaneConfig): DataplaneConfig {
       ...b,
       flags: unique.has(b.id) ? b.flags | F_BACKEND_UNIQUE : b.flags & ~F_BACKEND_UNIQUE,
     })),
-    backendVips: [...users.values()].map((u) => u.entry),
+    backendVips: [...users.values()].map((u) => ({
+      ...u.entry,
+      service: { ...u.entry.service, flags: u.services.size === 1 ? F_BACKEND_VIP_UNIQUE : 0 },
+    })),
   };
 }

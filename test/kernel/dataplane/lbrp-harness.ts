@@ -39,6 +39,12 @@ import {
   DROP,
   DROP_MAX,
   DropReason,
+  decodeSessionConfig,
+  encodeSessionConfig,
+  EV,
+  EV_MAX,
+  SessionConfig,
+  TIMEOUT_MAX,
   SESSION_FORWARD,
   SESSION_REVERSE,
   STRUCT_LAYOUTS,
@@ -276,6 +282,34 @@ export class LbrpUnderTest {
     }
   }
 
+  /** Writes session_config (secret, timeouts, admission); fields left out are zero. */
+  setSessionConfig(c: Partial<SessionConfig> = {}): void {
+    const full: SessionConfig = {
+      secret: c.secret ?? [0, 0, 0, 0],
+      timeouts: c.timeouts ?? new Array<number>(TIMEOUT_MAX).fill(0),
+      admitPerJiffyQ16: c.admitPerJiffyQ16 ?? 0n,
+      admitBurstQ16: c.admitBurstQ16 ?? 0n,
+    };
+    this.map('session_config').update(encodeU32(0), encodeSessionConfig(full));
+  }
+
+  /** The session_config the program reads. */
+  sessionConfig(): SessionConfig {
+    return decodeSessionConfig(this.map('session_config').lookup(encodeU32(0)) ?? Buffer.alloc(56));
+  }
+
+  /** session_events[slot] summed over CPUs. */
+  sessionEvent(slot: keyof typeof EV): bigint {
+    return sumU64(this.map('session_events').lookupPerCpu(encodeU32(EV[slot])) ?? []);
+  }
+
+  /** Every session_events slot summed over CPUs, by name. */
+  sessionEvents(): Record<keyof typeof EV, bigint> {
+    const out = {} as Record<keyof typeof EV, bigint>;
+    for (const name of Object.keys(EV) as Array<keyof typeof EV>) out[name] = this.sessionEvent(name);
+    return out;
+  }
+
   /** Removes the configuration and every session. */
   unconfigure(): void {
     const w = this.written;
@@ -286,6 +320,13 @@ export class LbrpUnderTest {
     for (const k of w.backendVips.splice(0)) this.map('backend_to_vip').delete(k);
     // The session table; a baseline dataplane of bench:dataplane may predate it (LRU hash maps).
     for (const m of this.obj.maps()) if (['sessions', 'conntrack', 'reverse_nat'].includes(m.name)) m.clear();
+    // The session policy back to "unkeyed, no timeouts, no limit", events and token buckets zeroed
+    // (a baseline dataplane may predate these maps).
+    const names = new Set(this.obj.maps().map((m) => m.name));
+    if (names.has('session_config')) this.setSessionConfig();
+    if (names.has('session_events'))
+      for (let i = 0; i < EV_MAX; i++) this.map('session_events').updatePerCpu(encodeU32(i), Buffer.alloc(8));
+    if (names.has('admission')) this.map('admission').updatePerCpu(encodeU32(0), Buffer.alloc(16));
   }
 
   /** Writes a service: its Maglev table, its `services` entry and its VIP (removed by
@@ -343,8 +384,37 @@ export class LbrpUnderTest {
     const k = Buffer.from(key);
     k[STRUCT_LAYOUTS.flow_key.fields.kind.offset] = KIND[kind];
     const m = this.map('sessions');
-    const bucket = m.lookup(encodeU32(sessionBucketOf(k, m.maxEntries)));
+    const bucket = m.lookup(encodeU32(this.bucketOf(k)));
     return bucket && findInBucket(bucket, k);
+  }
+
+  /** The bucket of an encoded flow_key (its kind set) under the secret the program reads. */
+  bucketOf(key: Buffer): number {
+    const secret = this.obj.maps().some((m) => m.name === 'session_config')
+      ? this.sessionConfig().secret
+      : undefined;
+    return sessionBucketOf(key, this.map('sessions').maxEntries, secret);
+  }
+
+  /**
+   * Makes the entry of one kind with key `key` (an encoded flow_key) `by` session clock units
+   * older, as if idle that long. Returns false when there is no such entry.
+   */
+  ageSession(kind: SessionTable, key: Buffer, by: number): boolean {
+    const k = Buffer.from(key);
+    k[STRUCT_LAYOUTS.flow_key.fields.kind.offset] = KIND[kind];
+    const m = this.map('sessions');
+    const idx = encodeU32(this.bucketOf(k));
+    const bucket = m.lookup(idx);
+    const entry = STRUCT_LAYOUTS.session_entry;
+    for (let at = 0; bucket && at < bucket.length; at += entry.size) {
+      if (!bucket.subarray(at, at + k.length).equals(k)) continue;
+      const off = at + entry.fields.last_seen.offset;
+      bucket.writeUInt32LE((bucket.readUInt32LE(off) - by) >>> 0, off);
+      m.update(idx, bucket);
+      return true;
+    }
+    return false;
   }
 
   /** Points maglev_slots[index] at backend id. */

@@ -6,10 +6,19 @@
 // by their own tests). Not a test file itself.
 
 import {
+  CT_STATE,
+  CT_STATE_MASK,
+  CT_STATE_SHIFT,
+  ctStateOf,
   DropReason,
   encodeFlowKey,
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_BACKEND_VIP_UNIQUE,
+  F_CT_FIN_BACKEND,
+  F_CT_FIN_CLIENT,
+  F_CT_SEEN_BACKEND,
+  F_CT_SEEN_CLIENT_ACK,
   FlowKey,
   IPPROTO,
   SESSION_FORWARD,
@@ -91,12 +100,47 @@ interface Conntrack {
   backendPort: number;
   serviceId: number;
   natSaddr: string;
+  /** The session's history and state bits (F_CT_SEEN_*, F_CT_FIN_*, CT_STATE_MASK). */
+  flags: number;
 }
 
 interface ReverseNat {
   vip: string;
   vport: number;
   clientIp: string;
+  flags: number;
+}
+
+/** What a packet tells its session (the dataplane's ct_event): history bits, or a TCP RST. */
+interface CtEvent {
+  seen: number;
+  rst: boolean;
+}
+
+/** A packet's event for its session, by the rules of dataplane/README.md ("Session state"). */
+function ctEvent(p: Ip4, fromBackend: boolean): CtEvent {
+  if (p.l4Kind !== 'tcp') return { seen: fromBackend ? F_CT_SEEN_BACKEND : 0, rst: false };
+  const f = p.tcpFlags;
+  if (f & 0x04) return { seen: 0, rst: true };
+  const fin = (f & 0x01) !== 0;
+  if (fromBackend) return { seen: F_CT_SEEN_BACKEND | (fin ? F_CT_FIN_BACKEND : 0), rst: false };
+  return { seen: ((f & 0x12) === 0x10 ? F_CT_SEEN_CLIENT_ACK : 0) | (fin ? F_CT_FIN_CLIENT : 0), rst: false };
+}
+
+/** A session's flags after an event: TCP closes on a RST or FINs both ways (for good), is closing
+ * after one FIN, established once the backend answered and the client ACKed; UDP and ICMP are
+ * established once the backend answered. */
+function nextFlags(flags: number, ev: CtEvent, proto: number): number {
+  const f = flags | ev.seen;
+  const fins = F_CT_FIN_CLIENT | F_CT_FIN_BACKEND;
+  const both = F_CT_SEEN_CLIENT_ACK | F_CT_SEEN_BACKEND;
+  let st: number;
+  if (proto !== IPPROTO.TCP) st = f & F_CT_SEEN_BACKEND ? CT_STATE.ESTABLISHED : CT_STATE.NEW;
+  else if (ev.rst || ctStateOf(f) === CT_STATE.CLOSED || (f & fins) === fins) st = CT_STATE.CLOSED;
+  else if (f & fins) st = CT_STATE.CLOSING;
+  else if ((f & both) === both) st = CT_STATE.ESTABLISHED;
+  else st = CT_STATE.NEW;
+  return (f & ~CT_STATE_MASK) | (st << CT_STATE_SHIFT);
 }
 
 interface Nat4 {
@@ -207,7 +251,7 @@ export class LbrpModel {
   private readonly vips = new Set<string>();
   private readonly backends = new Map<number, BackendSpec>();
   private readonly slots = new Map<number, number>();
-  private readonly backendVips = new Map<string, { vip: string; vport: number }>();
+  private readonly backendVips = new Map<string, { vip: string; vport: number; flags: number }>();
   private readonly fwd = new Map<string, Conntrack>();
   /** The forward entries in creation order, for the generator (an array: picked per frame). */
   private readonly fwdList: Array<{ key: FlowKey; ct: Conntrack }> = [];
@@ -220,6 +264,8 @@ export class LbrpModel {
     readonly mode: Mode,
     private readonly cfg: DataplaneConfig,
     readonly sizes: { MAX_SESSIONS: number; MAX_BACKENDS: number; MAX_MAGLEV_SLOTS: number },
+    /** session_config.secret the program runs with (the bucket hash's key). */
+    private readonly secret: readonly number[] = [0, 0, 0, 0],
   ) {
     this.buckets = sizes.MAX_SESSIONS / SESSION_WAYS;
     for (const b of cfg.backends) this.backends.set(b.id, b);
@@ -229,7 +275,11 @@ export class LbrpModel {
       s.slots.forEach((id, i) => this.slots.set(s.slotBase + i, id));
     }
     for (const e of cfg.backendVips ?? [])
-      this.backendVips.set(`${e.backend.ip}|${e.backend.port}|${e.backend.proto}`, e.service);
+      this.backendVips.set(`${e.backend.ip}|${e.backend.port}|${e.backend.proto}`, {
+        vip: e.service.vip,
+        vport: e.service.vport,
+        flags: e.service.flags,
+      });
   }
 
   setBackend(b: BackendSpec): void {
@@ -302,8 +352,11 @@ export class LbrpModel {
     const syn = p.l4Kind === 'tcp' && (p.tcpFlags & 0x12) === 0x02;
     let ct: Conntrack;
     let isNew = false;
-    if (hit && !(syn && !this.usable(hit))) {
+    // No timeouts here (all zero: nothing expires); a SYN after a close, or to a backend no longer
+    // usable, opens a new session in place.
+    if (hit && !(syn && (ctStateOf(hit.flags) >= CT_STATE.CLOSING || !this.usable(hit)))) {
       ct = hit;
+      this.advance({ ...k, kind: SESSION_FORWARD }, ctEvent(p, false));
     } else {
       const made = this.createSession(p, svc, k);
       if (typeof made === 'string') return { verdict: 'drop', reason: made, note: 'new session' };
@@ -359,14 +412,10 @@ export class LbrpModel {
       }
     }
     if (p.l4Kind === 'tcp' || p.l4Kind === 'udp' || p.l4Kind === 'echo-reply') {
-      const rv = this.sessionOfReply({
-        saddr: p.saddr,
-        daddr: p.daddr,
-        sport: p.sport,
-        dport: p.dport,
-        proto: p.proto,
-      });
+      const r = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport, proto: p.proto };
+      const rv = this.sessionOfReply(r);
       if (rv) {
+        this.advance(rv.entry, ctEvent(p, true));
         const { frame, sums } = rewrite(f, p, {
           saddr: rv.vip,
           daddr: rv.clientIp,
@@ -374,6 +423,18 @@ export class LbrpModel {
           dport: p.dport,
         });
         return this.toFrontend(rv.clientIp, frame, sums, 'reply of a session');
+      }
+      // No session: an address that serves one service is translated statelessly.
+      const bv = this.backendVips.get(`${r.saddr}|${r.sport}|${r.proto}`);
+      if (bv && bv.flags & F_BACKEND_VIP_UNIQUE) {
+        const client = this.srcRewrite(r.daddr, 'back') ?? r.daddr;
+        const { frame, sums } = rewrite(f, p, {
+          saddr: bv.vip,
+          daddr: client,
+          sport: bv.vport,
+          dport: p.dport,
+        });
+        return this.toFrontend(client, frame, sums, 'stateless reply');
       }
     }
     const mapped = this.srcRewrite(p.daddr, 'back');
@@ -434,6 +495,7 @@ export class LbrpModel {
       backendPort: p.l4Kind === 'echo-req' ? 0 : be.port,
       serviceId: svc.id,
       natSaddr: this.srcRewrite(k.saddr, 'front') ?? k.saddr,
+      flags: nextFlags(0, ctEvent(p, false), p.proto),
     };
     const known = this.fwd.get(keyOf(k));
     if (known) Object.assign(known, ct);
@@ -447,7 +509,7 @@ export class LbrpModel {
         dport: k.sport,
         proto: k.proto,
       };
-      const rn = { vip: k.daddr, vport: p.dport, clientIp: k.saddr };
+      const rn = { vip: k.daddr, vport: p.dport, clientIp: k.saddr, flags: ct.flags };
       this.insert(
         { ...rk, kind: SESSION_REVERSE },
         () => this.rev.set(keyOf(rk), rn),
@@ -461,7 +523,7 @@ export class LbrpModel {
    * model cannot predict: the fuzz sizes the table so that it never happens, and this says so. */
   private insert(k: FlowKey, store: () => void, exists: boolean): void {
     if (!exists) {
-      const b = sessionBucketOf(encodeFlowKey(k), this.buckets);
+      const b = sessionBucketOf(encodeFlowKey(k), this.buckets, this.secret);
       const n = (this.bucketFill.get(b) ?? 0) + 1;
       if (n > SESSION_WAYS)
         throw new Error(`model: session bucket ${b} overflows (eviction): raise MAX_SESSIONS`);
@@ -470,20 +532,55 @@ export class LbrpModel {
     store();
   }
 
-  /** The session of a reply tuple: through backend_to_vip and conntrack, else reverse NAT. */
-  private sessionOfReply(r: FlowKey): ReverseNat | undefined {
+  /** The session of a reply tuple: through backend_to_vip and conntrack, else reverse NAT; with
+   * the entry it was found in. */
+  private sessionOfReply(
+    r: FlowKey,
+  ): (Omit<ReverseNat, 'flags'> & { entry: FlowKey & { kind: number } }) | undefined {
     const bv = this.backendVips.get(`${r.saddr}|${r.sport}|${r.proto}`);
     if (bv) {
       const mapped = this.srcRewrite(r.daddr, 'back');
       for (const client of mapped ? [mapped, r.daddr] : [r.daddr]) {
-        const ct = this.fwd.get(
-          keyOf({ saddr: client, daddr: bv.vip, sport: r.dport, dport: bv.vport, proto: r.proto }),
-        );
+        const fk = { saddr: client, daddr: bv.vip, sport: r.dport, dport: bv.vport, proto: r.proto };
+        const ct = this.fwd.get(keyOf(fk));
         if (ct && ct.backendIp === r.saddr && ct.backendPort === r.sport && ct.natSaddr === r.daddr)
-          return { vip: bv.vip, vport: bv.vport, clientIp: client };
+          return { vip: bv.vip, vport: bv.vport, clientIp: client, entry: { ...fk, kind: SESSION_FORWARD } };
       }
     }
-    return this.rev.get(keyOf(r));
+    const rn = this.rev.get(keyOf(r));
+    return rn && { ...rn, entry: { ...r, kind: SESSION_REVERSE } };
+  }
+
+  /** Applies an event to the entry `e` and, when its flags change, to its session's other entry
+   * (found by the key the entry implies, and only if it is that session's). */
+  private advance(e: FlowKey & { kind: number }, ev: CtEvent): void {
+    if (e.kind === SESSION_FORWARD) {
+      const ct = this.fwd.get(keyOf(e));
+      if (!ct) return;
+      const next = nextFlags(ct.flags, ev, e.proto);
+      if (next === ct.flags) return;
+      ct.flags = next;
+      const rk = {
+        saddr: ct.backendIp,
+        daddr: ct.natSaddr,
+        sport: ct.backendPort,
+        dport: e.sport,
+        proto: e.proto,
+      };
+      const rn = this.rev.get(keyOf(rk));
+      if (rn && rn.clientIp === e.saddr && rn.vip === e.daddr && rn.vport === e.dport)
+        rn.flags = nextFlags(rn.flags, ev, e.proto);
+      return;
+    }
+    const rn = this.rev.get(keyOf(e));
+    if (!rn) return;
+    const next = nextFlags(rn.flags, ev, e.proto);
+    if (next === rn.flags) return;
+    rn.flags = next;
+    const fk = { saddr: rn.clientIp, daddr: rn.vip, sport: e.dport, dport: rn.vport, proto: e.proto };
+    const ct = this.fwd.get(keyOf(fk));
+    if (ct && ct.backendIp === e.saddr && ct.backendPort === e.sport && ct.natSaddr === e.daddr)
+      ct.flags = nextFlags(ct.flags, ev, e.proto);
   }
 }
 

@@ -109,6 +109,12 @@ const allSlots = (lb: LbrpUnderTest, backendId: number): void => {
 /** Every backend address serves one service: sessions get no reverse_nat entry. */
 const unique = (): DataplaneConfig => withBackendVips(standardConfig());
 const uniqueRewrite = (): DataplaneConfig => withBackendVips(rewriteConfig());
+/** `cfg` with every backend_to_vip entry's F_BACKEND_VIP_UNIQUE cleared: replies are translated
+ * only through a session (no stateless replies). */
+const sessionOnly = (cfg: DataplaneConfig): DataplaneConfig => ({
+  ...cfg,
+  backendVips: cfg.backendVips?.map((e) => ({ ...e, service: { ...e.service, flags: 0 } })),
+});
 const REPLY_C1 = tcp(BACKEND_1, CLIENT_1, 40000, synAck);
 const REPLY_C1_AT_VIP = tcp(VIP_1, CLIENT_1, 40000, { ...synAck, sport: 80 });
 const openDns = [{ frame: udp(CLIENT_1, VIP_1, 53, { sport: 5000 }), port: 'frontend' as const }];
@@ -478,8 +484,8 @@ export const ROWS: Row[] = [
     wantSessions: ONE_CT,
   },
   {
-    name: 'unique backend: a reply to another client port matches backend_to_vip but no session and is not translated',
-    given: unique,
+    name: 'unique backend, no stateless replies: a reply to another client port matches backend_to_vip but no session and is not translated',
+    given: () => sessionOnly(unique()),
     before: openWeb,
     inFrame: tcp(BACKEND_1, CLIENT_1, 40001, synAck),
     inPort: 'backend',
@@ -488,13 +494,43 @@ export const ROWS: Row[] = [
     wantFrame: 'unchanged',
   },
   {
-    name: 'unique backend: a reply to another client is not translated',
-    given: unique,
+    name: 'unique backend, no stateless replies: a reply to another client is not translated',
+    given: () => sessionOnly(unique()),
     before: openWeb,
     inFrame: tcp(BACKEND_1, CLIENT_2, 40000, synAck),
     inPort: 'backend',
     want: 'redirect',
     wantPort: 'frontend2',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: "unique backend: a reply without a session is translated statelessly, from the service's VIP to its own destination",
+    given: unique,
+    before: openWeb,
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40001, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_1, CLIENT_1, 40001, { ...synAck, sport: 80 }),
+    wantSessions: ONE_CT,
+  },
+  {
+    name: 'src-ip-rewrite, unique backend: a stateless reply to the new range goes to the client range',
+    given: uniqueRewrite,
+    inFrame: tcp(BACKEND_1, CLIENT_1_NEW, 40001, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: tcp(VIP_1, CLIENT_1, 40001, { ...synAck, sport: 80 }),
+    wantSessions: { conntrack: 0, reverseNat: 0 },
+  },
+  {
+    name: 'shared backend: a reply without a session stays untranslated (its service is ambiguous)',
+    given: () => withBackendVips(sharedConfig()),
+    inFrame: tcp(BACKEND_1, CLIENT_1, 40001, synAck),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
     wantFrame: 'unchanged',
   },
   {
@@ -686,8 +722,8 @@ export const ROWS: Row[] = [
     wantSessions: ONE_CT,
   },
   {
-    name: "src-ip-rewrite, unique backend: a reply to the client's original address is not the session's (its NATed address differs)",
-    given: uniqueRewrite,
+    name: "src-ip-rewrite, unique backend, no stateless replies: a reply to the client's original address is not the session's (its NATed address differs)",
+    given: () => sessionOnly(uniqueRewrite()),
     before: openWeb,
     inFrame: REPLY_C1,
     inPort: 'backend',

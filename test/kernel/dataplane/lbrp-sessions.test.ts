@@ -236,14 +236,16 @@ describeKernel('kernel: lbrp sessions and counters', () => {
     // Sessions are keyed by full tuples (Polycube keyed them by a 32-bit hash, bug 1): a backend
     // packet that differs from a session's reply in any one field is not translated — also when
     // the session is found through backend_to_vip, whose entries here name SVC_WEB for other
-    // backend addresses too (BACKEND_2:8080, BACKEND_1:8081, and UDP at BACKEND_1:8080).
+    // backend addresses too (BACKEND_2:8080, BACKEND_1:8081, and UDP at BACKEND_1:8080). The
+    // entries lack F_BACKEND_VIP_UNIQUE here: with it, a reply without a session is translated
+    // statelessly by design (lbrp-session-state.test.ts).
     it.each(REPLY_PATHS)('only the exact reply tuple of a session is reverse-NATed (%s)', (_path, cfg) => {
       const c = cfg();
       const web = { vip: VIP_1, vport: 80, flags: 0, serviceId: SVC_WEB.id };
       lb.configure({
         ...c,
         backendVips: c.backendVips && [
-          ...c.backendVips,
+          ...c.backendVips.map((e) => ({ ...e, service: { ...e.service, flags: 0 } })),
           { backend: { ip: BACKEND_2, port: 8080, proto: IPPROTO.TCP }, service: web },
           { backend: { ip: BACKEND_1, port: 8081, proto: IPPROTO.TCP }, service: web },
           { backend: { ip: BACKEND_1, port: 8080, proto: IPPROTO.UDP }, service: web },
