@@ -134,11 +134,19 @@ function deriveBackendVips(
       vip: first.svc.vip,
       vport: first.svc.vport,
       serviceId: first.svc.serviceId,
+      unique: false, // set below
     });
   }
   const uniqueBackends = new Set<number>();
   for (const [a, list] of users)
     if (list.length === 1 && backendVips.get(a)?.serviceKey === list[0].key) uniqueBackends.add(list[0].b.id);
+  // The entry's own flag, by the same rule per address (an address no pool has any more is not
+  // unique: only its old sessions' replies may come from it, and they have their entries).
+  for (const [a, e] of backendVips) {
+    const list = users.get(a);
+    const unique = list !== undefined && list.length === 1 && list[0].key === e.serviceKey;
+    if (e.unique !== unique) backendVips.set(a, { ...e, unique });
+  }
   return { backendVips, uniqueBackends };
 }
 

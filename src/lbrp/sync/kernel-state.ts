@@ -53,6 +53,11 @@ export interface KBackendVip {
   readonly vip: string;
   readonly vport: number;
   readonly serviceId: number;
+  /**
+   * F_BACKEND_VIP_UNIQUE: the address serves only the named service, so the dataplane may
+   * translate its replies without a session (stateless replies).
+   */
+  readonly unique: boolean;
 }
 
 /** Everything the control plane writes in one cube's maps. */

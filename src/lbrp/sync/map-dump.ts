@@ -7,6 +7,7 @@ import {
   decodeBackendValue,
   decodeBackendVipKey,
   decodeBackendVipValue,
+  F_BACKEND_VIP_UNIQUE,
   decodeServiceKey,
   decodeServiceValue,
   decodeSessionConfig,
@@ -38,10 +39,10 @@ function backendAddressName(key: Buffer): string {
   return `${k.ip}:${k.port}/${PROTO_NAMES[k.proto] ?? k.proto}`;
 }
 
-/** A backend_to_vip value as "vip:vport id=<service id>". */
+/** A backend_to_vip value as "vip:vport id=<service id>", then " unique" for F_BACKEND_VIP_UNIQUE. */
 function backendVipText(value: Buffer): string {
   const v = decodeBackendVipValue(value);
-  return `${v.vip}:${v.vport} id=${v.serviceId}`;
+  return `${v.vip}:${v.vport} id=${v.serviceId}${v.flags & F_BACKEND_VIP_UNIQUE ? ' unique' : ''}`;
 }
 
 function serviceName(key: Buffer): string {

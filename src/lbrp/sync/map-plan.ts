@@ -21,6 +21,7 @@ import {
   encodeU32,
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_BACKEND_VIP_UNIQUE,
   FROM_BACKEND,
   FROM_FRONTEND,
 } from '../dataplane/map-layouts';
@@ -63,7 +64,12 @@ const flagsOf = (state: KernelState, b: KBackend): number =>
 
 const vipKeyBuf = (e: KBackendVip): Buffer => encodeBackendVipKey({ ip: e.ip, port: e.port, proto: e.proto });
 const vipValueBuf = (e: KBackendVip): Buffer =>
-  encodeBackendVipValue({ vip: e.vip, vport: e.vport, flags: 0, serviceId: e.serviceId });
+  encodeBackendVipValue({
+    vip: e.vip,
+    vport: e.vport,
+    flags: e.unique ? F_BACKEND_VIP_UNIQUE : 0,
+    serviceId: e.serviceId,
+  });
 const sameVip = (x: KBackendVip | undefined, y: KBackendVip): boolean =>
   x !== undefined && x.serviceKey === y.serviceKey && x.serviceId === y.serviceId;
 
@@ -141,8 +147,13 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
       current.set(id, { b: target, flags: keep });
     }
   }
-  for (const [a, e] of next.backendVips)
-    if (!prev.backendVips.has(a)) yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  // New entries, and entries that stop being unique (before a second service's table names the
+  // address: from then on its replies must not be translated without a session).
+  for (const [a, e] of next.backendVips) {
+    const p = prev.backendVips.get(a);
+    if (!p || (p.unique && !e.unique && !late.has(a)))
+      yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  }
   for (const [id, { b }] of after) {
     const cur = current.get(id);
     if (!cur) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
@@ -195,8 +206,13 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
 
   // 5. backend_to_vip entries whose service is gone: re-pointed or deleted; then the ids that
   // rely on a re-pointed entry are flagged.
-  for (const [a, e] of next.backendVips)
-    if (late.has(a)) yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  // Re-pointed entries, and entries that became unique (after the tables stopped naming the
+  // address in other services).
+  for (const [a, e] of next.backendVips) {
+    const p = prev.backendVips.get(a);
+    if (late.has(a) || (p && !p.unique && e.unique))
+      yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
+  }
   for (const [a, e] of prev.backendVips)
     if (!next.backendVips.has(a)) yield del(MAPS.backendVips, vipKeyBuf(e));
   for (const [id, { b, address }] of after)

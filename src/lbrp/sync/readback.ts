@@ -10,6 +10,7 @@ import {
   decodeBackendValue,
   decodeBackendVipKey,
   decodeBackendVipValue,
+  F_BACKEND_VIP_UNIQUE,
   decodeServiceKey,
   decodeServiceValue,
   decodeSrcRewriteKey,
@@ -156,6 +157,7 @@ export async function readKernelState(
       vip: v.vip,
       vport: v.vport,
       serviceId: v.serviceId,
+      unique: (v.flags & F_BACKEND_VIP_UNIQUE) !== 0,
     });
   }
   return { services, frontendIps, ...(srcRewrite ? { srcRewrite } : {}), backendVips, uniqueBackends };

@@ -53,8 +53,8 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
       DEFAULT_SESSION_CONFIG_WRITE,
-      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
-      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0 unique',
+      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[0]',
       'put backends[0] 192.168.1.10:8080 active unique',
       'zero backend_stats[1]',
@@ -67,8 +67,8 @@ describe('CubeSync plans (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => !l.startsWith('TABLE'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 active unique',
       'BACKEND b1 192.168.1.11:8080 active unique',
-      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
-      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0 unique',
+      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
       'VIP 10.0.0.1 services=1',
     ]);
@@ -81,7 +81,7 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     let plan = splitPlan(renderPlan(host.takeWrites()));
     expect(plan.lines).toEqual([
-      'put backend_to_vip[192.168.1.12:8080/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.12:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[2]',
       'put backends[2] 192.168.1.12:8080 active unique',
       SLOT_RUN,
@@ -107,7 +107,12 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => deleteBackend(x, WEB, '192.168.1.11'));
     must(await sync.apply(m));
     plan = splitPlan(renderPlan(host.takeWrites()));
-    expect(plan.lines).toEqual(['put backends[1] 192.168.1.11:8080 inactive', SLOT_RUN]);
+    // Its address serves nobody now: its entry stays (old sessions) but loses F_BACKEND_VIP_UNIQUE.
+    expect(plan.lines).toEqual([
+      'put backends[1] 192.168.1.11:8080 inactive',
+      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
+      SLOT_RUN,
+    ]);
     after = await readTable(host, WEB);
     expect(plan.slots).toBe(changedSlots(before, after));
     expect(plan.slots).toBe(sharesOf(before).get(1));
@@ -116,9 +121,9 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b1 192.168.1.11:8080 inactive',
       'BACKEND b2 192.168.1.12:8080 active unique',
       // The removed backend's entry stays: its service exists (sessions may still run through it).
-      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
-      'BACKEND_VIP 192.168.1.12:8080/tcp -> 10.0.0.1:80 id=0',
+      'BACKEND_VIP 192.168.1.12:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
       'TABLE 10.0.0.1:80/tcp b2=401',
       'VIP 10.0.0.1 services=1',
@@ -158,7 +163,8 @@ describe('CubeSync plans (golden)', () => {
     // The new address gets its entry before the flag; the old address's entry stays.
     expect(renderPlan(host.takeWrites())).toEqual([
       'put backends[1] 192.168.1.11:81 active',
-      'put backend_to_vip[192.168.1.11:81/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.11:80/tcp] -> 10.0.0.1:80 id=0', // no longer unique
+      'put backend_to_vip[192.168.1.11:81/tcp] -> 10.0.0.1:80 id=0 unique',
       'put backends[1] 192.168.1.11:81 active unique',
     ]);
   });
@@ -174,7 +180,7 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.14', port: 80 }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
-      'put backend_to_vip[192.168.1.14:80/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.14:80/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[4]',
       'put backends[4] 192.168.1.14:80 active unique',
       'put maglev_slots ×4001 in [401,4401]',
@@ -191,7 +197,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
-      'put backend_to_vip[192.168.1.20:53/udp] -> 10.0.0.2:53 id=1',
+      'put backend_to_vip[192.168.1.20:53/udp] -> 10.0.0.2:53 id=1 unique',
       'zero backend_stats[5]',
       'put backends[5] 192.168.1.20:53 active unique',
       'put maglev_slots ×2 in [0,1]',
@@ -221,9 +227,9 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b1 192.168.1.10:80 active unique',
       'BACKEND b2 192.168.1.10:80 active unique',
       // TCP and UDP on one ip:port are two addresses; ICMP's is port 0.
-      'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=2',
-      'BACKEND_VIP 192.168.1.10:80/tcp -> 10.0.0.1:80 id=0',
-      'BACKEND_VIP 192.168.1.10:80/udp -> 10.0.0.1:80 id=1',
+      'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=2 unique',
+      'BACKEND_VIP 192.168.1.10:80/tcp -> 10.0.0.1:80 id=0 unique',
+      'BACKEND_VIP 192.168.1.10:80/udp -> 10.0.0.1:80 id=1 unique',
       'SERVICE 10.0.0.1:0/icmp id=2 slots=[4,6)',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,2)',
       'SERVICE 10.0.0.1:80/udp id=1 slots=[2,4)',
@@ -448,7 +454,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
       DEFAULT_SESSION_CONFIG_WRITE,
-      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[0]',
       'put backends[0] 192.168.1.10:8080 active unique',
       'put maglev_slots ×2 in [0,1]',
@@ -463,7 +469,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
       'put backends[0] 192.168.1.10:8080 active',
-      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.2:80 id=1',
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0', // shared from now on
+      'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.2:80 id=1 unique',
       'zero backend_stats[1]',
       'put backends[1] 192.168.1.10:8080 active',
       'zero backend_stats[2]',
@@ -478,7 +485,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'BACKEND b1 192.168.1.10:8080 active',
       'BACKEND b2 192.168.1.11:8080 active unique',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
-      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.2:80 id=1',
+      'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.2:80 id=1 unique',
     ]);
 
     // S1 deleted: after its services entry, the entry is re-pointed at S2 (whose sessions through
@@ -489,7 +496,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'put backends[0] 192.168.1.10:8080 inactive',
       'del services[10.0.0.1:80/tcp]',
       'del vips[10.0.0.1]',
-      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.2:80 id=1',
+      'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.2:80 id=1 unique',
       'put backends[1] 192.168.1.10:8080 active unique',
     ]);
 
