@@ -51,6 +51,11 @@ async function measureHz(): Promise<number> {
   return fits[0];
 }
 
+type PlainConfig = Omit<SessionConfig, 'admitPerJiffyQ16' | 'admitBurstQ16'> & {
+  admitPerJiffyQ16: string;
+  admitBurstQ16: string;
+};
+
 /** Seconds in session clock units (256 jiffies), rounded up. */
 const units = (seconds: number, hz: number): number => Math.ceil((seconds * hz) / 256);
 
@@ -66,8 +71,15 @@ describeE2e('e2e: lbrp session policy and counters', () => {
       m.close();
     }
   };
-  const sessionConfig = (cube: string): SessionConfig =>
-    withMap(cube, 'session_config', (m) => decodeSessionConfig(m.lookup(KEY0) as Buffer));
+  /** session_config as plain JSON values (u64 fields as strings: jest cannot serialize a bigint). */
+  const plain = (c: SessionConfig): PlainConfig => ({
+    secret: c.secret,
+    timeouts: c.timeouts,
+    admitPerJiffyQ16: String(c.admitPerJiffyQ16),
+    admitBurstQ16: String(c.admitBurstQ16),
+  });
+  const sessionConfig = (cube: string): PlainConfig =>
+    withMap(cube, 'session_config', (m) => plain(decodeSessionConfig(m.lookup(KEY0) as Buffer)));
   const progId = (cube: string): number =>
     (
       JSON.parse(
@@ -81,11 +93,11 @@ describeE2e('e2e: lbrp session policy and counters', () => {
     secret: SessionConfig['secret'],
     t: [number, number, number, number, number],
     rate: number,
-  ): SessionConfig => ({
+  ): PlainConfig => ({
     secret,
     timeouts: t.map((s) => units(s, hz)),
-    admitPerJiffyQ16: BigInt(Math.round((rate * 65536) / hz)),
-    admitBurstQ16: BigInt(rate === 0 ? 0 : Math.max(rate, 16)) * 65536n,
+    admitPerJiffyQ16: String(Math.round((rate * 65536) / hz)),
+    admitBurstQ16: String(BigInt(rate === 0 ? 0 : Math.max(rate, 16)) * 65536n),
   });
 
   beforeAll(async () => {
