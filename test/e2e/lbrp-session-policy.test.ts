@@ -32,16 +32,29 @@ function jiffies(): bigint {
   return BigInt(m[1]);
 }
 
-/** CONFIG_HZ from jiffies over about one second, as the nearest of the kernel's choices. */
+/**
+ * CONFIG_HZ from jiffies over about one second: the one choice within the counts' bounds (each
+ * read bracketed by clock reads, ±2 jiffies), so a stalled read cannot tip 250 into 300.
+ */
 async function measureHz(): Promise<number> {
+  const a0 = process.hrtime.bigint();
   const j0 = jiffies();
-  const t0 = process.hrtime.bigint();
+  const b0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, 1000));
-  const rate = (Number(jiffies() - j0) * 1e9) / Number(process.hrtime.bigint() - t0);
-  const hz = [100, 250, 300, 1000].find((h) => Math.abs(rate - h) < 0.05 * h);
-  if (hz === undefined) throw new Error(`measured ${rate} jiffies per second: no CONFIG_HZ fits`);
-  return hz;
+  const a1 = process.hrtime.bigint();
+  const dj = Number(jiffies() - j0);
+  const b1 = process.hrtime.bigint();
+  const lo = ((dj - 2) * 1e9) / Number(b1 - a0);
+  const hi = ((dj + 2) * 1e9) / Number(a1 - b0);
+  const fits = [100, 250, 300, 1000].filter((h) => h >= lo && h <= hi);
+  if (fits.length !== 1) throw new Error(`${dj} jiffies in about a second fit ${JSON.stringify(fits)}`);
+  return fits[0];
 }
+
+type PlainConfig = Omit<SessionConfig, 'admitPerJiffyQ16' | 'admitBurstQ16'> & {
+  admitPerJiffyQ16: string;
+  admitBurstQ16: string;
+};
 
 /** Seconds in session clock units (256 jiffies), rounded up. */
 const units = (seconds: number, hz: number): number => Math.ceil((seconds * hz) / 256);
@@ -58,8 +71,15 @@ describeE2e('e2e: lbrp session policy and counters', () => {
       m.close();
     }
   };
-  const sessionConfig = (cube: string): SessionConfig =>
-    withMap(cube, 'session_config', (m) => decodeSessionConfig(m.lookup(KEY0) as Buffer));
+  /** session_config as plain JSON values (u64 fields as strings: jest cannot serialize a bigint). */
+  const plain = (c: SessionConfig): PlainConfig => ({
+    secret: c.secret,
+    timeouts: c.timeouts,
+    admitPerJiffyQ16: String(c.admitPerJiffyQ16),
+    admitBurstQ16: String(c.admitBurstQ16),
+  });
+  const sessionConfig = (cube: string): PlainConfig =>
+    withMap(cube, 'session_config', (m) => plain(decodeSessionConfig(m.lookup(KEY0) as Buffer)));
   const progId = (cube: string): number =>
     (
       JSON.parse(
@@ -73,11 +93,11 @@ describeE2e('e2e: lbrp session policy and counters', () => {
     secret: SessionConfig['secret'],
     t: [number, number, number, number, number],
     rate: number,
-  ): SessionConfig => ({
+  ): PlainConfig => ({
     secret,
     timeouts: t.map((s) => units(s, hz)),
-    admitPerJiffyQ16: BigInt(Math.round((rate * 65536) / hz)),
-    admitBurstQ16: BigInt(rate === 0 ? 0 : Math.max(rate, 16)) * 65536n,
+    admitPerJiffyQ16: String(Math.round((rate * 65536) / hz)),
+    admitBurstQ16: String(BigInt(rate === 0 ? 0 : Math.max(rate, 16)) * 65536n),
   });
 
   beforeAll(async () => {

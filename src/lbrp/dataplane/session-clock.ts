@@ -15,8 +15,8 @@ export const HZ_CHOICES = [100, 250, 300, 1000] as const;
 export const FALLBACK_HZ = 250;
 /** One session clock unit is 2^8 jiffies (session_now()). */
 export const UNIT_SHIFT = 8;
-/** Measurement window of the HZ probe: long enough that ±1 jiffy is < 1 % at HZ = 100. */
-export const HZ_PROBE_MS = 150;
+/** Measurement window of the HZ probe: at HZ 100, ±2 jiffies are ±8 %, well apart from the next choice. */
+export const HZ_PROBE_MS = 250;
 /** The bucket of new-session tokens holds at least this many (see admissionOf). */
 export const MIN_ADMISSION_BURST = 16;
 
@@ -29,16 +29,16 @@ export function parseJiffies(timerList: string): bigint | undefined {
   return m ? BigInt(m[1]) : undefined;
 }
 
-/** The HZ choice nearest to a measured tick rate, or undefined when none is within 20 %. */
-export function snapHz(measured: number): number | undefined {
-  let best: number | undefined;
-  for (const hz of HZ_CHOICES)
-    if (
-      Math.abs(measured - hz) <= 0.2 * hz &&
-      (best === undefined || Math.abs(measured - hz) < Math.abs(measured - best))
-    )
-      best = hz;
-  return best;
+/**
+ * The HZ choices consistent with `deltaJiffies` counted over an interval known to last between
+ * `minNs` and `maxNs` (each read is bracketed by clock reads), allowing ±2 jiffies for the tick's
+ * granularity and a late tick.
+ */
+export function fittingHz(deltaJiffies: number, minNs: number, maxNs: number): number[] {
+  if (minNs <= 0 || maxNs < minNs) return [];
+  const lo = ((deltaJiffies - 2) * 1e9) / maxNs;
+  const hi = ((deltaJiffies + 2) * 1e9) / minNs;
+  return HZ_CHOICES.filter((hz) => hz >= lo && hz <= hi);
 }
 
 /** Session clock units of `seconds` (rounded up, so a timeout is never shorter than asked). */
@@ -98,22 +98,40 @@ export function fixedClock(hz: number, read: JiffiesReader = readKernelJiffies):
 const mapDefined = <T, U>(v: T | undefined, f: (x: T) => U): U | undefined =>
   v === undefined ? undefined : f(v);
 
+/** Tries before giving up on a measurement (a loaded machine can stretch a read). */
+const HZ_PROBES = 4;
+
+const hrNow = (): bigint => process.hrtime.bigint();
+
+/** One probe: the HZ choice two bracketed jiffies reads `probeMs` apart fit, if exactly one. */
+async function probeHz(read: JiffiesReader, probeMs: number): Promise<number | undefined | null> {
+  const a0 = hrNow();
+  const j0 = await read();
+  const b0 = hrNow();
+  await new Promise((r) => setTimeout(r, probeMs));
+  const a1 = hrNow();
+  const j1 = await read();
+  const b1 = hrNow();
+  if (j0 === undefined || j1 === undefined) return null; // unreadable: no point retrying
+  const fits = fittingHz(Number(j1 - j0), Number(a1 - b0), Number(b1 - a0));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
 /**
- * Measures HZ: two jiffies reads HZ_PROBE_MS apart against the monotonic clock, snapped to a
- * HZ_CHOICES value; FALLBACK_HZ when the reads fail or the rate fits no choice.
+ * Measures HZ: two jiffies reads HZ_PROBE_MS apart, each bracketed by monotonic clock reads, must
+ * fit exactly one HZ_CHOICES value (250 and 300 are only 20 % apart: an unbracketed rate on a
+ * loaded machine can land on the wrong one); up to HZ_PROBES tries, then FALLBACK_HZ.
  */
 export async function detectSessionClock(
   read: JiffiesReader = readKernelJiffies,
   probeMs: number = HZ_PROBE_MS,
 ): Promise<SessionClock> {
-  const j0 = await read();
-  const t0 = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, probeMs));
-  const j1 = await read();
-  const t1 = process.hrtime.bigint();
-  const ns = Number(t1 - t0);
-  const hz =
-    j0 !== undefined && j1 !== undefined && ns > 0 ? snapHz((Number(j1 - j0) * 1e9) / ns) : undefined;
+  let hz: number | undefined;
+  for (let i = 0; i < HZ_PROBES && hz === undefined; i++) {
+    const r = await probeHz(read, probeMs);
+    if (r === null) break;
+    hz = r;
+  }
   return {
     hz: hz ?? FALLBACK_HZ,
     source: hz === undefined ? 'fallback' : 'measured',

@@ -9,7 +9,7 @@ import {
   fixedClock,
   parseJiffies,
   secondsToUnits,
-  snapHz,
+  fittingHz,
   unitsAt,
   unitsToSeconds,
 } from '../../../../src/lbrp/dataplane/session-clock';
@@ -35,16 +35,19 @@ describe('session clock', () => {
     expect(parseJiffies('')).toBeUndefined();
   });
 
-  // A measured tick rate snaps to the nearest CONFIG_HZ choice within 20 %, else nothing.
+  // The HZ choices that fit a jiffies count over a bracketed interval (±2 jiffies): one when
+  // the measurement is tight, several when the interval is too uncertain to tell 250 from 300.
   it.each([
-    { name: 'exact 250', inRate: 250, want: 250 },
-    { name: 'a slow 1000', inRate: 953.3, want: 1000 },
-    { name: '300 rather than 250', inRate: 290, want: 300 },
-    { name: '100', inRate: 104, want: 100 },
-    { name: 'nothing near 600', inRate: 600, want: undefined },
-    { name: 'nothing near 0', inRate: 0, want: undefined },
-  ])('snaps $name', ({ inRate, want }) => {
-    expect(snapHz(inRate)).toBe(want);
+    { name: '250 over 250 ms', inDelta: 62, inMinMs: 249, inMaxMs: 251, want: [250] },
+    { name: '300 over 250 ms', inDelta: 75, inMinMs: 249, inMaxMs: 251, want: [300] },
+    { name: '1000 over 250 ms', inDelta: 250, inMinMs: 249, inMaxMs: 251, want: [1000] },
+    { name: '100 over 250 ms', inDelta: 25, inMinMs: 249, inMaxMs: 251, want: [100] },
+    { name: '250 with a 50 ms stall in a read', inDelta: 70, inMinMs: 250, inMaxMs: 300, want: [250] },
+    { name: 'too uncertain', inDelta: 68, inMinMs: 220, inMaxMs: 300, want: [250, 300] },
+    { name: 'a stopped counter', inDelta: 0, inMinMs: 250, inMaxMs: 251, want: [] },
+    { name: 'no interval', inDelta: 10, inMinMs: 0, inMaxMs: 0, want: [] },
+  ])('fits $name', ({ inDelta, inMinMs, inMaxMs, want }) => {
+    expect(fittingHz(inDelta, inMinMs * 1e6, inMaxMs * 1e6)).toEqual(want);
   });
 
   // Units are 256 jiffies; a timeout is rounded up so it never expires early.
@@ -79,7 +82,8 @@ describe('session clock', () => {
     expect(admissionOf(inRate, inHz)).toEqual({ perJiffyQ16: wantPerJiffy, burstQ16: wantBurst });
   });
 
-  // Two reads 40 ms apart that advanced by 10 jiffies: HZ 250, and now() from the latest read.
+  // Two reads 40 ms apart that advanced by 10 jiffies: HZ 250 (the only choice that fits within
+  // ±2 jiffies), and now() from the latest read.
   it('measures HZ from two jiffies reads', async () => {
     const t0 = process.hrtime.bigint();
     const read = async (): Promise<bigint> =>
@@ -89,8 +93,8 @@ describe('session clock', () => {
     expect(await clock.now()).toBe(unitsAt(await read()));
   });
 
-  // Unreadable jiffies, or a rate that fits no HZ (the counter stood still): the fallback, and
-  // no now.
+  // Unreadable jiffies, or counts that never fit exactly one HZ (the counter stood still): the
+  // fallback, and no now when unreadable.
   it('falls back when jiffies cannot be read or make no sense', async () => {
     const none = await detectSessionClock(async () => undefined, 1);
     expect({ hz: none.hz, source: none.source, now: await none.now() }).toEqual({
@@ -98,7 +102,7 @@ describe('session clock', () => {
       source: 'fallback',
       now: undefined,
     });
-    const stuck = await detectSessionClock(async () => 7n, 5);
+    const stuck = await detectSessionClock(async () => 7n, 120);
     expect({ hz: stuck.hz, source: stuck.source }).toEqual({ hz: FALLBACK_HZ, source: 'fallback' });
   });
 
