@@ -14,16 +14,7 @@
 #include "ports.h"
 #include "arp.h"
 #include "icmp_error.h"
-
-/* A non-first fragment carries no ports: to a VIP it cannot be matched to a session. */
-static __always_inline int fragment_from_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
-{
-	if (!p->later_frag)
-		return CONTINUE;
-	if (bpf_map_lookup_elem(&vips, &p->daddr))
-		return DROP_FRAGMENT;
-	return to_backend(ctx, md);
-}
+#include "frag.h"
 
 /* Client → VIP service: same backend as the session's, or a new Maglev choice; DNAT (and
  * src-ip-rewrite), then out of the BACKEND port. CONTINUE when no service matches. */
@@ -41,6 +32,7 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	if (svc.table_size == 0) {
 		/* A service without backends: forwarded untranslated (as Polycube). */
 		account(&service_stats, svc.service_id, md->packet_len, 0);
+		frag_record(p, FRAG_FROM_CLIENT, p->saddr, p->daddr, svc.service_id, FRAG_NO_ID);
 		return to_backend(ctx, md);
 	}
 	rc = session_for_client(p, &svc, &ct, &is_new);
@@ -53,6 +45,7 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	rc = lb4_rewrite(ctx, p, &n);
 	if (rc != CONTINUE)
 		return rc;
+	frag_record(p, FRAG_FROM_CLIENT, n.saddr, n.daddr, ct.service_id, ct.backend_id);
 	account(&service_stats, ct.service_id, md->packet_len, is_new);
 	account(&backend_stats, ct.backend_id, md->packet_len, is_new);
 	if (is_new)
@@ -77,6 +70,7 @@ static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_met
 	rc = lb4_rewrite(ctx, p, &n);
 	if (rc != CONTINUE)
 		return rc;
+	frag_record(p, FRAG_FROM_BACKEND, n.saddr, n.daddr, rv.service_id, rv.backend_id);
 	account(&service_stats, rv.service_id, md->packet_len, 0);
 	account(&backend_stats, rv.backend_id, md->packet_len, 0);
 	return to_frontend(ctx, md, rv.client_ip);
@@ -89,8 +83,11 @@ static __always_inline int backend_untranslated(struct CTXTYPE *ctx, struct pkt_
 	struct nat4 n;
 	int rc;
 
-	if (!src_rewrite_lookup(p->daddr, FROM_BACKEND, &n.daddr))
+	if (!src_rewrite_lookup(p->daddr, FROM_BACKEND, &n.daddr)) {
+		frag_record_untranslated(p, p->daddr);
 		return to_frontend(ctx, md, p->daddr);
+	}
+	frag_record_untranslated(p, n.daddr);
 	n.saddr = p->saddr;
 	n.sport = p->sport;
 	n.dport = p->dport;
@@ -130,6 +127,9 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 	rc = icmp_error_from_frontend(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
+	rc = icmp_error_quoting_fragment(p, 0);
+	if (rc != CONTINUE)
+		return rc;
 	rc = fragment_from_client(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
@@ -150,6 +150,12 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 	if (p->kind != PKT_IPV4)
 		return non_ip_from_backend(ctx, md);
 	rc = icmp_error_from_backend(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	rc = icmp_error_quoting_fragment(p, 1);
+	if (rc != CONTINUE)
+		return rc;
+	rc = fragment_from_backend(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
 	rc = backend_to_client(ctx, md, p);

@@ -52,6 +52,12 @@
 #ifndef MAX_FRONTENDS
 #define MAX_FRONTENDS 1024
 #endif
+/* Datagrams in flight in fragments whose first fragment was translated (frag_track, an LRU hash:
+ * 16 + 16 B per entry plus the kernel's ≈ 64 B of element and bucket). Fragments of one datagram
+ * arrive within milliseconds, so 4096 covers thousands of fragmented datagrams per second. */
+#ifndef MAX_FRAG_TRACK
+#define MAX_FRAG_TRACK 4096
+#endif
 /* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
 #ifndef MAX_SRC_REWRITES
 #define MAX_SRC_REWRITES 16
@@ -117,6 +123,10 @@
 #define EV_FRAG_TRANSLATED 6     /* a later fragment translated as its first fragment was */
 #define EV_MAX 8
 
+/* frag_key.dir: the side a fragment arrived from. */
+#define FRAG_FROM_CLIENT 0  /* a FRONTEND port */
+#define FRAG_FROM_BACKEND 1 /* the BACKEND port */
+
 /* service_value.flags: none defined yet; must be 0. */
 #define F_SERVICE_NONE 0x0
 
@@ -144,7 +154,13 @@
 #define DROP_ARP_REPLY_PUNTED -13  /* ARP reply handed to the slow path (REASON_ARP_REPLY) */
 #define DROP_FLOOD_PUNTED -14      /* non-IP frame handed to the slow path (REASON_FLOODING) */
 #define DROP_CSUM_FAILED -15       /* a checksum helper failed (should not happen) */
-#define DROP_MAX 16                /* drop_stats entries: index 0 unused, 1..15 above */
+/* Non-first fragment from a backend address with no frag_track entry (first fragment not seen, or
+ * its entry gone): sent on untranslated, it would leak the backend's address. */
+#define DROP_FRAGMENT_UNTRACKED -16
+/* ICMP error quoting a non-first fragment to a backend or from a VIP: the quote has no ports to
+ * find its session by, and untranslated it would leak a backend address or confuse the backend. */
+#define DROP_ICMP_QUOTES_FRAGMENT -17
+#define DROP_MAX 18                /* drop_stats entries: index 0 unused, 1..17 above */
 
 /* u64 slots of struct lbrp_counters (service_stats and backend_stats values). */
 #define STAT_PACKETS 0      /* frames, both directions */
