@@ -88,8 +88,9 @@ struct {
 	__type(value, struct backend_vip_value);
 } backend_to_vip SEC(".maps");
 
-/* be32 backend address → u32 number of backend ids with it. Control plane writes (one entry per
- * distinct backend address of all services); datapath reads only for fragments and ICMP errors
+/* be32 backend address → u32 number of backend ids with it. Control plane writes one entry per
+ * distinct backend address of all services, and keeps it (with 0 ids) while backend_to_vip names
+ * it (a removed backend's sessions may still run); datapath reads only for fragments and ICMP errors
  * quoting one from the backend side, to never send a backend's address out untranslated.
  * Preallocated, sized for one entry per backend id. */
 struct {

@@ -89,6 +89,19 @@ export function vipCounts(state: KernelState): Map<string, number> {
   return out;
 }
 
+/**
+ * The `backend_ips` map, which tells the datapath a fragment's source is a backend's: every
+ * address of a backend of some service, with its number of backend ids, and every address a
+ * `backend_to_vip` entry still names (a removed backend's sessions may still run), with 0 ids.
+ */
+export function backendIpCounts(state: KernelState): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of state.backendVips.values()) out.set(e.ip, 0);
+  for (const s of state.services.values())
+    for (const b of s.backends.values()) out.set(b.ip, (out.get(b.ip) ?? 0) + 1);
+  return out;
+}
+
 /** IP protocol number of ICMP (its backends' replies carry port 0). */
 const ICMP = 1;
 

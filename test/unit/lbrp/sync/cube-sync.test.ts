@@ -44,6 +44,8 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
+      'put backend_ips[192.168.1.11]=1',
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[0]',
@@ -58,6 +60,8 @@ describe('CubeSync plans (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => !l.startsWith('TABLE'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 active unique',
       'BACKEND b1 192.168.1.11:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=1',
+      'BACKEND_IP 192.168.1.11 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
@@ -72,6 +76,7 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     let plan = splitPlan(renderPlan(host.takeWrites()));
     expect(plan.lines).toEqual([
+      'put backend_ips[192.168.1.12]=1',
       'put backend_to_vip[192.168.1.12:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[2]',
       'put backends[2] 192.168.1.12:8080 active unique',
@@ -98,7 +103,12 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => deleteBackend(x, WEB, '192.168.1.11'));
     must(await sync.apply(m));
     plan = splitPlan(renderPlan(host.takeWrites()));
-    expect(plan.lines).toEqual(['put backends[1] 192.168.1.11:8080 inactive', SLOT_RUN]);
+    // backend_ips keeps the removed address (0 ids) while backend_to_vip names it.
+    expect(plan.lines).toEqual([
+      'put backend_ips[192.168.1.11]=0',
+      'put backends[1] 192.168.1.11:8080 inactive',
+      SLOT_RUN,
+    ]);
     after = await readTable(host, WEB);
     expect(plan.slots).toBe(changedSlots(before, after));
     expect(plan.slots).toBe(sharesOf(before).get(1));
@@ -106,6 +116,9 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b0 192.168.1.10:8080 inactive unique',
       'BACKEND b1 192.168.1.11:8080 inactive',
       'BACKEND b2 192.168.1.12:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=1',
+      'BACKEND_IP 192.168.1.11 backends=0',
+      'BACKEND_IP 192.168.1.12 backends=1',
       // The removed backend's entry stays: its service exists (sessions may still run through it).
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
@@ -165,6 +178,7 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.14', port: 80 }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.14]=1',
       'put backend_to_vip[192.168.1.14:80/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[4]',
       'put backends[4] 192.168.1.14:80 active unique',
@@ -182,6 +196,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.20]=1',
       'put backend_to_vip[192.168.1.20:53/udp] -> 10.0.0.2:53 id=1',
       'zero backend_stats[5]',
       'put backends[5] 192.168.1.20:53 active unique',
@@ -211,6 +226,7 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b0 192.168.1.10:80 active unique',
       'BACKEND b1 192.168.1.10:80 active unique',
       'BACKEND b2 192.168.1.10:80 active unique',
+      'BACKEND_IP 192.168.1.10 backends=3',
       // TCP and UDP on one ip:port are two addresses; ICMP's is port 0.
       'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=2',
       'BACKEND_VIP 192.168.1.10:80/tcp -> 10.0.0.1:80 id=0',
@@ -238,6 +254,7 @@ describe('CubeSync plans (golden)', () => {
       'del backend_to_vip[192.168.1.10:80/tcp]',
       'del backend_to_vip[192.168.1.10:80/udp]',
       'del backend_to_vip[192.168.1.10:0/icmp]',
+      'del backend_ips[192.168.1.10]',
     ]);
   });
 
@@ -436,6 +453,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     let m = build(base, SINGLE_PORTS, (x) => addService(x, { ...S1, backend: [X] }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0',
       'zero backend_stats[0]',
       'put backends[0] 192.168.1.10:8080 active unique',
@@ -450,6 +468,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => addService(x, { ...S2, backend: [X, Y] }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=2',
+      'put backend_ips[192.168.1.11]=1',
       'put backends[0] 192.168.1.10:8080 active',
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.2:80 id=1',
       'zero backend_stats[1]',
@@ -465,6 +485,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'BACKEND b0 192.168.1.10:8080 active',
       'BACKEND b1 192.168.1.10:8080 active',
       'BACKEND b2 192.168.1.11:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=2',
+      'BACKEND_IP 192.168.1.11 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.2:80 id=1',
     ]);
@@ -474,6 +496,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => deleteService(x, S1.vip, S1.vport, S1.proto));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
       'put backends[0] 192.168.1.10:8080 inactive',
       'del services[10.0.0.1:80/tcp]',
       'del vips[10.0.0.1]',
@@ -491,6 +514,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'del vips[10.0.0.2]',
       'del backend_to_vip[192.168.1.11:8080/tcp]',
       'del backend_to_vip[192.168.1.10:8080/tcp]',
+      'del backend_ips[192.168.1.11]',
+      'del backend_ips[192.168.1.10]',
     ]);
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND_VIP'))).toEqual([]);
   });
@@ -513,6 +538,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 active',
       'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_IP 192.168.1.10 backends=2',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
     ]);
     const restarted = new CubeSync(m, host, SYNC_OPTIONS);
@@ -522,12 +548,14 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => deleteBackend(x, S2, X.ip));
     must(await restarted.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
       'put backends[0] 192.168.1.10:8080 inactive',
       'put services[10.0.0.2:80/tcp] id=1 base=0 size=0',
     ]);
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 inactive',
       'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_IP 192.168.1.10 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
     ]);
   });
@@ -541,6 +569,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:7 active',
       'BACKEND b1 192.168.1.10:7 active',
+      'BACKEND_IP 192.168.1.10 backends=2',
       'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=0',
     ]);
   });
