@@ -42,6 +42,7 @@ const REACHED: DropReason[] = [
   'BAD_IP_HEADER',
   'L4_TRUNCATED',
   'FRAGMENT',
+  'FRAGMENT_UNTRACKED',
   'BAD_ARP',
   'NO_BACKEND',
   'BACKEND_INACTIVE',
@@ -228,6 +229,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
       'reply of a session',
       'ICMP error about a session, to its backend',
       'ICMP error about a session, to its client',
+      'later fragment, as its first',
     ])
       expect({ note, reached: (notes.get(note) ?? 0) > 0 }).toEqual({ note, reached: true });
     const { conntrack, reverseNat } = model.sessionCounts();

@@ -139,6 +139,7 @@ const dnsQuery = (src: string, dst: string, dport: number): Buffer =>
   udp(src, dst, dport, { sport: 5000, payload: fragPayload, ...FRAG_ID });
 const dnsAnswer = (src: string, dst: string, sport: number): Buffer =>
   udp(src, dst, 5000, { sport, payload: fragPayload, ...FRAG_ID });
+const PING_OPTS = { payload: fragPayload, ...FRAG_ID };
 const QUERY = dnsQuery(CLIENT_1, VIP_1, 53);
 const ANSWER = dnsAnswer(BACKEND_1, CLIENT_1, 5353);
 const queryFirst = { frame: fragmentOf(QUERY, 0, 24), port: 'frontend' as const };
@@ -1010,18 +1011,19 @@ export const ROWS: Row[] = [
     wantFrame: fragmentOf(dnsAnswer(SERVER_PLAIN, CLIENT_1, 7777), 24),
   },
   {
+    // The builder's `id` is both the echo id and the IP id (0x0f0f here).
     name: 'a later fragment of an ICMP echo request to a VIP is DNATed as its first fragment was',
     before: [
       {
-        frame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, { id: 78, payload: fragPayload, ...FRAG_ID }), 0, 32),
+        frame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, PING_OPTS), 0, 32),
         port: 'frontend',
       },
     ],
-    inFrame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, { id: 78, payload: fragPayload, ...FRAG_ID }), 32),
+    inFrame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, PING_OPTS), 32),
     inPort: 'frontend',
     want: 'redirect',
     wantPort: 'backend',
-    wantFrame: fragmentOf(icmpEcho(CLIENT_1, BACKEND_1, { id: 78, payload: fragPayload, ...FRAG_ID }), 32),
+    wantFrame: fragmentOf(icmpEcho(CLIENT_1, BACKEND_1, PING_OPTS), 32),
   },
   {
     name: 'a later fragment to a service without backends follows its first fragment, untranslated',
