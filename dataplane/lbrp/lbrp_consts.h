@@ -52,11 +52,13 @@
 #ifndef MAX_FRONTENDS
 #define MAX_FRONTENDS 1024
 #endif
-/* Datagrams in flight in fragments whose first fragment was translated (frag_track, an LRU hash:
- * 16 + 16 B per entry plus the kernel's ≈ 64 B of element and bucket). Fragments of one datagram
- * arrive within milliseconds, so 4096 covers thousands of fragmented datagrams per second. */
+/* Fragmented datagrams whose first fragment was translated (frag_track, an LRU hash: ≈ 96 B of
+ * kernel memory per entry, 99 KB for 1024). A datagram's fragments arrive within a millisecond or
+ * so of each other, so 1024 entries keep up with about a million fragmented datagrams per second;
+ * a flood of first fragments evicts entries whatever the size (their later fragments are then
+ * dropped, never leaked), so a larger default would only cost memory. */
 #ifndef MAX_FRAG_TRACK
-#define MAX_FRAG_TRACK 4096
+#define MAX_FRAG_TRACK 1024
 #endif
 /* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
 #ifndef MAX_SRC_REWRITES

@@ -46,7 +46,7 @@ export const EV_MAX = 8;
 export const FRAG_FROM_CLIENT = 0;
 export const FRAG_FROM_BACKEND = 1;
 /** frag_track entries (LRU hash; -D MAX_FRAG_TRACK): datagrams in flight whose first fragment was translated. */
-export const MAX_FRAG_TRACK = 4096;
+export const MAX_FRAG_TRACK = 1024;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
 export const FROM_FRONTEND = 0;
 /** src_rewrite_value.sense: the key is the new range (backend-side destinations mapped back). */

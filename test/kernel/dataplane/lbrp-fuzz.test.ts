@@ -33,8 +33,9 @@ if (!Number.isSafeInteger(FRAMES) || FRAMES < 100)
   throw new Error(`LBRP_FUZZ_FRAMES must be a whole number ≥ 100, got "${process.env.LBRP_FUZZ_FRAMES}"`);
 /** The lockstep variants run two programs per frame: half as many frames. */
 const LOCKSTEP_FRAMES = Math.floor(FRAMES / 2);
-/** Sessions never evicted (the model cannot predict the LRU clock): it says so if one would be. */
-const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144 };
+/** Sessions and fragment translations never evicted (the model cannot predict the LRU clock): it
+ * says so if one would be. */
+const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144, MAX_FRAG_TRACK: 65536 };
 const REPLAY = `replay with LBRP_FUZZ_SEED=${SEED}${process.env.LBRP_FUZZ_FRAMES ? ` LBRP_FUZZ_FRAMES=${FRAMES}` : ''}`;
 
 /** Reasons every variant's corpus must reach, so the oracle is exercised on each. */
@@ -279,7 +280,10 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   it.each(VARIANTS)(
     `%s %s: ${FRAMES} random, damaged and valid frames, each as the model expects (seed ${SEED})`,
     async (hook, mode) => {
-      const lb = await LbrpUnderTest.load(hook, mode, devices, { MAX_SESSIONS: SIZES.MAX_SESSIONS });
+      const lb = await LbrpUnderTest.load(hook, mode, devices, {
+        MAX_SESSIONS: SIZES.MAX_SESSIONS,
+        MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK,
+      });
       try {
         expect(fuzz(hook, mode, lb, fuzzConfig(), FRAMES).join('\n\n')).toBe('');
       } finally {
@@ -295,7 +299,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   it.each(VARIANTS)(
     `%s %s: ${LOCKSTEP_FRAMES} frames through backend_to_vip, as the model and as through reverse_nat (seed ${SEED})`,
     async (hook, mode) => {
-      const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS };
+      const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS, MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK };
       const lb = await LbrpUnderTest.load(hook, mode, devices, big);
       const ref = await LbrpUnderTest.load(hook, mode, devices, big);
       try {

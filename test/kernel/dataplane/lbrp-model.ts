@@ -257,7 +257,13 @@ export class LbrpModel {
     readonly hook: Hook,
     readonly mode: Mode,
     private readonly cfg: DataplaneConfig,
-    readonly sizes: { MAX_SESSIONS: number; MAX_BACKENDS: number; MAX_MAGLEV_SLOTS: number },
+    readonly sizes: {
+      MAX_SESSIONS: number;
+      MAX_BACKENDS: number;
+      MAX_MAGLEV_SLOTS: number;
+      /** -D MAX_FRAG_TRACK of the program (default: the C default). */
+      MAX_FRAG_TRACK?: number;
+    },
   ) {
     this.buckets = sizes.MAX_SESSIONS / SESSION_WAYS;
     for (const b of cfg.backends) this.setBackend(b);
@@ -464,7 +470,7 @@ export class LbrpModel {
         fromClient: side === 'front',
       });
     this.fragTrack.set(key, { saddr, daddr });
-    if (this.fragTrack.size > MAX_FRAG_TRACK / 2)
+    if (this.fragTrack.size > (this.sizes.MAX_FRAG_TRACK ?? MAX_FRAG_TRACK) / 2)
       throw new Error('model: frag_track fills up (LRU eviction): the fuzz sends too many first fragments');
   }
 
