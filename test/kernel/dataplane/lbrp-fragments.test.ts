@@ -5,7 +5,8 @@
 // addresses never reassembles (the client would time out), and a wrong address in the first
 // fragment fails the UDP checksum of the whole datagram: a completed echo from VIP_1:53 with the
 // payload intact proves every fragment was translated. Traffic to a host the LB does not
-// translate (SERVER_PLAIN) crosses unchanged the same way.
+// translate (SERVER_PLAIN) crosses unchanged the same way. Then, through BPF_PROG_TEST_RUN, what
+// the counters say about fragments and what happens once a datagram's translation is gone.
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
@@ -17,10 +18,11 @@ import {
 } from '../../../src/polycubed/runtime/netdev-attach';
 import { encodeU32, EV, sumU64 } from '../../../src/lbrp/dataplane/map-layouts';
 import { BACKEND_1, CLIENT_1, SERVER_PLAIN, VIP_1 } from '../../fixtures/addresses';
+import { fragmentOf, udp } from '../../fixtures/packets';
 import { TestNet } from '../../fixtures/netns';
 import { describeKernel } from './describe-kernel';
-import { standardConfig } from './lbrp-config';
-import { Hook, LbrpUnderTest, Mode } from './lbrp-harness';
+import { B1_DNS, standardConfig, SVC_DNS } from './lbrp-config';
+import { Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
 
 const GATEWAY = '10.0.0.254';
 /** UDP payload bytes: three fragments each way at the veths' MTU of 1500. */
@@ -145,6 +147,75 @@ describeKernel('kernel: lbrp dataplane with fragmented datagrams (real traffic)'
       const before = translated();
       expect(runClient(client(SERVER_PLAIN, 7000, CLIENT_1))).toBe(`ok ${DATAGRAMS}`);
       expect(translated()).toBe(before);
+    });
+  });
+});
+
+describeKernel('kernel: lbrp fragment accounting and lost translations (BPF_PROG_TEST_RUN)', () => {
+  let devices: PortDevices;
+  beforeAll(() => {
+    devices = new PortDevices();
+  });
+  afterAll(() => devices?.cleanup());
+
+  const payload = Buffer.alloc(200, 0x61);
+  const query = udp(CLIENT_1, VIP_1, 53, { sport: 6000, payload, id: 0x2a2a });
+  const answer = udp(BACKEND_1, CLIENT_1, 6000, { sport: 5353, payload, id: 0x3b3b });
+
+  describe.each(['tc', 'xdp'] as const)('%s', (hook) => {
+    let lb: LbrpUnderTest;
+    beforeAll(async () => {
+      lb = await LbrpUnderTest.load(hook, 'single', devices);
+    });
+    afterAll(() => lb?.close());
+    beforeEach(() => lb.configure(standardConfig()));
+
+    const events = (): bigint =>
+      sumU64(lb.map('session_events').lookupPerCpu(encodeU32(EV.FRAG_TRANSLATED)) ?? []);
+    const send = (frame: Buffer, port: number): string => lb.run(frame, port).verdict;
+
+    // Later fragments are traffic of their session: counted in the service's and the backend's
+    // packets and bytes (not as new sessions), and in EV_FRAG_TRANSLATED.
+    it("later fragments count in their service's and backend's counters and in session_events", () => {
+      const frames: Array<[Buffer, number]> = [
+        [fragmentOf(query, 0, 64), PORTS.frontend],
+        [fragmentOf(query, 64, 128), PORTS.frontend],
+        [fragmentOf(query, 128), PORTS.frontend],
+        [fragmentOf(answer, 0, 64), PORTS.backend],
+        [fragmentOf(answer, 64), PORTS.backend],
+      ];
+      const svc0 = lb.counters('service_stats', SVC_DNS.id);
+      const be0 = lb.counters('backend_stats', B1_DNS.id);
+      const ev0 = events();
+      expect(frames.map(([f, port]) => send(f, port))).toEqual(frames.map(() => 'redirect'));
+      const bytes = BigInt(frames.reduce((n, [f]) => n + f.length, 0));
+      const svc = lb.counters('service_stats', SVC_DNS.id);
+      const be = lb.counters('backend_stats', B1_DNS.id);
+      expect([
+        svc.packets - svc0.packets,
+        svc.bytes - svc0.bytes,
+        svc.newSessions - svc0.newSessions,
+      ]).toEqual([5n, bytes, 1n]);
+      expect([be.packets - be0.packets, be.bytes - be0.bytes, be.newSessions - be0.newSessions]).toEqual([
+        5n,
+        bytes,
+        1n,
+      ]);
+      expect(events() - ev0).toBe(3n);
+    });
+
+    // Once a datagram's translation is gone (evicted from frag_track), its later fragments are
+    // dropped and counted in both directions: never sent on with the backend's address.
+    it("a later fragment whose datagram's translation is gone is dropped, both ways", () => {
+      expect(send(fragmentOf(query, 0, 64), PORTS.frontend)).toBe('redirect');
+      expect(send(fragmentOf(answer, 0, 64), PORTS.backend)).toBe('redirect');
+      expect(lb.map('frag_track').dump()).toHaveLength(2);
+      lb.map('frag_track').clear();
+      const toVip = lb.drops('FRAGMENT');
+      const untracked = lb.drops('FRAGMENT_UNTRACKED');
+      expect(send(fragmentOf(query, 64), PORTS.frontend)).toBe('drop');
+      expect(send(fragmentOf(answer, 64), PORTS.backend)).toBe('drop');
+      expect([lb.drops('FRAGMENT') - toVip, lb.drops('FRAGMENT_UNTRACKED') - untracked]).toEqual([1n, 1n]);
     });
   });
 });
