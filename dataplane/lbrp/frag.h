@@ -40,11 +40,15 @@ static __always_inline int is_backend_ip(__be32 addr)
 static __always_inline void frag_record(const struct pkt_desc *p, __u8 dir, __be32 saddr, __be32 daddr,
 					__u32 service_id, __u32 backend_id)
 {
+	struct frag_value v;
 	struct frag_key k;
-	struct frag_value v = { .saddr = saddr, .daddr = daddr, .service_id = service_id, .backend_id = backend_id };
 
-	if (!p->first_frag)
+	if (__builtin_expect(!p->first_frag, 1))
 		return;
+	v.saddr = saddr;
+	v.daddr = daddr;
+	v.service_id = service_id;
+	v.backend_id = backend_id;
 	frag_key_of(p, dir, &k);
 	bpf_map_update_elem(&frag_track, &k, &v, BPF_ANY);
 }
@@ -114,7 +118,7 @@ static __always_inline int fragment_from_backend(struct CTXTYPE *ctx, struct pkt
 {
 	struct frag_value v;
 
-	if (!p->later_frag)
+	if (__builtin_expect(!p->later_frag, 1))
 		return CONTINUE;
 	if (frag_translate(md, p, FRAG_FROM_BACKEND, &v))
 		return to_frontend(ctx, md, v.daddr);
@@ -129,7 +133,7 @@ static __always_inline int fragment_from_backend(struct CTXTYPE *ctx, struct pkt
  * never sent that packet). Others CONTINUE, untranslated like any traffic without a session. */
 static __always_inline int icmp_error_quoting_fragment(const struct pkt_desc *p, int from_backend)
 {
-	if (p->l4_kind != L4_ICMP_ERROR_FRAG)
+	if (__builtin_expect(p->l4_kind != L4_ICMP_ERROR_FRAG, 1))
 		return CONTINUE;
 	if (from_backend) {
 		if (is_backend_ip(p->inner.daddr) || is_backend_ip(p->inner.saddr))
