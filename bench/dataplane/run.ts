@@ -20,7 +20,9 @@
 // conntrack entry only and a reply is found through backend_to_vip and that entry (the return
 // cycle's two sessions both resolve that way). "2M-entry table" is the two-entry case against a
 // table 8 times the production size (80 MB): the cost of the one random memory access a new flow
-// makes grows with the table (TLB and cache reach), and this row shows by how much. Timing goals
+// makes grows with the table (TLB and cache reach), and this row shows by how much. "later
+// fragment" is a non-first fragment of the cycle whose two first fragments were seen (primed), so
+// every run is a frag_track hit and an address rewrite (trees without frag.h skip it). Timing goals
 // live here, never in tests: established and return ≤ 4× the floor, new flow ≤ 8×.
 //
 // TC checksums: test-run skbs are CHECKSUM_NONE, for which the runtime updates the L4 checksum
