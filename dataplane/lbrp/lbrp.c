@@ -157,8 +157,8 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 	rc = backend_to_client(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
-	/* After the replies (which never match a later fragment or an error quoting one: no ports),
-	 * so their path stays straight (≈ 8 ns less on TC). */
+	/* After the replies, which never match a later fragment or an error quoting one (no ports):
+	 * their path does not test for them. */
 	rc = icmp_error_quoting_fragment(p, 1);
 	if (rc != CONTINUE)
 		return rc;
