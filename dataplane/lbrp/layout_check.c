@@ -23,6 +23,8 @@ struct src_rewrite_value layout_src_rewrite_value;
 struct lbrp_counters layout_lbrp_counters;
 struct session_config layout_session_config;
 struct admission_state layout_admission_state;
+struct frag_key layout_frag_key;
+struct frag_value layout_frag_value;
 struct pkt_metadata layout_pkt_metadata;
 struct pcn_log_record layout_pcn_log_record;
 struct pcn_pktin_record layout_pcn_pktin_record;
@@ -61,6 +63,9 @@ enum layout_constants {
 	LAYOUT_EV_MAX = EV_MAX,
 	LAYOUT_FROM_FRONTEND = FROM_FRONTEND,
 	LAYOUT_FROM_BACKEND = FROM_BACKEND,
+	LAYOUT_FRAG_FROM_CLIENT = FRAG_FROM_CLIENT,
+	LAYOUT_FRAG_FROM_BACKEND = FRAG_FROM_BACKEND,
+	LAYOUT_MAX_FRAG_TRACK = MAX_FRAG_TRACK,
 	LAYOUT_REASON_ARP_REPLY = REASON_ARP_REPLY,
 	LAYOUT_REASON_FLOODING = REASON_FLOODING,
 	LAYOUT_DROP_UNKNOWN_PORT = DROP_UNKNOWN_PORT,
@@ -78,6 +83,8 @@ enum layout_constants {
 	LAYOUT_DROP_ARP_REPLY_PUNTED = DROP_ARP_REPLY_PUNTED,
 	LAYOUT_DROP_FLOOD_PUNTED = DROP_FLOOD_PUNTED,
 	LAYOUT_DROP_CSUM_FAILED = DROP_CSUM_FAILED,
+	LAYOUT_DROP_FRAGMENT_UNTRACKED = DROP_FRAGMENT_UNTRACKED,
+	LAYOUT_DROP_ICMP_QUOTES_FRAGMENT = DROP_ICMP_QUOTES_FRAGMENT,
 	LAYOUT_DROP_MAX = DROP_MAX,
 	LAYOUT_STAT_PACKETS = STAT_PACKETS,
 	LAYOUT_STAT_BYTES = STAT_BYTES,

@@ -14,16 +14,7 @@
 #include "ports.h"
 #include "arp.h"
 #include "icmp_error.h"
-
-/* A non-first fragment carries no ports: to a VIP it cannot be matched to a session. */
-static __always_inline int fragment_from_client(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p)
-{
-	if (!p->later_frag)
-		return CONTINUE;
-	if (bpf_map_lookup_elem(&vips, &p->daddr))
-		return DROP_FRAGMENT;
-	return to_backend(ctx, md);
-}
+#include "frag.h"
 
 /* Client → VIP service: same backend as the session's, or a new Maglev choice; DNAT (and
  * src-ip-rewrite), then out of the BACKEND port. CONTINUE when no service matches. */
@@ -42,6 +33,7 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	if (svc.table_size == 0) {
 		/* A service without backends: forwarded untranslated (as Polycube). */
 		account(&service_stats, svc.service_id, md->packet_len, 0);
+		frag_record(p, FRAG_FROM_CLIENT, p->saddr, p->daddr, svc.service_id, FRAG_NO_ID);
 		return to_backend(ctx, md);
 	}
 	rc = session_for_client(p, &svc, cfg, &ct, &is_new);
@@ -51,6 +43,9 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	n.daddr = ct.backend_ip;
 	n.sport = p->sport;
 	n.dport = ct.backend_port;
+	/* Before the rewrite: frag_record reads only *p and n, and nothing stays live across the
+	 * rewrite's helper calls. */
+	frag_record(p, FRAG_FROM_CLIENT, n.saddr, n.daddr, ct.service_id, ct.backend_id);
 	rc = lb4_rewrite(ctx, p, &n);
 	if (rc != CONTINUE)
 		return rc;
@@ -77,6 +72,7 @@ static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_met
 	n.daddr = rv.client_ip;
 	n.sport = rv.vport;
 	n.dport = p->dport;
+	frag_record(p, FRAG_FROM_BACKEND, n.saddr, n.daddr, rv.service_id, rv.backend_id);
 	rc = lb4_rewrite(ctx, p, &n);
 	if (rc != CONTINUE)
 		return rc;
@@ -92,8 +88,11 @@ static __always_inline int backend_untranslated(struct CTXTYPE *ctx, struct pkt_
 	struct nat4 n;
 	int rc;
 
-	if (!src_rewrite_lookup(p->daddr, FROM_BACKEND, &n.daddr))
+	if (!src_rewrite_lookup(p->daddr, FROM_BACKEND, &n.daddr)) {
+		frag_record_untranslated(p, p->daddr);
 		return to_frontend(ctx, md, p->daddr);
+	}
+	frag_record_untranslated(p, n.daddr);
 	n.saddr = p->saddr;
 	n.sport = p->sport;
 	n.dport = p->dport;
@@ -137,6 +136,9 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 	rc = icmp_error_from_frontend(ctx, md, p, cfg);
 	if (rc != CONTINUE)
 		return rc;
+	rc = icmp_error_quoting_fragment(p, 0);
+	if (rc != CONTINUE)
+		return rc;
 	rc = fragment_from_client(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
@@ -164,6 +166,14 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 	if (rc != CONTINUE)
 		return rc;
 	rc = backend_to_client(ctx, md, p, cfg);
+	if (rc != CONTINUE)
+		return rc;
+	/* After the replies, which never match a later fragment or an error quoting one (no ports):
+	 * their path does not test for them. */
+	rc = icmp_error_quoting_fragment(p, 1);
+	if (rc != CONTINUE)
+		return rc;
+	rc = fragment_from_backend(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
 	return backend_untranslated(ctx, md, p);

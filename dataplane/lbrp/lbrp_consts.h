@@ -52,6 +52,14 @@
 #ifndef MAX_FRONTENDS
 #define MAX_FRONTENDS 1024
 #endif
+/* Fragmented datagrams whose first fragment was translated (frag_track, an LRU hash: ≈ 96 B of
+ * kernel memory per entry, 99 KB for 1024). A datagram's fragments arrive within a millisecond or
+ * so of each other, so 1024 entries keep up with about a million fragmented datagrams per second;
+ * a flood of first fragments evicts entries whatever the size (their later fragments are then
+ * dropped, never leaked), so a larger default would only cost memory. */
+#ifndef MAX_FRAG_TRACK
+#define MAX_FRAG_TRACK 1024
+#endif
 /* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
 #ifndef MAX_SRC_REWRITES
 #define MAX_SRC_REWRITES 16
@@ -130,6 +138,10 @@
 #define EV_FRAG_TRANSLATED 6     /* a later fragment translated as its first fragment was */
 #define EV_MAX 8
 
+/* frag_key.dir: the side a fragment arrived from. */
+#define FRAG_FROM_CLIENT 0  /* a FRONTEND port */
+#define FRAG_FROM_BACKEND 1 /* the BACKEND port */
+
 /* service_value.flags: none defined yet; must be 0. */
 #define F_SERVICE_NONE 0x0
 
@@ -157,7 +169,13 @@
 #define DROP_ARP_REPLY_PUNTED -13  /* ARP reply handed to the slow path (REASON_ARP_REPLY) */
 #define DROP_FLOOD_PUNTED -14      /* non-IP frame handed to the slow path (REASON_FLOODING) */
 #define DROP_CSUM_FAILED -15       /* a checksum helper failed (should not happen) */
-#define DROP_MAX 16                /* drop_stats entries: index 0 unused, 1..15 above */
+/* Non-first fragment from a backend address with no frag_track entry (first fragment not seen, or
+ * its entry gone): sent on untranslated, it would leak the backend's address. */
+#define DROP_FRAGMENT_UNTRACKED -16
+/* ICMP error quoting a non-first fragment to a backend or from a VIP: the quote has no ports to
+ * find its session by, and untranslated it would leak a backend address or confuse the backend. */
+#define DROP_ICMP_QUOTES_FRAGMENT -17
+#define DROP_MAX 18                /* drop_stats entries: index 0 unused, 1..17 above */
 
 /* u64 slots of struct lbrp_counters (service_stats and backend_stats values). */
 #define STAT_PACKETS 0      /* frames, both directions */

@@ -20,7 +20,7 @@ struct {
 } services SEC(".maps");
 
 /* be32 VIP → u32 number of services on it. Control plane writes; datapath reads only for
- * non-first fragments, which are dropped when addressed to a VIP. */
+ * non-first fragments (to a VIP without a frag_track entry: dropped) and ICMP errors quoting one. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_VIPS);
@@ -87,6 +87,30 @@ struct {
 	__type(key, struct backend_vip_key);
 	__type(value, struct backend_vip_value);
 } backend_to_vip SEC(".maps");
+
+/* be32 backend address → u32 number of backend ids with it. Control plane writes one entry per
+ * distinct backend address of all services, and keeps it (with 0 ids) while backend_to_vip names
+ * it (a removed backend's sessions may still run); datapath reads only for fragments and ICMP errors
+ * quoting one from the backend side, to never send a backend's address out untranslated.
+ * Preallocated, sized for one entry per backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __be32);
+	__type(value, __u32);
+} backend_ips SEC(".maps");
+
+/* frag_key (a datagram's fragments as they arrive) → frag_value (the addresses its first
+ * fragment was translated to). Datapath only: written by a translated first fragment (and by an
+ * untranslated one from a backend address), read by the later fragments, which carry no ports.
+ * LRU, so a full map forgets the oldest datagrams (their later fragments are then dropped, never
+ * leaked); preallocated (LRU maps always are), so its kernel memory is fixed at creation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FRAG_TRACK);
+	__type(key, struct frag_key);
+	__type(value, struct frag_value);
+} frag_track SEC(".maps");
 
 /* src_rewrite_key → src_rewrite_value: two entries (client range FROM_FRONTEND, new range
  * FROM_BACKEND). Control plane writes; datapath reads for client sources, backend-side

@@ -132,6 +132,23 @@ struct admission_state {
 	__u64 last_jiffies; /* host: bpf_jiffies64() of the last refill */
 };
 
+/* frag_track key: one datagram's fragments as they arrive (before translation). 12 bytes. */
+struct frag_key {
+	__be32 saddr; /* be */
+	__be32 daddr; /* be */
+	__be16 id;    /* be: the IP identification field */
+	__u8 proto;   /* IP protocol number */
+	__u8 dir;     /* FRAG_FROM_CLIENT or FRAG_FROM_BACKEND */
+};
+
+/* frag_track value: what the datagram's first fragment became. Written by the datapath. 16 bytes. */
+struct frag_value {
+	__be32 saddr;     /* be: source address to write */
+	__be32 daddr;     /* be: destination address to write (MULTI: also picks the FRONTEND port) */
+	__u32 service_id; /* host: service_stats index to count later fragments in; ~0 = none */
+	__u32 backend_id; /* host: backend_stats index; ~0 = none */
+};
+
 /* service_stats / backend_stats value, per CPU; field i is slot STAT_* i. 24 bytes. */
 struct lbrp_counters {
 	__u64 packets;      /* STAT_PACKETS */
@@ -153,5 +170,7 @@ _Static_assert(sizeof(struct src_rewrite_value) == 12, "src_rewrite_value layout
 _Static_assert(sizeof(struct lbrp_counters) == STAT_MAX * 8, "lbrp_counters layout");
 _Static_assert(sizeof(struct session_config) == 56, "session_config layout");
 _Static_assert(sizeof(struct admission_state) == 16, "admission_state layout");
+_Static_assert(sizeof(struct frag_key) == 12, "frag_key layout");
+_Static_assert(sizeof(struct frag_value) == 16, "frag_value layout");
 
 #endif /* LBRP_STRUCTS_H */

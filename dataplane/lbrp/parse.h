@@ -41,6 +41,7 @@ enum l4_kind {
 	L4_ICMP_ECHO_REPLY = 4,
 	L4_ICMP_ERROR = 5,  /* unreachable / time exceeded / parameter problem quoting a parsable header */
 	L4_ICMP_OTHER = 6,
+	L4_ICMP_ERROR_FRAG = 7, /* an ICMP error as above quoting a non-first fragment: inner addresses only */
 };
 
 /* ARP for Ethernet/IPv4 (RFC 826), as on the wire. */
@@ -78,10 +79,11 @@ struct pkt_desc {
 	__u8 proto;      /* IPv4 protocol */
 	__u8 tcp_flags;  /* L4_TCP only */
 	__u8 later_frag; /* 1 = non-first fragment */
-	__u8 pad;
+	__u8 first_frag; /* 1 = first of several fragments (MF set, offset 0) */
 	__u16 l3_off;    /* frame offset of the IPv4 (or ARP) header */
 	__u16 l4_off;    /* frame offset of the L4 header */
 	__u16 csum_off;  /* frame offset of the L4 checksum (TCP/UDP/ICMP); 0 = none */
+	__be16 ip_id;    /* the IP identification field: a datagram's fragments share it */
 	__be32 saddr, daddr;
 	__be16 sport, dport; /* TCP/UDP ports; ICMP echo: as in struct flow_key; else 0 */
 	struct iphdr *ip;    /* readable: full IHL */
@@ -90,8 +92,9 @@ struct pkt_desc {
 	struct inner_desc inner;
 };
 
-/* Parses the header quoted by an ICMP error starting at `q` (frame offset q_off). Returns 1 when
- * it is a TCP, UDP or ICMP echo header we can match to a session, else 0. */
+/* Parses the header quoted by an ICMP error starting at `q`. Returns 1 when it is a TCP, UDP or
+ * ICMP echo header we can match to a session, 2 when it is a non-first fragment (inner addresses
+ * and proto filled, no ports), else 0. */
 static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *end, __u32 quote_len)
 {
 	struct iphdr *iip = (struct iphdr *)q;
@@ -107,8 +110,13 @@ static __always_inline int parse_icmp_inner(struct pkt_desc *p, __u8 *q, void *e
 	 * past it are Ethernet padding, not quoted data. */
 	if (ihl < sizeof(struct iphdr) || quote_len < ihl + 8)
 		return 0;
-	if (iip->frag_off & bpf_htons(IP_OFFSET_MASK))
-		return 0;
+	if (iip->frag_off & bpf_htons(IP_OFFSET_MASK)) {
+		p->inner.ip = iip;
+		p->inner.proto = iip->protocol;
+		p->inner.saddr = iip->saddr;
+		p->inner.daddr = iip->daddr;
+		return 2;
+	}
 	il4 = q + ihl;
 	if ((void *)(il4 + 8) > end)
 		return 0;
@@ -188,7 +196,16 @@ static __always_inline int parse_l4(struct pkt_desc *p, __u8 *l4, void *end, __u
 		case ICMP_DEST_UNREACH:
 		case ICMP_TIME_EXCEEDED:
 		case ICMP_PARAM_PROBLEM:
-			p->l4_kind = parse_icmp_inner(p, l4 + 8, end, l4_len - 8) ? L4_ICMP_ERROR : L4_ICMP_OTHER;
+			switch (parse_icmp_inner(p, l4 + 8, end, l4_len - 8)) {
+			case 1:
+				p->l4_kind = L4_ICMP_ERROR;
+				break;
+			case 2:
+				p->l4_kind = L4_ICMP_ERROR_FRAG;
+				break;
+			default:
+				p->l4_kind = L4_ICMP_OTHER;
+			}
 			break;
 		default:
 			p->l4_kind = L4_ICMP_OTHER;
@@ -222,10 +239,12 @@ static __always_inline int parse_ipv4(struct pkt_desc *p, __u8 *l3, void *end)
 	p->saddr = ip->saddr;
 	p->daddr = ip->daddr;
 	p->l4_off = p->l3_off + ihl;
+	p->ip_id = ip->id;
 	if (ip->frag_off & bpf_htons(IP_OFFSET_MASK)) {
 		p->later_frag = 1;
 		return CONTINUE;
 	}
+	p->first_frag = !!(ip->frag_off & bpf_htons(IP_MF));
 	return parse_l4(p, l3 + ihl, end, tot_len - ihl);
 }
 

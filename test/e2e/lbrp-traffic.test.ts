@@ -1,7 +1,7 @@
 // End to end through the REST API, for TC, XDP_SKB and XDP_DRV and for SINGLE and MULTI: HTTP over TCP,
-// UDP and ping to a VIP reach the backends (which see the real client address) and come back
-// from the VIP; traffic to other addresses and ARP pass the load balancer untouched; the counters
-// show up in GET and on /metrics.
+// UDP (also datagrams larger than the MTU, in fragments) and ping to a VIP reach the backends
+// (which see the real client address) and come back from the VIP; traffic to other addresses and
+// ARP pass the load balancer untouched; the counters show up in GET and on /metrics.
 
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { allFrom, echoReplies } from '../fixtures/echo-replies';
@@ -125,6 +125,11 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
           new RegExp(`^b[123] ${c.ip.replace(/\./g, '\\.')} ping from ${VIP}:53$`),
         );
         expect(await echoReplies(c.ns, VIP, 3)).toEqual(allFrom(VIP, 3));
+        // A datagram larger than the MTU travels as fragments both ways: every later fragment is
+        // translated as its first (frag_track), or the reply could not be reassembled.
+        expect(await udpAsk(c.ns, VIP, 53, 'f'.repeat(3000))).toMatch(
+          new RegExp(`^b[123] ${c.ip.replace(/\./g, '\\.')} f{3000} from ${VIP}:53$`),
+        );
       }
 
       // Counters are read from the kernel at most once a second: poll until they show the traffic.

@@ -55,6 +55,11 @@ export const EV = {
   FRAG_TRANSLATED: 6,
 } as const;
 export const EV_MAX = 8;
+/** frag_key.dir: the side a fragment arrived from (a FRONTEND port, or the BACKEND port). */
+export const FRAG_FROM_CLIENT = 0;
+export const FRAG_FROM_BACKEND = 1;
+/** frag_track entries (LRU hash; -D MAX_FRAG_TRACK): datagrams in flight whose first fragment was translated. */
+export const MAX_FRAG_TRACK = 1024;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
 export const FROM_FRONTEND = 0;
 /** src_rewrite_value.sense: the key is the new range (backend-side destinations mapped back). */
@@ -80,10 +85,14 @@ export const DROP = {
   ARP_REPLY_PUNTED: -13,
   FLOOD_PUNTED: -14,
   CSUM_FAILED: -15,
+  /** A later fragment from a backend address without a frag_track entry (it would leak). */
+  FRAGMENT_UNTRACKED: -16,
+  /** An ICMP error quoting a later fragment to a backend or from a VIP (no ports to translate by). */
+  ICMP_QUOTES_FRAGMENT: -17,
 } as const;
 export type DropReason = keyof typeof DROP;
 /** Entries of drop_stats (index 0 unused). */
-export const DROP_MAX = 16;
+export const DROP_MAX = 18;
 
 /** Name of a drop_stats index (1..DROP_MAX-1), e.g. 8 → "FRAGMENT". */
 export function dropReasonName(index: number): DropReason | undefined {
@@ -154,6 +163,9 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   EV_MAX,
   FROM_FRONTEND,
   FROM_BACKEND,
+  FRAG_FROM_CLIENT,
+  FRAG_FROM_BACKEND,
+  MAX_FRAG_TRACK,
   REASON_ARP_REPLY,
   REASON_FLOODING,
   ...Object.fromEntries(Object.entries(DROP).map(([k, v]) => [`DROP_${k}`, v])),
@@ -260,6 +272,19 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['pad', 36, 4],
     ['admit_per_jiffy_q16', 40, 8],
     ['admit_burst_q16', 48, 8],
+  ]),
+  frag_key: layout(12, [
+    ['saddr', 0, 4],
+    ['daddr', 4, 4],
+    ['id', 8, 2],
+    ['proto', 10, 1],
+    ['dir', 11, 1],
+  ]),
+  frag_value: layout(16, [
+    ['saddr', 0, 4],
+    ['daddr', 4, 4],
+    ['service_id', 8, 4],
+    ['backend_id', 12, 4],
   ]),
   admission_state: layout(16, [
     ['tokens_q16', 0, 8],
@@ -647,6 +672,45 @@ export function decodeSessionConfig(b: Buffer): SessionConfig {
   };
 }
 
+/** frag_track key: a datagram's fragments as they arrive. */
+export interface FragKey {
+  saddr: Ipv4;
+  daddr: Ipv4;
+  /** The IP identification field (host order here, be16 in the map). */
+  id: number;
+  proto: number;
+  /** FRAG_FROM_CLIENT or FRAG_FROM_BACKEND. */
+  dir: number;
+}
+
+export function encodeFragKey(k: FragKey): Buffer {
+  const b = Buffer.alloc(12);
+  writeIpv4(b, k.saddr, 0);
+  writeIpv4(b, k.daddr, 4);
+  b.writeUInt16BE(k.id, 8);
+  b[10] = k.proto;
+  b[11] = k.dir;
+  return b;
+}
+
+/** frag_track value: the addresses the datagram's first fragment was translated to. */
+export interface FragValue {
+  saddr: Ipv4;
+  daddr: Ipv4;
+  /** service_stats / backend_stats index of later fragments; 0xffffffff = none. */
+  serviceId: number;
+  backendId: number;
+}
+
+export function decodeFragValue(b: Buffer): FragValue {
+  return {
+    saddr: readIpv4(b, 0),
+    daddr: readIpv4(b, 4),
+    serviceId: b.readUInt32LE(8),
+    backendId: b.readUInt32LE(12),
+  };
+}
+
 /** Sums per-CPU u64 slots (drop_stats, pcn_runtime_stats). */
 export function sumU64(perCpu: Buffer[]): bigint {
   return perCpu.reduce((acc, b) => acc + b.readBigUInt64LE(0), 0n);
@@ -674,7 +738,7 @@ export function decodeU16(b: Buffer): number {
   return b.readUInt16LE(0);
 }
 
-/** A be32 address key (vips, ip_to_frontend_port). */
+/** A be32 address key (vips, backend_ips, ip_to_frontend_port). */
 export function encodeIpv4Key(ip: Ipv4): Buffer {
   const b = Buffer.alloc(4);
   writeIpv4(b, ip, 0);

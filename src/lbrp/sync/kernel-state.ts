@@ -72,6 +72,12 @@ export interface KernelState {
   readonly backendVips: ReadonlyMap<string, KBackendVip>;
   /** Backend ids flagged F_BACKEND_UNIQUE. */
   readonly uniqueBackends: ReadonlySet<number>;
+  /**
+   * `backend_ips` as read back from the kernel (ip → count); absent in derived states, where
+   * {@link backendIpCounts} computes it. A readback carries it so that a cube whose map lacks
+   * entries (pinned by a build without it) gets them written at adoption.
+   */
+  readonly backendIps?: ReadonlyMap<string, number>;
 }
 
 /** The empty state of freshly created maps. */
@@ -91,6 +97,21 @@ export function kernelServiceKey(vip: string, vport: number, proto: number): str
 export function vipCounts(state: KernelState): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of state.services.values()) out.set(s.vip, (out.get(s.vip) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * The `backend_ips` map, which tells the datapath a fragment's source is a backend's: every
+ * address of a backend of some service, with its number of backend ids, and every address a
+ * `backend_to_vip` entry still names (a removed backend's sessions may still run), with 0 ids; or
+ * what a readback found there.
+ */
+export function backendIpCounts(state: KernelState): ReadonlyMap<string, number> {
+  if (state.backendIps) return state.backendIps;
+  const out = new Map<string, number>();
+  for (const e of state.backendVips.values()) out.set(e.ip, 0);
+  for (const s of state.services.values())
+    for (const b of s.backends.values()) out.set(b.ip, (out.get(b.ip) ?? 0) + 1);
   return out;
 }
 

@@ -52,8 +52,8 @@ function serviceName(key: Buffer): string {
 
 /**
  * Renders the control-plane maps of one cube as sorted lines: SERVICE, TABLE (slot counts per
- * backend id over the service's range), BACKEND (ids with a non-zero entry), BACKEND_VIP, VIP, FRONTEND,
- * REWRITE. Never touches the kernel.
+ * backend id over the service's range), BACKEND (ids with a non-zero entry), BACKEND_VIP, VIP,
+ * BACKEND_IP, FRONTEND, REWRITE. Never touches the kernel.
  */
 export function dumpMaps(read: MapReader): string[] {
   const lines: string[] = [];
@@ -83,6 +83,8 @@ export function dumpMaps(read: MapReader): string[] {
   for (const [k, v] of read(MAPS.backendVips))
     lines.push(`BACKEND_VIP ${backendAddressName(k)} -> ${backendVipText(v)}`);
   for (const [k, v] of read(MAPS.vips)) lines.push(`VIP ${readIpv4(k, 0)} services=${decodeU32(v)}`);
+  for (const [k, v] of read(MAPS.backendIps))
+    lines.push(`BACKEND_IP ${readIpv4(k, 0)} backends=${decodeU32(v)}`);
   for (const [k, v] of read(MAPS.frontendIps)) lines.push(`FRONTEND ${readIpv4(k, 0)} port=${decodeU16(v)}`);
   for (const [k, v] of read(MAPS.srcRewrite)) {
     const key = decodeSrcRewriteKey(k);
@@ -112,7 +114,10 @@ function writeText(w: MapWrite): string {
         ? `del backend_to_vip[${backendAddressName(w.key)}]`
         : `put backend_to_vip[${backendAddressName(w.key)}] -> ${backendVipText(v)}`;
     case MAPS.vips:
-      return w.delete ? `del vips[${readIpv4(w.key, 0)}]` : `put vips[${readIpv4(w.key, 0)}]=${decodeU32(v)}`;
+    case MAPS.backendIps:
+      return w.delete
+        ? `del ${w.map}[${readIpv4(w.key, 0)}]`
+        : `put ${w.map}[${readIpv4(w.key, 0)}]=${decodeU32(v)}`;
     case MAPS.frontendIps:
       return w.delete
         ? `del ${w.map}[${readIpv4(w.key, 0)}]`

@@ -6,6 +6,8 @@
 // backend_to_vip (dataplane/README.md): flags are cleared first, a new entry is written before the
 // F_BACKEND_UNIQUE flag that relies on it, and an entry re-pointed or deleted (its service gone)
 // after that service's `services` entry is deleted; ids it lets be flagged are flagged last.
+// backend_ips: a new backend address is written before anything names it (so no later fragment
+// from it is ever taken for untranslated traffic), and deleted last.
 
 import type { MapWrite } from '../../service-kit';
 import {
@@ -29,6 +31,7 @@ import { diffTables } from '../maglev/maglev-delta';
 import { hostMask } from '../model/ipv4';
 import {
   backendAddressKey,
+  backendIpCounts,
   vipCounts,
   type KBackend,
   type KBackendVip,
@@ -48,6 +51,7 @@ export const MAPS = {
   backendStats: 'backend_stats',
   sessions: 'sessions',
   backendVips: 'backend_to_vip',
+  backendIps: 'backend_ips',
   sessionConfig: 'session_config',
   sessionEvents: 'session_events',
 } as const;
@@ -121,6 +125,12 @@ const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true })
  * consumed, so a plan of millions of slots never exists as one array.
  */
 export function* generateMapWrites(prev: KernelState, next: KernelState): Generator<MapWrite> {
+  // 0. backend_ips: new and changed counts (deletions come last, step 8).
+  const ipsBefore = backendIpCounts(prev);
+  const ipsAfter = backendIpCounts(next);
+  for (const [ip, n] of ipsAfter)
+    if (ipsBefore.get(ip) !== n) yield put(MAPS.backendIps, encodeIpv4Key(ip), encodeU32(n));
+
   // 1. backends: lost flags first (drained or removed ones lose F_BACKEND_ACTIVE, shared ones
   // F_BACKEND_UNIQUE); then new backend_to_vip entries; then new and changed backends (counters of
   // new ids zeroed), flagged F_BACKEND_UNIQUE now unless their entry is re-pointed in step 5.
@@ -232,4 +242,7 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     if (!rwBefore.get(hex)?.[1].equals(value)) yield put(MAPS.srcRewrite, key, value);
   }
   for (const [hex, [key]] of rwBefore) if (!rwAfter.has(hex)) yield del(MAPS.srcRewrite, key);
+
+  // 8. backend addresses no service uses any more.
+  for (const ip of ipsBefore.keys()) if (!ipsAfter.has(ip)) yield del(MAPS.backendIps, encodeIpv4Key(ip));
 }

@@ -160,7 +160,17 @@ export async function readKernelState(
       unique: (v.flags & F_BACKEND_VIP_UNIQUE) !== 0,
     });
   }
-  return { services, frontendIps, ...(srcRewrite ? { srcRewrite } : {}), backendVips, uniqueBackends };
+  const backendIps = new Map<string, number>();
+  for (const e of await host.readMaps(cube, MAPS.backendIps))
+    backendIps.set(readIpv4(e.key, 0), decodeU32(e.value));
+  return {
+    services,
+    frontendIps,
+    ...(srcRewrite ? { srcRewrite } : {}),
+    backendVips,
+    uniqueBackends,
+    backendIps,
+  };
 }
 
 /**

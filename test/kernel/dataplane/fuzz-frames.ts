@@ -178,12 +178,27 @@ export interface Generated {
 /** A well-formed frame of a random kind; a third of those from the backend side belong to a
  * session the model holds (a reply, or an ICMP error about it), when there is one. */
 export function validFrame(r: Rand, model: LbrpModel): Generated {
+  const fragments = model.fragmentList();
+  if (fragments.length > 0 && r() < 0.05) return laterFragmentFrame(r, pick(r, fragments));
   const fromClient = r() < 0.6;
   if (r() < 0.35) {
     const sessions = model.sessionList();
     if (sessions.length > 0) return sessionFrame(r, pick(r, sessions), fromClient);
   }
   return { frame: validFrameFrom(r, fromClient), fromClient };
+}
+
+/** A later fragment of a datagram whose first fragment the model saw translated (or, one time in
+ * five, of another datagram between the same hosts: another IP id). */
+function laterFragmentFrame(r: Rand, d: ReturnType<LbrpModel['fragmentList']>[number]): Generated {
+  const id = r() < 0.8 ? d.id : (d.id + 1 + int(r, 65535)) % 65536;
+  const frame = ipv4(d.saddr, d.daddr, d.proto, Buffer.alloc(8 + int(r, 48), 0x77), {
+    id,
+    ttl: 1 + int(r, 255),
+    fragOffset: 1 + int(r, 100),
+    moreFragments: r() < 0.5,
+  });
+  return { frame, fromClient: d.fromClient };
 }
 
 /** A frame of a known session: the backend's reply or an ICMP error about it (from the backend
@@ -196,10 +211,15 @@ function sessionFrame(
   const { key: k, ct } = s;
   const echo = k.proto === IPPROTO.ICMP;
   const ttl = 1 + int(r, 255);
+  // Now and then the first fragment of a datagram (MF set): its later fragments come from
+  // laterFragmentFrame. The echo builder's `id` is also the IP id, so echoes keep theirs.
+  const mf = r() < 0.25;
+  const frag = mf ? { moreFragments: true, id: int(r, 65536) } : {};
+  const echoFrag = mf ? { moreFragments: true } : {};
   // What the backend sends back, and what it received.
   const reply = (): Buffer =>
     echo
-      ? icmpEcho(ct.backendIp, ct.natSaddr, { id: k.sport, reply: true, ttl })
+      ? icmpEcho(ct.backendIp, ct.natSaddr, { id: k.sport, reply: true, ttl, ...echoFrag })
       : k.proto === IPPROTO.TCP
         ? tcp(ct.backendIp, ct.natSaddr, k.sport, {
             sport: ct.backendPort,
@@ -209,8 +229,14 @@ function sessionFrame(
             rst: r() < 0.03,
             ttl,
             payload: 'x'.repeat(int(r, 30)),
+            ...frag,
           })
-        : udp(ct.backendIp, ct.natSaddr, k.sport, { sport: ct.backendPort, ttl, noChecksum: r() < 0.2 });
+        : udp(ct.backendIp, ct.natSaddr, k.sport, {
+            sport: ct.backendPort,
+            ttl,
+            noChecksum: r() < 0.2,
+            ...frag,
+          });
   const received = (): Buffer =>
     echo
       ? icmpEcho(ct.natSaddr, ct.backendIp, { id: k.sport })
@@ -233,7 +259,7 @@ function sessionFrame(
   if (r() < 0.5)
     return {
       frame: echo
-        ? icmpEcho(k.saddr, k.daddr, { id: k.sport, ttl })
+        ? icmpEcho(k.saddr, k.daddr, { id: k.sport, ttl, ...echoFrag })
         : k.proto === IPPROTO.TCP
           ? tcp(k.saddr, k.daddr, k.dport, {
               sport: k.sport,
@@ -242,8 +268,9 @@ function sessionFrame(
               fin: r() < 0.08,
               rst: r() < 0.03,
               ttl,
+              ...frag,
             })
-          : udp(k.saddr, k.daddr, k.dport, { sport: k.sport, ttl }),
+          : udp(k.saddr, k.daddr, k.dport, { sport: k.sport, ttl, ...frag }),
       fromClient: true,
     };
   // The VIP's reply as the client saw it, and an error about it from the client or its router.

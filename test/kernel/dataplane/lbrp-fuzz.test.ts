@@ -44,8 +44,9 @@ if (!Number.isSafeInteger(FRAMES) || FRAMES < 100)
   throw new Error(`LBRP_FUZZ_FRAMES must be a whole number ≥ 100, got "${process.env.LBRP_FUZZ_FRAMES}"`);
 /** The lockstep variants run two programs per frame: half as many frames. */
 const LOCKSTEP_FRAMES = Math.floor(FRAMES / 2);
-/** Sessions never evicted (the model cannot predict the LRU clock): it says so if one would be. */
-const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144 };
+/** Sessions and fragment translations never evicted (the model cannot predict the LRU clock): it
+ * says so if one would be. */
+const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144, MAX_FRAG_TRACK: 65536 };
 /** The session table's key (session_config.secret) the fuzz runs with, from the seed. */
 const SECRET: [number, number, number, number] = [1, 2, 3, 4].map(
   (i) => Math.imul(SEED ^ Math.imul(0x9e3779b9, i), 0x85ebca6b) >>> 0,
@@ -57,6 +58,7 @@ const REACHED: DropReason[] = [
   'BAD_IP_HEADER',
   'L4_TRUNCATED',
   'FRAGMENT',
+  'FRAGMENT_UNTRACKED',
   'BAD_ARP',
   'NO_BACKEND',
   'BACKEND_INACTIVE',
@@ -247,6 +249,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
       'ICMP error about a session, to its backend',
       'ICMP error about a session, to its client',
       ...(reference ? ['stateless reply'] : []),
+      'later fragment, as its first',
     ])
       expect({ note, reached: (notes.get(note) ?? 0) > 0 }).toEqual({ note, reached: true });
     const { conntrack, reverseNat } = model.sessionCounts();
@@ -309,7 +312,10 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   it.each(VARIANTS)(
     `%s %s: ${FRAMES} random, damaged and valid frames, each as the model expects (seed ${SEED})`,
     async (hook, mode) => {
-      const lb = await LbrpUnderTest.load(hook, mode, devices, { MAX_SESSIONS: SIZES.MAX_SESSIONS });
+      const lb = await LbrpUnderTest.load(hook, mode, devices, {
+        MAX_SESSIONS: SIZES.MAX_SESSIONS,
+        MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK,
+      });
       try {
         expect(fuzz(hook, mode, lb, fuzzConfig(), FRAMES).join('\n\n')).toBe('');
       } finally {
@@ -325,7 +331,7 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   it.each(VARIANTS)(
     `%s %s: ${LOCKSTEP_FRAMES} frames through backend_to_vip, as the model and as through reverse_nat (seed ${SEED})`,
     async (hook, mode) => {
-      const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS };
+      const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS, MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK };
       const lb = await LbrpUnderTest.load(hook, mode, devices, big);
       const ref = await LbrpUnderTest.load(hook, mode, devices, big);
       try {

@@ -206,12 +206,14 @@ export class LbrpUnderTest {
     rewrites: Buffer[];
     frontendIps: Buffer[];
     backendVips: Buffer[];
+    backendIps: Buffer[];
   } = {
     services: [],
     vips: [],
     rewrites: [],
     frontendIps: [],
     backendVips: [],
+    backendIps: [],
   };
 
   private constructor(
@@ -318,15 +320,17 @@ export class LbrpUnderTest {
     for (const k of w.rewrites.splice(0)) this.map('src_ip_rewrite').delete(k);
     for (const k of w.frontendIps.splice(0)) this.map('ip_to_frontend_port').delete(k);
     for (const k of w.backendVips.splice(0)) this.map('backend_to_vip').delete(k);
-    // The session table; a baseline dataplane of bench:dataplane may predate it (LRU hash maps).
-    for (const m of this.obj.maps()) if (['sessions', 'conntrack', 'reverse_nat'].includes(m.name)) m.clear();
-    // The session policy back to "unkeyed, no timeouts, no limit", events and token buckets zeroed
-    // (a baseline dataplane may predate these maps).
-    const names = new Set(this.obj.maps().map((m) => m.name));
-    if (names.has('session_config')) this.setSessionConfig();
-    if (names.has('session_events'))
+    // backend_ips, frag_track and the session maps may be missing in a baseline dataplane of
+    // bench:dataplane (which may predate them, or keep sessions in LRU hash maps).
+    const maps = new Map(this.obj.maps().map((m) => [m.name, m]));
+    for (const k of w.backendIps.splice(0)) maps.get('backend_ips')?.delete(k);
+    // The session table and the fragments' translations.
+    for (const name of ['sessions', 'conntrack', 'reverse_nat', 'frag_track']) maps.get(name)?.clear();
+    // The session policy back to "unkeyed, no timeouts, no limit", events and token buckets zeroed.
+    if (maps.has('session_config')) this.setSessionConfig();
+    if (maps.has('session_events'))
       for (let i = 0; i < EV_MAX; i++) this.map('session_events').updatePerCpu(encodeU32(i), Buffer.alloc(8));
-    if (names.has('admission')) this.map('admission').updatePerCpu(encodeU32(0), Buffer.alloc(16));
+    if (maps.has('admission')) this.map('admission').updatePerCpu(encodeU32(0), Buffer.alloc(16));
   }
 
   /** Writes a service: its Maglev table, its `services` entry and its VIP (removed by
@@ -346,9 +350,15 @@ export class LbrpUnderTest {
     this.written.vips.push(vip);
   }
 
-  /** Writes backends[b.id] (address and flags). */
+  /** Writes backends[b.id] (address and flags) and, as the control plane does, its address in
+   * backend_ips (value 1: the datapath reads only presence; removed by unconfigure). */
   setBackend(b: BackendSpec): void {
     this.map('backends').update(encodeU32(b.id), encodeBackendValue(b));
+    const ips = this.obj.maps().find((m) => m.name === 'backend_ips');
+    if (!ips) return;
+    const key = encodeIpv4Key(b.ip);
+    ips.update(key, encodeU32(1));
+    if (!this.written.backendIps.some((k) => k.equals(key))) this.written.backendIps.push(key);
   }
 
   /** Writes a backend_to_vip entry (removed by unconfigure). */

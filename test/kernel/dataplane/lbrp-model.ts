@@ -21,6 +21,7 @@ import {
   F_CT_SEEN_CLIENT_ACK,
   FlowKey,
   IPPROTO,
+  MAX_FRAG_TRACK,
   SESSION_FORWARD,
   SESSION_REVERSE,
   SESSION_WAYS,
@@ -70,7 +71,14 @@ interface Inner {
   hasCsum: boolean;
 }
 
-type L4Kind = 'none' | 'tcp' | 'udp' | 'echo-req' | 'echo-reply' | 'icmp-error' | 'icmp-other';
+type L4Kind =
+  'none' | 'tcp' | 'udp' | 'echo-req' | 'echo-reply' | 'icmp-error' | 'icmp-error-frag' | 'icmp-other';
+
+/** The header quoted by an ICMP error when it is a later fragment (no ports). */
+interface InnerFrag {
+  saddr: string;
+  daddr: string;
+}
 
 interface Ip4 {
   kind: 'ipv4';
@@ -80,12 +88,17 @@ interface Ip4 {
   saddr: string;
   daddr: string;
   laterFrag: boolean;
+  /** MF set at offset 0: the first of several fragments. */
+  firstFrag: boolean;
+  /** The IP identification field. */
+  ipId: number;
   l4: number;
   l4Kind: L4Kind;
   sport: number;
   dport: number;
   tcpFlags: number;
   inner?: Inner;
+  innerFrag?: InnerFrag;
 }
 
 type Parsed =
@@ -153,6 +166,8 @@ interface Nat4 {
 const ipAt = (f: Buffer, off: number): string => `${f[off]}.${f[off + 1]}.${f[off + 2]}.${f[off + 3]}`;
 const ipToInt = (ip: string): number => ip.split('.').reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
 const intToIp = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+const fragKey = (p: Ip4, side: 'front' | 'back'): string =>
+  `${p.saddr}|${p.daddr}|${p.ipId}|${p.proto}|${side}`;
 const keyOf = (k: FlowKey): string => `${k.saddr}|${k.daddr}|${k.sport}|${k.dport}|${k.proto}`;
 
 /** BPF_PROG_TEST_RUN for TC refuses an skb whose network header is incomplete. */
@@ -184,6 +199,8 @@ export function parseFrame(f: Buffer): Parsed {
     saddr: ipAt(f, 26),
     daddr: ipAt(f, 30),
     laterFrag: (f.readUInt16BE(20) & 0x1fff) !== 0,
+    firstFrag: (f.readUInt16BE(20) & 0x3fff) === 0x2000,
+    ipId: f.readUInt16BE(18),
     l4: 14 + ihl,
     l4Kind: 'none',
     sport: 0,
@@ -211,12 +228,21 @@ export function parseFrame(f: Buffer): Parsed {
     p.l4Kind = 'echo-reply';
     p.dport = f.readUInt16BE(p.l4 + 4);
   } else if (type4 === 3 || type4 === 11 || type4 === 12) {
-    p.inner = parseInner(f, p.l4 + 8, l4Len - 8);
-    p.l4Kind = p.inner ? 'icmp-error' : 'icmp-other';
+    p.innerFrag = parseInnerFrag(f, p.l4 + 8, l4Len - 8);
+    p.inner = p.innerFrag ? undefined : parseInner(f, p.l4 + 8, l4Len - 8);
+    p.l4Kind = p.innerFrag ? 'icmp-error-frag' : p.inner ? 'icmp-error' : 'icmp-other';
   } else {
     p.l4Kind = 'icmp-other';
   }
   return p;
+}
+
+/** The quoted header of an ICMP error when it is a later fragment (parse.h reads its addresses). */
+function parseInnerFrag(f: Buffer, q: number, quoteLen: number): InnerFrag | undefined {
+  if (q + 20 > f.length || f[q] >> 4 !== 4) return undefined;
+  const ihl = (f[q] & 0xf) * 4;
+  if (ihl < 20 || quoteLen < ihl + 8 || (f.readUInt16BE(q + 6) & 0x1fff) === 0) return undefined;
+  return { saddr: ipAt(f, q + 12), daddr: ipAt(f, q + 16) };
 }
 
 /** The quoted header of an ICMP error, when the dataplane can match it to a session. */
@@ -258,17 +284,35 @@ export class LbrpModel {
   private readonly rev = new Map<string, ReverseNat>();
   private readonly bucketFill = new Map<number, number>();
   private readonly buckets: number;
+  /** backend_ips: every backend address the configuration has had (setBackend adds). */
+  private readonly backendIps = new Set<string>();
+  /** frag_track: what a datagram's first fragment became, by fragKey. */
+  private readonly fragTrack = new Map<string, { saddr: string; daddr: string }>();
+  /** The datagrams of fragTrack as they arrived, in recording order (for the generator). */
+  private readonly fragList: Array<{
+    saddr: string;
+    daddr: string;
+    id: number;
+    proto: number;
+    fromClient: boolean;
+  }> = [];
 
   constructor(
     readonly hook: Hook,
     readonly mode: Mode,
     private readonly cfg: DataplaneConfig,
-    readonly sizes: { MAX_SESSIONS: number; MAX_BACKENDS: number; MAX_MAGLEV_SLOTS: number },
+    readonly sizes: {
+      MAX_SESSIONS: number;
+      MAX_BACKENDS: number;
+      MAX_MAGLEV_SLOTS: number;
+      /** -D MAX_FRAG_TRACK of the program (default: the C default). */
+      MAX_FRAG_TRACK?: number;
+    },
     /** session_config.secret the program runs with (the bucket hash's key). */
     private readonly secret: readonly number[] = [0, 0, 0, 0],
   ) {
     this.buckets = sizes.MAX_SESSIONS / SESSION_WAYS;
-    for (const b of cfg.backends) this.backends.set(b.id, b);
+    for (const b of cfg.backends) this.setBackend(b);
     for (const s of cfg.services) {
       this.services.set(`${s.vip}|${s.vport}|${s.proto}`, s);
       this.vips.add(s.vip);
@@ -284,6 +328,7 @@ export class LbrpModel {
 
   setBackend(b: BackendSpec): void {
     this.backends.set(b.id, b);
+    this.backendIps.add(b.ip);
   }
 
   setSlot(index: number, backendId: number): void {
@@ -293,6 +338,17 @@ export class LbrpModel {
   /** Sessions the model holds (forward entries), for the generator's replies. */
   sessionList(): ReadonlyArray<{ key: FlowKey; ct: Readonly<Conntrack> }> {
     return this.fwdList;
+  }
+
+  /** Datagrams whose first fragment was recorded in frag_track, as they arrived. */
+  fragmentList(): ReadonlyArray<{
+    saddr: string;
+    daddr: string;
+    id: number;
+    proto: number;
+    fromClient: boolean;
+  }> {
+    return this.fragList;
   }
 
   /** The forward entry count (conntrack) and reverse entry count (reverse_nat). */
@@ -336,7 +392,11 @@ export class LbrpModel {
         return this.out(PORTS.backend, frame, sums, 'ICMP error about a session, to its backend');
       }
     }
+    const quoting = this.icmpQuotingFragment(p, 'front');
+    if (quoting) return quoting;
     if (p.laterFrag) {
+      const t = this.translateFragment(f, p, 'front');
+      if (t) return this.out(PORTS.backend, t.frame, t.sums, 'later fragment, as its first');
       if (this.vips.has(p.daddr))
         return { verdict: 'drop', reason: 'FRAGMENT', note: 'later fragment to a VIP' };
       return this.out(PORTS.backend, f, [], 'later fragment, not to a VIP');
@@ -346,7 +406,10 @@ export class LbrpModel {
         ? this.services.get(`${p.daddr}|${p.dport}|${p.proto}`)
         : undefined;
     if (!svc) return this.out(PORTS.backend, f, [], 'no service: untranslated to the backend side');
-    if (svc.slots.length === 0) return this.out(PORTS.backend, f, [], 'service without backends');
+    if (svc.slots.length === 0) {
+      this.recordFragment(p, 'front', p.saddr, p.daddr);
+      return this.out(PORTS.backend, f, [], 'service without backends');
+    }
     const k: FlowKey = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport, proto: p.proto };
     const hit = this.fwd.get(keyOf(k));
     const syn = p.l4Kind === 'tcp' && (p.tcpFlags & 0x12) === 0x02;
@@ -369,6 +432,7 @@ export class LbrpModel {
       sport: p.sport,
       dport: ct.backendPort,
     });
+    this.recordFragment(p, 'front', ct.natSaddr, ct.backendIp);
     const e = this.out(PORTS.backend, frame, sums, isNew ? 'new session' : 'session');
     const backend = this.backends.get(ct.backendId);
     if (e.verdict === 'redirect' && backend) e.service = { svc, backend, isNew };
@@ -411,6 +475,14 @@ export class LbrpModel {
         return this.toFrontend(rv.clientIp, frame, sums, 'ICMP error about a session, to its client');
       }
     }
+    const quoting = this.icmpQuotingFragment(p, 'back');
+    if (quoting) return quoting;
+    if (p.laterFrag) {
+      const t = this.translateFragment(f, p, 'back');
+      if (t) return this.toFrontend(t.daddr, t.frame, t.sums, 'later fragment, as its first');
+      if (this.backendIps.has(p.saddr))
+        return { verdict: 'drop', reason: 'FRAGMENT_UNTRACKED', note: 'later fragment from a backend' };
+    }
     if (p.l4Kind === 'tcp' || p.l4Kind === 'udp' || p.l4Kind === 'echo-reply') {
       const r = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport, proto: p.proto };
       const rv = this.sessionOfReply(r);
@@ -422,6 +494,7 @@ export class LbrpModel {
           sport: rv.vport,
           dport: p.dport,
         });
+        this.recordFragment(p, 'back', rv.vip, rv.clientIp);
         return this.toFrontend(rv.clientIp, frame, sums, 'reply of a session');
       }
       // No session: an address that serves one service is translated statelessly.
@@ -434,13 +507,54 @@ export class LbrpModel {
           sport: bv.vport,
           dport: p.dport,
         });
+        this.recordFragment(p, 'back', bv.vip, client);
         return this.toFrontend(client, frame, sums, 'stateless reply');
       }
     }
     const mapped = this.srcRewrite(p.daddr, 'back');
+    if (this.backendIps.has(p.saddr)) this.recordFragment(p, 'back', p.saddr, mapped ?? p.daddr);
     if (!mapped) return this.toFrontend(p.daddr, f, [], 'untranslated to the client side');
     const { frame, sums } = rewrite(f, p, { saddr: p.saddr, daddr: mapped, sport: p.sport, dport: p.dport });
     return this.toFrontend(mapped, frame, sums, 'to the new range, mapped back');
+  }
+
+  /** frag.h: a first fragment from `side` records the addresses it leaves with. The map is an LRU
+   * the model cannot predict once full: the fuzz stays far below its size, and this says so. */
+  private recordFragment(p: Ip4, side: 'front' | 'back', saddr: string, daddr: string): void {
+    if (!p.firstFrag) return;
+    const key = fragKey(p, side);
+    if (!this.fragTrack.has(key))
+      this.fragList.push({
+        saddr: p.saddr,
+        daddr: p.daddr,
+        id: p.ipId,
+        proto: p.proto,
+        fromClient: side === 'front',
+      });
+    this.fragTrack.set(key, { saddr, daddr });
+    if (this.fragTrack.size > (this.sizes.MAX_FRAG_TRACK ?? MAX_FRAG_TRACK) / 2)
+      throw new Error('model: frag_track fills up (LRU eviction): the fuzz sends too many first fragments');
+  }
+
+  /** frag.h: a later fragment whose first fragment was recorded, rewritten as it was. */
+  private translateFragment(
+    f: Buffer,
+    p: Ip4,
+    side: 'front' | 'back',
+  ): { frame: Buffer; sums: SumCheck[]; daddr: string } | undefined {
+    const v = this.fragTrack.get(fragKey(p, side));
+    if (!v) return undefined;
+    return { ...rewrite(f, p, { ...v, sport: 0, dport: 0 }), daddr: v.daddr };
+  }
+
+  /** frag.h: an ICMP error quoting a later fragment of translated traffic is dropped. */
+  private icmpQuotingFragment(p: Ip4, side: 'front' | 'back'): Expectation | undefined {
+    const q = p.innerFrag;
+    if (p.l4Kind !== 'icmp-error-frag' || !q) return undefined;
+    const translated =
+      side === 'back' ? this.backendIps.has(q.daddr) || this.backendIps.has(q.saddr) : this.vips.has(q.saddr);
+    if (!translated) return undefined;
+    return { verdict: 'drop', reason: 'ICMP_QUOTES_FRAGMENT', note: 'ICMP error quoting a later fragment' };
   }
 
   private out(

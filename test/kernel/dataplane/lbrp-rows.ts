@@ -20,6 +20,7 @@ import {
 import {
   arp,
   firstFragment,
+  fragmentOf,
   icmpEcho,
   icmpError,
   ipv4,
@@ -135,6 +136,20 @@ function withOtherBackendsOfWeb(): DataplaneConfig {
 }
 
 const ONE_CT = { conntrack: 1, reverseNat: 0 };
+
+// A fragmented UDP datagram each way (IP id 0x0f0f): the client's to the DNS service (first
+// fragment 24 bytes of IP payload, the UDP header among them), and the backend's reply.
+const FRAG_ID = { id: 0x0f0f };
+const fragPayload = Buffer.from(Array.from({ length: 96 }, (_, i) => i));
+const dnsQuery = (src: string, dst: string, dport: number): Buffer =>
+  udp(src, dst, dport, { sport: 5000, payload: fragPayload, ...FRAG_ID });
+const dnsAnswer = (src: string, dst: string, sport: number): Buffer =>
+  udp(src, dst, 5000, { sport, payload: fragPayload, ...FRAG_ID });
+const PING_OPTS = { payload: fragPayload, ...FRAG_ID };
+const QUERY = dnsQuery(CLIENT_1, VIP_1, 53);
+const ANSWER = dnsAnswer(BACKEND_1, CLIENT_1, 5353);
+const queryFirst = { frame: fragmentOf(QUERY, 0, 24), port: 'frontend' as const };
+const answerFirst = { frame: fragmentOf(ANSWER, 0, 24), port: 'backend' as const };
 /** SVC_ALT now shares B1's address: B1 loses F_BACKEND_UNIQUE, backend_to_vip keeps naming
  * SVC_WEB (the control plane's unique → shared transition). */
 const shareB1 = (lb: LbrpUnderTest): void => {
@@ -928,7 +943,171 @@ export const ROWS: Row[] = [
     wantPort: 'frontend',
     wantFrame: 'unchanged',
   },
-  // -- fragments and malformed packets -----------------------------------------------------------
+  // -- fragments (frag.h) ------------------------------------------------------------------------
+  {
+    name: "a later fragment of a client's datagram to a VIP is DNATed as its first fragment was (addresses, IP checksum)",
+    before: [queryFirst],
+    inFrame: fragmentOf(QUERY, 24, 64),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: fragmentOf(dnsQuery(CLIENT_1, BACKEND_1, 5353), 24, 64),
+  },
+  {
+    name: "the last fragment of a client's datagram to a VIP is DNATed as its first fragment was",
+    before: [queryFirst, { frame: fragmentOf(QUERY, 24, 64), port: 'frontend' }],
+    inFrame: fragmentOf(QUERY, 64),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: fragmentOf(dnsQuery(CLIENT_1, BACKEND_1, 5353), 64),
+  },
+  {
+    name: 'src-ip-rewrite: a later fragment of a client datagram gets the rewritten source, as its first fragment',
+    given: rewriteConfig,
+    before: [queryFirst],
+    inFrame: fragmentOf(QUERY, 24),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: fragmentOf(dnsQuery(CLIENT_1_NEW, BACKEND_1, 5353), 24),
+  },
+  {
+    name: 'a later fragment to a VIP of another datagram (another IP id) than a translated first fragment is dropped',
+    before: [queryFirst],
+    inFrame: fragmentOf(udp(CLIENT_1, VIP_1, 53, { sport: 5000, payload: fragPayload, id: 0x0f10 }), 24),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'FRAGMENT',
+  },
+  {
+    name: "a later fragment of a backend's reply leaves with the VIP as source and the client as destination",
+    before: [queryFirst, answerFirst],
+    inFrame: fragmentOf(ANSWER, 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: fragmentOf(dnsAnswer(VIP_1, CLIENT_1, 53), 24),
+  },
+  {
+    name: "unique backend: a later fragment of a backend's reply (found through backend_to_vip) leaves with the VIP source",
+    given: unique,
+    before: [queryFirst, answerFirst],
+    inFrame: fragmentOf(ANSWER, 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: fragmentOf(dnsAnswer(VIP_1, CLIENT_1, 53), 24),
+  },
+  {
+    name: 'src-ip-rewrite: a later fragment of the reply goes back to the original client address from the VIP',
+    given: rewriteConfig,
+    before: [
+      queryFirst,
+      { frame: fragmentOf(dnsAnswer(BACKEND_1, CLIENT_1_NEW, 5353), 0, 24), port: 'backend' },
+    ],
+    inFrame: fragmentOf(dnsAnswer(BACKEND_1, CLIENT_1_NEW, 5353), 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: fragmentOf(dnsAnswer(VIP_1, CLIENT_1, 53), 24),
+  },
+  {
+    name: 'a later fragment from a backend address whose first fragment was never seen is dropped, not leaked',
+    before: [queryFirst],
+    inFrame: fragmentOf(ANSWER, 24),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'FRAGMENT_UNTRACKED',
+  },
+  {
+    name: 'a later fragment from a backend whose first fragment went out untranslated (no session) goes out unchanged',
+    before: [{ frame: fragmentOf(dnsAnswer(BACKEND_2, CLIENT_1, 7777), 0, 24), port: 'backend' }],
+    inFrame: fragmentOf(dnsAnswer(BACKEND_2, CLIENT_1, 7777), 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'a later fragment from a non-backend address on the backend side goes out unchanged without any state',
+    inFrame: fragmentOf(dnsAnswer(SERVER_PLAIN, CLIENT_1, 7777), 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'src-ip-rewrite: a later fragment from a non-backend address to the new range has its destination mapped back',
+    given: rewriteConfig,
+    inFrame: fragmentOf(dnsAnswer(SERVER_PLAIN, CLIENT_1_NEW, 7777), 24),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: fragmentOf(dnsAnswer(SERVER_PLAIN, CLIENT_1, 7777), 24),
+  },
+  {
+    // The builder's `id` is both the echo id and the IP id (0x0f0f here).
+    name: 'a later fragment of an ICMP echo request to a VIP is DNATed as its first fragment was',
+    before: [
+      {
+        frame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, PING_OPTS), 0, 32),
+        port: 'frontend',
+      },
+    ],
+    inFrame: fragmentOf(icmpEcho(CLIENT_1, VIP_1, PING_OPTS), 32),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: fragmentOf(icmpEcho(CLIENT_1, BACKEND_1, PING_OPTS), 32),
+  },
+  {
+    name: 'a later fragment to a service without backends follows its first fragment, untranslated',
+    before: [
+      {
+        frame: fragmentOf(tcp(CLIENT_1, VIP_2, 80, { ...syn, payload: fragPayload, ...FRAG_ID }), 0, 40),
+        port: 'frontend',
+      },
+    ],
+    inFrame: fragmentOf(tcp(CLIENT_1, VIP_2, 80, { ...syn, payload: fragPayload, ...FRAG_ID }), 40),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: 'unchanged',
+  },
+  {
+    name: 'an ICMP error from the backend side quoting a later fragment to a backend is dropped (no ports to translate by)',
+    before: [queryFirst],
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, fragmentOf(dnsQuery(CLIENT_1, BACKEND_1, 5353), 24), {
+      type: 11,
+      code: 0,
+    }),
+    inPort: 'backend',
+    want: 'drop',
+    wantDrop: 'ICMP_QUOTES_FRAGMENT',
+  },
+  {
+    name: 'an ICMP error from a client quoting a later fragment from a VIP is dropped (the backend never sent it)',
+    inFrame: icmpError(CLIENT_1, VIP_1, fragmentOf(dnsAnswer(VIP_1, CLIENT_1, 53), 24), {
+      type: 11,
+      code: 0,
+    }),
+    inPort: 'frontend',
+    want: 'drop',
+    wantDrop: 'ICMP_QUOTES_FRAGMENT',
+  },
+  {
+    name: 'an ICMP error quoting a later fragment between hosts the LB does not translate is forwarded unchanged',
+    inFrame: icmpError(ROUTER_BACKEND_SIDE, CLIENT_1, fragmentOf(dnsQuery(CLIENT_1, SERVER_PLAIN, 53), 24), {
+      type: 11,
+      code: 0,
+    }),
+    inPort: 'backend',
+    want: 'redirect',
+    wantPort: 'frontend',
+    wantFrame: 'unchanged',
+  },
+  // -- malformed packets -------------------------------------------------------------------------
   {
     name: 'a non-first fragment to a VIP is dropped (it has no ports to match)',
     inFrame: ipv4(CLIENT_1, VIP_1, 17, Buffer.alloc(32, 1), { fragOffset: 3 }),

@@ -24,6 +24,8 @@ const LBRP_MAPS = [
   'session_config',
   'admission',
   'session_events',
+  'backend_ips',
+  'frag_track',
   'src_ip_rewrite',
   'ip_to_frontend_port',
   'service_stats',

@@ -53,6 +53,8 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
       DEFAULT_SESSION_CONFIG_WRITE,
+      'put backend_ips[192.168.1.10]=1',
+      'put backend_ips[192.168.1.11]=1',
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[0]',
@@ -67,6 +69,8 @@ describe('CubeSync plans (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => !l.startsWith('TABLE'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 active unique',
       'BACKEND b1 192.168.1.11:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=1',
+      'BACKEND_IP 192.168.1.11 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'SERVICE 10.0.0.1:80/tcp id=0 slots=[0,401)',
@@ -81,6 +85,7 @@ describe('CubeSync plans (golden)', () => {
     must(await sync.apply(m));
     let plan = splitPlan(renderPlan(host.takeWrites()));
     expect(plan.lines).toEqual([
+      'put backend_ips[192.168.1.12]=1',
       'put backend_to_vip[192.168.1.12:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[2]',
       'put backends[2] 192.168.1.12:8080 active unique',
@@ -107,8 +112,10 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => deleteBackend(x, WEB, '192.168.1.11'));
     must(await sync.apply(m));
     plan = splitPlan(renderPlan(host.takeWrites()));
-    // Its address serves nobody now: its entry stays (old sessions) but loses F_BACKEND_VIP_UNIQUE.
+    // Its address serves nobody now: its entry stays (old sessions) but loses F_BACKEND_VIP_UNIQUE;
+    // backend_ips keeps the address (0 ids) while backend_to_vip names it.
     expect(plan.lines).toEqual([
+      'put backend_ips[192.168.1.11]=0',
       'put backends[1] 192.168.1.11:8080 inactive',
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.1:80 id=0',
       SLOT_RUN,
@@ -120,6 +127,9 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b0 192.168.1.10:8080 inactive unique',
       'BACKEND b1 192.168.1.11:8080 inactive',
       'BACKEND b2 192.168.1.12:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=1',
+      'BACKEND_IP 192.168.1.11 backends=0',
+      'BACKEND_IP 192.168.1.12 backends=1',
       // The removed backend's entry stays: its service exists (sessions may still run through it).
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0 unique',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.1:80 id=0',
@@ -180,6 +190,7 @@ describe('CubeSync plans (golden)', () => {
     m = build(m, (x) => addBackend(x, WEB, { ip: '192.168.1.14', port: 80 }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.14]=1',
       'put backend_to_vip[192.168.1.14:80/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[4]',
       'put backends[4] 192.168.1.14:80 active unique',
@@ -197,6 +208,7 @@ describe('CubeSync plans (golden)', () => {
     );
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.20]=1',
       'put backend_to_vip[192.168.1.20:53/udp] -> 10.0.0.2:53 id=1 unique',
       'zero backend_stats[5]',
       'put backends[5] 192.168.1.20:53 active unique',
@@ -226,6 +238,7 @@ describe('CubeSync plans (golden)', () => {
       'BACKEND b0 192.168.1.10:80 active unique',
       'BACKEND b1 192.168.1.10:80 active unique',
       'BACKEND b2 192.168.1.10:80 active unique',
+      'BACKEND_IP 192.168.1.10 backends=3',
       // TCP and UDP on one ip:port are two addresses; ICMP's is port 0.
       'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=2 unique',
       'BACKEND_VIP 192.168.1.10:80/tcp -> 10.0.0.1:80 id=0 unique',
@@ -253,6 +266,7 @@ describe('CubeSync plans (golden)', () => {
       'del backend_to_vip[192.168.1.10:80/tcp]',
       'del backend_to_vip[192.168.1.10:80/udp]',
       'del backend_to_vip[192.168.1.10:0/icmp]',
+      'del backend_ips[192.168.1.10]',
     ]);
   });
 
@@ -454,6 +468,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
       DEFAULT_SESSION_CONFIG_WRITE,
+      'put backend_ips[192.168.1.10]=1',
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0 unique',
       'zero backend_stats[0]',
       'put backends[0] 192.168.1.10:8080 active unique',
@@ -468,6 +483,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => addService(x, { ...S2, backend: [X, Y] }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=2',
+      'put backend_ips[192.168.1.11]=1',
       'put backends[0] 192.168.1.10:8080 active',
       'put backend_to_vip[192.168.1.10:8080/tcp] -> 10.0.0.1:80 id=0', // shared from now on
       'put backend_to_vip[192.168.1.11:8080/tcp] -> 10.0.0.2:80 id=1 unique',
@@ -484,6 +501,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'BACKEND b0 192.168.1.10:8080 active',
       'BACKEND b1 192.168.1.10:8080 active',
       'BACKEND b2 192.168.1.11:8080 active unique',
+      'BACKEND_IP 192.168.1.10 backends=2',
+      'BACKEND_IP 192.168.1.11 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.1:80 id=0',
       'BACKEND_VIP 192.168.1.11:8080/tcp -> 10.0.0.2:80 id=1 unique',
     ]);
@@ -493,6 +512,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => deleteService(x, S1.vip, S1.vport, S1.proto));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
       'put backends[0] 192.168.1.10:8080 inactive',
       'del services[10.0.0.1:80/tcp]',
       'del vips[10.0.0.1]',
@@ -510,6 +530,8 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'del vips[10.0.0.2]',
       'del backend_to_vip[192.168.1.11:8080/tcp]',
       'del backend_to_vip[192.168.1.10:8080/tcp]',
+      'del backend_ips[192.168.1.11]',
+      'del backend_ips[192.168.1.10]',
     ]);
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND_VIP'))).toEqual([]);
   });
@@ -532,6 +554,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 active',
       'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_IP 192.168.1.10 backends=2',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
     ]);
     const restarted = new CubeSync(m, host, SYNC_OPTIONS);
@@ -541,12 +564,14 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     m = build(m, (x) => deleteBackend(x, S2, X.ip));
     must(await restarted.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([
+      'put backend_ips[192.168.1.10]=1',
       'put backends[0] 192.168.1.10:8080 inactive',
       'put services[10.0.0.2:80/tcp] id=1 base=0 size=0',
     ]);
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:8080 inactive',
       'BACKEND b1 192.168.1.10:8080 active',
+      'BACKEND_IP 192.168.1.10 backends=1',
       'BACKEND_VIP 192.168.1.10:8080/tcp -> 10.0.0.2:80 id=1',
     ]);
   });
@@ -560,6 +585,7 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
     expect(host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND'))).toEqual([
       'BACKEND b0 192.168.1.10:7 active',
       'BACKEND b1 192.168.1.10:7 active',
+      'BACKEND_IP 192.168.1.10 backends=2',
       'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=0',
     ]);
   });

@@ -75,6 +75,25 @@ describe('adopting a running cube', () => {
     ]);
   });
 
+  // A cube pinned by a build without backend_ips (the map is new and empty) gets every backend
+  // address written at adoption, and nothing else.
+  it('writes the backend addresses a cube lacks in backend_ips', async () => {
+    const { host, sync, base } = newSync();
+    const m = richModel(base);
+    must(await sync.apply(m));
+    const entries = await host.readMaps('lb0', 'backend_ips');
+    expect(entries.length).toBeGreaterThan(0);
+    await host.writeMaps(
+      'lb0',
+      entries.map((e) => ({ map: 'backend_ips', key: e.key, delete: true })),
+    );
+    const want = renderPlan(entries.map((e) => ({ map: 'backend_ips', key: e.key, value: e.value })));
+    host.takeWrites();
+    const restarted = new CubeSync(m, host, SYNC_OPTIONS);
+    expect(await restarted.adopt(m)).toBe(entries.length);
+    expect(renderPlan(host.takeWrites()).sort()).toEqual(want.sort());
+  });
+
   // A configuration changed while the service was away (here: a backend added) is completed.
   it('completes a configuration the kernel does not hold yet', async () => {
     const { host, sync, base } = newSync();
@@ -85,11 +104,12 @@ describe('adopting a running cube', () => {
     const restarted = new CubeSync(more, host, SYNC_OPTIONS);
     await restarted.adopt(more);
     const plan = renderPlan(host.takeWrites());
-    expect(plan[0]).toBe('put backend_to_vip[192.168.1.99:8080/tcp] -> 10.0.0.1:80 id=3 unique');
-    expect(plan[1]).toMatch(/^zero backend_stats\[\d+\]$/);
-    expect(plan[2]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active unique$/);
-    expect(plan[3]).toMatch(/^put maglev_slots ×\d+ in/);
-    expect(plan).toHaveLength(4);
+    expect(plan[0]).toBe('put backend_ips[192.168.1.99]=1');
+    expect(plan[1]).toBe('put backend_to_vip[192.168.1.99:8080/tcp] -> 10.0.0.1:80 id=3 unique');
+    expect(plan[2]).toMatch(/^zero backend_stats\[\d+\]$/);
+    expect(plan[3]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active unique$/);
+    expect(plan[4]).toMatch(/^put maglev_slots ×\d+ in/);
+    expect(plan).toHaveLength(5);
   });
 });
 
