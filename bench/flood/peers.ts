@@ -14,8 +14,8 @@ import type { FloodTopology } from './topology';
 /** What a peer says about its session table, read right after the flood. */
 export interface TableReport {
   /**
-   * Sessions (connections) the table holds. lbrp: the cube's occupancy leaf when it has one, else
-   * the service's active-sessions; kernel peers: nf_conntrack_count.
+   * Sessions (connections) the table holds. lbrp: the cube's session-table-entries (older builds:
+   * the service's active-sessions); kernel peers: nf_conntrack_count.
    */
   sessions: number;
   /** How many it can hold (lbrp: session-table-size entries, 2 per session; conntrack: nf_conntrack_max). */
@@ -174,9 +174,9 @@ function lbrpPeer(name: FloodPeerName, type: CubeType, topo: FloodTopology, cfg:
       for (const k of ['packets', 'active-sessions', 'total-sessions'])
         if (typeof service[k] === 'number') counters[`service.${k}`] = service[k];
       Object.assign(counters, readDataplaneCounters(topo));
-      // A cube leaf of the table's occupancy (issue 14) when there is one; else the service's
-      // active-sessions, which on main counts the table's conntrack entries.
-      const occupancy = Object.keys(cube).find((k) => /occupan/.test(k) && typeof cube[k] === 'number');
+      // The table's used entries (session-table-entries); a build without that leaf counted them in
+      // the service's active-sessions.
+      const occupancy = 'session-table-entries' in cube ? 'session-table-entries' : undefined;
       return {
         sessions: Number(occupancy !== undefined ? cube[occupancy] : (service['active-sessions'] ?? 0)),
         capacity: Number(cube['session-table-size'] ?? 0),

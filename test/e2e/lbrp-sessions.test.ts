@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { SESSION_FORWARD, SESSION_REVERSE } from '../../src/lbrp/dataplane/map-layouts';
 import { sessionEntries } from '../../src/lbrp/dataplane/session-table';
-import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
+import { BpfMap, numPossibleCpus } from '../../src/polycubed/runtime/bpf-map';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
 import {
@@ -203,5 +203,47 @@ describeE2e('e2e: lbrp sessions', () => {
     for (let i = 0; i < 5; i++) landed.add(await helloOf(ns, VIP2));
     expect([...landed]).toEqual([b3.name]);
     expect(pinnedCount(stack, 'reverse_nat')).toBe(reverse + 5);
+  }, 60000);
+
+  // Flows refused by the admission limit get no entry: with translate-sessionless-replies their
+  // replies come back from the VIP anyway (stateless, through backend_to_vip); without it they
+  // leave untranslated (as traffic to a backend reached directly would), and a client's connected
+  // socket never sees them.
+  it('answers flows refused by admission only with translate-sessionless-replies', async () => {
+    await stack.ok('POST', `${svc}/53/UDP/`, { backend: lb.backends.map((b) => ({ ip: b.ip, port: 5353 })) });
+    const cube = `lbrp/${CUBE}/`;
+    const FLOWS = 80;
+    // FLOWS connected sockets (one source port each) ask once; how many got an answer from the VIP.
+    const answered = async (): Promise<number> =>
+      Number(
+        await nodeIn(
+          lb.clients[0].ns,
+          `const d=require('dgram');let got=0,left=${FLOWS};const done=()=>{if(--left===0){process.stdout.write(String(got));process.exit(0);}};
+for(let i=0;i<${FLOWS};i++){const s=d.createSocket('udp4');const t=setTimeout(()=>{s.close();done();},3000);
+s.on('message',()=>{clearTimeout(t);got++;s.close();done();});s.connect(53,'${VIP}',()=>s.send('q'));}`,
+        ),
+      );
+    const refused = async (): Promise<number> =>
+      Number(((await stack.ok('GET', cube)) as Record<string, number>)['admissions-refused']);
+    try {
+      // One new session per second per CPU, in a bucket of 16 (the least burst): on 2 CPUs about
+      // 32 of the flows below get an entry, the rest are refused.
+      await stack.ok('PATCH', cube, { 'new-sessions-per-cpu': 1 });
+      const before = await refused();
+      const without = await answered();
+      expect(without).toBeLessThanOrEqual(16 * numPossibleCpus() + 8);
+      await waitFor(
+        async () => (await refused()) >= before + FLOWS - without,
+        'admissions-refused counted',
+        10000,
+      );
+      await stack.ok('PATCH', `${cube}translate-sessionless-replies/`, true);
+      expect(await answered()).toBe(FLOWS);
+    } finally {
+      await stack.ok('PATCH', cube, {
+        'new-sessions-per-cpu': 100000,
+        'translate-sessionless-replies': false,
+      });
+    }
   }, 60000);
 });

@@ -29,7 +29,7 @@ import {
   type ServiceInput,
   type ServiceRef,
 } from './service-rules';
-import { mergeSessionPolicy, type SessionPolicy } from './session-policy';
+import { mergeSessionPolicy, type SessionInput } from './session-policy';
 import { replaceSrcIpRewrite, updateSrcIpRewrite, type SrcIpRewriteInput } from './src-rewrite-rules';
 
 /** A cube body (the generated Lbrp class fits; `portMode` only when the request carried it). */
@@ -38,7 +38,7 @@ export interface CubeInput {
   /** Size leaves the request carried (init-only: creation only). */
   sizes?: Partial<CubeSizes>;
   /** Session policy leaves the request carried (changeable at run time). */
-  session?: Partial<SessionPolicy>;
+  session?: SessionInput;
   ports?: PortInput[];
   srcIpRewrite?: SrcIpRewriteInput;
   service?: ServiceInput[];
@@ -88,10 +88,7 @@ function keepSizes(model: CubeModel, sizes: Partial<CubeSizes> | undefined): Res
 }
 
 /** The session policy with the members `input` sets (each in its YANG range, else refused naming it). */
-export function setSessionPolicy(
-  model: CubeModel,
-  input: Partial<SessionPolicy> | undefined,
-): Result<CubeModel> {
+export function setSessionPolicy(model: CubeModel, input: SessionInput | undefined): Result<CubeModel> {
   if (input === undefined || Object.keys(input).length === 0) return ok(model);
   const session = mergeSessionPolicy(model.name, model.session, input);
   return session.ok ? ok({ ...model, session: session.value }) : session;

@@ -1,6 +1,7 @@
-// The cube's session policy: idle timeouts per protocol and TCP state (seconds) and the per-CPU
-// new-session rate, the run-time-changeable YANG leaves tcp-new-timeout … new-sessions-per-cpu.
-// sync/ converts them into session_config's clock units. Pure.
+// The cube's session policy: idle timeouts per protocol and TCP state (seconds), the per-CPU
+// new-session rate and whether replies without a session are translated, the run-time-changeable
+// YANG leaves tcp-new-timeout … translate-sessionless-replies. sync/ converts them into
+// session_config's clock units and backend_to_vip's flags. Pure.
 
 import { Lbrp } from '../../generated/lbrp';
 import { cubeError, type Result } from '../../common/errors';
@@ -13,6 +14,12 @@ export interface SessionPolicy {
   readonly udpTimeout: number;
   readonly icmpTimeout: number;
   readonly newSessionsPerCpu: number;
+  /**
+   * F_BACKEND_VIP_UNIQUE on the backend_to_vip entries of addresses that serve one service: the
+   * dataplane then translates their replies without a session (off by default: a client reaching
+   * such an address directly through the cube would get its replies from the VIP).
+   */
+  readonly translateSessionlessReplies: boolean;
 }
 
 /** YANG names of the policy leaves, by SessionPolicy member. */
@@ -23,24 +30,31 @@ export const SESSION_LEAVES: Readonly<Record<keyof SessionPolicy, string>> = {
   udpTimeout: 'udp-timeout',
   icmpTimeout: 'icmp-timeout',
   newSessionsPerCpu: 'new-sessions-per-cpu',
+  translateSessionlessReplies: 'translate-sessionless-replies',
 };
+
+/** Leaves a request carried, as typed JSON values (checked by mergeSessionPolicy). */
+export type SessionInput = { readonly [K in keyof SessionPolicy]?: unknown };
 
 /** The YANG defaults (the generated class holds them). */
 export const DEFAULT_SESSION_POLICY: SessionPolicy = (() => {
   const d = new Lbrp();
-  const out = {} as Record<keyof SessionPolicy, number>;
+  const out: Record<string, unknown> = {};
   for (const k of Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[]) out[k] = d[k];
-  return Object.freeze(out);
+  return Object.freeze(out as unknown as SessionPolicy);
 })();
 
 /** 30 days: the YANG range of the timeouts (1..2592000). */
 const MAX_TIMEOUT = 2_592_000;
 const MAX_U32 = 0xffffffff;
 
-const inRange = (k: keyof SessionPolicy, v: number): boolean =>
-  Number.isInteger(v) &&
-  v >= (k === 'newSessionsPerCpu' ? 0 : 1) &&
-  v <= (k === 'newSessionsPerCpu' ? MAX_U32 : MAX_TIMEOUT);
+const inRange = (k: keyof SessionPolicy, v: unknown): boolean =>
+  typeof DEFAULT_SESSION_POLICY[k] === 'boolean'
+    ? typeof v === 'boolean'
+    : typeof v === 'number' &&
+      Number.isInteger(v) &&
+      v >= (k === 'newSessionsPerCpu' ? 0 : 1) &&
+      v <= (k === 'newSessionsPerCpu' ? MAX_U32 : MAX_TIMEOUT);
 
 /**
  * `policy` with the members `input` sets, or the first out-of-range member (REST has refused it
@@ -49,9 +63,9 @@ const inRange = (k: keyof SessionPolicy, v: number): boolean =>
 export function mergeSessionPolicy(
   cube: string,
   policy: SessionPolicy,
-  input: Partial<SessionPolicy> | undefined,
+  input: SessionInput | undefined,
 ): Result<SessionPolicy> {
-  const out: Record<keyof SessionPolicy, number> = { ...policy };
+  const out: Record<string, unknown> = { ...policy };
   for (const k of Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[]) {
     const v = input?.[k];
     if (v === undefined) continue;
@@ -64,5 +78,5 @@ export function mergeSessionPolicy(
     }
     out[k] = v;
   }
-  return { ok: true, value: out };
+  return { ok: true, value: out as unknown as SessionPolicy };
 }

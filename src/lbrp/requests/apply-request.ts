@@ -53,7 +53,7 @@ export function cubeInput(body: unknown): CubeInput {
   const sizes: { -readonly [K in keyof CubeSizes]?: number } = {};
   for (const k of Object.keys(SIZE_LEAVES) as (keyof CubeSizes)[])
     if (SIZE_LEAVES[k] in raw) sizes[k] = lbrp[k];
-  const session: { -readonly [K in keyof SessionPolicy]?: number } = {};
+  const session: Record<string, unknown> = {};
   for (const k of Object.keys(SESSION_LEAVES) as (keyof SessionPolicy)[])
     if (SESSION_LEAVES[k] in raw) session[k] = lbrp[k];
   return {
@@ -106,7 +106,8 @@ export function applyRequest(
     case 'cube-leaf': {
       const k = sessionMember(target.leaf);
       if (op !== 'UPDATE' || k === undefined) return unsupported();
-      return setSessionPolicy(model, { [k]: typeof body === 'number' ? body : Number.NaN });
+      // The typed JSON value; mergeSessionPolicy refuses one of the wrong type naming the leaf.
+      return setSessionPolicy(model, { [k]: body });
     }
     case 'port_mode':
       return op === 'UPDATE' ? setPortMode(model, String(body).toUpperCase() as PortMode) : unsupported();

@@ -79,7 +79,11 @@ export function deriveKernelState(
     }
   }
   const rewrite = activeRewrite(model.srcIpRewrite);
-  const { backendVips, uniqueBackends } = deriveBackendVips(prev, services);
+  const { backendVips, uniqueBackends } = deriveBackendVips(
+    prev,
+    services,
+    model.session.translateSessionlessReplies,
+  );
   return ok({
     services,
     frontendIps,
@@ -109,6 +113,7 @@ interface AddressUser {
 function deriveBackendVips(
   prev: KernelState,
   services: ReadonlyMap<string, KService>,
+  statelessReplies: boolean,
 ): { backendVips: Map<string, KBackendVip>; uniqueBackends: Set<number> } {
   const users = new Map<string, AddressUser[]>();
   for (const [key, svc] of services) {
@@ -140,11 +145,13 @@ function deriveBackendVips(
   const uniqueBackends = new Set<number>();
   for (const [a, list] of users)
     if (list.length === 1 && backendVips.get(a)?.serviceKey === list[0].key) uniqueBackends.add(list[0].b.id);
-  // The entry's own flag, by the same rule per address (an address no pool has any more is not
-  // unique: only its old sessions' replies may come from it, and they have their entries).
+  // The entry's own flag (translate-sessionless-replies), by the same rule per address (an address
+  // no pool has any more is not unique: only its old sessions' replies may come from it, and they
+  // have their entries).
   for (const [a, e] of backendVips) {
     const list = users.get(a);
-    const unique = list !== undefined && list.length === 1 && list[0].key === e.serviceKey;
+    const unique =
+      statelessReplies && list !== undefined && list.length === 1 && list[0].key === e.serviceKey;
     if (e.unique !== unique) backendVips.set(a, { ...e, unique });
   }
   return { backendVips, uniqueBackends };

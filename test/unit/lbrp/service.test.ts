@@ -180,6 +180,7 @@ describe('LbrpService requests', () => {
       'udp-timeout': 60,
       'icmp-timeout': 30,
       'new-sessions-per-cpu': 100000,
+      'translate-sessionless-replies': false,
       'active-sessions': 0,
       'session-table-entries': 0,
       'admissions-refused': 0,
@@ -389,6 +390,39 @@ describe('LbrpService requests', () => {
     expect(host.takeWrites()).toEqual([]);
     expect(read()).toEqual(second);
     expect(ok(await svc.onConfig(req('READ', '/lbrp/icmp-timeout')))).toBe(30);
+  });
+
+  // translate-sessionless-replies flags the backend_to_vip entries of addresses that serve one
+  // service (F_BACKEND_VIP_UNIQUE) and unflags them when turned off; a non-boolean leaf PATCH is
+  // refused naming the leaf, writing nothing (a cube body's types are REST's to check first).
+  it('flags backend_to_vip entries for stateless replies only when translate-sessionless-replies is on', async () => {
+    const { host, svc } = await setup();
+    const web = svcKeys('10.0.0.1', 80, 'TCP');
+    ok(await svc.onConfig(req('CREATE', '/lbrp/service', web, { vip: '10.0.0.1', vport: 80, proto: 'TCP' })));
+    const be = req('CREATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], {
+      ip: '1.1.1.1',
+      port: 80,
+    });
+    expect(ok(await svc.onConfig(be))).toBe('ok');
+    const entry = (): string[] => host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND_VIP'));
+    expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0']);
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/translate-sessionless-replies')))).toBe(false);
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp/translate-sessionless-replies', [], true)))).toBe('ok');
+    expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0 unique']);
+    host.takeWrites();
+    for (const body of ['yes', 1, null]) {
+      expect(
+        await svc.onConfig(req('UPDATE', '/lbrp/translate-sessionless-replies', [], body)),
+      ).toMatchObject({
+        code: ErrorCode.BAD_ATTRIBUTE,
+        errorInfo: 'translate-sessionless-replies',
+      });
+    }
+    expect(host.takeWrites()).toEqual([]);
+    expect(
+      ok(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'translate-sessionless-replies': false }))),
+    ).toBe('ok');
+    expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0']);
   });
 
   // The secret is generated only when the map holds none, and kept by a restarted service (and a

@@ -56,6 +56,7 @@ describe('generateModule(lbrp)', () => {
       'udp-timeout',
       'icmp-timeout',
       'new-sessions-per-cpu',
+      'translate-sessionless-replies',
     ]);
   });
 });

@@ -104,6 +104,7 @@ describe('lbrp datamodel IR', () => {
         'udp-timeout',
         'icmp-timeout',
         'new-sessions-per-cpu',
+        'translate-sessionless-replies',
         'active-sessions',
         'session-table-entries',
         'admissions-refused',

@@ -53,6 +53,7 @@ test.each([
       'udp-timeout=',
       'icmp-timeout=',
       'new-sessions-per-cpu=',
+      'translate-sessionless-replies=',
     ],
   },
   {
@@ -76,6 +77,7 @@ test.each([
       'udp-timeout=',
       'icmp-timeout=',
       'new-sessions-per-cpu=',
+      'translate-sessionless-replies=',
     ],
   },
   {

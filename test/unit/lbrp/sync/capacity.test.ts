@@ -98,7 +98,7 @@ describe('capacity', () => {
     const newId = [...sharesOf(after).keys()].find((id) => !counts.has(id));
     expect(plan.lines).toEqual([
       `put backend_ips[${backendOf(1000)}]=1`,
-      `put backend_to_vip[${backendOf(1000)}:80/tcp] -> 10.0.0.1:80 id=0 unique`,
+      `put backend_to_vip[${backendOf(1000)}:80/tcp] -> 10.0.0.1:80 id=0`,
       `zero backend_stats[${newId}]`,
       `put backends[${newId}] ${backendOf(1000)}:80 active unique`,
       SLOT_RUN,

@@ -105,7 +105,7 @@ describe('adopting a running cube', () => {
     await restarted.adopt(more);
     const plan = renderPlan(host.takeWrites());
     expect(plan[0]).toBe('put backend_ips[192.168.1.99]=1');
-    expect(plan[1]).toBe('put backend_to_vip[192.168.1.99:8080/tcp] -> 10.0.0.1:80 id=3 unique');
+    expect(plan[1]).toBe('put backend_to_vip[192.168.1.99:8080/tcp] -> 10.0.0.1:80 id=3');
     expect(plan[2]).toMatch(/^zero backend_stats\[\d+\]$/);
     expect(plan[3]).toMatch(/^put backends\[\d+\] 192\.168\.1\.99:8080 active unique$/);
     expect(plan[4]).toMatch(/^put maglev_slots ×\d+ in/);
