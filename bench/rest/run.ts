@@ -248,8 +248,12 @@ async function main(): Promise<void> {
   }
   try {
     await stack.start();
-    await bench(stack, net);
-    await benchHostileStall();
+    // `-- --memory`: only the kernel memory row (no request rates: quick, and quiet on a busy host).
+    if (process.argv.includes('--memory')) await kernelMemory(stack);
+    else {
+      await bench(stack, net);
+      await benchHostileStall();
+    }
   } catch (e) {
     const tail = [...(stack.polycubed?.lines ?? []), ...(stack.lbrp?.lines ?? [])].slice(-10);
     if (tail.length) console.error(`last child output:\n  ${tail.join('\n  ')}`);
