@@ -5,11 +5,12 @@
 
 import { BpfMapType } from '../../src/polycubed/runtime/bpf-types';
 import { mapMemoryBytes, type MapShape } from '../../src/polycubed/runtime/map-memory';
+import { STRUCT_LAYOUTS } from '../../src/lbrp/dataplane/map-layouts';
 
 /** lbrp_consts.h: per-CPU counters only while they take at most this much. */
 export const PERCPU_STATS_MAX_BYTES = 1 << 20;
 /** sizeof(struct lbrp_counters). */
-const COUNTERS_BYTES = 24;
+const COUNTERS_BYTES = STRUCT_LAYOUTS.lbrp_counters.size;
 const STATS_MAPS = new Set(['service_stats', 'backend_stats']);
 
 /** A cube's maps (as read from their pins) on a machine with `cpus` possible CPUs. */

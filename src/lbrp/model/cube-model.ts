@@ -11,9 +11,6 @@ export type PortType = 'FRONTEND' | 'BACKEND';
 /** Protocols a stored service has (ALL is expanded into these three). */
 export type Proto = 'TCP' | 'UDP' | 'ICMP';
 
-/** IP protocol numbers of the stored protocols (the `services` map key). */
-export const PROTO_NUMBERS: Readonly<Record<Proto, number>> = { ICMP: 1, TCP: 6, UDP: 17 };
-
 /** A port as lbrp sees it (polycubed owns ids, peers and status). */
 export interface PortModel {
   readonly name: string;

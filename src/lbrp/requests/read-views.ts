@@ -8,7 +8,6 @@ import type { Result } from '../../common/errors';
 import {
   fail,
   ok,
-  PROTO_NUMBERS,
   SIZE_LEAVES,
   type BackendModel,
   type CubeModel,
@@ -17,7 +16,7 @@ import {
   type ServiceModel,
 } from '../model/cube-model';
 import { findService } from '../model/service-rules';
-import { kernelServiceKey, type KernelState } from '../sync/kernel-state';
+import { kernelKeyOf, type KernelState } from '../sync/kernel-state';
 import {
   CUBE_COUNTER_LEAVES,
   ZERO_COUNTERS,
@@ -39,8 +38,7 @@ export interface CounterLookup {
 
 /** Looks counters up by the kernel ids of `kernel`. */
 export function counterLookup(kernel: KernelState, snap: CounterSnapshot | undefined): CounterLookup {
-  const k = (svc: ServiceModel) =>
-    kernel.services.get(kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]));
+  const k = (svc: ServiceModel) => kernel.services.get(kernelKeyOf(svc));
   return {
     cube: snap?.cube ?? ZERO_CUBE_COUNTERS,
     service: (svc) => {

@@ -4,14 +4,15 @@
 // Capacity problems are refused here, before anything is written. No I/O.
 
 import type { Result } from '../../common/errors';
-import { fail, ok, PROTO_NUMBERS, type CubeModel, type ServiceModel } from '../model/cube-model';
+import { fail, ok, type CubeModel, type ServiceModel } from '../model/cube-model';
+import { IPPROTO } from '../dataplane/map-layouts';
 import { activeRewrite } from '../model/src-rewrite-rules';
 import { buildMaglevTable, orderBackends, translateTable } from '../maglev/maglev-table';
 import { tableSizeFor, type TablePolicy } from '../maglev/table-policy';
 import type { IdAllocator, SlotAllocator } from './allocators';
 import {
   backendAddressKey,
-  kernelServiceKey,
+  kernelKeyOf,
   type KBackend,
   type KBackendVip,
   type KernelState,
@@ -59,7 +60,7 @@ export function deriveKernelState(
 ): Result<KernelState> {
   const services = new Map<string, KService>();
   for (const svc of model.services.values()) {
-    const key = kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]);
+    const key = kernelKeyOf(svc);
     const p = prev.services.get(key);
     if (p && p.source === svc) {
       services.set(key, p);
@@ -133,7 +134,7 @@ function deriveBackendVips(
     const { b } = first;
     backendVips.set(a, {
       ip: b.ip,
-      port: first.svc.proto === PROTO_NUMBERS.ICMP ? 0 : b.port,
+      port: first.svc.proto === IPPROTO.ICMP ? 0 : b.port,
       proto: first.svc.proto,
       serviceKey: first.key,
       vip: first.svc.vip,
@@ -223,7 +224,7 @@ function deriveService(
   return ok({
     vip: svc.vip,
     vport: svc.vport,
-    proto: PROTO_NUMBERS[svc.proto],
+    proto: IPPROTO[svc.proto],
     serviceId,
     slotBase,
     tableSize,

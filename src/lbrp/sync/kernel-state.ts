@@ -4,6 +4,7 @@
 
 import type { Ipv4Prefix } from '../model/ipv4';
 import type { ServiceModel } from '../model/cube-model';
+import { IPPROTO } from '../dataplane/map-layouts';
 
 /** One backend of one service, as the `backends` map holds it. */
 export interface KBackend {
@@ -91,6 +92,11 @@ export const EMPTY_KERNEL_STATE: KernelState = Object.freeze({
 /** Key of a kernel service: "vip:vport:protocol number". */
 export function kernelServiceKey(vip: string, vport: number, proto: number): string {
   return `${vip}:${vport}:${proto}`;
+}
+
+/** The kernel key of a model service (its protocol as the IP protocol number). */
+export function kernelKeyOf(svc: Pick<ServiceModel, 'vip' | 'vport' | 'proto'>): string {
+  return kernelServiceKey(svc.vip, svc.vport, IPPROTO[svc.proto]);
 }
 
 /** Number of services per VIP (the `vips` map). */

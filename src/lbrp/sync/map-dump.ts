@@ -18,6 +18,7 @@ import {
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
   FROM_FRONTEND,
+  IPPROTO,
   readIpv4,
 } from '../dataplane/map-layouts';
 import { MAPS } from './map-plan';
@@ -25,7 +26,10 @@ import { MAPS } from './map-plan';
 /** Reads every entry of a map (key, value); array maps may leave out all-zero entries. */
 export type MapReader = (map: string) => ReadonlyArray<readonly [Buffer, Buffer]>;
 
-const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp' };
+/** "tcp" by IP protocol number. */
+const PROTO_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(IPPROTO).map(([name, n]) => [n, name.toLowerCase()]),
+);
 const NO_BACKEND_ID = 0xffffffff;
 
 /** "active", "inactive", with " unique" when F_BACKEND_UNIQUE is set. */

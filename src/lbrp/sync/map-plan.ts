@@ -26,6 +26,7 @@ import {
   F_BACKEND_VIP_UNIQUE,
   FROM_BACKEND,
   FROM_FRONTEND,
+  STRUCT_LAYOUTS,
 } from '../dataplane/map-layouts';
 import { diffTables } from '../maglev/maglev-delta';
 import { hostMask } from '../model/ipv4';
@@ -57,7 +58,7 @@ export const MAPS = {
 } as const;
 
 /** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */
-const ZERO_COUNTERS = Buffer.alloc(24);
+const ZERO_COUNTERS = Buffer.alloc(STRUCT_LAYOUTS.lbrp_counters.size);
 
 const backendValue = (b: KBackend, flags: number): Buffer =>
   encodeBackendValue({ ip: b.ip, port: b.port, flags });

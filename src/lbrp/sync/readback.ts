@@ -24,11 +24,12 @@ import {
   readIpv4,
   type BackendValue,
 } from '../dataplane/map-layouts';
-import { PROTO_NUMBERS, type CubeModel } from '../model/cube-model';
+import type { CubeModel } from '../model/cube-model';
 import type { CubeHost } from './cube-host';
 import type { SyncAllocators } from './derive-state';
 import {
   backendAddressKey,
+  kernelKeyOf,
   kernelServiceKey,
   type KBackend,
   type KBackendVip,
@@ -87,7 +88,7 @@ export async function readKernelState(
   const services = new Map<string, KService>();
   const wanted = new Map<string, Map<string, number>>(); // kernel key → model backends ip → port
   for (const svc of model.services.values()) {
-    const key = kernelServiceKey(svc.vip, svc.vport, PROTO_NUMBERS[svc.proto]);
+    const key = kernelKeyOf(svc);
     wanted.set(key, new Map([...svc.backends.values()].map((b) => [b.ip, b.port])));
   }
   for (const { key, value } of raw) {
