@@ -6,6 +6,8 @@ import { TABLE_POLICY_DEFAULTS, type TablePolicy } from './maglev/table-policy';
 import type { CubeSyncOptions } from './sync/cube-sync';
 import { sessionClock, type SessionClock } from './dataplane/session-clock';
 import type { BackendRef } from './health/health-monitor';
+import type { Prober } from './health/probes';
+import type { HealthCheckConfig } from './model/cube-model';
 
 /** Severity of the service's own log lines. */
 export type LbrpLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERR';
@@ -33,6 +35,8 @@ export interface LbrpOptions {
    * end its sessions so their next packet is balanced again.
    */
   onBackendDown?: (ref: BackendRef) => void;
+  /** The prober of a health-check (default: the host-stack probers; tests replace the network). */
+  healthProberFor?: (cfg: HealthCheckConfig) => Prober | undefined;
 }
 
 /** Defaults: the table ladder of table-policy.ts. */

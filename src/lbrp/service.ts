@@ -84,6 +84,7 @@ export class LbrpService implements ServiceHandler {
       onBackendDown: (ref) => this.wentDown.push(ref),
       holdMs: this.options.healthHoldMs,
       maxInFlight: this.options.healthMaxInFlight,
+      ...(this.options.healthProberFor ? { proberFor: this.options.healthProberFor } : {}),
     });
     void this.options.clock().then((c) => {
       if (c.source === 'fallback')

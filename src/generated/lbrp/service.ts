@@ -352,11 +352,11 @@ export class HealthCheck {
   interval: number = 1000;
 
   /**
-   * Milliseconds a probe may take before it fails; less than interval
+   * Milliseconds a probe may take before it fails; less than interval (absent: half the interval, at most 500)
    *
-   * Default: `500`. Units: milliseconds.
+   * Units: milliseconds.
    */
-  timeout: number = 500;
+  timeout?: number;
 
   /**
    * Successful probes in a row that make a backend UP
@@ -426,7 +426,7 @@ export class HealthCheck {
     out['type'] = this.type;
     if (this.port !== undefined) out['port'] = this.port;
     out['interval'] = this.interval;
-    out['timeout'] = this.timeout;
+    if (this.timeout !== undefined) out['timeout'] = this.timeout;
     out['rise'] = this.rise;
     out['fall'] = this.fall;
     out['http-path'] = this.httpPath;

@@ -6,7 +6,7 @@
 
 import type { CubeModel, ServiceModel } from '../model/cube-model';
 import { serviceKey } from '../model/cube-model';
-import { DEFAULT_HEALTH_CHECK, type HealthCheckConfig } from '../model/health-check-rules';
+import { DEFAULT_HEALTH_CHECK, effectiveTimeout, type HealthCheckConfig } from '../model/health-check-rules';
 import { describeHealth, initialHealth, inTable, observe, type HealthState } from './health-state';
 import { proberFor, type Prober, type ProbeResult } from './probes';
 import { ProbeScheduler } from './scheduler';
@@ -204,7 +204,7 @@ export class HealthMonitor {
   private async probe(k: string, t: Target): Promise<void> {
     let r: ProbeResult;
     try {
-      r = await t.prober({ ip: t.ref.ip, port: t.probePort, timeoutMs: t.cfg.timeout });
+      r = await t.prober({ ip: t.ref.ip, port: t.probePort, timeoutMs: effectiveTimeout(t.cfg) });
     } catch (err) {
       r = { ok: false, detail: `probe error: ${(err as Error).message}` };
     }

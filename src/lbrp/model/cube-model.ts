@@ -34,7 +34,10 @@ export interface BackendModel {
   readonly weight: number;
 }
 
-/** A service's health-check container (model/health-check-rules.ts). `port` 0 = each backend's port. */
+/**
+ * A service's health-check container (model/health-check-rules.ts). `port` 0 = each backend's
+ * port; `timeout` 0 = half the interval, at most 500 ms.
+ */
 export interface HealthCheckConfig {
   readonly type: HealthCheckType;
   readonly port: number;

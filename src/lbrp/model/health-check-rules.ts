@@ -32,7 +32,7 @@ export const DEFAULT_HEALTH_CHECK: HealthCheckConfig = (() => {
     type: d.type,
     port: 0,
     interval: d.interval,
-    timeout: d.timeout,
+    timeout: 0,
     rise: d.rise,
     fall: d.fall,
     httpPath: d.httpPath,
@@ -57,6 +57,11 @@ export function parseStatusRange(s: string): [number, number] | undefined {
   return lo <= hi ? [lo, hi] : undefined;
 }
 
+/** The probe timeout of `c`: the configured one, else half the interval, at most 500 ms. */
+export function effectiveTimeout(c: HealthCheckConfig): number {
+  return c.timeout !== 0 ? c.timeout : Math.min(500, Math.floor(c.interval / 2));
+}
+
 /** Bytes of an even-length hex string ("" → none), or undefined when it is not hex. */
 export function parseHex(s: string): Buffer | undefined {
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s) || s.length / 2 > MAX_HEX_BYTES) return undefined;
@@ -73,7 +78,7 @@ function leafError(k: keyof HealthCheckConfig, v: unknown): string | undefined {
     case 'interval':
       return int(v, 100, 3_600_000) ? undefined : 'must be 100..3600000 ms';
     case 'timeout':
-      return int(v, 10, 3_600_000) ? undefined : 'must be 10..3600000 ms';
+      return v === 0 || int(v, 10, 3_600_000) ? undefined : 'must be 10..3600000 ms (0: automatic)';
     case 'rise':
     case 'fall':
       return int(v, 1, 100) ? undefined : 'must be 1..100';
@@ -116,7 +121,7 @@ export function mergeHealthCheck(
     out[k] = v;
   }
   const next = out as unknown as HealthCheckConfig;
-  if (next.timeout >= next.interval)
+  if (next.timeout !== 0 && next.timeout >= next.interval)
     return refuse(
       'timeout',
       `timeout (${next.timeout} ms) must be less than interval (${next.interval} ms)`,
@@ -148,7 +153,7 @@ export function healthCheckView(c: HealthCheckConfig): HealthCheck {
   o.type = c.type;
   o.port = c.port;
   o.interval = c.interval;
-  o.timeout = c.timeout;
+  o.timeout = effectiveTimeout(c);
   o.rise = c.rise;
   o.fall = c.fall;
   o.httpPath = c.httpPath;
