@@ -1,7 +1,8 @@
 // Runs each target's probe every `interval` ms with ±10 % jitter (the first one at a random point
 // of the first interval, so thousands of backends configured at once do not probe in step), with
 // at most `maxInFlight` probes running: the others wait in a queue, oldest first. A probe never
-// overlaps the previous one of its target.
+// overlaps the previous one of its target. Due probes are started from one timer ticking every
+// TICK_MS (a timer wheel): thousands of backends cost 50 wake-ups a second, not one per probe.
 
 export interface ScheduledTarget {
   readonly intervalMs: number;
@@ -15,9 +16,13 @@ export interface SchedulerOptions {
   random?: () => number;
 }
 
+/** Granularity of the wheel: probes start up to this late. */
+export const TICK_MS = 20;
+
 interface Slot {
   target: ScheduledTarget;
-  timer?: NodeJS.Timeout;
+  /** Wheel tick the slot is armed for, if armed. */
+  tick?: number;
   queued: boolean;
   running: boolean;
   removed: boolean;
@@ -25,6 +30,10 @@ interface Slot {
 
 export class ProbeScheduler {
   private readonly slots = new Map<string, Slot>();
+  /** Armed slots by the tick (Date.now() / TICK_MS) they are due at. */
+  private readonly wheel = new Map<number, Set<Slot>>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastTick = Math.floor(Date.now() / TICK_MS);
   private readonly queue: Slot[] = [];
   private inFlight = 0;
   private readonly random: () => number;
@@ -56,7 +65,7 @@ export class ProbeScheduler {
     const slot = this.slots.get(id);
     if (!slot) return;
     slot.removed = true;
-    if (slot.timer) clearTimeout(slot.timer);
+    this.disarm(slot);
     this.slots.delete(id);
     const i = this.queue.indexOf(slot);
     if (i >= 0) this.queue.splice(i, 1);
@@ -72,11 +81,43 @@ export class ProbeScheduler {
   }
 
   private arm(slot: Slot, delayMs: number): void {
-    slot.timer = setTimeout(() => {
-      slot.timer = undefined;
-      this.due(slot);
-    }, delayMs);
-    slot.timer.unref();
+    if (!this.timer) {
+      this.lastTick = Math.floor(Date.now() / TICK_MS);
+      this.timer = setInterval(() => this.turn(), TICK_MS);
+      this.timer.unref();
+    }
+    const tick = Math.max(Math.ceil((Date.now() + delayMs) / TICK_MS), this.lastTick + 1);
+    slot.tick = tick;
+    let set = this.wheel.get(tick);
+    if (!set) this.wheel.set(tick, (set = new Set()));
+    set.add(slot);
+  }
+
+  private disarm(slot: Slot): void {
+    if (slot.tick === undefined) return;
+    const set = this.wheel.get(slot.tick);
+    set?.delete(slot);
+    if (set?.size === 0) this.wheel.delete(slot.tick);
+    slot.tick = undefined;
+  }
+
+  /** Starts every slot due up to now; stops the timer when nothing is armed. */
+  private turn(): void {
+    const now = Math.floor(Date.now() / TICK_MS);
+    for (let t = this.lastTick + 1; t <= now; t++) {
+      const set = this.wheel.get(t);
+      if (!set) continue;
+      this.wheel.delete(t);
+      for (const slot of set) {
+        slot.tick = undefined;
+        this.due(slot);
+      }
+    }
+    this.lastTick = now;
+    if (this.wheel.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private due(slot: Slot): void {
