@@ -203,4 +203,38 @@ describeE2e('e2e: health checks', () => {
     for (let i = 0; i < 10; i++)
       expect(await udpAsk(lb.clients[0].ns, VIP, 53)).toMatch(/^b[12] 10\.0\.0\.1 ping from /);
   }, 120000);
+
+  it('ICMP: echo probes from the daemon make every backend UP', async () => {
+    await stack.ok('POST', `${svcPath(0, 'icmp')}/`, {
+      backend: lb.backends.map((b) => ({ ip: b.ip, port: 0 })),
+      'health-check': { type: 'ICMP', interval: INTERVAL, rise: 1 },
+    });
+    for (const b of lb.backends) {
+      const h = await waitHealth(0, 'icmp', b, 'up');
+      expect(String(h['health-detail'])).toContain('ICMP echo reply');
+    }
+  }, 60000);
+
+  it('a restart of the lbrp service keeps a DOWN backend out of the table (no flap)', async () => {
+    await stack.ok('PATCH', `${svcPath(80, 'tcp')}/health-check/`, {
+      type: 'TCP',
+      interval: INTERVAL,
+      fall: FALL,
+    });
+    const b3 = lb.backends[2];
+    for (const b of lb.backends) await waitHealth(80, 'tcp', b, 'up');
+    await stopHttp(b3);
+    await waitHealth(80, 'tcp', b3, 'down', 10000);
+    await stack.stopLbrp();
+    await stack.startLbrp();
+    // Right after the resync: not UP (unknown, held out, or DOWN again), and no new connection
+    // reaches it or fails.
+    const h = await health(80, 'tcp', b3);
+    expect([h.up, h.health === 'up']).toEqual([0, false]);
+    const counts = await spread(lb.clients[0].ns, VIP, 80, 30);
+    expect([counts.error, counts[b3.name]]).toEqual([undefined, undefined]);
+    await waitHealth(80, 'tcp', b3, 'down', 10000);
+    await startHttp(b3);
+    await waitHealth(80, 'tcp', b3, 'up');
+  }, 120000);
 });
