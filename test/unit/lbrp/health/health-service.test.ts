@@ -169,4 +169,42 @@ describe('health checks in the lbrp service', () => {
     );
     expect(ok(await restarted.onConfig(req('READ', '/lbrp/service/backend/up', be('10.1.0.1'))))).toBe(0);
   });
+
+  it('reads, replaces and deletes the health-check container and its leaves', async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    const svc = new LbrpService(host, { log: () => undefined, clock, healthProberFor: () => undefined });
+    services.push(svc);
+    await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0' }));
+    await svc.onConfig(req('CREATE', '/lbrp/service', WEB, { backend: [{ ip: '10.1.0.1', port: 80 }] }));
+    const hc = async () => ok(await svc.onConfig(req('READ', '/lbrp/service/health-check', WEB)));
+    expect(await hc()).toEqual({
+      type: 'none',
+      port: 0,
+      interval: 1000,
+      timeout: 500,
+      rise: 2,
+      fall: 3,
+      'http-path': '/',
+      'http-status': '200-399',
+      'udp-payload': '',
+      'udp-expect': '',
+    });
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp/service/health-check/interval', WEB, 400)))).toBe('ok');
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/service/health-check/timeout', WEB)))).toBe(200);
+    expect(
+      await svc.onConfig(req('UPDATE', '/lbrp/service/health-check/http-status', WEB, '99')),
+    ).toMatchObject({ code: ErrorCode.BAD_ATTRIBUTE, errorInfo: 'http-status' });
+    // PUT replaces the container: what it does not carry is back at its default.
+    expect(ok(await svc.onConfig(req('REPLACE', '/lbrp/service/health-check', WEB, { type: 'udp' })))).toBe(
+      'ok',
+    );
+    expect(await hc()).toMatchObject({ type: 'udp', interval: 1000 });
+    // The service READ shows the container once configured.
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/service', WEB)))).toMatchObject({
+      'health-check': { type: 'udp' },
+    });
+    expect(ok(await svc.onConfig(req('DELETE', '/lbrp/service/health-check', WEB)))).toBe('ok');
+    expect(await hc()).toMatchObject({ type: 'none' });
+  });
 });
