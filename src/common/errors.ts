@@ -296,6 +296,13 @@ const CATALOGUE = {
     message:
       'cube {cube} does not fit in the kernel memory budget: it needs {need} bytes, {free} of the {budget}-byte budget are free ({used} taken by other cubes); {field} = {value} takes {bytes} bytes of it ({sizes}): lower {field} or raise polycubed --kernel-memory-budget',
   },
+  CUBE_ERR_LBRP_HEALTH_CHECK: {
+    status: 400,
+    tag: 'bad-attribute',
+    body: 'restconf',
+    detail: true,
+    message: 'invalid health-check {info}: {message}',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

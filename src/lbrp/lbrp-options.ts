@@ -5,6 +5,9 @@
 import { TABLE_POLICY_DEFAULTS, type TablePolicy } from './maglev/table-policy';
 import type { CubeSyncOptions } from './sync/cube-sync';
 import { sessionClock, type SessionClock } from './dataplane/session-clock';
+import type { BackendRef } from './health/health-monitor';
+import type { Prober } from './health/probes';
+import type { HealthCheckConfig } from './model/cube-model';
 
 /** Severity of the service's own log lines. */
 export type LbrpLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERR';
@@ -23,6 +26,17 @@ export interface LbrpOptions {
   clock: () => Promise<SessionClock>;
   /** Where the service's own log lines go. */
   log: (level: LbrpLogLevel, message: string) => void;
+  /** Health checks: minimum time a DOWN backend stays DOWN before it may be UP again. */
+  healthHoldMs: number;
+  /** Health probes running at once, over all cubes. */
+  healthMaxInFlight: number;
+  /**
+   * Called for each backend that went DOWN, after the table without it was written: the place to
+   * end its sessions so their next packet is balanced again.
+   */
+  onBackendDown?: (ref: BackendRef) => void;
+  /** The prober of a health-check (default: the host-stack probers; tests replace the network). */
+  healthProberFor?: (cfg: HealthCheckConfig) => Prober | undefined;
 }
 
 /** Defaults: the table ladder of table-policy.ts. */
@@ -33,6 +47,8 @@ export const LBRP_DEFAULTS: LbrpOptions = {
   retryMs: 1_000,
   clock: sessionClock,
   log: (level, message) => console.log(`lbrp ${level} ${message}`),
+  healthHoldMs: 2_000,
+  healthMaxInFlight: 256,
 };
 
 /** `opts` over the defaults. */

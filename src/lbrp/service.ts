@@ -27,7 +27,10 @@ import { parseTarget, type RequestTarget } from './requests/request-target';
 import { slowPathFrames } from './slow-path/packet-in';
 import { CounterCache } from './stats/counters';
 import type { CubeHost } from './sync/cube-host';
-import { CubeSync } from './sync/cube-sync';
+import { CubeSync, type CubeSyncOptions } from './sync/cube-sync';
+import { HealthMonitor, type BackendRef } from './health/health-monitor';
+import { healthSeeds } from './health/restart-seeds';
+import { backendHealthView } from './health/health-view';
 
 /** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
 export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
@@ -62,6 +65,12 @@ export class LbrpService implements ServiceHandler {
   private readonly counters: CounterCache;
   private lock: Promise<unknown> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Backend health of every cube (probes, rise/fall), read by the tables and READs. */
+  readonly health: HealthMonitor;
+  /** Cubes whose tables must follow a health change (one re-apply each, queued). */
+  private readonly healthDirty = new Set<string>();
+  /** Backends that went DOWN, waiting for their cube's table re-apply. */
+  private readonly wentDown: BackendRef[] = [];
 
   constructor(
     private readonly host: CubeHost,
@@ -69,6 +78,14 @@ export class LbrpService implements ServiceHandler {
   ) {
     this.options = resolveLbrpOptions(opts);
     this.counters = new CounterCache(host, this.options.statsTtlMs, this.options.clock);
+    this.health = new HealthMonitor({
+      log: (level, message) => this.options.log(level, message),
+      onTableChange: (cube) => this.healthChanged(cube),
+      onBackendDown: (ref) => this.wentDown.push(ref),
+      holdMs: this.options.healthHoldMs,
+      maxInFlight: this.options.healthMaxInFlight,
+      ...(this.options.healthProberFor ? { proberFor: this.options.healthProberFor } : {}),
+    });
     void this.options.clock().then((c) => {
       if (c.source === 'fallback')
         this.options.log(
@@ -116,8 +133,9 @@ export class LbrpService implements ServiceHandler {
     }
   }
 
-  /** Stops the retry timer (the cubes keep running). */
+  /** Stops the retry timer and the health probes (the cubes keep running). */
   stop(): void {
+    this.health.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -135,6 +153,7 @@ export class LbrpService implements ServiceHandler {
       return this.create(req.cube, req.body);
     if (target.kind === 'cube' && req.op === 'DELETE') {
       this.cubes.delete(req.cube);
+      this.health.dropCube(req.cube);
       this.counters.drop(req.cube);
       return {};
     }
@@ -144,7 +163,10 @@ export class LbrpService implements ServiceHandler {
       const snap = WITH_COUNTERS.has(target.kind)
         ? await this.counters.get(req.cube, sync.kernel)
         : undefined;
-      const r = readView(sync.model, target, counterLookup(sync.kernel, snap), sync.kernelMemory);
+      const lookup = counterLookup(sync.kernel, snap, (svc, ip) =>
+        backendHealthView(this.health, req.cube, svc, ip),
+      );
+      const r = readView(sync.model, target, lookup, sync.kernelMemory);
       return r.ok ? { body: r.value } : answerOf(r.error);
     }
     const next = applyRequest(sync.model, target, req.op, req.body);
@@ -164,7 +186,7 @@ export class LbrpService implements ServiceHandler {
     const sync = new CubeSync(
       emptyCube(name, model.value.portMode, model.value.sizes),
       this.host,
-      syncOptions(this.options),
+      this.cubeSyncOptions(name),
     );
     const applied = await sync.apply(model.value, { refreshPorts: true, forceLoad: true });
     if (!applied.ok) return answerOf(applied.error);
@@ -176,10 +198,14 @@ export class LbrpService implements ServiceHandler {
 
   private async resync(cubes: ResyncCube[]): Promise<void> {
     const listed = new Set(cubes.map((c) => c.name));
-    for (const name of [...this.cubes.keys()]) if (!listed.has(name)) this.cubes.delete(name);
+    for (const name of [...this.cubes.keys()])
+      if (!listed.has(name)) {
+        this.cubes.delete(name);
+        this.health.dropCube(name);
+      }
     for (const c of cubes) {
       const model = this.modelFromConfig(c.name, c.config);
-      const sync = new CubeSync(model, this.host, syncOptions(this.options));
+      const sync = new CubeSync(model, this.host, this.cubeSyncOptions(c.name));
       this.cubes.set(c.name, sync);
       try {
         const writes = await sync.adopt(model);
@@ -229,7 +255,53 @@ export class LbrpService implements ServiceHandler {
     return m;
   }
 
+  /** A cube's sync options, with its health hooks. */
+  private cubeSyncOptions(cube: string): CubeSyncOptions {
+    return {
+      ...syncOptions(this.options),
+      health: {
+        outOfTable: (service) => this.health.outOfTable(cube, service),
+        readBack: (actual, model) => {
+          for (const [service, ips] of healthSeeds(actual, model))
+            this.health.seedHeldOut(cube, service, ips);
+        },
+        log: (message) => this.options.log('WARN', `cube ${cube}: ${message}`),
+      },
+    };
+  }
+
+  /** Queues one re-apply of `cube` so its tables follow health (coalesced while queued). */
+  private healthChanged(cube: string): void {
+    if (this.healthDirty.has(cube)) return;
+    this.healthDirty.add(cube);
+    void this.serialized(async () => {
+      this.healthDirty.delete(cube);
+      const sync = this.cubes.get(cube);
+      const down = this.wentDown.filter((r) => r.cube === cube);
+      this.wentDown.splice(0, this.wentDown.length, ...this.wentDown.filter((r) => r.cube !== cube));
+      if (!sync) return;
+      const applied = await sync.apply(sync.model);
+      if (!applied.ok) {
+        this.options.log('ERR', `cube ${cube}: health change not applied: ${applied.error.message}`);
+        return;
+      }
+      this.afterSync(sync);
+      // The table without them is written: their sessions may now go (next packet re-balances).
+      for (const ref of down) this.backendDown(ref);
+    });
+  }
+
+  /**
+   * A backend went DOWN and the table without it is written. MERGE NOTE: this is where the
+   * session purge of a DOWN backend belongs (the drain-timeout purge of issue 15), e.g.
+   * `purgeBackendSessions(cube, vip, vport, proto, ip, port)`; until then, only the option hook.
+   */
+  private backendDown(ref: BackendRef): void {
+    this.options.onBackendDown?.(ref);
+  }
+
   private afterSync(sync: CubeSync): void {
+    this.health.reconcile(sync.model);
     if (!sync.status.ok) {
       this.options.log(
         'WARN',

@@ -143,9 +143,15 @@ const BACKEND_HEAD = [
   'bytes',
   'active-sessions',
   'total-sessions',
+  'health',
+  'health-detail',
+  'up',
+  'health-transitions',
 ];
-const B1 = ['b1', '192.168.1.11', '8080', '2', '0', '0', '0', '0'];
-const B2 = ['', '192.168.1.12', '8081', '4', '0', '0', '0', '0'];
+/** A backend's health leaves while its service does no health checks. */
+const NO_CHECK = ['unknown', 'no health-check configured', '1', '0'];
+const B1 = ['b1', '192.168.1.11', '8080', '2', '0', '0', '0', '0', ...NO_CHECK];
+const B2 = ['', '192.168.1.12', '8081', '4', '0', '0', '0', '0', ...NO_CHECK];
 
 /** Scalars of lb0 as every default-depth form prints them, then its container. */
 const lb0Head = (uuid = true): string =>
@@ -175,6 +181,12 @@ const lb0Show = (v: Vars): string =>
 /** The same cube as `-json` shows it: the server's member order, two-space indent. */
 const lb0Json = (v: Vars): string => {
   const counters = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
+  const health = {
+    health: 'unknown',
+    'health-detail': 'no health-check configured',
+    up: 1,
+    'health-transitions': 0,
+  };
   const base = `//${v.hostport}/polycube/v1/lbrp/lb0/`;
   const cube = {
     name: 'lb0',
@@ -201,8 +213,8 @@ const lb0Json = (v: Vars): string => {
         vport: 80,
         proto: 'tcp',
         backend: [
-          { name: 'b1', ip: '192.168.1.11', port: 8080, weight: 2, ...counters },
-          { name: '', ip: '192.168.1.12', port: 8081, weight: 4, ...counters },
+          { name: 'b1', ip: '192.168.1.11', port: 8080, weight: 2, ...counters, ...health },
+          { name: '', ip: '192.168.1.12', port: 8081, weight: 4, ...counters, ...health },
         ],
         ...counters,
       },
@@ -220,8 +232,9 @@ const lb0Yaml = (v: Vars): string => {
     ...CHILDREN.map((c) => `- href: ${base}${c}/\n  rel: ${c}\n`),
   ];
   const backend = (b: string[]): string =>
-    `  - active-sessions: 0\n    bytes: 0\n    ip: ${b[1]}\n    name: ${b[0] || '""'}\n    packets: 0\n` +
-    `    port: ${b[2]}\n    total-sessions: 0\n    weight: ${b[3]}\n`;
+    `  - active-sessions: 0\n    bytes: 0\n    health: unknown\n    health-detail: no health-check configured\n` +
+    `    health-transitions: 0\n    ip: ${b[1]}\n    name: ${b[0] || '""'}\n    packets: 0\n` +
+    `    port: ${b[2]}\n    total-sessions: 0\n    up: 1\n    weight: ${b[3]}\n`;
   // Top-level members sorted by key, as yaml.v2 writes them.
   const scalars: Record<string, string> = {
     'kernel-memory': '<bytes>',
@@ -372,9 +385,48 @@ const ROWS: Row[] = [
   {
     inArgs: `lb0 service ${BACKENDS} show`,
     wantStdout: sortedList([
-      ['active-sessions', 'bytes', 'ip', 'name', 'packets', 'port', 'total-sessions', 'weight'],
-      ['0', '0', '192.168.1.11', 'b1', '0', '8080', '0', '2'],
-      ['0', '0', '192.168.1.12', '', '0', '8081', '0', '4'],
+      [
+        'active-sessions',
+        'bytes',
+        'health',
+        'health-detail',
+        'health-transitions',
+        'ip',
+        'name',
+        'packets',
+        'port',
+        'total-sessions',
+        'up',
+        'weight',
+      ],
+      [
+        '0',
+        '0',
+        'unknown',
+        'no health-check configured',
+        '0',
+        '192.168.1.11',
+        'b1',
+        '0',
+        '8080',
+        '0',
+        '1',
+        '2',
+      ],
+      [
+        '0',
+        '0',
+        'unknown',
+        'no health-check configured',
+        '0',
+        '192.168.1.12',
+        '',
+        '0',
+        '8081',
+        '0',
+        '1',
+        '4',
+      ],
     ]),
     wantCode: 0,
   },

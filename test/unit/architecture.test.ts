@@ -37,7 +37,10 @@ const SRC_LAYERS: Record<string, readonly string[]> = {
   'lbrp/stats': ['lbrp/dataplane', 'lbrp/sync', 'service-kit', 'common'],
   'lbrp/slow-path': ['lbrp/dataplane', 'lbrp/model', 'service-kit', 'common'],
   'lbrp/requests': ['lbrp/model', 'lbrp/stats', 'lbrp/sync', 'service-kit', 'generated', 'common'],
+  // Health checks: probes (host sockets), the rise/fall state, the monitor the service runs.
+  'lbrp/health': ['lbrp/model', 'lbrp/sync', 'lbrp/requests', 'generated', 'common'],
   lbrp: [
+    'lbrp/health',
     'lbrp/dataplane',
     'lbrp/maglev',
     'lbrp/model',

@@ -28,7 +28,7 @@ export class Service {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['vip', 'vport', 'proto'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'backend', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
+  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'backend', 'health-check', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
 
   /** Service name related to the backend server of the pool is connected to */
   name?: string;
@@ -56,6 +56,11 @@ export class Service {
 
   /** Pool of backend servers that actually serve requests */
   backend?: Backend[];
+
+  /**
+   * Active health checking of the service's backends: a backend failing 'fall' probes in a row is DOWN and leaves the Maglev table; 'rise' successes bring it back
+   */
+  healthCheck?: HealthCheck;
 
   /**
    * Frames to and from this service handled by the dataplane (both directions)
@@ -112,6 +117,7 @@ export class Service {
     if (o['vport'] !== undefined) x.vport = asInteger(o['vport'], Service.$path + '/vport');
     if (o['proto'] !== undefined) x.proto = asEnum(o['proto'], SERVICE_PROTO_VALUES, Service.$path + '/proto');
     if (o['backend'] !== undefined) x.backend = asArray(o['backend'], Service.$path + '/backend').map((e) => Backend.fromJson(e));
+    if (o['health-check'] !== undefined) x.healthCheck = HealthCheck.fromJson(o['health-check']);
     if (o['packets'] !== undefined) x.packets = asInteger(o['packets'], Service.$path + '/packets', true);
     if (o['bytes'] !== undefined) x.bytes = asInteger(o['bytes'], Service.$path + '/bytes', true);
     if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Service.$path + '/active-sessions', true);
@@ -130,6 +136,7 @@ export class Service {
     if (this.vport !== undefined) out['vport'] = this.vport;
     if (this.proto !== undefined) out['proto'] = this.proto;
     if (this.backend !== undefined) out['backend'] = this.backend.map((e) => e.toJson());
+    if (this.healthCheck !== undefined) out['health-check'] = this.healthCheck.toJson();
     if (this.packets !== undefined) out['packets'] = this.packets;
     if (this.bytes !== undefined) out['bytes'] = this.bytes;
     if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
@@ -137,6 +144,18 @@ export class Service {
     return orderMembers(out, this.$order);
   }
 }
+
+/**
+ * Values of `/lbrp/{name}/service/{vip}/{vport}/{proto}/backend/{ip}/health`.
+ *
+ * - `UNKNOWN`
+ * - `UP`
+ * - `DOWN`
+ */
+export type BackendHealth = 'UNKNOWN' | 'UP' | 'DOWN';
+
+/** The names of BackendHealth, in schema order. */
+export const BACKEND_HEALTH_VALUES: readonly BackendHealth[] = ['UNKNOWN', 'UP', 'DOWN'];
 
 /**
  * Pool of backend servers that actually serve requests
@@ -149,7 +168,7 @@ export class Backend {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['ip'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'ip', 'port', 'weight', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
+  static readonly $members: readonly string[] = ['name', 'ip', 'port', 'weight', 'packets', 'bytes', 'active-sessions', 'total-sessions', 'health', 'health-detail', 'up', 'health-transitions'];
 
   /** name */
   name?: string;
@@ -199,6 +218,34 @@ export class Backend {
    */
   totalSessions?: number;
 
+  /**
+   * Health of the backend from the service's health-check (UNKNOWN until probed; NONE checks leave it UNKNOWN). DOWN backends are out of the Maglev table
+   *
+   * Read-only (config false).
+   */
+  health?: BackendHealth;
+
+  /**
+   * Last probe result and when the health last changed
+   *
+   * Read-only (config false).
+   */
+  healthDetail?: string;
+
+  /**
+   * 1 while the backend may take new sessions by health (UP or UNKNOWN), 0 while DOWN
+   *
+   * Read-only (config false).
+   */
+  up?: number;
+
+  /**
+   * Health changes (to UP or DOWN) since the backend was configured or the service started
+   *
+   * Read-only (config false).
+   */
+  healthTransitions?: number;
+
   /** Member order of the JSON this object was read from (see fromJson); toJson writes that order back. */
   $order?: readonly string[];
 
@@ -229,6 +276,10 @@ export class Backend {
     if (o['bytes'] !== undefined) x.bytes = asInteger(o['bytes'], Backend.$path + '/bytes', true);
     if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Backend.$path + '/active-sessions', true);
     if (o['total-sessions'] !== undefined) x.totalSessions = asInteger(o['total-sessions'], Backend.$path + '/total-sessions', true);
+    if (o['health'] !== undefined) x.health = asEnum(o['health'], BACKEND_HEALTH_VALUES, Backend.$path + '/health');
+    if (o['health-detail'] !== undefined) x.healthDetail = asString(o['health-detail'], Backend.$path + '/health-detail');
+    if (o['up'] !== undefined) x.up = asInteger(o['up'], Backend.$path + '/up');
+    if (o['health-transitions'] !== undefined) x.healthTransitions = asInteger(o['health-transitions'], Backend.$path + '/health-transitions', true);
     return x;
   }
 
@@ -246,6 +297,142 @@ export class Backend {
     if (this.bytes !== undefined) out['bytes'] = this.bytes;
     if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
     if (this.totalSessions !== undefined) out['total-sessions'] = this.totalSessions;
+    if (this.health !== undefined) out['health'] = this.health;
+    if (this.healthDetail !== undefined) out['health-detail'] = this.healthDetail;
+    if (this.up !== undefined) out['up'] = this.up;
+    if (this.healthTransitions !== undefined) out['health-transitions'] = this.healthTransitions;
+    return orderMembers(out, this.$order);
+  }
+}
+
+/**
+ * Values of `/lbrp/{name}/service/{vip}/{vport}/{proto}/health-check/type`.
+ *
+ * - `NONE`
+ * - `TCP`
+ * - `HTTP`
+ * - `UDP`
+ * - `ICMP`
+ */
+export type HealthCheckType = 'NONE' | 'TCP' | 'HTTP' | 'UDP' | 'ICMP';
+
+/** The names of HealthCheckType, in schema order. */
+export const HEALTH_CHECK_TYPE_VALUES: readonly HealthCheckType[] = ['NONE', 'TCP', 'HTTP', 'UDP', 'ICMP'];
+
+/**
+ * Active health checking of the service's backends: a backend failing 'fall' probes in a row is DOWN and leaves the Maglev table; 'rise' successes bring it back
+ *
+ * Schema path: `/lbrp/{name}/service/{vip}/{vport}/{proto}/health-check`
+ */
+export class HealthCheck {
+  /** Schema path of this node, list keys as `{param}` (named like the REST path parameters). */
+  static readonly $path = '/lbrp/{name}/service/{vip}/{vport}/{proto}/health-check';
+  /** JSON member names, in schema order. */
+  static readonly $members: readonly string[] = ['type', 'port', 'interval', 'timeout', 'rise', 'fall', 'http-path', 'http-status', 'udp-payload', 'udp-expect'];
+
+  /**
+   * Probe kind: NONE (no checks), TCP connect, HTTP GET, UDP request/response, ICMP echo
+   *
+   * Default: `NONE`.
+   */
+  type: HealthCheckType = 'NONE';
+
+  /**
+   * Port probed (TCP, HTTP, UDP); absent or 0: each backend's port
+   *
+   * YANG type: `inet:port-number`.
+   */
+  port?: number;
+
+  /**
+   * Milliseconds between two probes of one backend
+   *
+   * Default: `1000`. Units: milliseconds.
+   */
+  interval: number = 1000;
+
+  /**
+   * Milliseconds a probe may take before it fails; less than interval (absent: half the interval, at most 500)
+   *
+   * Units: milliseconds.
+   */
+  timeout?: number;
+
+  /**
+   * Successful probes in a row that make a backend UP
+   *
+   * Default: `2`.
+   */
+  rise: number = 2;
+
+  /**
+   * Failed probes in a row that make a backend DOWN
+   *
+   * Default: `3`.
+   */
+  fall: number = 3;
+
+  /**
+   * Path of the HTTP GET (starts with '/')
+   *
+   * Default: `/`.
+   */
+  httpPath: string = '/';
+
+  /**
+   * HTTP status codes that count as success: a code or a range 'low-high' (100..599)
+   *
+   * Default: `200-399`.
+   */
+  httpStatus: string = '200-399';
+
+  /** UDP probe datagram, in hex (empty: one zero byte) */
+  udpPayload?: string;
+
+  /** Hex prefix a UDP reply must start with (empty: any reply) */
+  udpExpect?: string;
+
+  /** Member order of the JSON this object was read from (see fromJson); toJson writes that order back. */
+  $order?: readonly string[];
+
+  /**
+   * Reads the REST JSON form (YANG member names). Unknown members are ignored, enum values are matched
+   * ignoring case and kept in their YANG spelling, and the member order is remembered for toJson.
+   * Throws JsonShapeError for a member of the wrong JSON type: validate request bodies first.
+   */
+  static fromJson(json: unknown): HealthCheck {
+    const o = asObject(json, HealthCheck.$path);
+    const x = new HealthCheck();
+    x.$order = memberOrder(o, HealthCheck.$members);
+    if (o['type'] !== undefined) x.type = asEnum(o['type'], HEALTH_CHECK_TYPE_VALUES, HealthCheck.$path + '/type');
+    if (o['port'] !== undefined) x.port = asInteger(o['port'], HealthCheck.$path + '/port');
+    if (o['interval'] !== undefined) x.interval = asInteger(o['interval'], HealthCheck.$path + '/interval');
+    if (o['timeout'] !== undefined) x.timeout = asInteger(o['timeout'], HealthCheck.$path + '/timeout');
+    if (o['rise'] !== undefined) x.rise = asInteger(o['rise'], HealthCheck.$path + '/rise');
+    if (o['fall'] !== undefined) x.fall = asInteger(o['fall'], HealthCheck.$path + '/fall');
+    if (o['http-path'] !== undefined) x.httpPath = asString(o['http-path'], HealthCheck.$path + '/http-path');
+    if (o['http-status'] !== undefined) x.httpStatus = asString(o['http-status'], HealthCheck.$path + '/http-status');
+    if (o['udp-payload'] !== undefined) x.udpPayload = asString(o['udp-payload'], HealthCheck.$path + '/udp-payload');
+    if (o['udp-expect'] !== undefined) x.udpExpect = asString(o['udp-expect'], HealthCheck.$path + '/udp-expect');
+    return x;
+  }
+
+  /**
+   * Writes the REST JSON form: YANG member names, unset members left out, members in the order
+   * fromJson read them, else in schema order.
+   */
+  toJson(): JsonObject {
+    const out: JsonObject = {};
+    out['type'] = this.type;
+    if (this.port !== undefined) out['port'] = this.port;
+    out['interval'] = this.interval;
+    if (this.timeout !== undefined) out['timeout'] = this.timeout;
+    out['rise'] = this.rise;
+    out['fall'] = this.fall;
+    out['http-path'] = this.httpPath;
+    out['http-status'] = this.httpStatus;
+    if (this.udpPayload !== undefined) out['udp-payload'] = this.udpPayload;
+    if (this.udpExpect !== undefined) out['udp-expect'] = this.udpExpect;
     return orderMembers(out, this.$order);
   }
 }

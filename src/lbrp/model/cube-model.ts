@@ -5,6 +5,7 @@
 import { cubeError, type CubeError, type CubeErrorCode, type Result } from '../../common/errors';
 import { Lbrp } from '../../generated/lbrp';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy';
+import type { HealthCheckType } from '../../generated/lbrp';
 
 export type PortMode = 'SINGLE' | 'MULTI';
 export type PortType = 'FRONTEND' | 'BACKEND';
@@ -30,6 +31,23 @@ export interface BackendModel {
   readonly weight: number;
 }
 
+/**
+ * A service's health-check container (model/health-check-rules.ts). `port` 0 = each backend's
+ * port; `timeout` 0 = half the interval, at most 500 ms.
+ */
+export interface HealthCheckConfig {
+  readonly type: HealthCheckType;
+  readonly port: number;
+  readonly interval: number;
+  readonly timeout: number;
+  readonly rise: number;
+  readonly fall: number;
+  readonly httpPath: string;
+  readonly httpStatus: string;
+  readonly udpPayload: string;
+  readonly udpExpect: string;
+}
+
 /** One vip:vport:proto service. */
 export interface ServiceModel {
   readonly vip: string;
@@ -39,6 +57,8 @@ export interface ServiceModel {
   readonly name?: string;
   /** By backend ip, in the order they were added. */
   readonly backends: ReadonlyMap<string, BackendModel>;
+  /** The health-check container; absent = the YANG defaults (type NONE). */
+  readonly healthCheck?: HealthCheckConfig;
 }
 
 /** The src-ip-rewrite container: applied when both ranges are set. */

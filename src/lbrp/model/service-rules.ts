@@ -16,6 +16,12 @@ import {
 } from './cube-model';
 import { isIpv4 } from './ipv4';
 import { nameError } from '../../common/name-rules';
+import {
+  DEFAULT_HEALTH_CHECK,
+  mergeHealthCheck,
+  type HealthCheckConfig,
+  type HealthCheckInput,
+} from './health-check-rules';
 
 /**
  * A service or backend `name` (a free label in the YANG, enforced here: the YANG stays
@@ -46,6 +52,13 @@ export interface ServiceInput {
   proto?: ProtoInput;
   name?: string;
   backend?: BackendInput[];
+  /** Members of the health-check container the request sets. */
+  healthCheck?: HealthCheckInput;
+}
+
+/** The service's health-check after `input` (the current one or the defaults, changed), or why not. */
+function healthOf(cur: HealthCheckConfig | undefined, input: HealthCheckInput | undefined) {
+  return mergeHealthCheck(cur ?? DEFAULT_HEALTH_CHECK, input);
 }
 
 /** Default weight of a backend created without one (C++ lbrp). */
@@ -115,6 +128,8 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
   const label = checkLabel('service name', input.name, '/lbrp/service');
   if (!label.ok) return label;
   const { vip, vport, proto } = key.value;
+  const health = input.healthCheck === undefined ? undefined : healthOf(undefined, input.healthCheck);
+  if (health && !health.ok) return health;
   const added: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
     const k = serviceKey(vip, e.vport, e.proto);
@@ -131,6 +146,7 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
       proto: e.proto,
       ...(input.name !== undefined && input.name !== '' ? { name: input.name } : {}),
       backends,
+      ...(health ? { healthCheck: health.value } : {}),
     };
     added.push([k, svc]);
   }
@@ -164,6 +180,11 @@ export function updateServiceInto(
     const found = services.get(k);
     if (!found) return fail('CUBE_ERR_LBRP_NO_ENTRY');
     let svc: ServiceModel = input.name !== undefined ? { ...found, name: input.name } : found;
+    if (input.healthCheck !== undefined) {
+      const health = healthOf(found.healthCheck, input.healthCheck);
+      if (!health.ok) return health;
+      svc = { ...svc, healthCheck: health.value };
+    }
     for (const b of input.backend ?? []) {
       const r: Result<ServiceModel> =
         b.ip !== undefined && svc.backends.has(b.ip) ? updateBackendIn(svc, b.ip, b) : addBackendTo(svc, b);

@@ -41,6 +41,7 @@ import {
   type SrcIpRewriteInput,
 } from '../model/src-rewrite-rules';
 import type { RequestTarget } from './request-target';
+import { DEFAULT_HEALTH_CHECK, healthCheckInput } from '../model/health-check-rules';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,7 +63,7 @@ export function cubeInput(body: unknown): CubeInput {
     ...(Object.keys(session).length > 0 ? { session } : {}),
     ...(lbrp.ports ? { ports: lbrp.ports.map(portInput) } : {}),
     ...(lbrp.srcIpRewrite ? { srcIpRewrite: rewriteInput(lbrp.srcIpRewrite) } : {}),
-    ...(lbrp.service ? { service: lbrp.service.map(serviceInput) } : {}),
+    ...(lbrp.service ? { service: listOf(raw.service).map(serviceInputOf) } : {}),
   };
 }
 
@@ -78,15 +79,25 @@ function backendInput(b: Backend): BackendInput {
   return { ip: b.ip, name: b.name, port: b.port, weight: b.weight };
 }
 
-function serviceInput(s: Service): ServiceInput {
-  return { vip: s.vip, vport: s.vport, proto: s.proto, name: s.name, backend: s.backend?.map(backendInput) };
+/** A service body; its health-check members only as far as the body carries them. */
+function serviceInputOf(body: unknown): ServiceInput {
+  const s = Service.fromJson(body);
+  const raw = isObject(body) ? body : {};
+  return {
+    vip: s.vip,
+    vport: s.vport,
+    proto: s.proto,
+    name: s.name,
+    backend: s.backend?.map(backendInput),
+    ...('health-check' in raw ? { healthCheck: healthCheckInput(raw['health-check']) } : {}),
+  };
 }
 
 const LIST_MODES: Partial<Record<Op, ListMode>> = { CREATE: 'create', REPLACE: 'replace', UPDATE: 'update' };
 
 /** The element's keys from the path win over the body (REST copies them anyway). */
 function serviceWithRef(body: unknown, ref: ServiceRef): ServiceInput {
-  return { ...serviceInput(Service.fromJson(isObject(body) ? body : {})), ...ref };
+  return { ...serviceInputOf(isObject(body) ? body : {}), ...ref };
 }
 
 /**
@@ -151,7 +162,7 @@ export function applyRequest(
     case 'service': {
       if (!target.ref) {
         if (op === 'DELETE') return deleteAllServices(model);
-        const entries = listOf(body).map((e) => serviceInput(Service.fromJson(e)));
+        const entries = listOf(body).map(serviceInputOf);
         return listMode ? applyServices(model, entries, listMode) : unsupported();
       }
       const ref = target.ref;
@@ -160,6 +171,22 @@ export function applyRequest(
       if (op === 'CREATE') return addService(model, input);
       if (op === 'REPLACE') return replaceService(model, input);
       return op === 'UPDATE' ? updateService(model, input) : unsupported();
+    }
+    case 'health-check': {
+      const ref = target.ref;
+      if (op === 'DELETE') return updateService(model, { ...ref, healthCheck: { ...DEFAULT_HEALTH_CHECK } });
+      const input = healthCheckInput(body);
+      if (op === 'UPDATE') return updateService(model, { ...ref, healthCheck: input });
+      return op === 'CREATE' || op === 'REPLACE'
+        ? updateService(model, { ...ref, healthCheck: { ...DEFAULT_HEALTH_CHECK, ...input } })
+        : unsupported();
+    }
+    case 'health-check-leaf': {
+      if (op !== 'UPDATE') return unsupported();
+      const input = healthCheckInput({ [target.leaf]: body });
+      return Object.keys(input).length === 0
+        ? unsupported()
+        : updateService(model, { ...target.ref, healthCheck: input });
     }
     case 'service-leaf':
       if (op === 'UPDATE' && target.leaf === 'name')

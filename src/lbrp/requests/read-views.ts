@@ -2,7 +2,8 @@
 // lbrp members, src-ip-rewrite (always, "" when unset), services and backends with their counters,
 // enums in lower case as the C++ serializers print them, and the TRUE port_mode. Pure.
 
-import { Backend, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
+import { Backend, HealthCheck, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
+import { DEFAULT_HEALTH_CHECK, healthCheckView, type HealthCheckConfig } from '../model/health-check-rules';
 import type { JsonObject } from '../../generated/lbrp';
 import type { Result } from '../../common/errors';
 import {
@@ -34,12 +35,35 @@ export interface CounterLookup {
   backend(svc: ServiceModel, ip: string): Counters;
   /** The cube's session table counters (zero when no snapshot was read). */
   readonly cube: CubeCounters;
+  /** A backend's health (UNKNOWN, up, no transitions when its service does no checks). */
+  health(svc: ServiceModel, ip: string): BackendHealthView;
 }
 
+/** The health leaves of a backend. */
+export interface BackendHealthView {
+  health: 'UNKNOWN' | 'UP' | 'DOWN';
+  detail: string;
+  up: boolean;
+  transitions: number;
+}
+
+/** A backend's health as a service without checks shows it. */
+export const NO_HEALTH: BackendHealthView = {
+  health: 'UNKNOWN',
+  detail: 'no health-check configured',
+  up: true,
+  transitions: 0,
+};
+
 /** Looks counters up by the kernel ids of `kernel`. */
-export function counterLookup(kernel: KernelState, snap: CounterSnapshot | undefined): CounterLookup {
+export function counterLookup(
+  kernel: KernelState,
+  snap: CounterSnapshot | undefined,
+  health: (svc: ServiceModel, ip: string) => BackendHealthView = () => NO_HEALTH,
+): CounterLookup {
   const k = (svc: ServiceModel) => kernel.services.get(kernelKeyOf(svc));
   return {
+    health,
     cube: snap?.cube ?? ZERO_CUBE_COUNTERS,
     service: (svc) => {
       const ks = k(svc);
@@ -78,7 +102,13 @@ function backendObject(svc: ServiceModel, b: BackendModel, counters: CounterLook
   o.ip = b.ip;
   o.port = b.port;
   o.weight = b.weight;
-  return counterMembers(o, counters.backend(svc, b.ip));
+  counterMembers(o, counters.backend(svc, b.ip));
+  const h = counters.health(svc, b.ip);
+  o.health = lower(h.health);
+  o.healthDetail = h.detail;
+  o.up = h.up ? 1 : 0;
+  o.healthTransitions = h.transitions;
+  return o;
 }
 
 /** A backend: name ("" if unset), ip, port, weight, then its counters. */
@@ -95,7 +125,15 @@ export function serviceView(svc: ServiceModel, counters: CounterLookup): JsonObj
   o.proto = lower(svc.proto);
   if (svc.backends.size > 0)
     o.backend = [...svc.backends.values()].map((b) => backendObject(svc, b, counters));
+  if (svc.healthCheck) o.healthCheck = healthCheckObject(svc.healthCheck);
   return counterMembers(o, counters.service(svc)).toJson();
+}
+
+/** The health-check container, type in lower case like every enum here. */
+function healthCheckObject(c: HealthCheckConfig): HealthCheck {
+  const o = healthCheckView(c);
+  o.type = lower(o.type);
+  return o;
 }
 
 /** Both ranges, "" when unset. */
@@ -185,6 +223,14 @@ export function readView(
       if (target.leaf === 'name') return ok(svc.value.name ?? '');
       const v = counterValue(counters.service(svc.value), target.leaf);
       return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
+    }
+    case 'health-check':
+    case 'health-check-leaf': {
+      const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
+      if (!svc.ok) return svc;
+      const view = healthCheckObject(svc.value.healthCheck ?? DEFAULT_HEALTH_CHECK).toJson();
+      if (target.kind === 'health-check') return ok(view);
+      return target.leaf in view ? ok(view[target.leaf]) : fail('CUBE_ERR_LBRP_UNSUPPORTED');
     }
     case 'backend':
     case 'backend-leaf': {

@@ -37,6 +37,8 @@ export type RequestTarget =
   | { kind: 'src-ip-rewrite-leaf'; leaf: 'ip-range' | 'new_ip_range' }
   | { kind: 'service'; ref?: ServiceRef }
   | { kind: 'service-leaf'; ref: ServiceRef; leaf: string }
+  | { kind: 'health-check'; ref: ServiceRef }
+  | { kind: 'health-check-leaf'; ref: ServiceRef; leaf: string }
   | { kind: 'backend'; ref: ServiceRef; ip?: string }
   | { kind: 'backend-leaf'; ref: ServiceRef; ip: string; leaf: string }
   | { kind: 'unknown'; path: string };
@@ -75,6 +77,10 @@ export function parseTarget(path: string, keys: readonly ConfigKey[], isCollecti
   const ref = serviceRef(keys);
   if (rel.length === 1) return isCollection || !ref ? { kind: 'service' } : { kind: 'service', ref };
   if (!ref) return unknown;
+  if (b === 'health-check') {
+    if (rel.length === 2) return { kind: 'health-check', ref };
+    return rel.length === 3 ? { kind: 'health-check-leaf', ref, leaf: c } : unknown;
+  }
   if (b !== 'backend') return rel.length === 2 ? { kind: 'service-leaf', ref, leaf: b } : unknown;
   const ip = key(keys, 'backend', 'ip');
   if (rel.length === 2)

@@ -18,6 +18,7 @@ import type { DataplaneMemory, MapWrite } from '../../service-kit';
 import { kernelMemoryError } from './memory-error';
 import { SessionConfigSync } from './session-config-sync';
 import { sessionClock, type SessionClock } from '../dataplane/session-clock';
+import { TableHealth, type OutOfTable } from './table-health';
 
 /** Sizes of the dataplane maps lbrp allocates in (the cube's size leaves, compiled in). */
 export interface SyncCapacity {
@@ -33,6 +34,17 @@ export interface CubeSyncOptions {
   writeChunk: number;
   /** The kernel's clock (HZ for session_config); default: measured once per process. */
   clock?: () => Promise<SessionClock>;
+  /** Health checks (src/lbrp/health): what keeps backends out of the tables. */
+  health?: CubeHealthHooks;
+}
+
+/** How health reaches a cube's tables. */
+export interface CubeHealthHooks {
+  /** Backend ips of a service (serviceKey) out of the table by health. */
+  outOfTable: OutOfTable;
+  /** After a readback (restart): lets health keep what the kernel held out of the tables. */
+  readBack?: (actual: KernelState, model: CubeModel) => void;
+  log?: (message: string) => void;
 }
 
 /** The allocators' capacities of a cube's size leaves. */
@@ -69,6 +81,8 @@ export class CubeSync {
   private portIdsValue = new Map<string, number>();
   private loadedDefines: string | undefined;
   private readonly session: SessionConfigSync;
+  /** The model tables are derived from: DOWN backends at weight 0 (the model keeps its weights). */
+  private readonly table: TableHealth | undefined;
   /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
   kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
@@ -81,6 +95,13 @@ export class CubeSync {
     this.modelValue = model;
     this.alloc = newAllocators(capacityOf(model.sizes));
     this.session = new SessionConfigSync(host, model.name, opts.clock ?? sessionClock);
+    const h = opts.health;
+    this.table = h ? new TableHealth(h.outOfTable, h.log) : undefined;
+  }
+
+  /** The model the tables follow: `model` with what health keeps out at weight 0. */
+  private forTables(model: CubeModel): CubeModel {
+    return this.table ? this.table.of(model) : model;
   }
 
   /** The accepted configuration. */
@@ -115,7 +136,7 @@ export class CubeSync {
     const t0 = Date.now();
     const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
     if (!this.status.ok) await this.rebuildFromKernel();
-    const derived = deriveKernelState(next, this.kernelValue, {
+    const derived = deriveKernelState(this.forTables(next), this.kernelValue, {
       portIds,
       alloc: this.alloc,
       policy: this.opts.policy,
@@ -176,7 +197,8 @@ export class CubeSync {
     this.alloc = newAllocators(capacityOf(this.modelValue.sizes));
     const actual = await readKernelState(this.host, this.modelValue.name, this.modelValue, this.alloc);
     commitAll(this.alloc);
-    const derived = deriveKernelState(this.modelValue, actual, {
+    this.opts.health?.readBack?.(actual, this.modelValue);
+    const derived = deriveKernelState(this.forTables(this.modelValue), actual, {
       portIds: this.portIdsValue,
       alloc: this.alloc,
       policy: this.opts.policy,

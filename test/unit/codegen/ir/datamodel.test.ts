@@ -127,9 +127,23 @@ describe('lbrp datamodel IR', () => {
     {
       name: 'service',
       inPath: '/lbrp/service',
-      want: ['name', 'vip', 'vport', 'proto', 'backend', ...COUNTERS],
+      want: ['name', 'vip', 'vport', 'proto', 'backend', 'health-check', ...COUNTERS],
     },
-    { name: 'backend', inPath: '/lbrp/service/backend', want: ['name', 'ip', 'port', 'weight', ...COUNTERS] },
+    {
+      name: 'backend',
+      inPath: '/lbrp/service/backend',
+      want: [
+        'name',
+        'ip',
+        'port',
+        'weight',
+        ...COUNTERS,
+        'health',
+        'health-detail',
+        'up',
+        'health-transitions',
+      ],
+    },
   ])('keeps the declaration order of the $name children', ({ inPath, want }) => {
     expect(childNames(inPath === undefined ? lbrp : node(lbrp, inPath))).toEqual(want);
   });

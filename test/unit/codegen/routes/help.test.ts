@@ -168,7 +168,10 @@ const rows: Row[] = [
     name: 'lb0 service 10.0.0.1 80 TCP ?',
     inPath: '/:name/service/:vip/:vport/:proto',
     inType: 'NONE',
-    want: { commands: ['set', 'show'], params: { backend: E('service/backend', 'list') } },
+    want: {
+      commands: ['set', 'show'],
+      params: { backend: E('service/backend', 'list'), 'health-check': E('service/health-check', 'complex') },
+    },
   },
   {
     name: 'lb0 service 10.0.0.1 80 TCP backend add ?',

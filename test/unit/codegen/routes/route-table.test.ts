@@ -28,13 +28,17 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 
 // What this lbrp adds to §6.4: the operational counters (config false, so read-only routes) of
 // each service and each backend (issue 6), the size leaves (issue 13), the session policy
-// (changeable at run time) and the session table counters (issue 14).
+// (changeable at run time) and the session table counters (issue 14), the health-check container
+// and each backend's health (issue 15).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
 P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,translate-sessionless-replies} | GET PATCH OPTIONS
 P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
+…/:proto/backend/:ip/{health,health-detail,up,health-transitions} | GET OPTIONS
+…/:proto/health-check | GET POST PUT PATCH DELETE OPTIONS
+…/:proto/health-check/{type,port,interval,timeout,rise,fall,http-path,http-status,udp-payload,udp-expect} | GET PATCH OPTIONS
 `;
 
 /** Expands the spec table into "path methods" lines. */
@@ -124,6 +128,22 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/bytes',
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/active-sessions',
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/total-sessions',
+      ...['health', 'health-detail', 'up', 'health-transitions'].map(
+        (l) => `leaf /:name/service/:vip/:vport/:proto/backend/:ip/${l}`,
+      ),
+      'container /:name/service/:vip/:vport/:proto/health-check',
+      ...[
+        'type',
+        'port',
+        'interval',
+        'timeout',
+        'rise',
+        'fall',
+        'http-path',
+        'http-status',
+        'udp-payload',
+        'udp-expect',
+      ].map((l) => `leaf /:name/service/:vip/:vport/:proto/health-check/${l}`),
       'leaf /:name/service/:vip/:vport/:proto/packets',
       'leaf /:name/service/:vip/:vport/:proto/bytes',
       'leaf /:name/service/:vip/:vport/:proto/active-sessions',

@@ -114,8 +114,15 @@ const LOOKUP: CounterLookup = counterLookup(KERNEL, SNAP);
 const ZERO = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
 const C10 = { packets: 10, bytes: 1000, 'active-sessions': 11, 'total-sessions': 12 };
 const C20 = { packets: 20, bytes: 2000, 'active-sessions': 21, 'total-sessions': 22 };
-const B1 = { name: 'b1', ip: '192.168.1.1', port: 8080, weight: 3, ...C20 };
-const B2 = { name: '', ip: '192.168.1.2', port: 8081, weight: 1, ...ZERO };
+/** A backend of a service without health checks. */
+const NO_CHECK = {
+  health: 'unknown',
+  'health-detail': 'no health-check configured',
+  up: 1,
+  'health-transitions': 0,
+};
+const B1 = { name: 'b1', ip: '192.168.1.1', port: 8080, weight: 3, ...C20, ...NO_CHECK };
+const B2 = { name: '', ip: '192.168.1.2', port: 8081, weight: 1, ...ZERO, ...NO_CHECK };
 const WEB = { name: 'web', vip: '10.0.0.1', vport: 80, proto: 'tcp', backend: [B1, B2], ...C10 };
 const DNS = { name: '', vip: '10.0.0.2', vport: 53, proto: 'udp', ...ZERO };
 const WEB_REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
