@@ -86,13 +86,14 @@ const LINKS = ['uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 's
  * policy with its defaults and the session counters (all 0 on a cube without traffic).
  */
 const SIZE_LEAVES = ['session-table-size', 'max-services', 'max-backends', 'maglev-slots'];
-const SESSION_POLICY: Record<string, number> = {
+const SESSION_POLICY: Record<string, number | boolean> = {
   'tcp-new-timeout': 60,
   'tcp-established-timeout': 7200,
   'tcp-closing-timeout': 10,
   'udp-timeout': 60,
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
+  'sessionless-reply-nat': false,
 };
 const SESSION_COUNTERS = [
   'active-sessions',
@@ -645,8 +646,13 @@ const ROWS: Row[] = [
       "                                            (bursts of one second's worth); ",
       '                                            flows above it get no entry. 0 = ',
       '                                            no limit',
+      ' sessionless-reply-nat=value     boolean    Translate replies without a ',
+      '                                            session back to the VIP when their ',
+      '                                            backend serves one service only ',
+      '                                            (clients then cannot reach it ',
+      '                                            directly)',
       'Example: ',
-      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 tcp-new-timeout=60 tcp-established-timeout=7200 tcp-closing-timeout=10 udp-timeout=60 icmp-timeout=30 new-sessions-per-cpu=100000 ',
+      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 tcp-new-timeout=60 tcp-established-timeout=7200 tcp-closing-timeout=10 udp-timeout=60 icmp-timeout=30 new-sessions-per-cpu=100000 sessionless-reply-nat=true ',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -679,6 +685,7 @@ const ROWS: Row[] = [
       ' udp-timeout=value               unsigned   Seconds a UDP session may stay idle before it expires                                                                                     60',
       ' icmp-timeout=value              unsigned   Seconds an ICMP echo session may stay idle before it expires                                                                              30',
       " new-sessions-per-cpu=value      unsigned   New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
+      ' sessionless-reply-nat=value     boolean    Translate replies without a session back to the VIP when their backend serves one service only (clients then cannot reach it directly)    true',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -707,6 +714,7 @@ const ROWS: Row[] = [
       ' udp-timeout               unsigned    Seconds a UDP session may stay idle before it expires                                                                                     60',
       ' icmp-timeout              unsigned    Seconds an ICMP echo session may stay idle before it expires                                                                              30',
       " new-sessions-per-cpu      unsigned    New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
+      ' sessionless-reply-nat     boolean     Translate replies without a session back to the VIP when their backend serves one service only (clients then cannot reach it directly)    true',
       ' active-sessions           unsigned    Open sessions: new or established and not idle for longer than their timeout                                                              ',
       ' session-table-entries     unsigned    Session table entries in use, both directions (expired ones until they are reused)                                                        ',
       ' admissions-refused        unsigned    New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu                                              ',
@@ -714,7 +722,7 @@ const ROWS: Row[] = [
       ' evictions-unestablished   unsigned    Unexpired, not established session entries (handshake, closing, closed) replaced by new sessions                                          ',
       ' evictions-established     unsigned    Established session entries replaced by new sessions when their bucket held nothing else                                                  ',
       ' sessions-not-stored       unsigned    New flows forwarded without a session entry because every entry of their bucket was protected                                             ',
-      " stateless-replies         unsigned    Backend replies without a session entry, translated back from the backend's address alone                                                 ",
+      " stateless-replies         unsigned    Backend replies without a session entry, translated back from the backend's address alone (sessionless-reply-nat)                         ",
       ' fragments-translated      unsigned    Later IP fragments translated as their first fragment was                                                                                 ',
       " src-ip-rewrite            container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range    ",
       ' service                   list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                          ',

@@ -205,11 +205,11 @@ describeE2e('e2e: lbrp sessions', () => {
     expect(pinnedCount(stack, 'reverse_nat')).toBe(reverse + 5);
   }, 60000);
 
-  // Flows refused by the admission limit get no entry: with translate-sessionless-replies their
+  // Flows refused by the admission limit get no entry: with sessionless-reply-nat their
   // replies come back from the VIP anyway (stateless, through backend_to_vip); without it they
   // leave untranslated (as traffic to a backend reached directly would), and a client's connected
   // socket never sees them.
-  it('answers flows refused by admission only with translate-sessionless-replies', async () => {
+  it('answers flows refused by admission only with sessionless-reply-nat', async () => {
     await stack.ok('POST', `${svc}/53/UDP/`, { backend: lb.backends.map((b) => ({ ip: b.ip, port: 5353 })) });
     const cube = `lbrp/${CUBE}/`;
     const FLOWS = 80;
@@ -237,12 +237,12 @@ s.on('message',()=>{clearTimeout(t);got++;s.close();done();});s.connect(53,'${VI
         'admissions-refused counted',
         10000,
       );
-      await stack.ok('PATCH', `${cube}translate-sessionless-replies/`, true);
+      await stack.ok('PATCH', `${cube}sessionless-reply-nat/`, true);
       expect(await answered()).toBe(FLOWS);
     } finally {
       await stack.ok('PATCH', cube, {
         'new-sessions-per-cpu': 100000,
-        'translate-sessionless-replies': false,
+        'sessionless-reply-nat': false,
       });
     }
   }, 60000);

@@ -59,7 +59,7 @@ export class Lbrp {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['name'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'translate-sessionless-replies', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'src-ip-rewrite', 'service'];
+  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'sessionless-reply-nat', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'src-ip-rewrite', 'service'];
 
   /**
    * Name of the lbrp service
@@ -194,11 +194,11 @@ export class Lbrp {
   newSessionsPerCpu: number = 100000;
 
   /**
-   * Translate a backend's reply that has no session entry (its flow was refused by new-sessions-per-cpu, found its bucket full, or lost its entry) back to the service's VIP, when the backend's ip:port serves that one service only. Keeps such flows working under a flood; but a client that reaches that backend ip:port directly through the cube then gets its replies from the VIP
+   * Translate replies without a session back to the VIP when their backend serves one service only (clients then cannot reach it directly)
    *
    * Default: `false`.
    */
-  translateSessionlessReplies: boolean = false;
+  sessionlessReplyNat: boolean = false;
 
   /**
    * Open sessions: new or established and not idle for longer than their timeout
@@ -250,7 +250,7 @@ export class Lbrp {
   sessionsNotStored?: number;
 
   /**
-   * Backend replies without a session entry, translated back from the backend's address alone (translate-sessionless-replies)
+   * Backend replies without a session entry, translated back from the backend's address alone (sessionless-reply-nat)
    *
    * Read-only (config false).
    */
@@ -313,7 +313,7 @@ export class Lbrp {
     if (o['udp-timeout'] !== undefined) x.udpTimeout = asInteger(o['udp-timeout'], Lbrp.$path + '/udp-timeout');
     if (o['icmp-timeout'] !== undefined) x.icmpTimeout = asInteger(o['icmp-timeout'], Lbrp.$path + '/icmp-timeout');
     if (o['new-sessions-per-cpu'] !== undefined) x.newSessionsPerCpu = asInteger(o['new-sessions-per-cpu'], Lbrp.$path + '/new-sessions-per-cpu');
-    if (o['translate-sessionless-replies'] !== undefined) x.translateSessionlessReplies = asBoolean(o['translate-sessionless-replies'], Lbrp.$path + '/translate-sessionless-replies');
+    if (o['sessionless-reply-nat'] !== undefined) x.sessionlessReplyNat = asBoolean(o['sessionless-reply-nat'], Lbrp.$path + '/sessionless-reply-nat');
     if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Lbrp.$path + '/active-sessions', true);
     if (o['session-table-entries'] !== undefined) x.sessionTableEntries = asInteger(o['session-table-entries'], Lbrp.$path + '/session-table-entries', true);
     if (o['admissions-refused'] !== undefined) x.admissionsRefused = asInteger(o['admissions-refused'], Lbrp.$path + '/admissions-refused', true);
@@ -354,7 +354,7 @@ export class Lbrp {
     out['udp-timeout'] = this.udpTimeout;
     out['icmp-timeout'] = this.icmpTimeout;
     out['new-sessions-per-cpu'] = this.newSessionsPerCpu;
-    out['translate-sessionless-replies'] = this.translateSessionlessReplies;
+    out['sessionless-reply-nat'] = this.sessionlessReplyNat;
     if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
     if (this.sessionTableEntries !== undefined) out['session-table-entries'] = this.sessionTableEntries;
     if (this.admissionsRefused !== undefined) out['admissions-refused'] = this.admissionsRefused;

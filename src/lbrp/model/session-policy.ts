@@ -1,6 +1,6 @@
 // The cube's session policy: idle timeouts per protocol and TCP state (seconds), the per-CPU
 // new-session rate and whether replies without a session are translated, the run-time-changeable
-// YANG leaves tcp-new-timeout … translate-sessionless-replies. sync/ converts them into
+// YANG leaves tcp-new-timeout … sessionless-reply-nat. sync/ converts them into
 // session_config's clock units and backend_to_vip's flags. Pure.
 
 import { Lbrp } from '../../generated/lbrp';
@@ -19,7 +19,7 @@ export interface SessionPolicy {
    * dataplane then translates their replies without a session (off by default: a client reaching
    * such an address directly through the cube would get its replies from the VIP).
    */
-  readonly translateSessionlessReplies: boolean;
+  readonly sessionlessReplyNat: boolean;
 }
 
 /** YANG names of the policy leaves, by SessionPolicy member. */
@@ -30,7 +30,7 @@ export const SESSION_LEAVES: Readonly<Record<keyof SessionPolicy, string>> = {
   udpTimeout: 'udp-timeout',
   icmpTimeout: 'icmp-timeout',
   newSessionsPerCpu: 'new-sessions-per-cpu',
-  translateSessionlessReplies: 'translate-sessionless-replies',
+  sessionlessReplyNat: 'sessionless-reply-nat',
 };
 
 /** Leaves a request carried, as typed JSON values (checked by mergeSessionPolicy). */

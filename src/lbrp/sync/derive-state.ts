@@ -83,7 +83,7 @@ export function deriveKernelState(
   const { backendVips, uniqueBackends } = deriveBackendVips(
     prev,
     services,
-    model.session.translateSessionlessReplies,
+    model.session.sessionlessReplyNat,
   );
   return ok({
     services,
@@ -146,7 +146,7 @@ function deriveBackendVips(
   const uniqueBackends = new Set<number>();
   for (const [a, list] of users)
     if (list.length === 1 && backendVips.get(a)?.serviceKey === list[0].key) uniqueBackends.add(list[0].b.id);
-  // The entry's own flag (translate-sessionless-replies), by the same rule per address (an address
+  // The entry's own flag (sessionless-reply-nat), by the same rule per address (an address
   // no pool has any more is not unique: only its old sessions' replies may come from it, and they
   // have their entries).
   for (const [a, e] of backendVips) {

@@ -15,6 +15,7 @@ const SESSION_POLICY = [
   'udp-timeout',
   'icmp-timeout',
   'new-sessions-per-cpu',
+  'sessionless-reply-nat',
 ];
 const SESSION_COUNTERS = [
   'active-sessions',
@@ -178,7 +179,10 @@ const ROWS: Row[] = [
     name: 'lb0 service 10.0.0.1 80 TCP ?',
     path: `${P}/lb0/service/10.0.0.1/80/TCP?help=NONE`,
     want: [308, 200],
-    wantBody: { commands: ['set', 'show'], params: { backend: E('service/backend') } },
+    wantBody: {
+      commands: ['set', 'show'],
+      params: { backend: E('service/backend'), 'health-check': E('service/health-check') },
+    },
   },
   {
     name: 'lb0 service 10.0.0.1 80 TCP backend add ?',

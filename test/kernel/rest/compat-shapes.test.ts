@@ -39,6 +39,7 @@ const CUBE_CHILDREN = [
   'udp-timeout',
   'icmp-timeout',
   'new-sessions-per-cpu',
+  'sessionless-reply-nat',
   'active-sessions',
   'session-table-entries',
   'admissions-refused',
@@ -66,6 +67,7 @@ const DEFAULT_SIZES = {
   'udp-timeout': 60,
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
+  'sessionless-reply-nat': false,
 };
 const LBRP = lbrpModule();
 /**

@@ -180,7 +180,7 @@ describe('LbrpService requests', () => {
       'udp-timeout': 60,
       'icmp-timeout': 30,
       'new-sessions-per-cpu': 100000,
-      'translate-sessionless-replies': false,
+      'sessionless-reply-nat': false,
       'active-sessions': 0,
       'session-table-entries': 0,
       'admissions-refused': 0,
@@ -404,10 +404,10 @@ describe('LbrpService requests', () => {
     expect(ok(await svc.onConfig(req('READ', '/lbrp/icmp-timeout')))).toBe(30);
   });
 
-  // translate-sessionless-replies flags the backend_to_vip entries of addresses that serve one
+  // sessionless-reply-nat flags the backend_to_vip entries of addresses that serve one
   // service (F_BACKEND_VIP_UNIQUE) and unflags them when turned off; a non-boolean leaf PATCH is
   // refused naming the leaf, writing nothing (a cube body's types are REST's to check first).
-  it('flags backend_to_vip entries for stateless replies only when translate-sessionless-replies is on', async () => {
+  it('flags backend_to_vip entries for stateless replies only when sessionless-reply-nat is on', async () => {
     const { host, svc } = await setup();
     const web = svcKeys('10.0.0.1', 80, 'TCP');
     ok(await svc.onConfig(req('CREATE', '/lbrp/service', web, { vip: '10.0.0.1', vport: 80, proto: 'TCP' })));
@@ -418,22 +418,18 @@ describe('LbrpService requests', () => {
     expect(ok(await svc.onConfig(be))).toBe('ok');
     const entry = (): string[] => host.dumpMaps('lb0').filter((l) => l.startsWith('BACKEND_VIP'));
     expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0']);
-    expect(ok(await svc.onConfig(req('READ', '/lbrp/translate-sessionless-replies')))).toBe(false);
-    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp/translate-sessionless-replies', [], true)))).toBe('ok');
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/sessionless-reply-nat')))).toBe(false);
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp/sessionless-reply-nat', [], true)))).toBe('ok');
     expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0 unique']);
     host.takeWrites();
     for (const body of ['yes', 1, null]) {
-      expect(
-        await svc.onConfig(req('UPDATE', '/lbrp/translate-sessionless-replies', [], body)),
-      ).toMatchObject({
+      expect(await svc.onConfig(req('UPDATE', '/lbrp/sessionless-reply-nat', [], body))).toMatchObject({
         code: ErrorCode.BAD_ATTRIBUTE,
-        errorInfo: 'translate-sessionless-replies',
+        errorInfo: 'sessionless-reply-nat',
       });
     }
     expect(host.takeWrites()).toEqual([]);
-    expect(
-      ok(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'translate-sessionless-replies': false }))),
-    ).toBe('ok');
+    expect(ok(await svc.onConfig(req('UPDATE', '/lbrp', [], { 'sessionless-reply-nat': false })))).toBe('ok');
     expect(entry()).toEqual(['BACKEND_VIP 1.1.1.1:80/tcp -> 10.0.0.1:80 id=0']);
   });
 

@@ -56,7 +56,7 @@ describe('generateModule(lbrp)', () => {
       'udp-timeout',
       'icmp-timeout',
       'new-sessions-per-cpu',
-      'translate-sessionless-replies',
+      'sessionless-reply-nat',
     ]);
   });
 });

@@ -104,7 +104,7 @@ describe('lbrp datamodel IR', () => {
         'udp-timeout',
         'icmp-timeout',
         'new-sessions-per-cpu',
-        'translate-sessionless-replies',
+        'sessionless-reply-nat',
         'active-sessions',
         'session-table-entries',
         'admissions-refused',

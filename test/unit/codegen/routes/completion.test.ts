@@ -53,7 +53,7 @@ test.each([
       'udp-timeout=',
       'icmp-timeout=',
       'new-sessions-per-cpu=',
-      'translate-sessionless-replies=',
+      'sessionless-reply-nat=',
     ],
   },
   {
@@ -77,7 +77,7 @@ test.each([
       'udp-timeout=',
       'icmp-timeout=',
       'new-sessions-per-cpu=',
-      'translate-sessionless-replies=',
+      'sessionless-reply-nat=',
     ],
   },
   {

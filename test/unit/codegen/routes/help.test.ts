@@ -38,7 +38,7 @@ const SESSION_POLICY = [
   'udp-timeout',
   'icmp-timeout',
   'new-sessions-per-cpu',
-  'translate-sessionless-replies',
+  'sessionless-reply-nat',
 ];
 const SESSION_COUNTERS = [
   'active-sessions',

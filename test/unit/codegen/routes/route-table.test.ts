@@ -32,7 +32,7 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 // and each backend's health (issue 15).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
-P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,translate-sessionless-replies} | GET PATCH OPTIONS
+P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,sessionless-reply-nat} | GET PATCH OPTIONS
 P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
@@ -101,7 +101,7 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/udp-timeout',
       'leaf /:name/icmp-timeout',
       'leaf /:name/new-sessions-per-cpu',
-      'leaf /:name/translate-sessionless-replies',
+      'leaf /:name/sessionless-reply-nat',
       'leaf /:name/active-sessions',
       'leaf /:name/session-table-entries',
       'leaf /:name/admissions-refused',

@@ -368,7 +368,7 @@ describe('validateBody on lbrp', () => {
         'udp-timeout': 60,
         'icmp-timeout': 30,
         'new-sessions-per-cpu': 100000,
-        'translate-sessionless-replies': false,
+        'sessionless-reply-nat': false,
       },
     });
     if (got.ok)
@@ -389,7 +389,7 @@ describe('validateBody on lbrp', () => {
         'udp-timeout',
         'icmp-timeout',
         'new-sessions-per-cpu',
-        'translate-sessionless-replies',
+        'sessionless-reply-nat',
       ]);
   });
 

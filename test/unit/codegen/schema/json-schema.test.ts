@@ -206,7 +206,7 @@ describe('create and update schemas', () => {
       'leaf /lbrp/udp-timeout',
       'leaf /lbrp/icmp-timeout',
       'leaf /lbrp/new-sessions-per-cpu',
-      'leaf /lbrp/translate-sessionless-replies',
+      'leaf /lbrp/sessionless-reply-nat',
       'leaf /lbrp/active-sessions',
       'leaf /lbrp/session-table-entries',
       'leaf /lbrp/admissions-refused',

@@ -280,7 +280,7 @@ describe('readView', () => {
     'udp-timeout': 60,
     'icmp-timeout': 30,
     'new-sessions-per-cpu': 100000,
-    'translate-sessionless-replies': false,
+    'sessionless-reply-nat': false,
   };
   const CUBE_COUNTER_LEAVES = {
     'active-sessions': 31,

@@ -459,11 +459,11 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
   const X = { ip: '192.168.1.10', port: 8080 };
   const Y = { ip: '192.168.1.11', port: 8080 };
 
-  // With translate-sessionless-replies, the entries of addresses that serve one service carry
+  // With sessionless-reply-nat, the entries of addresses that serve one service carry
   // F_BACKEND_VIP_UNIQUE too: lost before a second service's table names the address, gained after.
   it('flags a unique backend, unflags it when shared, moves the entry only when its service goes', async () => {
     const { host, sync, base } = newSync();
-    const stateless = { ...base, session: { ...base.session, translateSessionlessReplies: true } };
+    const stateless = { ...base, session: { ...base.session, sessionlessReplyNat: true } };
     let m = build(stateless, SINGLE_PORTS, (x) => addService(x, { ...S1, backend: [X] }));
     must(await sync.apply(m));
     expect(renderPlan(host.takeWrites())).toEqual([

@@ -19,7 +19,7 @@ const SIZE_DEFAULTS = {
   'udp-timeout': 60,
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
-  'translate-sessionless-replies': false,
+  'sessionless-reply-nat': false,
 };
 
 const ROUTES = buildRouteTable(lbrpModule());
