@@ -178,7 +178,10 @@ const ROWS: Row[] = [
     name: 'lb0 service 10.0.0.1 80 TCP ?',
     path: `${P}/lb0/service/10.0.0.1/80/TCP?help=NONE`,
     want: [308, 200],
-    wantBody: { commands: ['set', 'show'], params: { backend: E('service/backend') } },
+    wantBody: {
+      commands: ['set', 'show'],
+      params: { backend: E('service/backend'), 'health-check': E('service/health-check') },
+    },
   },
   {
     name: 'lb0 service 10.0.0.1 80 TCP backend add ?',
