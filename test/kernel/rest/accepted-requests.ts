@@ -30,7 +30,18 @@ const PORTS = [0, 1, 80, 65535];
 const WEIGHTS = [0, 1, 100, 101, 65535];
 
 /** Members the service computes (not configuration), removed before comparing reads. */
-const COMPUTED = new Set(['packets', 'bytes', 'active-sessions', 'total-sessions', '_links', 'uuid']);
+const COMPUTED = new Set([
+  'packets',
+  'bytes',
+  'active-sessions',
+  'total-sessions',
+  'health',
+  'health-detail',
+  'up',
+  'health-transitions',
+  '_links',
+  'uuid',
+]);
 
 /** `v` without computed members, lists of keyed objects sorted by `ip` (order is not the contract). */
 export function configOf(v: unknown): unknown {

@@ -115,10 +115,14 @@ describe('health checks in the lbrp service', () => {
     const kb = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0].backends.get('10.1.0.1');
     expect(kb?.active).toBe(false);
 
-    // Every backend DOWN: the last table is kept (10.1.0.2 stays in) and logged.
+    // Every backend DOWN: the last table is kept (10.1.0.2 stays in) and logged; the backend
+    // kept in the table keeps its sessions (no purge call).
     dead.add('10.1.0.2');
-    await until(() => downs.length === 2);
+    await until(async () => (await health('10.1.0.2')) === 'down');
+    await until(() => logs.some((l) => l.includes('every backend is DOWN')));
     expect(inTable(svc)).toEqual(['10.1.0.2']);
+    await new Promise((r) => setTimeout(r, 300)); // the re-apply that would have called it is done
+    expect(downs).toHaveLength(1);
     expect(logs.some((l) => l.includes('every backend is DOWN; keeping the last Maglev table'))).toBe(true);
 
     // Back UP after rise successes: both in the table again.
