@@ -17,7 +17,7 @@ import {
 } from '../service-kit';
 import { resolveLbrpOptions, syncOptions, type LbrpOptions } from './lbrp-options';
 import { createCube, setSessionPolicy, type CubeInput } from './model/cube-rules';
-import { DEFAULT_SIZES, emptyCube, PROTO_NUMBERS, type CubeModel } from './model/cube-model';
+import { DEFAULT_SIZES, emptyCube, type CubeModel } from './model/cube-model';
 import { addPort } from './model/port-rules';
 import { addService } from './model/service-rules';
 import { replaceSrcIpRewrite } from './model/src-rewrite-rules';
@@ -28,7 +28,7 @@ import { slowPathFrames } from './slow-path/packet-in';
 import { CounterCache } from './stats/counters';
 import type { CubeHost } from './sync/cube-host';
 import { CubeSync, type CubeSyncOptions } from './sync/cube-sync';
-import { kernelServiceKey } from './sync/kernel-state';
+import { kernelKeyOf } from './sync/kernel-state';
 import { HealthMonitor, type BackendRef } from './health/health-monitor';
 import { healthSeeds } from './health/restart-seeds';
 import { backendHealthView } from './health/health-view';
@@ -290,7 +290,7 @@ export class LbrpService implements ServiceHandler {
       // The table without them is written: their sessions may now go (next packet re-balances).
       // One kept in its table because every backend of its service is DOWN keeps its sessions.
       for (const ref of down) {
-        const ks = sync.kernel.services.get(kernelServiceKey(ref.vip, ref.vport, PROTO_NUMBERS[ref.proto]));
+        const ks = sync.kernel.services.get(kernelKeyOf(ref));
         if (ks?.backends.get(ref.ip)?.active === false) this.backendDown(ref);
       }
     });
