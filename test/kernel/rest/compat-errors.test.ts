@@ -5,8 +5,8 @@
 
 import { NAME_RULE } from '../../../src/common/name-rules';
 import { comparable, polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot } from '../../fixtures/rest/describe-root';
-import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeCompat } from '../../fixtures/rest/compat-services';
+import type { RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const YANG_JSON = 'application/yang.data+json; charset=utf-8';
@@ -645,7 +645,7 @@ const ROWS: Row[] = [
   },
 ];
 
-describeAsRoot('kernel: REST compat — errors of spec §5', () => {
+describeCompat('kernel: REST compat — errors of spec §5', ({ start }) => {
   let stack: RestStack;
   /** Everything a client can read back: cubes, and each cube's whole object. */
   const readAll = async (): Promise<string> => {
@@ -656,7 +656,7 @@ describeAsRoot('kernel: REST compat — errors of spec §5', () => {
   let before = '';
 
   beforeAll(async () => {
-    stack = await startRestStack({ netdevCount: 2 });
+    stack = await start({ netdevCount: 2 });
     const setup: [string, string, string][] = [
       ['POST', `${P}/lbrp/lb0/`, '{}'],
       ['POST', `${P}/lbrp/lb1/`, '{}'],
@@ -701,7 +701,8 @@ describeAsRoot('kernel: REST compat — errors of spec §5', () => {
         loglevel: 'DEBUG',
         ports: [
           { name: 'b', type: 'BACKEND', peer: 'lbC1:f' },
-          { name: 'n', type: 'BACKEND', peer: n0 },
+          // lbrp has one BACKEND port (the C++ lbrp's rule, kept by the real service).
+          { name: 'n', type: 'FRONTEND', peer: n0 },
         ],
       },
     ]);
