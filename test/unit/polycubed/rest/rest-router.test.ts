@@ -1,0 +1,291 @@
+// The REST router and the generated-resource handler over a recording fake daemon (no kernel, no
+// socket): which ConfigOp each request hands to `execute`, and how each ConfigResult becomes the
+// status, content type and GET shape of REST spec §4–§6 (null for empty lists, `_links`, base
+// booleans as strings, 204/201/200 per resource kind, 405 with Allow, the cube-name redirect, a
+// handler failure as a 500 naming it).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadModuleFromText, type IrModule, type RouteRow } from 'yang-ts-codegen';
+import type { ConfigOp, ConfigResult } from '../../../../src/polycubed/core/types';
+import { parseTarget } from '../../../../src/polycubed/rest/request-path';
+import { resultError, successStatus } from '../../../../src/polycubed/rest/resource-handler';
+import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
+import { RestRouter } from '../../../../src/polycubed/rest/rest-router';
+import type { Reply } from '../../../../src/polycubed/rest/reply';
+
+const REPO = join(__dirname, '../../../..');
+const YANG = readFileSync(join(REPO, 'datamodel/lbrp.yang'), 'utf8');
+const LBRP: IrModule = (() => {
+  const r = loadModuleFromText(YANG, join(REPO, 'datamodel/lbrp.yang'), {
+    searchPath: [join(REPO, 'datamodel')],
+  });
+  if (!r.module) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r.module;
+})();
+const P = '/polycube/v1';
+const H = '//127.0.0.1:9000/polycube/v1';
+const YANG_JSON = 'application/yang.data+json; charset=utf-8';
+
+/** A daemon holding cube lb0 of lbrp, whose `execute` records each op and answers `answer(op)`. */
+function fakeDaemon(answer: (op: ConfigOp) => ConfigResult): { daemon: RestDaemon; ops: ConfigOp[] } {
+  const ops: ConfigOp[] = [];
+  const service = { name: 'lbrp', module: LBRP };
+  const base = { name: 'lb0', uuid: 'u', 'service-name': 'lbrp', type: 'TC', loglevel: 'INFO' };
+  const daemon = {
+    services: () => [service],
+    service: (n: string) => (n === 'lbrp' ? service : undefined),
+    cubes: (s?: string) => (s === undefined || s === 'lbrp' ? [{ name: 'lb0', service: 'lbrp' }] : []),
+    cube: (n: string) => (n === 'lb0' ? { name: 'lb0', service: 'lbrp' } : undefined),
+    cubeBase: (n: string) => (n === 'lb0' ? base : undefined),
+    netdevs: () => [],
+    execute: async (op: ConfigOp) => {
+      ops.push(op);
+      return answer(op);
+    },
+    connectPeers: async () => ({ code: 'GENERIC_ERROR' }),
+    disconnectPeers: async () => ({ code: 'GENERIC_ERROR' }),
+  } as unknown as RestDaemon;
+  return { daemon, ops };
+}
+
+function routerWith(answer: (op: ConfigOp) => ConfigResult): { router: RestRouter; ops: ConfigOp[] } {
+  const { daemon, ops } = fakeDaemon(answer);
+  return {
+    router: new RestRouter(daemon, { authority: '127.0.0.1:9000', maxJsonDepth: 32, version: 'v' }),
+    ops,
+  };
+}
+
+const send = (
+  router: RestRouter,
+  method: string,
+  path: string,
+  body = '',
+  headers: Record<string, string> = {},
+): Promise<Reply> => router.handle({ method, target: parseTarget(path), headers, body });
+
+const ok = (body?: unknown): ConfigResult =>
+  ({ code: 'OK', ...(body === undefined ? {} : { body }) }) as ConfigResult;
+
+describe('successStatus (REST spec §6.2)', () => {
+  const kinds: RouteRow['kind'][] = ['service', 'cube', 'container', 'element', 'list', 'leaf', 'action'];
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  it('answers each kind and method with its status', () => {
+    const table = Object.fromEntries(
+      kinds.map((k) => [k, methods.map((m) => successStatus(k, m)).join(' ')]),
+    );
+    expect(table).toEqual({
+      service: '200 201 200 200 200',
+      cube: '200 201 201 200 200',
+      container: '200 201 201 201 204',
+      element: '200 201 201 201 204',
+      list: '200 201 201 201 200',
+      leaf: '200 200 200 200 200',
+      action: '200 200 200 200 200',
+    });
+  });
+});
+
+describe('resultError', () => {
+  it('maps each failing result code to its catalogue error', () => {
+    const e = (r: Partial<ConfigResult>) => resultError(r as ConfigResult, '/lbrp/service');
+    expect(e({ code: 'DATA_EXISTS' } as never)).toEqual({
+      code: 'CUBE_ERR_DATA_EXISTS',
+      message: '/lbrp/service already exists',
+    });
+    expect(e({ code: 'NOT_SUPPORTED' } as never).code).toBe('CUBE_ERR_OPERATION_NOT_SUPPORTED');
+    expect(e({ code: 'GENERIC_ERROR', message: 'boom' } as never)).toMatchObject({
+      code: 'CUBE_ERR_SERVICE_FAILED',
+      message: 'boom',
+    });
+    expect(e({ code: 'UNAVAILABLE' } as never)).toMatchObject({
+      code: 'CUBE_ERR_SERVICE_UNAVAILABLE',
+      message: 'service unavailable',
+    });
+    expect(e({ code: 'UNAVAILABLE', message: 'restarting' } as never).message).toBe('restarting');
+    expect(e({ code: 'GENERIC_ERROR' } as never).message).toBe('');
+    expect(e({ code: 'WHAT' } as never)).toMatchObject({
+      code: 'CUBE_ERR_INTERNAL',
+      message: 'internal error: unknown result code WHAT',
+    });
+  });
+
+  // error-info comes from errorInfo; a refused value's reason becomes the error-message detail,
+  // for bad-attribute and bad-element only.
+  it('keeps errorInfo as info and the message as detail of a refused value', () => {
+    const e = (r: object) => resultError(r as ConfigResult, '/lbrp');
+    expect(e({ code: 'BAD_ATTRIBUTE', errorInfo: 'name', message: 'too long' })).toMatchObject({
+      info: 'name',
+      detail: 'too long',
+    });
+    expect(e({ code: 'BAD_ELEMENT', message: 'bad key' }).detail).toBe('bad key');
+    expect(e({ code: 'BAD_ATTRIBUTE' }).detail).toBeUndefined();
+    expect(e({ code: 'INVALID_VALUE', errorInfo: 'foo', message: 'x' })).not.toHaveProperty('detail');
+    expect(e({ code: 'INVALID_VALUE' })).not.toHaveProperty('info');
+  });
+});
+
+describe('RestRouter over a fake daemon', () => {
+  it('hands a GET of an element to execute as one READ and shapes the answer with _links', async () => {
+    const { router, ops } = routerWith(() => ok({ name: 'svc', vip: '10.0.0.1', vport: 80, proto: 'tcp' }));
+    const r = await send(router, 'GET', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/`);
+    expect(ops).toEqual([
+      {
+        op: 'READ',
+        service: 'lbrp',
+        cube: 'lb0',
+        path: '/lbrp/service',
+        keys: [
+          { list: 'service', name: 'vip', value: '10.0.0.1' },
+          { list: 'service', name: 'vport', value: '80' },
+          { list: 'service', name: 'proto', value: 'TCP' },
+        ],
+        isCollection: false,
+      },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.headers['Content-Type']).toBe(YANG_JSON);
+    const got = JSON.parse(r.body) as { _links: { rel: string; href: string }[] };
+    expect(got._links[0]).toEqual({ rel: 'self', href: `${H}/lbrp/lb0/service/10.0.0.1/80/TCP/` });
+    expect(got._links.map((l) => l.rel)).toContain('backend');
+  });
+
+  // Empty lists are `null` whatever the daemon says "empty" with; a list answers its elements
+  // then a `_links` element; a non-array answer is passed on as is.
+  it.each([
+    ['undefined', undefined, 'null'],
+    ['null', null, 'null'],
+    ['[]', [], 'null'],
+    ['an object', { odd: 1 }, '{"odd":1}'],
+  ])('answers a list GET read as %s', async (_label, body, want) => {
+    const { router } = routerWith(() => ({ code: 'OK', body }) as ConfigResult);
+    const r = await send(router, 'GET', `${P}/lbrp/lb0/service/`);
+    expect([r.status, r.body]).toEqual([200, want]);
+  });
+
+  it('answers a list collection with a trailing _links element', async () => {
+    const { router, ops } = routerWith(() => ok([{ vip: '10.0.0.1', vport: 80, proto: 'tcp' }]));
+    const r = await send(router, 'GET', `${P}/lbrp/lb0/service/`);
+    expect(ops[0]).toMatchObject({ op: 'READ', path: '/lbrp/service', keys: [], isCollection: true });
+    const got = JSON.parse(r.body) as unknown[];
+    expect(got).toHaveLength(2);
+    expect(got[1]).toEqual([
+      '_links',
+      [
+        { rel: 'self', href: `${H}/lbrp/lb0/service/` },
+        { rel: '10.0.0.1', href: `${H}/lbrp/lb0/service/10.0.0.1/80/tcp/` },
+      ],
+    ]);
+  });
+
+  // Base-model booleans of the cube itself are strings; a service leaf is the value as read.
+  it('answers the cube’s shadow and span as strings, other leaves as read', async () => {
+    const { router } = routerWith((op) =>
+      ok(op.path === '/lbrp/port_mode' ? 'single' : op.path.endsWith('/weight') ? 3 : false),
+    );
+    expect((await send(router, 'GET', `${P}/lbrp/lb0/shadow/`)).body).toBe('"false"');
+    expect((await send(router, 'GET', `${P}/lbrp/lb0/span/`)).body).toBe('"false"');
+    expect((await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`)).body).toBe('"single"');
+    expect(
+      (await send(router, 'GET', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/backend/1.2.3.4/weight/`)).body,
+    ).toBe('3');
+  });
+
+  it('answers a GET read as nothing with 200 and no body', async () => {
+    const { router } = routerWith(() => ok());
+    const r = await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
+    expect([r.status, r.body, r.headers['Content-Type']]).toEqual([200, '', YANG_JSON]);
+  });
+
+  it('answers NO_CONTENT with 204, errors with their catalogue answer', async () => {
+    let result: ConfigResult = { code: 'NO_CONTENT' } as ConfigResult;
+    const { router } = routerWith(() => result);
+    let r = await send(router, 'GET', `${P}/lbrp/lb0/type/`);
+    expect([r.status, r.body, r.headers['Content-Type']]).toEqual([204, '', YANG_JSON]);
+    result = { code: 'GENERIC_ERROR', message: 'Cube lb0 does not exist' } as ConfigResult;
+    r = await send(router, 'GET', `${P}/lbrp/lb0/`);
+    expect([r.status, r.body, r.headers['Content-Type']]).toEqual([
+      500,
+      'Cube lb0 does not exist',
+      YANG_JSON,
+    ]);
+    result = { code: 'DATA_MISSING' } as ConfigResult;
+    r = await send(router, 'DELETE', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/`);
+    expect([r.status, r.body]).toEqual([
+      409,
+      '{"ietf-restconf:errors":{"error":[{"error-type":"application","error-tag":"data-missing"}]}}',
+    ]);
+  });
+
+  // Writes answer their kind's success status with an empty body, after one op each.
+  it.each([
+    ['POST', '/lbrp/lb0/', '{}', 201, 'CREATE'],
+    ['PATCH', '/lbrp/lb0/', '{}', 200, 'UPDATE'],
+    ['DELETE', '/lbrp/lb0/', '', 200, 'DELETE'],
+    ['POST', '/lbrp/lb0/service/10.0.0.1/80/TCP/', '{}', 201, 'CREATE'],
+    ['DELETE', '/lbrp/lb0/service/10.0.0.1/80/TCP/', '', 204, 'DELETE'],
+    ['DELETE', '/lbrp/lb0/service/', '', 200, 'DELETE'],
+    ['PATCH', '/lbrp/lb0/loglevel/', '"DEBUG"', 200, 'UPDATE'],
+  ])('%s %s answers %#', async (method, path, body, status, op) => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, method, `${P}${path}`, body);
+    expect([r.status, r.body, r.headers['Content-Type']]).toEqual([status, '', YANG_JSON]);
+    expect(ops.map((o) => o.op)).toEqual([op]);
+  });
+
+  // A body the pipeline refuses never reaches the daemon.
+  it('refuses an invalid body before execute', async () => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, 'POST', `${P}/lbrp/lb0/ports/p1/`, '{"type":"NOPE"}');
+    expect([r.status, r.headers['Content-Type']]).toEqual([400, YANG_JSON]);
+    expect(r.body).toContain('"error-tag":"bad-attribute","error-info":"type"');
+    expect(ops).toEqual([]);
+  });
+
+  // GET of the service collection lists the framework base objects, never asking the service;
+  // with a body it is refused (§5.1 operation-not-supported).
+  it('answers the service collection from the daemon’s own view', async () => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, 'GET', `${P}/lbrp/`);
+    expect(JSON.parse(r.body)).toEqual([
+      { name: 'lb0', uuid: 'u', 'service-name': 'lbrp', type: 'TC', loglevel: 'INFO' },
+      [
+        '_links',
+        [
+          { rel: 'self', href: `${H}/lbrp/` },
+          { rel: 'lb0', href: `${H}/lbrp/lb0/` },
+        ],
+      ],
+    ]);
+    const refused = await send(router, 'GET', `${P}/lbrp/`, ' {} ');
+    expect([refused.status, refused.headers['Content-Type']]).toEqual([405, YANG_JSON]);
+    expect(refused.body).toContain('"error-tag":"operation-not-supported"');
+    expect((await send(router, 'GET', `${P}/lbrp/`, ' \n')).status).toBe(200);
+    expect(ops).toEqual([]);
+  });
+
+  it('answers 405 with the allowed methods, and redirects a cube name to its service', async () => {
+    const { router } = routerWith(() => ok());
+    const r = await send(router, 'PATCH', `${P}/lbrp/lb0/type/`, '"TC"');
+    expect([r.status, r.body, r.headers.Allow]).toEqual([405, 'Method Not Allowed', 'GET, OPTIONS']);
+    const moved = await send(router, 'GET', `${P}/lb0/ports/?help=NONE&completion`);
+    expect([moved.status, moved.headers.Location]).toEqual([
+      308,
+      `${P}/lbrp/lb0/ports/?help=NONE&completion=`,
+    ]);
+    const unknown = await send(router, 'GET', `${P}/nosuch/`);
+    expect([unknown.status, unknown.body]).toEqual([404, 'No cube found named nosuch']);
+  });
+
+  // An exception in a handler is a 500 naming it, and is counted like any answer.
+  it('answers a failing daemon with a 500 naming the failure', async () => {
+    const { router } = routerWith(() => {
+      throw new Error('socket closed');
+    });
+    const r = await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
+    expect([r.status, r.body]).toEqual([500, 'internal error: socket closed']);
+    const text = (await send(router, 'GET', '/metrics')).body;
+    expect(text).toMatch(/polycubed_rest_requests_total\{method="GET",code="500"\} 1\n/);
+  });
+});
