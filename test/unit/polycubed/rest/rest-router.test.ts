@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadModuleFromText, type IrModule, type RouteRow } from 'yang-ts-codegen';
 import type { ConfigOp, ConfigResult } from '../../../../src/polycubed/core/types';
 import { parseTarget } from '../../../../src/polycubed/rest/request-path';
+import { helpRequest, withRequiredMembers } from '../../../../src/polycubed/rest/help-handler';
 import { resultError, successStatus } from '../../../../src/polycubed/rest/resource-handler';
 import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
 import { RestRouter } from '../../../../src/polycubed/rest/rest-router';
@@ -287,5 +288,110 @@ describe('RestRouter over a fake daemon', () => {
     expect([r.status, r.body]).toEqual([500, 'internal error: socket closed']);
     const text = (await send(router, 'GET', '/metrics')).body;
     expect(text).toMatch(/polycubed_rest_requests_total\{method="GET",code="500"\} 1\n/);
+  });
+});
+
+describe('help (OPTIONS) over a fake daemon', () => {
+  const SERVICES = [
+    { vip: '10.0.0.1', vport: 80, proto: 'tcp' },
+    5,
+    null,
+    { vip: '10.0.0.2', vport: 53, proto: 'udp' },
+  ];
+  const help = async (router: RestRouter, path: string): Promise<[number, unknown]> => {
+    const r = await send(router, 'OPTIONS', `${P}${path}`);
+    return [r.status, r.body === '' ? '' : JSON.parse(r.body)];
+  };
+
+  it('reads the help type case-insensitively, NONE by default, and the completion flag', () => {
+    const q = (text: string) => helpRequest(parseTarget(`/x?${text}`).query);
+    expect(q('')).toEqual({ type: 'NONE', completion: false });
+    expect(q('help=set&completion')).toEqual({ type: 'SET', completion: true });
+    expect(q('help=FOO')).toEqual({ type: undefined, completion: false });
+  });
+
+  // A list's elements are read live (one READ of the collection with the ancestors' keys);
+  // entries that are not objects are left out.
+  it('lists the live entries of a list, reading them with the ancestors’ keys', async () => {
+    const { router, ops } = routerWith(() => ok(SERVICES));
+    const [status, answer] = await help(router, '/lbrp/lb0/service?help=NONE');
+    expect(status).toBe(200);
+    expect((answer as { elements: unknown[] }).elements).toHaveLength(2);
+    expect(ops).toEqual([
+      { op: 'READ', service: 'lbrp', cube: 'lb0', path: '/lbrp/service', keys: [], isCollection: true },
+    ]);
+    ops.length = 0;
+    await help(router, '/lbrp/lb0/service/10.0.0.1/80/TCP/backend?help=DEL');
+    expect(ops[0]).toMatchObject({
+      path: '/lbrp/service/backend',
+      keys: [
+        { list: 'service', name: 'vip', value: '10.0.0.1' },
+        { list: 'service', name: 'vport', value: '80' },
+        { list: 'service', name: 'proto', value: 'TCP' },
+      ],
+    });
+  });
+
+  // A failed or non-array read gives no entries rather than an error.
+  it.each([
+    ['a failed read', { code: 'GENERIC_ERROR', message: 'x' }],
+    ['a non-array read', { code: 'OK', body: { vip: '10.0.0.1' } }],
+  ])('answers help without elements after %s', async (_label, result) => {
+    const { router } = routerWith(() => result as ConfigResult);
+    const [status, answer] = await help(router, '/lbrp/lb0/service?help=NONE');
+    expect(status).toBe(200);
+    expect((answer as { elements?: unknown[] }).elements ?? []).toEqual([]);
+  });
+
+  // Completion after a key prefix offers the next key of the entries matching the prefix only.
+  it('completes the next key of the entries matching the keys already given', async () => {
+    const { router } = routerWith(() => ok(SERVICES));
+    expect(await help(router, '/lbrp/lb0/service/10.0.0.1?help=NONE&completion')).toEqual([200, ['80']]);
+    expect(await help(router, '/lbrp/lb0/service/10.0.0.2?help=NONE&completion')).toEqual([200, ['53']]);
+  });
+
+  it('lists the service’s cubes without asking the service', async () => {
+    const { router, ops } = routerWith(() => ok());
+    const [, answer] = await help(router, '/lbrp?help=NONE');
+    expect((answer as { elements: unknown }).elements).toEqual([{ name: 'lb0' }]);
+    expect(ops).toEqual([]);
+  });
+
+  // Refusals are 400 with an empty body: an unknown type, a leaf asked for anything but completion.
+  it('refuses unknown help types and leaf help without completion', async () => {
+    const { router, ops } = routerWith(() => ok());
+    expect(await help(router, '/lbrp/lb0/service?help=foo')).toEqual([400, '']);
+    expect(await help(router, '/lbrp/lb0/loglevel?help=SET')).toEqual([400, '']);
+    expect(await help(router, '/lbrp/lb0/loglevel?help=SET&completion')).toEqual([
+      200,
+      ['trace', 'debug', 'info', 'warn', 'err', 'critical', 'off'],
+    ]);
+    expect(await help(router, '/lbrp/lb0/src-ip-rewrite?help=ADD')).toEqual([
+      200,
+      { params: {}, 'optional-params': {} },
+    ]);
+    expect(ops).toEqual([]);
+  });
+
+  // §3.3 required members, added as {} in the documented member order; complete answers are kept.
+  it('adds the members polycubectl dereferences, in order', () => {
+    const full = { params: { a: {} }, 'optional-params': {} } as never;
+    expect(withRequiredMembers('ADD', full)).toBe(full);
+    expect(JSON.stringify(withRequiredMembers('ADD', { commands: ['x'], actions: ['y'] } as never))).toBe(
+      '{"commands":["x"],"params":{},"optional-params":{},"actions":["y"]}',
+    );
+    expect(JSON.stringify(withRequiredMembers('SET', { commands: ['x'] } as never))).toBe(
+      '{"commands":["x"],"params":{}}',
+    );
+    expect(
+      JSON.stringify(
+        withRequiredMembers('SET', { 'optional-params': { o: 1 }, elements: [{ a: 'b' }] } as never),
+      ),
+    ).toBe('{"params":{},"optional-params":{"o":1},"elements":[{"a":"b"}]}');
+    const withElements = { elements: [{ ip: 'x' }] } as never;
+    expect(withRequiredMembers('DEL', withElements)).toBe(withElements);
+    expect(withRequiredMembers('DEL', { elements: [] } as never)).toEqual({ params: {}, elements: [] });
+    const show = { commands: ['x'] } as never;
+    expect(withRequiredMembers('NONE', show)).toBe(show);
   });
 });
