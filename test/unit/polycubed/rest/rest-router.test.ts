@@ -6,9 +6,10 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModuleFromText, type IrModule, type RouteRow } from 'yang-ts-codegen';
+import { buildRouteTable, loadModuleFromText, type IrModule, type RouteRow } from 'yang-ts-codegen';
 import type { ConfigOp, ConfigResult } from '../../../../src/polycubed/core/types';
 import { parseTarget } from '../../../../src/polycubed/rest/request-path';
+import { buildConfigRequest } from '../../../../src/polycubed/rest/config-request';
 import { helpRequest, withRequiredMembers } from '../../../../src/polycubed/rest/help-handler';
 import { resultError, successStatus } from '../../../../src/polycubed/rest/resource-handler';
 import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
@@ -393,5 +394,129 @@ describe('help (OPTIONS) over a fake daemon', () => {
     expect(withRequiredMembers('DEL', { elements: [] } as never)).toEqual({ params: {}, elements: [] });
     const show = { commands: ['x'] } as never;
     expect(withRequiredMembers('NONE', show)).toBe(show);
+  });
+});
+
+describe('body pipeline (REST spec §5.2, §6.3) over the fake daemon', () => {
+  const RC = (tag: string, info?: string): string =>
+    `{"ietf-restconf:errors":{"error":[{"error-type":"application","error-tag":"${tag}"${info === undefined ? '' : `,"error-info":"${info}"`}}]}}`;
+  const E = `${P}/lbrp/lb0/service/10.0.0.1`;
+
+  // Refused before execute, with polycubed's tag: the element's own keys on a write are body
+  // members (bad-attribute, also when they do not decode); ancestor keys, and own keys on DELETE,
+  // are path elements (bad-element); an absent leaf body without default is a missing attribute.
+  it.each([
+    ['POST', `${E}/80/%FF/`, '{}', RC('bad-attribute', 'proto')],
+    ['POST', `${E}/99999/TCP/`, '{}', RC('bad-attribute', 'vport')],
+    ['POST', `${E}/abc/TCP/`, '{}', RC('bad-attribute', 'vport')],
+    [
+      'POST',
+      `${P}/lbrp/lb0/service/10.0.0.999/80/TCP/backend/1.2.3.4/`,
+      '{"port":1}',
+      RC('bad-element', 'vip'),
+    ],
+    ['POST', `${P}/lbrp/lb0/service/%FF/80/TCP/backend/1.2.3.4/`, '{"port":1}', RC('bad-element', 'vip')],
+    ['DELETE', `${E}/80/FOO/`, '', RC('bad-element', 'proto')],
+    ['PATCH', `${P}/lbrp/lb0/ports/p1/ip/`, '', RC('missing-attribute', 'ip')],
+    ['POST', `${P}/lbrp/lb0/ports/p1/`, '', RC('missing-attribute', 'type')],
+    ['POST', `${P}/lbrp/lbX/`, '{"service-name":"other"}', RC('invalid-value', 'service-name')],
+    ['POST', `${P}/lbrp/`, '{"name":"lbY","service-name":"x"}', RC('invalid-value', 'service-name')],
+    ['POST', `${P}/lbrp/`, '{}', RC('missing-attribute', 'name')],
+    ['POST', `${P}/lbrp/`, '{"name":5}', RC('bad-attribute', 'name')],
+    ['POST', `${E}/80/TCP/`, '[1]', RC('invalid-value')],
+    ['POST', `${E}/80/TCP/`, 'null', RC('invalid-value')],
+  ])('%s %s %s is refused', async (method, path, body, want) => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, method, path, body);
+    expect([r.status, r.body]).toEqual([400, want]);
+    expect(ops).toEqual([]);
+  });
+
+  it('refuses a cube segment that does not decode, naming why', async () => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, 'GET', `${P}/lbrp/%FF/`);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toEqual({
+      'ietf-restconf:errors': {
+        error: [
+          {
+            'error-type': 'application',
+            'error-tag': 'bad-attribute',
+            'error-info': 'name',
+            'error-message':
+              'invalid cube name: the URL segment is not valid percent-encoded UTF-8 without NUL',
+          },
+        ],
+      },
+    });
+    expect(ops).toEqual([]);
+  });
+
+  const KEYS = [
+    { list: 'service', name: 'vip', value: '10.0.0.1' },
+    { list: 'service', name: 'vport', value: '80' },
+    { list: 'service', name: 'proto', value: 'TCP' },
+  ];
+  // The element's own keys are copied into the body, converted and re-spelled (tcp → TCP).
+  it.each([
+    ['POST', '{}', 'CREATE', { vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
+    ['PUT', '{}', 'REPLACE', { vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
+    ['PATCH', '{"name":"x"}', 'UPDATE', { name: 'x', vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
+  ])('%s of an element copies its keys into the body', async (method, body, op, want) => {
+    const { router, ops } = routerWith(() => ok());
+    await send(router, method, `${E}/80/tcp/`, body);
+    expect(ops).toEqual([
+      {
+        service: 'lbrp',
+        cube: 'lb0',
+        path: '/lbrp/service',
+        keys: KEYS,
+        isCollection: false,
+        op,
+        body: want,
+      },
+    ]);
+    expect(JSON.stringify(ops[0].body)).toBe(JSON.stringify(want));
+  });
+
+  // The cube: name from the path (PUT creates like POST), defaults filled; through the service
+  // collection the name comes from the body; an absent leaf body resets the leaf to its default.
+  it('creates cubes named by the path or the body, and resets a leaf to its default', async () => {
+    const { router, ops } = routerWith(() => ok());
+    for (const [m, path, body] of [
+      ['POST', `${P}/lbrp/lbX/`, ''],
+      ['PUT', `${P}/lbrp/lbX/`, '{}'],
+      ['POST', `${P}/lbrp/lbX/`, '{"service-name":"lbrp"}'],
+      ['POST', `${P}/lbrp/`, '{"name":"lbY"}'],
+      ['PATCH', `${P}/lbrp/lb0/loglevel/`, ''],
+    ])
+      expect((await send(router, m, path, body)).status).toBeLessThan(300);
+    expect(ops.map((o) => [o.op, o.cube, o.path])).toEqual([
+      ['CREATE', 'lbX', '/lbrp'],
+      ['CREATE', 'lbX', '/lbrp'],
+      ['CREATE', 'lbX', '/lbrp'],
+      ['CREATE', 'lbY', '/lbrp'],
+      ['UPDATE', 'lb0', '/lbrp/loglevel'],
+    ]);
+    const created = ops[0].body as Record<string, unknown>;
+    expect(Object.keys(created).slice(0, 3)).toEqual(['name', 'type', 'loglevel']);
+    expect(created).toMatchObject({ name: 'lbX', type: 'TC', loglevel: 'INFO', port_mode: 'SINGLE' });
+    expect(JSON.stringify(ops[1].body)).toBe(JSON.stringify(created));
+    expect(Object.keys(ops[2].body as object)[0]).toBe('service-name');
+    expect(ops[4].body).toBe('INFO');
+  });
+
+  // key-prefix routes only answer OPTIONS; the pipeline refuses to build an op for them.
+  it('throws for a key-prefix route or an unrouted method', async () => {
+    const rows = buildRouteTable(LBRP);
+    const prefix = rows.find((r) => r.kind === 'key-prefix') as RouteRow;
+    const element = rows.find((r) => r.kind === 'element') as RouteRow;
+    const input = { params: { name: 'lb0' }, body: '', maxJsonDepth: 32 };
+    await expect(buildConfigRequest({ ...input, row: prefix, method: 'GET' }, 'lbrp')).rejects.toThrow(
+      `no configuration operation for GET ${prefix.path}`,
+    );
+    await expect(buildConfigRequest({ ...input, row: element, method: 'OPTIONS' }, 'lbrp')).rejects.toThrow(
+      /^no configuration operation for OPTIONS /,
+    );
   });
 });
