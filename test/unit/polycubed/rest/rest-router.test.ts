@@ -520,3 +520,71 @@ describe('body pipeline (REST spec §5.2, §6.3) over the fake daemon', () => {
     );
   });
 });
+
+describe('RestRouter routes follow the registered services', () => {
+  /** The lbrp YANG with one description changed: a different module object and help text. */
+  const LBRP2: IrModule = (() => {
+    const text = YANG.replace(
+      'Virtual IP (vip) of the service where clients connect to',
+      'VIP, second module',
+    );
+    const r = loadModuleFromText(text, join(REPO, 'datamodel/lbrp.yang'), {
+      searchPath: [join(REPO, 'datamodel')],
+    });
+    if (!r.module) throw new Error('no module');
+    return r.module;
+  })();
+  const vipHelp = async (router: RestRouter): Promise<string> => {
+    const r = await send(router, 'OPTIONS', `${P}/lbrp/lb0/service?help=ADD`);
+    return r.status === 200
+      ? (JSON.parse(r.body) as { params: { vip: { description: string } } }).params.vip.description
+      : `${r.status}`;
+  };
+
+  // Registering, re-registering with a new module, renaming and unregistering each take effect on
+  // the next request (the route tree is rebuilt whenever the set of services changed).
+  it('rebuilds its routes when services come, change module, change name or go', async () => {
+    let services: { name: string; module: IrModule }[] = [];
+    const { daemon, ops } = fakeDaemon(() => ok());
+    Object.assign(daemon, {
+      services: () => services,
+      service: (n: string) => services.find((x) => x.name === n),
+    });
+    const router = new RestRouter(daemon, { authority: 'h:1', maxJsonDepth: 32, version: 'v' });
+    const unrouted = async (): Promise<[number, string]> => {
+      const r = await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
+      return [r.status, r.body];
+    };
+    // Without the service, `lbrp` reads as a cube name (the shortcut), and there is no such cube.
+    expect(await unrouted()).toEqual([404, 'No cube found named lbrp']);
+    services = [{ name: 'lbrp', module: LBRP }];
+    expect(await vipHelp(router)).toBe('Virtual IP (vip) of the service where clients connect to');
+    services = [{ name: 'lbrp', module: LBRP2 }];
+    expect(await vipHelp(router)).toBe('VIP, second module');
+    // Two services, the second one's module replaced (the same paths: the later one answers).
+    services = [
+      { name: 'aaa', module: LBRP },
+      { name: 'lbrp', module: LBRP },
+    ];
+    expect(await vipHelp(router)).toBe('Virtual IP (vip) of the service where clients connect to');
+    services = [
+      { name: 'aaa', module: LBRP },
+      { name: 'lbrp', module: LBRP2 },
+    ];
+    expect(await vipHelp(router)).toBe('VIP, second module');
+    services = [{ name: 'zzz', module: LBRP2 }];
+    ops.length = 0; // help read the service list live
+    await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
+    expect(ops.map((o) => o.service)).toEqual(['zzz']);
+    services = [];
+    expect(await unrouted()).toEqual([404, 'No cube found named lbrp']);
+    expect(ops).toHaveLength(1);
+  });
+
+  it('gives handlers the route table of a registered service', () => {
+    const { router } = routerWith(() => ok());
+    expect(router.ctx.routesOf('lbrp')).toBe(router.ctx.routesOf('lbrp'));
+    expect(router.ctx.routesOf('lbrp')?.some((r) => r.kind === 'cube')).toBe(true);
+    expect(router.ctx.routesOf('nosuch')).toBeUndefined();
+  });
+});
