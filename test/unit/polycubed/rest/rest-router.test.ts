@@ -194,6 +194,69 @@ describe('RestRouter over a fake daemon', () => {
     ).toBe('3');
   });
 
+  // The cube and containers get `_links` of their child endpoints too.
+  it('adds _links to the cube and to containers', async () => {
+    const { router } = routerWith((op) => ok(op.path === '/lbrp' ? { name: 'lb0' } : { 'ip-range': '' }));
+    const cube = JSON.parse((await send(router, 'GET', `${P}/lbrp/lb0/`)).body) as {
+      _links: { rel: string }[];
+    };
+    expect(cube._links.slice(0, 2)).toEqual([
+      { rel: 'self', href: `${H}/lbrp/lb0/` },
+      { rel: 'uuid', href: `${H}/lbrp/lb0/uuid/` },
+    ]);
+    const container = JSON.parse(
+      (await send(router, 'GET', `${P}/lbrp/lb0/src-ip-rewrite/`)).body,
+    ) as unknown;
+    expect(container).toEqual({
+      'ip-range': '',
+      _links: [
+        { rel: 'self', href: `${H}/lbrp/lb0/src-ip-rewrite/` },
+        { rel: 'ip-range', href: `${H}/lbrp/lb0/src-ip-rewrite/ip-range/` },
+        { rel: 'new_ip_range', href: `${H}/lbrp/lb0/src-ip-rewrite/new_ip_range/` },
+      ],
+    });
+  });
+
+  // Only booleans of shadow and span become strings; other leaves keep their JSON type.
+  it('turns only boolean shadow/span values into strings', async () => {
+    const { router } = routerWith((op) => ok(op.path === '/lbrp/shadow' ? 1 : true));
+    expect((await send(router, 'GET', `${P}/lbrp/lb0/shadow/`)).body).toBe('1');
+    expect((await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`)).body).toBe('true');
+    expect(
+      (await send(router, 'GET', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/backend/1.2.3.4/weight/`)).body,
+    ).toBe('true');
+  });
+
+  // A write's answer carries no body even when the daemon returned one (only actions answer one).
+  it('answers writes without a body whatever execute returned', async () => {
+    const { router } = routerWith(() => ok({ unexpected: 1 }));
+    const r = await send(router, 'POST', `${P}/lbrp/lb0/service/10.0.0.1/80/TCP/`, '{}');
+    expect([r.status, r.body]).toEqual([201, '']);
+  });
+
+  // A cube listed but gone by the time its base object is read is left out, not `null`.
+  it('leaves out of the service collection a cube that went away meanwhile', async () => {
+    const { daemon } = fakeDaemon(() => ok());
+    const base = daemon.cubeBase('lb0');
+    Object.assign(daemon, {
+      cubes: () => [{ name: 'lb0' }, { name: 'lbGone' }],
+      cubeBase: (n: string) => (n === 'lb0' ? base : undefined),
+    });
+    const router = new RestRouter(daemon, { authority: '127.0.0.1:9000', maxJsonDepth: 32, version: 'v' });
+    const got = JSON.parse((await send(router, 'GET', `${P}/lbrp/`)).body) as unknown[];
+    expect(got).toEqual([
+      base,
+      [
+        '_links',
+        [
+          { rel: 'self', href: `${H}/lbrp/` },
+          { rel: 'lb0', href: `${H}/lbrp/lb0/` },
+          { rel: 'lbGone', href: `${H}/lbrp/lbGone/` },
+        ],
+      ],
+    ]);
+  });
+
   it('answers a GET read as nothing with 200 and no body', async () => {
     const { router } = routerWith(() => ok());
     const r = await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
