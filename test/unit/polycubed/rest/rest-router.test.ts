@@ -488,6 +488,8 @@ describe('body pipeline (REST spec §5.2, §6.3) over the fake daemon', () => {
     ['POST', `${P}/lbrp/`, '{"name":5}', RC('bad-attribute', 'name')],
     ['POST', `${E}/80/TCP/`, '[1]', RC('invalid-value')],
     ['POST', `${E}/80/TCP/`, 'null', RC('invalid-value')],
+    ['POST', `${E}/80/TCP/`, '5', RC('invalid-value')],
+    ['PATCH', `${E}/80/TCP/`, '"web"', RC('invalid-value')],
   ])('%s %s %s is refused', async (method, path, body, want) => {
     const { router, ops } = routerWith(() => ok());
     const r = await send(router, method, path, body);
@@ -540,6 +542,17 @@ describe('body pipeline (REST spec §5.2, §6.3) over the fake daemon', () => {
       },
     ]);
     expect(JSON.stringify(ops[0].body)).toBe(JSON.stringify(want));
+  });
+
+  // PATCH validates as an update: mandatory members may be absent and no defaults are filled.
+  it('validates PATCH bodies as updates', async () => {
+    const { router, ops } = routerWith(() => ok());
+    const r = await send(router, 'PATCH', `${P}/lbrp/lb0/ports/p1/`, '{"ip":"10.0.0.1"}');
+    expect(r.status).toBe(201);
+    expect(ops.map((o) => [o.op, o.body])).toEqual([['UPDATE', { ip: '10.0.0.1', name: 'p1' }]]);
+    ops.length = 0;
+    await send(router, 'PATCH', `${P}/lbrp/lb0/`, '{"loglevel":"DEBUG"}');
+    expect(ops.map((o) => [o.op, o.body])).toEqual([['UPDATE', { loglevel: 'DEBUG', name: 'lb0' }]]);
   });
 
   // The cube: name from the path (PUT creates like POST), defaults filled; through the service
