@@ -1127,32 +1127,62 @@ describeE2e('e2e: polycubectl against polycubed and the lbrp service', () => {
     return { stdout: r.stdout, stderr: r.stderr, code: r.code };
   }
 
-  /** Every cube's whole object as the daemon answers it (uuids normalised): the configuration. */
-  async function readConfig(): Promise<string> {
+  /** Names of the cubes the daemon holds (sorted by name, as polycubed lists them). */
+  async function cubeNames(): Promise<string[]> {
     const cubes = (await stack.ok('GET', 'cubes')) as Record<string, { name: string }[]> | undefined;
-    const names = Object.values(cubes ?? {})
+    return Object.values(cubes ?? {})
       .flat()
       .map((c) => c.name);
-    const parts = [names.join(' ')];
-    for (const name of names) parts.push((await stack.rest('GET', `lbrp/${name}/`)).text);
-    return parts.join('\n').replace(UUID, U);
   }
+
+  /** One cube's whole object as the daemon answers it (uuids normalised). */
+  const readCube = async (name: string): Promise<string> =>
+    (await stack.rest('GET', `lbrp/${name}/`)).text.replace(UUID, U);
+
+  /** Every cube's whole object: the configuration. */
+  async function readConfig(): Promise<string> {
+    const names = await cubeNames();
+    const parts = [names.join(' ')];
+    for (const name of names) parts.push(await readCube(name));
+    return parts.join('\n');
+  }
+
+  const apply = ([method, path, body]: Step): Promise<unknown> =>
+    stack.ok(method, path, body === undefined ? undefined : JSON.stringify(body));
+
+  /** The cube a step configures; undefined for a step that spans cubes (connect). */
+  const cubeOf = (step: Step): string | undefined => /^lbrp\/([^/]+)\//.exec(step[1])?.[1];
 
   /** What each setup read back when it was built from no cubes. */
   const built = new Map<Setup, string>();
+  /** What a cube read back when built alone from no cubes, by its steps. */
+  const cubeBuilt = new Map<string, string>();
 
   /**
-   * Makes the daemon hold exactly `s`: kept when it already reads back as `s` did when built from
-   * scratch, otherwise every cube is deleted and `s` built again. Returns the configuration.
+   * Makes the daemon hold exactly `s`, and returns the configuration. Kept when it reads back as
+   * `s` did when built from scratch. Otherwise the cubes are rebuilt: every cube unless `s` only
+   * has steps of single cubes, in which case a cube that reads back as its own steps did when
+   * built from scratch is kept (creating a cube loads its dataplane: the expensive part), after
+   * checking again once the others are deleted (a deleted cube may have been its peer).
    */
   async function given(s: Setup): Promise<string> {
     const now = await readConfig();
     if (built.get(s) === now) return now;
-    const cubes = (await stack.ok('GET', 'cubes')) as Record<string, { name: string }[]> | undefined;
-    for (const [service, list] of Object.entries(cubes ?? {}))
-      for (const c of list) await stack.ok('DELETE', `${service}/${c.name}/`);
-    for (const [method, path, body] of s.steps(vars))
-      await stack.ok(method, path, body === undefined ? undefined : JSON.stringify(body));
+    const steps = s.steps(vars);
+    const perCube = steps.every((st) => cubeOf(st) !== undefined);
+    const own = (name: string): string => JSON.stringify(steps.filter((st) => cubeOf(st) === name));
+    const isBuilt = async (name: string): Promise<boolean> =>
+      cubeBuilt.get(own(name)) === (await readCube(name));
+    const keep = new Set<string>();
+    const present = await cubeNames();
+    if (perCube) for (const name of present) if (await isBuilt(name)) keep.add(name);
+    for (const name of present) if (!keep.has(name)) await stack.ok('DELETE', `lbrp/${name}/`);
+    for (const name of keep) if (!(await isBuilt(name))) keep.clear();
+    if (keep.size === 0) for (const name of await cubeNames()) await stack.ok('DELETE', `lbrp/${name}/`);
+    for (const st of steps) if (!keep.has(cubeOf(st) ?? '')) await apply(st);
+    if (perCube)
+      for (const name of new Set(steps.map(cubeOf)))
+        if (name && !keep.has(name)) cubeBuilt.set(own(name), await readCube(name));
     const config = await readConfig();
     built.set(s, config);
     return config;
