@@ -648,13 +648,16 @@ describe('RestRouter routes follow the registered services', () => {
       { name: 'lbrp', module: LBRP2 },
     ];
     expect(await vipHelp(router)).toBe('VIP, second module');
-    services = [{ name: 'zzz', module: LBRP2 }];
+    // Renamed with the same module (and the same number of services): ops name the new service.
+    services = [{ name: 'lbrp', module: LBRP2 }];
     ops.length = 0; // help read the service list live
     await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
-    expect(ops.map((o) => o.service)).toEqual(['zzz']);
+    services = [{ name: 'zzz', module: LBRP2 }];
+    await send(router, 'GET', `${P}/lbrp/lb0/port_mode/`);
+    expect(ops.map((o) => o.service)).toEqual(['lbrp', 'zzz']);
     services = [];
     expect(await unrouted()).toEqual([404, 'No cube found named lbrp']);
-    expect(ops).toHaveLength(1);
+    expect(ops).toHaveLength(2);
   });
 
   it('gives handlers the route table of a registered service', () => {
