@@ -396,6 +396,15 @@ describe('help (OPTIONS) over a fake daemon', () => {
     });
   });
 
+  // An ancestor key that does not parse gives no entries, without asking the daemon.
+  it('lists no entries under an ancestor key that does not parse', async () => {
+    const { router, ops } = routerWith(() => ok(SERVICES));
+    const [status, answer] = await help(router, '/lbrp/lb0/service/10.0.0.999/80/TCP/backend?help=NONE');
+    expect(status).toBe(200);
+    expect((answer as { elements?: unknown[] }).elements ?? []).toEqual([]);
+    expect(ops).toEqual([]);
+  });
+
   // A failed or non-array read gives no entries rather than an error.
   it.each([
     ['a failed read', { code: 'GENERIC_ERROR', message: 'x' }],
@@ -455,6 +464,12 @@ describe('help (OPTIONS) over a fake daemon', () => {
     const withElements = { elements: [{ ip: 'x' }] } as never;
     expect(withRequiredMembers('DEL', withElements)).toBe(withElements);
     expect(withRequiredMembers('DEL', { elements: [] } as never)).toEqual({ params: {}, elements: [] });
+    expect(JSON.stringify(withRequiredMembers('ADD', { params: { a: {} } } as never))).toBe(
+      '{"params":{"a":{}},"optional-params":{}}',
+    );
+    expect(JSON.stringify(withRequiredMembers('DEL', { commands: ['x'] } as never))).toBe(
+      '{"commands":["x"],"params":{}}',
+    );
     const show = { commands: ['x'] } as never;
     expect(withRequiredMembers('NONE', show)).toBe(show);
   });
