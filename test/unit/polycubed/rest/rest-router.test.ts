@@ -408,6 +408,10 @@ describe('help (OPTIONS) over a fake daemon', () => {
   // A failed or non-array read gives no entries rather than an error.
   it.each([
     ['a failed read', { code: 'GENERIC_ERROR', message: 'x' }],
+    [
+      'a failed read with entries',
+      { code: 'GENERIC_ERROR', body: [{ vip: '10.0.0.1', vport: 80, proto: 'tcp' }] },
+    ],
     ['a non-array read', { code: 'OK', body: { vip: '10.0.0.1' } }],
   ])('answers help without elements after %s', async (_label, result) => {
     const { router } = routerWith(() => result as ConfigResult);
