@@ -6,7 +6,12 @@
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import type { Server } from 'node:http';
-import { createRestHttpServer, type RequestHandler } from '../../../../src/polycubed/rest/http-transport';
+import {
+  createRestHttpServer,
+  requiresClientCerts,
+  tlsOptions,
+  type RequestHandler,
+} from '../../../../src/polycubed/rest/http-transport';
 import { DEFAULT_REST_OPTIONS, type RestOptions } from '../../../../src/polycubed/rest/rest-options';
 import { rawRequest } from '../../../fixtures/rest/http-client';
 
@@ -84,6 +89,13 @@ describe('REST HTTP transport', () => {
     ['HTTP://h', '/', []],
     ['http://h?x=1', '/', [{ name: 'x', value: '1' }]],
     ['https://h:1/a/b/', '/a/b', []],
+    // Only a target that starts with a scheme is absolute-form; `://` later on is data.
+    [
+      '/polycube/v1/cubes?next=http://h/evil',
+      '/polycube/v1/cubes',
+      [{ name: 'next', value: 'http://h/evil' }],
+    ],
+    ['/a/http://h/evil', '/a/http:/h/evil', []],
   ])('routes %s by its path', async (target, path, query) => {
     s = await serve(echo);
     const r = await get(target);
@@ -110,11 +122,12 @@ describe('REST HTTP transport', () => {
       return echo(req);
     });
     const declared = await get('/x', '0123456789abcdefX');
-    expect([declared.status, declared.body, declared.headers.connection]).toEqual([
-      413,
-      'Request exceeded maximum buffer size',
-      'close',
-    ]);
+    expect([
+      declared.status,
+      declared.body,
+      declared.headers.connection,
+      declared.headers['content-type'],
+    ]).toEqual([413, 'Request exceeded maximum buffer size', 'close', 'text/plain; charset=utf-8']);
     const streamed = await rawBytes(
       s.port,
       'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n' +
@@ -189,5 +202,44 @@ describe('REST HTTP transport', () => {
     release();
     expect((await first).status).toBe(200);
     expect((await get('/x')).status).toBe(200);
+  });
+
+  // Client certificates are required when a CA or a whitelist is given with the certificate; a
+  // whitelist lets any signer through the handshake (the request is checked against the list).
+  it('derives the TLS options from the flags', () => {
+    const file = __filename;
+    const o = (extra: Partial<RestOptions>): RestOptions => ({ ...DEFAULT_REST_OPTIONS, ...extra });
+    expect(requiresClientCerts(o({ cert: file }))).toBe(false);
+    expect(requiresClientCerts(o({ cacert: file }))).toBe(false);
+    expect(requiresClientCerts(o({ cert: file, cacert: file }))).toBe(true);
+    expect(requiresClientCerts(o({ cert: file, certWhitelist: file }))).toBe(true);
+    expect(tlsOptions(o({ cert: file }))).toBeUndefined();
+    expect(tlsOptions(o({ key: file }))).toBeUndefined();
+    const plain = tlsOptions(o({ cert: file, key: file, headersTimeoutMs: 1234 }));
+    expect(plain).toMatchObject({ handshakeTimeout: 1234 });
+    expect(plain).not.toHaveProperty('requestCert');
+    expect(plain).not.toHaveProperty('ca');
+    expect(tlsOptions(o({ cert: file, key: file, cacert: file }))).toMatchObject({
+      ca: expect.any(Buffer),
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    expect(tlsOptions(o({ cert: file, key: file, certWhitelist: file }))).toMatchObject({
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+  });
+
+  it('names the TLS file it cannot read', () => {
+    const o = { ...DEFAULT_REST_OPTIONS, cert: __filename, key: __filename };
+    expect(() => tlsOptions({ ...o, cert: '/nonexistent/c.pem' })).toThrow(
+      'cannot read certificate /nonexistent/c.pem: ENOENT',
+    );
+    expect(() => tlsOptions({ ...o, key: '/nonexistent/k.pem' })).toThrow(
+      'cannot read key /nonexistent/k.pem: ENOENT',
+    );
+    expect(() => tlsOptions({ ...o, cacert: '/nonexistent/ca.pem' })).toThrow(
+      'cannot read CA certificate /nonexistent/ca.pem: ENOENT',
+    );
   });
 });
