@@ -343,6 +343,18 @@ describe('RestRouter over a fake daemon', () => {
     expect([unknown.status, unknown.body]).toEqual([404, 'No cube found named nosuch']);
   });
 
+  // §1.4: a request that already followed a redirect, or a path outside the API, is not
+  // redirected; leading slashes before the cube name are skipped.
+  it('redirects only first requests inside the API', async () => {
+    const { router } = routerWith(() => ok());
+    const after = await send(router, 'GET', `${P}/lb0/ports/`, '', { referer: 'http://127.0.0.1:9000/x' });
+    expect([after.status, after.body]).toEqual([404, 'Cannot find a matching route.']);
+    const outside = await send(router, 'GET', '/other/lb0/');
+    expect([outside.status, outside.body]).toEqual([404, 'Cannot find a matching route.']);
+    const doubled = await send(router, 'GET', `${P}//lb0/ports`);
+    expect([doubled.status, doubled.headers.Location]).toEqual([308, `${P}/lbrp/lb0/ports`]);
+  });
+
   // An exception in a handler is a 500 naming it, and is counted like any answer.
   it('answers a failing daemon with a 500 naming the failure', async () => {
     const { router } = routerWith(() => {
