@@ -4,8 +4,9 @@
 // every verb (add, del, set, show, command-less help), every show format (default, -normal,
 // -brief, -verbose, -json, -yaml, -hide), the helps of REST spec §3.4, the aliases (cubes,
 // netdevs, topology, version, connect, disconnect), the exit codes of §2.7 (0, 1, 2; syntax
-// errors 0) and the server's error bodies printed verbatim. Rows run in order: each builds the
-// state the next ones read. Expected outputs are written from the rules of §3.4/§4.4 (scalars,
+// errors 0) and the server's error bodies printed verbatim. Each row names the configuration it
+// starts from (`given`), which is checked and, when it differs, rebuilt over REST before the row
+// runs, so rows pass alone and in any order; a refused command must leave it unchanged. Expected outputs are written from the rules of §3.4/§4.4 (scalars,
 // then containers, then tables; the columnize notice once per table, since stdout is not a
 // terminal); only uuids are normalised. Then the server-agnostic compat transcripts are replayed
 // against the same stack through a recording proxy. Needs root; skipped otherwise.
@@ -56,7 +57,77 @@ interface Row {
   /** Exact stdout after uuid normalisation, or a pattern. stderr must always be empty. */
   wantStdout: Want | ((v: Vars) => Want);
   wantCode: number;
+  /** The configuration the row starts from. */
+  given: Setup;
 }
+
+/** A REST request of a setup: method, path under /polycube/v1/, JSON body. */
+type Step = [method: string, path: string, body?: unknown];
+
+/** A configuration, as the requests that build it from no cubes at all. */
+interface Setup {
+  name: string;
+  steps: (v: Vars) => Step[];
+}
+
+const SVC = 'lbrp/lb0/service/10.0.0.1/80/TCP';
+const LB0: Step = ['POST', 'lbrp/lb0/', { port_mode: 'SINGLE' }];
+const LB1: Step = ['POST', 'lbrp/lb1/', { port_mode: 'MULTI', loglevel: 'WARN' }];
+const P1 = (peer?: string): Step => [
+  'POST',
+  'lbrp/lb0/ports/p1/',
+  { type: 'FRONTEND', ...(peer ? { peer } : {}) },
+];
+const WEB: Step = ['POST', `${SVC}/`, { name: 'web' }];
+const BACKEND_B1: Step = ['POST', `${SVC}/backend/192.168.1.11/`, { port: 8080, weight: 2, name: 'b1' }];
+const BACKEND_12 = (body: object): Step => ['POST', `${SVC}/backend/192.168.1.12/`, body];
+const LB0_DEBUG: Step = ['PATCH', 'lbrp/lb0/loglevel/', 'DEBUG'];
+const REWRITE: Step = [
+  'PATCH',
+  'lbrp/lb0/src-ip-rewrite/',
+  { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
+];
+const Q1: Step = ['POST', 'lbrp/lb1/ports/q1/', { type: 'BACKEND' }];
+const setup = (name: string, steps: (v: Vars) => Step[]): Setup => ({ name, steps });
+
+// The configurations the rows start from, from none to all of it and back down.
+const NONE = setup('no cubes', () => []);
+const LB0_ONLY = setup('lb0', () => [LB0]);
+const TWO = setup('lb0 and lb1', () => [LB0, LB1]);
+const WITH_P1 = setup('+ p1 on the veth', (v) => [LB0, LB1, P1(v.veth)]);
+const WITH_WEB = setup('+ service web', (v) => [...WITH_P1.steps(v), WEB]);
+const WITH_B1 = setup('+ backend b1', (v) => [...WITH_WEB.steps(v), BACKEND_B1]);
+const B2_FILE = setup('+ backend .12 port 8080', (v) => [...WITH_B1.steps(v), BACKEND_12({ port: 8080 })]);
+const B2_W3 = setup('+ backend .12 weight 3', (v) => [
+  ...WITH_B1.steps(v),
+  BACKEND_12({ port: 8080, weight: 3 }),
+]);
+const SERVICES = setup('+ backend .12 port 8081 weight 4', (v) => [
+  ...WITH_B1.steps(v),
+  BACKEND_12({ port: 8081, weight: 4 }),
+]);
+const DEBUG = setup('+ lb0 loglevel DEBUG', (v) => [...SERVICES.steps(v), LB0_DEBUG]);
+const FULL = setup('+ src-ip-rewrite', (v) => [...DEBUG.steps(v), REWRITE]);
+const UNPEERED = setup('all, p1 without peer', () => [
+  LB0,
+  LB1,
+  P1(),
+  WEB,
+  BACKEND_B1,
+  BACKEND_12({ port: 8081, weight: 4 }),
+  LB0_DEBUG,
+  REWRITE,
+]);
+const WITH_Q1 = setup('all, p1 without peer, lb1 port q1', (v) => [...UNPEERED.steps(v), Q1]);
+const LINKED = setup('lb0:p1 linked to lb1:q1', (v) => [
+  ...WITH_Q1.steps(v),
+  ['POST', 'connect', { peer1: 'lb0:p1', peer2: 'lb1:q1' }],
+]);
+const NO_B2 = setup('backend .12 deleted', () => [LB0, LB1, P1(), WEB, BACKEND_B1, LB0_DEBUG, REWRITE, Q1]);
+const NO_WEB = setup('service deleted', () => [LB0, LB1, P1(), LB0_DEBUG, REWRITE, Q1]);
+const NO_P1 = setup('p1 deleted', () => [LB0, LB1, LB0_DEBUG, REWRITE, Q1]);
+/** What the whole table used to end with: lb0 alone, DEBUG, with its src-ip-rewrite. */
+const END = setup('lb0 alone', () => [LB0, LB0_DEBUG, REWRITE]);
 
 /**
  * A table as the vendored columnize lays it out (§4.4): every cell but the last padded to its
@@ -293,12 +364,29 @@ const ROOT_HELP_FIXED = [
 
 const ROWS: Row[] = [
   // ---- cubes: add (typed body, stdin body), conflicts and validation, the service collection
-  { name: 'lbrp show without cubes', inArgs: 'lbrp show', wantStdout: `${NOTICE}\n\n`, wantCode: 0 },
-  { inArgs: 'lbrp add lb0 port_mode=SINGLE', wantStdout: '', wantCode: 0 },
-  { inArgs: 'lbrp add lb0', wantStdout: restconf('data-exists'), wantCode: 2 },
-  { inArgs: 'lbrp add lb1 port_mode=FOO', wantStdout: restconf('bad-attribute', 'port_mode'), wantCode: 2 },
-  { inArgs: 'lbrp add lb1 foo=1', wantStdout: restconf('invalid-value', 'foo'), wantCode: 2 },
   {
+    given: NONE,
+    name: 'lbrp show without cubes',
+    inArgs: 'lbrp show',
+    wantStdout: `${NOTICE}\n\n`,
+    wantCode: 0,
+  },
+  { given: NONE, inArgs: 'lbrp add lb0 port_mode=SINGLE', wantStdout: '', wantCode: 0 },
+  { given: LB0_ONLY, inArgs: 'lbrp add lb0', wantStdout: restconf('data-exists'), wantCode: 2 },
+  {
+    given: LB0_ONLY,
+    inArgs: 'lbrp add lb1 port_mode=FOO',
+    wantStdout: restconf('bad-attribute', 'port_mode'),
+    wantCode: 2,
+  },
+  {
+    given: LB0_ONLY,
+    inArgs: 'lbrp add lb1 foo=1',
+    wantStdout: restconf('invalid-value', 'foo'),
+    wantCode: 2,
+  },
+  {
+    given: LB0_ONLY,
     name: 'lbrp add lb1 < file (the file is the body)',
     inArgs: 'lbrp add lb1',
     inStdin: 'port_mode: MULTI\nloglevel: WARN\n',
@@ -308,14 +396,16 @@ const ROWS: Row[] = [
   // Deviation (REST spec §4.1 allows it): the cube's own port_mode is the true mode, where
   // Polycube's lbrp always said "single" in the cube object.
   {
+    given: TWO,
     inArgs: 'lb1 show -brief',
     wantStdout:
       `name: lb1\nuuid: ${U}\nservice-name: lbrp\ntype: TC\nloglevel: WARN\nshadow: false\nspan: false\n` +
       `port_mode: multi\n${SIZES_SHOWN}src-ip-rewrite:\n ip-range: \n new_ip_range: \n\n`,
     wantCode: 0,
   },
-  { inArgs: 'lb1 port_mode show', wantStdout: 'multi\n\n', wantCode: 0 },
+  { given: TWO, inArgs: 'lb1 port_mode show', wantStdout: 'multi\n\n', wantCode: 0 },
   {
+    given: TWO,
     name: 'lbrp show lists both cubes',
     inArgs: 'lbrp show',
     wantStdout: sortedList([
@@ -325,38 +415,58 @@ const ROWS: Row[] = [
     ]),
     wantCode: 0,
   },
-  { inArgs: 'lbX show', wantStdout: 'No cube found named lbX\n', wantCode: 2 },
+  { given: TWO, inArgs: 'lbX show', wantStdout: 'No cube found named lbX\n', wantCode: 2 },
 
   // ---- ports
-  { inArgs: 'lb0 ports add p1 type=FRONTEND peer={{veth}}', wantStdout: '', wantCode: 0 },
-  { inArgs: 'lb0 ports add p2', wantStdout: restconf('missing-attribute', 'type'), wantCode: 2 },
+  { given: TWO, inArgs: 'lb0 ports add p1 type=FRONTEND peer={{veth}}', wantStdout: '', wantCode: 0 },
   {
+    given: WITH_P1,
+    inArgs: 'lb0 ports add p2',
+    wantStdout: restconf('missing-attribute', 'type'),
+    wantCode: 2,
+  },
+  {
+    given: WITH_P1,
     inArgs: 'lb0 ports add p2 type=FRONTEND',
     wantStdout: 'There is already a FRONTEND port. Only a FRONTEND port is allowed in SINGLE port mode\n',
     wantCode: 2,
   },
 
   // ---- services and backends
-  { inArgs: 'lb0 service add 10.0.0.1 80 TCP name=web', wantStdout: '', wantCode: 0 },
-  { inArgs: 'lb0 service add 10.0.0.1 80 TCP', wantStdout: 'This service already exists\n', wantCode: 2 },
+  { given: WITH_P1, inArgs: 'lb0 service add 10.0.0.1 80 TCP name=web', wantStdout: '', wantCode: 0 },
   {
+    given: WITH_WEB,
+    inArgs: 'lb0 service add 10.0.0.1 80 TCP',
+    wantStdout: 'This service already exists\n',
+    wantCode: 2,
+  },
+  {
+    given: WITH_WEB,
     inArgs: 'lb0 service add 10.0.0.2 80 ICMP',
     wantStdout:
       'ICMP Service requires 0 as virtual port. Since this parameter is useless for ICMP services\n',
     wantCode: 2,
   },
-  { inArgs: 'lb0 service add 10.0.0.1 80 FOO', wantStdout: restconf('bad-attribute', 'proto'), wantCode: 2 },
   {
+    given: WITH_WEB,
+    inArgs: 'lb0 service add 10.0.0.1 80 FOO',
+    wantStdout: restconf('bad-attribute', 'proto'),
+    wantCode: 2,
+  },
+  {
+    given: WITH_WEB,
     inArgs: `lb0 service ${BACKENDS} add 192.168.1.11 port=8080 weight=2 name=b1`,
     wantStdout: '',
     wantCode: 0,
   },
   {
+    given: WITH_B1,
     inArgs: `lb0 service ${BACKENDS} add 192.168.1.12`,
     wantStdout: restconf('missing-attribute', 'port'),
     wantCode: 2,
   },
   {
+    given: WITH_B1,
     name: 'backend add < file (the key stays in the path only)',
     inArgs: `lb0 service ${BACKENDS} add 192.168.1.12`,
     inStdin: 'port: 8080\n',
@@ -366,6 +476,7 @@ const ROWS: Row[] = [
   // debug: the request as sent (the single-parameter PATCH of the leaf with a bare number),
   // the status line, and the parse error of the empty 2xx body (§2.4, §2.7).
   {
+    given: B2_FILE,
     name: 'set weight= is a PATCH of the weight leaf (debug)',
     inArgs: `lb0 service ${BACKENDS} 192.168.1.12 set weight=3`,
     inEnv: { POLYCUBECTL_DEBUG: 'true' },
@@ -375,6 +486,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: B2_W3,
     name: 'set port= weight= is a PATCH of the element (debug)',
     inArgs: `lb0 service ${BACKENDS} 192.168.1.12 set port=8081 weight=4`,
     inEnv: { POLYCUBECTL_DEBUG: 'true' },
@@ -384,6 +496,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: SERVICES,
     inArgs: `lb0 service ${BACKENDS} show`,
     wantStdout: sortedList([
       [
@@ -432,6 +545,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: SERVICES,
     inArgs: 'lb0 service show',
     wantStdout: sortedList([
       ['active-sessions', 'bytes', 'name', 'packets', 'proto', 'total-sessions', 'vip', 'vport', 'backend'],
@@ -440,6 +554,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: SERVICES,
     name: 'a list element keeps the server order; its list is a table',
     inArgs: 'lb0 service 10.0.0.1 80 TCP show',
     wantStdout:
@@ -451,46 +566,57 @@ const ROWS: Row[] = [
   },
 
   // ---- cube leaves and the container
-  { inArgs: 'lb0 port_mode show', wantStdout: 'single\n\n', wantCode: 0 },
-  { inArgs: 'lb0 set loglevel=DEBUG', wantStdout: '', wantCode: 0 },
-  { inArgs: 'lb0 loglevel show', wantStdout: 'DEBUG\n\n', wantCode: 0 },
+  { given: SERVICES, inArgs: 'lb0 port_mode show', wantStdout: 'single\n\n', wantCode: 0 },
+  { given: SERVICES, inArgs: 'lb0 set loglevel=DEBUG', wantStdout: '', wantCode: 0 },
+  { given: DEBUG, inArgs: 'lb0 loglevel show', wantStdout: 'DEBUG\n\n', wantCode: 0 },
   // Deviation from REST spec §2.6 (200), documented in test/kernel/rest/compat-requests: span
   // needs a shadow cube (runtime spec §1.13, Polycube's Cube::set_span) and shadow cubes are
   // not supported here, so polycubed refuses it with Polycube's text.
   {
+    given: DEBUG,
     inArgs: 'lb0 set span=true',
     wantStdout: 'Span mode is not present in no-shadow services\n',
     wantCode: 2,
   },
-  { inArgs: 'lb0 set span=false', wantStdout: '', wantCode: 0 },
-  { inArgs: 'lb0 set port_mode=MULTI', wantStdout: 'Port mode cannot be changed at runtime\n', wantCode: 2 },
+  { given: DEBUG, inArgs: 'lb0 set span=false', wantStdout: '', wantCode: 0 },
   {
+    given: DEBUG,
+    inArgs: 'lb0 set port_mode=MULTI',
+    wantStdout: 'Port mode cannot be changed at runtime\n',
+    wantCode: 2,
+  },
+  {
+    given: DEBUG,
     name: 'lb0 set type= (init-only leaf)',
     inArgs: 'lb0 set type=XDP_SKB',
     wantStdout: 'Method Not Allowed\n',
     wantCode: 2,
   },
   {
+    given: DEBUG,
     inArgs: 'lb0 src-ip-rewrite set ip-range=10.2.0.0/24 new_ip_range=10.3.0.0/24',
     wantStdout: '',
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 src-ip-rewrite show',
     wantStdout: 'ip-range: 10.2.0.0/24\nnew_ip_range: 10.3.0.0/24\n\n',
     wantCode: 0,
   },
 
   // ---- show formats of the whole cube (cube-name shortcut: 308 to /lbrp/lb0/)
-  { inArgs: 'lb0 show', wantStdout: lb0Show, wantCode: 0 },
-  { inArgs: 'lb0 show -normal', wantStdout: lb0Show, wantCode: 0 },
-  { inArgs: 'lbrp lb0 show', wantStdout: lb0Show, wantCode: 0 },
+  { given: FULL, inArgs: 'lb0 show', wantStdout: lb0Show, wantCode: 0 },
+  { given: FULL, inArgs: 'lb0 show -normal', wantStdout: lb0Show, wantCode: 0 },
+  { given: FULL, inArgs: 'lbrp lb0 show', wantStdout: lb0Show, wantCode: 0 },
   {
+    given: FULL,
     inArgs: 'lb0 show -brief',
     wantStdout: `${lb0Head()}ports: [1 items]\nservice: [1 items]\n\n`,
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 show -verbose',
     wantStdout: (v) =>
       NOTICE.repeat(2) +
@@ -504,10 +630,11 @@ const ROWS: Row[] = [
       '\n',
     wantCode: 0,
   },
-  { inArgs: 'lb0 show -json', wantStdout: lb0Json, wantCode: 0 },
-  { inArgs: 'lb0 show -yaml', wantStdout: lb0Yaml, wantCode: 0 },
+  { given: FULL, inArgs: 'lb0 show -json', wantStdout: lb0Json, wantCode: 0 },
+  { given: FULL, inArgs: 'lb0 show -yaml', wantStdout: lb0Yaml, wantCode: 0 },
   // A hidden column keeps its place, empty (the real toTable sizes rows by every key).
   {
+    given: FULL,
     inArgs: 'lb0 show -hide=uuid,ports.uuid',
     wantStdout: (v) =>
       NOTICE.repeat(2) +
@@ -523,6 +650,7 @@ const ROWS: Row[] = [
 
   // ---- aliases
   {
+    given: FULL,
     name: 'cubes (GET /cubes: an object, so element members keep their order)',
     inArgs: 'cubes',
     wantStdout:
@@ -539,6 +667,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     name: 'topology (show -verbose -hide=uuid)',
     inArgs: 'topology',
     wantStdout: (v) =>
@@ -550,13 +679,20 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     name: 'netdevs lists the veth (other netdevs vary)',
     inArgs: 'netdevs',
     wantStdout: (v) => new RegExp(`^${escape(NOTICE)}name +addresses *\\n(.*\\n)*${v.veth} +\\n(.*\\n)*\\n$`),
     wantCode: 0,
   },
-  { inArgs: 'netdevs show {{veth}}', wantStdout: (v) => sortedList([['name'], [v.veth]]), wantCode: 0 },
   {
+    given: FULL,
+    inArgs: 'netdevs show {{veth}}',
+    wantStdout: (v) => sortedList([['name'], [v.veth]]),
+    wantCode: 0,
+  },
+  {
+    given: FULL,
     inArgs: 'version',
     wantStdout: `polycubectl:\n version: ${VERSION}\npolycubed:\n version: ${DAEMON_VERSION}\n\n`,
     wantCode: 0,
@@ -564,6 +700,7 @@ const ROWS: Row[] = [
 
   // ---- help (§3.4)
   {
+    given: FULL,
     name: '? (root help with the running cubes)',
     inArgs: '?',
     wantStdout: [
@@ -578,6 +715,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lbrp ?',
     wantStdout: [
       NOTICE,
@@ -592,6 +730,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lbrp add ?',
     wantStdout: [
       NOTICE,
@@ -658,6 +797,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 ?',
     wantStdout: [
       NOTICE,
@@ -672,6 +812,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 set ?',
     wantStdout: [
       NOTICE,
@@ -691,6 +832,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 show ?',
     wantStdout: [
       NOTICE,
@@ -731,6 +873,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 service ?',
     wantStdout: [
       NOTICE,
@@ -744,6 +887,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 service add ?',
     wantStdout: [
       NOTICE,
@@ -767,6 +911,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: FULL,
     inArgs: 'lb0 ports add ?',
     wantStdout: [
       NOTICE,
@@ -786,28 +931,37 @@ const ROWS: Row[] = [
     ].join('\n'),
     wantCode: 0,
   },
-  { inArgs: 'lb0 port_mode ?', wantStdout: '\nThere is not help for this command\n\n', wantCode: 2 },
+  {
+    given: FULL,
+    inArgs: 'lb0 port_mode ?',
+    wantStdout: '\nThere is not help for this command\n\n',
+    wantCode: 2,
+  },
 
   // ---- peers: the leaf, then connect/disconnect with a netdev and between two cubes' ports
   {
+    given: FULL,
     name: 'lb0 ports p1 set peer= (disconnects)',
     inArgs: 'lb0 ports p1 set peer=',
     wantStdout: '',
     wantCode: 0,
   },
   {
+    given: UNPEERED,
     inArgs: 'lb0 ports p1 show',
     wantStdout: `name: p1\nuuid: ${U}\nstatus: DOWN\npeer: \ntype: frontend\nip: \n\n`,
     wantCode: 0,
   },
-  { inArgs: 'connect lb0:p1 {{veth}}', wantStdout: '', wantCode: 0 },
+  { given: UNPEERED, inArgs: 'connect lb0:p1 {{veth}}', wantStdout: '', wantCode: 0 },
   {
+    given: FULL,
     inArgs: 'connect lb0:p1 {{veth}}',
     name: 'connect again',
     wantStdout: (v) => `lb0:p1 already has a peer ${v.veth}\n`,
     wantCode: 2,
   },
   {
+    given: FULL,
     inArgs: 'lb0 ports show',
     name: 'lb0 ports show (connected to the veth)',
     wantStdout: (v) =>
@@ -819,25 +973,35 @@ const ROWS: Row[] = [
   },
   // A cube:port that names no cube or no port answers polycubed's texts (REST spec §4.5).
   {
+    given: FULL,
     inArgs: 'connect nocube:p1 {{veth}}',
     wantStdout: 'Cube does not exist\n',
     wantCode: 2,
   },
   {
+    given: FULL,
     inArgs: 'connect lb0:p9 {{veth}}',
     wantStdout: 'Port p9 does not exist\n',
     wantCode: 2,
   },
-  { inArgs: 'disconnect lb0:p1 {{veth}}', wantStdout: '', wantCode: 0 },
+  { given: FULL, inArgs: 'disconnect lb0:p1 {{veth}}', wantStdout: '', wantCode: 0 },
   {
+    given: UNPEERED,
     name: 'disconnect again',
     inArgs: 'disconnect lb0:p1 {{veth}}',
     wantStdout: (v) => `lb0:p1 is not connected to ${v.veth}\n`,
     wantCode: 2,
   },
-  { inArgs: 'lb1 ports add q1 type=BACKEND', wantStdout: '', wantCode: 0 },
-  { name: 'connect two cubes’ ports', inArgs: 'connect lb0:p1 lb1:q1', wantStdout: '', wantCode: 0 },
+  { given: UNPEERED, inArgs: 'lb1 ports add q1 type=BACKEND', wantStdout: '', wantCode: 0 },
   {
+    given: WITH_Q1,
+    name: 'connect two cubes’ ports',
+    inArgs: 'connect lb0:p1 lb1:q1',
+    wantStdout: '',
+    wantCode: 0,
+  },
+  {
+    given: LINKED,
     name: 'topology shows both sides of the cube link',
     inArgs: 'topology',
     wantStdout: sortedList([
@@ -848,6 +1012,7 @@ const ROWS: Row[] = [
     wantCode: 0,
   },
   {
+    given: LINKED,
     inArgs: 'lb1 ports show -hide=uuid',
     wantStdout: sortedList([
       ['ip', 'name', 'peer', 'status', 'type', ''],
@@ -855,8 +1020,15 @@ const ROWS: Row[] = [
     ]),
     wantCode: 0,
   },
-  { name: 'disconnect two cubes’ ports', inArgs: 'disconnect lb1:q1 lb0:p1', wantStdout: '', wantCode: 0 },
   {
+    given: LINKED,
+    name: 'disconnect two cubes’ ports',
+    inArgs: 'disconnect lb1:q1 lb0:p1',
+    wantStdout: '',
+    wantCode: 0,
+  },
+  {
+    given: WITH_Q1,
     name: 'lb0 ports show -hide=uuid (disconnected)',
     inArgs: 'lb0 ports show -hide=uuid',
     wantStdout: sortedList([
@@ -867,28 +1039,54 @@ const ROWS: Row[] = [
   },
 
   // ---- deletions; empty lists are answered `null` and print an empty line
-  { inArgs: `lb0 service ${BACKENDS} del 192.168.1.12`, wantStdout: '', wantCode: 0 },
+  { given: WITH_Q1, inArgs: `lb0 service ${BACKENDS} del 192.168.1.12`, wantStdout: '', wantCode: 0 },
   {
+    given: NO_B2,
     name: 'backend del again',
     inArgs: `lb0 service ${BACKENDS} del 192.168.1.12`,
     wantStdout: restconf('data-missing'),
     wantCode: 2,
   },
-  { inArgs: 'lb0 service del 10.0.0.1 80 TCP', wantStdout: '', wantCode: 0 },
-  { name: 'lb0 service show (none left)', inArgs: 'lb0 service show', wantStdout: '\n', wantCode: 0 },
-  { inArgs: 'lb0 ports del p1', wantStdout: '', wantCode: 0 },
-  { name: 'lb0 ports show (none left)', inArgs: 'lb0 ports show', wantStdout: '\n', wantCode: 0 },
-  { inArgs: 'lbrp del lb1', wantStdout: '', wantCode: 0 },
-  { name: 'lbrp del again', inArgs: 'lbrp del lb1', wantStdout: restconf('data-missing'), wantCode: 2 },
+  { given: NO_B2, inArgs: 'lb0 service del 10.0.0.1 80 TCP', wantStdout: '', wantCode: 0 },
+  {
+    given: NO_WEB,
+    name: 'lb0 service show (none left)',
+    inArgs: 'lb0 service show',
+    wantStdout: '\n',
+    wantCode: 0,
+  },
+  { given: NO_WEB, inArgs: 'lb0 ports del p1', wantStdout: '', wantCode: 0 },
+  {
+    given: NO_P1,
+    name: 'lb0 ports show (none left)',
+    inArgs: 'lb0 ports show',
+    wantStdout: '\n',
+    wantCode: 0,
+  },
+  { given: NO_P1, inArgs: 'lbrp del lb1', wantStdout: '', wantCode: 0 },
+  {
+    given: END,
+    name: 'lbrp del again',
+    inArgs: 'lbrp del lb1',
+    wantStdout: restconf('data-missing'),
+    wantCode: 2,
+  },
 
   // ---- client-side failures: syntax errors exit 0 without a request, transport errors exit 1
   {
+    given: END,
     inArgs: 'lb0 ports add p2 type=FRONTEND peer',
     wantStdout: 'peer is not valid after type=FRONTEND\n',
     wantCode: 0,
   },
-  { inArgs: 'lb0 show -json -hide=uuid', wantStdout: '-hide is not compatible with -json\n', wantCode: 0 },
   {
+    given: END,
+    inArgs: 'lb0 show -json -hide=uuid',
+    wantStdout: '-hide is not compatible with -json\n',
+    wantCode: 0,
+  },
+  {
+    given: END,
     name: 'a closed port (POLYCUBECTL_URL)',
     inArgs: 'lb0 show',
     inEnv: { POLYCUBECTL_URL: 'http://127.0.0.1:{{closedPort}}/polycube/v1/' },
@@ -901,7 +1099,7 @@ const ROWS: Row[] = [
 
 /**
  * Compat transcripts (test/compat/cli/transcripts) the real stack answers exactly as their canned
- * responses, in the state the table leaves (lb0 alone, no ports or services). Rows without
+ * responses, given END (lb0 alone, no ports or services). Rows without
  * exchanges never reach a server; the others are listed by name. The rest need a fake server
  * (other cubes, odd answers, redirects, errors the stack has no reason to give) or answer
  * `/lb0/…` directly where polycubed redirects first (`service add ?`, `lb0 port_mode ?`: same
@@ -989,7 +1187,69 @@ describeE2e('e2e: polycubectl against polycubed and the lbrp service', () => {
     return { stdout: r.stdout, stderr: r.stderr, code: r.code };
   }
 
+  /** Names of the cubes the daemon holds (sorted by name, as polycubed lists them). */
+  async function cubeNames(): Promise<string[]> {
+    const cubes = (await stack.ok('GET', 'cubes')) as Record<string, { name: string }[]> | undefined;
+    return Object.values(cubes ?? {})
+      .flat()
+      .map((c) => c.name);
+  }
+
+  /** One cube's whole object as the daemon answers it (uuids normalised). */
+  const readCube = async (name: string): Promise<string> =>
+    (await stack.rest('GET', `lbrp/${name}/`)).text.replace(UUID, U);
+
+  /** Every cube's whole object: the configuration. */
+  async function readConfig(): Promise<string> {
+    const names = await cubeNames();
+    const parts = [names.join(' ')];
+    for (const name of names) parts.push(await readCube(name));
+    return parts.join('\n');
+  }
+
+  const apply = ([method, path, body]: Step): Promise<unknown> =>
+    stack.ok(method, path, body === undefined ? undefined : JSON.stringify(body));
+
+  /** The cube a step configures; undefined for a step that spans cubes (connect). */
+  const cubeOf = (step: Step): string | undefined => /^lbrp\/([^/]+)\//.exec(step[1])?.[1];
+
+  /** What each setup read back when it was built from no cubes. */
+  const built = new Map<Setup, string>();
+  /** What a cube read back when built alone from no cubes, by its steps. */
+  const cubeBuilt = new Map<string, string>();
+
+  /**
+   * Makes the daemon hold exactly `s`, and returns the configuration. Kept when it reads back as
+   * `s` did when built from scratch. Otherwise the cubes are rebuilt: every cube unless `s` only
+   * has steps of single cubes, in which case a cube that reads back as its own steps did when
+   * built from scratch is kept (creating a cube loads its dataplane: the expensive part), after
+   * checking again once the others are deleted (a deleted cube may have been its peer).
+   */
+  async function given(s: Setup): Promise<string> {
+    const now = await readConfig();
+    if (built.get(s) === now) return now;
+    const steps = s.steps(vars);
+    const perCube = steps.every((st) => cubeOf(st) !== undefined);
+    const own = (name: string): string => JSON.stringify(steps.filter((st) => cubeOf(st) === name));
+    const isBuilt = async (name: string): Promise<boolean> =>
+      cubeBuilt.get(own(name)) === (await readCube(name));
+    const keep = new Set<string>();
+    const present = await cubeNames();
+    if (perCube) for (const name of present) if (await isBuilt(name)) keep.add(name);
+    for (const name of present) if (!keep.has(name)) await stack.ok('DELETE', `lbrp/${name}/`);
+    for (const name of keep) if (!(await isBuilt(name))) keep.clear();
+    if (keep.size === 0) for (const name of await cubeNames()) await stack.ok('DELETE', `lbrp/${name}/`);
+    for (const st of steps) if (!keep.has(cubeOf(st) ?? '')) await apply(st);
+    if (perCube)
+      for (const name of new Set(steps.map(cubeOf)))
+        if (name && !keep.has(name)) cubeBuilt.set(own(name), await readCube(name));
+    const config = await readConfig();
+    built.set(s, config);
+    return config;
+  }
+
   test.each(ROWS.map((r) => [r.name ?? r.inArgs, r] as const))('%s', async (_name, row) => {
+    const before = await given(row.given);
     const v: Record<string, string> = { ...vars };
     const r = await polycubectl(fill(row.inArgs, v).split(' '), {
       url: stack.url,
@@ -1011,10 +1271,13 @@ describeE2e('e2e: polycubectl against polycubed and the lbrp service', () => {
     } else {
       expect(got).toEqual({ stdout: want, stderr: '', code: row.wantCode });
     }
+    // A command the server or the client refused changed nothing.
+    if (row.wantCode !== 0) expect(await readConfig()).toBe(before);
   });
 
   // The same requests and output as against the recording server of test/compat/cli.
   test.each(loadTranscripts().map((t) => [t.name, t] as const))('transcript: %s', async (_name, raw) => {
+    await given(END);
     proxy ??= await startRecordingProxy(stack.port);
     proxy.requests.length = 0;
     const t = fill(raw, {

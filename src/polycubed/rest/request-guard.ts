@@ -27,11 +27,15 @@ const BODY_TYPES = new Set([
   'text/x-yaml',
 ]);
 
-/** `Host` without its port and brackets, lower-case, without a trailing dot. */
+/**
+ * `Host` (or an --allowed-host value) without its port and brackets, lower-case, without a
+ * trailing dot. A bare IPv6 address (as an --allowed-host value is naturally written) has no
+ * port: its last group is not one.
+ */
 function hostName(host: string): string {
   const h = host.trim().toLowerCase();
   const bracket = /^\[([^\]]*)\](?::\d*)?$/.exec(h);
-  const name = bracket ? bracket[1] : h.replace(/:\d*$/, '');
+  const name = bracket ? bracket[1] : ipBytes(h) ? h : h.replace(/:\d*$/, '');
   return name.replace(/\.$/, '');
 }
 

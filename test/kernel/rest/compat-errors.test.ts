@@ -5,8 +5,8 @@
 
 import { NAME_RULE } from '../../../src/common/name-rules';
 import { comparable, polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot } from '../../fixtures/rest/describe-root';
-import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeCompat } from '../../fixtures/rest/compat-services';
+import type { RestStack } from '../../fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const YANG_JSON = 'application/yang.data+json; charset=utf-8';
@@ -645,7 +645,7 @@ const ROWS: Row[] = [
   },
 ];
 
-describeAsRoot('kernel: REST compat — errors of spec §5', () => {
+describeCompat('kernel: REST compat — errors of spec §5', ({ start }) => {
   let stack: RestStack;
   /** Everything a client can read back: cubes, and each cube's whole object. */
   const readAll = async (): Promise<string> => {
@@ -656,7 +656,7 @@ describeAsRoot('kernel: REST compat — errors of spec §5', () => {
   let before = '';
 
   beforeAll(async () => {
-    stack = await startRestStack({ netdevCount: 2 });
+    stack = await start({ netdevCount: 2 });
     const setup: [string, string, string][] = [
       ['POST', `${P}/lbrp/lb0/`, '{}'],
       ['POST', `${P}/lbrp/lb1/`, '{}'],
@@ -690,6 +690,43 @@ describeAsRoot('kernel: REST compat — errors of spec §5', () => {
     expect(await readAll()).toBe(before);
   });
 
+  // A deleted cube answers exactly as a cube that never existed (§5.3: 500 `Cube lbX does not exist`
+  // under the service, 404 through the cube-name shortcut, 409 data-missing on DELETE — the C++
+  // polycubed's answers, kept for polycubectl), and its name is free again with nothing left over.
+  it('answers for a deleted cube as for one that never existed, and frees its name', async () => {
+    const made: [string, string, string][] = [
+      ['POST', `${P}/lbrp/lbD/`, '{}'],
+      ['POST', `${P}/lbrp/lbD/ports/p1/`, '{"type":"FRONTEND"}'],
+      ['POST', `${P}/lbrp/lbD/service/10.0.0.1/80/TCP/`, '{"name":"svc"}'],
+      ['POST', `${P}/lbrp/lbD/service/10.0.0.1/80/TCP/backend/1.2.3.4/`, '{"port":80}'],
+    ];
+    for (const [m, p, b] of made) expect([p, (await stack.request(m, p, b)).status]).toEqual([p, 201]);
+    expect((await stack.request('DELETE', `${P}/lbrp/lbD/`)).status).toBe(200);
+    const probes: [string, string, string?][] = [
+      ['GET', `${P}/lbrp/X/`],
+      ['GET', `${P}/lbrp/X/port_mode/`],
+      ['GET', `${P}/lbrp/X/service/`],
+      ['GET', `${P}/lbrp/X/service/10.0.0.1/80/TCP/`],
+      ['GET', `${P}/lbrp/X/ports/p1/`],
+      ['PATCH', `${P}/lbrp/X/`, '{}'],
+      ['POST', `${P}/lbrp/X/service/10.0.0.2/80/TCP/`, '{}'],
+      ['DELETE', `${P}/lbrp/X/`],
+      ['GET', `${P}/X/`],
+    ];
+    const answer = async (name: string, [m, p, b]: [string, string, string?]): Promise<string> => {
+      const r = await stack.request(m, p.replace('/X/', `/${name}/`), b);
+      return `${m} ${p} → ${r.status} ${r.body.split(name).join('X')}`;
+    };
+    for (const probe of probes) expect(await answer('lbD', probe)).toBe(await answer('lbNever', probe));
+    expect(await answer('lbD', probes[0])).toBe(`GET ${P}/lbrp/X/ → 500 Cube X does not exist`);
+    expect(await answer('lbD', probes[8])).toBe(`GET ${P}/X/ → 404 No cube found named X`);
+
+    expect((await stack.request('POST', `${P}/lbrp/lbD/`, '{}')).status).toBe(201);
+    expect((await stack.request('GET', `${P}/lbrp/lbD/service/`)).body).toBe('null');
+    expect((await stack.request('GET', `${P}/lbrp/lbD/ports/`)).body).toBe('null');
+    expect((await stack.request('DELETE', `${P}/lbrp/lbD/`)).status).toBe(200);
+  });
+
   // POST /cubes creates every cube, sets peers once all exist, and answers (polycubed never did).
   it('creates a batch of cubes with POST /cubes and answers 200', async () => {
     const [n0] = stack.netdevs;
@@ -701,7 +738,8 @@ describeAsRoot('kernel: REST compat — errors of spec §5', () => {
         loglevel: 'DEBUG',
         ports: [
           { name: 'b', type: 'BACKEND', peer: 'lbC1:f' },
-          { name: 'n', type: 'BACKEND', peer: n0 },
+          // lbrp has one BACKEND port (the C++ lbrp's rule, kept by the real service).
+          { name: 'n', type: 'FRONTEND', peer: n0 },
         ],
       },
     ]);

@@ -3,8 +3,8 @@
 // needs; completion requests get their word lists; the fixed framework help endpoints answer.
 
 import { comparable, json, polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot } from '../../fixtures/rest/describe-root';
-import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeCompat } from '../../fixtures/rest/compat-services';
+import type { RestStack } from '../../fixtures/rest/rest-stack';
 import { helpEntry, LBRP_HELP_LISTS, LBRP_HELP_NODES } from '../../fixtures/spec/lbrp-help-nodes';
 
 /** The cube's run-time session policy leaves (settable) and session counters (issue 14). */
@@ -357,10 +357,10 @@ const ROWS: Row[] = [
   { name: 'topology ?', path: `${P}/topology?help=NONE`, want: [200], wantBody: { commands: ['show'] } },
 ];
 
-describeAsRoot('kernel: REST compat — help and completion of spec §3', () => {
+describeCompat('kernel: REST compat — help and completion of spec §3', ({ start }) => {
   let stack: RestStack;
   beforeAll(async () => {
-    stack = await startRestStack({ netdevCount: 2 });
+    stack = await start({ netdevCount: 2 });
     const setup: [string, string, string][] = [
       ['POST', `${P}/lbrp/lb0/`, '{}'],
       ['POST', `${P}/lbrp/lb0/ports/p1/`, '{"type":"FRONTEND"}'],

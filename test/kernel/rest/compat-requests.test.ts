@@ -3,8 +3,8 @@
 // in order — each builds on the configuration the previous ones left.
 
 import { polycubectl } from '../../fixtures/rest/compat-client';
-import { describeAsRoot } from '../../fixtures/rest/describe-root';
-import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
+import { describeCompat } from '../../fixtures/rest/compat-services';
+import type { RestStack } from '../../fixtures/rest/rest-stack';
 
 interface Row {
   /** The polycubectl command the request comes from. */
@@ -169,10 +169,10 @@ const ROWS: Row[] = [
   { name: 'lbrp show (no cubes)', method: 'GET', path: `${P}/lbrp/`, want: [200] },
 ];
 
-describeAsRoot('kernel: REST compat — polycubectl requests of spec §2.6', () => {
+describeCompat('kernel: REST compat — polycubectl requests of spec §2.6', ({ start }) => {
   let stack: RestStack;
   beforeAll(async () => {
-    stack = await startRestStack({ netdevCount: 2 });
+    stack = await start({ netdevCount: 2 });
   }, 60_000);
   afterAll(async () => {
     await stack?.stop();

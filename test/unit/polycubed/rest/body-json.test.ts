@@ -120,4 +120,10 @@ describe('readJson', () => {
     expect(immediates).toBeGreaterThanOrEqual(Math.floor(text.length / SLICE_CHARS) - 1);
     expect(await parseJsonBodyAsync(text, 8)).toEqual({ ok: true, value: big });
   });
+
+  // A body of blanks is no body, in both forms (polycubectl sends none for reads).
+  it('reads a body of blanks as absent', async () => {
+    expect(parseJsonBody(' \r\n\t', 8)).toEqual({ ok: true, value: undefined });
+    expect(await parseJsonBodyAsync(' \r\n\t', 8)).toEqual({ ok: true, value: undefined });
+  });
 });

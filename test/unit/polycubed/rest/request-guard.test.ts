@@ -4,7 +4,7 @@
 // Content-Type) passes.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkBrowserHeaders } from '../../../../src/polycubed/rest/request-guard';
+import { checkBrowserHeaders, isAcceptedBodyType } from '../../../../src/polycubed/rest/request-guard';
 
 const OPTS = { allowedHosts: ['lb.example.net', '10.9.9.9'], allowedOrigins: ['https://ui.example.net'] };
 
@@ -106,5 +106,64 @@ describe('checkBrowserHeaders', () => {
     ).toBe(
       'origin "http://evil.example" is refused: only --allowed-origin web origins may send requests (cross-site request guard)',
     );
+  });
+
+  // Host forms: spaces and case ignored, brackets only around the whole host with an optional
+  // numeric port; allowed addresses compare as addresses, not as text.
+  it.each([
+    [' LocalHost ', undefined],
+    ['[::1]', undefined],
+    ['[::1]:9000', undefined],
+    ['[::1]:', undefined],
+    ['evil[::1]', 'CUBE_ERR_HOST_REFUSED'],
+    ['[::1]:90x', 'CUBE_ERR_HOST_REFUSED'],
+    ['[::1]x', 'CUBE_ERR_HOST_REFUSED'],
+    // --allowed-host 2001:db8::1 (bare IPv6: its last group is not a port).
+    ['[2001:DB8:0:0::1]:9000', undefined],
+    ['[2001:db8::2]', 'CUBE_ERR_HOST_REFUSED'],
+    ['2001.example', 'CUBE_ERR_HOST_REFUSED'],
+  ])('Host %j → %s', (host, want) => {
+    const opts = { ...OPTS, allowedHosts: ['2001:db8::1'] };
+    expect(checkBrowserHeaders({ host }, '10.1.1.1', opts)?.code).toBe(want);
+  });
+
+  it('passes a request without Host (HTTP/1.0) to the other checks', () => {
+    expect(checkBrowserHeaders({}, '127.0.0.1', OPTS)).toBeUndefined();
+    expect(checkBrowserHeaders({ origin: 'http://evil.example' }, '127.0.0.1', OPTS)?.code).toBe(
+      'CUBE_ERR_ORIGIN_REFUSED',
+    );
+  });
+
+  // Origins compare without case, surrounding spaces or trailing slashes.
+  it.each([
+    [' HTTPS://UI.example.NET// ', undefined],
+    ['https://ui.example.net/', undefined],
+    ['https://ui.example.net/x', 'CUBE_ERR_ORIGIN_REFUSED'],
+  ])('Origin %j → %s', (origin, want) => {
+    expect(checkBrowserHeaders({ host: 'localhost', origin }, '127.0.0.1', OPTS)?.code).toBe(want);
+  });
+
+  it('reads media types with parameters, in any case, +json suffixes anchored', () => {
+    expect(isAcceptedBodyType(' Application/JSON ; charset=utf-8')).toBe(true);
+    expect(isAcceptedBodyType('application/merge-patch+json')).toBe(true);
+    expect(isAcceptedBodyType('xapplication/a+json')).toBe(false);
+    expect(isAcceptedBodyType('application/a+jsonx')).toBe(false);
+    expect(isAcceptedBodyType('text/html')).toBe(false);
+  });
+
+  // The refused value is quoted at most 256 characters long (a hostile header is not echoed whole).
+  it('quotes refused values cut to 256 characters', () => {
+    const long = 'a'.repeat(1000);
+    const quoted = (e?: { message: string }): string => /"([^"]*)"/.exec(e?.message ?? '')?.[1] ?? '';
+    expect(quoted(checkBrowserHeaders({ host: long }, '127.0.0.1', OPTS))).toBe('a'.repeat(256));
+    expect(quoted(checkBrowserHeaders({ host: 'localhost', origin: long }, '127.0.0.1', OPTS))).toBe(
+      'a'.repeat(256),
+    );
+    const type = checkBrowserHeaders(
+      { host: 'localhost', 'content-type': `text/${long}`, 'content-length': '1' },
+      '127.0.0.1',
+      OPTS,
+    );
+    expect([type?.code, quoted(type)]).toEqual(['CUBE_ERR_CONTENT_TYPE', `text/${long}`.slice(0, 256)]);
   });
 });

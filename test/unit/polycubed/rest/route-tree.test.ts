@@ -80,4 +80,20 @@ describe('RouteTree', () => {
     t.add('/a/:x', ['GET'], 2);
     expect(t.lookup('GET', ['a', 'b'])).toEqual({ kind: 'found', match: { handler: 2, params: { x: 'b' } } });
   });
+
+  // Two parameters of different names at one level are two branches, tried in order: the second
+  // one answers when the first dead-ends, and binds its own name.
+  it('tries a second parameter branch at the same level', () => {
+    const t = new RouteTree<string>();
+    t.add('/a/:x/one', ['GET'], 'one');
+    t.add('/a/:y/two', ['GET'], 'two');
+    expect(t.lookup('GET', ['a', 'v', 'two'])).toEqual({
+      kind: 'found',
+      match: { handler: 'two', params: { y: 'v' } },
+    });
+    expect(t.lookup('GET', ['a', 'v', 'one'])).toEqual({
+      kind: 'found',
+      match: { handler: 'one', params: { x: 'v' } },
+    });
+  });
 });
