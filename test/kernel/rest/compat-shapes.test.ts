@@ -112,12 +112,19 @@ const PORT = (peer: string, status: string) => ({
 });
 /** Traffic counters of services and backends (state leaves), zero with no traffic. */
 const COUNTERS = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
+/** A backend's health leaves when its service has no health-check (enums lower-case, as GET spells them). */
+const NO_HEALTH_CHECK = {
+  health: 'unknown',
+  'health-detail': 'no health-check configured',
+  up: 1,
+  'health-transitions': 0,
+};
 const BACKEND = (state: boolean) => ({
   name: 'b1',
   ip: '1.2.3.4',
   port: 80,
   weight: 20,
-  ...(state ? COUNTERS : {}),
+  ...(state ? { ...COUNTERS, ...NO_HEALTH_CHECK } : {}),
 });
 const SERVICE = (state: boolean) => ({
   name: 'svc',
