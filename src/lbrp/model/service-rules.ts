@@ -16,6 +16,13 @@ import {
 } from './cube-model';
 import { isIpv4 } from './ipv4';
 import { nameError } from '../../common/name-rules';
+import {
+  DEFAULT_SERVICE_POLICY,
+  mergeServicePolicy,
+  policyOf,
+  withPolicy,
+  type ServicePolicy,
+} from './service-policy';
 
 /**
  * A service or backend `name` (a free label in the YANG, enforced here: the YANG stays
@@ -45,6 +52,8 @@ export interface ServiceInput {
   vport?: number;
   proto?: ProtoInput;
   name?: string;
+  /** drain-timeout, session-affinity, affinity-timeout as given (validated by the rules). */
+  policy?: Partial<Record<keyof ServicePolicy, unknown>>;
   backend?: BackendInput[];
 }
 
@@ -114,6 +123,8 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
   if (!key.ok) return key;
   const label = checkLabel('service name', input.name, '/lbrp/service');
   if (!label.ok) return label;
+  const policy = mergeServicePolicy(DEFAULT_SERVICE_POLICY, input.policy);
+  if (!policy.ok) return policy;
   const { vip, vport, proto } = key.value;
   const added: Array<[string, ServiceModel]> = [];
   for (const e of expandProto(vport, proto)) {
@@ -132,7 +143,7 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
       ...(input.name !== undefined && input.name !== '' ? { name: input.name } : {}),
       backends,
     };
-    added.push([k, svc]);
+    added.push([k, withPolicy(svc, policy.value)]);
   }
   for (const [k, svc] of added) services.set(k, svc);
   return ok(undefined);
@@ -164,6 +175,11 @@ export function updateServiceInto(
     const found = services.get(k);
     if (!found) return fail('CUBE_ERR_LBRP_NO_ENTRY');
     let svc: ServiceModel = input.name !== undefined ? { ...found, name: input.name } : found;
+    if (input.policy !== undefined) {
+      const policy = mergeServicePolicy(policyOf(svc), input.policy);
+      if (!policy.ok) return policy;
+      svc = withPolicy(svc, policy.value);
+    }
     for (const b of input.backend ?? []) {
       const r: Result<ServiceModel> =
         b.ip !== undefined && svc.backends.has(b.ip) ? updateBackendIn(svc, b.ip, b) : addBackendTo(svc, b);

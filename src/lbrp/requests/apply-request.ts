@@ -19,6 +19,7 @@ import {
   type ListMode,
 } from '../model/cube-rules';
 import { SESSION_LEAVES, type SessionPolicy } from '../model/session-policy';
+import { servicePolicyMember, servicePolicyOf } from '../model/service-policy';
 import { addPort, deletePort, replacePort, setPortIp, updatePort } from '../model/port-rules';
 import {
   addBackend,
@@ -62,7 +63,7 @@ export function cubeInput(body: unknown): CubeInput {
     ...(Object.keys(session).length > 0 ? { session } : {}),
     ...(lbrp.ports ? { ports: lbrp.ports.map(portInput) } : {}),
     ...(lbrp.srcIpRewrite ? { srcIpRewrite: rewriteInput(lbrp.srcIpRewrite) } : {}),
-    ...(lbrp.service ? { service: lbrp.service.map(serviceInput) } : {}),
+    ...(lbrp.service ? { service: lbrp.service.map((s, i) => serviceInput(s, listOf(raw.service)[i])) } : {}),
   };
 }
 
@@ -78,15 +79,24 @@ function backendInput(b: Backend): BackendInput {
   return { ip: b.ip, name: b.name, port: b.port, weight: b.weight };
 }
 
-function serviceInput(s: Service): ServiceInput {
-  return { vip: s.vip, vport: s.vport, proto: s.proto, name: s.name, backend: s.backend?.map(backendInput) };
+/** A service body's model input; `raw` (the JSON) says which policy leaves it names. */
+function serviceInput(s: Service, raw: unknown): ServiceInput {
+  const policy = servicePolicyOf(isObject(raw) ? raw : {}, s);
+  return {
+    vip: s.vip,
+    vport: s.vport,
+    proto: s.proto,
+    name: s.name,
+    ...(Object.keys(policy).length > 0 ? { policy } : {}),
+    backend: s.backend?.map(backendInput),
+  };
 }
 
 const LIST_MODES: Partial<Record<Op, ListMode>> = { CREATE: 'create', REPLACE: 'replace', UPDATE: 'update' };
 
 /** The element's keys from the path win over the body (REST copies them anyway). */
 function serviceWithRef(body: unknown, ref: ServiceRef): ServiceInput {
-  return { ...serviceInput(Service.fromJson(isObject(body) ? body : {})), ...ref };
+  return { ...serviceInput(Service.fromJson(isObject(body) ? body : {}), body), ...ref };
 }
 
 /**
@@ -150,7 +160,7 @@ export function applyRequest(
     case 'service': {
       if (!target.ref) {
         if (op === 'DELETE') return deleteAllServices(model);
-        const entries = listOf(body).map((e) => serviceInput(Service.fromJson(e)));
+        const entries = listOf(body).map((e) => serviceInput(Service.fromJson(e), e));
         return listMode ? applyServices(model, entries, listMode) : unsupported();
       }
       const ref = target.ref;
@@ -160,10 +170,13 @@ export function applyRequest(
       if (op === 'REPLACE') return replaceService(model, input);
       return op === 'UPDATE' ? updateService(model, input) : unsupported();
     }
-    case 'service-leaf':
-      if (op === 'UPDATE' && target.leaf === 'name')
+    case 'service-leaf': {
+      if (op !== 'UPDATE') return unsupported();
+      if (target.leaf === 'name')
         return updateService(model, { ...target.ref, name: typeof body === 'string' ? body : '' });
-      return unsupported();
+      const k = servicePolicyMember(target.leaf);
+      return k ? updateService(model, { ...target.ref, policy: { [k]: body } }) : unsupported();
+    }
     case 'backend': {
       const ref = target.ref;
       if (target.ip === undefined) {

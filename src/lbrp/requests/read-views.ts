@@ -2,6 +2,7 @@
 // lbrp members, src-ip-rewrite (always, "" when unset), services and backends with their counters,
 // enums in lower case as the C++ serializers print them, and the TRUE port_mode. Pure.
 
+import { policyOf, servicePolicyMember } from '../model/service-policy';
 import { Backend, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
 import type { JsonObject } from '../../generated/lbrp';
 import type { Result } from '../../common/errors';
@@ -95,6 +96,10 @@ export function serviceView(svc: ServiceModel, counters: CounterLookup): JsonObj
   o.vip = svc.vip;
   o.vport = svc.vport;
   o.proto = lower(svc.proto);
+  const policy = policyOf(svc);
+  o.drainTimeout = policy.drainTimeout;
+  o.sessionAffinity = policy.sessionAffinity;
+  o.affinityTimeout = policy.affinityTimeout;
   if (svc.backends.size > 0)
     o.backend = [...svc.backends.values()].map((b) => backendObject(svc, b, counters));
   return counterMembers(o, counters.service(svc)).toJson();
@@ -185,6 +190,8 @@ export function readView(
       const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
       if (!svc.ok) return svc;
       if (target.leaf === 'name') return ok(svc.value.name ?? '');
+      const k = servicePolicyMember(target.leaf);
+      if (k) return ok(policyOf(svc.value)[k]);
       const v = counterValue(counters.service(svc.value), target.leaf);
       return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
     }

@@ -126,7 +126,17 @@ describe('lbrp datamodel IR', () => {
     {
       name: 'service',
       inPath: '/lbrp/service',
-      want: ['name', 'vip', 'vport', 'proto', 'backend', ...COUNTERS],
+      want: [
+        'name',
+        'vip',
+        'vport',
+        'proto',
+        'drain-timeout',
+        'session-affinity',
+        'affinity-timeout',
+        'backend',
+        ...COUNTERS,
+      ],
     },
     { name: 'backend', inPath: '/lbrp/service/backend', want: ['name', 'ip', 'port', 'weight', ...COUNTERS] },
   ])('keeps the declaration order of the $name children', ({ inPath, want }) => {
