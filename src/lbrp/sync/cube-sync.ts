@@ -115,10 +115,12 @@ export class CubeSync {
     const t0 = Date.now();
     const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
     if (!this.status.ok) await this.rebuildFromKernel();
+    const hz = await this.hz();
     const derived = deriveKernelState(next, this.kernelValue, {
       portIds,
       alloc: this.alloc,
       policy: this.opts.policy,
+      hz,
     });
     const t1 = Date.now();
     if (!derived.ok) {
@@ -180,6 +182,7 @@ export class CubeSync {
       portIds: this.portIdsValue,
       alloc: this.alloc,
       policy: this.opts.policy,
+      hz: await this.hz(),
     });
     if (!derived.ok) {
       rollbackAll(this.alloc);
@@ -227,6 +230,11 @@ export class CubeSync {
       this.status.error = `map writes failed: ${(err as Error).message}`;
     }
     return total;
+  }
+
+  /** The kernel's HZ (affinity timeouts in clock units), measured once per process. */
+  private async hz(): Promise<number> {
+    return (await (this.opts.clock ?? sessionClock)()).hz;
   }
 
   private async readPortIds(): Promise<Map<string, number>> {
