@@ -28,6 +28,10 @@ import { slowPathFrames } from './slow-path/packet-in';
 import { CounterCache } from './stats/counters';
 import type { CubeHost } from './sync/cube-host';
 import { CubeSync } from './sync/cube-sync';
+import { purgeBackendSessions } from './sync/session-purge';
+
+/** setTimeout's longest delay (a later deadline re-arms when this one fires). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
 export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
@@ -62,6 +66,9 @@ export class LbrpService implements ServiceHandler {
   private readonly counters: CounterCache;
   private lock: Promise<unknown> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
+  /** drain-timeout: one timer for all cubes, set to the earliest deadline (drainAt). */
+  private drainTimer: NodeJS.Timeout | undefined;
+  private drainAt: number | undefined;
 
   constructor(
     private readonly host: CubeHost,
@@ -120,6 +127,8 @@ export class LbrpService implements ServiceHandler {
   stop(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   /** Runs `job` after every job queued before it (requests, resyncs, retries never interleave). */
@@ -230,6 +239,7 @@ export class LbrpService implements ServiceHandler {
   }
 
   private afterSync(sync: CubeSync): void {
+    this.scheduleDrain();
     if (!sync.status.ok) {
       this.options.log(
         'WARN',
@@ -237,6 +247,47 @@ export class LbrpService implements ServiceHandler {
       );
       this.scheduleRetry();
     }
+  }
+
+  /** Sets the drain timer to the earliest drain-timeout deadline of all cubes (none: no timer). */
+  private scheduleDrain(): void {
+    let next: number | undefined;
+    for (const s of this.cubes.values()) {
+      const d = s.drains.nextDeadline(s.model);
+      if (d !== undefined && (next === undefined || d < next)) next = d;
+    }
+    if (this.drainTimer && next === this.drainAt) return;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.drainAt = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - Date.now()), MAX_TIMER_MS);
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      this.drainAt = undefined;
+      void this.serialized(() => this.endDrained());
+    }, delay);
+    this.drainTimer.unref();
+  }
+
+  /** Ends the sessions of every backend whose drain-timeout has passed, then re-arms the timer. */
+  private async endDrained(): Promise<void> {
+    const now = Date.now();
+    for (const [name, sync] of this.cubes) {
+      const due = sync.drains.takeDue(sync.model, now);
+      if (due.length === 0) continue;
+      const which = due.map((d) => `${d.ip} (${d.service})`).join(', ');
+      try {
+        const r = await purgeBackendSessions(this.host, name, due);
+        this.options.log('INFO', `cube ${name}: drain-timeout: ended ${r.forward} sessions of ${which}`);
+      } catch (err) {
+        this.options.log(
+          'WARN',
+          `cube ${name}: drain-timeout: ending sessions of ${which} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+    this.scheduleDrain();
   }
 
   private scheduleRetry(): void {

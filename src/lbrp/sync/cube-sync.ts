@@ -17,6 +17,7 @@ import { readKernelState } from './readback';
 import type { DataplaneMemory, MapWrite } from '../../service-kit';
 import { kernelMemoryError } from './memory-error';
 import { SessionConfigSync } from './session-config-sync';
+import { DrainTracker } from './drain-timeout';
 import { sessionClock, type SessionClock } from '../dataplane/session-clock';
 
 /** Sizes of the dataplane maps lbrp allocates in (the cube's size leaves, compiled in). */
@@ -33,6 +34,8 @@ export interface CubeSyncOptions {
   writeChunk: number;
   /** The kernel's clock (HZ for session_config); default: measured once per process. */
   clock?: () => Promise<SessionClock>;
+  /** Wall clock in ms for drain-timeout (default Date.now). */
+  now?: () => number;
 }
 
 /** The allocators' capacities of a cube's size leaves. */
@@ -69,6 +72,8 @@ export class CubeSync {
   private portIdsValue = new Map<string, number>();
   private loadedDefines: string | undefined;
   private readonly session: SessionConfigSync;
+  /** Drained and removed backends, for drain-timeout (fed with every state the maps move to). */
+  readonly drains = new DrainTracker();
   /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
   kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
@@ -145,6 +150,7 @@ export class CubeSync {
     commitAll(this.alloc);
     this.modelValue = next;
     this.portIdsValue = new Map(portIds);
+    this.drains.observe(this.kernelValue, derived.value, this.now());
     this.kernelValue = derived.value;
     const t3 = Date.now();
     const written = await this.write(writes);
@@ -192,6 +198,7 @@ export class CubeSync {
       return 0;
     }
     commitAll(this.alloc);
+    this.drains.observe(actual, derived.value, this.now());
     this.kernelValue = derived.value;
     return this.write(generateMapWrites(actual, derived.value));
   }
@@ -230,6 +237,10 @@ export class CubeSync {
       this.status.error = `map writes failed: ${(err as Error).message}`;
     }
     return total;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   /** The kernel's HZ (affinity timeouts in clock units), measured once per process. */
