@@ -61,7 +61,7 @@ export const FRAG_FROM_BACKEND = 1;
 /** frag_track entries (LRU hash; -D MAX_FRAG_TRACK): datagrams in flight whose first fragment was translated. */
 export const MAX_FRAG_TRACK = 1024;
 /** affinity entries (LRU hash; -D MAX_AFFINITY): clients of session-affinity services, all services together. */
-export const MAX_AFFINITY = 16384;
+export const MAX_AFFINITY = 8192;
 /** service_value.flags: session-affinity CLIENT_IP (affinity.h); its timeout is service_affinity[id]. */
 export const F_SERVICE_AFFINITY = 0x1;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
