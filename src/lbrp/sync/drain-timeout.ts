@@ -17,6 +17,7 @@ import type { PurgeBackend } from './session-purge';
 interface Drained {
   /** Kernel service key ("vip:vport:proto number"). */
   service: string;
+  serviceId: number;
   id: number;
   ip: string;
   port: number;
@@ -31,6 +32,7 @@ interface Drained {
 /** A due backend, with the service it was drained in (for logs). */
 export interface DueBackend extends PurgeBackend {
   service: string;
+  serviceId: number;
   ip: string;
 }
 
@@ -49,6 +51,7 @@ export class DrainTracker {
         else if (!known || known.id !== b.id)
           this.entries.set(key, {
             service,
+            serviceId: s.serviceId,
             id: b.id,
             ip: b.ip,
             port: b.port,
@@ -69,6 +72,7 @@ export class DrainTracker {
         else if (n)
           this.entries.set(key, {
             service,
+            serviceId: p.serviceId,
             id: b.id,
             ip: b.ip,
             port: b.port,
@@ -115,7 +119,7 @@ export class DrainTracker {
       if (e.done || ms === undefined || e.since + ms > now) continue;
       e.done = true;
       if (e.removed) this.entries.delete(key);
-      out.push({ id: e.id, ip: e.ip, port: e.port, service: e.service });
+      out.push({ id: e.id, ip: e.ip, port: e.port, service: e.service, serviceId: e.serviceId });
     }
     return out;
   }

@@ -50,6 +50,8 @@ export interface PurgeBackend {
    */
   ip?: Ipv4;
   port?: number;
+  /** When set, only entries of this service id (an id freed and reused in another service). */
+  serviceId?: number;
 }
 
 /** Which entries of the chosen backends go. */
@@ -89,6 +91,11 @@ export function purgeMatcher(backends: readonly PurgeBackend[], opts: PurgeOptio
     const id = bucket.readUInt32LE(v + (fwd ? CT.backend_id.offset : RN.backend_id.offset));
     const want = byId.get(id);
     if (!want) return false;
+    if (
+      want.serviceId !== undefined &&
+      bucket.readUInt32LE(v + (fwd ? CT.service_id.offset : RN.service_id.offset)) !== want.serviceId
+    )
+      return false;
     if (want.ip !== undefined) {
       const ip = readIpv4(bucket, fwd ? v + CT.backend_ip.offset : at + KEY.saddr.offset);
       if (ip !== want.ip) return false;

@@ -54,7 +54,9 @@ describe('DrainTracker', () => {
     const m = model(30);
     expect(t.nextDeadline(m)).toBe(31_000);
     expect(t.takeDue(m, 30_999)).toEqual([]);
-    expect(t.takeDue(m, 31_000)).toEqual([{ id: 0, ip: '192.168.1.1', port: 8080, service: KEY }]);
+    expect(t.takeDue(m, 31_000)).toEqual([
+      { id: 0, ip: '192.168.1.1', port: 8080, service: KEY, serviceId: 0 },
+    ]);
     expect(t.takeDue(m, 99_000)).toEqual([]);
     expect(t.nextDeadline(m)).toBeUndefined();
     // A later sync that keeps it drained does not restart its time.
@@ -71,8 +73,12 @@ describe('DrainTracker', () => {
     const s2 = state();
     t.observe(s1, s2, 6000); // .2 removed at 6 s, drained since 0
     const m = model(10);
-    expect(t.takeDue(m, 10_000)).toEqual([{ id: 1, ip: '192.168.1.2', port: 8080, service: KEY }]);
-    expect(t.takeDue(m, 15_000)).toEqual([{ id: 0, ip: '192.168.1.1', port: 8080, service: KEY }]);
+    expect(t.takeDue(m, 10_000)).toEqual([
+      { id: 1, ip: '192.168.1.2', port: 8080, service: KEY, serviceId: 0 },
+    ]);
+    expect(t.takeDue(m, 15_000)).toEqual([
+      { id: 0, ip: '192.168.1.1', port: 8080, service: KEY, serviceId: 0 },
+    ]);
     expect(t.size).toBe(0);
   });
 

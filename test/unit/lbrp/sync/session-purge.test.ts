@@ -148,6 +148,21 @@ describe('session purge', () => {
     ]);
   });
 
+  // With a service id, an id reused in another service keeps its sessions.
+  it('with a service id, keeps sessions of another service under the same backend id', async () => {
+    const host = hostWith(bucket(A(1), A(2)));
+    expect(await purgeBackendSessions(host, CUBE, [{ id: 3, serviceId: 8 }])).toEqual({
+      forward: 0,
+      reverse: 0,
+      buckets: 0,
+    });
+    expect(await purgeBackendSessions(host, CUBE, [{ id: 3, serviceId: 7 }])).toEqual({
+      forward: 2,
+      reverse: 2,
+      buckets: 1,
+    });
+  });
+
   // minIdle: only entries idle longer go (u32 clock arithmetic).
   it('with an idle bound, removes only entries idle longer', async () => {
     const host = hostWith(
