@@ -179,9 +179,12 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 	e = session_find(b, &k);
 	now = session_now();
 	if (e && session_usable_by(p, e, cfg, now)) {
-		if ((svc->flags & F_SERVICE_AFFINITY) && e->last_seen != now)
-			affinity_touch(svc, &k, e->ct.backend_id, now);
-		session_touch(e, now);
+		/* Once per clock unit (session_touch's own test): the client's affinity is refreshed too. */
+		if (e->last_seen != now) {
+			if (svc->flags & F_SERVICE_AFFINITY)
+				affinity_touch(svc, &k, e->ct.backend_id, now);
+			e->last_seen = now;
+		}
 		session_advance(e, ct_event(p, 0), cfg);
 		*ct = e->ct;
 		*is_new = 0;
