@@ -70,7 +70,7 @@ describeE2e('e2e: lbrp session affinity and drain-timeout', () => {
     expect(bad.out).toContain('affinity-timeout');
     const set = await stack.cli([CUBE, 'service', VIP, '80', 'TCP', 'set', 'session-affinity=CLIENT_IP']);
     expect(set).toMatchObject({ code: 0 });
-    expect(await stack.ok('GET', `${svc}/80/TCP/session-affinity/`)).toBe('CLIENT_IP');
+    expect(await stack.ok('GET', `${svc}/80/TCP/session-affinity/`)).toBe('client_ip');
     const pinned = await spread(ns, VIP, 80, 100);
     expect(pinned.error ?? 0).toBe(0);
     expect(Object.values(pinned)).toEqual([100]);

@@ -98,7 +98,7 @@ export function serviceView(svc: ServiceModel, counters: CounterLookup): JsonObj
   o.proto = lower(svc.proto);
   const policy = policyOf(svc);
   o.drainTimeout = policy.drainTimeout;
-  o.sessionAffinity = policy.sessionAffinity;
+  o.sessionAffinity = lower(policy.sessionAffinity); // enums read lower case, as Polycube's
   o.affinityTimeout = policy.affinityTimeout;
   if (svc.backends.size > 0)
     o.backend = [...svc.backends.values()].map((b) => backendObject(svc, b, counters));
@@ -191,6 +191,7 @@ export function readView(
       if (!svc.ok) return svc;
       if (target.leaf === 'name') return ok(svc.value.name ?? '');
       const k = servicePolicyMember(target.leaf);
+      if (k === 'sessionAffinity') return ok(lower(policyOf(svc.value).sessionAffinity));
       if (k) return ok(policyOf(svc.value)[k]);
       const v = counterValue(counters.service(svc.value), target.leaf);
       return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);

@@ -86,7 +86,9 @@ const PORT = (peer: string, status: string) => ({
   ip: '10.0.0.1',
 });
 const BACKEND = { name: 'b1', ip: '1.2.3.4', port: 80, weight: 20 };
-const SERVICE = { name: 'svc', vip: '10.0.0.1', vport: 80, proto: 'tcp', backend: [BACKEND] };
+/** The service policy leaves (issue 15) at their defaults, enums in lower case as Polycube reads them. */
+const POLICY = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
+const SERVICE = { name: 'svc', vip: '10.0.0.1', vport: 80, proto: 'tcp', ...POLICY, backend: [BACKEND] };
 const BASE = (peer?: string) => ({
   name: 'lb0',
   uuid: '<uuid>',

@@ -166,7 +166,7 @@ describe('LbrpService requests', () => {
       req('UPDATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], { ip: '1.1.1.1', port: 81 }),
     );
     const counters = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
-    const policy = { 'drain-timeout': 0, 'session-affinity': 'NONE', 'affinity-timeout': 10800 };
+    const policy = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
     expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toEqual({
       ports: [{ name: 'fe1', type: 'frontend', ip: '10.0.0.1' }],
       port_mode: 'multi',

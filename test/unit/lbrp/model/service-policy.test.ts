@@ -40,15 +40,15 @@ describe('service policy leaves', () => {
     expect(m.services.get('10.0.0.1:80:TCP')?.policy).toBeUndefined();
   });
 
-  it('set on create, shown by READ of the service and of each leaf', () => {
+  it('set on create, shown by READ of the service and of each leaf (enums in lower case)', () => {
     const m = withService({ 'drain-timeout': 30, 'session-affinity': 'CLIENT_IP', 'affinity-timeout': 60 });
     expect(policy(m)).toEqual({ drainTimeout: 30, sessionAffinity: 'CLIENT_IP', affinityTimeout: 60 });
     const view = readView(m, SVC, EMPTY_LOOKUP);
     expect(view).toMatchObject({
       ok: true,
-      value: { 'drain-timeout': 30, 'session-affinity': 'CLIENT_IP', 'affinity-timeout': 60 },
+      value: { 'drain-timeout': 30, 'session-affinity': 'client_ip', 'affinity-timeout': 60 },
     });
-    expect(readView(m, leaf('session-affinity'), EMPTY_LOOKUP)).toEqual({ ok: true, value: 'CLIENT_IP' });
+    expect(readView(m, leaf('session-affinity'), EMPTY_LOOKUP)).toEqual({ ok: true, value: 'client_ip' });
     expect(readView(m, leaf('drain-timeout'), EMPTY_LOOKUP)).toEqual({ ok: true, value: 30 });
   });
 
