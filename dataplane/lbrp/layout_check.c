@@ -25,6 +25,8 @@ struct session_config layout_session_config;
 struct admission_state layout_admission_state;
 struct frag_key layout_frag_key;
 struct frag_value layout_frag_value;
+struct affinity_key layout_affinity_key;
+struct affinity_value layout_affinity_value;
 struct pkt_metadata layout_pkt_metadata;
 struct pcn_log_record layout_pcn_log_record;
 struct pcn_pktin_record layout_pcn_pktin_record;
@@ -66,6 +68,8 @@ enum layout_constants {
 	LAYOUT_FRAG_FROM_CLIENT = FRAG_FROM_CLIENT,
 	LAYOUT_FRAG_FROM_BACKEND = FRAG_FROM_BACKEND,
 	LAYOUT_MAX_FRAG_TRACK = MAX_FRAG_TRACK,
+	LAYOUT_MAX_AFFINITY = MAX_AFFINITY,
+	LAYOUT_F_SERVICE_AFFINITY = F_SERVICE_AFFINITY,
 	LAYOUT_REASON_ARP_REPLY = REASON_ARP_REPLY,
 	LAYOUT_REASON_FLOODING = REASON_FLOODING,
 	LAYOUT_DROP_UNKNOWN_PORT = DROP_UNKNOWN_PORT,

@@ -60,6 +60,12 @@
 #ifndef MAX_FRAG_TRACK
 #define MAX_FRAG_TRACK 1024
 #endif
+/* Client-IP affinity entries of all services together (the affinity map, an LRU hash: 88 B of
+ * kernel memory each as bpftool counts it, preallocated: 721 KB for 8192). A full map forgets the
+ * client seen longest ago (its next new connection is balanced by Maglev and pins again). */
+#ifndef MAX_AFFINITY
+#define MAX_AFFINITY 8192
+#endif
 /* src-ip-rewrite prefixes: the control plane writes two (one per direction). */
 #ifndef MAX_SRC_REWRITES
 #define MAX_SRC_REWRITES 16
@@ -142,8 +148,12 @@
 #define FRAG_FROM_CLIENT 0  /* a FRONTEND port */
 #define FRAG_FROM_BACKEND 1 /* the BACKEND port */
 
-/* service_value.flags: none defined yet; must be 0. */
+/* service_value.flags: none of the below. */
 #define F_SERVICE_NONE 0x0
+/* service_value.flags: session-affinity CLIENT_IP: a new session of a client that has an unexpired
+ * affinity entry (affinity.h) to an active backend goes to that backend; its idle timeout is
+ * service_affinity[service_id]. */
+#define F_SERVICE_AFFINITY 0x1
 
 /* src_rewrite_value.sense (Polycube's values): which side the matched prefix belongs to. */
 #define FROM_FRONTEND 0 /* key = client range: client source addresses are rewritten to new_net */

@@ -112,6 +112,28 @@ struct {
 	__type(value, struct frag_value);
 } frag_track SEC(".maps");
 
+/* affinity_key {service id, client address} → affinity_value {backend id, last_seen}: the backend
+ * of a client of a session-affinity CLIENT_IP service (affinity.h). Datapath only: written when such
+ * a client's session is created through Maglev, refreshed by its traffic. LRU: a full map (a flood
+ * of client addresses) forgets the clients seen longest ago; preallocated, so its kernel memory is
+ * fixed at creation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_AFFINITY);
+	__type(key, struct affinity_key);
+	__type(value, struct affinity_value);
+} affinity SEC(".maps");
+
+/* u32 service id → u32 affinity-timeout of the service in session clock units (0 = never expires).
+ * Control plane writes for services with F_SERVICE_AFFINITY (before their services entry names
+ * the flag); datapath reads on their new sessions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, __u32);
+} service_affinity SEC(".maps");
+
 /* src_rewrite_key → src_rewrite_value: two entries (client range FROM_FRONTEND, new range
  * FROM_BACKEND). Control plane writes; datapath reads for client sources, backend-side
  * destinations and ARP. */

@@ -149,6 +149,23 @@ struct frag_value {
 	__u32 backend_id; /* host: backend_stats index; ~0 = none */
 };
 
+/* affinity key: one client of one service (session-affinity CLIENT_IP). 8 bytes. */
+struct affinity_key {
+	__u32 service_id; /* host */
+	__be32 client;    /* be: the client's address as it arrived (before src-ip-rewrite) */
+};
+
+/* affinity value: the backend the client's new sessions go to, with the address it had when
+ * chosen (a backend id freed and reused for another address is not followed). Written by the
+ * datapath. 16 bytes. */
+struct affinity_value {
+	__u32 backend_id;    /* host: backends index */
+	__be32 backend_ip;   /* be: backends[backend_id].ip when chosen */
+	__be16 backend_port; /* be: backends[backend_id].port when chosen */
+	__u16 pad;           /* 0 */
+	__u32 last_seen;     /* host: session_now() of the client's last new session or session packet */
+};
+
 /* service_stats / backend_stats value, per CPU; field i is slot STAT_* i. 24 bytes. */
 struct lbrp_counters {
 	__u64 packets;      /* STAT_PACKETS */
@@ -172,5 +189,7 @@ _Static_assert(sizeof(struct session_config) == 56, "session_config layout");
 _Static_assert(sizeof(struct admission_state) == 16, "admission_state layout");
 _Static_assert(sizeof(struct frag_key) == 12, "frag_key layout");
 _Static_assert(sizeof(struct frag_value) == 16, "frag_value layout");
+_Static_assert(sizeof(struct affinity_key) == 8, "affinity_key layout");
+_Static_assert(sizeof(struct affinity_value) == 16, "affinity_value layout");
 
 #endif /* LBRP_STRUCTS_H */

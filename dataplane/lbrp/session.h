@@ -4,6 +4,7 @@
  * admission limit first), the session's state (TCP handshake and teardown, UDP/ICMP answered),
  * the session of a backend's reply (through backend_to_vip and the conntrack entry, else the
  * reverse NAT entry, else stateless through backend_to_vip), and the src-ip-rewrite mapping.
+ * A service with F_SERVICE_AFFINITY chooses a new session's backend through affinity.h.
  */
 #ifndef LBRP_SESSION_H
 #define LBRP_SESSION_H
@@ -17,6 +18,7 @@
 #include "session_table.h"
 #include "session_state.h"
 #include "admission.h"
+#include "affinity.h"
 
 /* Bench builds only: every run of a frame is a flow never seen before — its conntrack key takes
  * the source port and address bits from a counter, so each run misses, selects a backend and
@@ -85,10 +87,11 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 					  struct conntrack_value *ct, __u32 *stored)
 {
 	struct session_entry v;
-	struct backend_value be;
+	struct backend_value be = {}; /* initialised: clang may otherwise spill an unset register */
 	struct flow_key rk;
-	__u32 backend_id;
-	int rc = select_backend(svc, flow_hash(k), &backend_id, &be);
+	__u32 backend_id = 0;
+	int rc = (svc->flags & F_SERVICE_AFFINITY) ? affinity_select(svc, k, &backend_id, &be) :
+						       select_backend(svc, flow_hash(k), &backend_id, &be);
 
 	*stored = 0;
 	if (rc != CONTINUE)
@@ -176,7 +179,12 @@ static __always_inline int session_for_client(const struct pkt_desc *p, const st
 	e = session_find(b, &k);
 	now = session_now();
 	if (e && session_usable_by(p, e, cfg, now)) {
-		session_touch(e, now);
+		/* Once per clock unit (session_touch's own test): the client's affinity is refreshed too. */
+		if (e->last_seen != now) {
+			if (svc->flags & F_SERVICE_AFFINITY)
+				affinity_touch(svc, &k, e->ct.backend_id, now);
+			e->last_seen = now;
+		}
 		session_advance(e, ct_event(p, 0), cfg);
 		*ct = e->ct;
 		*is_new = 0;

@@ -29,9 +29,13 @@ import { CounterCache } from './stats/counters';
 import type { CubeHost } from './sync/cube-host';
 import { CubeSync, type CubeSyncOptions } from './sync/cube-sync';
 import { kernelKeyOf } from './sync/kernel-state';
+import { purgeBackendSessions, type PurgeBackend } from './sync/session-purge';
 import { HealthMonitor, type BackendRef } from './health/health-monitor';
 import { healthSeeds } from './health/restart-seeds';
 import { backendHealthView } from './health/health-view';
+
+/** setTimeout's longest delay (a later deadline re-arms when this one fires). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
 export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
@@ -72,6 +76,9 @@ export class LbrpService implements ServiceHandler {
   private readonly healthDirty = new Set<string>();
   /** Backends that went DOWN, waiting for their cube's table re-apply. */
   private readonly wentDown: BackendRef[] = [];
+  /** drain-timeout: one timer for all cubes, set to the earliest deadline (drainAt). */
+  private drainTimer: NodeJS.Timeout | undefined;
+  private drainAt: number | undefined;
 
   constructor(
     private readonly host: CubeHost,
@@ -139,6 +146,8 @@ export class LbrpService implements ServiceHandler {
     this.health.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   /** Runs `job` after every job queued before it (requests, resyncs, retries never interleave). */
@@ -287,26 +296,38 @@ export class LbrpService implements ServiceHandler {
         return;
       }
       this.afterSync(sync);
-      // The table without them is written: their sessions may now go (next packet re-balances).
+      // The table without them is written: their sessions go now, so a flow's next packet is
+      // balanced again (TCP: the new backend resets it, the client fails fast; UDP moves at once).
       // One kept in its table because every backend of its service is DOWN keeps its sessions.
+      const purge: PurgeBackend[] = [];
       for (const ref of down) {
         const ks = sync.kernel.services.get(kernelKeyOf(ref));
-        if (ks?.backends.get(ref.ip)?.active === false) this.backendDown(ref);
+        const b = ks?.backends.get(ref.ip);
+        if (!ks || b?.active !== false) continue;
+        purge.push({ id: b.id, ip: ref.ip, port: ref.port, serviceId: ks.serviceId });
+        this.options.onBackendDown?.(ref);
       }
+      if (purge.length > 0) await this.endSessions(cube, purge, 'DOWN');
     });
   }
 
-  /**
-   * A backend went DOWN and the table without it is written. MERGE NOTE: this is where the
-   * session purge of a DOWN backend belongs (the drain-timeout purge of issue 15), e.g.
-   * `purgeBackendSessions(cube, vip, vport, proto, ip, port)`; until then, only the option hook.
-   */
-  private backendDown(ref: BackendRef): void {
-    this.options.onBackendDown?.(ref);
+  /** Ends the sessions of `backends` (both entries of each), logging how many; never throws. */
+  private async endSessions(cube: string, backends: readonly PurgeBackend[], why: string): Promise<void> {
+    const which = backends.map((b) => b.ip).join(', ');
+    try {
+      const r = await purgeBackendSessions(this.host, cube, backends);
+      this.options.log('INFO', `cube ${cube}: ${why}: ended ${r.forward} sessions of ${which}`);
+    } catch (err) {
+      this.options.log(
+        'WARN',
+        `cube ${cube}: ${why}: ending sessions of ${which} failed: ${(err as Error).message}`,
+      );
+    }
   }
 
   private afterSync(sync: CubeSync): void {
     this.health.reconcile(sync.model);
+    this.scheduleDrain();
     if (!sync.status.ok) {
       this.options.log(
         'WARN',
@@ -314,6 +335,38 @@ export class LbrpService implements ServiceHandler {
       );
       this.scheduleRetry();
     }
+  }
+
+  /** Sets the drain timer to the earliest drain-timeout deadline of all cubes (none: no timer). */
+  private scheduleDrain(): void {
+    let next: number | undefined;
+    for (const s of this.cubes.values()) {
+      const d = s.drains.nextDeadline(s.model);
+      if (d !== undefined && (next === undefined || d < next)) next = d;
+    }
+    if (this.drainTimer && next === this.drainAt) return;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.drainAt = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - Date.now()), MAX_TIMER_MS);
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      this.drainAt = undefined;
+      void this.serialized(() => this.endDrained());
+    }, delay);
+    this.drainTimer.unref();
+  }
+
+  /** Ends the sessions of every backend whose drain-timeout has passed, then re-arms the timer. */
+  private async endDrained(): Promise<void> {
+    const now = Date.now();
+    for (const [name, sync] of this.cubes) {
+      const due = sync.drains.takeDue(sync.model, now);
+      if (due.length === 0) continue;
+      await this.endSessions(name, due, 'drain-timeout');
+    }
+    this.scheduleDrain();
   }
 
   private scheduleRetry(): void {

@@ -18,6 +18,17 @@ export type ServiceProto = 'ICMP' | 'TCP' | 'UDP' | 'ALL';
 export const SERVICE_PROTO_VALUES: readonly ServiceProto[] = ['ICMP', 'TCP', 'UDP', 'ALL'];
 
 /**
+ * Values of `/lbrp/{name}/service/{vip}/{vport}/{proto}/session-affinity`.
+ *
+ * - `NONE`
+ * - `CLIENT_IP`
+ */
+export type ServiceSessionAffinity = 'NONE' | 'CLIENT_IP';
+
+/** The names of ServiceSessionAffinity, in schema order. */
+export const SERVICE_SESSION_AFFINITY_VALUES: readonly ServiceSessionAffinity[] = ['NONE', 'CLIENT_IP'];
+
+/**
  * Services (i.e., virtual ip:protocol:port) exported to the client
  *
  * Schema path: `/lbrp/{name}/service/{vip}/{vport}/{proto}`
@@ -28,7 +39,7 @@ export class Service {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['vip', 'vport', 'proto'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'backend', 'health-check', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
+  static readonly $members: readonly string[] = ['name', 'vip', 'vport', 'proto', 'drain-timeout', 'session-affinity', 'affinity-timeout', 'backend', 'health-check', 'packets', 'bytes', 'active-sessions', 'total-sessions'];
 
   /** Service name related to the backend server of the pool is connected to */
   name?: string;
@@ -53,6 +64,27 @@ export class Service {
    * Key. Mandatory.
    */
   proto?: ServiceProto;
+
+  /**
+   * Seconds after which the sessions of a drained (weight 0) or removed backend of this service that are still open are ended. 0 = never
+   *
+   * Default: `0`. Units: seconds.
+   */
+  drainTimeout: number = 0;
+
+  /**
+   * CLIENT_IP: every connection from one client address to this service goes to the same backend until affinity-timeout passes without traffic from that client
+   *
+   * Default: `NONE`.
+   */
+  sessionAffinity: ServiceSessionAffinity = 'NONE';
+
+  /**
+   * Seconds without traffic from a client after which its affinity to a backend ends (session-affinity CLIENT_IP)
+   *
+   * Default: `10800`. Units: seconds.
+   */
+  affinityTimeout: number = 10800;
 
   /** Pool of backend servers that actually serve requests */
   backend?: Backend[];
@@ -116,6 +148,9 @@ export class Service {
     if (o['vip'] !== undefined) x.vip = asString(o['vip'], Service.$path + '/vip');
     if (o['vport'] !== undefined) x.vport = asInteger(o['vport'], Service.$path + '/vport');
     if (o['proto'] !== undefined) x.proto = asEnum(o['proto'], SERVICE_PROTO_VALUES, Service.$path + '/proto');
+    if (o['drain-timeout'] !== undefined) x.drainTimeout = asInteger(o['drain-timeout'], Service.$path + '/drain-timeout');
+    if (o['session-affinity'] !== undefined) x.sessionAffinity = asEnum(o['session-affinity'], SERVICE_SESSION_AFFINITY_VALUES, Service.$path + '/session-affinity');
+    if (o['affinity-timeout'] !== undefined) x.affinityTimeout = asInteger(o['affinity-timeout'], Service.$path + '/affinity-timeout');
     if (o['backend'] !== undefined) x.backend = asArray(o['backend'], Service.$path + '/backend').map((e) => Backend.fromJson(e));
     if (o['health-check'] !== undefined) x.healthCheck = HealthCheck.fromJson(o['health-check']);
     if (o['packets'] !== undefined) x.packets = asInteger(o['packets'], Service.$path + '/packets', true);
@@ -135,6 +170,9 @@ export class Service {
     if (this.vip !== undefined) out['vip'] = this.vip;
     if (this.vport !== undefined) out['vport'] = this.vport;
     if (this.proto !== undefined) out['proto'] = this.proto;
+    out['drain-timeout'] = this.drainTimeout;
+    out['session-affinity'] = this.sessionAffinity;
+    out['affinity-timeout'] = this.affinityTimeout;
     if (this.backend !== undefined) out['backend'] = this.backend.map((e) => e.toJson());
     if (this.healthCheck !== undefined) out['health-check'] = this.healthCheck.toJson();
     if (this.packets !== undefined) out['packets'] = this.packets;

@@ -60,6 +60,10 @@ export const FRAG_FROM_CLIENT = 0;
 export const FRAG_FROM_BACKEND = 1;
 /** frag_track entries (LRU hash; -D MAX_FRAG_TRACK): datagrams in flight whose first fragment was translated. */
 export const MAX_FRAG_TRACK = 1024;
+/** affinity entries (LRU hash; -D MAX_AFFINITY): clients of session-affinity services, all services together. */
+export const MAX_AFFINITY = 8192;
+/** service_value.flags: session-affinity CLIENT_IP (affinity.h); its timeout is service_affinity[id]. */
+export const F_SERVICE_AFFINITY = 0x1;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
 export const FROM_FRONTEND = 0;
 /** src_rewrite_value.sense: the key is the new range (backend-side destinations mapped back). */
@@ -166,6 +170,8 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   FRAG_FROM_CLIENT,
   FRAG_FROM_BACKEND,
   MAX_FRAG_TRACK,
+  MAX_AFFINITY,
+  F_SERVICE_AFFINITY,
   REASON_ARP_REPLY,
   REASON_FLOODING,
   ...Object.fromEntries(Object.entries(DROP).map(([k, v]) => [`DROP_${k}`, v])),
@@ -279,6 +285,17 @@ export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
     ['id', 8, 2],
     ['proto', 10, 1],
     ['dir', 11, 1],
+  ]),
+  affinity_key: layout(8, [
+    ['service_id', 0, 4],
+    ['client', 4, 4],
+  ]),
+  affinity_value: layout(16, [
+    ['backend_id', 0, 4],
+    ['backend_ip', 4, 4],
+    ['backend_port', 8, 2],
+    ['pad', 10, 2],
+    ['last_seen', 12, 4],
   ]),
   frag_value: layout(16, [
     ['saddr', 0, 4],
@@ -743,4 +760,43 @@ export function encodeIpv4Key(ip: Ipv4): Buffer {
   const b = Buffer.alloc(4);
   writeIpv4(b, ip, 0);
   return b;
+}
+
+/** affinity key: one client of one service. */
+export interface AffinityKey {
+  serviceId: number;
+  client: Ipv4;
+}
+
+export function encodeAffinityKey(k: AffinityKey): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32LE(k.serviceId, 0);
+  writeIpv4(b, k.client, 4);
+  return b;
+}
+
+/** affinity value (written by the datapath): the client's backend and when it was last used. */
+export interface AffinityValue {
+  backendId: number;
+  backendIp: Ipv4;
+  backendPort: number;
+  lastSeen: number;
+}
+
+export function encodeAffinityValue(v: AffinityValue): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt32LE(v.backendId, 0);
+  writeIpv4(b, v.backendIp, 4);
+  b.writeUInt16BE(v.backendPort, 8);
+  b.writeUInt32LE(v.lastSeen >>> 0, 12);
+  return b;
+}
+
+export function decodeAffinityValue(b: Buffer): AffinityValue {
+  return {
+    backendId: b.readUInt32LE(0),
+    backendIp: readIpv4(b, 4),
+    backendPort: b.readUInt16BE(8),
+    lastSeen: b.readUInt32LE(12),
+  };
 }

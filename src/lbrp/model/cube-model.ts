@@ -6,6 +6,7 @@ import { cubeError, type CubeError, type CubeErrorCode, type Result } from '../.
 import { Lbrp } from '../../generated/lbrp';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy';
 import type { HealthCheckType } from '../../generated/lbrp';
+import type { ServicePolicy } from './service-policy';
 
 export type PortMode = 'SINGLE' | 'MULTI';
 export type PortType = 'FRONTEND' | 'BACKEND';
@@ -55,6 +56,8 @@ export interface ServiceModel {
   readonly vport: number;
   readonly proto: Proto;
   readonly name?: string;
+  /** drain-timeout, session-affinity, affinity-timeout; absent = the YANG defaults. */
+  readonly policy?: ServicePolicy;
   /** By backend ip, in the order they were added. */
   readonly backends: ReadonlyMap<string, BackendModel>;
   /** The health-check container; absent = the YANG defaults (type NONE). */

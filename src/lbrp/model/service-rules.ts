@@ -22,6 +22,13 @@ import {
   type HealthCheckConfig,
   type HealthCheckInput,
 } from './health-check-rules';
+import {
+  DEFAULT_SERVICE_POLICY,
+  mergeServicePolicy,
+  policyOf,
+  withPolicy,
+  type ServicePolicy,
+} from './service-policy';
 
 /**
  * A service or backend `name` (a free label in the YANG, enforced here: the YANG stays
@@ -51,6 +58,8 @@ export interface ServiceInput {
   vport?: number;
   proto?: ProtoInput;
   name?: string;
+  /** drain-timeout, session-affinity, affinity-timeout as given (validated by the rules). */
+  policy?: Partial<Record<keyof ServicePolicy, unknown>>;
   backend?: BackendInput[];
   /** Members of the health-check container the request sets. */
   healthCheck?: HealthCheckInput;
@@ -127,6 +136,8 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
   if (!key.ok) return key;
   const label = checkLabel('service name', input.name, '/lbrp/service');
   if (!label.ok) return label;
+  const policy = mergeServicePolicy(DEFAULT_SERVICE_POLICY, input.policy);
+  if (!policy.ok) return policy;
   const { vip, vport, proto } = key.value;
   const health = input.healthCheck === undefined ? undefined : healthOf(undefined, input.healthCheck);
   if (health && !health.ok) return health;
@@ -148,7 +159,7 @@ export function addServiceInto(services: Map<string, ServiceModel>, input: Servi
       backends,
       ...(health ? { healthCheck: health.value } : {}),
     };
-    added.push([k, svc]);
+    added.push([k, withPolicy(svc, policy.value)]);
   }
   for (const [k, svc] of added) services.set(k, svc);
   return ok(undefined);
@@ -184,6 +195,11 @@ export function updateServiceInto(
       const health = healthOf(found.healthCheck, input.healthCheck);
       if (!health.ok) return health;
       svc = { ...svc, healthCheck: health.value };
+    }
+    if (input.policy !== undefined) {
+      const policy = mergeServicePolicy(policyOf(svc), input.policy);
+      if (!policy.ok) return policy;
+      svc = withPolicy(svc, policy.value);
     }
     for (const b of input.backend ?? []) {
       const r: Result<ServiceModel> =

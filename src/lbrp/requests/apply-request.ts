@@ -19,6 +19,7 @@ import {
   type ListMode,
 } from '../model/cube-rules';
 import { SESSION_LEAVES, type SessionPolicy } from '../model/session-policy';
+import { servicePolicyMember, servicePolicyOf } from '../model/service-policy';
 import { addPort, deletePort, replacePort, setPortIp, updatePort } from '../model/port-rules';
 import {
   addBackend,
@@ -79,15 +80,17 @@ function backendInput(b: Backend): BackendInput {
   return { ip: b.ip, name: b.name, port: b.port, weight: b.weight };
 }
 
-/** A service body; its health-check members only as far as the body carries them. */
+/** A service body; its policy and health-check members only as far as the body carries them. */
 function serviceInputOf(body: unknown): ServiceInput {
   const s = Service.fromJson(body);
   const raw = isObject(body) ? body : {};
+  const policy = servicePolicyOf(raw, s);
   return {
     vip: s.vip,
     vport: s.vport,
     proto: s.proto,
     name: s.name,
+    ...(Object.keys(policy).length > 0 ? { policy } : {}),
     backend: s.backend?.map(backendInput),
     ...('health-check' in raw ? { healthCheck: healthCheckInput(raw['health-check']) } : {}),
   };
@@ -188,10 +191,13 @@ export function applyRequest(
         ? unsupported()
         : updateService(model, { ...target.ref, healthCheck: input });
     }
-    case 'service-leaf':
-      if (op === 'UPDATE' && target.leaf === 'name')
+    case 'service-leaf': {
+      if (op !== 'UPDATE') return unsupported();
+      if (target.leaf === 'name')
         return updateService(model, { ...target.ref, name: typeof body === 'string' ? body : '' });
-      return unsupported();
+      const k = servicePolicyMember(target.leaf);
+      return k ? updateService(model, { ...target.ref, policy: { [k]: body } }) : unsupported();
+    }
     case 'backend': {
       const ref = target.ref;
       if (target.ip === undefined) {

@@ -4,6 +4,7 @@
 
 import { Backend, HealthCheck, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
 import { DEFAULT_HEALTH_CHECK, healthCheckView, type HealthCheckConfig } from '../model/health-check-rules';
+import { policyOf, servicePolicyMember } from '../model/service-policy';
 import type { JsonObject } from '../../generated/lbrp';
 import type { Result } from '../../common/errors';
 import {
@@ -123,6 +124,10 @@ export function serviceView(svc: ServiceModel, counters: CounterLookup): JsonObj
   o.vip = svc.vip;
   o.vport = svc.vport;
   o.proto = lower(svc.proto);
+  const policy = policyOf(svc);
+  o.drainTimeout = policy.drainTimeout;
+  o.sessionAffinity = lower(policy.sessionAffinity); // enums read lower case, as Polycube's
+  o.affinityTimeout = policy.affinityTimeout;
   if (svc.backends.size > 0)
     o.backend = [...svc.backends.values()].map((b) => backendObject(svc, b, counters));
   if (svc.healthCheck) o.healthCheck = healthCheckObject(svc.healthCheck);
@@ -221,6 +226,9 @@ export function readView(
       const svc = findService(model, target.ref.vip, target.ref.vport, target.ref.proto);
       if (!svc.ok) return svc;
       if (target.leaf === 'name') return ok(svc.value.name ?? '');
+      const k = servicePolicyMember(target.leaf);
+      if (k === 'sessionAffinity') return ok(lower(policyOf(svc.value).sessionAffinity));
+      if (k) return ok(policyOf(svc.value)[k]);
       const v = counterValue(counters.service(svc.value), target.leaf);
       return v === undefined ? fail('CUBE_ERR_LBRP_UNSUPPORTED') : ok(v);
     }

@@ -17,6 +17,7 @@ import { readKernelState } from './readback';
 import type { DataplaneMemory, MapWrite } from '../../service-kit';
 import { kernelMemoryError } from './memory-error';
 import { SessionConfigSync } from './session-config-sync';
+import { DrainTracker } from './drain-timeout';
 import { sessionClock, type SessionClock } from '../dataplane/session-clock';
 import { TableHealth, type OutOfTable } from './table-health';
 
@@ -36,6 +37,8 @@ export interface CubeSyncOptions {
   clock?: () => Promise<SessionClock>;
   /** Health checks (src/lbrp/health): what keeps backends out of the tables. */
   health?: CubeHealthHooks;
+  /** Wall clock in ms for drain-timeout (default Date.now). */
+  now?: () => number;
 }
 
 /** How health reaches a cube's tables. */
@@ -83,6 +86,8 @@ export class CubeSync {
   private readonly session: SessionConfigSync;
   /** The model tables are derived from: DOWN backends at weight 0 (the model keeps its weights). */
   private readonly table: TableHealth | undefined;
+  /** Drained and removed backends, for drain-timeout (fed with every state the maps move to). */
+  readonly drains = new DrainTracker();
   /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
   kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
@@ -136,10 +141,12 @@ export class CubeSync {
     const t0 = Date.now();
     const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
     if (!this.status.ok) await this.rebuildFromKernel();
+    const hz = await this.hz();
     const derived = deriveKernelState(this.forTables(next), this.kernelValue, {
       portIds,
       alloc: this.alloc,
       policy: this.opts.policy,
+      hz,
     });
     const t1 = Date.now();
     if (!derived.ok) {
@@ -164,6 +171,7 @@ export class CubeSync {
     commitAll(this.alloc);
     this.modelValue = next;
     this.portIdsValue = new Map(portIds);
+    this.drains.observe(this.kernelValue, derived.value, this.now());
     this.kernelValue = derived.value;
     const t3 = Date.now();
     const written = await this.write(writes);
@@ -202,6 +210,7 @@ export class CubeSync {
       portIds: this.portIdsValue,
       alloc: this.alloc,
       policy: this.opts.policy,
+      hz: await this.hz(),
     });
     if (!derived.ok) {
       rollbackAll(this.alloc);
@@ -211,6 +220,7 @@ export class CubeSync {
       return 0;
     }
     commitAll(this.alloc);
+    this.drains.observe(actual, derived.value, this.now());
     this.kernelValue = derived.value;
     return this.write(generateMapWrites(actual, derived.value));
   }
@@ -249,6 +259,15 @@ export class CubeSync {
       this.status.error = `map writes failed: ${(err as Error).message}`;
     }
     return total;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** The kernel's HZ (affinity timeouts in clock units), measured once per process. */
+  private async hz(): Promise<number> {
+    return (await (this.opts.clock ?? sessionClock)()).hz;
   }
 
   private async readPortIds(): Promise<Map<string, number>> {

@@ -10,6 +10,8 @@ import { activeRewrite } from '../model/src-rewrite-rules';
 import { buildMaglevTable, orderBackends, translateTable } from '../maglev/maglev-table';
 import { tableSizeFor, type TablePolicy } from '../maglev/table-policy';
 import type { IdAllocator, SlotAllocator } from './allocators';
+import { FALLBACK_HZ, secondsToUnits } from '../dataplane/session-clock';
+import { policyOf } from '../model/service-policy';
 import {
   backendAddressKey,
   kernelKeyOf,
@@ -46,6 +48,8 @@ export interface DeriveContext {
   portIds: ReadonlyMap<string, number>;
   alloc: SyncAllocators;
   policy: TablePolicy;
+  /** The kernel's HZ, for affinity timeouts in session clock units (default FALLBACK_HZ). */
+  hz?: number;
 }
 
 /**
@@ -232,5 +236,12 @@ function deriveService(
     backends,
     source: svc,
     tableInput,
+    ...affinityOf(svc, ctx.hz ?? FALLBACK_HZ),
   });
+}
+
+/** The affinity member of a service's KService: its timeout in clock units, when CLIENT_IP. */
+function affinityOf(svc: ServiceModel, hz: number): { affinityTimeout?: number } {
+  const p = policyOf(svc);
+  return p.sessionAffinity === 'CLIENT_IP' ? { affinityTimeout: secondsToUnits(p.affinityTimeout, hz) } : {};
 }

@@ -37,6 +37,12 @@ export interface KService {
   readonly source?: ServiceModel;
   /** The (ip, weight) set the table was built from, to skip rebuilding identical tables. */
   readonly tableInput?: string;
+  /**
+   * session-affinity CLIENT_IP: the affinity timeout in session clock units, written to
+   * `service_affinity[serviceId]` before the `services` entry carries F_SERVICE_AFFINITY; absent =
+   * no affinity (flags 0).
+   */
+  readonly affinityTimeout?: number;
 }
 
 /**

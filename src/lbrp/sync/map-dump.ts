@@ -17,6 +17,7 @@ import {
   decodeU32,
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_SERVICE_AFFINITY,
   FROM_FRONTEND,
   IPPROTO,
   readIpv4,
@@ -107,8 +108,11 @@ function writeText(w: MapWrite): string {
     case MAPS.services: {
       if (w.delete) return `del services[${serviceName(w.key)}]`;
       const s = decodeServiceValue(v);
-      return `put services[${serviceName(w.key)}] id=${s.serviceId} base=${s.slotBase} size=${s.tableSize}`;
+      const affinity = s.flags & F_SERVICE_AFFINITY ? ' affinity' : '';
+      return `put services[${serviceName(w.key)}] id=${s.serviceId} base=${s.slotBase} size=${s.tableSize}${affinity}`;
     }
+    case MAPS.serviceAffinity:
+      return `put service_affinity[${decodeU32(w.key)}]=${decodeU32(v)}`;
     case MAPS.backends: {
       const b = decodeBackendValue(v);
       return `put backends[${decodeU32(w.key)}] ${b.ip}:${b.port} ${flagsText(b.flags)}`;

@@ -23,6 +23,7 @@ import {
   encodeU32,
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_SERVICE_AFFINITY,
   F_BACKEND_VIP_UNIQUE,
   FROM_BACKEND,
   FROM_FRONTEND,
@@ -55,6 +56,7 @@ export const MAPS = {
   backendIps: 'backend_ips',
   sessionConfig: 'session_config',
   sessionEvents: 'session_events',
+  serviceAffinity: 'service_affinity',
 } as const;
 
 /** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */
@@ -77,6 +79,9 @@ const vipValueBuf = (e: KBackendVip): Buffer =>
   });
 const sameVip = (x: KBackendVip | undefined, y: KBackendVip): boolean =>
   x !== undefined && x.serviceKey === y.serviceKey && x.serviceId === y.serviceId;
+
+/** A service's `services` flags: F_SERVICE_AFFINITY with session-affinity CLIENT_IP. */
+const serviceFlags = (s: KService): number => (s.affinityTimeout !== undefined ? F_SERVICE_AFFINITY : 0);
 
 const serviceKeyBuf = (s: KService): Buffer =>
   encodeServiceKey({ vip: s.vip, vport: s.vport, proto: s.proto });
@@ -195,13 +200,22 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     const p = prev.services.get(key);
     if (!p || p.serviceId !== s.serviceId)
       yield put(MAPS.serviceStats, encodeU32(s.serviceId), ZERO_COUNTERS);
-    if (p && p.serviceId === s.serviceId && p.slotBase === s.slotBase && p.tableSize === s.tableSize)
+    // The affinity timeout before the flag that makes the datapath read it.
+    const sameId = p !== undefined && p.serviceId === s.serviceId;
+    if (s.affinityTimeout !== undefined && (!sameId || p.affinityTimeout !== s.affinityTimeout))
+      yield put(MAPS.serviceAffinity, encodeU32(s.serviceId), encodeU32(s.affinityTimeout));
+    if (
+      sameId &&
+      p.slotBase === s.slotBase &&
+      p.tableSize === s.tableSize &&
+      serviceFlags(p) === serviceFlags(s)
+    )
       continue;
     const value = encodeServiceValue({
       serviceId: s.serviceId,
       slotBase: s.slotBase,
       tableSize: s.tableSize,
-      flags: 0,
+      flags: serviceFlags(s),
     });
     yield put(MAPS.services, serviceKeyBuf(s), value);
   }

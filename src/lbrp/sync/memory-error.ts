@@ -12,6 +12,7 @@ export const MAP_SIZE_LEAF: Readonly<Record<string, keyof CubeSizes>> = {
   services: 'maxServices',
   vips: 'maxServices',
   service_stats: 'maxServices',
+  service_affinity: 'maxServices',
   backends: 'maxBackends',
   backend_to_vip: 'maxBackends',
   backend_stats: 'maxBackends',

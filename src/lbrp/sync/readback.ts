@@ -20,6 +20,7 @@ import {
   encodeU32,
   F_BACKEND_ACTIVE,
   F_BACKEND_UNIQUE,
+  F_SERVICE_AFFINITY,
   FROM_FRONTEND,
   readIpv4,
   type BackendValue,
@@ -91,6 +92,13 @@ export async function readKernelState(
     const key = kernelKeyOf(svc);
     wanted.set(key, new Map([...svc.backends.values()].map((b) => [b.ip, b.port])));
   }
+  // Affinity timeouts of the services flagged F_SERVICE_AFFINITY.
+  const affinity = await readKeys(
+    host,
+    cube,
+    MAPS.serviceAffinity,
+    raw.filter((s) => s.value.flags & F_SERVICE_AFFINITY).map((s) => s.value.serviceId),
+  );
   for (const { key, value } of raw) {
     const table = new Int32Array(value.tableSize);
     const backends = new Map<string, KBackend>();
@@ -113,6 +121,9 @@ export async function readKernelState(
       tableSize: value.tableSize,
       table,
       backends,
+      ...(value.flags & F_SERVICE_AFFINITY
+        ? { affinityTimeout: decodeU32(affinity.get(value.serviceId) ?? encodeU32(0)) }
+        : {}),
     });
   }
   await adoptSlotlessBackends(

@@ -92,8 +92,15 @@ const svc = (vip: string, vport: number, proto: number, id: number, slots: numbe
 
 /** The services the fuzz targets (VIP_1: TCP 80, UDP 53, ICMP over two backends each; VIP_2:
  * 80 without backends, 81 whose table names no backend), with src-ip-rewrite and MULTI's
- * FRONTEND IPs. */
-export function fuzzConfig(): DataplaneConfig {
+ * FRONTEND IPs. `affinity`: every service has session-affinity CLIENT_IP (timeout 0: never
+ * expires, so the model needs no clock). */
+export function fuzzConfig(opts: { affinity?: boolean } = {}): DataplaneConfig {
+  const cfg = baseFuzzConfig();
+  if (!opts.affinity) return cfg;
+  return { ...cfg, services: cfg.services.map((s) => ({ ...s, affinityTimeout: 0 })) };
+}
+
+function baseFuzzConfig(): DataplaneConfig {
   const base = rewriteConfig();
   return {
     ...base,

@@ -46,7 +46,11 @@ if (!Number.isSafeInteger(FRAMES) || FRAMES < 100)
 const LOCKSTEP_FRAMES = Math.floor(FRAMES / 2);
 /** Sessions and fragment translations never evicted (the model cannot predict the LRU clock): it
  * says so if one would be. */
-const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144, MAX_FRAG_TRACK: 65536 };
+const SIZES = { ...TEST_SIZES, MAX_SESSIONS: 262144, MAX_FRAG_TRACK: 65536, MAX_AFFINITY: 65536 };
+/** Session affinity in the first run of a variant (from the seed), and the other way in the
+ * lockstep run: each variant runs with and without it. */
+const affinityFirst = (hook: Hook, mode: Mode): boolean =>
+  ((SEED >>> ((hook === 'tc' ? 0 : 2) + (mode === 'single' ? 0 : 1))) & 1) === 1;
 /** The session table's key (session_config.secret) the fuzz runs with, from the seed. */
 const SECRET: [number, number, number, number] = [1, 2, 3, 4].map(
   (i) => Math.imul(SEED ^ Math.imul(0x9e3779b9, i), 0x85ebca6b) >>> 0,
@@ -315,9 +319,11 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
       const lb = await LbrpUnderTest.load(hook, mode, devices, {
         MAX_SESSIONS: SIZES.MAX_SESSIONS,
         MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK,
+        MAX_AFFINITY: SIZES.MAX_AFFINITY,
       });
       try {
-        expect(fuzz(hook, mode, lb, fuzzConfig(), FRAMES).join('\n\n')).toBe('');
+        const cfg = fuzzConfig({ affinity: affinityFirst(hook, mode) });
+        expect(fuzz(hook, mode, lb, cfg, FRAMES).join('\n\n')).toBe('');
       } finally {
         lb.close();
       }
@@ -331,13 +337,21 @@ describeKernel('kernel: lbrp dataplane fuzz', () => {
   it.each(VARIANTS)(
     `%s %s: ${LOCKSTEP_FRAMES} frames through backend_to_vip, as the model and as through reverse_nat (seed ${SEED})`,
     async (hook, mode) => {
-      const big = { MAX_SESSIONS: SIZES.MAX_SESSIONS, MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK };
+      const big = {
+        MAX_SESSIONS: SIZES.MAX_SESSIONS,
+        MAX_FRAG_TRACK: SIZES.MAX_FRAG_TRACK,
+        MAX_AFFINITY: SIZES.MAX_AFFINITY,
+      };
+      const affinity = !affinityFirst(hook, mode);
       const lb = await LbrpUnderTest.load(hook, mode, devices, big);
       const ref = await LbrpUnderTest.load(hook, mode, devices, big);
       try {
-        const cfg = withBackendVips(fuzzConfig());
+        const cfg = withBackendVips(fuzzConfig({ affinity }));
         expect(cfg.backendVips?.length).toBe(6);
-        const failures = fuzz(hook, mode, lb, cfg, LOCKSTEP_FRAMES, { lb: ref, cfg: fuzzConfig() });
+        const failures = fuzz(hook, mode, lb, cfg, LOCKSTEP_FRAMES, {
+          lb: ref,
+          cfg: fuzzConfig({ affinity }),
+        });
         expect(failures.join('\n\n')).toBe('');
         expect(lb.sessions('conntrack')).toBe(ref.sessions('conntrack'));
         expect(lb.sessions('reverse_nat')).toBe(0);

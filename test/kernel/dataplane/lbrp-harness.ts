@@ -29,6 +29,7 @@ import {
   encodeU16,
   encodeU32,
   F_BACKEND_ACTIVE,
+  F_SERVICE_AFFINITY,
   FROM_BACKEND,
   FROM_FRONTEND,
   Ipv4,
@@ -150,6 +151,8 @@ export interface ServiceSpec extends ServiceKey {
   slotBase: number;
   /** Backend id per slot; [] = a service without backends (table_size 0). */
   slots: number[];
+  /** session-affinity CLIENT_IP with this timeout (session clock units, 0 = never): F_SERVICE_AFFINITY and service_affinity[id]. */
+  affinityTimeout?: number;
 }
 
 export interface BackendSpec extends BackendValue {
@@ -325,7 +328,8 @@ export class LbrpUnderTest {
     const maps = new Map(this.obj.maps().map((m) => [m.name, m]));
     for (const k of w.backendIps.splice(0)) maps.get('backend_ips')?.delete(k);
     // The session table and the fragments' translations.
-    for (const name of ['sessions', 'conntrack', 'reverse_nat', 'frag_track']) maps.get(name)?.clear();
+    for (const name of ['sessions', 'conntrack', 'reverse_nat', 'frag_track', 'affinity', 'service_affinity'])
+      maps.get(name)?.clear();
     // The session policy back to "unkeyed, no timeouts, no limit", events and token buckets zeroed.
     if (maps.has('session_config')) this.setSessionConfig();
     if (maps.has('session_events'))
@@ -340,9 +344,13 @@ export class LbrpUnderTest {
       this.map('maglev_slots').update(encodeU32(s.slotBase + i), encodeU32(backendId)),
     );
     const key = encodeServiceKey(s);
+    // As the control plane does: the timeout is written before the flag that makes it read.
+    if (s.affinityTimeout !== undefined)
+      this.map('service_affinity').update(encodeU32(s.id), encodeU32(s.affinityTimeout));
+    const flags = s.affinityTimeout !== undefined ? F_SERVICE_AFFINITY : 0;
     this.map('services').update(
       key,
-      encodeServiceValue({ serviceId: s.id, slotBase: s.slotBase, tableSize: s.slots.length, flags: 0 }),
+      encodeServiceValue({ serviceId: s.id, slotBase: s.slotBase, tableSize: s.slots.length, flags }),
     );
     this.written.services.push(key);
     const vip = encodeIpv4Key(s.vip);

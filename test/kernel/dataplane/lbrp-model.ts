@@ -21,6 +21,7 @@ import {
   F_CT_SEEN_CLIENT_ACK,
   FlowKey,
   IPPROTO,
+  MAX_AFFINITY,
   MAX_FRAG_TRACK,
   SESSION_FORWARD,
   SESSION_REVERSE,
@@ -286,6 +287,9 @@ export class LbrpModel {
   private readonly buckets: number;
   /** backend_ips: every backend address the configuration has had (setBackend adds). */
   private readonly backendIps = new Set<string>();
+  /** affinity.h: the backend of each client of an affinity service, by "service id|client". The
+   * fuzz's affinity timeout is 0 (never expires), so only the backend's state decides. */
+  private readonly affinity = new Map<string, { id: number; ip: string; port: number }>();
   /** frag_track: what a datagram's first fragment became, by fragKey. */
   private readonly fragTrack = new Map<string, { saddr: string; daddr: string }>();
   /** The datagrams of fragTrack as they arrived, in recording order (for the generator). */
@@ -307,6 +311,8 @@ export class LbrpModel {
       MAX_MAGLEV_SLOTS: number;
       /** -D MAX_FRAG_TRACK of the program (default: the C default). */
       MAX_FRAG_TRACK?: number;
+      /** -D MAX_AFFINITY of the program (default: the C default). */
+      MAX_AFFINITY?: number;
     },
     /** session_config.secret the program runs with (the bucket hash's key). */
     private readonly secret: readonly number[] = [0, 0, 0, 0],
@@ -597,12 +603,9 @@ export class LbrpModel {
   /** A new session: the Maglev slot's backend, the conntrack entry and (unless the backend is
    * F_BACKEND_UNIQUE) the reverse NAT entry; or the drop reason. */
   private createSession(p: Ip4, svc: ServiceSpec, k: FlowKey): Conntrack | DropReason {
-    const slot = svc.slotBase + (hashFlow(k) % svc.slots.length);
-    if (slot >= this.sizes.MAX_MAGLEV_SLOTS) return 'NO_BACKEND';
-    const id = this.slots.get(slot) ?? 0;
-    if (id >= this.sizes.MAX_BACKENDS) return 'NO_BACKEND';
-    const be = this.backends.get(id);
-    if (!be || (be.flags & F_BACKEND_ACTIVE) === 0) return 'BACKEND_INACTIVE';
+    const id = svc.affinityTimeout !== undefined ? this.affinityChoice(svc, k) : this.maglevChoice(svc, k);
+    if (typeof id === 'string') return id;
+    const be = this.backends.get(id) as BackendSpec;
     const ct: Conntrack = {
       backendId: id,
       backendIp: be.ip,
@@ -631,6 +634,33 @@ export class LbrpModel {
       );
     }
     return ct;
+  }
+
+  /** select.h: the Maglev slot's backend id for flow k, or the drop reason. */
+  private maglevChoice(svc: ServiceSpec, k: FlowKey): number | DropReason {
+    const slot = svc.slotBase + (hashFlow(k) % svc.slots.length);
+    if (slot >= this.sizes.MAX_MAGLEV_SLOTS) return 'NO_BACKEND';
+    const id = this.slots.get(slot) ?? 0;
+    if (id >= this.sizes.MAX_BACKENDS) return 'NO_BACKEND';
+    const be = this.backends.get(id);
+    if (!be || (be.flags & F_BACKEND_ACTIVE) === 0) return 'BACKEND_INACTIVE';
+    return id;
+  }
+
+  /** affinity.h: the client's backend while it is active at the address it was chosen with; else
+   * the Maglev choice, which becomes the client's backend. */
+  private affinityChoice(svc: ServiceSpec, k: FlowKey): number | DropReason {
+    const key = `${svc.id}|${k.saddr}`;
+    const a = this.affinity.get(key);
+    const b = a && this.backends.get(a.id);
+    if (a && b && (b.flags & F_BACKEND_ACTIVE) !== 0 && b.ip === a.ip && b.port === a.port) return a.id;
+    const id = this.maglevChoice(svc, k);
+    if (typeof id === 'string') return id;
+    const be = this.backends.get(id) as BackendSpec;
+    this.affinity.set(key, { id, ip: be.ip, port: be.port });
+    if (this.affinity.size > (this.sizes.MAX_AFFINITY ?? MAX_AFFINITY) / 2)
+      throw new Error('model: the affinity map fills up (LRU eviction): the fuzz sends too many clients');
+    return id;
   }
 
   /** Records an entry; a full bucket would evict (least recently used, by the clock), which the

@@ -136,6 +136,14 @@ function withOtherBackendsOfWeb(): DataplaneConfig {
 }
 
 const ONE_CT = { conntrack: 1, reverseNat: 0 };
+/** The standard configuration with SVC_WEB under session-affinity CLIENT_IP (timeout 0: never). */
+const withAffinity = (): DataplaneConfig => {
+  const cfg = standardConfig();
+  return {
+    ...cfg,
+    services: cfg.services.map((s) => (s.id === SVC_WEB.id ? { ...s, affinityTimeout: 0 } : s)),
+  };
+};
 
 // A fragmented UDP datagram each way (IP id 0x0f0f): the client's to the DNS service (first
 // fragment 24 bytes of IP payload, the UDP header among them), and the backend's reply.
@@ -388,6 +396,31 @@ export const ROWS: Row[] = [
     want: 'redirect',
     wantPort: 'backend',
     wantFrame: SYN_C1_AT_B1,
+  },
+  {
+    name: "with session-affinity, a client's new flow goes to its first flow's backend, not to its slot's",
+    given: withAffinity,
+    before: openWeb,
+    setup: (lb) => allSlots(lb, B2.id),
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { sport: 40001, syn: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_1, 8080, { sport: 40001, syn: true }),
+  },
+  {
+    name: "with session-affinity, a drained affinity backend gives the client's new flow its slot's backend",
+    given: withAffinity,
+    before: openWeb,
+    setup: (lb) => {
+      lb.setBackendActive(B1, false);
+      allSlots(lb, B2.id);
+    },
+    inFrame: tcp(CLIENT_1, VIP_1, 80, { sport: 40001, syn: true }),
+    inPort: 'frontend',
+    want: 'redirect',
+    wantPort: 'backend',
+    wantFrame: tcp(CLIENT_1, BACKEND_2, 8080, { sport: 40001, syn: true }),
   },
   {
     name: 'a new session whose slot names a drained backend is dropped',

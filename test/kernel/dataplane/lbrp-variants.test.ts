@@ -26,6 +26,8 @@ const LBRP_MAPS = [
   'session_events',
   'backend_ips',
   'frag_track',
+  'affinity',
+  'service_affinity',
   'src_ip_rewrite',
   'ip_to_frontend_port',
   'service_stats',
@@ -62,6 +64,8 @@ describeKernel('kernel: lbrp dataplane builds', () => {
       expect(obj.map('sessions').maxEntries * SESSION_WAYS).toBe(65536); // buckets × ways
       expect(obj.map('services').maxEntries).toBe(1024);
       expect(obj.map('backends').maxEntries).toBe(4096);
+      expect(obj.map('affinity').maxEntries).toBe(8192);
+      expect(obj.map('affinity').type).toBe(BpfMapType.LRU_HASH);
       // No PCN_POSSIBLE_CPUS (polycubed sets it): the counters stay per-CPU.
       expect(obj.map('service_stats').type).toBe(BpfMapType.PERCPU_ARRAY);
     } finally {

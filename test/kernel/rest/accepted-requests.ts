@@ -8,6 +8,9 @@ import type { FuzzWorld, Pick } from './hostile-requests';
 
 const P = '/polycube/v1';
 
+/** A service's policy leaves (drain-timeout, session-affinity, affinity-timeout) at their defaults. */
+const POLICY_DEFAULTS = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
+
 /** One request with the status it must get. */
 export interface Step {
   method: string;
@@ -132,7 +135,7 @@ export function acceptCase(p: Pick, w: FuzzWorld, n: number): AcceptCase {
       return {
         label: `service ${vip}:${vport}/${proto} name ${JSON.stringify(name)}`,
         steps: [post(path, { name })],
-        reads: [{ path, expect: { name, vip, vport, proto: proto.toLowerCase() } }],
+        reads: [{ path, expect: { name, vip, vport, proto: proto.toLowerCase(), ...POLICY_DEFAULTS } }],
         undo: [del(path)],
       };
     }
@@ -149,7 +152,12 @@ export function acceptCase(p: Pick, w: FuzzWorld, n: number): AcceptCase {
       return {
         label: `service with ${count} backends`,
         steps: [post(path, { name: 'many', backend })],
-        reads: [{ path, expect: configOf({ name: 'many', vip, vport: 443, proto: 'tcp', backend }) }],
+        reads: [
+          {
+            path,
+            expect: configOf({ name: 'many', vip, vport: 443, proto: 'tcp', ...POLICY_DEFAULTS, backend }),
+          },
+        ],
         undo: [del(path)],
       };
     }

@@ -172,7 +172,12 @@ const ROWS: Row[] = [
         vport: E('service/vport', true),
         proto: E('service/proto', true),
       },
-      'optional-params': params('service/name'),
+      'optional-params': params(
+        'service/name',
+        'service/drain-timeout',
+        'service/session-affinity',
+        'service/affinity-timeout',
+      ),
     },
   },
   {

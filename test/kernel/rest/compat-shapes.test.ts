@@ -126,11 +126,14 @@ const BACKEND = (state: boolean) => ({
   weight: 20,
   ...(state ? { ...COUNTERS, ...NO_HEALTH_CHECK } : {}),
 });
+/** The service policy leaves (issue 15) at their defaults, enums in lower case as Polycube reads them. */
+const POLICY = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
 const SERVICE = (state: boolean) => ({
   name: 'svc',
   vip: '10.0.0.1',
   vport: 80,
   proto: 'tcp',
+  ...POLICY,
   backend: [BACKEND(state)],
   ...(state ? COUNTERS : {}),
 });

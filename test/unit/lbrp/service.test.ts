@@ -166,6 +166,7 @@ describe('LbrpService requests', () => {
       req('UPDATE', '/lbrp/service/backend', [...web, beKey('1.1.1.1')], { ip: '1.1.1.1', port: 81 }),
     );
     const counters = { packets: 0, bytes: 0, 'active-sessions': 0, 'total-sessions': 0 };
+    const policy = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
     expect(ok(await svc.onConfig(req('READ', '/lbrp')))).toEqual({
       ports: [{ name: 'fe1', type: 'frontend', ip: '10.0.0.1' }],
       port_mode: 'multi',
@@ -197,6 +198,7 @@ describe('LbrpService requests', () => {
           vip: '10.0.0.1',
           vport: 80,
           proto: 'tcp',
+          ...policy,
           backend: [
             {
               name: '',
@@ -212,8 +214,8 @@ describe('LbrpService requests', () => {
           ],
           ...counters,
         },
-        { name: '', vip: '10.0.0.1', vport: 80, proto: 'udp', ...counters },
-        { name: '', vip: '10.0.0.1', vport: 0, proto: 'icmp', ...counters },
+        { name: '', vip: '10.0.0.1', vport: 80, proto: 'udp', ...policy, ...counters },
+        { name: '', vip: '10.0.0.1', vport: 0, proto: 'icmp', ...policy, ...counters },
       ],
     });
     expect(ok(await svc.onConfig(req('READ', '/lbrp/port_mode')))).toBe('multi');
@@ -228,7 +230,19 @@ describe('LbrpService requests', () => {
       Object.keys(
         Object(ok(await svc.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1', 0, 'ICMP'))))),
       ),
-    ).toEqual(['name', 'vip', 'vport', 'proto', 'packets', 'bytes', 'active-sessions', 'total-sessions']);
+    ).toEqual([
+      'name',
+      'vip',
+      'vport',
+      'proto',
+      'drain-timeout',
+      'session-affinity',
+      'affinity-timeout',
+      'packets',
+      'bytes',
+      'active-sessions',
+      'total-sessions',
+    ]);
   });
 
   // The init-only size leaves: given at creation, compiled into the program, shown by READ, never

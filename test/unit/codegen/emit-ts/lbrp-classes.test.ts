@@ -63,6 +63,12 @@ function canonical(): Record<string, unknown> {
   rest.ports[1].type = 'BACKEND';
   rest.port_mode = 'SINGLE';
   rest.service[0].proto = 'TCP';
+  // The service policy leaves, which §4.1 predates too (added after the members given).
+  Object.assign(rest.service[0], {
+    'drain-timeout': 0,
+    'session-affinity': 'NONE',
+    'affinity-timeout': 10800,
+  });
   return { ...rest, ...SIZE_DEFAULTS };
 }
 
@@ -85,7 +91,19 @@ describe('generated lbrp classes', () => {
       Ports,
       { name: 'p1', peer: '', tcubes: ['t1', 't2'], type: 'BACKEND', ip: '' },
     ],
-    ['service entry', Service, { name: '', vip: '10.0.0.1', vport: 0, proto: 'ICMP' }],
+    [
+      'service entry',
+      Service,
+      {
+        name: '',
+        vip: '10.0.0.1',
+        vport: 0,
+        proto: 'ICMP',
+        'drain-timeout': 30,
+        'session-affinity': 'CLIENT_IP',
+        'affinity-timeout': 60,
+      },
+    ],
     ['backend entry', Backend, { name: 'b1', ip: '1.2.3.4', port: 80, weight: 20 }],
     ['src-ip-rewrite', SrcIpRewrite, { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' }],
   ] as [string, { fromJson(j: unknown): { toJson(): object } }, object][])(

@@ -127,7 +127,18 @@ describe('lbrp datamodel IR', () => {
     {
       name: 'service',
       inPath: '/lbrp/service',
-      want: ['name', 'vip', 'vport', 'proto', 'backend', 'health-check', ...COUNTERS],
+      want: [
+        'name',
+        'vip',
+        'vport',
+        'proto',
+        'drain-timeout',
+        'session-affinity',
+        'affinity-timeout',
+        'backend',
+        'health-check',
+        ...COUNTERS,
+      ],
     },
     {
       name: 'backend',

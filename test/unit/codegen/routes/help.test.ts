@@ -161,7 +161,12 @@ const rows: Row[] = [
     inType: 'ADD',
     want: {
       params: keys('service/vip', 'service/vport', 'service/proto'),
-      'optional-params': leaves('service/name'),
+      'optional-params': leaves(
+        'service/name',
+        'service/drain-timeout',
+        'service/session-affinity',
+        'service/affinity-timeout',
+      ),
     },
   },
   {

@@ -28,14 +28,16 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 
 // What this lbrp adds to §6.4: the operational counters (config false, so read-only routes) of
 // each service and each backend (issue 6), the size leaves (issue 13), the session policy
-// (changeable at run time) and the session table counters (issue 14), the health-check container
-// and each backend's health (issue 15).
+// (changeable at run time) and the session table counters (issue 14), the service policy leaves
+// drain-timeout, session-affinity, affinity-timeout, the health-check container and each
+// backend's health (issue 15).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
 P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,sessionless-reply-nat} | GET PATCH OPTIONS
 P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
+…/:proto/{drain-timeout,session-affinity,affinity-timeout} | GET PATCH OPTIONS
 …/:proto/backend/:ip/{health,health-detail,up,health-transitions} | GET OPTIONS
 …/:proto/health-check | GET POST PUT PATCH DELETE OPTIONS
 …/:proto/health-check/{type,port,interval,timeout,rise,fall,http-path,http-status,udp-payload,udp-expect} | GET PATCH OPTIONS
@@ -119,6 +121,9 @@ describe('buildRouteTable(lbrp)', () => {
       'key-prefix /:name/service/:vip/:vport',
       'element /:name/service/:vip/:vport/:proto',
       'leaf /:name/service/:vip/:vport/:proto/name',
+      'leaf /:name/service/:vip/:vport/:proto/drain-timeout',
+      'leaf /:name/service/:vip/:vport/:proto/session-affinity',
+      'leaf /:name/service/:vip/:vport/:proto/affinity-timeout',
       'list /:name/service/:vip/:vport/:proto/backend',
       'element /:name/service/:vip/:vport/:proto/backend/:ip',
       'leaf /:name/service/:vip/:vport/:proto/backend/:ip/name',

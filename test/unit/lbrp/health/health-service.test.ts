@@ -1,5 +1,5 @@
 // Health checks through the lbrp service over the in-memory host, with a scripted prober: a DOWN
-// backend leaves the Maglev table (configured weight kept), the purge hook runs after that write,
+// backend leaves the Maglev table (configured weight kept), its sessions are purged after that write,
 // UP brings it back, READs show health, and a restart keeps the table as it was (no flap).
 
 import { ErrorCode, type ConfigAnswer, type ConfigKey, type Op } from '../../../../src/service-kit';
@@ -8,6 +8,9 @@ import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { fixedClock } from '../../../../src/lbrp/dataplane/session-clock';
 import type { BackendRef } from '../../../../src/lbrp/health/health-monitor';
 import type { KService } from '../../../../src/lbrp/sync/kernel-state';
+import { encodeU32 } from '../../../../src/lbrp/dataplane/map-layouts';
+import { sessionEntries } from '../../../../src/lbrp/dataplane/session-table';
+import { bucket, type Session } from '../../../fixtures/lbrp/session-buckets';
 
 const clock = async () => fixedClock(250, async () => 1000n << 8n);
 
@@ -96,8 +99,27 @@ describe('health checks in the lbrp service', () => {
     await until(async () => (await health('10.1.0.1')) === 'up');
     expect(inTable(svc)).toEqual(['10.1.0.1', '10.1.0.2']);
 
+    // One open session on each backend; the DOWN backend's goes (both entries), the other stays.
+    const ks = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0] as KService;
+    const session = (ip: string, sport: number): Session => ({
+      client: '10.9.0.1',
+      sport,
+      backend: ip,
+      bport: 80,
+      id: ks.backends.get(ip)?.id ?? -1,
+      serviceId: ks.serviceId,
+    });
+    host.poke('lb0', 'sessions', encodeU32(0), bucket(session('10.1.0.1', 1000), session('10.1.0.2', 1001)));
+    const sessionsOf = async (): Promise<number[]> =>
+      sessionEntries((await host.readMaps('lb0', 'sessions')).map((e) => e.value))
+        .map((e) => e.value.readUInt32LE(e.kind === 0 ? 8 : 16))
+        .sort();
+
     dead.add('10.1.0.1');
     await until(() => downs.length === 1);
+    await until(async () => (await sessionsOf()).length === 2);
+    expect(await sessionsOf()).toEqual([session('10.1.0.2', 0).id, session('10.1.0.2', 0).id]);
+    expect(logs.some((l) => l === 'INFO cube lb0: DOWN: ended 1 sessions of 10.1.0.1')).toBe(true);
     // The hook ran after the table without the backend was written.
     expect(downs[0].table).toEqual(['10.1.0.2']);
     expect(downs[0].ref).toMatchObject({ cube: 'lb0', service: '10.0.0.1:80:TCP', ip: '10.1.0.1', port: 80 });

@@ -123,8 +123,10 @@ const NO_CHECK = {
 };
 const B1 = { name: 'b1', ip: '192.168.1.1', port: 8080, weight: 3, ...C20, ...NO_CHECK };
 const B2 = { name: '', ip: '192.168.1.2', port: 8081, weight: 1, ...ZERO, ...NO_CHECK };
-const WEB = { name: 'web', vip: '10.0.0.1', vport: 80, proto: 'tcp', backend: [B1, B2], ...C10 };
-const DNS = { name: '', vip: '10.0.0.2', vport: 53, proto: 'udp', ...ZERO };
+/** The service policy leaves at their defaults. */
+const POLICY = { 'drain-timeout': 0, 'session-affinity': 'none', 'affinity-timeout': 10800 };
+const WEB = { name: 'web', vip: '10.0.0.1', vport: 80, proto: 'tcp', ...POLICY, backend: [B1, B2], ...C10 };
+const DNS = { name: '', vip: '10.0.0.2', vport: 53, proto: 'udp', ...POLICY, ...ZERO };
 const WEB_REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
 const DNS_REF = { vip: '10.0.0.2', vport: 53, proto: 'UDP' as const };
 
@@ -326,6 +328,9 @@ describe('readView', () => {
       'vip',
       'vport',
       'proto',
+      'drain-timeout',
+      'session-affinity',
+      'affinity-timeout',
       'backend',
       'packets',
       'bytes',

@@ -14,6 +14,7 @@ import {
   deleteBackend,
   deleteService,
   updateBackend,
+  updateService,
 } from '../../../../src/lbrp/model/service-rules';
 import { deleteSrcIpRewrite, updateSrcIpRewrite } from '../../../../src/lbrp/model/src-rewrite-rules';
 import { renderPlan } from '../../../../src/lbrp/sync/map-dump';
@@ -588,5 +589,43 @@ describe('CubeSync backend_to_vip and F_BACKEND_UNIQUE (golden)', () => {
       'BACKEND_IP 192.168.1.10 backends=2',
       'BACKEND_VIP 192.168.1.10:0/icmp -> 10.0.0.1:0 id=0',
     ]);
+  });
+});
+
+describe('CubeSync: session affinity', () => {
+  // CLIENT_IP writes the timeout (clock units at HZ 250: ceil(s × 250 / 256)) before the services
+  // entry that carries the flag; a new timeout is one write; NONE clears the flag; a restart
+  // adopts it all with no write.
+  it('writes service_affinity before the flagged services entry, and adopts it after a restart', async () => {
+    const { host, sync, base } = newSync();
+    let m = build(base, SINGLE_PORTS, (x) =>
+      addService(x, {
+        ...WEB,
+        policy: { sessionAffinity: 'CLIENT_IP', affinityTimeout: 60 },
+        backend: [{ ip: '192.168.1.10', port: 8080 }],
+      }),
+    );
+    must(await sync.apply(m));
+    const plan = renderPlan(host.takeWrites());
+    const at = (line: string): number => plan.indexOf(line);
+    expect(at('put service_affinity[0]=59')).toBeGreaterThan(-1);
+    expect(at('put services[10.0.0.1:80/tcp] id=0 base=0 size=2 affinity')).toBeGreaterThan(
+      at('put service_affinity[0]=59'),
+    );
+
+    m = build(m, (x) => updateService(x, { ...WEB, policy: { affinityTimeout: 10800 } }));
+    must(await sync.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual(['put service_affinity[0]=10547']);
+
+    const restarted = new CubeSync(m, host, SYNC_OPTIONS);
+    expect(await restarted.adopt(m)).toBe(0);
+
+    m = build(m, (x) => updateService(x, { ...WEB, policy: { sessionAffinity: 'NONE' } }));
+    must(await restarted.apply(m));
+    expect(renderPlan(host.takeWrites())).toEqual(['put services[10.0.0.1:80/tcp] id=0 base=0 size=2']);
+    // Another policy leaf (drain-timeout) changes no map.
+    m = build(m, (x) => updateService(x, { ...WEB, policy: { drainTimeout: 5 } }));
+    must(await restarted.apply(m));
+    expect(host.takeWrites()).toEqual([]);
   });
 });

@@ -60,7 +60,15 @@ const CASES: Case[] = [
         { list: 'service', name: 'proto', value: 'TCP' },
       ],
       isCollection: false,
-      body: { name: 'svc', vip: '10.0.0.1', vport: 80, proto: 'TCP' },
+      body: {
+        name: 'svc',
+        vip: '10.0.0.1',
+        vport: 80,
+        proto: 'TCP',
+        'drain-timeout': 0,
+        'session-affinity': 'NONE',
+        'affinity-timeout': 10800,
+      },
     },
   },
   {

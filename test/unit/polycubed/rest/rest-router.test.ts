@@ -553,10 +553,12 @@ describe('body pipeline (REST spec §5.2, §6.3) over the fake daemon', () => {
     { list: 'service', name: 'vport', value: '80' },
     { list: 'service', name: 'proto', value: 'TCP' },
   ];
-  // The element's own keys are copied into the body, converted and re-spelled (tcp → TCP).
+  // The element's own keys are copied into the body, converted and re-spelled (tcp → TCP); a
+  // create also gets the service's YANG defaults.
+  const SERVICE_DEFAULTS = { 'drain-timeout': 0, 'session-affinity': 'NONE', 'affinity-timeout': 10800 };
   it.each([
-    ['POST', '{}', 'CREATE', { vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
-    ['PUT', '{}', 'REPLACE', { vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
+    ['POST', '{}', 'CREATE', { vip: '10.0.0.1', vport: 80, proto: 'TCP', ...SERVICE_DEFAULTS }],
+    ['PUT', '{}', 'REPLACE', { vip: '10.0.0.1', vport: 80, proto: 'TCP', ...SERVICE_DEFAULTS }],
     ['PATCH', '{"name":"x"}', 'UPDATE', { name: 'x', vip: '10.0.0.1', vport: 80, proto: 'TCP' }],
   ])('%s of an element copies its keys into the body', async (method, body, op, want) => {
     const { router, ops } = routerWith(() => ok());
