@@ -6,46 +6,23 @@
 // balanced to another backend, which resets it).
 
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { LbrpStack, type Child } from '../fixtures/lbrp/e2e-stack';
-import {
-  buildLbNet,
-  spread,
-  startServers,
-  streamAdvances,
-  streamScript,
-  type LbNet,
-} from '../fixtures/lbrp/e2e-net';
+import { singleCubeSuite } from '../fixtures/lbrp/single-cube';
+import type { Child } from '../fixtures/lbrp/e2e-stack';
+import { spread, streamAdvances, streamScript, type LbNet } from '../fixtures/lbrp/e2e-net';
 
 const VIP = '10.10.0.120';
 const CUBE = 'lbaff';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeE2e('e2e: lbrp session affinity and drain-timeout', () => {
-  const stack = new LbrpStack();
+  // Every test starts from the cube with its ports and no service.
+  const suite = singleCubeSuite(CUBE);
+  const { stack } = suite;
   let lb: LbNet;
+  beforeAll(() => {
+    lb = suite.lb;
+  });
   const svc = `lbrp/${CUBE}/service/${VIP}`;
-
-  beforeAll(async () => {
-    lb = buildLbNet();
-    await stack.start();
-    await startServers(lb, (argv) => stack.spawn(argv));
-    await stack.ok('POST', `lbrp/${CUBE}/`, {
-      port_mode: 'SINGLE',
-      ports: [
-        { name: 'fe', type: 'FRONTEND', peer: lb.clients[0].dev },
-        { name: 'be', type: 'BACKEND', peer: lb.backendDev },
-      ],
-    });
-  }, 120000);
-
-  afterAll(async () => {
-    await stack.cleanup();
-    lb?.net.cleanup();
-  });
-
-  afterEach(async () => {
-    await stack.ok('DELETE', `lbrp/${CUBE}/service/`);
-  });
 
   it('sends 100 connections of one client to one backend with CLIENT_IP, and lets it expire', async () => {
     const ns = lb.clients[0].ns;

@@ -12,16 +12,9 @@ import { SESSION_FORWARD, SESSION_REVERSE } from '../../src/lbrp/dataplane/map-l
 import { sessionEntries } from '../../src/lbrp/dataplane/session-table';
 import { BpfMap, numPossibleCpus } from '../../src/polycubed/runtime/bpf-map';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { singleCubeSuite } from '../fixtures/lbrp/single-cube';
 import { LbrpStack, waitFor, type Child } from '../fixtures/lbrp/e2e-stack';
-import {
-  buildLbNet,
-  nodeIn,
-  spread,
-  startServers,
-  streamAdvances,
-  streamScript,
-  type LbNet,
-} from '../fixtures/lbrp/e2e-net';
+import { nodeIn, spread, streamAdvances, streamScript, type LbNet } from '../fixtures/lbrp/e2e-net';
 
 const VIP = '10.10.0.100';
 /** A second VIP, for a service that shares a backend address with one on VIP. */
@@ -63,32 +56,14 @@ function pinnedCount(stack: LbrpStack, map: string): number {
 }
 
 describeE2e('e2e: lbrp sessions', () => {
-  const stack = new LbrpStack();
+  // Every test starts from the cube with its ports and no service.
+  const suite = singleCubeSuite(CUBE);
+  const { stack } = suite;
   let lb: LbNet;
+  beforeAll(() => {
+    lb = suite.lb;
+  });
   const svc = `lbrp/${CUBE}/service/${VIP}`;
-
-  beforeAll(async () => {
-    lb = buildLbNet();
-    await stack.start();
-    await startServers(lb, (argv) => stack.spawn(argv));
-    await stack.ok('POST', `lbrp/${CUBE}/`, {
-      port_mode: 'SINGLE',
-      ports: [
-        { name: 'fe', type: 'FRONTEND', peer: lb.clients[0].dev },
-        { name: 'be', type: 'BACKEND', peer: lb.backendDev },
-      ],
-    });
-  }, 120000);
-
-  afterAll(async () => {
-    await stack.cleanup();
-    lb?.net.cleanup();
-  });
-
-  // Every test starts from a cube with ports and no service.
-  afterEach(async () => {
-    await stack.ok('DELETE', `lbrp/${CUBE}/service/`);
-  });
 
   // Weights 1:2:3 → shares 1/6, 2/6, 3/6; 1,000 fresh connections land within 5 points of them.
   it('spreads 1,000 new connections over weighted backends within 5 percentage points', async () => {
