@@ -20,12 +20,11 @@ import { describeKernel } from './describe-kernel';
 import {
   BackendSpec,
   DataplaneConfig,
-  Hook,
   LbrpUnderTest,
-  Mode,
   PortDevices,
   PORTS,
   ServiceSpec,
+  VARIANTS,
 } from './lbrp-harness';
 
 const B7: BackendSpec = { id: 7, ip: '192.168.1.77', port: 8080, flags: F_BACKEND_ACTIVE };
@@ -41,13 +40,6 @@ const svc = (ids: number[], affinity = true): ServiceSpec => ({
 });
 const config = (s: ServiceSpec, backends = [B1, B2, B7]): DataplaneConfig =>
   standardConfig({ services: [s], backends });
-
-const VARIANTS: Array<[Hook, Mode]> = [
-  ['tc', 'single'],
-  ['tc', 'multi'],
-  ['xdp', 'single'],
-  ['xdp', 'multi'],
-];
 
 describeKernel('kernel: lbrp session affinity', () => {
   let devices: PortDevices;

@@ -22,7 +22,7 @@ import { fragmentOf, udp } from '../../fixtures/packets';
 import { TestNet } from '../../fixtures/netns';
 import { describeKernel } from './describe-kernel';
 import { B1_DNS, standardConfig, SVC_DNS } from './lbrp-config';
-import { Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
+import { LbrpUnderTest, PortDevices, PORTS, VARIANTS } from './lbrp-harness';
 
 const GATEWAY = '10.0.0.254';
 /** UDP payload bytes: three fragments each way at the veths' MTU of 1500. */
@@ -57,13 +57,6 @@ u.on('message', (m, r) => {
 });
 u.bind(0, send);
 setTimeout(() => { console.log('timeout after ' + n + ' echoes'); process.exit(1); }, 5000);`;
-
-const VARIANTS: Array<[Hook, Mode]> = [
-  ['tc', 'single'],
-  ['tc', 'multi'],
-  ['xdp', 'single'],
-  ['xdp', 'multi'],
-];
 
 describeKernel('kernel: lbrp dataplane with fragmented datagrams (real traffic)', () => {
   describe.each(VARIANTS)('%s %s', (hook, mode) => {

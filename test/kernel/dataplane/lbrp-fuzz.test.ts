@@ -35,7 +35,16 @@ import {
   randomFrame,
   validFrame,
 } from './fuzz-frames';
-import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PortDevices, PORTS, TEST_SIZES } from './lbrp-harness';
+import {
+  DataplaneConfig,
+  Hook,
+  LbrpUnderTest,
+  Mode,
+  PortDevices,
+  PORTS,
+  TEST_SIZES,
+  VARIANTS,
+} from './lbrp-harness';
 import { Expectation, LbrpModel } from './lbrp-model';
 
 const SEED = fuzzSeed();
@@ -133,13 +142,6 @@ class DropLedger {
     return seen;
   }
 }
-
-const VARIANTS: Array<[Hook, Mode]> = [
-  ['tc', 'single'],
-  ['tc', 'multi'],
-  ['xdp', 'single'],
-  ['xdp', 'multi'],
-];
 
 describeKernel('kernel: lbrp dataplane fuzz', () => {
   let devices: PortDevices;

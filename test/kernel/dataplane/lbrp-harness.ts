@@ -65,6 +65,14 @@ export const CACHE_DIR = join(REPO, '.cache/bpf-test');
 
 export type Hook = 'tc' | 'xdp';
 export type Mode = 'single' | 'multi';
+
+/** Every hook and port mode the dataplane is built for (describe.each rows). */
+export const VARIANTS: ReadonlyArray<[Hook, Mode]> = [
+  ['tc', 'single'],
+  ['tc', 'multi'],
+  ['xdp', 'single'],
+  ['xdp', 'multi'],
+];
 /** The two kinds of session table entry, by the names of the maps they once were. */
 export type SessionTable = 'conntrack' | 'reverse_nat';
 const KIND: Record<SessionTable, number> = { conntrack: SESSION_FORWARD, reverse_nat: SESSION_REVERSE };

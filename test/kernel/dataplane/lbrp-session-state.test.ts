@@ -26,7 +26,7 @@ import {
 import { sessionBucketOf, sessionEntries } from '../../../src/lbrp/dataplane/session-table';
 import { B1, B1_DNS, B1_ICMP, B2, standardConfig, SVC_WEB, TABLE, withBackendVips } from './lbrp-config';
 import { describeKernel } from './describe-kernel';
-import { DataplaneConfig, Hook, LbrpUnderTest, Mode, PortDevices, PORTS } from './lbrp-harness';
+import { DataplaneConfig, Hook, LbrpUnderTest, PortDevices, PORTS, VARIANTS } from './lbrp-harness';
 
 type Proto = 'tcp' | 'udp' | 'icmp';
 const PROTO = { tcp: IPPROTO.TCP, udp: IPPROTO.UDP, icmp: IPPROTO.ICMP } as const;
@@ -155,13 +155,6 @@ function onOneCpu<T>(fn: () => T): T {
     execFileSync('taskset', ['-p', mask, pid], { stdio: 'ignore' });
   }
 }
-
-const VARIANTS: Array<[Hook, Mode]> = [
-  ['tc', 'single'],
-  ['xdp', 'single'],
-  ['tc', 'multi'],
-  ['xdp', 'multi'],
-];
 
 describeKernel('kernel: lbrp session state, timeouts, eviction and admission', () => {
   let devices: PortDevices;

@@ -7,15 +7,8 @@ import { RingBufferReader } from '../../../src/polycubed/runtime/ring-buffer';
 import { diffPackets, describePacket, verifyChecksums } from '../../fixtures/packets';
 import { standardConfig } from './lbrp-config';
 import { describeKernel } from './describe-kernel';
-import { Hook, LbrpUnderTest, Mode, PortDevices, RunResult } from './lbrp-harness';
+import { LbrpUnderTest, PortDevices, RunResult, VARIANTS } from './lbrp-harness';
 import { expectFor, resolvePort, Row, ROWS } from './lbrp-rows';
-
-const VARIANTS: Array<[Hook, Mode]> = [
-  ['tc', 'single'],
-  ['tc', 'multi'],
-  ['xdp', 'single'],
-  ['xdp', 'multi'],
-];
 
 describeKernel('kernel: lbrp dataplane table', () => {
   let devices: PortDevices;
