@@ -3,7 +3,7 @@
 // service, REST on 127.0.0.1), so perf_hooks.monitorEventLoopDelay sees the daemon's own loop while
 // each hostile body is sent, read, validated and refused. Bodies are built before measuring.
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startRestStack } from '../../test/fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
@@ -39,6 +39,7 @@ function hostileBodies(): [string, string, string, string][] {
 export async function benchHostileStall(): Promise<number> {
   const stack = await startRestStack();
   let worst = 0;
+  let worstProbe = 0;
   try {
     const setup = await stack.request('POST', `${P}/lbrp/lb0/`, '{}');
     const svc = await stack.request('POST', `${P}/lbrp/lb0/service/10.0.0.2/80/TCP/`, '{}');
@@ -47,13 +48,26 @@ export async function benchHostileStall(): Promise<number> {
       if (body.length > MIB) throw new Error(`${what}: ${body.length} bytes, over the 1 MiB body limit`);
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
-      const res = await stack.request(method, path, body);
+      // `GET /version/` probed back to back while the body is sent, read, checked and refused:
+      // the slowest probe answer (the issue's bound: 100 ms).
+      let done = false;
+      const hostile = stack.request(method, path, body).finally(() => (done = true));
+      let slowest = 0;
+      for (let i = 0; i < 100_000 && !done; i++) {
+        const t0 = performance.now();
+        const probe = await stack.request('GET', `${P}/version/`);
+        if (probe.status !== 200) throw new Error(`${what}: a probe got HTTP ${probe.status}`);
+        slowest = Math.max(slowest, performance.now() - t0);
+      }
+      const res = await hostile;
       h.disable();
       if (res.status !== 400) throw new Error(`${what}: HTTP ${res.status}, expected 400`);
       const ms = h.max / 1e6;
       worst = Math.max(worst, ms);
+      worstProbe = Math.max(worstProbe, slowest);
       console.log(
-        `  hostile body: ${what.padEnd(60)} ${(body.length / MIB).toFixed(2)} MiB  stall ${ms.toFixed(1).padStart(6)} ms`,
+        `  hostile body: ${what.padEnd(60)} ${(body.length / MIB).toFixed(2)} MiB  stall ${ms.toFixed(1).padStart(6)} ms` +
+          `  slowest probe ${slowest.toFixed(1).padStart(6)} ms`,
       );
     }
     // For scale: the same histogram over an idle second (scheduling noise of a loaded machine).
@@ -69,6 +83,9 @@ export async function benchHostileStall(): Promise<number> {
   }
   console.log(
     `${'worst event-loop stall during a 1 MiB hostile body (goal ≤ 50 ms)'.padEnd(72)}  ${worst.toFixed(1).padStart(6)} ms`,
+  );
+  console.log(
+    `${'slowest GET /version/ answer during a 1 MiB hostile body (goal ≤ 100 ms)'.padEnd(72)}  ${worstProbe.toFixed(1).padStart(6)} ms`,
   );
   return worst;
 }
