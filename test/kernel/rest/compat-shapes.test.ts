@@ -162,47 +162,35 @@ const YANG_JSON = 'application/yang.data+json; charset=utf-8';
 
 /** The rows; `state` when the service answers state leaves (see CompatService). */
 function rows(state: boolean): Row[] {
+  // The cube lb0 as GET answers it, directly and through the cube-name shortcut.
+  const cubeObject = {
+    name: 'lb0',
+    uuid: '<uuid>',
+    'service-name': 'lbrp',
+    type: 'TC',
+    loglevel: 'TRACE',
+    ports: [PORT('$0', 'UP')],
+    shadow: false,
+    span: false,
+    port_mode: 'multi',
+    ...cubeLeaves(state),
+    'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
+    service: [SERVICE(state)],
+    _links: links('/lbrp/lb0', CUBE_CHILDREN),
+  };
   return [
     {
       name: 'cube object (§4.1): base members, ports, service members in YANG order, _links',
       path: `${P}/lbrp/lb0/`,
       want: [200],
       wantType: YANG_JSON,
-      wantBody: {
-        name: 'lb0',
-        uuid: '<uuid>',
-        'service-name': 'lbrp',
-        type: 'TC',
-        loglevel: 'TRACE',
-        ports: [PORT('$0', 'UP')],
-        shadow: false,
-        span: false,
-        port_mode: 'multi',
-        ...cubeLeaves(state),
-        'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
-        service: [SERVICE(state)],
-        _links: links('/lbrp/lb0', CUBE_CHILDREN),
-      },
+      wantBody: cubeObject,
     },
     {
       name: 'cube object through the cube-name shortcut',
       path: `${P}/lb0/`,
       want: [308, 200],
-      wantBody: {
-        name: 'lb0',
-        uuid: '<uuid>',
-        'service-name': 'lbrp',
-        type: 'TC',
-        loglevel: 'TRACE',
-        ports: [PORT('$0', 'UP')],
-        shadow: false,
-        span: false,
-        port_mode: 'multi',
-        ...cubeLeaves(state),
-        'src-ip-rewrite': { 'ip-range': '10.2.0.0/24', new_ip_range: '10.3.0.0/24' },
-        service: [SERVICE(state)],
-        _links: links('/lbrp/lb0', CUBE_CHILDREN),
-      },
+      wantBody: cubeObject,
     },
     {
       name: 'service collection (§4.2): framework base objects then a trailing _links element',
