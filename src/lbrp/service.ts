@@ -292,6 +292,8 @@ export class LbrpService implements ServiceHandler {
       if (!sync) return;
       const applied = await sync.apply(sync.model);
       if (!applied.ok) {
+        // Kept for the next re-apply (the retry or the next health change), which purges them.
+        this.wentDown.push(...down);
         this.options.log('ERR', `cube ${cube}: health change not applied: ${applied.error.message}`);
         return;
       }
