@@ -53,11 +53,11 @@ describeE2e('e2e: lbrp session affinity and drain-timeout', () => {
     expect(Object.values(pinned)).toEqual([100]);
 
     // affinity-timeout 1 s: after ~2.5 s without traffic each round starts afresh by Maglev, so
-    // over 8 rounds the client lands on more than one backend (all equal: (1/3)^7 by chance),
-    // while the 5 connections of one round stay together.
+    // the client soon lands on another backend (after 14 rounds all on one: (1/3)^13 < 10⁻⁶ by
+    // chance), while the 5 connections of one round stay together.
     await stack.ok('PATCH', `${svc}/80/TCP/affinity-timeout/`, 1);
     const firsts = new Set<string>();
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 14 && firsts.size < 2; round++) {
       await sleep(2500);
       const got = await spread(ns, VIP, 80, 5);
       expect(got.error ?? 0).toBe(0);
