@@ -292,12 +292,18 @@ export class LbrpService implements ServiceHandler {
       if (!sync) return;
       const applied = await sync.apply(sync.model);
       if (!applied.ok) {
-        // Kept for the next re-apply (the retry or the next health change), which purges them.
+        // Kept for the next health change's re-apply, which purges them.
         this.wentDown.push(...down);
         this.options.log('ERR', `cube ${cube}: health change not applied: ${applied.error.message}`);
         return;
       }
       this.afterSync(sync);
+      if (!sync.status.ok) {
+        // The table without them may not be in the kernel: purging now would re-balance their
+        // flows onto them. The retry that brings the kernel in sync purges them (scheduleRetry).
+        this.wentDown.push(...down);
+        return;
+      }
       // The table without them is written: their sessions go now, so a flow's next packet is
       // balanced again (TCP: the new backend resets it, the client fails fast; UDP moves at once).
       // One kept in its table because every backend of its service is DOWN keeps its sessions.
@@ -383,8 +389,14 @@ export class LbrpService implements ServiceHandler {
           } catch (err) {
             sync.status.error = (err as Error).message;
           }
-          if (sync.status.ok) this.options.log('INFO', `cube ${sync.model.name}: kernel in sync again`);
-          else this.scheduleRetry();
+          if (!sync.status.ok) {
+            this.scheduleRetry();
+            continue;
+          }
+          const cube = sync.model.name;
+          this.options.log('INFO', `cube ${cube}: kernel in sync again`);
+          // Backends that went DOWN while it was not: their table is written now, so purge.
+          if (this.wentDown.some((r) => r.cube === cube)) this.healthChanged(cube);
         }
       });
     }, this.options.retryMs);

@@ -153,6 +153,59 @@ describe('health checks in the lbrp service', () => {
     expect(await health('10.1.0.1')).toBe('up');
   });
 
+  it("purges a DOWN backend's sessions only once its table is written, after a failed write too", async () => {
+    const host = new FakeHost();
+    host.addCube('lb0', []);
+    const dead = new Set<string>();
+    const logs: string[] = [];
+    const svc: LbrpService = new LbrpService(host, {
+      log: (l, m) => logs.push(`${l} ${m}`),
+      clock,
+      statsTtlMs: 0,
+      healthHoldMs: 0,
+      retryMs: 200,
+      healthProberFor: (cfg) =>
+        cfg.type === 'NONE'
+          ? undefined
+          : async (t) => (dead.has(t.ip) ? { ok: false, detail: 'refused' } : { ok: true, detail: 'fine' }),
+    });
+    services.push(svc);
+    await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0' }));
+    await svc.onConfig(
+      req('CREATE', '/lbrp/service', WEB, {
+        backend: [
+          { ip: '10.1.0.1', port: 80 },
+          { ip: '10.1.0.2', port: 80 },
+        ],
+        'health-check': { type: 'TCP', interval: 100, fall: 1, rise: 1 },
+      }),
+    );
+    await until(() => inTable(svc).length === 2);
+    const ks = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0] as KService;
+    const session = (ip: string, sport: number): Session => ({
+      client: '10.9.0.1',
+      sport,
+      backend: ip,
+      bport: 80,
+      id: ks.backends.get(ip)?.id ?? -1,
+      serviceId: ks.serviceId,
+    });
+    host.poke('lb0', 'sessions', encodeU32(0), bucket(session('10.1.0.1', 1000), session('10.1.0.2', 1001)));
+    const entries = async (): Promise<number> =>
+      sessionEntries((await host.readMaps('lb0', 'sessions')).map((e) => e.value)).length;
+
+    // The re-apply that takes 10.1.0.1 out fails: its sessions stay until the retry writes it.
+    host.failAfter = 0;
+    dead.add('10.1.0.1');
+    await until(() => logs.some((l) => l.includes('kernel not in sync')));
+    expect(await entries()).toBe(4);
+    expect(logs.some((l) => l.includes('DOWN: ended'))).toBe(false);
+    await until(() => logs.some((l) => l.includes('kernel in sync again')));
+    await until(async () => (await entries()) === 2);
+    expect(inTable(svc)).toEqual(['10.1.0.2']);
+    expect(logs.filter((l) => l === 'INFO cube lb0: DOWN: ended 1 sessions of 10.1.0.1')).toHaveLength(1);
+  });
+
   it('keeps a DOWN backend out of the table across a restart (no flap, no writes)', async () => {
     const host = new FakeHost();
     host.addCube('lb0', []);
