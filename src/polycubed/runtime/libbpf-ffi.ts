@@ -1,5 +1,6 @@
 // FFI binding to the system libbpf (libbpf.so.1) and the few libc calls the runtime needs.
-// This is the only file in the repository that touches koffi: everything above it sees typed
+// The only file of the runtime that touches koffi (the health probes have their own raw-socket
+// binding, src/lbrp/health/probes/raw-ip-socket.ts): everything above it sees typed
 // functions that take numbers, Buffers and opaque bigint pointers (shapes in libbpf-types.ts).
 // C names are kept on purpose so each call can be looked up in libbpf's headers.
 

@@ -3,9 +3,9 @@
 import type { HealthCheckConfig } from '../../model/health-check-rules';
 import { parseHex, parseStatusRange } from '../../model/health-check-rules';
 import { probeHttp } from './http-probe';
-import { probeIcmp } from './icmp-probe';
+import { probeIcmpEcho } from './icmp-echo-probe';
 import type { Prober } from './probe';
-import { probeTcp } from './tcp-probe';
+import { probeTcpSyn } from './tcp-syn-probe';
 import { probeUdp } from './udp-probe';
 
 export type { Prober, ProbeResult, ProbeTarget } from './probe';
@@ -14,7 +14,7 @@ export type { Prober, ProbeResult, ProbeTarget } from './probe';
 export function proberFor(cfg: HealthCheckConfig): Prober | undefined {
   switch (cfg.type) {
     case 'TCP':
-      return probeTcp;
+      return probeTcpSyn;
     case 'HTTP': {
       const status = parseStatusRange(cfg.httpStatus) ?? [200, 399];
       return (t) => probeHttp(t, { path: cfg.httpPath, status });
@@ -25,7 +25,7 @@ export function proberFor(cfg: HealthCheckConfig): Prober | undefined {
       return (t) => probeUdp(t, { payload, expect });
     }
     case 'ICMP':
-      return probeIcmp;
+      return probeIcmpEcho;
     default:
       return undefined;
   }
