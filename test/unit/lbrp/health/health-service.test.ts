@@ -37,6 +37,33 @@ function inTable(svc: LbrpService): string[] {
     .sort();
 }
 
+/** Creates cube lb0 and WEB with two backends, TCP checks every 100 ms, fall 1, rise 1. */
+async function twoCheckedBackends(svc: LbrpService): Promise<void> {
+  await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0' }));
+  await svc.onConfig(
+    req('CREATE', '/lbrp/service', WEB, {
+      backend: [
+        { ip: '10.1.0.1', port: 80 },
+        { ip: '10.1.0.2', port: 80 },
+      ],
+      'health-check': { type: 'TCP', interval: 100, fall: 1, rise: 1 },
+    }),
+  );
+}
+
+/** An open session of client 10.9.0.1:sport on backend `ip` of lb0's one service. */
+function sessionOn(svc: LbrpService, ip: string, sport: number): Session {
+  const ks = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0] as KService;
+  return {
+    client: '10.9.0.1',
+    sport,
+    backend: ip,
+    bport: 80,
+    id: ks.backends.get(ip)?.id ?? -1,
+    serviceId: ks.serviceId,
+  };
+}
+
 async function until(what: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await what())) {
@@ -100,15 +127,7 @@ describe('health checks in the lbrp service', () => {
     expect(inTable(svc)).toEqual(['10.1.0.1', '10.1.0.2']);
 
     // One open session on each backend; the DOWN backend's goes (both entries), the other stays.
-    const ks = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0] as KService;
-    const session = (ip: string, sport: number): Session => ({
-      client: '10.9.0.1',
-      sport,
-      backend: ip,
-      bport: 80,
-      id: ks.backends.get(ip)?.id ?? -1,
-      serviceId: ks.serviceId,
-    });
+    const session = (ip: string, sport: number): Session => sessionOn(svc, ip, sport);
     host.poke('lb0', 'sessions', encodeU32(0), bucket(session('10.1.0.1', 1000), session('10.1.0.2', 1001)));
     const sessionsOf = async (): Promise<number[]> =>
       sessionEntries((await host.readMaps('lb0', 'sessions')).map((e) => e.value))
@@ -170,26 +189,9 @@ describe('health checks in the lbrp service', () => {
           : async (t) => (dead.has(t.ip) ? { ok: false, detail: 'refused' } : { ok: true, detail: 'fine' }),
     });
     services.push(svc);
-    await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0' }));
-    await svc.onConfig(
-      req('CREATE', '/lbrp/service', WEB, {
-        backend: [
-          { ip: '10.1.0.1', port: 80 },
-          { ip: '10.1.0.2', port: 80 },
-        ],
-        'health-check': { type: 'TCP', interval: 100, fall: 1, rise: 1 },
-      }),
-    );
+    await twoCheckedBackends(svc);
     await until(() => inTable(svc).length === 2);
-    const ks = [...(svc.cube('lb0')?.kernel.services.values() ?? [])][0] as KService;
-    const session = (ip: string, sport: number): Session => ({
-      client: '10.9.0.1',
-      sport,
-      backend: ip,
-      bport: 80,
-      id: ks.backends.get(ip)?.id ?? -1,
-      serviceId: ks.serviceId,
-    });
+    const session = (ip: string, sport: number): Session => sessionOn(svc, ip, sport);
     host.poke('lb0', 'sessions', encodeU32(0), bucket(session('10.1.0.1', 1000), session('10.1.0.2', 1001)));
     const entries = async (): Promise<number> =>
       sessionEntries((await host.readMaps('lb0', 'sessions')).map((e) => e.value)).length;
@@ -219,16 +221,7 @@ describe('health checks in the lbrp service', () => {
       healthProberFor: prober,
     });
     services.push(svc);
-    await svc.onConfig(req('CREATE', '/lbrp', [], { name: 'lb0' }));
-    await svc.onConfig(
-      req('CREATE', '/lbrp/service', WEB, {
-        backend: [
-          { ip: '10.1.0.1', port: 80 },
-          { ip: '10.1.0.2', port: 80 },
-        ],
-        'health-check': { type: 'TCP', interval: 100, fall: 1, rise: 1 },
-      }),
-    );
+    await twoCheckedBackends(svc);
     await until(() => inTable(svc).length === 1);
     const config = ok(await svc.onConfig(req('READ', '/lbrp'))) as Record<string, unknown>;
     svc.stop();
