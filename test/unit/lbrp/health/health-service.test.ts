@@ -7,6 +7,7 @@ import { LbrpService } from '../../../../src/lbrp/service';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { fixedClock } from '../../../../src/lbrp/dataplane/session-clock';
 import type { BackendRef } from '../../../../src/lbrp/health/health-monitor';
+import type { Prober } from '../../../../src/lbrp/health/probes';
 import type { KService } from '../../../../src/lbrp/sync/kernel-state';
 import { encodeU32 } from '../../../../src/lbrp/dataplane/map-layouts';
 import { sessionEntries } from '../../../../src/lbrp/dataplane/session-table';
@@ -36,6 +37,14 @@ function inTable(svc: LbrpService): string[] {
     .map((b) => b.ip)
     .sort();
 }
+
+/** Probers that fail for the addresses in `dead` and pass for the others (none for type NONE). */
+const scripted =
+  (dead: ReadonlySet<string>) =>
+  (cfg: { type: string }): Prober | undefined =>
+    cfg.type === 'NONE'
+      ? undefined
+      : async (t) => (dead.has(t.ip) ? { ok: false, detail: 'refused' } : { ok: true, detail: 'fine' });
 
 /** Creates cube lb0 and WEB with two backends, TCP checks every 100 ms, fall 1, rise 1. */
 async function twoCheckedBackends(svc: LbrpService): Promise<void> {
@@ -87,10 +96,7 @@ describe('health checks in the lbrp service', () => {
       clock,
       statsTtlMs: 0,
       healthHoldMs: 0,
-      healthProberFor: (cfg) =>
-        cfg.type === 'NONE'
-          ? undefined
-          : async (t) => (dead.has(t.ip) ? { ok: false, detail: 'refused' } : { ok: true, detail: 'fine' }),
+      healthProberFor: scripted(dead),
       onBackendDown: (ref) => downs.push({ ref, table: inTable(svc) }),
     });
     services.push(svc);
@@ -183,10 +189,7 @@ describe('health checks in the lbrp service', () => {
       statsTtlMs: 0,
       healthHoldMs: 0,
       retryMs: 200,
-      healthProberFor: (cfg) =>
-        cfg.type === 'NONE'
-          ? undefined
-          : async (t) => (dead.has(t.ip) ? { ok: false, detail: 'refused' } : { ok: true, detail: 'fine' }),
+      healthProberFor: scripted(dead),
     });
     services.push(svc);
     await twoCheckedBackends(svc);
