@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     '30',
     '50',
   ]);
-  await load.waitLine(/^ready$/, 60000);
+  await load.waitLine(/^ready /, 60000);
   await watch(STEP);
 
   const victim = c.nodes[0];

@@ -65,7 +65,7 @@ describeE2e('e2e: cluster of three lbrp nodes behind BIRD and ECMP', () => {
   it('spreads new connections over the three nodes and the three backends', async () => {
     const before = await Promise.all(c.nodes.map(servicePackets));
     const load = startLoad(0, 100);
-    await load.waitLine(/^ready$/, 15000);
+    await load.waitLine(/^ready /, 15000);
     await new Promise((r) => setTimeout(r, 3000));
     const res = await stopLoad(load);
     const after = await Promise.all(c.nodes.map(servicePackets));
@@ -102,7 +102,7 @@ describeE2e('e2e: cluster of three lbrp nodes behind BIRD and ECMP', () => {
   it('keeps every long-lived connection through a node failure; measures the outage for new ones', async () => {
     const victim = c.nodes[0];
     const load = startLoad(100, 200);
-    await load.waitLine(/^ready$/, 60000);
+    await load.waitLine(/^ready /, 60000);
     await new Promise((r) => setTimeout(r, 2000));
     // The victim really carries some of the long-lived connections (ECMP hashed them there).
     const sessions = Number(
