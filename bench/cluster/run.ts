@@ -2,7 +2,7 @@
 // under 100 long-lived connections and 200 new connections a second. Each round fails one node
 // (daemons SIGKILLed, links down), then brings it back. Per round:
 //   withdraw   failure → the router's VIP route no longer names the node (BFD 100 ms × 3)
-//   failover   failure → first new connection from which every attempt succeeds
+//   failover   failure → start of the first new connection from which every attempt succeeds
 //   lost       long-lived connections that did not survive (no session sync: the backend set
 //              is unchanged, so identical Maglev tables keep every flow on its backend)
 //   failed     new connections that failed (1 s connect-and-greet limit)
@@ -70,8 +70,10 @@ async function main(): Promise<void> {
         fresh: Array<{ at: number; ok: boolean }>;
       };
       const failIn = failAt - t0;
-      const lastFail = res.fresh.reduce((m, f, i) => (!f.ok ? i : m), -1);
-      const firstGood = res.fresh.slice(lastFail + 1).find((f) => f.at >= failIn);
+      // By start time (the results are in the order the attempts finished).
+      const fresh = [...res.fresh].sort((a, b) => a.at - b.at);
+      const lastFail = fresh.reduce((m, f, i) => (!f.ok ? i : m), -1);
+      const firstGood = fresh.slice(lastFail + 1).find((f) => f.at >= failIn);
       rows.push({
         round,
         withdrawMs,
