@@ -7,6 +7,7 @@
 // BPF_PROG_TEST_RUN, must be DNATed to the same backend on every node.
 
 import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { libbpf, libc } from '../../src/polycubed/runtime/libbpf-ffi';
 import { buildSkbCtx, testRun } from '../../src/polycubed/runtime/prog-test-run';
@@ -194,5 +195,47 @@ describeE2e('e2e: cluster nodes decide identically', () => {
     const after = snapshotBytes(readTableSnapshot(mapsDir(nodes[1])));
     expect(after.equals(before)).toBe(true);
     expect(after.equals(snapshotBytes(readTableSnapshot(mapsDir(nodes[0]))))).toBe(true);
+  }, 120000);
+
+  it('polycubectl apply --target applies one file to every node idempotently, reporting per node', async () => {
+    const cube = `${CUBE}a`;
+    const file = join(nodes[0].stack.dir, 'cluster.yaml');
+    const yaml = (weight: number) =>
+      `service-name: lbrp\nname: ${cube}\nservice:\n  - vip: 10.77.1.100\n    vport: 80\n    proto: TCP\n    backend:\n` +
+      `      - { ip: 10.78.1.1, port: 80, weight: 1 }\n      - { ip: 10.78.1.2, port: 80, weight: ${weight} }\n`;
+    const targets = nodes.flatMap((n) => ['--target', n.stack.url]);
+    // Node 2 already has the cube, with another weight: it gets only the PATCH.
+    await nodes[2].stack.ok('POST', `lbrp/${cube}/`, {
+      service: [
+        {
+          vip: '10.77.1.100',
+          vport: 80,
+          proto: 'TCP',
+          backend: [
+            { ip: '10.78.1.1', port: 80, weight: 1 },
+            { ip: '10.78.1.2', port: 80, weight: 1 },
+          ],
+        },
+      ],
+    });
+    try {
+      writeFileSync(file, yaml(4));
+      const first = await nodes[0].stack.cli(['apply', '-f', file, ...targets]);
+      expect(first.code).toBe(0);
+      for (const n of nodes)
+        expect(first.out).toContain(`# node ${n.stack.url}: done: the node matches the file`);
+      const patches = first.out.split('\n').filter((l) => l.startsWith('PATCH ') || l.startsWith('POST '));
+      expect(patches.length).toBeGreaterThanOrEqual(3); // two creations and one weight change
+      const weights = nodes.map((n) =>
+        n.stack.ok('GET', `lbrp/${cube}/service/10.77.1.100/80/TCP/backend/10.78.1.2/weight/`),
+      );
+      expect(await Promise.all(weights)).toEqual([4, 4, 4]);
+      const again = await nodes[0].stack.cli(['apply', '-f', file, ...targets]);
+      expect(again.code).toBe(0);
+      expect(again.out.split('\n').filter((l) => /^(POST|PATCH|PUT|DELETE) /.test(l))).toEqual([]);
+      expect(again.out.match(/: no changes/g)).toHaveLength(3);
+    } finally {
+      for (const n of nodes) await n.stack.rest('DELETE', `lbrp/${cube}/`).catch(() => undefined);
+    }
   }, 120000);
 });
