@@ -52,6 +52,9 @@ const SRC_LAYERS: Record<string, readonly string[]> = {
     'generated',
     'common',
   ],
+  // Several nodes: BGP announcement through BIRD (REST client, no imports) and the resolved
+  // Maglev snapshot read from pinned maps (tests and tools on the node itself).
+  cluster: ['polycubed/runtime', 'lbrp/dataplane'],
   // src/main.ts: polycubed and the lbrp service in one process.
   'main.ts': ['polycubed', 'polycubed/core', 'polycubed/grpc', 'polycubed/rest', 'lbrp', 'common'],
 };

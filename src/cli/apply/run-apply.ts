@@ -185,7 +185,27 @@ class ApplyRun {
   }
 }
 
-/** Runs the apply extension (`words` starts with "apply"); resolves with its exit code. */
-export function runApply(words: readonly string[], io: CliIo, config: CliConfig): Promise<number> {
-  return new ApplyRun(io, config).run(words);
+/** What each exit code means, for the per-node report. */
+const OUTCOME: Record<number, string> = {
+  [APPLY_EXIT.OK]: 'done: the node matches the file',
+  [APPLY_EXIT.NOTHING_CHANGED]: 'nothing changed (see the errors above)',
+  [APPLY_EXIT.STEP_FAILED]: 'FAILED part-way (see the errors above)',
+};
+
+/**
+ * Runs the apply extension (`words` starts with "apply"); resolves with its exit code. With
+ * --target URLs, applies to each node in turn (each planned against its own running state, so
+ * a node already up to date gets no request), prints "# node URL" before each and one summary
+ * line per node at the end; the exit code is the worst node's.
+ */
+export async function runApply(words: readonly string[], io: CliIo, config: CliConfig): Promise<number> {
+  const parsed = parseApplyArgs(words);
+  if (!parsed.ok || parsed.args.targets.length === 0) return new ApplyRun(io, config).run(words);
+  const results: Array<[string, number]> = [];
+  for (const url of parsed.args.targets) {
+    io.writeStdout(`# node ${url}\n`);
+    results.push([url, await new ApplyRun(io, { ...config, url }).run(words)]);
+  }
+  for (const [url, code] of results) io.writeStdout(`# node ${url}: ${OUTCOME[code] ?? `exit ${code}`}\n`);
+  return Math.max(...results.map(([, code]) => code));
 }

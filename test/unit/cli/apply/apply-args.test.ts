@@ -69,6 +69,33 @@ test.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
   }
   expect(got).toEqual({
     ok: true,
-    args: { dryRun: false, prune: false, recreate: false, ...row.want },
+    args: { dryRun: false, prune: false, recreate: false, targets: [], ...row.want },
   });
+});
+
+test('several --target nodes: bases normalised, duplicates once, bad URLs refused', () => {
+  expect(
+    parseApplyArgs([
+      'apply',
+      '-f',
+      'a.yaml',
+      '--target',
+      'http://10.0.0.1:9000',
+      '--target=http://10.0.0.2:9000/polycube/v1/',
+      '--target',
+      'http://10.0.0.1:9000/',
+    ]),
+  ).toEqual({
+    ok: true,
+    args: {
+      files: ['a.yaml'],
+      dryRun: false,
+      prune: false,
+      recreate: false,
+      targets: ['http://10.0.0.1:9000/polycube/v1/', 'http://10.0.0.2:9000/polycube/v1/'],
+    },
+  });
+  expect(isApplyInvocation(['apply', '--target', 'http://x:1'])).toBe(true);
+  for (const bad of [['--target'], ['--target', 'ftp://x/'], ['--target=not a url']])
+    expect(parseApplyArgs(['apply', '-f', 'a.yaml', ...bad]).ok).toBe(false);
 });
