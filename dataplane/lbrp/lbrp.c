@@ -36,10 +36,10 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 		return CONTINUE;
 	svc = *hit;
 	if (svc.table_size == 0) {
-		/* A service without backends: forwarded untranslated (as Polycube). */
+		/* A service without backends: forwarded untranslated (as Polycube; ROUTED: to the stack). */
 		account(&service_stats, svc.service_id, md->packet_len, 0);
 		frag_record(p, FRAG_FROM_CLIENT, p->saddr, p->daddr, svc.service_id, FRAG_NO_ID);
-		return to_backend(ctx, md);
+		return to_backend_untranslated(ctx, md);
 	}
 	rc = session_for_client(p, &svc, cfg, &ct, &is_new);
 	if (rc != CONTINUE)
