@@ -50,7 +50,9 @@ static __always_inline int routed_forward(struct __sk_buff *ctx, struct pkt_meta
 	f.family = AF_INET;
 	f.tos = ip->tos;
 	f.l4_protocol = ip->protocol;
-	f.tot_len = bpf_ntohs(ip->tot_len);
+	/* The MTU check: a GSO packet (a TCP sender's super-packet, segmented on the way out) is
+	 * checked by the kernel per segment when tot_len is 0; any other by its own length. */
+	f.tot_len = ctx->gso_size ? 0 : bpf_ntohs(ip->tot_len);
 	f.ipv4_src = ip->saddr;
 	f.ipv4_dst = ip->daddr;
 	f.ifindex = ctx->ingress_ifindex;
