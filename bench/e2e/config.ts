@@ -13,8 +13,22 @@ export const PEER_NAMES = [
   'lbrp-tc',
   'lbrp-xdp-skb',
   'lbrp-xdp-drv',
+  'lbrp-routed',
+  'lbrp-tc-veth',
 ] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
+
+/**
+ * The bench's two networks (README "Topology"): `bump`, the LB stage as a bump in the wire in
+ * front of a router (Polycube's setup), and `routed`, one LB host whose single client-facing
+ * interface reaches the backends through /32 routes over links of their own (issue 22).
+ */
+export type TopologyName = 'bump' | 'routed';
+/** The peers each topology measures by default (and the only ones it can run). */
+export const TOPOLOGY_PEERS: Record<TopologyName, readonly PeerName[]> = {
+  bump: ['none', 'iptables', 'nftables', 'ipvs', 'lbrp-tc', 'lbrp-xdp-skb', 'lbrp-xdp-drv'],
+  routed: ['none', 'iptables', 'nftables', 'lbrp-routed', 'lbrp-tc-veth'],
+};
 
 /** One run of the bench. */
 export interface BenchConfig {
@@ -24,6 +38,8 @@ export interface BenchConfig {
   metricSeconds: number;
   /** Warm-up seconds per metric, not counted (connections, ARP, conntrack, caches). */
   warmupSeconds: number;
+  /** The network the peers are measured in. */
+  topology: TopologyName;
   /** Peers to measure, in round order; `none` is always measured (ratios need it). */
   peers: PeerName[];
   /** Concurrent HTTP connections of the load generator. */
@@ -77,7 +93,8 @@ export function defaultConfig(): BenchConfig {
     rounds: 5,
     metricSeconds: 2.5,
     warmupSeconds: 0.5,
-    peers: [...PEER_NAMES],
+    topology: 'bump',
+    peers: [...TOPOLOGY_PEERS.bump],
     httpConnections: 32,
     udpFlows: 96,
     udpPayload: 18,
@@ -89,6 +106,18 @@ export function defaultConfig(): BenchConfig {
     verbose: true,
     maxOtherWorkPct: 3,
     remeasures: 1,
+  };
+}
+
+/** The full run on the routed-host topology (its own result file). */
+export function routedConfig(base: BenchConfig = defaultConfig()): BenchConfig {
+  return {
+    ...base,
+    topology: 'routed',
+    peers: [...TOPOLOGY_PEERS.routed],
+    output: base.output?.endsWith('.tmp')
+      ? 'bench/results/e2e-routed-quick.json.tmp'
+      : 'bench/results/e2e-routed-latest.json',
   };
 }
 
@@ -119,6 +148,8 @@ export const NET = {
   backends: ['10.201.11.2', '10.201.12.2', '10.201.13.2'],
   routerBackendSide: ['10.201.11.1', '10.201.12.1', '10.201.13.1'],
   backendPrefix: 24,
+  /** Routed topology: the LB host's address on every backend link (a /32; backends are /32 too). */
+  lbBackendSide: '10.201.10.1',
 } as const;
 
 /**

@@ -134,7 +134,7 @@ export async function runBench(cfg: BenchConfig, onStart?: (h: RunHandle) => voi
       config: cfg,
       peers: summaries,
       rounds,
-      goals: checkGoals(rounds, summaries),
+      goals: checkGoals(rounds, summaries, cfg.topology),
       ...(profile ? { profile } : {}),
     };
     if (cfg.output) {

@@ -41,6 +41,19 @@ const E2E_SERVICES: StackService[] = [
   backends: NET.backends.slice(0, n as number).map((ip) => ({ ip, port: port as number, weight: 1 })),
 }));
 
+/** A cube port and the netdev (in the LB namespace) it is peered with. */
+export interface StackPort {
+  name: string;
+  type: 'FRONTEND' | 'BACKEND';
+  peer: string;
+}
+
+/** The bump's two ports. */
+const BUMP_PORTS: StackPort[] = [
+  { name: 'fe', type: 'FRONTEND', peer: 'lf' },
+  { name: 'be', type: 'BACKEND', peer: 'lx' },
+];
+
 const REPO = resolve(__dirname, '../..');
 /** `node --import tsx` keeps one process per daemon (the tsx CLI would fork a second one). */
 const TS_NODE = [process.execPath, '--import', 'tsx'];
@@ -74,19 +87,18 @@ export class LbrpStack {
   }
 
   /**
-   * Creates the cube with `type` (and any further cube leaves in `extra`), its two ports on the
-   * bump's netdevs, and `services` (default: the end-to-end bench's three).
+   * Creates the cube with `type` (and any further cube leaves in `extra`, e.g. port_mode), its
+   * ports (default: FRONTEND on the bump's `lf`, BACKEND on `lx`), and `services` (default: the
+   * end-to-end bench's three).
    */
   async createCube(
     type: CubeType,
     services: StackService[] = E2E_SERVICES,
     extra: Record<string, unknown> = {},
+    ports: StackPort[] = BUMP_PORTS,
   ): Promise<void> {
-    const steps: [string, unknown][] = [
-      [``, { port_mode: 'SINGLE', type, ...extra }],
-      [`ports/fe/`, { type: 'FRONTEND', peer: 'lf' }],
-      [`ports/be/`, { type: 'BACKEND', peer: 'lx' }],
-    ];
+    const steps: [string, unknown][] = [[``, { port_mode: 'SINGLE', type, ...extra }]];
+    for (const p of ports) steps.push([`ports/${p.name}/`, { type: p.type, peer: p.peer }]);
     for (const s of services) {
       const svc = `service/${s.vip}/${s.port}/${s.proto}/`;
       steps.push([svc, { name: `bench-${s.port}` }]);

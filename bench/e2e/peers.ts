@@ -1,12 +1,14 @@
 // The peers the bench compares, each a setup/teardown pair on the shared topology: no load
 // balancer (the ceiling), the kernel's own (iptables DNAT with the statistic match, nftables DNAT
 // with numgen, IPVS NAT), and lbrp on TC, XDP generic and XDP native. Kernel peers DNAT in the
-// router namespace behind the mirred bump; lbrp peers replace the bump with the cube.
+// router namespace behind the mirred bump; lbrp peers replace the bump with the cube. On the
+// routed-host topology the kernel peers DNAT in the LB host itself, lbrp-routed is a ROUTED cube
+// on its interface and lbrp-tc-veth the two-wire cube with a veth into the host's stack.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { NET, PORTS, type PeerName } from './config';
-import type { CubeType, LbrpStack } from './lbrp-stack';
+import { NET, PORTS, TOPOLOGY_PEERS, type PeerName } from './config';
+import type { CubeType, LbrpStack, StackPort } from './lbrp-stack';
 import { haveCommand, inNetns, run, tryRun } from './shell';
 import type { BenchTopology } from './topology';
 
@@ -30,39 +32,87 @@ const SERVICES = [
   { proto: 'tcp', port: PORTS.iperf, backends: NET.backends.slice(0, 1) },
 ] as const;
 
-/** Builds the peers named in `names`, in that order. */
+/** Builds the peers named in `names`, in that order; one the topology cannot run is skipped. */
 export function makePeers(names: PeerName[], topo: BenchTopology, stack: LbrpStack): Peer[] {
+  const topology = topo.routed ? 'routed' : 'bump';
   return names.map((name) => {
-    switch (name) {
-      case 'none':
-        return kernelPeer(
-          name,
-          topo,
-          async () => undefined,
-          () => undefined,
-          true,
-        );
-      case 'iptables':
-        return kernelPeer(name, topo, needs('iptables-restore', 'nft'), () => iptablesSetup(topo));
-      case 'nftables':
-        return kernelPeer(name, topo, needs('nft'), () => nftSetup(topo));
-      case 'ipvs':
-        return kernelPeer(
-          name,
-          topo,
-          ipvsMissing,
-          () => ipvsSetup(topo),
-          false,
-          () => ipvsTeardown(topo),
-        );
-      case 'lbrp-tc':
-        return lbrpPeer(name, 'TC', topo, stack);
-      case 'lbrp-xdp-skb':
-        return lbrpPeer(name, 'XDP_SKB', topo, stack);
-      case 'lbrp-xdp-drv':
-        return lbrpPeer(name, 'XDP_DRV', topo, stack);
-    }
+    const peer = makePeer(name, topo, stack);
+    if (TOPOLOGY_PEERS[topology].includes(name)) return peer;
+    return { ...peer, check: async () => `not a peer of the ${topology} topology` };
   });
+}
+
+function makePeer(name: PeerName, topo: BenchTopology, stack: LbrpStack): Peer {
+  switch (name) {
+    case 'none':
+      return kernelPeer(
+        name,
+        topo,
+        async () => undefined,
+        () => undefined,
+        true,
+      );
+    case 'iptables':
+      return kernelPeer(name, topo, needs('iptables-restore', 'nft'), () => iptablesSetup(topo));
+    case 'nftables':
+      return kernelPeer(name, topo, needs('nft'), () => nftSetup(topo));
+    case 'ipvs':
+      return kernelPeer(
+        name,
+        topo,
+        ipvsMissing,
+        () => ipvsSetup(topo),
+        false,
+        () => ipvsTeardown(topo),
+      );
+    case 'lbrp-tc':
+      return lbrpPeer(name, 'TC', topo, stack);
+    case 'lbrp-xdp-skb':
+      return lbrpPeer(name, 'XDP_SKB', topo, stack);
+    case 'lbrp-xdp-drv':
+      return lbrpPeer(name, 'XDP_DRV', topo, stack);
+    case 'lbrp-routed':
+      return lbrpPeer(name, 'TC', topo, stack, { port_mode: 'ROUTED' }, ROUTED_PORTS);
+    case 'lbrp-tc-veth':
+      return vethIntoStackPeer(topo, stack);
+  }
+}
+
+/** ROUTED: one FRONTEND port on the host's client-facing interface. */
+const ROUTED_PORTS: StackPort[] = [{ name: 'fe', type: 'FRONTEND', peer: 'lf' }];
+/** The veth into the host's stack of lbrp-tc-veth: `vx0` is the BACKEND wire, `vx1` the stack's end. */
+const VETH_PORTS: StackPort[] = [
+  { name: 'fe', type: 'FRONTEND', peer: 'lf' },
+  { name: 'be', type: 'BACKEND', peer: 'vx0' },
+];
+
+/**
+ * Today's two-wire cube on a one-NIC host, as a new user deploys it (issue 22): the interface
+ * loses its address to a veth pair into the host's stack (`vx1` holds the clients' gateway
+ * address), and a SINGLE cube sits between the interface (FRONTEND) and the veth (BACKEND). Every
+ * balanced packet crosses the cube, the veth and the host's routing; replies come back the same way.
+ */
+function vethIntoStackPeer(topo: BenchTopology, stack: LbrpStack): Peer {
+  const lb = topo.ns.lb;
+  const gw = `${NET.routerClientSide}/${NET.clientPrefix}`;
+  const inner = lbrpPeer('lbrp-tc-veth', 'TC', topo, stack, {}, VETH_PORTS);
+  return {
+    ...inner,
+    setup: async () => {
+      run(['ip', '-n', lb, 'addr', 'del', gw, 'dev', 'lf']);
+      run(['ip', 'link', 'add', 'vx0', 'netns', lb, 'type', 'veth', 'peer', 'name', 'vx1', 'netns', lb]);
+      for (const dev of ['vx0', 'vx1']) run(['ip', '-n', lb, 'link', 'set', dev, 'up']);
+      run(['ip', '-n', lb, 'addr', 'add', gw, 'dev', 'vx1']);
+      topo.flushClientNeighbours();
+      await inner.setup();
+    },
+    teardown: async () => {
+      await inner.teardown();
+      tryRun(['ip', '-n', lb, 'link', 'del', 'vx0']);
+      tryRun(['ip', '-n', lb, 'addr', 'add', gw, 'dev', 'lf']);
+      topo.flushClientNeighbours();
+    },
+  };
 }
 
 function kernelPeer(
@@ -169,12 +219,19 @@ function ipvsTeardown(topo: BenchTopology): void {
   tryRun(['ip', '-n', topo.ns.router, 'addr', 'del', `${NET.vip}/32`, 'dev', 'lo']);
 }
 
-function lbrpPeer(name: PeerName, type: CubeType, topo: BenchTopology, stack: LbrpStack): Peer {
+function lbrpPeer(
+  name: PeerName,
+  type: CubeType,
+  topo: BenchTopology,
+  stack: LbrpStack,
+  extra: Record<string, unknown> = {},
+  ports?: StackPort[],
+): Peer {
   return {
     name,
     direct: false,
     check: () => stack.ensureStarted(),
-    setup: () => stack.createCube(type),
+    setup: () => stack.createCube(type, undefined, extra, ports),
     teardown: async () => {
       try {
         await stack.deleteCube();
@@ -187,23 +244,34 @@ function lbrpPeer(name: PeerName, type: CubeType, topo: BenchTopology, stack: Lb
         for (const dev of ['lf', 'lx'])
           tryRun(['ip', '-n', topo.ns.lb, 'link', 'set', 'dev', dev, 'xdp', 'off']);
         topo.removeBump();
+        if (topo.routed)
+          for (const dev of ['lf', 'vx0'])
+            tryRun(inNetns(topo.ns.lb, ['tc', 'qdisc', 'del', 'dev', dev, 'clsact']));
       }
     },
   };
 }
 
-/** XDP programs or TC filters still on the bump's netdevs. */
+/** XDP programs or TC filters (either side) still on the cube's netdevs that exist. */
 function leftoverHooks(topo: BenchTopology): string[] {
   const left: string[] = [];
-  for (const dev of ['lf', 'lx']) {
-    if (/\bxdp/.test(run(['ip', '-n', topo.ns.lb, 'link', 'show', 'dev', dev]))) left.push(`XDP on ${dev}`);
-    let filters = '';
+  for (const dev of ['lf', 'lx', 'vx0']) {
+    let link = '';
     try {
-      filters = run(inNetns(topo.ns.lb, ['tc', 'filter', 'show', 'dev', dev, 'ingress']));
+      link = run(['ip', '-n', topo.ns.lb, 'link', 'show', 'dev', dev]);
     } catch {
-      // no clsact qdisc at all: nothing left
+      continue; // not in this topology (or this peer)
     }
-    if (filters.trim()) left.push(`TC filters on ${dev}`);
+    if (/\bxdp/.test(link)) left.push(`XDP on ${dev}`);
+    for (const side of ['ingress', 'egress']) {
+      let filters = '';
+      try {
+        filters = run(inNetns(topo.ns.lb, ['tc', 'filter', 'show', 'dev', dev, side]));
+      } catch {
+        // no clsact qdisc at all: nothing left
+      }
+      if (filters.trim()) left.push(`TC ${side} filters on ${dev}`);
+    }
   }
   return left;
 }

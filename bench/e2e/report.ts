@@ -3,7 +3,7 @@
 // them, a Markdown table for stdout and the README, and the JSON written to bench/results/.
 
 import { METRICS, type Measurement, type MetricKey } from './measure';
-import type { BenchConfig, PeerName } from './config';
+import type { BenchConfig, PeerName, TopologyName } from './config';
 
 /** One peer in one round: its figures, or why it failed. */
 export interface RoundRecord {
@@ -103,10 +103,11 @@ export function summarize(
   return out;
 }
 
-/** The issue's goals (issue 8), checked on per-round comparisons. */
+/** The issue's goals (issue 8; on the routed topology issue 22's), checked on per-round comparisons. */
 export function checkGoals(
   rounds: RoundRecord[],
   peers: Partial<Record<PeerName, PeerSummary>>,
+  topology: TopologyName = 'bump',
 ): GoalResult[] {
   const goals: GoalResult[] = [];
   const measured = (p: PeerName): boolean => peers[p]?.status === 'measured';
@@ -151,6 +152,36 @@ export function checkGoals(
       note: `measured ${v.toFixed(3)}× (target ${sense} ${target})${miss}`,
     });
   };
+  const kernelPeers = (['iptables', 'nftables'] as PeerName[]).filter(measured);
+  const kernelSet: PeerName[] = kernelPeers.length ? kernelPeers : ['iptables', 'nftables'];
+  if (topology === 'routed') {
+    // Issue 22: lbrp ROUTED on a one-NIC host.
+    for (const key of ['newconnRps', 'udpPps'] as const) {
+      add(
+        `lbrp-routed ≥ 1.0 × none on ${METRICS[key].label}`,
+        ['lbrp-routed', 'none'],
+        1,
+        '>=',
+        (m) => m['lbrp-routed'].metrics[key] / m.none.metrics[key],
+      );
+      add(
+        `lbrp-routed ≥ 1.15 × the better of iptables and nftables on ${METRICS[key].label}`,
+        ['lbrp-routed', ...kernelSet],
+        1.15,
+        '>=',
+        (m) => m['lbrp-routed'].metrics[key] / Math.max(...kernelPeers.map((p) => m[p].metrics[key])),
+      );
+    }
+    add(
+      'lbrp-routed CPU per new-connection request ≤ 0.9 × the better of iptables and nftables',
+      ['lbrp-routed', ...kernelSet],
+      0.9,
+      '<=',
+      (m) =>
+        m['lbrp-routed'].metrics.newconnCpu / Math.min(...kernelPeers.map((p) => m[p].metrics.newconnCpu)),
+    );
+    return goals;
+  }
   for (const key of Object.keys(METRICS) as MetricKey[]) {
     if (!METRICS[key].throughput) continue;
     add(

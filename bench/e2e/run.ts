@@ -7,7 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultConfig, PEER_NAMES, quickConfig, type BenchConfig, type PeerName } from './config';
+import {
+  defaultConfig,
+  PEER_NAMES,
+  quickConfig,
+  routedConfig,
+  TOPOLOGY_PEERS,
+  type BenchConfig,
+  type PeerName,
+} from './config';
 import { cleanupNow, runBench } from './harness';
 import { formatGoals, formatTable } from './report';
 
@@ -16,7 +24,10 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --rounds N         rounds (default 5; each figure is the median over rounds; 0 only with --profile)
   --seconds S        measured seconds per metric (default 2.5; iperf3 rounds to whole seconds)
   --warmup S         unmeasured warm-up seconds per metric (default 0.5)
+  --topology T       bump (default: the LB stage in front of a router) or routed (one LB host,
+                     backends behind /32 routes; result in bench/results/e2e-routed-latest.json)
   --peers a,b,…      subset of: ${PEER_NAMES.join(', ')} (none is always measured)
+                     bump runs ${TOPOLOGY_PEERS.bump.join(', ')}; routed ${TOPOLOGY_PEERS.routed.join(', ')}
   --out FILE         JSON result (default bench/results/e2e-latest.json; quick: e2e-quick.json.tmp, git-ignored)
   --no-pin           do not pin load generators and servers to separate CPUs
   --nice N           run servers and load generators at nice N (-20..19; e.g. -10 on a busy machine)
@@ -32,6 +43,7 @@ function parseCli(): BenchConfig {
       seconds: { type: 'string' },
       warmup: { type: 'string' },
       peers: { type: 'string' },
+      topology: { type: 'string' },
       out: { type: 'string' },
       'no-pin': { type: 'boolean' },
       nice: { type: 'string' },
@@ -44,7 +56,10 @@ function parseCli(): BenchConfig {
     console.log(USAGE);
     process.exit(0);
   }
-  const cfg = values.quick ? quickConfig() : defaultConfig();
+  const base = values.quick ? quickConfig() : defaultConfig();
+  if (values.topology !== undefined && values.topology !== 'bump' && values.topology !== 'routed')
+    throw new Error(`--topology: bump or routed, got "${values.topology}"`);
+  const cfg = values.topology === 'routed' ? routedConfig(base) : base;
   const num = (v: string | undefined, name: string, min: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -90,10 +105,10 @@ async function main(): Promise<void> {
   const result = await runBench(cfg);
   if (cfg.rounds > 0) {
     console.log(
-      `\n## lbrp end-to-end bench (${cfg.rounds} rounds × ${cfg.metricSeconds} s per metric; medians, ratio to none in the same round)\n`,
+      `\n## lbrp end-to-end bench, ${cfg.topology} topology (${cfg.rounds} rounds × ${cfg.metricSeconds} s per metric; medians, ratio to none in the same round)\n`,
     );
     console.log(formatTable(result));
-    console.log('\n## Goals (issue 8)\n');
+    console.log(`\n## Goals (issue ${cfg.topology === 'routed' ? 22 : 8})\n`);
     console.log(formatGoals(result.goals));
     if (cfg.output) console.log(`\nwritten: ${cfg.output}`);
   }

@@ -1,4 +1,5 @@
-// The bench's network, the same for every peer, built from nothing in namespaces of its own:
+// The bench's network, the same for every peer, built from nothing in namespaces of its own
+// (`bump`, the default; `routed` below):
 //
 //   client ns            LB ns                    router ns                  backend ns ×3
 //   eth0 10.201.0.1 ⇄ lf ══[stage]══ lx ⇄ ry 10.201.0.254
@@ -13,6 +14,19 @@
 // mirred filters. Every device is created directly inside its namespace; the host netns is not
 // touched. The veths sending into the LB stage have GRO on and TX checksum offload off in every
 // peer, so that native XDP works on them (see setOffloads).
+//
+// `routed` (issue 22): one LB host, no router. Its single client-facing interface `lf` holds the
+// clients' gateway address; each backend is a /32 behind a link of its own:
+//
+//   client ns            LB ns (forwarding)                            backend ns ×3
+//   eth0 10.201.0.1 ⇄ lf 10.201.0.254/24
+//                        rb1 10.201.10.1/32, route 10.201.11.2/32 ⇄ eth0 10.201.11.2/32 (default via 10.201.10.1)
+//                        rb2 …                   10.201.12.2/32 ⇄ eth0 10.201.12.2/32
+//                        rb3 …                   10.201.13.2/32 ⇄ eth0 10.201.13.2/32
+//
+// Kernel peers DNAT in the LB namespace (ns.router is the LB namespace there); lbrp-routed is a
+// ROUTED cube on lf; lbrp-tc-veth is a SINGLE cube between lf and a veth into the host's stack
+// (peers.ts). Offloads stay at their defaults (no XDP peer runs there).
 
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -57,7 +71,8 @@ export class BenchTopology {
     this.ns = {
       client: `${id}-client`,
       lb: `${id}-lb`,
-      router: `${id}-router`,
+      // Routed: the LB host is the router (netfilter peers put their rules there).
+      router: cfg.topology === 'routed' ? `${id}-lb` : `${id}-router`,
       backends: [`${id}-b1`, `${id}-b2`, `${id}-b3`],
     };
     this.tmp = join('/tmp', id);
@@ -67,11 +82,22 @@ export class BenchTopology {
     this.cpu = new CpuMeter(id);
   }
 
+  /** True on the routed-host topology. */
+  get routed(): boolean {
+    return this.cfg.topology === 'routed';
+  }
+
   /** Compiles the native tools, builds the namespaces and starts the servers. */
   async build(): Promise<void> {
     const src = join(__dirname, 'native');
     run(['gcc', '-O2', '-Wall', '-o', this.bin.server, join(src, 'server.c')]);
     run(['gcc', '-O2', '-Wall', '-o', this.bin.loadgen, join(src, 'loadgen.c')]);
+    if (this.routed) {
+      this.buildRouted();
+      await this.startServers();
+      this.checkReachable();
+      return;
+    }
     const { client, lb, router, backends } = this.ns;
     for (const ns of [client, lb, router, ...backends]) {
       run(['ip', 'netns', 'add', ns]);
@@ -124,6 +150,7 @@ export class BenchTopology {
    * a veth peer's features, so this runs again before every peer.
    */
   setOffloads(): void {
+    if (this.routed) return;
     for (const [ns, dev] of [
       [this.ns.client, 'eth0'],
       [this.ns.router, 'ry'],
@@ -139,12 +166,53 @@ export class BenchTopology {
 
   /** The L2 bump of the kernel peers: tc mirred redirects lf ⇄ lx in the LB namespace. */
   installBump(): void {
-    installBump(this.ns.lb);
+    if (!this.routed) installBump(this.ns.lb);
   }
 
   /** Removes the bump (the clsact qdiscs it added). */
   removeBump(): void {
-    removeBump(this.ns.lb);
+    if (!this.routed) removeBump(this.ns.lb);
+  }
+
+  /** Flushes the client's neighbour cache (its gateway's MAC changes with lbrp-tc-veth). */
+  flushClientNeighbours(): void {
+    run(['ip', '-n', this.ns.client, 'neigh', 'flush', 'all']);
+  }
+
+  /** The routed-host network (header comment). */
+  private buildRouted(): void {
+    const { client, lb, backends } = this.ns;
+    for (const ns of [client, lb, ...backends]) {
+      run(['ip', 'netns', 'add', ns]);
+      this.created.push(ns);
+      run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    vethBetween(client, 'eth0', lb, 'lf');
+    addAddress(client, 'eth0', `${NET.client}/${NET.clientPrefix}`);
+    for (const peer of PEER_NAMES) addAddress(client, 'eth0', `${clientSource(peer)}/${NET.clientPrefix}`);
+    addAddress(lb, 'lf', `${NET.routerClientSide}/${NET.clientPrefix}`);
+    run(['ip', '-n', client, 'route', 'add', 'default', 'via', NET.routerClientSide]);
+    backends.forEach((b, i) => {
+      const dev = `rb${i + 1}`;
+      vethBetween(lb, dev, b, 'eth0');
+      addAddress(lb, dev, `${NET.lbBackendSide}/32`);
+      run(['ip', '-n', lb, 'route', 'add', `${NET.backends[i]}/32`, 'dev', dev]);
+      addAddress(b, 'eth0', `${NET.backends[i]}/32`);
+      run(['ip', '-n', b, 'route', 'add', `${NET.lbBackendSide}/32`, 'dev', 'eth0']);
+      run(['ip', '-n', b, 'route', 'add', 'default', 'via', NET.lbBackendSide, 'dev', 'eth0']);
+      sysctl(b, {
+        'net.core.somaxconn': '8192',
+        'net.ipv4.tcp_max_syn_backlog': '8192',
+        'net.ipv4.tcp_max_tw_buckets': '0',
+      });
+    });
+    sysctl(lb, {
+      'net.ipv4.ip_forward': '1',
+      'net.ipv4.conf.all.rp_filter': '0',
+      'net.ipv4.conf.default.rp_filter': '0',
+      'net.ipv4.conf.all.send_redirects': '0',
+    });
+    sysctl(client, { 'net.ipv4.ip_local_port_range': '1024 65535' });
   }
 
   /** Keeps `child` to be killed by `cleanup`. */

@@ -108,7 +108,7 @@ static __always_inline int fragment_from_client(struct CTXTYPE *ctx, struct pkt_
 		return to_backend(ctx, md);
 	if (bpf_map_lookup_elem(&vips, &p->daddr))
 		return DROP_FRAGMENT;
-	return to_backend(ctx, md);
+	return to_backend_untranslated(ctx, md);
 }
 
 /* A later fragment from the backend side: as its first fragment went (to the client side), or,

@@ -1,7 +1,12 @@
 /* lbrp.c — the lbrp dataplane: handle_rx for the Polycube runtime (TC or XDP, SINGLE or MULTI,
- * chosen with -D, see lbrp_consts.h). Each stage returns an RX_* verdict, a DROP_* reason or
- * CONTINUE; handle_rx reads as the list of stages and sends every drop through drop().
+ * or ROUTED on TC with handle_tx at egress, chosen with -D, see lbrp_consts.h). Each stage
+ * returns an RX_* verdict, a DROP_* reason or CONTINUE; handle_rx reads as the list of stages and
+ * sends every drop through drop().
  */
+/* ROUTED reverse-NATs replies where they leave the host: the runtime's TC egress entry point. */
+#if defined(ROUTED_MODE) && ROUTED_MODE && !defined(PCN_TC_EGRESS)
+#define PCN_TC_EGRESS 1
+#endif
 #include "../runtime/pcn.h"
 #include "lbrp_consts.h"
 #include "lbrp_structs.h"
@@ -31,10 +36,10 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 		return CONTINUE;
 	svc = *hit;
 	if (svc.table_size == 0) {
-		/* A service without backends: forwarded untranslated (as Polycube). */
+		/* A service without backends: forwarded untranslated (as Polycube; ROUTED: to the stack). */
 		account(&service_stats, svc.service_id, md->packet_len, 0);
 		frag_record(p, FRAG_FROM_CLIENT, p->saddr, p->daddr, svc.service_id, FRAG_NO_ID);
-		return to_backend(ctx, md);
+		return to_backend_untranslated(ctx, md);
 	}
 	rc = session_for_client(p, &svc, cfg, &ct, &is_new);
 	if (rc != CONTINUE)
@@ -102,6 +107,7 @@ static __always_inline int backend_untranslated(struct CTXTYPE *ctx, struct pkt_
 	return to_frontend(ctx, md, n.daddr);
 }
 
+#if !ROUTED_MODE
 /* Non-IP from the backend: SINGLE → the FRONTEND port; MULTI → flooded to every FRONTEND by the
  * slow path (packet-in REASON_FLOODING), and dropped here. */
 static __always_inline int non_ip_from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md)
@@ -148,17 +154,14 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 	return to_backend(ctx, md);
 }
 
-static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+#endif
+
+/* IPv4 from the backend side (the BACKEND port; ROUTED: leaving a host interface). */
+static __always_inline int from_backend_ipv4(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
 	const struct session_config *cfg;
-	int rc = parse_packet(ctx, p);
+	int rc;
 
-	if (rc != CONTINUE)
-		return rc;
-	if (p->kind == PKT_ARP)
-		return arp_from_backend(ctx, md, p);
-	if (p->kind != PKT_IPV4)
-		return non_ip_from_backend(ctx, md);
 	cfg = session_config_get();
 	if (!cfg) /* an array's key 0: never */
 		return DROP_SESSION_CREATE;
@@ -179,16 +182,82 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 	return backend_untranslated(ctx, md, p);
 }
 
+#if !ROUTED_MODE
+static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+{
+	int rc = parse_packet(ctx, p);
+
+	if (rc != CONTINUE)
+		return rc;
+	if (p->kind == PKT_ARP)
+		return arp_from_backend(ctx, md, p);
+	if (p->kind != PKT_IPV4)
+		return non_ip_from_backend(ctx, md);
+	return from_backend_ipv4(ctx, md, p);
+}
+#endif
+
+#if ROUTED_MODE
+/* ROUTED, TC ingress of a host interface: client packets to a service (and ICMP errors and later
+ * fragments of its sessions) are DNATed and sent on by the host's routes (to_backend →
+ * routed_forward); everything else (the host's own traffic, transit, ARP, non-IP, replies that
+ * pass through) goes up the stack untouched. */
+static __always_inline int routed_from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+{
+	const struct session_config *cfg;
+	int rc;
+
+	/* A frame the parser refuses is the stack's to judge (it checks headers again). */
+	if (parse_packet(ctx, p) != CONTINUE || p->kind != PKT_IPV4)
+		return RX_OK;
+	cfg = session_config_get();
+	if (!cfg) /* an array's key 0: never */
+		return DROP_SESSION_CREATE;
+	rc = icmp_error_from_frontend(ctx, md, p, cfg);
+	if (rc != CONTINUE)
+		return rc;
+	rc = icmp_error_quoting_fragment(p, 0);
+	if (rc != CONTINUE)
+		return rc;
+	rc = fragment_from_client(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	rc = client_to_service(ctx, md, p, cfg);
+	if (rc != CONTINUE)
+		return rc;
+	return RX_OK;
+}
+
+/* ROUTED, TC egress of a host interface: replies of sessions (from backends behind any link, or
+ * on the host itself) leave reverse-NATed; the rest as from the BACKEND port in the other modes
+ * (src-ip-rewrite mapped back, untracked later fragments of backends dropped), then out. */
+static __always_inline int handle_tx(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+	struct pkt_desc p = {};
+	int rc;
+
+	/* The host's own frames the parser refuses leave as they are. */
+	if (parse_packet(ctx, &p) != CONTINUE || p.kind != PKT_IPV4)
+		return RX_OK;
+	rc = from_backend_ipv4(ctx, md, &p);
+	return rc < 0 ? drop(ctx, rc) : rc;
+}
+#endif
+
 static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *md)
 {
 	struct pkt_desc p = {};
 	int rc;
 
+#if ROUTED_MODE
+	rc = routed_from_frontend(ctx, md, &p);
+#else
 	if (is_backend_port(md->in_port))
 		rc = from_backend(ctx, md, &p);
 	else if (is_frontend_port(md->in_port))
 		rc = from_frontend(ctx, md, &p);
 	else
 		rc = DROP_UNKNOWN_PORT;
+#endif
 	return rc < 0 ? drop(ctx, rc) : rc;
 }

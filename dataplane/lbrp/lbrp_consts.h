@@ -10,6 +10,13 @@
 #define SINGLE_PORT_MODE 1
 #endif
 
+/* 1 = ROUTED (SINGLE_PORT_MODE 0, no BACKEND port): every port is a FRONTEND on a host
+ * interface; DNATed packets follow the host's routes (routed.h), replies are reverse-NATed at TC
+ * egress of the FRONTEND interfaces (lbrp.c handle_tx). TC only. */
+#ifndef ROUTED_MODE
+#define ROUTED_MODE 0
+#endif
+
 /* Port ids of the FRONTEND (SINGLE only) and BACKEND ports; -1 = no such port yet. Using -1 (not
  * 0) keeps a frontend with id 0 from being taken for the backend (Polycube bug 10). */
 #ifndef FRONTEND_PORT

@@ -8,6 +8,7 @@
 #include "../runtime/pcn.h"
 #include "lbrp_consts.h"
 #include "lbrp_maps.h"
+#include "routed.h"
 
 static __always_inline int is_backend_port(__u16 port)
 {
@@ -24,19 +25,41 @@ static __always_inline int is_frontend_port(__u16 port)
 #endif
 }
 
-/* Sends the frame out of the BACKEND port. */
+/* Sends the frame out of the BACKEND port (ROUTED: where the host's routes say). */
 static __always_inline int to_backend(struct CTXTYPE *ctx, struct pkt_metadata *md)
 {
+#if ROUTED_MODE
+	return routed_forward(ctx, md);
+#else
 	if (BACKEND_PORT < 0)
 		return DROP_NO_BACKEND_PORT;
 	return pcn_pkt_redirect(ctx, md, BACKEND_PORT);
+#endif
+}
+
+/* Client-side traffic that is none of the cube's business: to the BACKEND port, or (ROUTED) on
+ * to the host's stack untouched. */
+static __always_inline int to_backend_untranslated(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+#if ROUTED_MODE
+	(void)ctx;
+	(void)md;
+	return RX_OK;
+#else
+	return to_backend(ctx, md);
+#endif
 }
 
 /* Sends the frame to the client side: SINGLE → the FRONTEND port; MULTI → the FRONTEND port
- * whose IP is dst (be32). */
+ * whose IP is dst (be32); ROUTED (TC egress of a FRONTEND interface) → on out of it. */
 static __always_inline int to_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, __be32 dst)
 {
-#if SINGLE_PORT_MODE
+#if ROUTED_MODE
+	(void)ctx;
+	(void)md;
+	(void)dst;
+	return RX_OK;
+#elif SINGLE_PORT_MODE
 	(void)dst;
 	if (FRONTEND_PORT < 0)
 		return DROP_NO_FRONTEND_PORT;

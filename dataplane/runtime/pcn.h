@@ -12,6 +12,11 @@
 #include <linux/if_packet.h>
 #include <bpf/bpf_helpers.h>
 #include "ctx.h"
+
+/* 1 = the cube also defines handle_tx, run by pcn_entry_tc_egress at TC egress (TC only). */
+#ifndef PCN_TC_EGRESS
+#define PCN_TC_EGRESS 0
+#endif
 #include "pcn_api.h"
 #include "pcn_maps.h"
 #include "pcn_log.h"
@@ -116,6 +121,11 @@ static __always_inline int __pcn_finish(struct CTXTYPE *ctx, struct pkt_metadata
 	case RX_OK:
 		__pcn_trace_verdict(rc, 0xffffffff, 0);
 		return CTX_ACT_OK;
+#if !PCN_XDP
+	case RX_REDIRECTED:
+		__pcn_trace_verdict(rc, 0xffffffff, md->reason);
+		return TC_ACT_REDIRECT;
+#endif
 	case RX_DROP:
 		__pcn_trace_verdict(rc, 0xffffffff, 0);
 		return CTX_ACT_DROP;
@@ -128,9 +138,8 @@ static __always_inline int __pcn_finish(struct CTXTYPE *ctx, struct pkt_metadata
 
 /* Fills md for a frame that arrived on a known port; returns 0, or -1 for an unknown ifindex.
  * pcn_ifindex_array first (inlined array read), pcn_ifindex_to_port when it has no slot. */
-static __always_inline int __pcn_init_md(struct CTXTYPE *ctx, struct pkt_metadata *md)
+static __always_inline int __pcn_init_md_at(struct CTXTYPE *ctx, struct pkt_metadata *md, __u32 ifindex)
 {
-	__u32 ifindex = ctx_ingress_ifindex(ctx);
 	__u16 *slot = bpf_map_lookup_elem(&pcn_ifindex_array, &ifindex);
 	__u16 *port;
 
@@ -145,6 +154,12 @@ static __always_inline int __pcn_init_md(struct CTXTYPE *ctx, struct pkt_metadat
 	md->cube_id = CUBE_ID;
 	md->packet_len = ctx_len(ctx);
 	return 0;
+}
+
+/* The same for the netdev the frame arrived on. */
+static __always_inline int __pcn_init_md(struct CTXTYPE *ctx, struct pkt_metadata *md)
+{
+	return __pcn_init_md_at(ctx, md, ctx_ingress_ifindex(ctx));
 }
 
 #if PCN_XDP
@@ -178,6 +193,33 @@ int pcn_entry_tc(struct __sk_buff *ctx)
 		ctx->mark = md.traffic_class;
 	return __pcn_finish(ctx, &md, rc);
 }
+
+#if PCN_TC_EGRESS
+/* The cube's handler of frames leaving a port's netdev (TC egress), defined by the cube code
+ * when it sets PCN_TC_EGRESS before including this header. */
+static __always_inline int handle_tx(struct CTXTYPE *ctx, struct pkt_metadata *md);
+
+/* TC egress entry point: md->in_port is the port of the netdev the frame leaves by
+ * (skb->ifindex). A netdev the daemon has not mapped (yet) lets the frame go: this hook carries
+ * the host's own traffic, which must never be lost to a transient state. */
+SEC("tc")
+int pcn_entry_tc_egress(struct __sk_buff *ctx)
+{
+	struct pkt_metadata md = {};
+	int rc;
+
+	if (__pcn_init_md_at(ctx, &md, ctx->ifindex) < 0) {
+		__pcn_trace_verdict(RX_OK, 0xffffffff, 0);
+		pcn_count(PCN_STAT_UNKNOWN_IFINDEX);
+		return TC_ACT_OK;
+	}
+	md.traffic_class = ctx->mark;
+	rc = handle_tx(ctx, &md);
+	if (md.traffic_class != ctx->mark)
+		ctx->mark = md.traffic_class;
+	return __pcn_finish(ctx, &md, rc);
+}
+#endif
 #endif
 
 /* The BPF parts are dual-licensed so the kernel treats them as GPL-compatible (as Cilium does). */

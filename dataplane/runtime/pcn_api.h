@@ -14,6 +14,9 @@ enum {
 	RX_DROP = 2,        /* discard */
 	RX_RECIRCULATE = 3, /* not supported by this runtime: treated as a drop */
 	RX_ERROR = 4,       /* treated as a drop */
+	/* Not in Polycube: the cube already called bpf_redirect / bpf_redirect_neigh itself (e.g.
+	 * to a netdev the FIB chose, md->reason = its ifindex for the test trace); TC only. */
+	RX_REDIRECTED = 5,
 };
 
 /* Log levels are macros, not an enum, so they work in #if (Polycube: datapath_log.cpp). */
@@ -110,7 +113,7 @@ struct pcn_port_peer {
 
 /* Slots of pcn_runtime_stats (per-CPU u64 counters kept by the runtime, not by the cube). */
 enum {
-	PCN_STAT_UNKNOWN_IFINDEX = 0, /* frame arrived on a netdev not in pcn_ifindex_to_port: dropped */
+	PCN_STAT_UNKNOWN_IFINDEX = 0, /* frame on a netdev not in pcn_ifindex_to_port: dropped (TC egress: passed) */
 	PCN_STAT_NOT_CONNECTED = 1,   /* redirect to a port with no peer netdev: dropped */
 	PCN_STAT_BAD_VERDICT = 2,     /* handle_rx returned RX_RECIRCULATE, RX_ERROR or garbage: dropped */
 	PCN_STAT_LOG_LOST = 3,        /* pcn_log record not written: ring full */

@@ -303,6 +303,13 @@ const CATALOGUE = {
     detail: true,
     message: 'invalid health-check {info}: {message}',
   },
+  CUBE_ERR_LBRP_ROUTED: {
+    status: 400,
+    tag: 'bad-attribute',
+    body: 'restconf',
+    detail: true,
+    message: 'invalid {info} in ROUTED port mode: {message}',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A catalogue code. */

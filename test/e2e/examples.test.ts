@@ -1,7 +1,8 @@
-// The runnable examples end to end: examples/single/run.sh and a short `npm run demo` build their
-// namespaces, start polycubed and the lbrp service, send real HTTP traffic through the cube, and
-// leave nothing behind (namespaces, devices, processes, files, pins). Needs root (skipped with
-// the reason printed otherwise, which `npm test` counts as a failure).
+// The runnable examples end to end: examples/single/run.sh, examples/routed/run.sh and a short
+// `npm run demo` build their namespaces, start polycubed and the lbrp service, send real HTTP
+// traffic through the cube, and leave nothing behind (namespaces, devices, processes, files,
+// pins). Needs root (skipped with the reason printed otherwise, which `npm test` counts as a
+// failure).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -95,6 +96,29 @@ describeE2e('e2e: examples', () => {
         expect({ name, near: Math.abs(share - weight / 6) < 0.15 }).toEqual({ name, near: true });
       }
       expect(leftovers(`${id}s`)).toEqual([]);
+    },
+    KILL_AFTER_MS + 30_000,
+  );
+
+  // The ROUTED example: one interface on the LB host, backends behind /32 routes; the host's own
+  // service answers too.
+  test(
+    'examples/routed balances over the host routes, keeps the host service and cleans up',
+    async () => {
+      const run = await runExample('examples/routed/run.sh', `${id}r`, { REQUESTS: '240' }, KILL_AFTER_MS);
+      expect({ code: run.code, tail: run.code === 0 ? '' : run.out.slice(-3000) }).toEqual({
+        code: 0,
+        tail: '',
+      });
+      expect(run.out).toMatch(/^lbhost 10\.0\.0\.254:8022 client=10\.0\.0\.1$/m);
+      expect(run.out).toMatch(/^total\s+6\s+240\/240$/m);
+      const table = trafficTable(run.out);
+      expect([...table.keys()]).toEqual(['b1', 'b2', 'b3']);
+      for (const [name, [weight, requests]] of table) {
+        const share = requests / 240;
+        expect({ name, near: Math.abs(share - weight / 6) < 0.15 }).toEqual({ name, near: true });
+      }
+      expect(leftovers(`${id}r`)).toEqual([]);
     },
     KILL_AFTER_MS + 30_000,
   );

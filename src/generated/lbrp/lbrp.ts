@@ -40,11 +40,12 @@ export const LBRP_LOGLEVEL_VALUES: readonly LbrpLoglevel[] = ['TRACE', 'DEBUG', 
  *
  * - `SINGLE`
  * - `MULTI`
+ * - `ROUTED`
  */
-export type LbrpPortMode = 'SINGLE' | 'MULTI';
+export type LbrpPortMode = 'SINGLE' | 'MULTI' | 'ROUTED';
 
 /** The names of LbrpPortMode, in schema order. */
-export const LBRP_PORT_MODE_VALUES: readonly LbrpPortMode[] = ['SINGLE', 'MULTI'];
+export const LBRP_PORT_MODE_VALUES: readonly LbrpPortMode[] = ['SINGLE', 'MULTI', 'ROUTED'];
 
 /**
  * LoadBalancer Reverse-Proxy Service

@@ -130,7 +130,7 @@ export const SESSION_FORWARD = 0;
 export const SESSION_REVERSE = 1;
 
 /** The runtime's handle_rx return codes (Polycube values). */
-export const RX = { OK: 0, REDIRECT: 1, DROP: 2, RECIRCULATE: 3, ERROR: 4 } as const;
+export const RX = { OK: 0, REDIRECT: 1, DROP: 2, RECIRCULATE: 3, ERROR: 4, REDIRECTED: 5 } as const;
 /** pcn_log levels (LOG_TRACE..LOG_OFF). */
 export const LOG_LEVEL = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERR: 4, CRITICAL: 5, OFF: 6 } as const;
 /** Runtime limits and pcn_runtime_stats slots (dataplane/runtime/pcn_api.h). */

@@ -8,7 +8,7 @@ import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy';
 import type { HealthCheckType } from '../../generated/lbrp';
 import type { ServicePolicy } from './service-policy';
 
-export type PortMode = 'SINGLE' | 'MULTI';
+export type PortMode = 'SINGLE' | 'MULTI' | 'ROUTED';
 export type PortType = 'FRONTEND' | 'BACKEND';
 /** Protocols a stored service has (ALL is expanded into these three). */
 export type Proto = 'TCP' | 'UDP' | 'ICMP';

@@ -35,6 +35,8 @@ import { replaceSrcIpRewrite, updateSrcIpRewrite, type SrcIpRewriteInput } from 
 /** A cube body (the generated Lbrp class fits; `portMode` only when the request carried it). */
 export interface CubeInput {
   portMode?: PortMode;
+  /** polycubed's cube `type` (TC, XDP_SKB, XDP_DRV) when the creation body carried it. */
+  cubeType?: string;
   /** Size leaves the request carried (init-only: creation only). */
   sizes?: Partial<CubeSizes>;
   /** Session policy leaves the request carried (changeable at run time). */
@@ -55,6 +57,13 @@ export function createCube(name: string, input: CubeInput): Result<CubeModel> {
   if (!Number.isInteger(s) || s < 8 || (s & (s - 1)) !== 0)
     return fail('CUBE_ERR_LBRP_SESSION_TABLE_SIZE', { value: s });
   const base = emptyCube(name, input.portMode ?? 'SINGLE', sizes);
+  // XDP has no egress hook, where ROUTED reverse-NATs the replies.
+  if (base.portMode === 'ROUTED' && /^XDP/i.test(input.cubeType ?? ''))
+    return fail('CUBE_ERR_LBRP_ROUTED', {
+      info: 'port_mode',
+      path: '/lbrp/port_mode',
+      message: `needs cube type TC, not ${input.cubeType} (XDP has no egress hook for the reverse NAT of replies)`,
+    });
   return chain(base, [
     (m) => setSessionPolicy(m, input.session),
     (m) => applyServices(m, input.service ?? [], 'create'),

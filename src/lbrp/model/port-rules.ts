@@ -1,6 +1,6 @@
 // Port rules of runtime spec §5.4, per port mode, with the C++ lbrp's messages: SINGLE has at
 // most one FRONTEND (no ip) and one BACKEND; MULTI has FRONTENDs with unique mandatory ips and one
-// BACKEND (no ip). PATCH of `ip` obeys the same rules (Polycube bug 11). Pure functions.
+// BACKEND (no ip); ROUTED has FRONTENDs only (no ip: replies go through the host's stack). PATCH of `ip` obeys the same rules (Polycube bug 11). Pure functions.
 
 import type { Result } from '../../common/errors';
 import {
@@ -37,6 +37,9 @@ function ipRule(model: CubeModel, name: string, type: PortType, ip: string | und
   if (model.portMode === 'SINGLE') {
     return ip === undefined ? ok(undefined) : fail('CUBE_ERR_LBRP_FRONTEND_IP_SINGLE');
   }
+  if (model.portMode === 'ROUTED') {
+    return ip === undefined ? ok(undefined) : fail('CUBE_ERR_LBRP_ROUTED', ROUTED_IP);
+  }
   if (ip === undefined) return fail('CUBE_ERR_LBRP_FRONTEND_IP_MANDATORY');
   for (const p of model.ports.values()) {
     if (p.name !== name && p.type === 'FRONTEND' && p.ip === ip)
@@ -45,9 +48,24 @@ function ipRule(model: CubeModel, name: string, type: PortType, ip: string | und
   return ok(undefined);
 }
 
+/** ROUTED refuses a BACKEND port: backends are reached through the host's routes. */
+const ROUTED_BACKEND = {
+  info: 'type',
+  path: '/lbrp/ports/type',
+  message:
+    'BACKEND ports are refused, a ROUTED cube has FRONTEND ports only (backends are reached through the routes)',
+};
+/** ROUTED FRONTENDs carry no ip: replies find their interface through the host's routes. */
+const ROUTED_IP = {
+  info: 'ip',
+  path: '/lbrp/ports/ip',
+  message: 'a FRONTEND port takes no ip in ROUTED port mode',
+};
+
 /**
  * Adds a port. SINGLE: a third port → "Reached maximum number of ports"; a second FRONTEND or
  * BACKEND, or an ip, is refused. MULTI: FRONTENDs need a unique ip; one BACKEND without ip.
+ * ROUTED: FRONTENDs without ip, any number; a BACKEND is refused naming `type`.
  */
 export function addPort(model: CubeModel, input: PortInput): Result<CubeModel> {
   const name = input.name;
@@ -59,6 +77,8 @@ export function addPort(model: CubeModel, input: PortInput): Result<CubeModel> {
     return fail('CUBE_ERR_SERVICE_FAILED', { message: `Port ${name} already exists` });
   const ip = present(input.ip);
   const ports = [...model.ports.values()];
+  if (model.portMode === 'ROUTED' && input.type === 'BACKEND')
+    return fail('CUBE_ERR_LBRP_ROUTED', ROUTED_BACKEND);
   if (model.portMode === 'SINGLE' && ports.length >= 2) return fail('CUBE_ERR_LBRP_MAX_PORTS');
   if (input.type === 'BACKEND' && ports.some((p) => p.type === 'BACKEND'))
     return fail('CUBE_ERR_LBRP_BACKEND_EXISTS');

@@ -60,6 +60,7 @@ export function cubeInput(body: unknown): CubeInput {
     if (SESSION_LEAVES[k] in raw) session[k] = lbrp[k];
   return {
     ...('port_mode' in raw ? { portMode: lbrp.portMode } : {}),
+    ...(typeof raw.type === 'string' ? { cubeType: raw.type } : {}),
     ...(Object.keys(sizes).length > 0 ? { sizes } : {}),
     ...(Object.keys(session).length > 0 ? { session } : {}),
     ...(lbrp.ports ? { ports: lbrp.ports.map(portInput) } : {}),

@@ -1,6 +1,7 @@
 // The lbrp program a cube runs: dataplane/lbrp/*.{c,h} (pcn.h comes from polycubed's include
 // path) and the -D parameters that depend on the cube: port mode, the port ids that are compiled
-// in (SINGLE: FRONTEND and BACKEND; MULTI: BACKEND only, every other port is a FRONTEND) and the
+// in (SINGLE: FRONTEND and BACKEND; MULTI and ROUTED: BACKEND only, every other port is a
+// FRONTEND; ROUTED never has a BACKEND) and the
 // map sizes of its init-only size leaves.
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -50,6 +51,8 @@ export function lbrpDefines(model: CubeModel, portIds: ReadonlyMap<string, numbe
     return port ? (portIds.get(port.name) ?? -1) : -1;
   };
   const defines: Record<string, number> = { SINGLE_PORT_MODE: model.portMode === 'SINGLE' ? 1 : 0 };
+  // ROUTED: every port is a FRONTEND on a host interface; no BACKEND port (ports.h, routed.h).
+  if (model.portMode === 'ROUTED') defines.ROUTED_MODE = 1;
   if (model.portMode === 'SINGLE') defines.FRONTEND_PORT = idOf('FRONTEND');
   defines.BACKEND_PORT = idOf('BACKEND');
   return { ...defines, ...sizeDefines(model.sizes) };

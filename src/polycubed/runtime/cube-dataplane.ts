@@ -1,6 +1,7 @@
 // One cube's dataplane: its program (compiled with pcn.h, loaded, pinned at <pinDir>/prog), its
 // maps (pinned at <pinDir>/maps/<name>, reused across reloads so their state survives), the
-// port ↔ netdev bindings (TC ingress or XDP per cube type, plus the pcn port maps), and the
+// port ↔ netdev bindings (TC ingress or XDP per cube type, plus the pcn port maps; a program with
+// a TC egress entry point is also attached at TC egress of every bound netdev), and the
 // log and packet-in ring readers. Adopts pinned objects after a daemon restart without reloading.
 
 import { existsSync, readdirSync } from 'node:fs';
@@ -81,6 +82,8 @@ export interface Binding {
 interface Program {
   fd: number;
   id: number;
+  /** The TC egress entry point (pcn_entry_tc_egress), when the program has one. */
+  egress?: { fd: number; id: number };
   maps: Map<string, BpfMap>;
   release(): void;
 }
@@ -99,7 +102,7 @@ const PORT_TO_IFINDEX = 'pcn_port_to_ifindex';
 const IFINDEX_ARRAY = 'pcn_ifindex_array';
 /** TC only: port id → struct pcn_port_peer { u8 mac[6]; u16 on }. */
 const PORT_PEER = 'pcn_port_peer';
-const ENTRY = { TC: 'pcn_entry_tc', XDP: 'pcn_entry_xdp' } as const;
+const ENTRY = { TC: 'pcn_entry_tc', XDP: 'pcn_entry_xdp', TC_EGRESS: 'pcn_entry_tc_egress' } as const;
 /** LOG_LEVEL macro values of pcn_api.h. */
 const LOG_MACROS = ['LOG_TRACE', 'LOG_DEBUG', 'LOG_INFO', 'LOG_WARN', 'LOG_ERR', 'LOG_CRITICAL', 'LOG_OFF'];
 
@@ -143,6 +146,11 @@ export class CubeDataplane {
     return join(this.opts.pinDir, 'prog');
   }
 
+  /** Where the TC egress program is pinned (when the program has one). */
+  get egressPin(): string {
+    return join(this.opts.pinDir, 'prog_egress');
+  }
+
   /** Where the maps are pinned. */
   get mapsDir(): string {
     return join(this.opts.pinDir, 'maps');
@@ -176,24 +184,34 @@ export class CubeDataplane {
     if (!this.hasPins() || this.prog) return false;
     const fd = check(libbpf.bpf_obj_get(this.progPin), 'program open', this.progPin);
     const maps = new Map<string, BpfMap>();
+    let egress: { fd: number; id: number } | undefined;
     try {
       const info = progInfoByFd(fd, this.progPin);
+      if (existsSync(this.egressPin)) {
+        const efd = check(libbpf.bpf_obj_get(this.egressPin), 'program open', this.egressPin);
+        egress = { fd: efd, id: 0 };
+        egress.id = progInfoByFd(efd, this.egressPin).id;
+      }
       if (existsSync(this.mapsDir)) {
         for (const name of readdirSync(this.mapsDir).sort())
           maps.set(name, BpfMap.fromPinned(join(this.mapsDir, name)));
       }
       this.memoryValue = programMemory([...maps.values()], numPossibleCpus());
+      const egressFd = egress?.fd;
       this.prog = {
         fd,
         id: info.id,
+        ...(egress ? { egress } : {}),
         maps,
         release: () => {
           for (const m of maps.values()) m.close();
+          if (egressFd !== undefined) libc.close(egressFd);
           libc.close(fd);
         },
       };
     } catch (err) {
       for (const m of maps.values()) m.close();
+      if (egress) libc.close(egress.fd);
       libc.close(fd);
       throw err;
     }
@@ -266,7 +284,7 @@ export class CubeDataplane {
       ifindex,
       createdHook: (prev?.ifindex === ifindex && prev.createdHook) || createdHook,
     };
-    if (this.prog) this.attach(binding, this.prog.fd, this.prog.id, false);
+    if (this.prog) this.attach(binding, this.prog, false);
     this.bindings.set(portId, binding);
     this.writePortMap(portId, ifindex);
   }
@@ -281,16 +299,7 @@ export class CubeDataplane {
     this.bindings.delete(portId);
     this.clearPortMap(portId, binding.ifindex);
     if (gone || !this.prog) return;
-    if (this.opts.hook === 'TC') {
-      detachTc({
-        ifindex: binding.ifindex,
-        direction: 'ingress',
-        ...this.tcIds(),
-        createdHook: binding.createdHook,
-      });
-    } else {
-      detachXdp(binding.ifindex, this.xdpMode(), this.prog.fd);
-    }
+    this.detachOne(binding, this.prog.fd);
   }
 
   /**
@@ -365,6 +374,7 @@ export class CubeDataplane {
     const progs = obj.programs();
     const entry =
       progs.find((p) => p.name === (xdp ? ENTRY.XDP : ENTRY.TC)) ?? progs.find((p) => p.type === want);
+    const egress = xdp ? undefined : progs.find((p) => p.name === ENTRY.TC_EGRESS);
     if (!entry) {
       throw new TypeError(
         `no ${xdp ? 'XDP' : 'TC'} program in the object (has: ${progs.map((p) => p.name).join(', ') || 'none'})`,
@@ -376,48 +386,75 @@ export class CubeDataplane {
         .filter((m) => !m.name.startsWith('.'))
         .map((m) => [m.name, m]),
     );
-    return { fd: entry.fd, id: entry.id(), maps, release: () => obj.close() };
+    return {
+      fd: entry.fd,
+      id: entry.id(),
+      ...(egress ? { egress: { fd: egress.fd, id: egress.id() } } : {}),
+      maps,
+      release: () => obj.close(),
+    };
   }
 
   /** Pins `next` and moves every binding onto it; on failure restores `old` everywhere. */
   private swapIn(next: Program, old: Program | undefined): void {
-    const pin = (fd: number): void => {
-      check(unlinkAndPin(fd, this.progPin), 'program pin', this.progPin);
+    const pin = (p: Program): void => {
+      check(unlinkAndPin(p.fd, this.progPin), 'program pin', this.progPin);
+      if (p.egress) check(unlinkAndPin(p.egress.fd, this.egressPin), 'program pin', this.egressPin);
+      else unpinProgram(this.egressPin);
     };
-    pin(next.fd);
+    pin(next);
     const switched: Binding[] = [];
     try {
       for (const binding of this.bindings.values()) {
-        this.attach(binding, next.fd, next.id, true);
         switched.push(binding);
+        this.attach(binding, next, true);
       }
     } catch (err) {
       for (const binding of switched) {
         try {
-          if (old) this.attach(binding, old.fd, old.id, true);
+          if (old) this.attach(binding, old, true);
           else this.detachOne(binding, next.fd);
         } catch {
           // best effort: the original error is the one to report
         }
       }
-      if (old) pin(old.fd);
-      else unpinProgram(this.progPin);
+      if (old) pin(old);
+      else {
+        unpinProgram(this.progPin);
+        unpinProgram(this.egressPin);
+      }
       throw err;
     }
   }
 
-  private attach(binding: Binding, fd: number, id: number, replace: boolean): void {
+  private attach(binding: Binding, prog: Program, replace: boolean): void {
     if (this.opts.hook === 'TC') {
-      if (queryTc(binding.ifindex, this.tcIds())?.progId === id) return;
-      const att = attachTc(binding.ifindex, fd, this.tcIds());
+      // Egress first: the ingress side may send traffic whose replies only egress translates.
+      this.attachEgress(binding, prog);
+      if (queryTc(binding.ifindex, this.tcIds())?.progId === prog.id) return;
+      const att = attachTc(binding.ifindex, prog.fd, this.tcIds());
       binding.createdHook ||= att.createdHook;
       return;
     }
-    attachXdp(binding.ifindex, fd, this.xdpMode(), { replace });
+    attachXdp(binding.ifindex, prog.fd, this.xdpMode(), { replace });
+  }
+
+  /** Attaches (or replaces) the program's egress entry point; removes lbrp's egress filter when it has none. */
+  private attachEgress(binding: Binding, prog: Program): void {
+    const at = { direction: 'egress' as const, ...this.tcIds() };
+    if (!prog.egress) {
+      if (queryTc(binding.ifindex, at)) detachTc({ ifindex: binding.ifindex, ...at });
+      return;
+    }
+    if (queryTc(binding.ifindex, at)?.progId === prog.egress.id) return;
+    const att = attachTc(binding.ifindex, prog.egress.fd, at);
+    binding.createdHook ||= att.createdHook;
   }
 
   private detachOne(binding: Binding, fd: number): void {
     if (this.opts.hook === 'TC') {
+      // Egress first, without removing the qdisc: the ingress detach removes it if it may.
+      detachTc({ ifindex: binding.ifindex, direction: 'egress', ...this.tcIds() });
       detachTc({
         ifindex: binding.ifindex,
         direction: 'ingress',

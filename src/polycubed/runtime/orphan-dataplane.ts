@@ -1,6 +1,7 @@
 // Tearing down a pinned dataplane that no cube record claims (left by a lost or corrupt state
 // file): its program is detached from every netdev of this namespace where it runs (lbrp's TC
-// ingress filter, XDP in either mode), then its pins are removed. Nothing else is touched.
+// ingress filter and a ROUTED cube's egress filter, XDP in either mode), then its pins are
+// removed. Nothing else is touched.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,18 +60,41 @@ export function removeOrphanDataplane(
   createdHooks: ReadonlySet<number> = new Set(),
 ): OrphanRemoval {
   const out: OrphanRemoval = { programId: 0, detached: [], errors: [] };
+  const all = [...links];
   const progPin = join(pinDir, 'prog');
+  // A ROUTED lbrp's TC egress program (cube-dataplane egressPin): detached first, by its id.
+  const egressPin = join(pinDir, 'prog_egress');
+  if (existsSync(egressPin)) {
+    const fd = check(libbpf.bpf_obj_get(egressPin), 'program open', egressPin);
+    try {
+      const id = progInfoByFd(fd, egressPin).id;
+      for (const link of all) detachEgress(link, id, out);
+    } finally {
+      libc.close(fd);
+    }
+  }
   if (existsSync(progPin)) {
     const fd = check(libbpf.bpf_obj_get(progPin), 'program open', progPin);
     try {
       out.programId = progInfoByFd(fd, progPin).id;
-      for (const link of links) detachFrom(link, fd, out, createdHooks.has(link.ifindex));
+      for (const link of all) detachFrom(link, fd, out, createdHooks.has(link.ifindex));
     } finally {
       libc.close(fd);
     }
   }
   unpinAll(pinDir);
   return out;
+}
+
+function detachEgress(link: LinkInfo, id: number, out: OrphanRemoval): void {
+  const at = { direction: 'egress' as const, handle: DEFAULT_TC_HANDLE, priority: DEFAULT_TC_PRIORITY };
+  try {
+    if (queryTc(link.ifindex, at)?.progId !== id) return;
+    detachTc({ ifindex: link.ifindex, ...at });
+    out.detached.push(`${link.name} tc egress`);
+  } catch (err) {
+    out.errors.push(`${link.name}: ${(err as Error).message}`);
+  }
 }
 
 function detachFrom(link: LinkInfo, fd: number, out: OrphanRemoval, createdHook: boolean): void {

@@ -121,7 +121,7 @@ describe('generated lbrp classes', () => {
     expect(lb.srcIpRewrite?.newIpRange).toBe('');
     expect(lb.service?.[0].vport).toBe(80);
     expect(lb.service?.[0].backend?.[0].weight).toBe(20);
-    expect(LBRP_PORT_MODE_VALUES).toEqual(['SINGLE', 'MULTI']);
+    expect(LBRP_PORT_MODE_VALUES).toEqual(['SINGLE', 'MULTI', 'ROUTED']);
   });
 
   // A fresh object carries the YANG defaults and writes members in schema order.
@@ -156,7 +156,7 @@ describe('generated lbrp classes', () => {
   // Wrong JSON types are programmer errors: fromJson throws, naming the path and expectation.
   test.each([
     [{ name: 'lb0', span: 'yes' }, /at \/lbrp\/\{name\}\/span: expected a boolean/],
-    [{ name: 'lb0', port_mode: 'FOO' }, /expected one of SINGLE, MULTI/],
+    [{ name: 'lb0', port_mode: 'FOO' }, /expected one of SINGLE, MULTI, ROUTED/],
     [{ service: [{ vport: '80' }] }, /\/service\/\{vip\}\/\{vport\}\/\{proto\}\/vport: expected an integer/],
     [[], /expected an object/],
   ])('fromJson(%j) throws JsonShapeError', (json, want) => {

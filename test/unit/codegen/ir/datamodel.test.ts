@@ -254,7 +254,7 @@ describe('lbrp datamodel IR', () => {
   it.each([
     { p: '/lbrp/type', want: ['TC=0', 'XDP_SKB=1', 'XDP_DRV=2'] },
     { p: '/lbrp/loglevel', want: ['TRACE=0', 'DEBUG=1', 'INFO=2', 'WARN=3', 'ERR=4', 'CRITICAL=5', 'OFF=6'] },
-    { p: '/lbrp/port_mode', want: ['SINGLE=0', 'MULTI=1'] },
+    { p: '/lbrp/port_mode', want: ['SINGLE=0', 'MULTI=1', 'ROUTED=2'] },
     { p: '/lbrp/service/proto', want: ['ICMP=0', 'TCP=1', 'UDP=2', 'ALL=3'] },
     { p: '/lbrp/ports/status', want: ['UP=0', 'DOWN=1'] },
     { p: '/lbrp/ports/type', want: ['FRONTEND=0', 'BACKEND=1'] },

@@ -111,7 +111,7 @@ test.each([
     name: 'leaf: enum names lower-cased',
     inPath: '/:name/port_mode',
     inType: 'SET',
-    want: ['single', 'multi'],
+    want: ['single', 'multi', 'routed'],
   },
   { name: 'leaf of a non-enum type: nothing', inPath: '/:name/span', inType: 'NONE', want: [] },
 ] as { name: string; inPath: string; inType: HelpType; inData?: object; want: string[] }[])(

@@ -62,6 +62,25 @@ describe('createCube and updateCube', () => {
     expect(msg(setPortMode(m, 'MULTI'))).toBe('Port mode cannot be changed at runtime');
     expect(msg(updateCube(m, { portMode: 'MULTI' }))).toBe('Port mode cannot be changed at runtime');
     expect(msg(updateCube(m, { portMode: 'SINGLE' }))).toBe('ok');
+    const r = must(createCube('lb1', { portMode: 'ROUTED' }));
+    expect(msg(updateCube(r, { portMode: 'SINGLE' }))).toBe('Port mode cannot be changed at runtime');
+    expect(msg(updateCube(m, { portMode: 'ROUTED' }))).toBe('Port mode cannot be changed at runtime');
+  });
+
+  // ROUTED needs the TC hook (its replies are reverse-NATed at TC egress): an XDP cube is refused
+  // naming port_mode; TC (or no type, which means TC) is fine, and XDP stays fine for SINGLE.
+  it('refuses ROUTED on an XDP cube', () => {
+    for (const cubeType of ['XDP_SKB', 'XDP_DRV', 'xdp_drv']) {
+      const r = createCube('lb0', { portMode: 'ROUTED', cubeType });
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.error.code).toBe('CUBE_ERR_LBRP_ROUTED');
+      expect(r.error.message).toContain('port_mode');
+      expect(r.error.message).toContain(cubeType);
+    }
+    expect(msg(createCube('lb0', { portMode: 'ROUTED', cubeType: 'TC' }))).toBe('ok');
+    expect(msg(createCube('lb0', { portMode: 'ROUTED' }))).toBe('ok');
+    expect(msg(createCube('lb0', { portMode: 'SINGLE', cubeType: 'XDP_DRV' }))).toBe('ok');
   });
 
   // A cube PATCH merges: listed ports are added or updated, listed services updated or created.

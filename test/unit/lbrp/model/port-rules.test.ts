@@ -42,6 +42,27 @@ describe('addPort', () => {
     want: string[] | string;
   }> = [
     {
+      name: 'ROUTED: FRONTENDs without ip, as many as wanted',
+      inMode: 'ROUTED',
+      inPorts: [FE],
+      inAdd: { name: 'fe2', type: 'FRONTEND' },
+      want: ['fe:FRONTEND', 'fe2:FRONTEND'],
+    },
+    {
+      name: 'ROUTED: a BACKEND is refused naming type',
+      inMode: 'ROUTED',
+      inPorts: [FE],
+      inAdd: BE,
+      want: 'invalid type in ROUTED port mode: BACKEND ports are refused, a ROUTED cube has FRONTEND ports only (backends are reached through the routes)',
+    },
+    {
+      name: 'ROUTED: a FRONTEND with ip is refused naming ip',
+      inMode: 'ROUTED',
+      inPorts: [],
+      inAdd: { ...FE, ip: '10.0.0.1' },
+      want: 'invalid ip in ROUTED port mode: a FRONTEND port takes no ip in ROUTED port mode',
+    },
+    {
       name: 'SINGLE: a FRONTEND without ip',
       inMode: 'SINGLE',
       inPorts: [],
