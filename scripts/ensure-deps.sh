@@ -17,6 +17,7 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 command -v chromium >/dev/null || need+=(chromium) # the status page's browser test (puppeteer-core drives it)
+command -v promtool >/dev/null || need+=(prometheus) # promtool checks /metrics in the status page test
 [ -f /usr/include/linux/if_ether.h ] || need+=(linux-libc-dev)
 [ -d /usr/include/x86_64-linux-gnu/asm ] || [ -d /usr/include/asm ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then

@@ -57,6 +57,7 @@ type Step = [string, (x: CubeModel) => Result<CubeModel>];
 const WITH_COUNTERS = new Set<RequestTarget['kind']>([
   'cube',
   'cube-leaf',
+  'drop',
   'service',
   'service-leaf',
   'backend',

@@ -191,6 +191,7 @@ const CHILDREN = [
   'kernel-memory',
   ...Object.keys(SESSION_POLICY),
   ...SESSION_COUNTERS,
+  'drop',
   'src-ip-rewrite',
   'service',
 ];
@@ -825,6 +826,7 @@ const ROWS: Row[] = [
       ' set              command     Set a value',
       ' show             command     Show entry or list [-normal | -brief | -verbose | -json | -yaml]',
       ' ports            list        Entry of the ports table                                                                                                                 ',
+      ' drop             list        Frames the dataplane dropped since the cube was created, one entry per reason                                                            ',
       " src-ip-rewrite   container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range   ",
       ' service          list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                         ',
       '',
@@ -886,6 +888,7 @@ const ROWS: Row[] = [
       ' sessions-not-stored       unsigned    New flows forwarded without a session entry because every entry of their bucket was protected                                             ',
       " stateless-replies         unsigned    Backend replies without a session entry, translated back from the backend's address alone (sessionless-reply-nat)                         ",
       ' fragments-translated      unsigned    Later IP fragments translated as their first fragment was                                                                                 ',
+      ' drop                      list        Frames the dataplane dropped since the cube was created, one entry per reason                                                             ',
       " src-ip-rewrite            container   If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range    ",
       ' service                   list        Services (i.e., virtual ip:protocol:port) exported to the client                                                                          ',
       '',
