@@ -193,6 +193,10 @@ describeE2e('e2e: the status page in headless chromium', () => {
     expect(grown).toEqual(['fragment']);
     expect(after.fragment - before.fragment).toBe(3);
     expect(await stack.ok('GET', `lbrp/${CUBE}/drop/fragment/packets/`)).toBe(after.fragment);
+    const shown = await stack.cli([CUBE, 'drop', 'show']);
+    expect(shown.code).toBe(0);
+    // (polycubectl orders a list's columns by name: packets, reason)
+    expect(shown.out).toMatch(new RegExp(`^ *${after.fragment}(\\.0+)? +fragment *$`, 'm'));
     const metrics = metricDrops((await stack.rest('GET', 'metrics')).text);
     expect(metrics.fragment).toBe(after.fragment);
     expect(Object.keys(metrics).sort()).toEqual(Object.keys(after).sort());
