@@ -25,7 +25,6 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'ut
   .version;
 
 /** Printed by columnize, without a newline, each time it formats a table off a terminal (§4.4). */
-const NOTICE = 'Size of the terminal is too small, output could be missaligned.';
 /** Every uuid in stdout is replaced by this (same length, so tables keep their alignment). */
 const U = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -44,7 +43,6 @@ interface Vars {
 
 type Want = string | RegExp;
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Row {
   /** Defaults to `inArgs`. */
@@ -245,7 +243,6 @@ const lb0Ports = (v: Vars, uuid = U): string =>
 
 /** `lb0 show` in the default form (depth 2). */
 const lb0Show = (v: Vars): string =>
-  NOTICE.repeat(2) +
   lb0Head() +
   lb0Ports(v) +
   list('service', [
@@ -350,7 +347,7 @@ const restconf = (tag: string, info?: string): string =>
   `${info !== undefined ? `,"error-info":"${info}"` : ''}}]}}\n`;
 
 /** A top-level array (`lbrp show`, list collections): members re-sorted by name (gabs2, §4.4). */
-const sortedList = (rows: string[][]): string => `${NOTICE}${table(rows)}\n\n`;
+const sortedList = (rows: string[][]): string => `${table(rows)}\n\n`;
 
 const BACKENDS = '10.0.0.1 80 TCP backend';
 const ROOT_HELP_FIXED = [
@@ -376,7 +373,7 @@ const ROWS: Row[] = [
     given: NONE,
     name: 'lbrp show without cubes',
     inArgs: 'lbrp show',
-    wantStdout: `${NOTICE}\n\n`,
+    wantStdout: `\n\n`,
     wantCode: 0,
   },
   { given: NONE, inArgs: 'lbrp add lb0 port_mode=SINGLE', wantStdout: '', wantCode: 0 },
@@ -579,7 +576,6 @@ const ROWS: Row[] = [
     name: 'a list element keeps the server order; its list is a table',
     inArgs: 'lb0 service 10.0.0.1 80 TCP show',
     wantStdout:
-      NOTICE +
       SERVICE_HEAD.map((k, i) => `${k}: ${SERVICE_WEB[i]}\n`).join('') +
       list('backend', [BACKEND_HEAD, B1, B2]) +
       '\n',
@@ -640,7 +636,6 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 show -verbose',
     wantStdout: (v) =>
-      NOTICE.repeat(2) +
       lb0Head() +
       lb0Ports(v) +
       list('service', [
@@ -658,7 +653,6 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 show -hide=uuid,ports.uuid',
     wantStdout: (v) =>
-      NOTICE.repeat(2) +
       lb0Head(false) +
       lb0Ports(v, '') +
       list('service', [
@@ -675,7 +669,7 @@ const ROWS: Row[] = [
     name: 'cubes (GET /cubes: an object, so element members keep their order)',
     inArgs: 'cubes',
     wantStdout:
-      `${NOTICE}\nlbrp:\n` +
+      `\nlbrp:\n` +
       table(
         [
           ['name', 'uuid', 'service-name', 'type', 'loglevel', 'shadow', 'span', 'ports'],
@@ -703,7 +697,7 @@ const ROWS: Row[] = [
     given: FULL,
     name: 'netdevs lists the veth (other netdevs vary)',
     inArgs: 'netdevs',
-    wantStdout: (v) => new RegExp(`^${escape(NOTICE)}name +addresses *\\n(.*\\n)*${v.veth} +\\n(.*\\n)*\\n$`),
+    wantStdout: (v) => new RegExp(`^name +addresses *\\n(.*\\n)*${v.veth} +\\n(.*\\n)*\\n$`),
     wantCode: 0,
   },
   {
@@ -725,7 +719,7 @@ const ROWS: Row[] = [
     name: '? (root help with the running cubes)',
     inArgs: '?',
     wantStdout: [
-      `${NOTICE}`,
+      '',
       'Keyword            Type      Description',
       ...ROOT_HELP_FIXED,
       ' Running Services   Type',
@@ -739,7 +733,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lbrp ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword  Type      Description                                                        Example',
       ' add      command   Add entry to a list',
       ' del      command   Delete entry of a list',
@@ -754,7 +748,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lbrp add ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword                         Type       Description',
       ' <name>                          string     Name of the lbrp service',
       ' ',
@@ -821,7 +815,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword          Type        Description                                                                                                                              Example',
       ' set              command     Set a value',
       ' show             command     Show entry or list [-normal | -brief | -verbose | -json | -yaml]',
@@ -837,7 +831,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 set ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword                         Type       Description                                                                                                                               Example',
       ' loglevel=value                  string     Logging level of a cube, from none (OFF) to the most verbose (TRACE)                                                                      INFO',
       ' span=value                      boolean    Defines if all traffic is sent to Linux                                                                                                   ',
@@ -857,7 +851,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 show ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword                   Type        Description                                                                                                                               Example',
       ' uuid                      string      UUID of the Cube                                                                                                                          ',
       ' type                      string      Type of the Cube (TC, XDP_SKB, XDP_DRV)                                                                                                   TC',
@@ -899,7 +893,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 service ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword            Type                     Description                                                        Example',
       ' add                command                  Add entry to a list',
       ' del                command                  Delete entry of a list',
@@ -913,7 +907,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 service add ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword                  Type       Description',
       ' <vip>                    string     Virtual IP (vip) of the service where ',
       '                                     clients connect to',
@@ -949,7 +943,7 @@ const ROWS: Row[] = [
     given: FULL,
     inArgs: 'lb0 ports add ?',
     wantStdout: [
-      NOTICE,
+      '',
       'Keyword             Type     Description',
       ' <name>              string   Port Name',
       ' ',
