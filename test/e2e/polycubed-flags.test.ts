@@ -1,0 +1,61 @@
+// polycubed's own flags on a real daemon (issue 18): --pidfile names the running process and is
+// removed at exit, --cubes-dump-file is where the cubes are saved, --logfile receives the log
+// lines that --loglevel lets through, and --cubes-dump-clean-init starts without the saved cubes.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeE2e } from '../fixtures/lbrp/describe-e2e';
+import { LbrpStack, waitFor } from '../fixtures/lbrp/e2e-stack';
+
+describeE2e("e2e: polycubed's flags", () => {
+  const stack = new LbrpStack();
+  const dump = join(stack.dir, 'dump', 'cubes.json');
+  const pidfile = join(stack.dir, 'pid', 'polycubed.pid');
+  const logfile = join(stack.dir, 'log', 'polycubed.log');
+
+  afterAll(() => stack.cleanup());
+
+  it('--pidfile, --cubes-dump-file, --logfile and --loglevel on a running daemon', async () => {
+    // An unusable dump file makes polycubed log an ERR line at start (and start without cubes).
+    mkdirSync(join(stack.dir, 'dump'), { recursive: true });
+    writeFileSync(dump, 'not json');
+    stack.polycubedArgs = [
+      '--cubes-dump-file',
+      dump,
+      '--pidfile',
+      pidfile,
+      '--logfile',
+      logfile,
+      '-l',
+      'err',
+    ];
+    await stack.start();
+    const pid = Number(readFileSync(pidfile, 'utf8'));
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('src/polycubed/main.ts');
+    expect(readFileSync(logfile, 'utf8')).toMatch(/^\S+ ERR state file .*cubes\.json is unusable/m);
+    await stack.ok('POST', 'lbrp/fl0/', {});
+    await waitFor(
+      async () => existsSync(dump) && readFileSync(dump, 'utf8').includes('fl0'),
+      'the dump',
+      10000,
+    );
+    await stack.stopPolycubed();
+    expect(existsSync(pidfile)).toBe(false);
+  }, 120000);
+
+  it('--loglevel off writes nothing; --cubes-dump-clean-init forgets the saved cubes', async () => {
+    writeFileSync(logfile, '');
+    stack.polycubedArgs = ['--cubes-dump-file', dump, '--logfile', logfile, '--loglevel', 'off'];
+    writeFileSync(dump, 'not json either');
+    await stack.startPolycubed();
+    await stack.stopPolycubed();
+    expect(readFileSync(logfile, 'utf8')).toBe('');
+    writeFileSync(dump, 'not json again');
+    stack.polycubedArgs = ['--cubes-dump-file', dump, '--logfile', logfile, '--cubes-dump-clean-init'];
+    await stack.startPolycubed();
+    // The dump was removed before it was read: no ERR line about it.
+    expect(readFileSync(logfile, 'utf8')).not.toMatch(/unusable/);
+    expect(JSON.stringify(await stack.ok('GET', 'cubes/'))).not.toContain('fl0');
+    expect(existsSync(dump) && readFileSync(dump, 'utf8').includes('fl0')).toBe(false);
+  }, 120000);
+});
