@@ -10,6 +10,7 @@ import { REST_FLAGS_HELP, parseRestFlags } from './polycubed/rest/rest-options';
 import { startRestServer } from './polycubed/rest/serve';
 import { startLbrpService } from './lbrp/service';
 import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './polycubed/daemon-flags';
+import { expandConfigFile } from './polycubed/config-file';
 import { applyLaunchFlags } from './polycubed/launch-flags';
 import { logSink } from './polycubed/log-sink';
 
@@ -19,7 +20,7 @@ REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
 
 async function main(): Promise<void> {
-  const restFlags = parseRestFlags(process.argv.slice(2));
+  const restFlags = parseRestFlags(expandConfigFile(process.argv.slice(2)));
   if (!restFlags.ok) throw new Error(restFlags.message);
   const { values } = parseArgs({ args: restFlags.rest, options: DAEMON_FLAG_OPTIONS });
   const flags = daemonFlags(values);

@@ -54,6 +54,8 @@ export const DAEMON_FLAGS_HELP = [
   `  --cubes-dump-file FILE  same as --state-file (default ${DEFAULT_OPTIONS.stateFile} [/etc/polycube/cubes.yaml])`,
   '  --cubes-dump-enable  persist the cubes: on by default here [off]; --no-persistence turns it off',
   '  --cubes-dump-clean-init  start with no saved cubes: the dump file is emptied first',
+  '  --configfile FILE    flags as `flag: value` YAML lines (polycubed.conf); the command line wins',
+  '                       (default none [/etc/polycube/polycubed.conf])',
   '  -v, --version        print the version and exit',
 ];
 

@@ -10,6 +10,7 @@ import { PolycubedGrpcServer, type GrpcServerOptions } from './grpc/grpc-server'
 import { REST_FLAGS_HELP, parseRestFlags } from './rest/rest-options';
 import { startRestServer } from './rest/serve';
 import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags, type DaemonFlags } from './daemon-flags';
+import { expandConfigFile } from './config-file';
 import { applyLaunchFlags } from './launch-flags';
 import { logSink } from './log-sink';
 
@@ -58,7 +59,7 @@ function parseCli(argv: string[]): {
 }
 
 async function main(): Promise<void> {
-  const restFlags = parseRestFlags(process.argv.slice(2));
+  const restFlags = parseRestFlags(expandConfigFile(process.argv.slice(2)));
   if (!restFlags.ok) throw new Error(restFlags.message);
   const cli = parseCli(restFlags.rest);
   const cleanup = applyLaunchFlags(cli.flags);

@@ -1,6 +1,7 @@
 // polycubed's own flags on a real daemon (issue 18): --pidfile names the running process and is
 // removed at exit, --cubes-dump-file is where the cubes are saved, --logfile receives the log
-// lines that --loglevel lets through, and --cubes-dump-clean-init starts without the saved cubes.
+// lines that --loglevel lets through, --configfile gives flags as polycubed.conf does, and
+// --cubes-dump-clean-init starts without the saved cubes.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,9 +44,15 @@ describeE2e("e2e: polycubed's flags", () => {
     expect(existsSync(pidfile)).toBe(false);
   }, 120000);
 
-  it('--loglevel off writes nothing; --cubes-dump-clean-init forgets the saved cubes', async () => {
+  it('--configfile with loglevel off writes nothing; --cubes-dump-clean-init forgets the saved cubes', async () => {
     writeFileSync(logfile, '');
-    stack.polycubedArgs = ['--cubes-dump-file', dump, '--logfile', logfile, '--loglevel', 'off'];
+    // … given through a polycubed-style config file this time.
+    const conf = join(stack.dir, 'polycubed.conf');
+    writeFileSync(
+      conf,
+      `# polycubed configuration\nloglevel: off\nlogfile: ${logfile}\ncubes-dump-file: ${dump}\n`,
+    );
+    stack.polycubedArgs = ['--configfile', conf];
     writeFileSync(dump, 'not json either');
     await stack.startPolycubed();
     await stack.stopPolycubed();
