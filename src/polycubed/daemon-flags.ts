@@ -28,6 +28,7 @@ export const DAEMON_FLAG_OPTIONS = {
   'cubes-dump-enable': { type: 'boolean' },
   'cubes-dump-clean-init': { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
+  daemon: { type: 'boolean', short: 'd' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -56,6 +57,7 @@ export const DAEMON_FLAGS_HELP = [
   '  --cubes-dump-clean-init  start with no saved cubes: the dump file is emptied first',
   '  --configfile FILE    flags as `flag: value` YAML lines (polycubed.conf); the command line wins',
   '                       (default none [/etc/polycube/polycubed.conf])',
+  '  -d, --daemon         run in the background (stdin/stdout/stderr closed: use --logfile, --pidfile)',
   '  -v, --version        print the version and exit',
 ];
 
@@ -67,6 +69,8 @@ export interface DaemonFlags {
   help: boolean;
   /** --version: print DAEMON_VERSION and exit. */
   version: boolean;
+  /** --daemon: start again detached, in the background, and exit. */
+  background: boolean;
   loglevel: LogLevel;
   logfile?: string;
   pidfile?: string;
@@ -120,6 +124,7 @@ export function daemonFlags(values: FlagValues): DaemonFlags {
     quiet: values.quiet === true,
     help: values.help === true,
     version: values.version === true,
+    background: values.daemon === true,
     loglevel: values.loglevel !== undefined ? parseLogLevel(values.loglevel) : 'INFO',
     logfile: values.logfile,
     pidfile: values.pidfile,

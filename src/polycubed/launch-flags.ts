@@ -1,7 +1,9 @@
 // What both launchers do with polycubed's process flags before the daemon starts: --version
-// (print and exit), --cubes-dump-clean-init (forget the saved cubes), --pidfile (written now,
-// removed by the returned cleanup at exit).
+// (print and exit), --daemon (start a detached copy without the flag and exit),
+// --cubes-dump-clean-init (forget the saved cubes), --pidfile (written now, removed by the
+// returned cleanup at exit).
 
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_OPTIONS } from './core/daemon-options';
@@ -14,6 +16,16 @@ export function applyLaunchFlags(
 ): (() => void) | undefined {
   if (flags.version) {
     out(VERSION_LINE);
+    return undefined;
+  }
+  if (flags.background) {
+    const args = process.argv.slice(2).filter((a) => a !== '--daemon' && a !== '-d');
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    child.unref();
+    out(`polycubed: running in the background as process ${child.pid}`);
     return undefined;
   }
   const stateFile = 'stateFile' in flags.daemon ? flags.daemon.stateFile : DEFAULT_OPTIONS.stateFile;

@@ -3,10 +3,11 @@
 // lines that --loglevel lets through, --configfile gives flags as polycubed.conf does, and
 // --cubes-dump-clean-init starts without the saved cubes.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { LbrpStack, waitFor } from '../fixtures/lbrp/e2e-stack';
+import { LbrpStack, REPO, TSX, waitFor } from '../fixtures/lbrp/e2e-stack';
 
 describeE2e("e2e: polycubed's flags", () => {
   const stack = new LbrpStack();
@@ -65,4 +66,43 @@ describeE2e("e2e: polycubed's flags", () => {
     expect(JSON.stringify(await stack.ok('GET', 'cubes/'))).not.toContain('fl0');
     expect(existsSync(dump) && readFileSync(dump, 'utf8').includes('fl0')).toBe(false);
   }, 120000);
+
+  // --daemon: the command returns at once; a detached polycubed (without the flag) keeps running,
+  // writes its pid file and listens on its gRPC socket until it is stopped.
+  it('--daemon leaves a detached polycubed running', async () => {
+    const dir = join(stack.dir, 'bg');
+    const pin = `/sys/fs/bpf/fi-bg-${process.pid}`;
+    const pid = join(dir, 'bg.pid');
+    const sock = join(dir, 'bg.sock');
+    let bg = 0;
+    try {
+      const out = execFileSync(
+        TSX,
+        [
+          'src/polycubed/main.ts',
+          '--daemon',
+          '--pidfile',
+          pid,
+          '--grpc-socket',
+          sock,
+          '--pin-root',
+          pin,
+        ].concat(['--state-file', join(dir, 'cubes.json'), '--port', '0']),
+        { cwd: REPO, encoding: 'utf8', timeout: 30000 },
+      );
+      bg = Number(/process (\d+)/.exec(out)?.[1]);
+      expect(bg).toBeGreaterThan(0);
+      await waitFor(async () => existsSync(pid) && existsSync(sock), 'the pid file and the socket', 30000);
+      expect(Number(readFileSync(pid, 'utf8'))).toBe(bg);
+      const cmdline = readFileSync(`/proc/${bg}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain(join(REPO, 'src/polycubed/main.ts'));
+      expect(cmdline).not.toContain('--daemon');
+      process.kill(bg, 'SIGTERM');
+      await waitFor(async () => !existsSync(pid), 'the pid file to go at exit', 15000);
+      bg = 0;
+    } finally {
+      if (bg > 0) process.kill(bg, 'SIGKILL');
+      rmSync(pin, { recursive: true, force: true });
+    }
+  }, 90000);
 });

@@ -9,6 +9,7 @@ const parse = (args: string[]) => daemonFlags(parseArgs({ args, options: DAEMON_
 /** polycubed's own flags when none is given. */
 const NO_POLYCUBED_FLAGS = {
   version: false,
+  background: false,
   loglevel: 'INFO',
   logfile: undefined,
   pidfile: undefined,
