@@ -43,7 +43,6 @@ interface Vars {
 
 type Want = string | RegExp;
 
-
 interface Row {
   /** Defaults to `inArgs`. */
   name?: string;
