@@ -18,6 +18,7 @@ command -v curl >/dev/null || need+=(curl)
 command -v bird >/dev/null || need+=(bird2) # BGP speaker of the cluster demo and tests (src/cluster)
 command -v openssl >/dev/null || need+=(openssl)
 command -v chromium >/dev/null || need+=(chromium) # the status page's browser test (puppeteer-core drives it)
+command -v promtool >/dev/null || need+=(prometheus) # promtool checks /metrics in the status page test
 [ -f /usr/include/linux/if_ether.h ] || need+=(linux-libc-dev)
 [ -d /usr/include/x86_64-linux-gnu/asm ] || [ -d /usr/include/asm ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then

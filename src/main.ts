@@ -5,12 +5,14 @@
 
 import { parseArgs } from 'node:util';
 import { Daemon } from './polycubed/core/daemon';
-import type { LogEvent } from './polycubed/core/types';
 import { PolycubedGrpcServer } from './polycubed/grpc/grpc-server';
 import { REST_FLAGS_HELP, parseRestFlags } from './polycubed/rest/rest-options';
 import { startRestServer } from './polycubed/rest/serve';
 import { startLbrpService } from './lbrp/service';
 import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './polycubed/daemon-flags';
+import { expandConfigFile } from './polycubed/config-file';
+import { applyLaunchFlags } from './polycubed/launch-flags';
+import { logSink } from './polycubed/log-sink';
 
 const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service in one process)
 ${DAEMON_FLAGS_HELP.join('\n')}
@@ -18,7 +20,7 @@ REST API (polycubectl talks to it):
 ${REST_FLAGS_HELP.join('\n')}`;
 
 async function main(): Promise<void> {
-  const restFlags = parseRestFlags(process.argv.slice(2));
+  const restFlags = parseRestFlags(expandConfigFile(process.argv.slice(2)));
   if (!restFlags.ok) throw new Error(restFlags.message);
   const { values } = parseArgs({ args: restFlags.rest, options: DAEMON_FLAG_OPTIONS });
   const flags = daemonFlags(values);
@@ -26,13 +28,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const cleanup = applyLaunchFlags(flags);
+  if (!cleanup) return; // --version
   const socketPath = flags.socketPath;
 
   const daemon = new Daemon(flags.daemon);
-  daemon.on('log', (ev: LogEvent) => {
-    if (flags.quiet && ev.cube) return;
-    console.log(`${ev.cube ? `[${ev.cube}] ` : ''}${ev.level} ${ev.message}`);
-  });
+  daemon.on('log', logSink(flags));
   await daemon.start();
   const r = daemon.startup;
   console.log(`polycubed: ${r.adopted.length} cubes adopted, ${r.pending.length} waiting for their service`);
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     await rest.close();
     await grpc.stop();
     await daemon.stop();
+    cleanup();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -4,7 +4,10 @@
 
 import type { Screen } from './screen';
 
-/** Printed (without a newline) each time a table is formatted on a non-terminal or < 80 columns. */
+/**
+ * Printed, with a newline, each time a table is formatted on a terminal narrower than 80 columns
+ * (the real client also prints it, without the newline, when stdout is a pipe or file: issue 18).
+ */
 export const TERMINAL_TOO_SMALL = 'Size of the terminal is too small, output could be missaligned.';
 
 const GLUE = '  ';
@@ -77,13 +80,13 @@ function formatRow(elems: readonly string[], widths: readonly number[], prefix: 
 
 /**
  * Formats `rows` as aligned columns (cells are not trimmed). Prints {@link TERMINAL_TOO_SMALL}
- * on `screen` right away when the terminal is narrower than 80 columns or absent. The result has
- * no trailing newline.
+ * and a newline on `screen` right away when stdout is a terminal narrower than 80 columns; without
+ * a terminal the width is 80, silently. The result has no trailing newline.
  */
 export function columnize(rows: readonly string[][], screen: Screen, prefix = ''): string {
   let consoleSize = MIN_WIDTH;
-  if (screen.terminalWidth < MIN_WIDTH) screen.direct(TERMINAL_TOO_SMALL);
-  else consoleSize = screen.terminalWidth;
+  if (screen.terminalWidth >= MIN_WIDTH) consoleSize = screen.terminalWidth;
+  else if (screen.terminalWidth >= 0) screen.direct(`${TERMINAL_TOO_SMALL}\n`);
   const widths = columnWidths(rows, consoleSize - WIDTH_MARGIN);
   let out = '';
   for (const row of rows) out += formatRow(row, widths, prefix);

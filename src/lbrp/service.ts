@@ -11,6 +11,7 @@ import {
   ServiceKit,
   type ConfigAnswer,
   type ConfigRequest,
+  type Op,
   type PacketIn,
   type ResyncCube,
   type ServiceHandler,
@@ -23,6 +24,7 @@ import { addService } from './model/service-rules';
 import { replaceSrcIpRewrite } from './model/src-rewrite-rules';
 import { applyRequest, cubeInput } from './requests/apply-request';
 import { counterLookup, readView } from './requests/read-views';
+import { changeLine } from './requests/change-log';
 import { parseTarget, type RequestTarget } from './requests/request-target';
 import { slowPathFrames } from './slow-path/packet-in';
 import { CounterCache } from './stats/counters';
@@ -57,6 +59,7 @@ type Step = [string, (x: CubeModel) => Result<CubeModel>];
 const WITH_COUNTERS = new Set<RequestTarget['kind']>([
   'cube',
   'cube-leaf',
+  'drop',
   'service',
   'service-leaf',
   'backend',
@@ -165,6 +168,7 @@ export class LbrpService implements ServiceHandler {
       this.cubes.delete(req.cube);
       this.health.dropCube(req.cube);
       this.counters.drop(req.cube);
+      this.logChange(req.cube, target, req.op);
       return {};
     }
     const sync = this.cubes.get(req.cube);
@@ -187,7 +191,14 @@ export class LbrpService implements ServiceHandler {
     });
     if (!applied.ok) return answerOf(applied.error);
     this.afterSync(sync);
+    this.logChange(req.cube, target, req.op);
     return {};
+  }
+
+  /** The control-plane line of an applied change (issue 18). */
+  private logChange(cube: string, target: RequestTarget, op: Op): void {
+    const line = changeLine(cube, target, op);
+    if (line) this.options.log('INFO', line);
   }
 
   private async create(name: string, body: unknown): Promise<ConfigAnswer> {
@@ -203,6 +214,7 @@ export class LbrpService implements ServiceHandler {
     this.cubes.set(name, sync);
     this.counters.drop(name);
     this.afterSync(sync);
+    this.options.log('INFO', `cube ${name}: cube added (${model.value.portMode})`);
     return {};
   }
 

@@ -5,11 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Daemon } from './core/daemon';
-import type { DaemonOptions, LogEvent } from './core/types';
+import type { DaemonOptions } from './core/types';
 import { PolycubedGrpcServer, type GrpcServerOptions } from './grpc/grpc-server';
 import { REST_FLAGS_HELP, parseRestFlags } from './rest/rest-options';
 import { startRestServer } from './rest/serve';
-import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './daemon-flags';
+import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags, type DaemonFlags } from './daemon-flags';
+import { expandConfigFile } from './config-file';
+import { applyLaunchFlags } from './launch-flags';
+import { logSink } from './log-sink';
 
 const USAGE = `usage: polycubed [options]
 ${DAEMON_FLAGS_HELP[0]}
@@ -24,7 +27,7 @@ ${REST_FLAGS_HELP.join('\n')}`;
 function parseCli(argv: string[]): {
   daemon: Partial<DaemonOptions>;
   grpc: GrpcServerOptions;
-  quiet: boolean;
+  flags: DaemonFlags;
 } {
   const { values } = parseArgs({
     args: argv,
@@ -52,18 +55,17 @@ function parseCli(argv: string[]): {
   } else {
     grpc = { socketPath: flags.socketPath };
   }
-  return { daemon: flags.daemon, grpc, quiet: flags.quiet };
+  return { daemon: flags.daemon, grpc, flags };
 }
 
 async function main(): Promise<void> {
-  const restFlags = parseRestFlags(process.argv.slice(2));
+  const restFlags = parseRestFlags(expandConfigFile(process.argv.slice(2)));
   if (!restFlags.ok) throw new Error(restFlags.message);
   const cli = parseCli(restFlags.rest);
+  const cleanup = applyLaunchFlags(cli.flags);
+  if (!cleanup) return; // --version
   const daemon = new Daemon(cli.daemon);
-  daemon.on('log', (ev: LogEvent) => {
-    if (cli.quiet && ev.cube) return;
-    console.log(`${ev.cube ? `[${ev.cube}] ` : ''}${ev.level} ${ev.message}`);
-  });
+  daemon.on('log', logSink(cli.flags));
   await daemon.start();
   const r = daemon.startup;
   console.log(`polycubed: ${r.adopted.length} cubes adopted, ${r.pending.length} waiting for their service`);
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     await rest.close();
     await server.stop();
     await daemon.stop();
+    cleanup();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -50,7 +50,7 @@ describeE2e('lbrp kernel memory (real stack, real kernel)', () => {
     // (polycubectl prints JSON numbers as Go float64s, e.g. 6094248.000000)
     expect(show.out).toMatch(new RegExp(`^kernel-memory: ${leaf}(\\.0+)?$`, 'm'));
     const metrics = await fetch(`http://127.0.0.1:${stack.port}/metrics`).then((r) => r.text());
-    expect(metrics).toContain(`lbrp_kernel_memory{cube="km0"} ${leaf}`);
+    expect(metrics).toContain(`lbrp_kernel_memory_bytes{cube="km0"} ${leaf}`);
   }, 120_000);
 
   it('the size leaves round-trip, size the maps and cannot be changed afterwards', async () => {

@@ -248,11 +248,16 @@ describeE2e('e2e: lbrp session policy and counters', () => {
       expect(show.out).toMatch(new RegExp(`^${leaf}: ${n}(\\.0+)?$`, 'm'));
     expect(show.out).toMatch(/^tcp-new-timeout: 60(\.0+)?$/m);
     const metrics = await fetch(`http://127.0.0.1:${stack.port}/metrics`).then((r) => r.text());
-    for (const [leaf, n] of Object.entries(want))
-      expect(metrics).toContain(`lbrp_${leaf.replace(/-/g, '_')}{cube="sp1"} ${n}`);
+    // Gauges keep the leaf's name; counters (counter64 leaves) end in _total.
+    const GAUGES = ['active-sessions', 'session-table-entries'];
+    for (const [leaf, n] of Object.entries(want)) {
+      const name = `lbrp_${leaf.replace(/-/g, '_')}${GAUGES.includes(leaf) ? '' : '_total'}`;
+      expect(metrics).toContain(`${name}{cube="sp1"} ${n}`);
+    }
     expect(metrics).toMatch(
-      /^# HELP lbrp_evictions_established Established session entries replaced by new sessions/m,
+      /^# HELP lbrp_evictions_established_total Established session entries replaced by new sessions/m,
     );
+    expect(metrics).toMatch(/^# TYPE lbrp_evictions_established_total counter$/m);
     // The secret is nowhere in the REST answer (no member, none of its words).
     const everything = JSON.stringify(await stack.ok('GET', 'lbrp/sp1/'));
     expect(everything).not.toContain('secret');

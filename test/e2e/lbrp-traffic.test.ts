@@ -145,7 +145,7 @@ describeE2e('e2e: VIP traffic through lbrp cubes', () => {
         10000,
       );
       const metrics = (await stack.rest('GET', 'metrics')).text;
-      expect(metrics).toMatch(new RegExp(`lbrp_service_packets\\{[^}]*cube="${cube}"[^}]*\\} [1-9]`));
+      expect(metrics).toMatch(new RegExp(`lbrp_service_packets_total\\{[^}]*cube="${cube}"[^}]*\\} [1-9]`));
       await stack.ok('DELETE', `lbrp/${cube}/`);
     },
     180000,

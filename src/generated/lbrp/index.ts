@@ -4,6 +4,7 @@
 
 export * from './lbrp';
 export * from './ports';
+export * from './drop';
 export * from './src-ip-rewrite';
 export * from './service';
 export { JsonShapeError, type JsonObject } from './runtime';

@@ -3,6 +3,7 @@
 // Config classes of the lbrp cube and the enum types of their leaves.
 
 import { type JsonObject, asArray, asBoolean, asEnum, asInteger, asObject, asString, keyString, memberOrder, orderMembers, requireKey } from './runtime';
+import { Drop } from './drop';
 import { Ports } from './ports';
 import { Service } from './service';
 import { SrcIpRewrite } from './src-ip-rewrite';
@@ -60,7 +61,7 @@ export class Lbrp {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['name'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'sessionless-reply-nat', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'src-ip-rewrite', 'service'];
+  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'sessionless-reply-nat', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'drop', 'src-ip-rewrite', 'service'];
 
   /**
    * Name of the lbrp service
@@ -218,51 +219,58 @@ export class Lbrp {
   /**
    * New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   admissionsRefused?: number;
 
   /**
    * Expired session entries replaced by new sessions
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   evictionsExpired?: number;
 
   /**
    * Unexpired, not established session entries (handshake, closing, closed) replaced by new sessions
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   evictionsUnestablished?: number;
 
   /**
    * Established session entries replaced by new sessions when their bucket held nothing else
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   evictionsEstablished?: number;
 
   /**
    * New flows forwarded without a session entry because every entry of their bucket was protected
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   sessionsNotStored?: number;
 
   /**
    * Backend replies without a session entry, translated back from the backend's address alone (sessionless-reply-nat)
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   statelessReplies?: number;
 
   /**
    * Later IP fragments translated as their first fragment was
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   fragmentsTranslated?: number;
+
+  /**
+   * Frames the dataplane dropped since the cube was created, one entry per reason
+   *
+   * Read-only (config false).
+   */
+  drop?: Drop[];
 
   /**
    * If configured, when a client request arrives to the LB, the source IP address is replaced with another IP address from the 'new' range
@@ -324,6 +332,7 @@ export class Lbrp {
     if (o['sessions-not-stored'] !== undefined) x.sessionsNotStored = asInteger(o['sessions-not-stored'], Lbrp.$path + '/sessions-not-stored', true);
     if (o['stateless-replies'] !== undefined) x.statelessReplies = asInteger(o['stateless-replies'], Lbrp.$path + '/stateless-replies', true);
     if (o['fragments-translated'] !== undefined) x.fragmentsTranslated = asInteger(o['fragments-translated'], Lbrp.$path + '/fragments-translated', true);
+    if (o['drop'] !== undefined) x.drop = asArray(o['drop'], Lbrp.$path + '/drop').map((e) => Drop.fromJson(e));
     if (o['src-ip-rewrite'] !== undefined) x.srcIpRewrite = SrcIpRewrite.fromJson(o['src-ip-rewrite']);
     if (o['service'] !== undefined) x.service = asArray(o['service'], Lbrp.$path + '/service').map((e) => Service.fromJson(e));
     return x;
@@ -365,6 +374,7 @@ export class Lbrp {
     if (this.sessionsNotStored !== undefined) out['sessions-not-stored'] = this.sessionsNotStored;
     if (this.statelessReplies !== undefined) out['stateless-replies'] = this.statelessReplies;
     if (this.fragmentsTranslated !== undefined) out['fragments-translated'] = this.fragmentsTranslated;
+    if (this.drop !== undefined) out['drop'] = this.drop.map((e) => e.toJson());
     if (this.srcIpRewrite !== undefined) out['src-ip-rewrite'] = this.srcIpRewrite.toJson();
     if (this.service !== undefined) out['service'] = this.service.map((e) => e.toJson());
     return orderMembers(out, this.$order);

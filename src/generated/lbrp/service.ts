@@ -97,14 +97,14 @@ export class Service {
   /**
    * Frames to and from this service handled by the dataplane (both directions)
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   packets?: number;
 
   /**
    * Bytes of those frames (as received, Ethernet header included)
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   bytes?: number;
 
@@ -118,7 +118,7 @@ export class Service {
   /**
    * Sessions created for this service since it was configured
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   totalSessions?: number;
 
@@ -231,14 +231,14 @@ export class Backend {
   /**
    * Frames of this backend's sessions translated by the dataplane (both directions)
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   packets?: number;
 
   /**
    * Bytes of those frames (as received, Ethernet header included)
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   bytes?: number;
 
@@ -252,7 +252,7 @@ export class Backend {
   /**
    * Sessions created for this backend since it was configured
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   totalSessions?: number;
 
@@ -280,7 +280,7 @@ export class Backend {
   /**
    * Health changes (to UP or DOWN) since the backend was configured or the service started
    *
-   * Read-only (config false).
+   * Read-only (config false). YANG type: `counter64`.
    */
   healthTransitions?: number;
 

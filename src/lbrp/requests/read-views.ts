@@ -2,7 +2,7 @@
 // lbrp members, src-ip-rewrite (always, "" when unset), services and backends with their counters,
 // enums in lower case as the C++ serializers print them, and the TRUE port_mode. Pure.
 
-import { Backend, HealthCheck, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
+import { Backend, Drop, HealthCheck, Ports, Service, SrcIpRewrite } from '../../generated/lbrp';
 import { DEFAULT_HEALTH_CHECK, healthCheckView, type HealthCheckConfig } from '../model/health-check-rules';
 import { policyOf, servicePolicyMember } from '../model/service-policy';
 import type { JsonObject } from '../../generated/lbrp';
@@ -23,9 +23,11 @@ import {
   CUBE_COUNTER_LEAVES,
   ZERO_COUNTERS,
   ZERO_CUBE_COUNTERS,
+  ZERO_DROPS,
   type CounterSnapshot,
   type Counters,
   type CubeCounters,
+  type DropCount,
 } from '../stats/counters';
 import { SESSION_LEAVES, type SessionPolicy } from '../model/session-policy';
 import type { RequestTarget } from './request-target';
@@ -36,6 +38,8 @@ export interface CounterLookup {
   backend(svc: ServiceModel, ip: string): Counters;
   /** The cube's session table counters (zero when no snapshot was read). */
   readonly cube: CubeCounters;
+  /** Frames dropped per reason (every reason, zeros when no snapshot was read). */
+  readonly drops: readonly DropCount[];
   /** A backend's health (UNKNOWN, up, no transitions when its service does no checks). */
   health(svc: ServiceModel, ip: string): BackendHealthView;
 }
@@ -66,6 +70,7 @@ export function counterLookup(
   return {
     health,
     cube: snap?.cube ?? ZERO_CUBE_COUNTERS,
+    drops: snap?.drops ?? ZERO_DROPS,
     service: (svc) => {
       const ks = k(svc);
       return (ks && snap?.services.get(ks.serviceId)) || ZERO_COUNTERS;
@@ -164,11 +169,21 @@ function cubeLeaves(model: CubeModel, kernelMemory: number | undefined, counters
   return out;
 }
 
+/** One entry of the config-false `drop` list. */
+export function dropView(d: DropCount): JsonObject {
+  const o = new Drop();
+  o.reason = d.reason;
+  o.packets = d.packets;
+  return o.toJson();
+}
+
 /** The cube's own members (polycubed merges its base members in front). */
 export function cubeView(model: CubeModel, counters: CounterLookup, kernelMemory?: number): JsonObject {
   const out: JsonObject = {};
   if (model.ports.size > 0) out.ports = [...model.ports.values()].map(portView);
   out.port_mode = lower(model.portMode);
+  // The drop list (17+ rows) is read on its own path (`lb0 drop show`, GET …/drop/): kept out
+  // of the cube's answer so that `lb0 show` stays short and stable while stray frames drop.
   Object.assign(out, cubeLeaves(model, kernelMemory, counters));
   out['src-ip-rewrite'] = srcIpRewriteView(model);
   if (model.services.size > 0)
@@ -212,6 +227,14 @@ export function readView(
       if (!p) return fail('CUBE_ERR_SERVICE_FAILED', { message: `Port ${target.name} does not exist` });
       if (target.leaf === 'type') return ok(lower(p.type));
       return target.leaf === 'ip' ? ok(p.ip ?? '') : fail('CUBE_ERR_LBRP_UNSUPPORTED');
+    }
+    case 'drop': {
+      if (target.reason === undefined) return ok(counters.drops.map(dropView));
+      const d = counters.drops.find((x) => x.reason === target.reason);
+      if (!d) return fail('CUBE_ERR_LBRP_NO_ENTRY');
+      if (target.leaf === undefined) return ok(dropView(d));
+      const view = dropView(d);
+      return target.leaf in view ? ok(view[target.leaf]) : fail('CUBE_ERR_LBRP_UNSUPPORTED');
     }
     case 'src-ip-rewrite':
       return ok(srcIpRewriteView(model));

@@ -33,6 +33,8 @@ export type RequestTarget =
   | { kind: 'cube-leaf'; leaf: string }
   | { kind: 'ports'; name?: string }
   | { kind: 'port-leaf'; name: string; leaf: string }
+  /** The config-false drop counters: all, one reason, or one leaf of it. */
+  | { kind: 'drop'; reason?: string; leaf?: string }
   | { kind: 'src-ip-rewrite' }
   | { kind: 'src-ip-rewrite-leaf'; leaf: 'ip-range' | 'new_ip_range' }
   | { kind: 'service'; ref?: ServiceRef }
@@ -68,6 +70,12 @@ export function parseTarget(path: string, keys: readonly ConfigKey[], isCollecti
     if (rel.length === 1)
       return isCollection || name === undefined ? { kind: 'ports' } : { kind: 'ports', name };
     return rel.length === 2 && name !== undefined ? { kind: 'port-leaf', name, leaf: b } : unknown;
+  }
+  if (a === 'drop') {
+    const reason = key(keys, 'drop', 'reason');
+    if (rel.length === 1)
+      return isCollection || reason === undefined ? { kind: 'drop' } : { kind: 'drop', reason };
+    return rel.length === 2 && reason !== undefined ? { kind: 'drop', reason, leaf: b } : unknown;
   }
   if (a === 'src-ip-rewrite') {
     if (rel.length === 1) return { kind: 'src-ip-rewrite' };

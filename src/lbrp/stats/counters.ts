@@ -4,7 +4,15 @@
 // the session table's events (per-CPU session_events, summed). Read through the CubeHost at most
 // once per `ttlMs` per cube.
 
-import { decodeSessionConfig, EV, sumCounters, sumU64, TIMEOUT_MAX } from '../dataplane/map-layouts';
+import {
+  decodeSessionConfig,
+  dropReasonName,
+  DROP_MAX,
+  EV,
+  sumCounters,
+  sumU64,
+  TIMEOUT_MAX,
+} from '../dataplane/map-layouts';
 import type { SessionClock } from '../dataplane/session-clock';
 import { sessionEntries } from '../dataplane/session-table';
 import type { CubeHost } from '../sync/cube-host';
@@ -72,12 +80,31 @@ export const ZERO_CUBE_COUNTERS: CubeCounters = Object.freeze({
   fragmentsTranslated: 0,
 });
 
+/** Frames dropped for one reason (an entry of the config-false `drop` list). */
+export interface DropCount {
+  /** The DROP_* name in lower case with dashes, e.g. "no-backend". */
+  reason: string;
+  packets: number;
+}
+
 /** Counters by kernel id, and the cube's. */
 export interface CounterSnapshot {
   services: ReadonlyMap<number, Counters>;
   backends: ReadonlyMap<number, Counters>;
   cube: CubeCounters;
+  /** Every drop reason the dataplane knows, in DROP_* order (zeros included). */
+  drops: readonly DropCount[];
 }
+
+/** The `drop` list key of drop_stats index `i` (1..DROP_MAX-1), e.g. 4 → "no-frontend-for-ip". */
+export function dropReasonKey(i: number): string | undefined {
+  return dropReasonName(i)?.toLowerCase().replace(/_/g, '-');
+}
+
+/** Every reason at zero: what a cube shows before its drop_stats can be read. */
+export const ZERO_DROPS: readonly DropCount[] = Object.freeze(
+  Array.from({ length: DROP_MAX - 1 }, (_, i) => ({ reason: dropReasonKey(i + 1) as string, packets: 0 })),
+);
 
 export const ZERO_COUNTERS: Counters = Object.freeze({
   packets: 0,
@@ -141,6 +168,26 @@ async function readEvents(host: CubeHost, cube: string, out: CubeCounters): Prom
   }
 }
 
+/** drop_stats summed over CPUs, one entry per reason (zeros when the map cannot be read). */
+async function readDrops(host: CubeHost, cube: string): Promise<DropCount[]> {
+  let entries;
+  try {
+    entries = await host.readMaps(
+      cube,
+      MAPS.dropStats,
+      ZERO_DROPS.map((_, i) => encodeU32(i + 1)),
+    );
+  } catch {
+    return ZERO_DROPS.map((d) => ({ ...d }));
+  }
+  const bySlot = new Map(entries.map((e) => [decodeU32(e.key), e]));
+  return ZERO_DROPS.map((d, i) => {
+    const e = bySlot.get(i + 1);
+    const cpus = e ? (e.perCpu.length > 0 ? e.perCpu : [e.value]) : [];
+    return { reason: d.reason, packets: Number(sumU64(cpus)) };
+  });
+}
+
 /**
  * Reads the counters of the cube and of every service and backend of `kernel` (never throws:
  * empty on failure). `clock` gives the session clock's now; without it nothing counts as expired.
@@ -180,9 +227,10 @@ export async function readCounters(
       sessionTableEntries: count.entries,
     };
     await readEvents(host, cube, cubeCounters);
-    return { services, backends, cube: cubeCounters };
+    const drops = await readDrops(host, cube);
+    return { services, backends, cube: cubeCounters, drops };
   } catch {
-    return { services: new Map(), backends: new Map(), cube: ZERO_CUBE_COUNTERS };
+    return { services: new Map(), backends: new Map(), cube: ZERO_CUBE_COUNTERS, drops: ZERO_DROPS };
   }
 }
 

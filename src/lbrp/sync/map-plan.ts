@@ -57,6 +57,7 @@ export const MAPS = {
   sessionConfig: 'session_config',
   sessionEvents: 'session_events',
   serviceAffinity: 'service_affinity',
+  dropStats: 'drop_stats',
 } as const;
 
 /** One CPU's zeroed lbrp_counters (per-CPU maps copy it to every CPU). */

@@ -1,7 +1,11 @@
 // Service counters on /metrics without any service-specific code: every numeric `config false`
-// leaf of a service's YANG (lbrp's packets, bytes, sessions…) becomes a gauge, read at scrape time
-// with one Daemon.execute READ per cube. Metric `<module>_<path>` (dashes → underscores),
-// labels `cube` plus the list keys along the path (`lbrp_service_backend_packets{cube,vip,vport,proto,ip}`).
+// leaf of a service's YANG (lbrp's packets, bytes, sessions…) becomes a metric, read at scrape time
+// with one Daemon.execute READ per cube. Metric `<module>_<path>` (dashes → underscores), with the
+// leaf's `units` appended unless the name ends in them already, labels `cube` plus the list keys
+// along the path (`lbrp_service_backend_packets_total{cube,vip,vport,proto,ip}`). A leaf whose type
+// is a `counter64`/`counter32` typedef (ietf-yang-types' or the module's own: only grows) is a
+// Prometheus counter named `…_total`; every other one a gauge. A top-level list the cube's answer
+// leaves out (lbrp's `drop`, read on its own path) is read with one more READ of that path.
 
 import type { IrModule, IrNode } from 'yang-ts-codegen';
 import type { MetricFamily, MetricSample, MetricsCollector } from './metrics';
@@ -14,6 +18,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 interface StateLeaf {
   metric: string;
   help: string;
+  type: 'gauge' | 'counter';
   /** Steps from the cube object: member names, and lists whose elements are iterated. */
   steps: { name: string; list?: { keys: string[]; labels: string[] } }[];
 }
@@ -24,6 +29,18 @@ function metricPart(name: string): string {
 
 function isNumericType(node: IrNode): boolean {
   return node.kind === 'leaf' && (node.type.kind === 'int' || node.type.kind === 'decimal64');
+}
+
+/** A monotonic counter by its YANG type (ietf-yang-types' counter32/64 or a typedef named so). */
+function isCounter(node: IrNode): boolean {
+  return node.kind === 'leaf' && /(^|:)counter(32|64)$/.test(node.type.typedef ?? '');
+}
+
+/** `base` with `_<units>` unless it ends in them, then `_total` for a counter (Prometheus naming). */
+export function metricName(base: string, units: string | undefined, counter: boolean): string {
+  const unit = units ? metricPart(units.toLowerCase()) : '';
+  const named = unit && !base.endsWith(`_${unit}`) ? `${base}_${unit}` : base;
+  return counter ? `${named}_total` : named;
 }
 
 /** Every numeric config-false leaf below the module, with its path (lists carry key labels). */
@@ -37,9 +54,11 @@ export function stateLeaves(module: IrModule): StateLeaf[] {
   ): void => {
     for (const n of nodes) {
       if (n.kind === 'leaf' && !n.config && !n.isKey && isNumericType(n)) {
+        const counter = isCounter(n);
         out.push({
-          metric: `${prefix}_${metricPart(n.name)}`,
+          metric: metricName(`${prefix}_${metricPart(n.name)}`, n.units, counter),
           help: (n.description ?? n.name).replace(/\s+/g, ' '),
+          type: counter ? 'counter' : 'gauge',
           steps: [...steps, { name: n.name }],
         });
       } else if (n.kind === 'container') {
@@ -97,6 +116,11 @@ function samplesOf(leaf: StateLeaf, cube: string, body: Json): MetricSample[] {
   return out;
 }
 
+/** Names of the cube-level lists that hold state leaves. */
+function topLists(leaves: readonly StateLeaf[]): string[] {
+  return [...new Set(leaves.filter((l) => l.steps[0].list).map((l) => l.steps[0].name))];
+}
+
 /** The collector: numeric state leaves of every cube of every connected service. */
 export function yangStateCollector(daemon: RestDaemon): MetricsCollector {
   const leavesByModule = new WeakMap<IrModule, StateLeaf[]>();
@@ -110,7 +134,7 @@ export function yangStateCollector(daemon: RestDaemon): MetricsCollector {
       const fams = leaves.map((l): MetricFamily => ({
         name: l.metric,
         help: l.help,
-        type: 'gauge',
+        type: l.type,
         samples: [],
       }));
       for (const cube of daemon.cubes(svc.name)) {
@@ -123,7 +147,20 @@ export function yangStateCollector(daemon: RestDaemon): MetricsCollector {
           isCollection: false,
         });
         if (r.code !== 'OK' || !isObject(r.body)) continue;
-        leaves.forEach((l, i) => fams[i].samples.push(...samplesOf(l, cube.name, r.body as Json)));
+        const body: Json = { ...r.body };
+        for (const list of topLists(leaves)) {
+          if (body[list] !== undefined) continue;
+          const more = await daemon.execute({
+            op: 'READ',
+            service: svc.name,
+            cube: cube.name,
+            path: `/${svc.module.name}/${list}`,
+            keys: [],
+            isCollection: true,
+          });
+          if (more.code === 'OK' && Array.isArray(more.body)) body[list] = more.body;
+        }
+        leaves.forEach((l, i) => fams[i].samples.push(...samplesOf(l, cube.name, body)));
       }
       families.push(...fams);
     }

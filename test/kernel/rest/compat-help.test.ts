@@ -113,7 +113,12 @@ const ROWS: Row[] = [
     want: [308, 200],
     wantBody: {
       commands: ['set', 'show'],
-      params: { ports: E('ports'), 'src-ip-rewrite': E('src-ip-rewrite'), service: E('service') },
+      params: {
+        ports: E('ports'),
+        drop: E('drop'),
+        'src-ip-rewrite': E('src-ip-rewrite'),
+        service: E('service'),
+      },
     },
   },
   {
@@ -143,6 +148,7 @@ const ROWS: Row[] = [
         'kernel-memory',
         ...SESSION_POLICY,
         ...SESSION_COUNTERS,
+        'drop',
         'src-ip-rewrite',
         'service',
       ),
@@ -289,7 +295,7 @@ const ROWS: Row[] = [
     name: 'completion: lb0 <TAB>',
     path: `${P}/lb0?help=NONE&completion`,
     want: [308, 200],
-    wantBody: ['ports', 'src-ip-rewrite', 'service', 'set', 'show'],
+    wantBody: ['ports', 'drop', 'src-ip-rewrite', 'service', 'set', 'show'],
   },
   {
     name: 'completion: lb0 set <TAB>',

@@ -49,6 +49,7 @@ const CUBE_CHILDREN = [
   'sessions-not-stored',
   'stateless-replies',
   'fragments-translated',
+  'drop',
   'src-ip-rewrite',
   'service',
 ];

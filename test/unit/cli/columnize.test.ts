@@ -24,9 +24,19 @@ describe('columnize', () => {
     ).toEqual({ text: 'a    bb  c\nddd  e   f', direct: '' });
   });
 
-  // Not a terminal (or narrower than 80): the notice is printed right away, width budget is 75.
-  test.each([-1, 79])('width %s prints the notice', (w) => {
-    expect(format([['a']], w).direct).toBe(TERMINAL_TOO_SMALL);
+  // A terminal narrower than 80: the notice and its newline are printed right away (issue 18).
+  test.each([1, 79])('a terminal of width %s prints the notice on its own line', (w) => {
+    expect(format([['a']], w).direct).toBe(`${TERMINAL_TOO_SMALL}\n`);
+  });
+
+  // Not a terminal (a pipe or a file): no notice; the width budget is 75 as for 80 columns.
+  test('without a terminal prints no notice', () => {
+    expect(format([['a']], -1)).toEqual({ text: 'a', direct: '' });
+  });
+
+  // 80 columns or more: no notice.
+  test('a terminal of 80 columns prints no notice', () => {
+    expect(format([['a']], 80).direct).toBe('');
   });
 
   // The last column shrinks by the excess and wraps on words; the rest keeps its leading space.

@@ -6,7 +6,6 @@ import { parseCliArgs } from '../../../src/cli/cli-args';
 import { gabsNormalize, parseJson } from '../../../src/cli/go-json';
 import { MalformedAnswerError, renderHelp, type CubeList } from '../../../src/cli/help-render';
 import { Screen } from '../../../src/cli/screen';
-import { TERMINAL_TOO_SMALL } from '../../../src/cli/columnize';
 import { HELP } from './spec-answers';
 
 async function render(
@@ -37,8 +36,7 @@ describe('renderHelp', () => {
   test('polycubectl lbrp ?', async () => {
     const show = ' Show entry or list [-normal | -brief | -verbose | -json | -yaml]';
     expect(await render('lbrp ?', HELP['lbrp ?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword  Type      ' + 'Description'.padEnd(show.length) + '  Example',
           ' add      command   Add entry to a list',
@@ -52,8 +50,7 @@ describe('renderHelp', () => {
   // Keys as <name>, then "Other parameters:" as name=value, then the Example from the examples.
   test('polycubectl lbrp add ?', async () => {
     expect(await render('lbrp add ?', HELP['lbrp add ?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword              Type      Description',
           ' <name>               string    Name of the lbrp service',
@@ -85,8 +82,7 @@ describe('renderHelp', () => {
   // Existing elements list their key values and key names; del's Example uses the first one.
   test('polycubectl lb0 service del ?', async () => {
     expect(await render('lb0 service del ?', HELP['lb0 service del ?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword            Type                     Description',
           ' 10.0.0.1 80 tcp    <vip> <vport> <proto>    ',
@@ -102,8 +98,7 @@ describe('renderHelp', () => {
     const width = 1 + (HELP['lb0 ?'].params['src-ip-rewrite'] as { description: string }).description.length;
     const d = (text: string): string => (' ' + text).padEnd(width);
     expect(await render('lb0 ?', HELP['lb0 ?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword          Type        ' + 'Description'.padEnd(width) + '  Example',
           ' set              command     Set a value',
@@ -126,8 +121,7 @@ describe('renderHelp', () => {
     const width = 1 + (HELP['lb0 ports p1 set ?'].params.peer as { description: string }).description.length;
     const d = (text: string): string => (' ' + text).padEnd(width);
     expect(await render('lb0 ports p1 set ?', HELP['lb0 ports p1 set ?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword      Type     ' + 'Description'.padEnd(width) + '  Example',
           ' peer=value   string  ' +
@@ -144,8 +138,7 @@ describe('renderHelp', () => {
   // The root adds fixed rows (three columns) and the running cubes; the long cubes row wraps.
   test('polycubectl ?', async () => {
     expect(await render('?', HELP['?'])).toBe(
-      TERMINAL_TOO_SMALL +
-        '\n' +
+      '\n' +
         lines(
           'Keyword            Type      Description',
           ' lbrp               service   LoadBalancer Reverse-Proxy Service',
@@ -186,9 +179,7 @@ describe('renderHelp', () => {
 
   // An answer without rows says so (and still formats an empty table).
   test('an empty answer prints "There is not help for this command"', async () => {
-    expect(await render('lb0 show ?', {})).toBe(
-      TERMINAL_TOO_SMALL + '\n\nThere is not help for this command\n\n',
-    );
+    expect(await render('lb0 show ?', {})).toBe('\n\nThere is not help for this command\n\n');
   });
 
   // Where the Go client dereferences nil or slices a one-byte string, we report the answer.

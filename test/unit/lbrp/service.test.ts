@@ -8,6 +8,7 @@ import {
   CT_STATE,
   CT_STATE_SHIFT,
   decodeSessionConfig,
+  DROP,
   EV,
   REASON_ARP_REPLY,
   REASON_FLOODING,
@@ -19,6 +20,7 @@ import {
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { DataplaneError } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
+import { ZERO_DROPS } from '../../../src/lbrp/stats/counters';
 import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
 
 /** The session clock of these tests: HZ 250, now = 1000 units (jiffies 256,000). */
@@ -360,6 +362,8 @@ describe('LbrpService requests', () => {
     event(EV.ADMISSION_REFUSED, 3n);
     event(EV.EVICT_ESTABLISHED, 4n);
     event(EV.FRAG_TRANSLATED, 5n);
+    // drop_stats is indexed by -DROP_*: 6 frames dropped as non-first fragments.
+    host.poke('lb0', 'drop_stats', encodeU32(-DROP.FRAGMENT), Buffer.from([6, 0, 0, 0, 0, 0, 0, 0]));
     const view = ok(await svc.onConfig(req('READ', '/lbrp/service', web))) as Record<string, unknown>;
     expect(view).toMatchObject({ packets: 5, bytes: 700, 'total-sessions': 2, 'active-sessions': 2 });
     expect(
@@ -376,6 +380,11 @@ describe('LbrpService requests', () => {
       'fragments-translated': 5,
     });
     expect(ok(await svc.onConfig(req('READ', '/lbrp/session-table-entries')))).toBe(5);
+    const drops = ok(await svc.onConfig(req('READ', '/lbrp/drop'))) as { reason: string; packets: number }[];
+    expect(drops.map((d) => d.reason)).toEqual(ZERO_DROPS.map((d) => d.reason));
+    expect(drops.filter((d) => d.packets > 0)).toEqual([{ reason: 'fragment', packets: 6 }]);
+    const fragKey = [{ list: 'drop', name: 'reason', value: 'fragment' }];
+    expect(ok(await svc.onConfig(req('READ', '/lbrp/drop/packets', fragKey)))).toBe(6);
   });
 
   // The session policy: changed at run time by a cube PATCH or a leaf PATCH, written to

@@ -6,6 +6,15 @@ import { DEFAULT_GRPC_SOCKET } from '../../../src/common/defaults';
 import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from '../../../src/polycubed/daemon-flags';
 
 const parse = (args: string[]) => daemonFlags(parseArgs({ args, options: DAEMON_FLAG_OPTIONS }).values);
+/** polycubed's own flags when none is given. */
+const NO_POLYCUBED_FLAGS = {
+  version: false,
+  background: false,
+  loglevel: 'INFO',
+  logfile: undefined,
+  pidfile: undefined,
+  cleanInit: false,
+};
 
 describe('daemon flags', () => {
   it('maps every flag onto DaemonOptions', () => {
@@ -33,11 +42,42 @@ describe('daemon flags', () => {
       socketPath: '/tmp/x.sock',
       quiet: true,
       help: false,
+      ...NO_POLYCUBED_FLAGS,
     });
   });
 
   it('leaves every option to the daemon default when no flag is given', () => {
-    expect(parse([])).toEqual({ daemon: {}, socketPath: DEFAULT_GRPC_SOCKET, quiet: false, help: false });
+    expect(parse([])).toEqual({
+      daemon: {},
+      socketPath: DEFAULT_GRPC_SOCKET,
+      quiet: false,
+      help: false,
+      ...NO_POLYCUBED_FLAGS,
+    });
+  });
+
+  // polycubed's own flags (issue 18): names and short forms as polycubed has them.
+  it("maps polycubed's flags", () => {
+    const f = parse([
+      '-l',
+      'debug',
+      '--logfile=/tmp/l.log',
+      '--pidfile=/tmp/p.pid',
+      '--cubes-dump-file=/tmp/cubes.json',
+      '--cubes-dump-enable',
+      '--cubes-dump-clean-init',
+      '-v',
+    ]);
+    expect(f).toMatchObject({
+      daemon: { stateFile: '/tmp/cubes.json' },
+      version: true,
+      loglevel: 'DEBUG',
+      logfile: '/tmp/l.log',
+      pidfile: '/tmp/p.pid',
+      cleanInit: true,
+    });
+    expect(parse(['--loglevel=TRACE']).loglevel).toBe('TRACE');
+    expect(() => parse(['--loglevel=loud'])).toThrow(/^--loglevel must be one of trace, debug, info/);
   });
 
   it('--no-persistence clears the state file whatever --state-file says', () => {
@@ -50,6 +90,9 @@ describe('daemon flags', () => {
 
   it('documents every flag in the help', () => {
     for (const name of Object.keys(DAEMON_FLAG_OPTIONS).filter((n) => n !== 'help'))
-      expect([name, DAEMON_FLAGS_HELP.some((l) => l.startsWith(`  --${name} `))]).toEqual([name, true]);
+      expect([name, DAEMON_FLAGS_HELP.some((l) => new RegExp(`^  (-\\w, )?--${name} `).test(l))]).toEqual([
+        name,
+        true,
+      ]);
   });
 });

@@ -74,6 +74,7 @@ describe('main', () => {
     const out = path.join(tmp, 'gen');
     expect(main(['datamodel/lbrp.yang', '--path', 'datamodel', '-o', out])).toBe(0);
     expect(fs.readdirSync(path.join(out, 'lbrp')).sort()).toEqual([
+      'drop.ts',
       'index.ts',
       'lbrp.ts',
       'ports.ts',

@@ -11,6 +11,7 @@ describe('generateModule(lbrp)', () => {
   test('writes the class files, runtime, index and the schema and route tables', () => {
     expect(errors).toEqual([]);
     expect(files.map((f) => f.path)).toEqual([
+      'lbrp/drop.ts',
       'lbrp/index.ts',
       'lbrp/lbrp.ts',
       'lbrp/ports.ts',

@@ -114,6 +114,7 @@ describe('lbrp datamodel IR', () => {
         'sessions-not-stored',
         'stateless-replies',
         'fragments-translated',
+        'drop',
         'src-ip-rewrite',
         'service',
       ],

@@ -37,7 +37,7 @@ test.each([
     name: 'cube NONE: child lists and containers, set, show',
     inPath: '/:name',
     inType: 'NONE',
-    want: ['ports', 'src-ip-rewrite', 'service', 'set', 'show'],
+    want: ['ports', 'drop', 'src-ip-rewrite', 'service', 'set', 'show'],
   },
   {
     name: 'cube SET: settable leaves with =',

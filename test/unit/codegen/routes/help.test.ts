@@ -108,6 +108,7 @@ const rows: Row[] = [
       commands: ['set', 'show'],
       params: {
         ports: E('ports', 'list'),
+        drop: E('drop', 'list'),
         'src-ip-rewrite': E('src-ip-rewrite', 'complex'),
         service: E('service', 'list'),
       },
@@ -139,6 +140,7 @@ const rows: Row[] = [
           ...SESSION_POLICY,
           ...SESSION_COUNTERS,
         ),
+        drop: E('drop', 'list'),
         'src-ip-rewrite': E('src-ip-rewrite', 'complex'),
         service: E('service', 'list'),
       },

@@ -30,11 +30,14 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 // each service and each backend (issue 6), the size leaves (issue 13), the session policy
 // (changeable at run time) and the session table counters (issue 14), the service policy leaves
 // drain-timeout, session-affinity, affinity-timeout, the health-check container and each
-// backend's health (issue 15).
+// backend's health (issue 15), the drop counters per reason (issue 18).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
 P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,sessionless-reply-nat} | GET PATCH OPTIONS
 P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
+P/:name/drop | GET OPTIONS
+P/:name/drop/:reason | GET OPTIONS
+P/:name/drop/:reason/packets | GET OPTIONS
 …/:proto/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/backend/:ip/{packets,bytes,active-sessions,total-sessions} | GET OPTIONS
 …/:proto/{drain-timeout,session-affinity,affinity-timeout} | GET PATCH OPTIONS
@@ -113,6 +116,9 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/sessions-not-stored',
       'leaf /:name/stateless-replies',
       'leaf /:name/fragments-translated',
+      'list /:name/drop',
+      'element /:name/drop/:reason',
+      'leaf /:name/drop/:reason/packets',
       'container /:name/src-ip-rewrite',
       'leaf /:name/src-ip-rewrite/ip-range',
       'leaf /:name/src-ip-rewrite/new_ip_range',

@@ -12,7 +12,7 @@ import {
   type CounterLookup,
 } from '../../../../src/lbrp/requests/read-views';
 import type { RequestTarget } from '../../../../src/lbrp/requests/request-target';
-import type { Counters, CubeCounters } from '../../../../src/lbrp/stats/counters';
+import { ZERO_DROPS, type Counters, type CubeCounters } from '../../../../src/lbrp/stats/counters';
 import {
   EMPTY_KERNEL_STATE,
   kernelServiceKey,
@@ -108,6 +108,8 @@ const SNAP = {
   services: new Map([[4, counters(10)]]),
   backends: new Map([[7, counters(20)]]),
   cube: CUBE_COUNTERS,
+  /** Every reason, the n-th at 100 + n (distinct values). */
+  drops: ZERO_DROPS.map((d, i) => ({ reason: d.reason, packets: 100 + i })),
 };
 const LOOKUP: CounterLookup = counterLookup(KERNEL, SNAP);
 
@@ -347,6 +349,24 @@ describe('readView', () => {
       ...DEFAULT_SESSION_LEAVES,
       ...CUBE_COUNTER_LEAVES,
       'src-ip-rewrite': { 'ip-range': '', new_ip_range: '' },
+    });
+  });
+
+  // The drop list reads whole, by reason and by leaf; an unknown reason has no entry, and
+  // without a snapshot every reason reads zero (the list never shrinks).
+  it('reads the drop counters by reason', () => {
+    const read = (t: RequestTarget, lookup = LOOKUP): unknown => {
+      const r = readView(model(), t, lookup);
+      return r.ok ? r.value : r.error.message;
+    };
+    expect(read({ kind: 'drop' })).toEqual(SNAP.drops);
+    expect(SNAP.drops.map((d) => d.reason)).toContain('no-frontend-for-ip');
+    expect(read({ kind: 'drop', reason: 'fragment' })).toEqual({ reason: 'fragment', packets: 107 });
+    expect(read({ kind: 'drop', reason: 'fragment', leaf: 'packets' })).toBe(107);
+    expect(read({ kind: 'drop', reason: 'nonsense' })).toMatch(/no entries|not/i);
+    expect(read({ kind: 'drop', reason: 'fragment' }, counterLookup(KERNEL, undefined))).toEqual({
+      reason: 'fragment',
+      packets: 0,
     });
   });
 

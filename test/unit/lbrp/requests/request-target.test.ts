@@ -13,6 +13,7 @@ const SVC: ConfigKey[] = [
 const REF = { vip: '10.0.0.1', vport: 80, proto: 'TCP' as const };
 const BE: ConfigKey = { list: 'backend', name: 'ip', value: '192.168.1.1' };
 const PORT: ConfigKey = { list: 'ports', name: 'name', value: 'fe' };
+const DROP: ConfigKey = { list: 'drop', name: 'reason', value: 'fragment' };
 
 interface Row {
   name: string;
@@ -62,6 +63,24 @@ const ROWS: Row[] = [
     inPath: '/lbrp/ports/ip/x',
     inKeys: [PORT],
     want: { kind: 'unknown', path: '/lbrp/ports/ip/x' },
+  },
+  { name: 'the drop list', inPath: '/lbrp/drop', want: { kind: 'drop' } },
+  {
+    name: 'one drop reason',
+    inPath: '/lbrp/drop',
+    inKeys: [DROP],
+    want: { kind: 'drop', reason: 'fragment' },
+  },
+  {
+    name: 'a drop reason leaf',
+    inPath: '/lbrp/drop/packets',
+    inKeys: [DROP],
+    want: { kind: 'drop', reason: 'fragment', leaf: 'packets' },
+  },
+  {
+    name: 'a drop leaf needs the reason',
+    inPath: '/lbrp/drop/packets',
+    want: { kind: 'unknown', path: '/lbrp/drop/packets' },
   },
   { name: 'src-ip-rewrite', inPath: '/lbrp/src-ip-rewrite', want: { kind: 'src-ip-rewrite' } },
   {

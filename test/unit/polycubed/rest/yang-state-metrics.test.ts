@@ -23,7 +23,27 @@ const loaded = loadModuleFromText(YANG, 'mt.yang', { searchPath: [] });
 if (!loaded.module) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
 const MT = loaded.module;
 
+const COUNTERS_YANG = `module mc {
+  yang-version 1.1; namespace "urn:mc"; prefix mc;
+  typedef counter64 { type uint64; }
+  leaf rx { type counter64; config false; }
+  leaf rx-bytes { type counter64; units "bytes"; config false; }
+  leaf memory { type uint64; units "bytes"; config false; }
+  leaf age { type uint32; units "seconds"; config false; }
+}`;
+
 describe('YANG state metrics', () => {
+  // Prometheus naming: a counter64 typedef is a counter named _total, units are appended once.
+  it('names counters _total and appends units', () => {
+    const mc = loadModuleFromText(COUNTERS_YANG, 'mc.yang', { searchPath: [] }).module!;
+    expect(stateLeaves(mc).map((l) => [l.metric, l.type])).toEqual([
+      ['mc_rx_total', 'counter'],
+      ['mc_rx_bytes_total', 'counter'],
+      ['mc_memory_bytes', 'gauge'],
+      ['mc_age_seconds', 'gauge'],
+    ]);
+  });
+
   // Names follow the schema path; a nested key that repeats an outer label gets its list's prefix.
   it('finds numeric config-false leaves with their key labels', () => {
     expect(stateLeaves(MT).map((l) => [l.metric, l.steps.flatMap((s) => s.list?.labels ?? [])])).toEqual([
@@ -57,5 +77,23 @@ describe('YANG state metrics', () => {
         '# HELP mt_svc_member_active_sessions active-sessions\n# TYPE mt_svc_member_active_sessions gauge\n' +
         'mt_svc_member_active_sessions{cube="c1",name="a",port="80",member_name="m1"} 2\n',
     );
+  });
+
+  // A top-level list the cube's answer leaves out is read on its own path (one more READ).
+  it('reads a state list missing from the cube answer on its own path', async () => {
+    const paths: string[] = [];
+    const daemon = {
+      services: () => [{ name: 'mt', module: MT, connected: true }],
+      cubes: () => [{ name: 'c1' }],
+      execute: async (op: { path: string; isCollection: boolean }) => {
+        paths.push(`${op.path}${op.isCollection ? ' (collection)' : ''}`);
+        if (op.path === '/mt') return { code: 'OK', body: { mode: 'x' } };
+        if (op.path === '/mt/svc') return { code: 'OK', body: [{ name: 'a', port: 80, hits: 9 }] };
+        return { code: 'GENERIC_ERROR' };
+      },
+    } as unknown as RestDaemon;
+    const text = renderMetrics(await yangStateCollector(daemon)());
+    expect(text).toContain('mt_svc_hits{cube="c1",name="a",port="80"} 9\n');
+    expect(paths).toEqual(['/mt', '/mt/svc (collection)']);
   });
 });
