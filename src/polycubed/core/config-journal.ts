@@ -44,6 +44,11 @@ export interface ElementTarget {
   read: ConfigOp;
   /** The op deletes the element itself. */
   deletes: boolean;
+  /**
+   * The element's whole new value when the op carries it (CREATE or REPLACE of the element: the
+   * body is validated with defaults filled), so no READ is needed.
+   */
+  body?: unknown;
   /** Schema children of the element (config-false members are dropped from what is journaled). */
   children: readonly IrNode[];
 }
@@ -90,7 +95,15 @@ export function elementTarget(op: ConfigOp, module: IrModule | undefined): Eleme
     keys: op.keys.filter((k) => path.some((s) => s.list === k.list)),
     isCollection: false,
   };
-  return { path, read, deletes: op.op === 'DELETE' && end === segs.length, children };
+  const whole = end === segs.length;
+  const carries = whole && (op.op === 'CREATE' || op.op === 'REPLACE') && isObject(op.body);
+  return {
+    path,
+    read,
+    deletes: op.op === 'DELETE' && whole,
+    children,
+    ...(carries ? { body: op.body } : {}),
+  };
 }
 
 const sameKey = (v: unknown, key: string): boolean => String(v).toLowerCase() === key.toLowerCase();

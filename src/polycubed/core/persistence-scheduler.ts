@@ -168,7 +168,10 @@ export class PersistenceScheduler {
     if (!cube || !svc?.conn) return undefined;
     let value: Record<string, unknown> | undefined;
     if (!target.deletes) {
-      const res = await this.ctx.forward(target.read);
+      const res =
+        target.body !== undefined
+          ? { code: ErrorCode.OK, body: target.body }
+          : await this.ctx.forward(target.read);
       if (res.code === ErrorCode.OK) {
         const v = configOnly(res.body, target.children);
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
