@@ -11,10 +11,12 @@ import {
   closeSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
   readFileSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -202,6 +204,8 @@ export class ConfigJournal {
   }
 
   private open(): number {
+    // An fd whose file was removed or replaced would take appends no restart ever reads.
+    if (this.fd !== undefined && !this.stillNamed(this.fd)) this.close();
     if (this.fd !== undefined) return this.fd;
     const existed = existsSync(this.path);
     this.fd = openSync(this.path, 'a', 0o600);
@@ -215,5 +219,13 @@ export class ConfigJournal {
       }
     }
     return this.fd;
+  }
+
+  private stillNamed(fd: number): boolean {
+    try {
+      return statSync(this.path).ino === fstatSync(fd).ino;
+    } catch {
+      return false;
+    }
   }
 }

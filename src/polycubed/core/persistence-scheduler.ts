@@ -1,5 +1,5 @@
 // When polycubed writes what persistence.ts stores: a cube's runtime record at once after each
-// change that alters it (adoption needs it), and the configuration once per group of changes.
+// change that may alter it (adoption needs it), and the configuration once per group of changes.
 // A change to one list element (a backend, a service) is re-read alone from the service and
 // appended to the journal (config-journal.ts); any other change re-reads the cube's members and
 // rewrites the snapshot, as does a journal grown past the snapshot's size (compaction). So a
@@ -52,8 +52,6 @@ export class PersistenceScheduler {
   private whole = new Set<string>();
   /** Size of the last snapshot written (compaction threshold). */
   private snapshotBytes = 0;
-  /** The runtime record last saved per cube: an unchanged record is not rewritten. */
-  private readonly savedRuntime = new Map<string, string>();
 
   constructor(private readonly ctx: PersistenceContext) {
     const { stateFile } = ctx.options;
@@ -61,17 +59,18 @@ export class PersistenceScheduler {
   }
 
   /**
-   * Records that a cube changed (by `op`, when known). Its runtime record is saved at once when it
-   * changed (adoption needs it). An op changing one list element is journaled; any other change
+   * Records that a cube changed (by `op`, when known). Its runtime record is saved at once unless
+   * the op only changed a list element of the service (adoption needs it). An op changing one list element is journaled; any other change
    * re-reads the cube's members and rewrites the snapshot. Changes made meanwhile share one write
    * (group commit). The promise resolves once the state file or its journal holds the change,
    * with an error text when it could not be saved.
    */
   afterChange(name: string, op?: ConfigOp): Durable {
     const cube = this.ctx.cubes.get(name);
-    if (cube) this.saveRuntime(cube);
     const svc = cube && this.ctx.service(cube.service);
     const target = op && this.journal ? elementTarget(op, svc?.module) : undefined;
+    // A change inside the service's lists never moves a port: its runtime record stays as it is.
+    if (cube && !target) this.saveRuntime(cube);
     if (target) this.elements.push({ cube: name, target });
     else this.whole.add(name);
     return this.dump.mark(name);
@@ -113,12 +112,8 @@ export class PersistenceScheduler {
     const bindings = cube.dataplane.bindingState();
     const ports: Record<string, { id: number; ifindex?: number; createdHook?: boolean }> = {};
     for (const p of cube.ports.values()) ports[p.name] = { id: p.id, ...bindings[p.id] };
-    const rec = { cubeId: cube.cubeId, ports };
-    const text = JSON.stringify(rec);
-    if (this.savedRuntime.get(cube.name) === text) return;
     try {
-      store.saveRuntime(cube.name, rec);
-      this.savedRuntime.set(cube.name, text);
+      store.saveRuntime(cube.name, { cubeId: cube.cubeId, ports });
     } catch (err) {
       this.ctx.log('ERR', `cannot save runtime record of ${cube.name}: ${(err as Error).message}`);
     }
