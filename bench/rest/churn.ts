@@ -232,7 +232,9 @@ export async function benchChurn(baseline: string | undefined): Promise<void> {
     }
   } catch (e) {
     for (const s of subjects)
-      console.error(`${s.label} last output:\n  ${[...(s.stack.polycubed?.lines ?? []), ...(s.stack.lbrp?.lines ?? [])].slice(-12).join('\n  ')}`);
+      console.error(
+        `${s.label} last output:\n  ${[...(s.stack.polycubed?.lines ?? []), ...(s.stack.lbrp?.lines ?? [])].slice(-12).join('\n  ')}`,
+      );
     throw e;
   } finally {
     for (const s of subjects) {
