@@ -182,10 +182,14 @@ async function bigPatch(s: Subject): Promise<void> {
     }
   })();
   let t = performance.now();
-  const patched = await s.req('PATCH', svcPath(vip), body);
+  let patched: Answer;
+  try {
+    patched = await s.req('PATCH', svcPath(vip), body);
+  } finally {
+    running = false; // the reader stops even when the PATCH fails
+  }
   if (patched.status !== 200 && patched.status !== 201) must(patched, 200, 'big PATCH');
   const first = performance.now() - t;
-  running = false;
   await reader;
   if (failed) throw new Error(failed);
   s.record(`one PATCH of ${BIG} backends (ms)`, first);
