@@ -27,6 +27,7 @@ import { readdirSync } from 'node:fs';
 import { formulaLines } from './kernel-memory';
 import { TestNet } from '../../test/fixtures/netns';
 import { benchHostileStall } from './hostile-stall';
+import { benchChurn } from './churn';
 
 const P = '/polycube/v1';
 const CUBE = 'lb0';
@@ -247,12 +248,15 @@ async function main(): Promise<void> {
     });
   }
   try {
+    // `-- --churn`: only the control-plane speed rows (churn.ts), against BENCH_BASELINE too.
+    if (process.argv.includes('--churn')) return await benchChurn(process.env.BENCH_BASELINE);
     await stack.start();
     // `-- --memory`: only the kernel memory row (no request rates: quick, and quiet on a busy host).
     if (process.argv.includes('--memory')) await kernelMemory(stack);
     else {
       await bench(stack, net);
       await benchHostileStall();
+      await benchChurn(process.env.BENCH_BASELINE);
     }
   } catch (e) {
     const tail = [...(stack.polycubed?.lines ?? []), ...(stack.lbrp?.lines ?? [])].slice(-10);

@@ -119,6 +119,8 @@ export class LbrpService implements ServiceHandler {
   }
 
   onConfig(req: ConfigRequest): Promise<ConfigAnswer> {
+    // READs do not queue behind writes: they answer from each cube's committed state.
+    if (req.op === 'READ') return this.handle(req);
     return this.serialized(() => this.handle(req));
   }
 
@@ -174,13 +176,12 @@ export class LbrpService implements ServiceHandler {
     const sync = this.cubes.get(req.cube);
     if (!sync) return answerOf(cubeError('CUBE_ERR_LBRP_NO_CUBE', { cube: req.cube }));
     if (req.op === 'READ') {
-      const snap = WITH_COUNTERS.has(target.kind)
-        ? await this.counters.get(req.cube, sync.kernel)
-        : undefined;
-      const lookup = counterLookup(sync.kernel, snap, (svc, ip) =>
+      const { model, kernel } = sync.committed;
+      const snap = WITH_COUNTERS.has(target.kind) ? await this.counters.get(req.cube, kernel) : undefined;
+      const lookup = counterLookup(kernel, snap, (svc, ip) =>
         backendHealthView(this.health, req.cube, svc, ip),
       );
-      const r = readView(sync.model, target, lookup, sync.kernelMemory);
+      const r = readView(model, target, lookup, sync.kernelMemory);
       return r.ok ? { body: r.value } : answerOf(r.error);
     }
     const next = applyRequest(sync.model, target, req.op, req.body);

@@ -67,6 +67,8 @@ export class ServiceKit extends EventEmitter {
   private delay: number;
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Resyncs queued or running: READs wait behind them (they rebuild what READs show). */
+  private resyncs = 0;
 
   constructor(private readonly opts: ServiceKitOptions) {
     super();
@@ -274,13 +276,27 @@ export class ServiceKit extends EventEmitter {
         name: c.name,
         config: JSON.parse(c.configJson),
       }));
-      this.enqueue(async () => h.onResync?.(cubes));
+      this.resyncs++;
+      this.enqueue(async () => {
+        try {
+          await h.onResync?.(cubes);
+        } finally {
+          this.resyncs--;
+        }
+      });
     } else if (msg.request) {
       const req = msg.request;
-      this.enqueue(async () => {
+      const reply = async (): Promise<void> => {
         const answer = await this.answer(req);
         if (this.call === call) call.write({ reply: answer });
-      });
+      };
+      // READs are answered at once (the handler serves them from committed state), never queued
+      // behind a long write; only a Resync still to run (the state it rebuilds) makes them wait.
+      if ((req.op === 'READ' || req.op === 'OPERATION_UNSPECIFIED') && this.resyncs === 0) {
+        reply().catch((err: unknown) => this.emit('handler-error', err));
+        return;
+      }
+      this.enqueue(reply);
     }
   }
 

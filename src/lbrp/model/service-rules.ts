@@ -201,11 +201,14 @@ export function updateServiceInto(
       if (!policy.ok) return policy;
       svc = withPolicy(svc, policy.value);
     }
-    for (const b of input.backend ?? []) {
-      const r: Result<ServiceModel> =
-        b.ip !== undefined && svc.backends.has(b.ip) ? updateBackendIn(svc, b.ip, b) : addBackendTo(svc, b);
-      if (!r.ok) return r;
-      svc = r.value;
+    if (input.backend !== undefined && input.backend.length > 0) {
+      // One copy of the backends for the whole list (a copy per backend is quadratic).
+      const backends = new Map(svc.backends);
+      for (const b of input.backend) {
+        const r = upsertBackend(backends, b);
+        if (!r.ok) return r;
+      }
+      svc = { ...svc, backends };
     }
     changed.push([k, svc]);
   }
@@ -270,23 +273,37 @@ function newBackend(backends: ReadonlyMap<string, BackendModel>, b: BackendInput
   });
 }
 
+/** PATCH of one listed backend into a map the caller owns: updated when it exists, else added. */
+function upsertBackend(backends: Map<string, BackendModel>, b: BackendInput): Result<undefined> {
+  const cur = b.ip !== undefined ? backends.get(b.ip) : undefined;
+  const r = cur ? updatedBackend(cur, b) : newBackend(backends, b);
+  if (!r.ok) return r;
+  backends.set(r.value.ip, r.value);
+  return ok(undefined);
+}
+
 function addBackendTo(svc: ServiceModel, b: BackendInput): Result<ServiceModel> {
   const r = newBackend(svc.backends, b);
   return r.ok ? ok({ ...svc, backends: withEntry(svc.backends, r.value.ip, r.value) }) : r;
 }
 
-function updateBackendIn(svc: ServiceModel, ip: string, b: BackendInput): Result<ServiceModel> {
-  const cur = svc.backends.get(ip);
-  if (!cur) return fail('CUBE_ERR_LBRP_NO_ENTRY');
+/** `cur` with the members `b` gives (checked). */
+function updatedBackend(cur: BackendModel, b: BackendInput): Result<BackendModel> {
   const check = checkBackend(b, false);
   if (!check.ok) return check;
-  const next: BackendModel = {
+  return ok({
     ...cur,
     ...(b.name !== undefined ? { name: b.name } : {}),
     ...(b.port !== undefined ? { port: b.port } : {}),
     ...(b.weight !== undefined ? { weight: b.weight } : {}),
-  };
-  return ok({ ...svc, backends: withEntry(svc.backends, ip, next) });
+  });
+}
+
+function updateBackendIn(svc: ServiceModel, ip: string, b: BackendInput): Result<ServiceModel> {
+  const cur = svc.backends.get(ip);
+  if (!cur) return fail('CUBE_ERR_LBRP_NO_ENTRY');
+  const next = updatedBackend(cur, b);
+  return next.ok ? ok({ ...svc, backends: withEntry(svc.backends, ip, next.value) }) : next;
 }
 
 /** Where a backend request points: a stored service (never ALL). */

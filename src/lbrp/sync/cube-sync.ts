@@ -91,6 +91,8 @@ export class CubeSync {
   /** Bytes of kernel memory of the cube's maps, as polycubed last reported them. */
   kernelMemory: number | undefined;
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
+  /** The last change whose writes finished: what READs show (never a change half written). */
+  private committedValue: { model: CubeModel; kernel: KernelState };
 
   constructor(
     model: CubeModel,
@@ -98,6 +100,7 @@ export class CubeSync {
     private readonly opts: CubeSyncOptions,
   ) {
     this.modelValue = model;
+    this.committedValue = { model, kernel: EMPTY_KERNEL_STATE };
     this.alloc = newAllocators(capacityOf(model.sizes));
     this.session = new SessionConfigSync(host, model.name, opts.clock ?? sessionClock);
     const h = opts.health;
@@ -112,6 +115,11 @@ export class CubeSync {
   /** The accepted configuration. */
   get model(): CubeModel {
     return this.modelValue;
+  }
+
+  /** The model and kernel state of the last change whose writes finished (for READs). */
+  get committed(): { model: CubeModel; kernel: KernelState } {
+    return this.committedValue;
   }
 
   /** What the maps hold (as far as this process knows). */
@@ -175,6 +183,7 @@ export class CubeSync {
     this.kernelValue = derived.value;
     const t3 = Date.now();
     const written = await this.write(writes);
+    this.publish();
     if (tracing) {
       const ms = [t1 - t0, t2 - t1, Date.now() - t3];
       console.log(
@@ -217,12 +226,19 @@ export class CubeSync {
       this.kernelValue = actual;
       this.status.ok = false;
       this.status.error = derived.error.message;
+      this.publish();
       return 0;
     }
     commitAll(this.alloc);
     this.drains.observe(actual, derived.value, this.now());
     this.kernelValue = derived.value;
-    return this.write(generateMapWrites(actual, derived.value));
+    const written = await this.write(generateMapWrites(actual, derived.value));
+    this.publish();
+    return written;
+  }
+
+  private publish(): void {
+    this.committedValue = { model: this.modelValue, kernel: this.kernelValue };
   }
 
   /**

@@ -171,9 +171,12 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     if (!p || (p.unique && !e.unique && !late.has(a)))
       yield put(MAPS.backendVips, vipKeyBuf(e), vipValueBuf(e));
   }
+  // Counters of new ids first, in one run (no table names those ids yet): polycubed writes a run
+  // of one map with one batch call, and alternating maps would make every run one write long.
+  for (const id of after.keys())
+    if (!current.has(id)) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
   for (const [id, { b }] of after) {
     const cur = current.get(id);
-    if (!cur) yield put(MAPS.backendStats, encodeU32(id), ZERO_COUNTERS);
     const flags = early.get(id) as number;
     if (!cur || cur.b.ip !== b.ip || cur.b.port !== b.port || cur.flags !== flags)
       yield put(MAPS.backends, encodeU32(id), backendValue(b, flags));

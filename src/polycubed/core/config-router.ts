@@ -5,14 +5,7 @@
 
 import { nameError } from '../../common/name-rules';
 import type { LinkInfo } from '../runtime/netlink-links';
-import {
-  BASE_CUBE_LEAVES,
-  BASE_PORT_LEAVES,
-  cubeObject,
-  portObject,
-  portObjects,
-  serviceMembers,
-} from './base-model';
+import { BASE_CUBE_LEAVES, BASE_PORT_LEAVES, cubeObject, portObject, portObjects } from './base-model';
 import type { NewCube } from './cube-lifecycle';
 import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
 import type { PortWiring } from './port-wiring';
@@ -48,8 +41,11 @@ export interface RouterContext {
   destroyCube(cube: CubeRecord): void;
   /** Recompiles and reloads the cube's program at `level`; returns an error text on failure. */
   setLogLevel(cube: CubeRecord, level: LogLevel): Promise<string | undefined>;
-  /** Refreshes the cube's service configuration, persists everything, announces the change. */
-  afterChange(cube: string): Promise<void>;
+  /**
+   * Persists the cube's change (by `op` when it went to the service: one element is journaled)
+   * and announces it.
+   */
+  afterChange(cube: string, op?: ConfigOp): Promise<void>;
 }
 
 /** A failed result. */
@@ -96,7 +92,7 @@ export class ConfigRouter {
     const cube = this.ownCube(op);
     if (!cube) return noCube(op.cube);
     const res = await this.forward(op, op.body);
-    if (res.code === ErrorCode.OK && op.op !== 'READ') await this.ctx.afterChange(cube.name);
+    if (res.code === ErrorCode.OK && op.op !== 'READ') await this.ctx.afterChange(cube.name, op);
     return res;
   }
 
@@ -150,7 +146,7 @@ export class ConfigRouter {
       if (res.code !== ErrorCode.OK) return res;
       const svc = this.ctx.service(op.service) as ServiceRecord;
       const body = isObject(res.body) ? res.body : {};
-      cube.serviceConfig = serviceMembers(body, svc.module);
+      // serviceConfig is not refreshed here: READs run beside writes, and persistence owns it.
       return { code: ErrorCode.OK, body: cubeObject(cube, body, svc.module) };
     }
     return this.updateCube(cube, op);

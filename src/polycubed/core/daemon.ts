@@ -94,8 +94,8 @@ export class Daemon extends EventEmitter {
     const log = (level: LogLevel, message: string): void => this.log(level, message);
     const service = (name: string): ServiceRecord | undefined => this.serviceReg.get(name);
     // Changes made by the running operation are collected; its reply waits until they are durable.
-    const afterChange = (cube: string): Promise<void> => {
-      const durable = this.persistence.afterChange(cube);
+    const afterChange = (cube: string, op?: ConfigOp): Promise<void> => {
+      const durable = this.persistence.afterChange(cube, op);
       this.durable?.push(durable);
       return Promise.resolve();
     };
@@ -195,6 +195,7 @@ export class Daemon extends EventEmitter {
     ensureBpffs(this.options.pinRoot);
     mkdirSync(this.options.cacheDir, { recursive: true });
     const loaded = this.options.stateFile ? loadConfigs(this.options.stateFile) : { configs: [] };
+    if (loaded.journalError) this.log('ERR', `state journal: ${loaded.journalError}`);
     if (loaded.corrupt) {
       this.startup.corrupt = loaded.corrupt;
       this.log(
@@ -279,12 +280,19 @@ export class Daemon extends EventEmitter {
    * Runs one configuration operation (REST spec §6.2 semantics). polycubed answers the base
    * model itself (cube create/delete, ports and their peers, type/uuid/loglevel/service-name/
    * shadow/span, ports/{uuid,status,peer,tcubes}) and forwards everything else to the owning
-   * service, awaiting its reply. A rejected request changes nothing. Operations run one at a time.
+   * service, awaiting its reply. A rejected request changes nothing. Changes run one at a time;
+   * READs run at once, beside them (they see the state before or after a change, never half of it).
    * Base leaves read as JSON strings (`shadow`/`span` as "true"/"false", as polycubed does);
    * a base leaf of a missing cube answers NO_CONTENT. Never throws: every failure is a ConfigResult.
    */
   execute(op: ConfigOp): Promise<ConfigResult> {
-    return this.serializeDurable(async () => {
+    // READs never wait behind writes: the service answers them from its last committed state.
+    if (op.op === 'READ') return this.run(op);
+    return this.serializeDurable(() => this.run(op));
+  }
+
+  private async run(op: ConfigOp): Promise<ConfigResult> {
+    {
       if (this.state !== 'running') return fail(ErrorCode.UNAVAILABLE, 'polycubed is not running');
       if ((op.op === 'CREATE' || op.op === 'REPLACE') && op.path.split('/').filter(Boolean).length === 1) {
         const bad = nameError('cube name', op.cube);
@@ -296,7 +304,7 @@ export class Daemon extends EventEmitter {
         this.log('ERR', `execute ${op.op} ${op.path} on ${op.cube}: ${(err as Error).stack ?? String(err)}`);
         return fail(ErrorCode.GENERIC_ERROR, (err as Error).message);
       }
-    });
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { replayJournal } from './config-journal';
 
 /** One persisted cube configuration: "service-name", name, base members, service members. */
 export type CubeConfig = Record<string, unknown> & { 'service-name': string; name: string };
@@ -24,6 +25,8 @@ export interface LoadedConfigs {
   configs: CubeConfig[];
   /** Set when the file could not be used: where it was moved and why. */
   corrupt?: { movedTo: string; reason: string };
+  /** The journal had a bad line (the records before it were replayed). */
+  journalError?: string;
 }
 
 /** Runtime facts about a cube that are not configuration but must survive a daemon restart. */
@@ -47,10 +50,15 @@ export function writeFileAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Saves the configurations (ordered by cube name) as a 2-space-indented JSON array. */
-export function saveConfigs(path: string, configs: CubeConfig[]): void {
+/**
+ * Saves the configurations (ordered by cube name) as a 2-space-indented JSON array; returns the
+ * file's size in bytes.
+ */
+export function saveConfigs(path: string, configs: CubeConfig[]): number {
   const sorted = [...configs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  writeFileAtomic(path, `${JSON.stringify(sorted, null, 2)}\n`);
+  const text = `${JSON.stringify(sorted, null, 2)}\n`;
+  writeFileAtomic(path, text);
+  return Buffer.byteLength(text);
 }
 
 /** Why `value` is not a valid configuration array, or undefined when it is. */
@@ -80,13 +88,27 @@ export function loadConfigs(path: string): LoadedConfigs {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
     reason = invalidReason(parsed);
-    if (!reason) return { configs: parsed as CubeConfig[] };
+    if (!reason) {
+      const configs = parsed as CubeConfig[];
+      return { configs, ...replayed(path, configs) };
+    }
   } catch (err) {
     reason = `unreadable: ${(err as Error).message}`;
   }
   const movedTo = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(path, movedTo);
   return { configs: [], corrupt: { movedTo, reason } };
+}
+
+/** The journal of `stateFile` (config-journal.ts). */
+export const journalPath = (stateFile: string): string => `${stateFile}.journal`;
+
+/** Replays the journal beside `stateFile` over `configs` (in place); reports a bad line. */
+function replayed(stateFile: string, configs: CubeConfig[]): { journalError?: string } {
+  const journal = journalPath(stateFile);
+  if (!existsSync(journal)) return {};
+  const r = replayJournal(readFileSync(journal, 'utf8'), configs);
+  return r.bad ? { journalError: `${journal}: ${r.bad}; replayed the ${r.applied} records before it` } : {};
 }
 
 /** Per-cube runtime files under one directory. */
