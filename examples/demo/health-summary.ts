@@ -14,9 +14,9 @@ export const RECOVER_MS = 20_000;
 export interface HealthFigures {
   /** The backend whose server was stopped. */
   backend?: string;
-  /** From the kill to its DOWN seen through the API. */
+  /** From the server's exit to its DOWN seen through the API. */
   downMs?: number;
-  /** Requests that failed from the kill until the DOWN was seen plus the settle. */
+  /** Requests that failed from the signal until the DOWN was seen plus the settle. */
   failedBefore?: number;
   /** Requests that failed after that, to the end of the step (must be 0). */
   failedAfter?: number;

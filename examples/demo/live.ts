@@ -84,6 +84,18 @@ const PLAIN_LINE_MS = 2000;
  */
 const SESSION_GRACE_MS = 15_000;
 
+/** How long a stopped server may take to exit. */
+const EXIT_WAIT_MS = 5_000;
+
+/** True when process `pid` has exited (gone, or a zombie not yet reaped). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 class Demo {
@@ -101,8 +113,9 @@ class Demo {
   private reportedAt = 0;
   private drawn = 0;
   private failures: string[] = [];
-  /** Health by backend address, from health-watch.js (empty until health checks run). */
-  private readonly health = new Map<string, string>();
+  /** The service's backends by address, as backend-watch.js last saw them. */
+  private readonly pool = new Map<string, BackendInfo>();
+  private poolSeen = false;
   private watcher: ChildProcess | undefined;
   /** The backend server started again in step 8 (ours to stop). */
   private restarted: ChildProcess | undefined;
@@ -128,45 +141,32 @@ class Demo {
     });
   }
 
-  /** Configured backends by address (weight, health, total sessions), read from the server. */
-  private async backends(): Promise<Map<string, BackendInfo>> {
-    const r = await this.ctl([this.cube, 'service', ...this.service, 'backend', 'show', '-json']);
-    const parsed: unknown = r.code === 0 && r.out.trim() !== '' ? JSON.parse(r.out) : [];
-    const list = Array.isArray(parsed) ? parsed : [];
-    const map = new Map<string, BackendInfo>();
-    for (const b of list) {
-      if (typeof b === 'object' && b !== null && 'ip' in b) {
-        const e = b as { ip: string; weight?: number; health?: string; 'total-sessions'?: number };
-        map.set(e.ip, {
-          weight: e.weight ?? 1,
-          health: e.health ?? 'unknown',
-          sessions: e['total-sessions'] ?? 0,
-        });
-      }
-    }
-    return map;
+  /** Configured weights by backend address (a removed backend is absent). */
+  private weights(): Map<string, number> {
+    return new Map([...this.pool].map(([ip, b]) => [ip, b.weight]));
   }
 
-  /** Configured weights by backend address. */
-  private async weights(): Promise<Map<string, number>> {
-    return new Map([...(await this.backends())].map(([ip, b]) => [ip, b.weight]));
+  /** A backend's health ("up", "down", "unknown"; undefined when it is not configured). */
+  private healthOf(ip: string): string | undefined {
+    return this.pool.get(ip)?.health;
   }
 
-  /** Follows every backend's health through health-watch.js, run where the REST API is. */
+  /** Follows the pool through backend-watch.js, run where the REST API is. */
   private startWatcher(): void {
     const url = `${env('EX_BASE')}lbrp/${this.cube}/service/${this.service.join('/')}/backend/`;
     const argv = [
       ...(this.lbNs ? ['ip', 'netns', 'exec', this.lbNs] : []),
       process.execPath,
-      `${this.repo}/examples/demo/health-watch.js`,
+      `${this.repo}/examples/demo/backend-watch.js`,
       url,
     ];
     this.watcher = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.watcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       try {
-        const h = JSON.parse(line) as Record<string, string>;
-        this.health.clear();
-        for (const [ip, state] of Object.entries(h)) this.health.set(ip, state);
+        const p = JSON.parse(line) as Record<string, BackendInfo>;
+        this.pool.clear();
+        for (const [ip, b] of Object.entries(p)) this.pool.set(ip, b);
+        this.poolSeen = true;
       } catch {
         // not a report
       }
@@ -212,17 +212,17 @@ class Demo {
     let errorsAtStart = 0;
     let sessionsAtWindow = 0;
     const errorsNow = (): number => this.latest?.errors ?? 0;
-    const sessionsNow = async (): Promise<number> => (await this.backends()).get(ip)?.sessions ?? 0;
+    const sessionsNow = (): number => this.pool.get(ip)?.sessions ?? 0;
     return [
       {
         title: 'health checks on (TCP every 200 ms, fall 2, rise 2): every backend is up',
         command: [...hc, 'type=TCP', 'interval=200', 'fall=2', 'rise=2'],
         seconds: secs,
         prepare: async () => {
-          const allUp = (): boolean => this.addresses.every((a) => this.health.get(a) === 'up');
+          const allUp = (): boolean => this.addresses.every((a) => this.healthOf(a) === 'up');
           const took = await this.until(allUp, UP_WAIT_MS);
           if (took === undefined) {
-            const states = this.addresses.map((a) => `${a} ${this.health.get(a) ?? '?'}`).join(', ');
+            const states = this.addresses.map((a) => `${a} ${this.healthOf(a) ?? '?'}`).join(', ');
             this.failures.push(`step 6: not every backend is up after ${UP_WAIT_MS / 1000} s (${states})`);
             return false;
           }
@@ -242,10 +242,16 @@ class Demo {
           }
           errorsAtStart = errorsNow();
           for (const pid of pids) process.kill(pid, 'SIGTERM');
-          const took = await this.until(() => this.health.get(ip) === 'down', FAIL_DETECT_MS);
+          // Detection counts from the server's exit (its listener gone), not from the signal: a
+          // busy host can take a while to run node's exit.
+          if ((await this.until(() => pids.every(gone), EXIT_WAIT_MS)) === undefined) {
+            this.failures.push(`step 7: ${victim}'s server did not exit within ${EXIT_WAIT_MS / 1000} s`);
+            return false;
+          }
+          const took = await this.until(() => this.healthOf(ip) === 'down', FAIL_DETECT_MS);
           if (took === undefined) {
             this.failures.push(
-              `step 7: ${victim} is not DOWN ${FAIL_DETECT_MS / 1000} s after its server stopped`,
+              `step 7: ${victim} is not DOWN ${FAIL_DETECT_MS / 1000} s after its server exited`,
             );
             return false;
           }
@@ -253,20 +259,20 @@ class Demo {
           return true;
         },
         onWindow: async () => {
-          sessionsAtWindow = await sessionsNow();
+          sessionsAtWindow = sessionsNow();
         },
         judge: async (f, w) => {
           // Everything up to the window (the DOWN seen, plus the settle) failed before detection.
           fig.failedBefore = w.baseErrors - errorsAtStart;
           fig.failedAfter = f.errors;
-          fig.newSessionsAfter = (await sessionsNow()) - sessionsAtWindow;
+          fig.newSessionsAfter = sessionsNow() - sessionsAtWindow;
           this.print(
             `  ${victim} DOWN after ${fig.downMs} ms; ${fig.failedBefore} requests failed before ` +
               `detection, ${fig.failedAfter} after; ${fig.newSessionsAfter} new sessions to ${victim} after`,
           );
           if (fig.newSessionsAfter !== 0)
             this.failures.push(`step 7: ${victim} got ${fig.newSessionsAfter} new sessions after its DOWN`);
-          if (this.health.get(ip) !== 'down') this.failures.push(`step 7: ${victim} did not stay DOWN`);
+          if (this.healthOf(ip) !== 'down') this.failures.push(`step 7: ${victim} did not stay DOWN`);
         },
       },
       {
@@ -282,7 +288,7 @@ class Demo {
             ['netns', 'exec', ns, process.execPath, script, victim, env('EX_BPORT'), env('EX_ID')],
             { stdio: 'ignore' },
           );
-          const took = await this.until(() => this.health.get(ip) === 'up', RECOVER_MS);
+          const took = await this.until(() => this.healthOf(ip) === 'up', RECOVER_MS);
           if (took === undefined) {
             this.failures.push(`step 8: ${victim} is not UP ${RECOVER_MS / 1000} s after its server started`);
             return false;
@@ -382,23 +388,24 @@ class Demo {
 
   async run(): Promise<number> {
     this.startLoad();
+    this.startWatcher();
     // Generous: on a busy host the client's node and the backends can be slow to start.
     const deadline = Date.now() + 60_000;
-    while (!(this.latest && this.latest.stream.lines > 0)) {
+    while (!(this.latest && this.latest.stream.lines > 0 && this.poolSeen)) {
       if (Date.now() > deadline) {
-        this.print(`the long-lived session did not start: ${this.latest?.stream.error ?? 'no answer'}`);
+        const why = this.poolSeen
+          ? (this.latest?.stream.error ?? 'no answer')
+          : 'no backend list from the API';
+        this.print(`the long-lived session did not start: ${why}`);
         return 1;
       }
       await sleep(100);
     }
     const session = this.latest.stream.backend;
     const healthPath = process.env.EX_HEALTH_LINK === '1';
-    const steps = [
-      ...this.steps(session, await this.weights()),
-      ...(healthPath ? this.healthSteps(session) : []),
-    ];
-    if (healthPath) this.startWatcher();
-    else this.print('no route from the daemon to the backends (EX_URL): the health steps are skipped');
+    const steps = [...this.steps(session, this.weights()), ...(healthPath ? this.healthSteps(session) : [])];
+    if (!healthPath)
+      this.print('no route from the daemon to the backends (EX_URL): the health steps are skipped');
     const totalMs = steps.reduce((s, x) => s + x.seconds * 1000, 0);
     this.print(`long-lived session: GET http://${env('EX_VIP')}/stream, served by ${session}`);
     if (this.tty) process.stdout.write('\x1b[?25l');
@@ -415,8 +422,8 @@ class Demo {
         }
       }
       if (step.prepare && !(await step.prepare())) break;
-      const weights = await this.weights();
       await sleep(SETTLE_MS);
+      const weights = this.weights();
       const base = { ...(this.latest?.counts ?? {}) };
       const baseErrors = this.latest?.errors ?? 0;
       await step.onWindow?.();
@@ -471,7 +478,7 @@ class Demo {
       address: this.addresses[k],
       weight: weights.get(this.addresses[k]),
       requests: (now.counts[name] ?? 0) - (base[name] ?? 0),
-      health: this.health.get(this.addresses[k]),
+      health: this.healthOf(this.addresses[k]),
     }));
     const total = rows.reduce((s, r) => s + r.requests, 0);
     return {
