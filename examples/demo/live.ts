@@ -53,7 +53,7 @@ interface Step {
    * state here); false stops the walk-through (it recorded why).
    */
   prepare?: () => Promise<boolean>;
-  /** Runs when the watched window starts. */
+  /** Runs just before the watched window starts (after the settle). */
   onWindow?: () => Promise<void>;
   /** Checks beyond check() on the window's last frame. */
   judge?: (f: Frame, w: Window) => Promise<void>;
@@ -84,6 +84,8 @@ const PLAIN_LINE_MS = 2000;
  */
 const SESSION_GRACE_MS = 15_000;
 
+/** How long to wait for the daemon's next counter read (it caches them for 1 s by default). */
+const COUNTERS_WAIT_MS = 5_000;
 /** How long a stopped server may take to exit. */
 const EXIT_WAIT_MS = 5_000;
 
@@ -116,6 +118,8 @@ class Demo {
   /** The service's backends by address, as backend-watch.js last saw them. */
   private readonly pool = new Map<string, BackendInfo>();
   private poolSeen = false;
+  /** Bumped when the pool's session counters change: the daemon read them from the kernel again. */
+  private countersRead = 0;
   private watcher: ChildProcess | undefined;
   /** The backend server started again in step 8 (ours to stop). */
   private restarted: ChildProcess | undefined;
@@ -164,6 +168,8 @@ class Demo {
     createInterface({ input: this.watcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       try {
         const p = JSON.parse(line) as Record<string, BackendInfo>;
+        const sessions = (m: Iterable<BackendInfo>): number => [...m].reduce((n, b) => n + b.sessions, 0);
+        if (sessions(Object.values(p)) !== sessions(this.pool.values())) this.countersRead++;
         this.pool.clear();
         for (const [ip, b] of Object.entries(p)) this.pool.set(ip, b);
         this.poolSeen = true;
@@ -212,7 +218,12 @@ class Demo {
     let errorsAtStart = 0;
     let sessionsAtWindow = 0;
     const errorsNow = (): number => this.latest?.errors ?? 0;
-    const sessionsNow = (): number => this.pool.get(ip)?.sessions ?? 0;
+    // The daemon caches counters for a second (--stats-ttl): wait for a read newer than now.
+    const sessionsNow = async (): Promise<number> => {
+      const seen = this.countersRead;
+      await this.until(() => this.countersRead > seen, COUNTERS_WAIT_MS);
+      return this.pool.get(ip)?.sessions ?? 0;
+    };
     return [
       {
         title: 'health checks on (TCP every 200 ms, fall 2, rise 2): every backend is up',
@@ -259,13 +270,13 @@ class Demo {
           return true;
         },
         onWindow: async () => {
-          sessionsAtWindow = sessionsNow();
+          sessionsAtWindow = await sessionsNow();
         },
         judge: async (f, w) => {
           // Everything up to the window (the DOWN seen, plus the settle) failed before detection.
           fig.failedBefore = w.baseErrors - errorsAtStart;
           fig.failedAfter = f.errors;
-          fig.newSessionsAfter = sessionsNow() - sessionsAtWindow;
+          fig.newSessionsAfter = (await sessionsNow()) - sessionsAtWindow;
           this.print(
             `  ${victim} DOWN after ${fig.downMs} ms; ${fig.failedBefore} requests failed before ` +
               `detection, ${fig.failedAfter} after; ${fig.newSessionsAfter} new sessions to ${victim} after`,
@@ -424,9 +435,9 @@ class Demo {
       if (step.prepare && !(await step.prepare())) break;
       await sleep(SETTLE_MS);
       const weights = this.weights();
+      await step.onWindow?.();
       const base = { ...(this.latest?.counts ?? {}) };
       const baseErrors = this.latest?.errors ?? 0;
-      await step.onWindow?.();
       const stepStart = Date.now();
       const stepEnd = stepStart + step.seconds * 1000;
       let lastPlain = 0;
