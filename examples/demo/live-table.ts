@@ -10,6 +10,8 @@ export interface BackendRow {
   weight: number | undefined;
   /** Requests it answered during the current step. */
   requests: number;
+  /** Its health when health checks run ("up", "down", "unknown"); a DOWN backend has no share. */
+  health?: string;
 }
 
 /** The long-lived session, as the client reports it. */
@@ -57,10 +59,14 @@ export function progressBar(fraction: number, width: number): string {
 
 const pct = (n: number): string => `${n.toFixed(1)}%`;
 
-/** Share of each row's weight among configured backends (0 for unconfigured ones). */
+/** A backend is DOWN when its health checks failed: it leaves the table like weight 0. */
+export const isDown = (r: BackendRow): boolean => r.health === 'down';
+
+/** Share of each row's weight among configured backends that are not DOWN (0 for the others). */
 export function weightShares(rows: BackendRow[]): number[] {
-  const total = rows.reduce((s, r) => s + (r.weight ?? 0), 0);
-  return rows.map((r) => (total > 0 ? (100 * (r.weight ?? 0)) / total : 0));
+  const eff = rows.map((r) => (isDown(r) ? 0 : (r.weight ?? 0)));
+  const total = eff.reduce((s, w) => s + w, 0);
+  return eff.map((w) => (total > 0 ? (100 * w) / total : 0));
 }
 
 /** Share of each row's requests in the step. */
@@ -97,7 +103,7 @@ export function renderFrame(f: Frame): string[] {
     lines.push(
       (
         ` ${r.name.padEnd(8)} ${r.address.padEnd(15)} ${weight.padStart(6)}  ${pct(ws[i]).padStart(12)}  ` +
-        `${String(r.requests).padStart(8)}  ${pct(rs[i]).padStart(13)}  ${bar}`
+        `${String(r.requests).padStart(8)}  ${pct(rs[i]).padStart(13)}  ${isDown(r) ? 'DOWN ' : ''}${bar}`
       ).trimEnd(),
     );
   });
@@ -114,7 +120,8 @@ export function renderPlainLine(f: Frame): string {
   const ws = weightShares(f.rows);
   const rs = requestShares(f.rows);
   const cells = f.rows.map(
-    (r, i) => `${r.name} w=${r.weight ?? '—'} (${pct(ws[i])}): ${r.requests} (${pct(rs[i])})`,
+    (r, i) =>
+      `${r.name}${isDown(r) ? ' DOWN' : ''} w=${r.weight ?? '—'} (${pct(ws[i])}): ${r.requests} (${pct(rs[i])})`,
   );
   const t = `${(f.elapsedMs / 1000).toFixed(1)}s/${(f.totalMs / 1000).toFixed(0)}s`;
   return `[${t}] step ${f.step}/${f.steps} | ${cells.join(' | ')} | session: ${describeSession(f.session)}`;
@@ -127,7 +134,9 @@ export function renderStepSummary(f: Frame): string {
   const cells = f.rows.map((r, i) =>
     r.weight === undefined
       ? `${r.name} not in the pool: ${r.requests}`
-      : `${r.name} ${r.requests} = ${pct(rs[i])} (weight share ${pct(ws[i])})`,
+      : isDown(r)
+        ? `${r.name} DOWN: ${r.requests}`
+        : `${r.name} ${r.requests} = ${pct(rs[i])} (weight share ${pct(ws[i])})`,
   );
   const alive = sessionAlive(f.session) ? 'session alive' : 'SESSION LOST';
   return `  step ${f.step} done: ${cells.join(', ')}; ${alive} on ${f.session.backend || '?'}`;

@@ -238,6 +238,11 @@ ex_cleanup() {
     done
     kill -KILL "$i" 2>/dev/null || true
   done
+  # Anything still running inside the run's own namespaces (a server the demo started) goes too:
+  # a process would keep a deleted namespace alive.
+  for i in "${_ex_namespaces[@]}"; do
+    ip netns pids "$i" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  done
   for i in "${_ex_host_devs[@]}"; do ip link del "$i" 2>/dev/null || true; done
   for i in "${_ex_namespaces[@]}"; do ip netns del "$i" 2>/dev/null || true; done
   rm -rf "$EX_TMP"

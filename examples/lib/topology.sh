@@ -23,6 +23,8 @@ EX_FE_DEVS=()
 EX_BACKEND_NS=()
 EX_ROUTER_NS=
 EX_BE_DEV=
+# EX_HEALTH=1: also give the LB namespace a route to the backends for health probes (ex_health_link).
+EX_HEALTH=${EX_HEALTH:-0}
 
 # ex_build_topology N: N client namespaces (device fe for one client, fe1…feN for several), the
 # LB namespace, the router and three backends running the example HTTP server.
@@ -56,8 +58,28 @@ ex_build_topology() {
   local targets=()
   for i in "${!EX_BACKEND_NS[@]}"; do targets+=("${EX_BACKEND_NS[i]}:${EX_BACKEND_IPS[i]}:$EX_BPORT"); done
   ex_wait_backends "${targets[@]}"
+  if [ "$EX_HEALTH" = 1 ]; then ex_health_link; fi
   export EX_VIP EX_VPORT EX_BPORT
   export EX_CLIENT_NSES="${EX_CLIENT_NS[*]}" EX_BACKENDS="${EX_BACKEND_NAMES[*]}" EX_BACKEND_ADDRS="${EX_BACKEND_IPS[*]}"
+  export EX_BACKEND_NSES="${EX_BACKEND_NS[*]}"
+}
+
+# ex_health_link: health probes run from the daemon's namespace through its routes, and the LB
+# namespace has none to the backends (only the cube's ports face them, and `be` has no address).
+# This adds one veth LB ns (hl 172.31.255.1/30) ⇄ router (rh 172.31.255.2/30) and a route to
+# 192.168.1.0/24 over it; the backends answer through their default gateway, the router. Client
+# traffic does not use it (the clients' VIP route goes through the cube). Exports EX_HEALTH_LINK=1.
+# With EX_URL the daemon is the host's, whose routes are not ours to change: nothing is added.
+ex_health_link() {
+  if [ -z "$EX_LB_NS" ]; then
+    ex_say "no probe path added: with EX_URL, the host running polycubed must route to the backends"
+    return 0
+  fi
+  ex_link "$EX_LB_NS" hl "$EX_ROUTER_NS" rh
+  ex_addr "$EX_LB_NS" hl 172.31.255.1/30
+  ex_addr "$EX_ROUTER_NS" rh 172.31.255.2/30
+  ip -n "$EX_LB_NS" route add 192.168.1.0/24 via 172.31.255.2
+  export EX_HEALTH_LINK=1
 }
 
 # ex_xdp_offloads: settings native XDP (XDP_DRV) needs on the veths that feed the cube and

@@ -125,7 +125,7 @@ describeE2e('e2e: examples', () => {
 
   // The demo, short: traffic follows every backend change and the open session survives them all.
   test(
-    'npm run demo (short) keeps the open session through drain, removal and addition',
+    'npm run demo (short) keeps the open session through drain, removal, addition and a backend failing and recovering',
     async () => {
       const run = await runExample(
         'examples/demo/run.sh',
@@ -138,7 +138,13 @@ describeE2e('e2e: examples', () => {
         tail: '',
       });
       expect(run.out).toContain('demo: OK');
-      expect(run.out.match(/step \d done: .* session alive on b\d/g)).toHaveLength(5);
+      expect(run.out.match(/step \d done: .* session alive on b\d/g)).toHaveLength(8);
+      // Steps 6–8: health checks on, a server stopped (DOWN, then not one failed request), started
+      // again (UP, new sessions, nothing failed).
+      expect(run.out).toMatch(
+        /^demo: OK: .*b\d's server stopped: DOWN after \d+ ms, \d+ requests failed before detection, 0 failed after detection; started again: UP after \d+ ms, [1-9]\d* new requests to it, 0 failed$/m,
+      );
+      expect(run.out).toMatch(/^ {2}step 7 done: .*\bb\d DOWN: 0[,;]/m);
       expect(leftovers(`${id}d`)).toEqual([]);
     },
     KILL_AFTER_MS + 30_000,

@@ -10,6 +10,7 @@ import {
   weightShares,
   type Frame,
 } from '../../../examples/demo/live-table';
+import { healthSummary } from '../../../examples/demo/health-summary';
 
 const FRAME: Frame = {
   step: 2,
@@ -60,6 +61,26 @@ test('a backend outside the pool is shown without weight and left out of the sha
   );
 });
 
+// A DOWN backend keeps its weight but leaves the pool's shares, and every view marks it.
+test('a DOWN backend is marked and left out of the weight shares', () => {
+  const rows = [{ ...FRAME.rows[0], weight: 1, health: 'down' }, ...FRAME.rows.slice(1)];
+  const f = { ...FRAME, rows };
+  expect(weightShares(rows)).toEqual([0, 40, 60]);
+  expect(renderStepSummary(f)).toBe(
+    '  step 2 done: b1 DOWN: 0, b2 40 = 40.0% (weight share 40.0%), b3 60 = 60.0% (weight share 60.0%); session alive on b1',
+  );
+  expect(renderFrame(f)[4]).toBe(
+    ' b1       192.168.1.10         1          0.0%         0           0.0%  DOWN',
+  );
+  expect(renderPlainLine(f)).toContain('| b1 DOWN w=1 (0.0%): 0 (0.0%) |');
+  // UP and UNKNOWN count with their weight.
+  expect(weightShares([{ ...rows[0], health: 'up' }, ...rows.slice(1)])).toEqual([
+    (100 * 1) / 6,
+    (100 * 2) / 6,
+    (100 * 3) / 6,
+  ]);
+});
+
 // A session is alive only while open and recently heard from.
 test.each([
   [{ open: true, sinceMs: 100 }, true],
@@ -74,4 +95,24 @@ test('the progress bar is clamped to its width', () => {
   expect(progressBar(0, 4)).toBe('▕░░░░▏');
   expect(progressBar(0.5, 4)).toBe('▕██░░▏');
   expect(progressBar(7, 4)).toBe('▕████▏');
+});
+
+// The final line's health part: every figure of steps 7 and 8, or nothing when they did not run.
+test('the health summary reports detection, failures and recovery', () => {
+  const fig = {
+    backend: 'b1',
+    downMs: 512,
+    failedBefore: 7,
+    failedAfter: 0,
+    newSessionsAfter: 0,
+    upMs: 2410,
+    recoveredRequests: 90,
+    failedRecovery: 0,
+  };
+  expect(healthSummary(fig)).toBe(
+    "; b1's server stopped: DOWN after 512 ms, 7 requests failed before detection, 0 failed after " +
+      'detection; started again: UP after 2410 ms, 90 new requests to it, 0 failed',
+  );
+  expect(healthSummary({ ...fig, upMs: undefined })).toBe('');
+  expect(healthSummary({})).toBe('');
 });
