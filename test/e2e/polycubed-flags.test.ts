@@ -87,7 +87,7 @@ describeE2e("e2e: polycubed's flags", () => {
           sock,
           '--pin-root',
           pin,
-        ].concat(['--state-file', join(dir, 'cubes.json'), '--port', '0']),
+        ].concat(['--state-file', join(dir, 'cubes.json'), '--port', '0', '--logfile', join(dir, 'bg.log')]),
         { cwd: REPO, encoding: 'utf8', timeout: 30000 },
       );
       bg = Number(/process (\d+)/.exec(out)?.[1]);
@@ -100,8 +100,16 @@ describeE2e("e2e: polycubed's flags", () => {
       process.kill(bg, 'SIGTERM');
       await waitFor(async () => !existsSync(pid), 'the pid file to go at exit', 15000);
       bg = 0;
+    } catch (err) {
+      // Why the detached daemon stopped, if it did: its own log says.
+      const log = existsSync(join(dir, 'bg.log')) ? readFileSync(join(dir, 'bg.log'), 'utf8') : '(no log)';
+      throw new Error(`${(err as Error).message}\n--- bg.log:\n${log.slice(-3000)}`);
     } finally {
-      if (bg > 0) process.kill(bg, 'SIGKILL');
+      try {
+        if (bg > 0) process.kill(bg, 'SIGKILL');
+      } catch {
+        // already gone: the failure above (if any) is the one to report
+      }
       rmSync(pin, { recursive: true, force: true });
     }
   }, 90000);
