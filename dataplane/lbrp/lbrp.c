@@ -107,6 +107,29 @@ static __always_inline int backend_untranslated(struct CTXTYPE *ctx, struct pkt_
 	return to_frontend(ctx, md, n.daddr);
 }
 
+/* A client's IPv4 packet, every mode: ICMP errors about sessions, fragments, then the service
+ * lookup and its session (DNAT). CONTINUE when the packet is to go on to the backends (translated
+ * or not); otherwise the verdict the caller returns. */
+static __always_inline int client_ipv4_stages(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
+{
+	const struct session_config *cfg;
+	int rc;
+
+	cfg = session_config_get();
+	if (!cfg) /* an array's key 0: never */
+		return DROP_SESSION_CREATE;
+	rc = icmp_error_from_frontend(ctx, md, p, cfg);
+	if (rc != CONTINUE)
+		return rc;
+	rc = icmp_error_quoting_fragment(p, 0);
+	if (rc != CONTINUE)
+		return rc;
+	rc = fragment_from_client(ctx, md, p);
+	if (rc != CONTINUE)
+		return rc;
+	return client_to_service(ctx, md, p, cfg);
+}
+
 #if !ROUTED_MODE
 /* Non-IP from the backend: SINGLE → the FRONTEND port; MULTI → flooded to every FRONTEND by the
  * slow path (packet-in REASON_FLOODING), and dropped here. */
@@ -122,7 +145,6 @@ static __always_inline int non_ip_from_backend(struct CTXTYPE *ctx, struct pkt_m
 
 static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
-	const struct session_config *cfg;
 	int rc;
 
 	/* Everything from a client leaves through the BACKEND port: without one, drop before any
@@ -136,19 +158,7 @@ static __always_inline int from_frontend(struct CTXTYPE *ctx, struct pkt_metadat
 		return arp_from_frontend(ctx, md, p);
 	if (p->kind != PKT_IPV4)
 		return to_backend(ctx, md);
-	cfg = session_config_get();
-	if (!cfg) /* an array's key 0: never */
-		return DROP_SESSION_CREATE;
-	rc = icmp_error_from_frontend(ctx, md, p, cfg);
-	if (rc != CONTINUE)
-		return rc;
-	rc = icmp_error_quoting_fragment(p, 0);
-	if (rc != CONTINUE)
-		return rc;
-	rc = fragment_from_client(ctx, md, p);
-	if (rc != CONTINUE)
-		return rc;
-	rc = client_to_service(ctx, md, p, cfg);
+	rc = client_ipv4_stages(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
 	return to_backend(ctx, md);
@@ -204,25 +214,12 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
  * pass through) goes up the stack untouched. */
 static __always_inline int routed_from_frontend(struct CTXTYPE *ctx, struct pkt_metadata *md, struct pkt_desc *p)
 {
-	const struct session_config *cfg;
 	int rc;
 
 	/* A frame the parser refuses is the stack's to judge (it checks headers again). */
 	if (parse_packet(ctx, p) != CONTINUE || p->kind != PKT_IPV4)
 		return RX_OK;
-	cfg = session_config_get();
-	if (!cfg) /* an array's key 0: never */
-		return DROP_SESSION_CREATE;
-	rc = icmp_error_from_frontend(ctx, md, p, cfg);
-	if (rc != CONTINUE)
-		return rc;
-	rc = icmp_error_quoting_fragment(p, 0);
-	if (rc != CONTINUE)
-		return rc;
-	rc = fragment_from_client(ctx, md, p);
-	if (rc != CONTINUE)
-		return rc;
-	rc = client_to_service(ctx, md, p, cfg);
+	rc = client_ipv4_stages(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
 	return RX_OK;
