@@ -9,9 +9,7 @@
 // Baseline: one node alone has nothing to fail over to; every connection through it is lost.
 // Prints a table and the medians. ROUNDS (default 3).
 
-import { join } from 'node:path';
-import { ClusterNet, VIP, VPORT } from '../../test/fixtures/cluster/cluster-net';
-import { REPO } from '../../test/fixtures/lbrp/e2e-stack';
+import { ClusterNet } from '../../test/fixtures/cluster/cluster-net';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,18 +39,7 @@ async function main(): Promise<void> {
     );
     for (let round = 0; round < ROUNDS; round++) {
       const victim = c.nodes[round % c.nodes.length];
-      const load = c.spawn([
-        'ip',
-        'netns',
-        'exec',
-        c.client,
-        process.execPath,
-        join(REPO, 'test/fixtures/cluster/load.js'),
-        VIP,
-        String(VPORT),
-        '100',
-        '200',
-      ]);
+      const load = c.startLoad(100, 200);
       const t0 = Number((await load.waitLine(/^ready /, 60000)).split(' ')[1]);
       await sleep(2000);
       const failAt = Date.now();

@@ -5,9 +5,7 @@
 // survive, brings the node back, and removes everything at the end or on Ctrl-C.
 // DEMO_STEP_SECONDS (default 5) sets how long each phase runs.
 
-import { join } from 'node:path';
 import { ClusterNet, VIP, VPORT, type ClusterNode } from '../../test/fixtures/cluster/cluster-net';
-import { REPO } from '../../test/fixtures/lbrp/e2e-stack';
 
 const STEP = Number(process.env.DEMO_STEP_SECONDS ?? 5) * 1000;
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -63,18 +61,7 @@ async function main(): Promise<void> {
   console.log(c.net.exec(c.router, ['ip', 'route', 'show', `${VIP}/32`]).trimEnd());
 
   console.log(bold('\n30 long-lived connections and 50 new connections a second from the client:'));
-  const load = c.spawn([
-    'ip',
-    'netns',
-    'exec',
-    c.client,
-    process.execPath,
-    join(REPO, 'test/fixtures/cluster/load.js'),
-    VIP,
-    String(VPORT),
-    '30',
-    '50',
-  ]);
+  const load = c.startLoad(30, 50);
   await load.waitLine(/^ready /, 60000);
   await watch(STEP);
 

@@ -6,12 +6,9 @@
 // connection survives (the other nodes' identical Maglev tables pick the same backends) and the
 // outage for new connections is measured.
 
-import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { REPO, type Child } from '../fixtures/lbrp/e2e-stack';
+import { type Child } from '../fixtures/lbrp/e2e-stack';
 import { ClusterNet, VIP, VPORT, type ClusterNode } from '../fixtures/cluster/cluster-net';
-
-const LOAD = join(REPO, 'test/fixtures/cluster/load.js');
 
 interface LoadResult {
   long: Array<{ backend: string; alive: boolean; error: string; echoed: number; maxGapMs: number }>;
@@ -27,20 +24,7 @@ describeE2e('e2e: cluster of three lbrp nodes behind BIRD and ECMP', () => {
     return Number(((await n.stack.ok('GET', svc())) as { packets: number }).packets);
   }
 
-  function startLoad(longLived: number, perSecond: number): Child {
-    return c.spawn([
-      'ip',
-      'netns',
-      'exec',
-      c.client,
-      process.execPath,
-      LOAD,
-      VIP,
-      String(VPORT),
-      String(longLived),
-      String(perSecond),
-    ]);
-  }
+  const startLoad = (longLived: number, perSecond: number): Child => c.startLoad(longLived, perSecond);
 
   async function stopLoad(load: Child): Promise<LoadResult> {
     const from = load.lines.length;

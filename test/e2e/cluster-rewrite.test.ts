@@ -4,10 +4,8 @@
 // session. Real BIRD, real connections: all succeed, spread over the three nodes, and each
 // backend sees the client only under the three nodes' ranges.
 
-import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { REPO } from '../fixtures/lbrp/e2e-stack';
-import { ClusterNet, VIP, VPORT, CLIENT_IP } from '../fixtures/cluster/cluster-net';
+import { ClusterNet, CLIENT_IP } from '../fixtures/cluster/cluster-net';
 
 describeE2e('e2e: cluster replies by per-node source rewrite', () => {
   const c = new ClusterNet('rewrite');
@@ -26,18 +24,7 @@ describeE2e('e2e: cluster replies by per-node source rewrite', () => {
       c.nodes.map((n) => n.upIp),
       60000,
     );
-    const load = c.spawn([
-      'ip',
-      'netns',
-      'exec',
-      c.client,
-      process.execPath,
-      join(REPO, 'test/fixtures/cluster/load.js'),
-      VIP,
-      String(VPORT),
-      '0',
-      '100',
-    ]);
+    const load = c.startLoad(0, 100);
     await load.waitLine(/^ready /, 15000);
     await new Promise((r) => setTimeout(r, 3000));
     const from = load.lines.length;
