@@ -136,16 +136,34 @@ export interface PortWiring {
   readonly ifindex: number[];
 }
 
-/** Four netdevs in the host namespace (two veth pairs) standing for ports 0..3. */
+/** Highest ifindex the devices take: below every build's pcn_ifindex_array (default 8192), so
+ * the array's fast path is exercised however many netdevs this host has created since boot. */
+const LOW_IFINDEX_LIMIT = 8000;
+
+/** Four netdevs in the host namespace (two veth pairs) standing for ports 0..3, with ifindexes
+ * below LOW_IFINDEX_LIMIT (free ones picked at random; taken meanwhile: another pick). */
 export class PortDevices implements PortWiring {
   readonly net = new TestNet();
   readonly ifindex: number[] = [];
 
   constructor() {
     for (let i = 0; i < 2; i++) {
-      const v = this.net.addVeth();
+      const v = this.addLowVeth();
       this.ifindex.push(this.net.ifindex(undefined, v.a), this.net.ifindex(undefined, v.b));
     }
+  }
+
+  private addLowVeth(): { a: string; b: string } {
+    let last: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const a = 1000 + 2 * Math.floor(Math.random() * ((LOW_IFINDEX_LIMIT - 1002) / 2));
+      try {
+        return this.net.addVeth({ index: [a, a + 1] });
+      } catch (err) {
+        last = err; // index taken (EEXIST): pick again
+      }
+    }
+    throw new Error(`no free ifindex pair below ${LOW_IFINDEX_LIMIT}: ${String(last)}`);
   }
 
   cleanup(): void {

@@ -114,7 +114,9 @@ describeKernel('kernel: polycubed cube lifecycle', () => {
       for (const p of cube?.ports ?? []) {
         const key = Buffer.alloc(4);
         key.writeUInt32LE(p.ifindex);
-        expect(array.lookup(key)?.readUInt16LE(0)).toBe(p.id + 1);
+        // The array has a slot only below its size: a host that has made many netdevs since boot
+        // gives higher ifindexes, found through the hash alone.
+        if (p.ifindex < array.maxEntries) expect(array.lookup(key)?.readUInt16LE(0)).toBe(p.id + 1);
         expect(hash.lookup(key)?.readUInt16LE(0)).toBe(p.id);
       }
     } finally {
