@@ -8,7 +8,12 @@ import { createSocket } from 'node:dgram';
 import type { ProbeResult } from './probe';
 import { RawIpSocket, type SockFilter } from './raw-ip-socket';
 
-export const POLL_MS = 20;
+const POLL_MS = 20;
+/** Replies read per poll at most: a flood of forged packets at the probe port cannot hold the
+ * event loop (the socket's receive buffer bounds what waits; the kernel drops the rest). */
+const MAX_READS_PER_POLL = 4096;
+/** Backends whose source address is kept (cleared past it: backends come and go). */
+const MAX_SOURCES = 65_536;
 /** How long the source address the routes give for a backend is reused. */
 const SOURCE_TTL_MS = 30_000;
 
@@ -40,11 +45,6 @@ export class RawProber {
   static open(proto: number, filter: readonly SockFilter[], parse: ReplyParser): RawProber | undefined {
     const sock = RawIpSocket.open(proto, filter);
     return sock && new RawProber(sock, parse);
-  }
-
-  /** Probes outstanding. */
-  get outstanding(): number {
-    return this.pending.size;
   }
 
   /**
@@ -90,6 +90,7 @@ export class RawProber {
         s.connect(9, ip, () => res());
       });
       const src = s.address().address;
+      if (this.sources.size >= MAX_SOURCES) this.sources.clear();
       this.sources.set(ip, { ip: src, at: now });
       return src;
     } finally {
@@ -99,7 +100,9 @@ export class RawProber {
 
   /** Takes every queued reply, then expires what is past its deadline. */
   private poll(): void {
-    for (let p = this.sock.receive(); p; p = this.sock.receive()) {
+    for (let n = 0; n < MAX_READS_PER_POLL; n++) {
+      const p = this.sock.receive();
+      if (!p) break;
       const reply = this.parse(p, (p[0] & 0x0f) * 4);
       const waiting = reply && this.pending.get(reply.key);
       if (!reply || !waiting) continue;
