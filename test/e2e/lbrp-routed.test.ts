@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { allFrom, echoReplies } from '../fixtures/echo-replies';
-import { LbrpStack, TSX, waitFor, type RestAnswer } from '../fixtures/lbrp/e2e-stack';
+import { Child, LbrpStack, TSX, waitFor, type RestAnswer } from '../fixtures/lbrp/e2e-stack';
 import { httpGet, nodeIn, udpAsk } from '../fixtures/lbrp/e2e-net';
 import { TestNet } from '../fixtures/netns';
 
@@ -50,6 +50,7 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
   let lbNs: string;
   let clientNs: string;
   let frontDev: string;
+  let daemons: Child[] = [];
 
   /** One REST request inside the LB namespace. */
   function rest(method: string, path: string, body?: unknown): Promise<RestAnswer> {
@@ -77,6 +78,44 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     return r.json;
   }
 
+  /** polycubed (persisting to the stack's state file) and the lbrp service, inside the LB host. */
+  async function startDaemons(): Promise<void> {
+    const polycubed = stack.spawn([
+      'ip',
+      'netns',
+      'exec',
+      lbNs,
+      TSX,
+      'src/polycubed/main.ts',
+      '--grpc-socket',
+      join(stack.dir, 'polycubed.sock'),
+      '--pin-root',
+      join(stack.dir, 'bpf'),
+      '--state-file',
+      join(stack.dir, 'cubes.json'),
+      '--cache-dir',
+      join(stack.dir, 'cache'),
+      '--addr',
+      '127.0.0.1',
+      '--port',
+      String(REST_PORT),
+      '--quiet',
+    ]);
+    await polycubed.waitLine(/REST API on/, 60000);
+    const lbrp = stack.spawn([
+      'ip',
+      'netns',
+      'exec',
+      lbNs,
+      TSX,
+      'src/lbrp/main.ts',
+      '--polycubed',
+      `unix:${join(stack.dir, 'polycubed.sock')}`,
+    ]);
+    await lbrp.waitLine(/registered with polycubed/, 60000);
+    daemons = [polycubed, lbrp];
+  }
+
   beforeAll(async () => {
     lbNs = net.addNetns();
     clientNs = net.addNetns();
@@ -100,38 +139,7 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     );
     for (const s of servers) await s.waitLine(/^ready$/, 15000);
 
-    const polycubed = stack.spawn([
-      'ip',
-      'netns',
-      'exec',
-      lbNs,
-      TSX,
-      'src/polycubed/main.ts',
-      '--grpc-socket',
-      join(stack.dir, 'polycubed.sock'),
-      '--pin-root',
-      join(stack.dir, 'bpf'),
-      '--no-persistence',
-      '--cache-dir',
-      join(stack.dir, 'cache'),
-      '--addr',
-      '127.0.0.1',
-      '--port',
-      String(REST_PORT),
-      '--quiet',
-    ]);
-    await polycubed.waitLine(/REST API on/, 60000);
-    const lbrp = stack.spawn([
-      'ip',
-      'netns',
-      'exec',
-      lbNs,
-      TSX,
-      'src/lbrp/main.ts',
-      '--polycubed',
-      `unix:${join(stack.dir, 'polycubed.sock')}`,
-    ]);
-    await lbrp.waitLine(/registered with polycubed/, 60000);
+    await startDaemons();
 
     await ok('POST', 'lbrp/rt0/', {
       port_mode: 'ROUTED',
@@ -254,6 +262,85 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     const out = net.exec(lbNs, ['tc', 'filter', 'show', 'dev', frontDev, dir]);
     return [...out.matchAll(/ (pcn_entry_\w+)/g)].map((m) => m[1]).join(',');
   }
+
+  /** The cube's mode, ports and services as configured (counters left out). */
+  async function routedConfig(): Promise<{ port_mode?: string; ports: unknown[]; services: string[] }> {
+    const cube = (await ok('GET', 'lbrp/rt0/')) as {
+      port_mode?: string;
+      ports?: { name: string; type: string; peer?: string }[];
+      service?: {
+        vip: string;
+        vport: number;
+        proto: string;
+        backend?: { ip: string; port: number; weight: number }[];
+      }[];
+    };
+    return {
+      port_mode: cube.port_mode,
+      ports: (cube.ports ?? []).map((p) => [p.name, p.type, p.peer]),
+      services: (cube.service ?? [])
+        .map(
+          (s) =>
+            `${s.vip}:${s.vport}/${s.proto} ${(s.backend ?? [])
+              .map((b) => `${b.ip}:${b.port}*${b.weight}`)
+              .sort()
+              .join(',')}`,
+        )
+        .sort(),
+    };
+  }
+
+  // A restart of both daemons (the cube keeps forwarding meanwhile): an open TCP connection keeps
+  // its backend (a different backend would reset it), both entry points stay attached, the
+  // persisted ROUTED cube comes back with its services, and new flows are balanced again.
+  it('keeps forwarding through a restart of polycubed and the lbrp service, and restores the cube', async () => {
+    await ok('POST', `lbrp/rt0/service/${VIP}/9088/TCP/`, {
+      backend: BACKENDS.map((b) => ({ ip: b.ip, port: 9080, weight: 1 })),
+    });
+    const before = await routedConfig();
+    expect(before.port_mode).toBe('routed'); // Polycube spells enum values in lower case on reads
+    const attached = [filters('ingress'), filters('egress')];
+    expect(attached[1]).toMatch(/^pcn_entry_tc_e/);
+    // One line every 50 ms over one connection; the echo comes back line by line.
+    const talker = stack.spawn([
+      'ip',
+      'netns',
+      'exec',
+      clientNs,
+      process.execPath,
+      '-e',
+      `const c=require('net').connect(9088,'${VIP}');let n=0,got='';c.setNoDelay(true);
+c.on('connect',()=>{console.log('open');setInterval(()=>c.write('l'+(n++)+'\\n'),50);});
+c.on('data',d=>{got+=d;const p=got.split('\\n');got=p.pop();for(const l of p)console.log('echo '+l);});
+c.on('error',e=>{console.log('error '+e.message);process.exit(1);});c.on('close',()=>{console.log('closed');process.exit(1);});`,
+    ]);
+    const echoes = (): number => talker.lines.filter((l) => l.startsWith('echo ')).length;
+    await talker.waitLine(/^echo l3$/, 15000);
+
+    for (const d of [...daemons].reverse()) {
+      d.kill('SIGTERM');
+      await d.waitExit(20000);
+    }
+    const whileDown = echoes();
+    await waitFor(() => echoes() >= whileDown + 5 || undefined, 'echoes while both daemons are down', 10000);
+    await startDaemons();
+
+    await waitFor(
+      async () => ((await rest('GET', 'lbrp/rt0/')).status === 200 ? true : undefined),
+      'cube back',
+      30000,
+    );
+    expect(await routedConfig()).toEqual(before);
+    expect([filters('ingress'), filters('egress')]).toEqual(attached);
+    const sinceRestart = echoes();
+    await waitFor(() => echoes() >= sinceRestart + 5 || undefined, 'echoes after the restart', 10000);
+    expect(talker.lines.filter((l) => !l.startsWith('echo ') && l !== 'open')).toEqual([]);
+    talker.kill('SIGTERM');
+    // New flows: TCP, UDP and ICMP through the VIP after the restart.
+    expect(await httpGet(clientNs, VIP, 80)).toMatch(new RegExp(`^b[12] ${CLIENT.replace(/\./g, '\\.')}$`));
+    expect(await udpAsk(clientNs, VIP, 53, 'again')).toContain(`again from ${VIP}:53`);
+    expect(await echoReplies(clientNs, VIP, 2)).toEqual(allFrom(VIP, 2));
+  });
 
   // The runtime attaches the egress entry point beside the ingress one, keeps both across a
   // reload (a log level change recompiles) and removes both with the cube.
