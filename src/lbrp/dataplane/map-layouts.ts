@@ -3,8 +3,9 @@
 // A test compiles dataplane/lbrp/layout_check.c and compares its BTF with STRUCT_LAYOUTS and
 // LAYOUT_CONSTANTS below, so the two sides cannot drift. Pure: no I/O, no kernel.
 
-/** IPv4 address in dotted form ("10.0.0.1"). Encoded in network byte order. */
-export type Ipv4 = string;
+import { struct, writeIpv4, type Ipv4, type StructLayout } from './struct-codec';
+
+export { readIpv4, writeIpv4, type Ipv4, type StructLayout } from './struct-codec';
 
 /** IP protocol numbers the dataplane handles. */
 export const IPPROTO = { ICMP: 1, TCP: 6, UDP: 17 } as const;
@@ -190,183 +191,9 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   ...Object.fromEntries(Object.entries(PCN).map(([k, v]) => [`PCN_${k}`, v])),
 };
 
-/** Size and field offsets (bytes) of one C struct. */
-export interface StructLayout {
-  size: number;
-  fields: Record<string, { offset: number; size: number }>;
-}
-
-/** Layout of every struct that crosses the kernel boundary, by C struct name. */
-export const STRUCT_LAYOUTS: Record<string, StructLayout> = {
-  service_key: layout(8, [
-    ['vip', 0, 4],
-    ['vport', 4, 2],
-    ['proto', 6, 1],
-    ['pad', 7, 1],
-  ]),
-  service_value: layout(16, [
-    ['service_id', 0, 4],
-    ['slot_base', 4, 4],
-    ['table_size', 8, 4],
-    ['flags', 12, 4],
-  ]),
-  backend_value: layout(8, [
-    ['ip', 0, 4],
-    ['port', 4, 2],
-    ['flags', 6, 2],
-  ]),
-  flow_key: layout(16, [
-    ['saddr', 0, 4],
-    ['daddr', 4, 4],
-    ['sport', 8, 2],
-    ['dport', 10, 2],
-    ['proto', 12, 1],
-    ['kind', 13, 1],
-    ['pad', 14, 2],
-  ]),
-  conntrack_value: layout(20, [
-    ['backend_ip', 0, 4],
-    ['backend_port', 4, 2],
-    ['flags', 6, 2],
-    ['backend_id', 8, 4],
-    ['service_id', 12, 4],
-    ['nat_saddr', 16, 4],
-  ]),
-  reverse_nat_value: layout(20, [
-    ['vip', 0, 4],
-    ['vport', 4, 2],
-    ['flags', 6, 2],
-    ['client_ip', 8, 4],
-    ['service_id', 12, 4],
-    ['backend_id', 16, 4],
-  ]),
-  session_entry: layout(40, [
-    ['key', 0, 16],
-    ['(anon)', 16, 20], // the union of conntrack_value ct / reverse_nat_value rn (bpftool's name)
-    ['last_seen', 36, 4],
-  ]),
-  session_bucket: layout(40 * SESSION_WAYS, [['way', 0, 40 * SESSION_WAYS]]),
-  backend_vip_key: layout(8, [
-    ['ip', 0, 4],
-    ['port', 4, 2],
-    ['proto', 6, 1],
-    ['pad', 7, 1],
-  ]),
-  backend_vip_value: layout(12, [
-    ['vip', 0, 4],
-    ['vport', 4, 2],
-    ['flags', 6, 2],
-    ['service_id', 8, 4],
-  ]),
-  src_rewrite_key: layout(8, [
-    ['prefixlen', 0, 4],
-    ['addr', 4, 4],
-  ]),
-  src_rewrite_value: layout(12, [
-    ['new_net', 0, 4],
-    ['host_mask', 4, 4],
-    ['sense', 8, 4],
-  ]),
-  lbrp_counters: layout(24, [
-    ['packets', 0, 8],
-    ['bytes', 8, 8],
-    ['new_sessions', 16, 8],
-  ]),
-  session_config: layout(56, [
-    ['secret', 0, 16],
-    ['timeout', 16, 4 * TIMEOUT_MAX],
-    ['pad', 36, 4],
-    ['admit_per_jiffy_q16', 40, 8],
-    ['admit_burst_q16', 48, 8],
-  ]),
-  frag_key: layout(12, [
-    ['saddr', 0, 4],
-    ['daddr', 4, 4],
-    ['id', 8, 2],
-    ['proto', 10, 1],
-    ['dir', 11, 1],
-  ]),
-  affinity_key: layout(8, [
-    ['service_id', 0, 4],
-    ['client', 4, 4],
-  ]),
-  affinity_value: layout(16, [
-    ['backend_id', 0, 4],
-    ['backend_ip', 4, 4],
-    ['backend_port', 8, 2],
-    ['pad', 10, 2],
-    ['last_seen', 12, 4],
-  ]),
-  frag_value: layout(16, [
-    ['saddr', 0, 4],
-    ['daddr', 4, 4],
-    ['service_id', 8, 4],
-    ['backend_id', 12, 4],
-  ]),
-  admission_state: layout(16, [
-    ['tokens_q16', 0, 8],
-    ['last_jiffies', 8, 8],
-  ]),
-  pkt_metadata: layout(26, [
-    ['cube_id', 0, 2],
-    ['in_port', 2, 2],
-    ['packet_len', 4, 4],
-    ['traffic_class', 8, 4],
-    ['reason', 12, 2],
-    ['md', 14, 12],
-  ]),
-  pcn_log_record: layout(168, [
-    ['type', 0, 2],
-    ['id', 2, 2],
-    ['level', 4, 2],
-    ['len', 6, 2],
-    ['args', 8, 32],
-    ['fmt', 40, 128],
-  ]),
-  pcn_pktin_record: layout(28 + 2048, [
-    ['md', 0, 26],
-    ['captured_len', 26, 2],
-    ['data', 28, 2048],
-  ]),
-  /** Written by the runtime's cube-dataplane.ts (encodePortPeer), not by lbrp. */
-  pcn_port_peer: layout(8, [
-    ['mac', 0, 6],
-    ['on', 6, 2],
-  ]),
-  pcn_test_trace: layout(152, [
-    ['seq', 0, 4],
-    ['rx_code', 4, 4],
-    ['out_port', 8, 4],
-    ['out_ifindex', 12, 4],
-    ['pktin_reason', 16, 4],
-    ['pktin_count', 20, 4],
-    ['redirects', 24, 128],
-  ]),
-};
-
-function layout(size: number, fields: Array<[string, number, number]>): StructLayout {
-  return { size, fields: Object.fromEntries(fields.map(([n, offset, s]) => [n, { offset, size: s }])) };
-}
-
-// ---- address helpers -------------------------------------------------------------------------
-
-/** Writes a dotted IPv4 address at `off` in network order. Throws on a malformed address. */
-export function writeIpv4(buf: Buffer, ip: Ipv4, off: number): void {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new TypeError(`invalid IPv4 address ${JSON.stringify(ip)}`);
-  parts.forEach((p, i) => {
-    const n = Number(p);
-    if (!/^\d{1,3}$/.test(p) || n > 255) throw new TypeError(`invalid IPv4 address ${JSON.stringify(ip)}`);
-    buf[off + i] = n;
-  });
-}
-
-/** Reads a network-order IPv4 address at `off`. */
-export function readIpv4(buf: Buffer, off: number): Ipv4 {
-  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-}
-
-// ---- keys and values -------------------------------------------------------------------------
+// ---- the kernel structs ----------------------------------------------------------------------
+// Each struct of lbrp_structs.h and pcn_api.h once: its fields in declaration order, their wire
+// types and the TS property each carries. Layouts, encoders and decoders all derive from these.
 
 /** services key: vport 0 for ICMP. */
 export interface ServiceKey {
@@ -376,18 +203,12 @@ export interface ServiceKey {
   /** IP protocol number. */
   proto: number;
 }
-
-export function encodeServiceKey(k: ServiceKey): Buffer {
-  const b = Buffer.alloc(8);
-  writeIpv4(b, k.vip, 0);
-  b.writeUInt16BE(k.vport, 4);
-  b.writeUInt8(k.proto, 6);
-  return b;
-}
-
-export function decodeServiceKey(b: Buffer): ServiceKey {
-  return { vip: readIpv4(b, 0), vport: b.readUInt16BE(4), proto: b.readUInt8(6) };
-}
+const SERVICE_KEY = struct<ServiceKey>([
+  { c: 'vip', type: 'ipv4', prop: 'vip' },
+  { c: 'vport', type: 'be16', prop: 'vport' },
+  { c: 'proto', type: 'u8', prop: 'proto' },
+  { c: 'pad', type: 'u8' },
+]);
 
 /** services value: the service's Maglev table is maglev_slots[slotBase, slotBase + tableSize). */
 export interface ServiceValue {
@@ -397,24 +218,12 @@ export interface ServiceValue {
   tableSize: number;
   flags: number;
 }
-
-export function encodeServiceValue(v: ServiceValue): Buffer {
-  const b = Buffer.alloc(16);
-  b.writeUInt32LE(v.serviceId, 0);
-  b.writeUInt32LE(v.slotBase, 4);
-  b.writeUInt32LE(v.tableSize, 8);
-  b.writeUInt32LE(v.flags, 12);
-  return b;
-}
-
-export function decodeServiceValue(b: Buffer): ServiceValue {
-  return {
-    serviceId: b.readUInt32LE(0),
-    slotBase: b.readUInt32LE(4),
-    tableSize: b.readUInt32LE(8),
-    flags: b.readUInt32LE(12),
-  };
-}
+const SERVICE_VALUE = struct<ServiceValue>([
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+  { c: 'slot_base', type: 'u32', prop: 'slotBase' },
+  { c: 'table_size', type: 'u32', prop: 'tableSize' },
+  { c: 'flags', type: 'u32', prop: 'flags' },
+]);
 
 /** backends value (key: u32 backend id). */
 export interface BackendValue {
@@ -424,18 +233,11 @@ export interface BackendValue {
   /** F_BACKEND_* bits. */
   flags: number;
 }
-
-export function encodeBackendValue(v: BackendValue): Buffer {
-  const b = Buffer.alloc(8);
-  writeIpv4(b, v.ip, 0);
-  b.writeUInt16BE(v.port, 4);
-  b.writeUInt16LE(v.flags, 6);
-  return b;
-}
-
-export function decodeBackendValue(b: Buffer): BackendValue {
-  return { ip: readIpv4(b, 0), port: b.readUInt16BE(4), flags: b.readUInt16LE(6) };
-}
+const BACKEND_VALUE = struct<BackendValue>([
+  { c: 'ip', type: 'ipv4', prop: 'ip' },
+  { c: 'port', type: 'be16', prop: 'port' },
+  { c: 'flags', type: 'u16', prop: 'flags' },
+]);
 
 /**
  * A flow's 5-tuple, and the key of a session table entry. ICMP echo: a request has sport = echo
@@ -447,31 +249,18 @@ export interface FlowKey {
   sport: number;
   dport: number;
   proto: number;
-  /** SESSION_FORWARD (default) or SESSION_REVERSE. */
+  /** SESSION_FORWARD (default: 0) or SESSION_REVERSE. */
   kind?: number;
 }
-
-export function encodeFlowKey(k: FlowKey): Buffer {
-  const b = Buffer.alloc(16);
-  writeIpv4(b, k.saddr, 0);
-  writeIpv4(b, k.daddr, 4);
-  b.writeUInt16BE(k.sport, 8);
-  b.writeUInt16BE(k.dport, 10);
-  b.writeUInt8(k.proto, 12);
-  b.writeUInt8(k.kind ?? SESSION_FORWARD, 13);
-  return b;
-}
-
-export function decodeFlowKey(b: Buffer): Required<FlowKey> {
-  return {
-    saddr: readIpv4(b, 0),
-    daddr: readIpv4(b, 4),
-    sport: b.readUInt16BE(8),
-    dport: b.readUInt16BE(10),
-    proto: b.readUInt8(12),
-    kind: b.readUInt8(13),
-  };
-}
+const FLOW_KEY = struct<FlowKey>([
+  { c: 'saddr', type: 'ipv4', prop: 'saddr' },
+  { c: 'daddr', type: 'ipv4', prop: 'daddr' },
+  { c: 'sport', type: 'be16', prop: 'sport' },
+  { c: 'dport', type: 'be16', prop: 'dport' },
+  { c: 'proto', type: 'u8', prop: 'proto' },
+  { c: 'kind', type: 'u8', prop: 'kind' },
+  { c: 'pad', type: 'bytes', size: 2 },
+]);
 
 /** conntrack value (written by the datapath). */
 export interface ConntrackValue {
@@ -483,62 +272,45 @@ export interface ConntrackValue {
   /** Client address after src-ip-rewrite (= the client address when not rewritten). */
   natSaddr: Ipv4;
 }
-
-export function encodeConntrackValue(v: ConntrackValue): Buffer {
-  const b = Buffer.alloc(20);
-  writeIpv4(b, v.backendIp, 0);
-  b.writeUInt16BE(v.backendPort, 4);
-  b.writeUInt16LE(v.flags, 6);
-  b.writeUInt32LE(v.backendId, 8);
-  b.writeUInt32LE(v.serviceId, 12);
-  writeIpv4(b, v.natSaddr, 16);
-  return b;
-}
-
-export function decodeConntrackValue(b: Buffer): ConntrackValue {
-  return {
-    backendIp: readIpv4(b, 0),
-    backendPort: b.readUInt16BE(4),
-    flags: b.readUInt16LE(6),
-    backendId: b.readUInt32LE(8),
-    serviceId: b.readUInt32LE(12),
-    natSaddr: readIpv4(b, 16),
-  };
-}
+const CONNTRACK_VALUE = struct<ConntrackValue>([
+  { c: 'backend_ip', type: 'ipv4', prop: 'backendIp' },
+  { c: 'backend_port', type: 'be16', prop: 'backendPort' },
+  { c: 'flags', type: 'u16', prop: 'flags' },
+  { c: 'backend_id', type: 'u32', prop: 'backendId' },
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+  { c: 'nat_saddr', type: 'ipv4', prop: 'natSaddr' },
+]);
 
 /** reverse_nat value (written by the datapath). */
 export interface ReverseNatValue {
   vip: Ipv4;
   vport: number;
-  /** The session's state bits (CT_STATE_MASK), as in its conntrack entry. */
+  /** The session's state bits (CT_STATE_MASK), as in its conntrack entry (default 0). */
   flags?: number;
   /** The client's original address (before src-ip-rewrite). */
   clientIp: Ipv4;
   serviceId: number;
   backendId: number;
 }
+const REVERSE_NAT_VALUE = struct<ReverseNatValue>([
+  { c: 'vip', type: 'ipv4', prop: 'vip' },
+  { c: 'vport', type: 'be16', prop: 'vport' },
+  { c: 'flags', type: 'u16', prop: 'flags' },
+  { c: 'client_ip', type: 'ipv4', prop: 'clientIp' },
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+  { c: 'backend_id', type: 'u32', prop: 'backendId' },
+]);
 
-export function encodeReverseNatValue(v: ReverseNatValue): Buffer {
-  const b = Buffer.alloc(20);
-  writeIpv4(b, v.vip, 0);
-  b.writeUInt16BE(v.vport, 4);
-  b.writeUInt16LE(v.flags ?? 0, 6);
-  writeIpv4(b, v.clientIp, 8);
-  b.writeUInt32LE(v.serviceId, 12);
-  b.writeUInt32LE(v.backendId, 16);
-  return b;
-}
-
-export function decodeReverseNatValue(b: Buffer): ReverseNatValue {
-  return {
-    vip: readIpv4(b, 0),
-    vport: b.readUInt16BE(4),
-    flags: b.readUInt16LE(6),
-    clientIp: readIpv4(b, 8),
-    serviceId: b.readUInt32LE(12),
-    backendId: b.readUInt32LE(16),
-  };
-}
+/** One way of the session table (lbrp reads its parts through the layouts of flow_key and the values). */
+const SESSION_ENTRY = struct<never>([
+  { c: 'key', type: 'bytes', size: FLOW_KEY.layout.size, align: 4 },
+  // The union of conntrack_value ct / reverse_nat_value rn (bpftool's name for it).
+  { c: '(anon)', type: 'bytes', size: CONNTRACK_VALUE.layout.size, align: 4 },
+  { c: 'last_seen', type: 'u32' },
+]);
+const SESSION_BUCKET = struct<never>([
+  { c: 'way', type: 'bytes', size: SESSION_ENTRY.layout.size * SESSION_WAYS, align: 4 },
+]);
 
 /**
  * backend_to_vip key: a backend address as its replies carry it (their source address, port and
@@ -551,18 +323,12 @@ export interface BackendVipKey {
   /** IP protocol number. */
   proto: number;
 }
-
-export function encodeBackendVipKey(k: BackendVipKey): Buffer {
-  const b = Buffer.alloc(8);
-  writeIpv4(b, k.ip, 0);
-  b.writeUInt16BE(k.port, 4);
-  b.writeUInt8(k.proto, 6);
-  return b;
-}
-
-export function decodeBackendVipKey(b: Buffer): BackendVipKey {
-  return { ip: readIpv4(b, 0), port: b.readUInt16BE(4), proto: b.readUInt8(6) };
-}
+const BACKEND_VIP_KEY = struct<BackendVipKey>([
+  { c: 'ip', type: 'ipv4', prop: 'ip' },
+  { c: 'port', type: 'be16', prop: 'port' },
+  { c: 'proto', type: 'u8', prop: 'proto' },
+  { c: 'pad', type: 'u8' },
+]);
 
 /**
  * backend_to_vip value: the one service behind a backend address (written by the control plane;
@@ -572,46 +338,27 @@ export interface BackendVipValue {
   vip: Ipv4;
   /** Host order; encoded be16. 0 for ICMP. */
   vport: number;
-  /** None defined yet: 0. */
+  /** F_BACKEND_VIP_UNIQUE or 0. */
   flags: number;
   /** The service's id (service_stats index). */
   serviceId: number;
 }
-
-export function encodeBackendVipValue(v: BackendVipValue): Buffer {
-  const b = Buffer.alloc(12);
-  writeIpv4(b, v.vip, 0);
-  b.writeUInt16BE(v.vport, 4);
-  b.writeUInt16LE(v.flags, 6);
-  b.writeUInt32LE(v.serviceId, 8);
-  return b;
-}
-
-export function decodeBackendVipValue(b: Buffer): BackendVipValue {
-  return {
-    vip: readIpv4(b, 0),
-    vport: b.readUInt16BE(4),
-    flags: b.readUInt16LE(6),
-    serviceId: b.readUInt32LE(8),
-  };
-}
+const BACKEND_VIP_VALUE = struct<BackendVipValue>([
+  { c: 'vip', type: 'ipv4', prop: 'vip' },
+  { c: 'vport', type: 'be16', prop: 'vport' },
+  { c: 'flags', type: 'u16', prop: 'flags' },
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+]);
 
 /** src_ip_rewrite key (LPM trie): addr must be the network address (host bits zero). */
 export interface SrcRewriteKey {
   prefixLen: number;
   addr: Ipv4;
 }
-
-export function encodeSrcRewriteKey(k: SrcRewriteKey): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt32LE(k.prefixLen, 0);
-  writeIpv4(b, k.addr, 4);
-  return b;
-}
-
-export function decodeSrcRewriteKey(b: Buffer): SrcRewriteKey {
-  return { prefixLen: b.readUInt32LE(0), addr: readIpv4(b, 4) };
-}
+const SRC_REWRITE_KEY = struct<SrcRewriteKey>([
+  { c: 'prefixlen', type: 'u32', prop: 'prefixLen' },
+  { c: 'addr', type: 'ipv4', prop: 'addr' },
+]);
 
 /** src_ip_rewrite value: an address of the key's prefix maps to newNet | (addr & hostMask). */
 export interface SrcRewriteValue {
@@ -621,18 +368,11 @@ export interface SrcRewriteValue {
   /** FROM_FRONTEND or FROM_BACKEND. */
   sense: number;
 }
-
-export function encodeSrcRewriteValue(v: SrcRewriteValue): Buffer {
-  const b = Buffer.alloc(12);
-  writeIpv4(b, v.newNet, 0);
-  writeIpv4(b, v.hostMask, 4);
-  b.writeUInt32LE(v.sense, 8);
-  return b;
-}
-
-export function decodeSrcRewriteValue(b: Buffer): SrcRewriteValue {
-  return { newNet: readIpv4(b, 0), hostMask: readIpv4(b, 4), sense: b.readUInt32LE(8) };
-}
+const SRC_REWRITE_VALUE = struct<SrcRewriteValue>([
+  { c: 'new_net', type: 'ipv4', prop: 'newNet' },
+  { c: 'host_mask', type: 'ipv4', prop: 'hostMask' },
+  { c: 'sense', type: 'u32', prop: 'sense' },
+]);
 
 /** service_stats / backend_stats value (one CPU's slot, or the sum over CPUs). */
 export interface LbrpCounters {
@@ -640,22 +380,11 @@ export interface LbrpCounters {
   bytes: bigint;
   newSessions: bigint;
 }
-
-export function decodeCounters(b: Buffer): LbrpCounters {
-  return { packets: b.readBigUInt64LE(0), bytes: b.readBigUInt64LE(8), newSessions: b.readBigUInt64LE(16) };
-}
-
-/** Sums per-CPU lbrp_counters slots (as returned by a per-CPU lookup). */
-export function sumCounters(perCpu: Buffer[]): LbrpCounters {
-  const sum: LbrpCounters = { packets: 0n, bytes: 0n, newSessions: 0n };
-  for (const b of perCpu) {
-    const c = decodeCounters(b);
-    sum.packets += c.packets;
-    sum.bytes += c.bytes;
-    sum.newSessions += c.newSessions;
-  }
-  return sum;
-}
+const LBRP_COUNTERS = struct<LbrpCounters>([
+  { c: 'packets', type: 'u64', prop: 'packets' },
+  { c: 'bytes', type: 'u64', prop: 'bytes' },
+  { c: 'new_sessions', type: 'u64', prop: 'newSessions' },
+]);
 
 /** session_config value (key u32 0): the bucket hash's key, idle timeouts, admission rate. */
 export interface SessionConfig {
@@ -668,26 +397,19 @@ export interface SessionConfig {
   /** Depth of each CPU's token bucket, x 65536. */
   admitBurstQ16: bigint;
 }
+const SESSION_CONFIG = struct<SessionConfig>([
+  { c: 'secret', type: 'u32wrap', prop: 'secret', count: 4 },
+  { c: 'timeout', type: 'u32wrap', prop: 'timeouts', count: TIMEOUT_MAX },
+  { c: 'pad', type: 'u32' },
+  { c: 'admit_per_jiffy_q16', type: 'u64', prop: 'admitPerJiffyQ16' },
+  { c: 'admit_burst_q16', type: 'u64', prop: 'admitBurstQ16' },
+]);
 
-export function encodeSessionConfig(c: SessionConfig): Buffer {
-  if (c.timeouts.length !== TIMEOUT_MAX)
-    throw new RangeError(`expected ${TIMEOUT_MAX} timeouts, got ${c.timeouts.length}`);
-  const b = Buffer.alloc(56);
-  c.secret.forEach((w, i) => b.writeUInt32LE(w >>> 0, 4 * i));
-  c.timeouts.forEach((t, i) => b.writeUInt32LE(t >>> 0, 16 + 4 * i));
-  b.writeBigUInt64LE(c.admitPerJiffyQ16, 40);
-  b.writeBigUInt64LE(c.admitBurstQ16, 48);
-  return b;
-}
-
-export function decodeSessionConfig(b: Buffer): SessionConfig {
-  return {
-    secret: [b.readUInt32LE(0), b.readUInt32LE(4), b.readUInt32LE(8), b.readUInt32LE(12)],
-    timeouts: Array.from({ length: TIMEOUT_MAX }, (_, i) => b.readUInt32LE(16 + 4 * i)),
-    admitPerJiffyQ16: b.readBigUInt64LE(40),
-    admitBurstQ16: b.readBigUInt64LE(48),
-  };
-}
+/** admission_state value (per-CPU; written by the datapath only). */
+const ADMISSION_STATE = struct<never>([
+  { c: 'tokens_q16', type: 'u64' },
+  { c: 'last_jiffies', type: 'u64' },
+]);
 
 /** frag_track key: a datagram's fragments as they arrive. */
 export interface FragKey {
@@ -699,16 +421,13 @@ export interface FragKey {
   /** FRAG_FROM_CLIENT or FRAG_FROM_BACKEND. */
   dir: number;
 }
-
-export function encodeFragKey(k: FragKey): Buffer {
-  const b = Buffer.alloc(12);
-  writeIpv4(b, k.saddr, 0);
-  writeIpv4(b, k.daddr, 4);
-  b.writeUInt16BE(k.id, 8);
-  b[10] = k.proto;
-  b[11] = k.dir;
-  return b;
-}
+const FRAG_KEY = struct<FragKey>([
+  { c: 'saddr', type: 'ipv4', prop: 'saddr' },
+  { c: 'daddr', type: 'ipv4', prop: 'daddr' },
+  { c: 'id', type: 'be16', prop: 'id' },
+  { c: 'proto', type: 'u8', prop: 'proto' },
+  { c: 'dir', type: 'u8', prop: 'dir' },
+]);
 
 /** frag_track value: the addresses the datagram's first fragment was translated to. */
 export interface FragValue {
@@ -718,14 +437,153 @@ export interface FragValue {
   serviceId: number;
   backendId: number;
 }
+const FRAG_VALUE = struct<FragValue>([
+  { c: 'saddr', type: 'ipv4', prop: 'saddr' },
+  { c: 'daddr', type: 'ipv4', prop: 'daddr' },
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+  { c: 'backend_id', type: 'u32', prop: 'backendId' },
+]);
 
-export function decodeFragValue(b: Buffer): FragValue {
-  return {
-    saddr: readIpv4(b, 0),
-    daddr: readIpv4(b, 4),
-    serviceId: b.readUInt32LE(8),
-    backendId: b.readUInt32LE(12),
-  };
+/** affinity key: one client of one service. */
+export interface AffinityKey {
+  serviceId: number;
+  client: Ipv4;
+}
+const AFFINITY_KEY = struct<AffinityKey>([
+  { c: 'service_id', type: 'u32', prop: 'serviceId' },
+  { c: 'client', type: 'ipv4', prop: 'client' },
+]);
+
+/** affinity value (written by the datapath): the client's backend and when it was last used. */
+export interface AffinityValue {
+  backendId: number;
+  backendIp: Ipv4;
+  backendPort: number;
+  lastSeen: number;
+}
+const AFFINITY_VALUE = struct<AffinityValue>([
+  { c: 'backend_id', type: 'u32', prop: 'backendId' },
+  { c: 'backend_ip', type: 'ipv4', prop: 'backendIp' },
+  { c: 'backend_port', type: 'be16', prop: 'backendPort' },
+  { c: 'pad', type: 'u16' },
+  { c: 'last_seen', type: 'u32wrap', prop: 'lastSeen' },
+]);
+
+// The runtime's records (pcn_api.h): lbrp only needs their layouts checked here; the runtime
+// decodes them itself.
+const PKT_METADATA = struct<never>(
+  [
+    { c: 'cube_id', type: 'u16' },
+    { c: 'in_port', type: 'u16' },
+    { c: 'packet_len', type: 'u32' },
+    { c: 'traffic_class', type: 'u32' },
+    { c: 'reason', type: 'u16' },
+    { c: 'md', type: 'u32', count: 3 },
+  ],
+  { packed: true },
+);
+const PCN_LOG_RECORD = struct<never>([
+  { c: 'type', type: 'u16' },
+  { c: 'id', type: 'u16' },
+  { c: 'level', type: 'u16' },
+  { c: 'len', type: 'u16' },
+  { c: 'args', type: 'u64', count: 4 },
+  { c: 'fmt', type: 'bytes', size: PCN.LOG_FMT_MAX },
+]);
+const PCN_PKTIN_RECORD = struct<never>(
+  [
+    { c: 'md', type: 'bytes', size: PKT_METADATA.layout.size },
+    { c: 'captured_len', type: 'u16' },
+    { c: 'data', type: 'bytes', size: PCN.PKTIN_MAX },
+  ],
+  { packed: true },
+);
+/** Written by the runtime's cube-dataplane.ts (encodePortPeer), not by lbrp. */
+const PCN_PORT_PEER = struct<never>([
+  { c: 'mac', type: 'bytes', size: 6 },
+  { c: 'on', type: 'u16' },
+]);
+const PCN_TEST_TRACE = struct<never>([
+  { c: 'seq', type: 'u32' },
+  { c: 'rx_code', type: 'u32' },
+  { c: 'out_port', type: 'u32' },
+  { c: 'out_ifindex', type: 'u32' },
+  { c: 'pktin_reason', type: 'u32' },
+  { c: 'pktin_count', type: 'u32' },
+  { c: 'redirects', type: 'u64', count: PCN.TRACE_PORTS },
+]);
+
+/** Layout of every struct that crosses the kernel boundary, by C struct name. */
+export const STRUCT_LAYOUTS: Record<string, StructLayout> = Object.fromEntries(
+  Object.entries({
+    service_key: SERVICE_KEY,
+    service_value: SERVICE_VALUE,
+    backend_value: BACKEND_VALUE,
+    flow_key: FLOW_KEY,
+    conntrack_value: CONNTRACK_VALUE,
+    reverse_nat_value: REVERSE_NAT_VALUE,
+    session_entry: SESSION_ENTRY,
+    session_bucket: SESSION_BUCKET,
+    backend_vip_key: BACKEND_VIP_KEY,
+    backend_vip_value: BACKEND_VIP_VALUE,
+    src_rewrite_key: SRC_REWRITE_KEY,
+    src_rewrite_value: SRC_REWRITE_VALUE,
+    lbrp_counters: LBRP_COUNTERS,
+    session_config: SESSION_CONFIG,
+    frag_key: FRAG_KEY,
+    affinity_key: AFFINITY_KEY,
+    affinity_value: AFFINITY_VALUE,
+    frag_value: FRAG_VALUE,
+    admission_state: ADMISSION_STATE,
+    pkt_metadata: PKT_METADATA,
+    pcn_log_record: PCN_LOG_RECORD,
+    pcn_pktin_record: PCN_PKTIN_RECORD,
+    pcn_port_peer: PCN_PORT_PEER,
+    pcn_test_trace: PCN_TEST_TRACE,
+  }).map(([name, codec]) => [name, codec.layout]),
+);
+
+// ---- encoders and decoders (the maps' keys and values) ------------------------------------------
+
+export const encodeServiceKey = SERVICE_KEY.encode;
+export const decodeServiceKey = SERVICE_KEY.decode;
+export const encodeServiceValue = SERVICE_VALUE.encode;
+export const decodeServiceValue = SERVICE_VALUE.decode;
+export const encodeBackendValue = BACKEND_VALUE.encode;
+export const decodeBackendValue = BACKEND_VALUE.decode;
+export const encodeFlowKey = FLOW_KEY.encode;
+export const decodeFlowKey = FLOW_KEY.decode as (b: Buffer) => Required<FlowKey>;
+export const encodeConntrackValue = CONNTRACK_VALUE.encode;
+export const decodeConntrackValue = CONNTRACK_VALUE.decode;
+export const encodeReverseNatValue = REVERSE_NAT_VALUE.encode;
+export const decodeReverseNatValue = REVERSE_NAT_VALUE.decode;
+export const encodeBackendVipKey = BACKEND_VIP_KEY.encode;
+export const decodeBackendVipKey = BACKEND_VIP_KEY.decode;
+export const encodeBackendVipValue = BACKEND_VIP_VALUE.encode;
+export const decodeBackendVipValue = BACKEND_VIP_VALUE.decode;
+export const encodeSrcRewriteKey = SRC_REWRITE_KEY.encode;
+export const decodeSrcRewriteKey = SRC_REWRITE_KEY.decode;
+export const encodeSrcRewriteValue = SRC_REWRITE_VALUE.encode;
+export const decodeSrcRewriteValue = SRC_REWRITE_VALUE.decode;
+export const decodeCounters = LBRP_COUNTERS.decode;
+export const encodeSessionConfig = SESSION_CONFIG.encode;
+export const decodeSessionConfig = SESSION_CONFIG.decode;
+export const encodeFragKey = FRAG_KEY.encode;
+export const decodeFragValue = FRAG_VALUE.decode;
+export const encodeAffinityKey = AFFINITY_KEY.encode;
+export const encodeAffinityValue = AFFINITY_VALUE.encode;
+export const decodeAffinityValue = AFFINITY_VALUE.decode;
+
+/** Sums per-CPU lbrp_counters slots (as returned by a per-CPU lookup). */
+export function sumCounters(perCpu: Buffer[]): LbrpCounters {
+  const sum: LbrpCounters = { packets: 0n, bytes: 0n, newSessions: 0n };
+  for (const b of perCpu) {
+    const c = decodeCounters(b);
+    sum.packets += c.packets;
+    sum.bytes += c.bytes;
+    sum.newSessions += c.newSessions;
+  }
+  return sum;
 }
 
 /** Sums per-CPU u64 slots (drop_stats, pcn_runtime_stats). */
@@ -760,43 +618,4 @@ export function encodeIpv4Key(ip: Ipv4): Buffer {
   const b = Buffer.alloc(4);
   writeIpv4(b, ip, 0);
   return b;
-}
-
-/** affinity key: one client of one service. */
-export interface AffinityKey {
-  serviceId: number;
-  client: Ipv4;
-}
-
-export function encodeAffinityKey(k: AffinityKey): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt32LE(k.serviceId, 0);
-  writeIpv4(b, k.client, 4);
-  return b;
-}
-
-/** affinity value (written by the datapath): the client's backend and when it was last used. */
-export interface AffinityValue {
-  backendId: number;
-  backendIp: Ipv4;
-  backendPort: number;
-  lastSeen: number;
-}
-
-export function encodeAffinityValue(v: AffinityValue): Buffer {
-  const b = Buffer.alloc(16);
-  b.writeUInt32LE(v.backendId, 0);
-  writeIpv4(b, v.backendIp, 4);
-  b.writeUInt16BE(v.backendPort, 8);
-  b.writeUInt32LE(v.lastSeen >>> 0, 12);
-  return b;
-}
-
-export function decodeAffinityValue(b: Buffer): AffinityValue {
-  return {
-    backendId: b.readUInt32LE(0),
-    backendIp: readIpv4(b, 4),
-    backendPort: b.readUInt16BE(8),
-    lastSeen: b.readUInt32LE(12),
-  };
 }

@@ -3,15 +3,20 @@
 // protocol and state, as session_config holds it (0 = never expires). Counts them per service and
 // backend id and for the cube, with the table's used ways. Pure.
 
-import { CT_STATE, ctStateOf, SESSION_FORWARD, STRUCT_LAYOUTS, TIMEOUT } from '../dataplane/map-layouts';
+import {
+  CT_STATE,
+  ctStateOf,
+  IPPROTO,
+  SESSION_FORWARD,
+  STRUCT_LAYOUTS,
+  TIMEOUT,
+} from '../dataplane/map-layouts';
 import type { SessionEntry } from '../dataplane/session-table';
 
 const PROTO_OFF = STRUCT_LAYOUTS.flow_key.fields.proto.offset;
 // conntrack_value fields read in place: a table can hold millions of entries.
 const CT = STRUCT_LAYOUTS.conntrack_value.fields;
-const ICMP = 1;
-const TCP = 6;
-const UDP = 17;
+const { ICMP, TCP, UDP } = IPPROTO;
 
 /**
  * The session_config.timeout[] slot of an entry of `proto` in `state`, or undefined when none
