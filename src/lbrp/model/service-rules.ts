@@ -44,13 +44,8 @@ function checkLabel(field: string, name: string | undefined, path: string): Resu
 /** Protocols a request may name (the generated ServiceProto). */
 export type ProtoInput = Proto | 'ALL';
 
-/** What a request says about a backend (the generated Backend class fits). */
-export interface BackendInput {
-  ip?: string;
-  name?: string;
-  port?: number;
-  weight?: number;
-}
+/** What a request says about a backend: any part of one (the generated Backend class fits). */
+export type BackendInput = Partial<BackendModel>;
 
 /** What a request says about a service (the generated Service class fits). */
 export interface ServiceInput {
