@@ -58,6 +58,9 @@ static __always_inline int client_to_service(struct CTXTYPE *ctx, struct pkt_met
 	account(&backend_stats, ct.backend_id, md->packet_len, is_new);
 	if (is_new)
 		pcn_log(ctx, LOG_DEBUG, "new session to %I:%P via backend %I", p->daddr, p->dport, ct.backend_ip);
+	else
+		pcn_log(ctx, LOG_TRACE, "session hit: %A via backend %A", pcn_addr_port(p->daddr, p->dport),
+			pcn_addr_port(ct.backend_ip, ct.backend_port));
 	return to_backend(ctx, md);
 }
 
@@ -83,6 +86,8 @@ static __always_inline int backend_to_client(struct CTXTYPE *ctx, struct pkt_met
 		return rc;
 	account(&service_stats, rv.service_id, md->packet_len, 0);
 	account(&backend_stats, rv.backend_id, md->packet_len, 0);
+	pcn_log(ctx, LOG_TRACE, "reply: from %A to client %A", pcn_addr_port(rv.vip, rv.vport),
+		pcn_addr_port(rv.client_ip, p->dport));
 	return to_frontend(ctx, md, rv.client_ip);
 }
 
@@ -207,6 +212,25 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 }
 #endif
 
+/* The TRACE line of every frame: its port and, once parsed, its protocol, addresses and ports
+ * (zeros for a frame that is not IPv4), as it arrived; the lines of the decision follow it, and a
+ * drop's DEBUG line names the reason. Compiled in only at those levels. Then the drop is counted. */
+static __always_inline int verdict(struct CTXTYPE *ctx, struct pkt_metadata *md, const struct pkt_desc *p, int rc,
+				   int egress)
+{
+	if (egress)
+		pcn_log(ctx, LOG_TRACE, "tx port %u proto %u: %A > %A", md->in_port, p->proto,
+			pcn_addr_port(p->saddr, p->sport), pcn_addr_port(p->daddr, p->dport));
+	else
+		pcn_log(ctx, LOG_TRACE, "rx port %u proto %u: %A > %A", md->in_port, p->proto,
+			pcn_addr_port(p->saddr, p->sport), pcn_addr_port(p->daddr, p->dport));
+#if LOG_LEVEL <= LOG_DEBUG
+	if (rc < 0)
+		drop_log(ctx, rc, md->in_port);
+#endif
+	return rc < 0 ? drop(ctx, rc) : rc;
+}
+
 #if ROUTED_MODE
 /* ROUTED, TC ingress of a host interface: client packets to a service (and ICMP errors and later
  * fragments of its sessions) are DNATed and sent on by the host's routes (to_backend →
@@ -237,7 +261,7 @@ static __always_inline int handle_tx(struct CTXTYPE *ctx, struct pkt_metadata *m
 	if (parse_packet(ctx, &p) != CONTINUE || p.kind != PKT_IPV4)
 		return RX_OK;
 	rc = from_backend_ipv4(ctx, md, &p);
-	return rc < 0 ? drop(ctx, rc) : rc;
+	return verdict(ctx, md, &p, rc, 1);
 }
 #endif
 
@@ -256,5 +280,5 @@ static __always_inline int handle_rx(struct CTXTYPE *ctx, struct pkt_metadata *m
 	else
 		rc = DROP_UNKNOWN_PORT;
 #endif
-	return rc < 0 ? drop(ctx, rc) : rc;
+	return verdict(ctx, md, &p, rc, 0);
 }

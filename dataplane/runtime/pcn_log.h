@@ -1,7 +1,7 @@
 /* pcn_log.h — pcn_log(ctx, level, "fmt", args...): Polycube's datapath logging (spec §1.5).
  * Calls below LOG_LEVEL compile to nothing. A record carries the format string and up to four
- * u64 arguments; %I (IPv4, network order), %P (port, network order) and %M (MAC) are expanded
- * in user space, so the datapath never formats anything.
+ * u64 arguments; %I (IPv4, network order), %P (port, network order), %A (address and port: see
+ * pcn_addr_port) and %M (MAC) are expanded in user space, so the datapath never formats anything.
  */
 #ifndef PCN_LOG_H
 #define PCN_LOG_H
@@ -29,6 +29,12 @@ static __always_inline void __pcn_log_submit(__u16 level, const char *fmt, __u32
 	r->args[3] = args[3];
 	__builtin_memcpy(r->fmt, fmt, fmt_len);
 	bpf_ringbuf_submit(r, 0);
+}
+
+/* One %A argument: an IPv4 address and a port, both as loaded from a packet (network order). */
+static __always_inline __u64 pcn_addr_port(__be32 addr, __be16 port)
+{
+	return (__u64)addr | ((__u64)port << 32);
 }
 
 /* pcn_log(ctx, LOG_DEBUG, "backend %I:%P", ip, port): at most 4 arguments, fmt a string literal

@@ -4,6 +4,7 @@
 
 import { formatPcnLog, type LogRecord, type PktInRecord } from '../runtime/pcn-records';
 import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
+import { LineRateLimit, LOG_LINES_PER_SECOND } from './log-rate-limit';
 import type { ServiceRecord } from './service-registry';
 import { LOG_LEVELS, levelIndex, type LogEvent, type LogLevel, type PortStatus } from './types';
 
@@ -30,9 +31,18 @@ export interface CubeEventsContext {
 
 /** Handlers wired into each cube's dataplane and into the port wiring. */
 export class CubeEvents {
-  constructor(private readonly ctx: CubeEventsContext) {}
+  /** Each cube's datapath log budget (dropped with the cube's record). */
+  private readonly logLimits = new WeakMap<CubeRecord, LineRateLimit>();
 
-  /** A pcn_log record of cube `name`: emitted as a 'log' event unless below the cube's loglevel. */
+  constructor(
+    private readonly ctx: CubeEventsContext,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * A pcn_log record of cube `name`: emitted as a 'log' event unless below the cube's loglevel or
+   * past its rate (LineRateLimit: the suppressed lines are counted and reported once a second).
+   */
   onCubeLog(name: string, rec: LogRecord): void {
     const cube = this.ctx.cubes.get(name);
     if (!cube) return;
@@ -42,6 +52,17 @@ export class CubeEvents {
     }
     const level = LOG_LEVELS[rec.level] ?? 'INFO';
     if (levelIndex(level) < levelIndex(cube.loglevel) || level === 'OFF') return;
+    let limit = this.logLimits.get(cube);
+    if (!limit) this.logLimits.set(cube, (limit = new LineRateLimit(LOG_LINES_PER_SECOND, this.now)));
+    const passed = limit.take();
+    const suppressed = limit.report();
+    if (suppressed)
+      this.ctx.emit('log', {
+        cube: name,
+        level: 'WARN',
+        message: `${suppressed} datapath log lines suppressed (more than ${LOG_LINES_PER_SECOND} per second)`,
+      });
+    if (!passed) return;
     const ev: LogEvent = { cube: name, level, message: formatPcnLog(rec.fmt, rec.args) };
     this.ctx.emit('log', ev);
   }

@@ -74,13 +74,15 @@ export function decodeLogRecord(rec: Buffer): LogRecord {
 
 /**
  * Formats a pcn_log message: %I = IPv4 address as loaded from a packet (network order in the
- * low 4 bytes), %P = port as loaded (network order in the low 2 bytes), %M = MAC (6 bytes, as
- * loaded), %d %u %x %s(unsupported → raw) and %% as in printf. Missing arguments print as 0.
+ * low 4 bytes), %P = port as loaded (network order in the low 2 bytes), %A = both in one
+ * argument ("10.0.0.1:80": the address in bytes 0-3, the port in bytes 4-5, as pcn_addr_port
+ * packs them), %M = MAC (6 bytes, as loaded), %d %u %x %s(unsupported → raw) and %% as in printf.
+ * Missing arguments print as 0.
  */
 export function formatPcnLog(fmt: string, args: bigint[]): string {
   let i = 0;
   const next = (): bigint => args[i++] ?? 0n;
-  return fmt.replace(/%(l{0,2}[dIPMuxX%])/g, (_m, spec: string) => {
+  return fmt.replace(/%(l{0,2}[dIPAMuxX%])/g, (_m, spec: string) => {
     const s = spec.replace(/^l+/, '');
     if (s === '%') return '%';
     const v = next();
@@ -91,6 +93,8 @@ export function formatPcnLog(fmt: string, args: bigint[]): string {
         return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
       case 'P':
         return String(bytes.readUInt16BE(0));
+      case 'A':
+        return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}:${bytes.readUInt16BE(4)}`;
       case 'M':
         return [...bytes.subarray(0, 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
       case 'd':

@@ -9,10 +9,12 @@ import {
   encodeU32,
   F_BACKEND_ACTIVE,
   IPPROTO,
+  LOG_LEVEL,
   PCN,
   RX,
   sumU64,
 } from '../../../src/lbrp/dataplane/map-layouts';
+import { loadObject } from '../../../src/polycubed/runtime/bpf-object';
 import { BpfProgType } from '../../../src/polycubed/runtime/bpf-types';
 import { buildSkbCtx, testRun } from '../../../src/polycubed/runtime/prog-test-run';
 import { CLIENT_1, VIP_1, VIP_2 } from '../../fixtures/addresses';
@@ -101,6 +103,9 @@ describeKernel('kernel: lbrp ROUTED port mode', () => {
     await expect(compileLbrp(variantDefines('xdp', 'multi', ROUTED))).rejects.toThrow(
       /ROUTED_MODE needs the TC hook/,
     );
+    // With every TRACE and DEBUG line compiled in, both programs still pass the verifier.
+    const traced = { ...ROUTED, LOG_LEVEL: LOG_LEVEL.TRACE, MAX_SESSIONS: 1024 };
+    loadObject({ objPath: await compileLbrp(variantDefines('tc', 'multi', traced)) }).close();
   });
 
   it.each([

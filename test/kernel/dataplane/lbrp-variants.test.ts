@@ -197,5 +197,45 @@ describeKernel('kernel: lbrp dataplane builds', () => {
         lb.close();
       }
     });
+
+    // A TRACE build: one line per frame as it arrived (port, protocol, addresses and ports), the
+    // decision (new session, session hit, reply), and a drop named by its reason at DEBUG.
+    it('a TRACE build writes a line per frame and per decision, and names a drop', async () => {
+      const lb = await LbrpUnderTest.load(hook, 'single', devices, {
+        LOG_LEVEL: LOG_LEVEL.TRACE,
+        CUBE_ID: 7,
+      });
+      const got: Buffer[] = [];
+      const reader = new RingBufferReader(lb.map('pcn_log_ring'), (r) => got.push(r));
+      try {
+        lb.configure(standardConfig());
+        expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.frontend).verdict).toBe('redirect');
+        expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { ack: true }), PORTS.frontend).verdict).toBe('redirect');
+        expect(
+          lb.run(tcp(BACKEND_1, CLIENT_1, 40000, { sport: 8080, ack: true }), PORTS.backend).verdict,
+        ).toBe('redirect');
+        expect(lb.run(tcp(CLIENT_1, VIP_1, 80, { syn: true }), PORTS.spare).verdict).toBe('drop');
+        reader.consume();
+        const lines = got.map((r) => {
+          const rec = decodeLogRecord(r);
+          return `${rec.level} ${formatPcnLog(rec.fmt, rec.args)}`;
+        });
+        const T = LOG_LEVEL.TRACE;
+        const D = LOG_LEVEL.DEBUG;
+        expect(lines).toEqual([
+          `${D} new session to ${VIP_1}:80 via backend ${BACKEND_1}`,
+          `${T} rx port ${PORTS.frontend} proto 6: ${CLIENT_1}:40000 > ${VIP_1}:80`,
+          `${T} session hit: ${VIP_1}:80 via backend ${BACKEND_1}:8080`,
+          `${T} rx port ${PORTS.frontend} proto 6: ${CLIENT_1}:40000 > ${VIP_1}:80`,
+          `${T} reply: from ${VIP_1}:80 to client ${CLIENT_1}:40000`,
+          `${T} rx port ${PORTS.backend} proto 6: ${BACKEND_1}:8080 > ${CLIENT_1}:40000`,
+          `${T} rx port ${PORTS.spare} proto 0: 0.0.0.0:0 > 0.0.0.0:0`,
+          `${D} drop: UNKNOWN_PORT (port ${PORTS.spare})`,
+        ]);
+      } finally {
+        reader.close();
+        lb.close();
+      }
+    });
   });
 });

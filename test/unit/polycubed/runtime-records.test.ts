@@ -107,6 +107,13 @@ describe('formatPcnLog', () => {
     expect(formatPcnLog('to %I:%P via %M', [ip, port, mac])).toBe('to 10.0.0.1:8080 via 02:00:00:00:ab:0c');
   });
 
+  it('prints %A as address:port from one argument packed as pcn_addr_port packs it', () => {
+    // addr in bytes 0-3 and port in bytes 4-5, each in wire order: 10.0.0.1 and 8080.
+    expect(
+      formatPcnLog('%A > %A', [loaded([10, 0, 0, 1, 0x1f, 0x90]), loaded([192, 168, 1, 10, 0, 80])]),
+    ).toBe('10.0.0.1:8080 > 192.168.1.10:80');
+  });
+
   it('prints %d signed, %u and %lu unsigned, %x/%X hex, %% and 0 for missing arguments', () => {
     const minusOne = 2n ** 64n - 1n;
     expect(formatPcnLog('%d %u %lu %llx %X 100%% %d', [minusOne, 7n, minusOne, 255n, 255n])).toBe(
