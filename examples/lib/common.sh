@@ -12,6 +12,7 @@
 #   EX_QUIET=1     print only the results
 #   EX_HOLD="cmd"  after configuring, run cmd (with the EX_* variables exported) before cleaning up
 #   EX_LBRP_MAIN   entry of the lbrp service (default src/lbrp/main.ts)
+#   EX_CUBE_LOGS=1 polycubed prints the cubes' log lines too (into $EX_TMP/polycubed.log)
 
 set -Eeuo pipefail
 
@@ -22,6 +23,7 @@ EX_TMP=/tmp/$EX_ID
 EX_URL=${EX_URL:-}
 EX_QUIET=${EX_QUIET:-0}
 EX_HOLD=${EX_HOLD:-}
+EX_CUBE_LOGS=${EX_CUBE_LOGS:-0}
 EX_BPF_CACHE=$EX_REPO/.cache/examples/bpf
 EX_LBRP_MAIN=${EX_LBRP_MAIN:-$EX_REPO/src/lbrp/main.ts}
 EX_REST_PORT=9000
@@ -158,7 +160,7 @@ ex_start_stack() {
     local node=(node --import tsx)
     _ex_spawn polycubed "$EX_LB_NS" "${node[@]}" "$EX_REPO/src/polycubed/main.ts" \
       --grpc-socket "$EX_TMP/polycubed.sock" --pin-root "$EX_TMP/bpf" --no-persistence \
-      --cache-dir "$EX_BPF_CACHE" --quiet --addr 127.0.0.1 --port "$EX_REST_PORT"
+      --cache-dir "$EX_BPF_CACHE" $([ "$EX_CUBE_LOGS" = 1 ] || echo --quiet) --addr 127.0.0.1 --port "$EX_REST_PORT"
     _ex_wait_rest '' polycubed "$_ex_last_pid"
     _ex_spawn lbrp "$EX_LB_NS" "${node[@]}" "$EX_LBRP_MAIN" --polycubed "unix:$EX_TMP/polycubed.sock"
     _ex_wait_rest 'lbrp/' 'the lbrp service' "$_ex_last_pid"

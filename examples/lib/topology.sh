@@ -96,7 +96,9 @@ ex_xdp_offloads() {
 }
 
 # ex_traffic NS COUNT [WEIGHTS…]: COUNT new HTTP sessions from NS to the VIP; prints a table of
-# requests per backend beside each weight's share; fails when a backend with weight > 0 got none.
+# requests per backend beside each weight's share; fails when not every request was answered, or
+# when a backend expected to get at least 10 of them got none (a backend expected to get 2 may get
+# none by chance).
 ex_traffic() {
   local ns=$1 count=$2
   shift 2
@@ -115,7 +117,7 @@ ex_traffic() {
     printf '%-8s %6s %8.1f%% %9s %6.1f%%\n' "${EX_BACKEND_NAMES[i]}" "$w" \
       "$(awk -v w="$w" -v t="$total_w" 'BEGIN{print t ? 100*w/t : 0}')" "${got[i]}" \
       "$(awk -v g="${got[i]}" -v s="$sum" 'BEGIN{print s ? 100*g/s : 0}')"
-    if [ "$w" -gt 0 ] && [ "${got[i]}" -eq 0 ]; then ok=0; fi
+    if [ $((w * count)) -ge $((10 * total_w)) ] && [ "${got[i]}" -eq 0 ]; then ok=0; fi
   done
   printf '%-8s %6s %9s %9s\n' total "$total_w" "" "$sum/$count"
   [ "$sum" -eq "$count" ] || ok=0

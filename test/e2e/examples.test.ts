@@ -1,12 +1,12 @@
-// The runnable examples end to end: examples/single/run.sh, examples/routed/run.sh and a short
-// `npm run demo` build their namespaces, start polycubed and the lbrp service, send real HTTP
-// traffic through the cube, and leave nothing behind (namespaces, devices, processes, files,
-// pins). Needs root (skipped with the reason printed otherwise, which `npm test` counts as a
+// The runnable examples end to end: every examples/*/run.sh and a short `npm run demo` build
+// their namespaces, start polycubed and the lbrp service, send real traffic through the cubes,
+// and leave nothing behind (namespaces, devices, processes, files, pins). Needs root (skipped with the reason printed otherwise, which `npm test` counts as a
 // failure).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { chiSquarePValue } from '../fixtures/chi-square';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 
 const REPO = join(__dirname, '../..');
@@ -75,6 +75,46 @@ function trafficTable(out: string): Map<string, [number, number]> {
   return rows;
 }
 
+/** Every traffic table of a run, in order: backend → [weight, requests], closed by its total row. */
+function trafficTables(out: string): Array<Map<string, [number, number]>> {
+  const tables: Array<Map<string, [number, number]>> = [];
+  let cur = new Map<string, [number, number]>();
+  for (const line of out.split('\n')) {
+    const row = /^(b\d)\s+(\d+)\s+[\d.]+%\s+(\d+)\s+[\d.]+%$/.exec(line);
+    if (row) cur.set(row[1], [Number(row[2]), Number(row[3])]);
+    else if (/^total\s/.test(line)) {
+      tables.push(cur);
+      cur = new Map();
+    }
+  }
+  return tables;
+}
+
+/**
+ * A table's requests follow its weights: a weight-0 backend got none, and the others' counts pass
+ * Pearson's chi-square at p ≥ 1e-6 (a correct spread fails once in a million runs).
+ */
+function expectWeighted(table: Map<string, [number, number]>): void {
+  const rows = [...table.entries()];
+  for (const [name, [w, n]] of rows)
+    if (w === 0) expect({ name, requests: n }).toEqual({ name, requests: 0 });
+  const live = rows.filter(([, [w]]) => w > 0);
+  const total = live.reduce((a, [, [w]]) => a + w, 0);
+  const p = chiSquarePValue(
+    live.map(([, [, n]]) => n),
+    live.map(([, [w]]) => w / total),
+  );
+  expect({ table: Object.fromEntries(table), fits: p >= 1e-6 }).toEqual({
+    table: Object.fromEntries(table),
+    fits: true,
+  });
+}
+
+/** The run ended with status 0 (else its last output, to see why). */
+function expectSuccess(run: Run): void {
+  expect({ code: run.code, tail: run.code === 0 ? '' : run.out.slice(-3000) }).toEqual({ code: 0, tail: '' });
+}
+
 describeE2e('e2e: examples', () => {
   const id = `lbxe${process.pid % 100000}`;
 
@@ -119,6 +159,76 @@ describeE2e('e2e: examples', () => {
         expect({ name, near: Math.abs(share - weight / 6) < 0.15 }).toEqual({ name, near: true });
       }
       expect(leftovers(`${id}r`)).toEqual([]);
+    },
+    KILL_AFTER_MS + 30_000,
+  );
+
+  // MULTI (apply -f, applied twice: the second run changes nothing), XDP (XDP_SKB then XDP_DRV) and
+  // src-ip-rewrite (the backends see the rewritten address; an ICMP service is pinged through it):
+  // every request answered, in proportion to the weights, and nothing left behind.
+  test.each([
+    ['multi', 'm', 3, /^# lbrp lb0: no changes$/m],
+    ['xdp', 'x', 2, /^XDP_DRV$/m],
+    ['src-ip-rewrite', 'w', 1, /client=20\.0\.0\.1$[\s\S]*^3 echo replies from 10\.10\.0\.100$/m],
+  ])(
+    'examples/%s answers every request by weight and cleans up',
+    async (name, letter, tables, marker) => {
+      // EX_ID is at most 10 characters: the run's id (up to 9) and one letter.
+      const tag = `${id}${letter}`;
+      const run = await runExample(`examples/${name}/run.sh`, tag, { REQUESTS: '120' }, KILL_AFTER_MS);
+      expectSuccess(run);
+      expect(run.out).toMatch(marker);
+      expect(run.out.match(/^total\s+\d+\s+120\/120$/gm)).toHaveLength(tables);
+      const parsed = trafficTables(run.out);
+      expect(parsed).toHaveLength(tables);
+      parsed.forEach(expectWeighted);
+      expect(leftovers(tag)).toEqual([]);
+    },
+    KILL_AFTER_MS + 30_000,
+  );
+
+  // Polycube's own example: ALL with per-protocol backends, HTTP, UDP and ping to the VIP, a backend
+  // reached directly, and the cube's TRACE lines (the first echo request's, in order).
+  test(
+    'examples/polycube serves TCP, UDP and ICMP by weight, passes non-VIP traffic, prints TRACE lines and cleans up',
+    async () => {
+      const tag = `${id}p`;
+      const run = await runExample('examples/polycube/run.sh', tag, { REQUESTS: '200' }, KILL_AFTER_MS);
+      expectSuccess(run);
+      expect(run.out).toMatch(/^b\d udp 0\.0\.0\.0:8080 client=10\.0\.0\.1 \(from 10\.10\.0\.100:80\)$/m);
+      expect(run.out).toMatch(/^3 echo replies from 10\.10\.0\.100$/m);
+      expect(run.out).toMatch(/^b1 192\.168\.1\.10:8080 client=10\.0\.0\.1$/m);
+      const [table] = trafficTables(run.out);
+      expect([...table.values()].map(([w]) => w)).toEqual([10, 100, 1]);
+      expectWeighted(table);
+      expect(run.out).toMatch(/^[1-9]\d* TRACE lines/m);
+      expect(run.out).toMatch(
+        /^\[lb0\] DEBUG new session to 10\.10\.0\.100:0 via backend 192\.168\.1\.1[012]\n\[lb0\] TRACE rx port 0 proto 1: 10\.0\.0\.1:\d+ > 10\.10\.0\.100:0\n\[lb0\] TRACE reply: from 10\.10\.0\.100:0 to client 10\.0\.0\.1:\d+\n\[lb0\] TRACE rx port 1 proto 1: 192\.168\.1\.1[012]:0 > 10\.0\.0\.1:\d+$/m,
+      );
+      expect(leftovers(tag)).toEqual([]);
+    },
+    KILL_AFTER_MS + 30_000,
+  );
+
+  // Three cubes on one segment: only the balancing cube holds the sessions; hosts reach each other
+  // through two cubes; ICMP to the VIP; a backend removed takes no new connection.
+  test(
+    'examples/session-table balances through the segment with the session on one cube only, and cleans up',
+    async () => {
+      const tag = `${id}t`;
+      const run = await runExample('examples/session-table/run.sh', tag, { REQUESTS: '100' }, KILL_AFTER_MS);
+      expectSuccess(run);
+      const tables = trafficTables(run.out);
+      expect(tables.map((t) => [...t.values()].map(([w]) => w))).toEqual([
+        [50, 1, 0],
+        [50, 0, 0],
+      ]);
+      expectWeighted(tables[0]);
+      expect(tables[1].get('b1')).toEqual([50, 20]);
+      expect(run.out).toMatch(/^lb1 total-sessions 0\nlb2 total-sessions 0\nlb3 total-sessions (\d+)$/m);
+      expect(Number(/^lb3 total-sessions (\d+)$/m.exec(run.out)?.[1])).toBeGreaterThanOrEqual(101);
+      expect(run.out).toMatch(/^3 echo replies from 192\.168\.0\.1$/m);
+      expect(leftovers(tag)).toEqual([]);
     },
     KILL_AFTER_MS + 30_000,
   );
