@@ -119,6 +119,7 @@ export class Daemon extends EventEmitter {
       this.cubeReg,
       (cube, port) => this.events.onPortChange(cube, port),
       (err) => this.log('ERR', `port wiring: ${(err as Error).message}`),
+      options.pinRoot,
     );
     const wiring = this.wiring;
     this.budget = new KernelMemoryBudget(options.kernelMemoryBudget ?? defaultKernelMemoryBudget(), cubes);

@@ -1,9 +1,14 @@
 // Port peers (runtime spec §2.1): validating a peer (netdev that is up and unused, or an
 // existing `cube:port` of the same kind), binding ports to netdevs through the cube's dataplane,
 // the UP/DOWN status, and following netdevs that disappear and come back (the netdev watch).
+// Two ports that name each other (`cube:port` both ways) are linked by a veth pair the daemon
+// creates (cube-link.ts): each port is bound to one end, so frames cross from cube to cube.
 
-import type { LinkInfo } from '../runtime/netlink-links';
+import { KernelError } from '../runtime/kernel-error';
+import { listLinks, type LinkInfo } from '../runtime/netlink-links';
 import { NetdevWatch } from '../runtime/netdev-watch';
+import { createVethPair, deleteLink } from '../runtime/veth-pair';
+import { cubeLinkNames, isCubeLinkName } from './cube-link';
 import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
 
 /** `cube:port` peers (regex of Polycube's set_port_peer). */
@@ -18,10 +23,15 @@ export type PeerKind =
 
 /** Port ↔ peer wiring for every cube of the registry. */
 export class PortWiring {
+  /**
+   * `linkScope` tells this daemon's cube-to-cube links from another daemon's in the same network
+   * namespace (its pin root: unique per daemon, the same after a restart).
+   */
   constructor(
     private readonly cubes: CubeRegistry,
     private readonly onChange: PortChangeHandler,
     private readonly onError: (err: unknown) => void,
+    private readonly linkScope = '',
   ) {}
 
   /** Current links by name. */
@@ -42,6 +52,7 @@ export class PortWiring {
   ): PeerKind | { error: string } {
     if (peer === '') return { kind: 'none' };
     const link = links.get(peer);
+    if (link && isCubeLinkName(peer)) return { error: 'Iface already in use' }; // a cube-to-cube link's end
     if (link && link.up && !link.loopback) {
       const user = this.cubes.findNetdevUser(peer);
       const self = user && user.cube === cube && user.port.name === port;
@@ -94,15 +105,76 @@ export class PortWiring {
 
   /** Unbinds a port's netdev (if bound) and marks it DOWN; used before deleting a port or cube. */
   unbind(cube: CubeRecord, port: PortRecord): void {
+    const pair = CUBE_PORT_RE.test(port.peer)
+      ? cubeLinkNames(`${cube.name}:${port.name}`, port.peer, this.linkScope)
+      : undefined;
     if (port.ifindex > 0) {
       try {
-        cube.dataplane.unbind(port.id, !this.links().has(port.peer));
+        cube.dataplane.unbind(port.id, !this.links().has(pair?.mine ?? port.peer));
       } catch (err) {
         this.onError(err);
       }
     }
     port.ifindex = 0;
     port.status = 'DOWN';
+    if (pair) this.deletePair(pair.mine);
+  }
+
+  /** Deletes a cube-to-cube link's veth pair, when it exists. */
+  private deletePair(name: string): void {
+    try {
+      deleteLink(name);
+    } catch (err) {
+      if (!(err instanceof KernelError && err.code === 'ENODEV')) this.onError(err);
+    }
+  }
+
+  /**
+   * The end of a cube-to-cube link's veth pair (`mine`), created with its peer `theirs` when
+   * missing; undefined (the error reported) when the kernel refuses.
+   */
+  private pairEnd(mine: string, theirs: string, links: Map<string, LinkInfo>): LinkInfo | undefined {
+    const known = links.get(mine);
+    if (known) return known;
+    try {
+      createVethPair(mine, theirs);
+    } catch (err) {
+      // EEXIST: the other side of the link made it earlier in this same pass.
+      if (!(err instanceof KernelError && err.code === 'EEXIST')) {
+        this.onError(err);
+        return undefined;
+      }
+    }
+    return listLinks().find((l) => l.name === mine);
+  }
+
+  /** A `cube:port` peer: bound to its end of the link's veth pair while both sides name each other. */
+  private refreshCubePeer(cube: CubeRecord, port: PortRecord, links: Map<string, LinkInfo>): void {
+    const [, otherCube, otherPort] = CUBE_PORT_RE.exec(port.peer) ?? [];
+    const other = this.cubes.get(otherCube)?.ports.get(otherPort);
+    const pair = cubeLinkNames(`${cube.name}:${port.name}`, port.peer, this.linkScope);
+    const mutual = other !== undefined && other.peer === `${cube.name}:${port.name}`;
+    const end = mutual ? this.pairEnd(pair.mine, pair.theirs, links) : undefined;
+    if (port.ifindex > 0 && port.ifindex !== end?.ifindex) {
+      try {
+        cube.dataplane.unbind(port.id, !links.has(pair.mine));
+      } catch (err) {
+        this.onError(err);
+      }
+      port.ifindex = 0;
+    }
+    if (!mutual) {
+      // The link is gone from this side too: its pair carries nothing any more.
+      if (links.has(pair.mine)) this.deletePair(pair.mine);
+    } else if (end && port.ifindex !== end.ifindex) {
+      try {
+        cube.dataplane.bind(port.id, end.ifindex);
+        port.ifindex = end.ifindex;
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    port.status = port.ifindex > 0 ? 'UP' : 'DOWN';
   }
 
   /** Brings a netdev port back to ifindex `ifindex` after a failed change. */
@@ -119,7 +191,7 @@ export class PortWiring {
   /**
    * Recomputes every port's status from the links: netdev peers follow their netdev (bound
    * again when it reappears, possibly with a new ifindex; unbound when it goes away or down),
-   * `cube:port` peers are UP when both sides name each other. Reports each change, except for
+   * `cube:port` peers are UP, and linked, when both sides name each other. Reports each change, except for
    * `quiet` (whose caller reports it).
    */
   refreshStatus(links: Map<string, LinkInfo>, quiet?: PortRecord): void {
@@ -148,10 +220,8 @@ export class PortWiring {
       port.status = 'DOWN';
       return;
     }
-    const m = CUBE_PORT_RE.exec(port.peer);
-    if (m && !links.has(port.peer)) {
-      const other = this.cubes.get(m[1])?.ports.get(m[2]);
-      port.status = other && other.peer === `${cube.name}:${port.name}` ? 'UP' : 'DOWN';
+    if (CUBE_PORT_RE.test(port.peer) && !links.has(port.peer)) {
+      this.refreshCubePeer(cube, port, links);
       return;
     }
     const link = links.get(port.peer);
