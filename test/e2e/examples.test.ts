@@ -163,12 +163,19 @@ describeE2e('e2e: examples', () => {
     KILL_AFTER_MS + 30_000,
   );
 
-  // MULTI (apply -f, applied twice: the second run changes nothing), XDP (XDP_SKB then XDP_DRV) and
+  // MULTI (apply -f, applied twice: the second run changes nothing), XDP (XDP_SKB then XDP_DRV),
+  // two cubes chained port to port (each balances its own VIP; nothing crosses once disconnected) and
   // src-ip-rewrite (the backends see the rewritten address; an ICMP service is pinged through it):
   // every request answered, in proportion to the weights, and nothing left behind.
   test.each([
     ['multi', 'm', 3, /^# lbrp lb0: no changes$/m],
     ['xdp', 'x', 2, /^XDP_DRV$/m],
+    [
+      'chain',
+      'c',
+      2,
+      /^lb0 total-sessions 120\n[\s\S]*^lb1 total-sessions 120\n[\s\S]*^no answer from 10\.10\.0\.200 after disconnect$/m,
+    ],
     ['src-ip-rewrite', 'w', 1, /client=20\.0\.0\.1$[\s\S]*^3 echo replies from 10\.10\.0\.100$/m],
   ])(
     'examples/%s answers every request by weight and cleans up',
