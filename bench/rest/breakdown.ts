@@ -1,0 +1,166 @@
+// Where one single-backend add or delete spends its wall time (issue 17): one keep-alive client,
+// polycubed and lbrp-service as child processes run with CUBE_TRACE=change, on services of 3 and
+// 1,000 backends. For each request the client's time is split with the two processes' trace lines:
+// HTTP and REST (client time − polycubed's), polycubed's queue, the ConfigRequest round trip to the
+// service (its gRPC part: round trip − the service's own time), in the service its queue, the
+// derive (model → kernel state, Maglev table), the plan (map writes generated), the WriteMaps
+// round trips (their gRPC part, and polycubed's kernel writes), and the journal (fdatasync).
+// Medians over BENCH_CHURN add/delete pairs. `npm run bench:rest -- --breakdown`, or directly:
+// `tsx bench/rest/breakdown.ts`.
+
+import * as http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { LbrpStack, type Child } from '../../test/fixtures/lbrp/e2e-stack';
+
+const CUBE = 'spb0';
+const PAIRS = Number(process.env.BENCH_CHURN ?? 100);
+const WARMUP = 10;
+const ipOf = (base: number, i: number): string => `10.${base}.${(i >> 8) & 255}.${i & 255}`;
+const svcPath = (vip: string): string => `/polycube/v1/lbrp/${CUBE}/service/${vip}/80/TCP/`;
+
+function send(
+  agent: http.Agent,
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** The numbers of the first trace line starting with `change ` after index `from`, by label. */
+async function traceOf(child: Child, from: number): Promise<{ line: Record<string, number>; next: number }> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const i = child.lines.findIndex((l, k) => k >= from && l.startsWith('change '));
+    if (i >= 0) {
+      const line: Record<string, number> = {};
+      for (const m of child.lines[i].matchAll(/([a-zA-Z]+) ([\d.]+)/g)) line[m[1]] = Number(m[2]);
+      const calls = /([\d]+) WriteMaps/.exec(child.lines[i]);
+      if (calls) line.calls = Number(calls[1]);
+      const writes = /in ([\d]+) WriteMaps|of ([\d]+) writes|\(([\d]+) writes/.exec(child.lines[i]);
+      if (writes) line.writes = Number(writes[1] ?? writes[2] ?? writes[3]);
+      return { line, next: i + 1 };
+    }
+    if (Date.now() > deadline) throw new Error(`no trace line in ${child.lines.slice(-3).join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Stage name → one value per request. */
+type Stages = Map<string, number[]>;
+
+async function measure(
+  stack: LbrpStack,
+  agent: http.Agent,
+  vip: string,
+): Promise<{ add: Stages; del: Stages }> {
+  const out = { add: new Map() as Stages, del: new Map() as Stages };
+  const pc = stack.polycubed as Child;
+  const lb = stack.lbrp as Child;
+  let pcAt = pc.lines.length;
+  let lbAt = lb.lines.length;
+  for (let i = 0; i < WARMUP + PAIRS; i++) {
+    const ip = ipOf(200, i);
+    const path = `${svcPath(vip)}backend/${ip}/`;
+    for (const kind of ['add', 'del'] as const) {
+      const t = performance.now();
+      const status =
+        kind === 'add'
+          ? await send(agent, stack.port, 'POST', path, { port: 9090 })
+          : await send(agent, stack.port, 'DELETE', path);
+      const client = performance.now() - t;
+      if (status !== (kind === 'add' ? 201 : 204)) throw new Error(`${kind} ${ip}: HTTP ${status}`);
+      const p = await traceOf(pc, pcAt);
+      const l = await traceOf(lb, lbAt);
+      pcAt = p.next;
+      lbAt = l.next;
+      if (i < WARMUP) continue;
+      const P = p.line;
+      const L = l.line;
+      const rows: [string, number][] = [
+        ['client (HTTP round trip)', client],
+        ['  HTTP + REST layer (client − polycubed)', client - P.total],
+        ['  polycubed: change queue', P.queue],
+        ['  polycubed: ConfigRequest round trip to lbrp', P.service],
+        ['    gRPC + JSON (round trip − lbrp time)', P.service - L.queue - L.total],
+        ['    lbrp: queue', L.queue],
+        ['    lbrp: derive (model → kernel state, Maglev)', L.derive],
+        ['    lbrp: plan (map writes generated)', L.plan],
+        ['    lbrp: WriteMaps round trips', L.write],
+        ['      gRPC (WriteMaps − kernel writes)', L.write - P.bpf],
+        ['      polycubed: bpf map writes (syscalls)', P.bpf],
+        ['    lbrp: other (model update, log line)', L.other],
+        ['  polycubed: rest of the change (run − service)', P.run - P.service],
+        ['  polycubed: journal append + fdatasync', P.persist],
+        ['map writes per change', L.writes ?? NaN],
+      ];
+      const stages = out[kind];
+      for (const [name, v] of rows) {
+        const list = stages.get(name) ?? [];
+        list.push(v);
+        stages.set(name, list);
+      }
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('needs root (bpffs, BPF maps)');
+  process.env.CUBE_TRACE = 'change';
+  const stack = new LbrpStack();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await stack.start();
+    await stack.ok('POST', `lbrp/${CUBE}/`, { 'max-backends': 16384, 'maglev-slots': 1 << 20 });
+    const backends = (base: number, n: number): unknown[] =>
+      Array.from({ length: n }, (_, i) => ({ ip: ipOf(base, i), port: 8080 }));
+    await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.3/80/TCP/`, { backend: backends(1, 3) });
+    await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.4/80/TCP/`, { backend: backends(2, 1000) });
+    const results: [string, { add: Stages; del: Stages }][] = [
+      ['3', await measure(stack, agent, '10.255.0.3')],
+      ['1,000', await measure(stack, agent, '10.255.0.4')],
+    ];
+    const names = [...results[0][1].add.keys()];
+    const cols = results.flatMap(([n]) => [`add, ${n}`, `delete, ${n}`]);
+    console.log(
+      `single-change breakdown: medians (ms) of ${PAIRS} add/delete pairs per service; load average ${(
+        await import('node:os')
+      )
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`| stage | ${cols.join(' | ')} |`);
+    console.log(`|---|${cols.map(() => '---:').join('|')}|`);
+    for (const name of names) {
+      const cells = results.flatMap(([, r]) => [r.add, r.del].map((s) => median(s.get(name) ?? [NaN])));
+      const fmt = (v: number): string =>
+        name.startsWith('map writes') ? String(Math.round(v)) : v.toFixed(2);
+      console.log(
+        `| ${name.replace(/^ +/, (sp) => '&nbsp;'.repeat(sp.length))} | ${cells.map(fmt).join(' | ')} |`,
+      );
+    }
+  } finally {
+    agent.destroy();
+    await stack.cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});
