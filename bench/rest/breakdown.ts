@@ -118,7 +118,7 @@ async function measure(
   return out;
 }
 
-async function main(): Promise<void> {
+export async function benchBreakdown(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root (bpffs, BPF maps)');
   process.env.CUBE_TRACE = 'change';
   const stack = new LbrpStack();
@@ -160,7 +160,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${(err as Error).stack ?? String(err)}`);
-  process.exit(1);
-});
+if (require.main === module)
+  benchBreakdown().catch((err: unknown) => {
+    console.error(`bench: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  });
