@@ -118,6 +118,34 @@ async function measure(
   return out;
 }
 
+const BIG = 10_000;
+
+/** One PATCH of BIG backends, then the same again: client time and both trace lines of each. */
+async function bigPatch(stack: LbrpStack, agent: http.Agent): Promise<[string, string, string, number][]> {
+  const pc = stack.polycubed as Child;
+  const lb = stack.lbrp as Child;
+  const path = svcPath('10.255.0.9');
+  if ((await send(agent, stack.port, 'POST', path, {})) !== 201) throw new Error('empty service');
+  const body = {
+    backend: Array.from({ length: BIG }, (_, i) => ({ ip: ipOf(100 + (i >> 16), i & 0xffff), port: 80 })),
+  };
+  const out: [string, string, string, number][] = [];
+  for (const what of ['first', 'again']) {
+    const pcAt = pc.lines.length;
+    const lbAt = lb.lines.length;
+    const t = performance.now();
+    const status = await send(agent, stack.port, 'PATCH', path, body);
+    const ms = performance.now() - t;
+    if (status !== 200 && status !== 201) throw new Error(`big PATCH: HTTP ${status}`);
+    await traceOf(pc, pcAt);
+    await traceOf(lb, lbAt);
+    const line = (c: Child, from: number): string =>
+      c.lines.slice(from).find((l) => l.startsWith('change ')) ?? '';
+    out.push([what, line(pc, pcAt), line(lb, lbAt), ms]);
+  }
+  return out;
+}
+
 export async function benchBreakdown(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root (bpffs, BPF maps)');
   process.env.CUBE_TRACE = 'change';
@@ -134,6 +162,7 @@ export async function benchBreakdown(): Promise<void> {
       ['3', await measure(stack, agent, '10.255.0.3')],
       ['1,000', await measure(stack, agent, '10.255.0.4')],
     ];
+    const big = await bigPatch(stack, agent);
     const names = [...results[0][1].add.keys()];
     const cols = results.flatMap(([n]) => [`add, ${n}`, `delete, ${n}`]);
     console.log(
@@ -154,6 +183,9 @@ export async function benchBreakdown(): Promise<void> {
         `| ${name.replace(/^ +/, (sp) => '&nbsp;'.repeat(sp.length))} | ${cells.map(fmt).join(' | ')} |`,
       );
     }
+    console.log(`\none PATCH of ${BIG} backends into an empty service, then the same PATCH again:`);
+    for (const [what, p, l, ms] of big)
+      console.log(`${what}: client ${ms.toFixed(0)} ms\n  polycubed: ${p}\n  lbrp:      ${l}`);
   } finally {
     agent.destroy();
     await stack.cleanup();
