@@ -128,6 +128,8 @@ export class LbrpService implements ServiceHandler {
     const t0 = performance.now();
     return this.serialized(async () => {
       const t1 = performance.now();
+      const before = this.cubes.get(req.cube)?.timing;
+      if (before) Object.assign(before, { derive: 0, load: 0, plan: 0, write: 0, calls: 0, writes: 0 });
       const answer = await this.handle(req);
       const t = this.cubes.get(req.cube)?.timing;
       const ms = (x: number): string => x.toFixed(2);
