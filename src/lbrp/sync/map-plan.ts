@@ -87,6 +87,28 @@ const serviceFlags = (s: KService): number => (s.affinityTimeout !== undefined ?
 const serviceKeyBuf = (s: KService): Buffer =>
   encodeServiceKey({ vip: s.vip, vport: s.vport, proto: s.proto });
 
+/** Per-state indexes the plan reads (never mutates). */
+interface StateIndexes {
+  byId?: ReadonlyMap<number, { b: KBackend; address: string }>;
+  ips?: ReadonlyMap<string, number>;
+  vips?: ReadonlyMap<string, number>;
+}
+/**
+ * Indexes by state: a state is immutable, and the `next` of one plan is the `prev` of the next
+ * one, so each index of a state is built once instead of twice (they cost O(every backend)).
+ */
+const indexes = new WeakMap<KernelState, StateIndexes>();
+
+function indexOf<K extends keyof StateIndexes>(
+  state: KernelState,
+  which: K,
+  build: (s: KernelState) => NonNullable<StateIndexes[K]>,
+): NonNullable<StateIndexes[K]> {
+  let entry = indexes.get(state);
+  if (!entry) indexes.set(state, (entry = {}));
+  return (entry[which] ??= build(state)) as NonNullable<StateIndexes[K]>;
+}
+
 /** Every backend of a state by kernel id, with its address key. */
 function backendsById(state: KernelState): Map<number, { b: KBackend; address: string }> {
   const out = new Map<number, { b: KBackend; address: string }>();
@@ -133,16 +155,16 @@ const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true })
  */
 export function* generateMapWrites(prev: KernelState, next: KernelState): Generator<MapWrite> {
   // 0. backend_ips: new and changed counts (deletions come last, step 8).
-  const ipsBefore = backendIpCounts(prev);
-  const ipsAfter = backendIpCounts(next);
+  const ipsBefore = indexOf(prev, 'ips', backendIpCounts);
+  const ipsAfter = indexOf(next, 'ips', backendIpCounts);
   for (const [ip, n] of ipsAfter)
     if (ipsBefore.get(ip) !== n) yield put(MAPS.backendIps, encodeIpv4Key(ip), encodeU32(n));
 
   // 1. backends: lost flags first (drained or removed ones lose F_BACKEND_ACTIVE, shared ones
   // F_BACKEND_UNIQUE); then new backend_to_vip entries; then new and changed backends (counters of
   // new ids zeroed), flagged F_BACKEND_UNIQUE now unless their entry is re-pointed in step 5.
-  const before = backendsById(prev);
-  const after = backendsById(next);
+  const before = indexOf(prev, 'byId', backendsById);
+  const after = indexOf(next, 'byId', backendsById);
   const late = new Set<string>(); // addresses whose entry is re-pointed in step 5
   for (const [a, e] of next.backendVips)
     if (prev.backendVips.has(a) && !sameVip(prev.backendVips.get(a), e)) late.add(a);
@@ -223,8 +245,8 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     });
     yield put(MAPS.services, serviceKeyBuf(s), value);
   }
-  const vipsBefore = vipCounts(prev);
-  const vipsAfter = vipCounts(next);
+  const vipsBefore = indexOf(prev, 'vips', vipCounts);
+  const vipsAfter = indexOf(next, 'vips', vipCounts);
   for (const [vip, n] of vipsAfter)
     if (vipsBefore.get(vip) !== n) yield put(MAPS.vips, encodeIpv4Key(vip), encodeU32(n));
 
