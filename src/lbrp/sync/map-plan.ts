@@ -118,6 +118,41 @@ function backendsById(state: KernelState): Map<number, { b: KBackend; address: s
   return out;
 }
 
+/**
+ * The backends (by id, in state order) of the services that are not the same object in both
+ * states, when they are all the per-backend steps need: a backend of a service that did not
+ * change keeps its id, address and F_BACKEND_ACTIVE, so it is written only when its
+ * F_BACKEND_UNIQUE flag changes or its address's entry is re-pointed. Undefined when either
+ * happens (then every backend is looked at). Makes a change cost its services, not the cube.
+ */
+function changedBackends(
+  prev: KernelState,
+  next: KernelState,
+  late: ReadonlySet<string>,
+):
+  | {
+      before: Map<number, { b: KBackend; address: string }>;
+      after: Map<number, { b: KBackend; address: string }>;
+    }
+  | undefined {
+  if (late.size > 0) return undefined;
+  const collect = (from: KernelState, other: KernelState): Map<number, { b: KBackend; address: string }> => {
+    const out = new Map<number, { b: KBackend; address: string }>();
+    for (const [key, s] of from.services) {
+      if (other.services.get(key) === s) continue;
+      for (const b of s.backends.values())
+        out.set(b.id, { b, address: backendAddressKey(b.ip, b.port, s.proto) });
+    }
+    return out;
+  };
+  const before = collect(prev, next);
+  const after = collect(next, prev);
+  const inChanged = (id: number): boolean => before.has(id) || after.has(id);
+  for (const id of prev.uniqueBackends) if (!next.uniqueBackends.has(id) && !inChanged(id)) return undefined;
+  for (const id of next.uniqueBackends) if (!prev.uniqueBackends.has(id) && !inChanged(id)) return undefined;
+  return { before, after };
+}
+
 /** The two src_ip_rewrite entries of a state (key hex → [key, value]). */
 function rewriteEntries(state: KernelState): Map<string, [Buffer, Buffer]> {
   const out = new Map<string, [Buffer, Buffer]>();
@@ -163,11 +198,12 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
   // 1. backends: lost flags first (drained or removed ones lose F_BACKEND_ACTIVE, shared ones
   // F_BACKEND_UNIQUE); then new backend_to_vip entries; then new and changed backends (counters of
   // new ids zeroed), flagged F_BACKEND_UNIQUE now unless their entry is re-pointed in step 5.
-  const before = indexOf(prev, 'byId', backendsById);
-  const after = indexOf(next, 'byId', backendsById);
   const late = new Set<string>(); // addresses whose entry is re-pointed in step 5
   for (const [a, e] of next.backendVips)
     if (prev.backendVips.has(a) && !sameVip(prev.backendVips.get(a), e)) late.add(a);
+  const changed = changedBackends(prev, next, late);
+  const before = changed?.before ?? indexOf(prev, 'byId', backendsById);
+  const after = changed?.after ?? indexOf(next, 'byId', backendsById);
   const early = new Map<number, number>(); // id → flags written in this step
   for (const [id, { b, address }] of after) {
     const f = flagsOf(next, b);
