@@ -62,18 +62,22 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Stage name → one value per request. */
 type Stages = Map<string, number[]>;
 
+/** `pairs` add/delete pairs on `vip` (their backends numbered from `first`), into `out`. */
 async function measure(
   stack: LbrpStack,
   agent: http.Agent,
   vip: string,
-): Promise<{ add: Stages; del: Stages }> {
-  const out = { add: new Map() as Stages, del: new Map() as Stages };
+  out: { add: Stages; del: Stages },
+  first: number,
+  pairs: number,
+  warmup: number,
+): Promise<void> {
   const pc = stack.polycubed as Child;
   const lb = stack.lbrp as Child;
   let pcAt = pc.lines.length;
   let lbAt = lb.lines.length;
-  for (let i = 0; i < WARMUP + PAIRS; i++) {
-    const ip = ipOf(200, i);
+  for (let i = 0; i < warmup + pairs; i++) {
+    const ip = ipOf(200, first + i);
     const path = `${svcPath(vip)}backend/${ip}/`;
     for (const kind of ['add', 'del'] as const) {
       const t = performance.now();
@@ -87,7 +91,7 @@ async function measure(
       const l = await traceOf(lb, lbAt);
       pcAt = p.next;
       lbAt = l.next;
-      if (i < WARMUP) continue;
+      if (i < warmup) continue;
       const P = p.line;
       const L = l.line;
       const rows: [string, number][] = [
@@ -115,7 +119,6 @@ async function measure(
       }
     }
   }
-  return out;
 }
 
 const BIG = 10_000;
@@ -146,49 +149,89 @@ async function bigPatch(stack: LbrpStack, agent: http.Agent): Promise<[string, s
   return out;
 }
 
-export async function benchBreakdown(): Promise<void> {
+/** Rounds the pairs are split into, alternating between the trees (interleaved). */
+const ROUNDS = 4;
+
+/** One tree: its stack and its stage values per service size. */
+interface Tree {
+  label: string;
+  stack: LbrpStack;
+  results: [string, { add: Stages; del: Stages }][];
+}
+
+/**
+ * Runs the breakdown for this tree and, when `baseline` names another checkout that has the
+ * CUBE_TRACE=change tracer, for that one too, interleaved round by round.
+ */
+export async function benchBreakdown(baseline = process.env.BENCH_BASELINE): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root (bpffs, BPF maps)');
   process.env.CUBE_TRACE = 'change';
-  const stack = new LbrpStack();
+  const trees: Tree[] = [];
+  if (baseline) trees.push({ label: 'before', stack: new LbrpStack([], baseline), results: [] });
+  trees.push({ label: 'after', stack: new LbrpStack(), results: [] });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const sizes: [string, string][] = [
+    ['3', '10.255.0.3'],
+    ['1,000', '10.255.0.4'],
+  ];
   try {
-    await stack.start();
-    await stack.ok('POST', `lbrp/${CUBE}/`, { 'max-backends': 16384, 'maglev-slots': 1 << 20 });
-    const backends = (base: number, n: number): unknown[] =>
-      Array.from({ length: n }, (_, i) => ({ ip: ipOf(base, i), port: 8080 }));
-    await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.3/80/TCP/`, { backend: backends(1, 3) });
-    await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.4/80/TCP/`, { backend: backends(2, 1000) });
-    const results: [string, { add: Stages; del: Stages }][] = [
-      ['3', await measure(stack, agent, '10.255.0.3')],
-      ['1,000', await measure(stack, agent, '10.255.0.4')],
-    ];
-    const big = await bigPatch(stack, agent);
-    const names = [...results[0][1].add.keys()];
-    const cols = results.flatMap(([n]) => [`add, ${n}`, `delete, ${n}`]);
+    for (const tree of trees) {
+      const { stack } = tree;
+      await stack.start();
+      await stack.ok('POST', `lbrp/${CUBE}/`, { 'max-backends': 16384, 'maglev-slots': 1 << 20 });
+      const backends = (base: number, n: number): unknown[] =>
+        Array.from({ length: n }, (_, i) => ({ ip: ipOf(base, i), port: 8080 }));
+      await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.3/80/TCP/`, { backend: backends(1, 3) });
+      await stack.ok('POST', `lbrp/${CUBE}/service/10.255.0.4/80/TCP/`, { backend: backends(2, 1000) });
+      tree.results = sizes.map(([n]) => [n, { add: new Map(), del: new Map() }]);
+    }
+    const per = Math.ceil(PAIRS / ROUNDS);
+    for (let r = 0; r < ROUNDS; r++)
+      for (const tree of trees)
+        for (let k = 0; k < sizes.length; k++)
+          await measure(
+            tree.stack,
+            agent,
+            sizes[k][1],
+            tree.results[k][1],
+            r * (per + WARMUP),
+            per,
+            r === 0 ? WARMUP : 0,
+          );
+    const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1));
     console.log(
-      `single-change breakdown: medians (ms) of ${PAIRS} add/delete pairs per service; load average ${(
-        await import('node:os')
-      )
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
+      `single-change breakdown: medians (ms) of ${per * ROUNDS} add/delete pairs per service, ${ROUNDS} rounds alternating between trees; load average ${load.join(' ')}`,
+    );
+    const names = [...trees[0].results[0][1].add.keys()];
+    const cols = trees.flatMap((t) =>
+      t.results.flatMap(([n]) => [`${t.label}: add, ${n}`, `${t.label}: delete, ${n}`]),
     );
     console.log(`| stage | ${cols.join(' | ')} |`);
     console.log(`|---|${cols.map(() => '---:').join('|')}|`);
     for (const name of names) {
-      const cells = results.flatMap(([, r]) => [r.add, r.del].map((s) => median(s.get(name) ?? [NaN])));
+      const cells = trees.flatMap((t) =>
+        t.results.flatMap(([, r]) => [r.add, r.del].map((st) => median(st.get(name) ?? [NaN]))),
+      );
       const fmt = (v: number): string =>
         name.startsWith('map writes') ? String(Math.round(v)) : v.toFixed(2);
       console.log(
         `| ${name.replace(/^ +/, (sp) => '&nbsp;'.repeat(sp.length))} | ${cells.map(fmt).join(' | ')} |`,
       );
     }
-    console.log(`\none PATCH of ${BIG} backends into an empty service, then the same PATCH again:`);
-    for (const [what, p, l, ms] of big)
-      console.log(`${what}: client ${ms.toFixed(0)} ms\n  polycubed: ${p}\n  lbrp:      ${l}`);
+    for (const tree of trees) {
+      const big = await bigPatch(tree.stack, agent).catch((e: Error) => {
+        console.log(`\n${tree.label}: the ${BIG}-backend PATCH failed: ${e.message}`);
+        return [];
+      });
+      console.log(
+        `\n${tree.label}: one PATCH of ${BIG} backends into an empty service, then the same PATCH again:`,
+      );
+      for (const [what, p, l, ms] of big)
+        console.log(`${what}: client ${ms.toFixed(0)} ms\n  polycubed: ${p}\n  lbrp:      ${l}`);
+    }
   } finally {
     agent.destroy();
-    await stack.cleanup();
+    for (const tree of trees) await tree.stack.cleanup();
   }
 }
 
