@@ -285,17 +285,21 @@ export class CubeSync {
         this.session.written();
         total++;
       }
+      // Chunks of about writeChunk entries (a packed write counts its entries).
       let chunk: MapWrite[] = [];
+      let entries = 0;
       for (const w of writes) {
         chunk.push(w);
-        if (chunk.length >= this.opts.writeChunk) {
+        entries += w.count ?? 1;
+        if (entries >= this.opts.writeChunk) {
           await send(chunk);
-          total += chunk.length;
+          total += entries;
           chunk = [];
+          entries = 0;
         }
       }
       if (chunk.length > 0) await send(chunk);
-      total += chunk.length;
+      total += entries;
       t.writes = total;
       this.status.ok = true;
       delete this.status.error;

@@ -174,12 +174,15 @@ function rewriteEntries(state: KernelState): Map<string, [Buffer, Buffer]> {
 /**
  * Returns the map writes that turn `prev` into `next`, in a datapath-safe order; an empty list
  * when they are equal. Only changed Maglev slots are written (a table moved to a new range is
- * written whole). Counters of newly used service and backend ids are zeroed. Never touches the
+ * written whole), as packed writes of consecutive changed slots (MapWrite.count, ≤ SLOT_RUN). Counters of newly used service and backend ids are zeroed. Never touches the
  * kernel.
  */
 export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] {
   return [...generateMapWrites(prev, next)];
 }
+
+/** Most slots in one packed write (its two buffers stay 256 KiB each at most). */
+export const SLOT_RUN = 1 << 15;
 
 const put = (map: string, key: Buffer, value: Buffer): MapWrite => ({ map, key, value });
 const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true });
@@ -247,13 +250,17 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     const sameRange = p !== undefined && p.slotBase === s.slotBase && p.tableSize === s.tableSize;
     if (sameRange && p.table === s.table) continue;
     const { slots, values } = diffTables(sameRange ? p.table : undefined, s.table);
-    // One buffer per table for keys and values: millions of 4-byte Buffers are slow to allocate.
-    const keys = Buffer.allocUnsafe(4 * slots.length);
-    const vals = Buffer.allocUnsafe(4 * slots.length);
-    for (let i = 0; i < slots.length; i++) {
-      keys.writeUInt32LE(s.slotBase + slots[i], 4 * i);
-      vals.writeUInt32LE(values[i] >>> 0, 4 * i);
-      yield put(MAPS.slots, keys.subarray(4 * i, 4 * i + 4), vals.subarray(4 * i, 4 * i + 4));
+    // Packed writes (MapWrite.count) of up to SLOT_RUN slots: millions of 4-byte Buffers and
+    // write objects are slow to allocate, and travel as one MapOp anyway.
+    for (let from = 0; from < slots.length; from += SLOT_RUN) {
+      const n = Math.min(SLOT_RUN, slots.length - from);
+      const keys = Buffer.allocUnsafe(4 * n);
+      const vals = Buffer.allocUnsafe(4 * n);
+      for (let i = 0; i < n; i++) {
+        keys.writeUInt32LE(s.slotBase + slots[from + i], 4 * i);
+        vals.writeUInt32LE(values[from + i] >>> 0, 4 * i);
+      }
+      yield n === 1 ? put(MAPS.slots, keys, vals) : { map: MAPS.slots, key: keys, value: vals, count: n };
     }
   }
 

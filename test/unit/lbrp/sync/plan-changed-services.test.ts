@@ -13,7 +13,7 @@ import {
   updateBackend,
 } from '../../../../src/lbrp/model/service-rules';
 import type { CubeModel } from '../../../../src/lbrp/model/cube-model';
-import { generateMapWrites } from '../../../../src/lbrp/sync/map-plan';
+import { generateMapWrites, SLOT_RUN } from '../../../../src/lbrp/sync/map-plan';
 import type { KernelState } from '../../../../src/lbrp/sync/kernel-state';
 import type { MapWrite } from '../../../../src/service-kit';
 import { build, must, newSync, SINGLE_PORTS } from './sync-fixtures';
@@ -75,5 +75,24 @@ describe('map plan over the changed services only', () => {
     }
     expect(compared).toBeGreaterThan(OPS / 2);
     expect(writes).toBeGreaterThan(compared); // the plans were not empty
+  });
+});
+
+describe('packed slot writes', () => {
+  it('writes a new table in packed runs of at most SLOT_RUN slots, counted per slot', async () => {
+    const { sync, host, base } = newSync('SINGLE', { writeChunk: 40_000 });
+    const backend = Array.from({ length: 50 }, (_, i) => ({ ip: `192.168.8.${i + 1}`, port: 80 }));
+    const model = must(
+      addService(build(base, SINGLE_PORTS), { vip: '10.0.0.9', vport: 80, proto: 'TCP', backend }),
+    );
+    const prev = sync.kernel;
+    must(await sync.apply(model));
+    const slots = [...generateMapWrites(prev, sync.kernel)].filter((w) => w.map === 'maglev_slots');
+    const size = 131071; // the policy's table for 50 backends
+    expect(slots.map((w) => w.count)).toEqual([SLOT_RUN, SLOT_RUN, SLOT_RUN, size - 3 * SLOT_RUN]);
+    // The fake host applied every slot: the table resolves in full, and the counts add up.
+    expect(host.takeWrites().filter((w) => w.map === 'maglev_slots')).toHaveLength(size);
+    expect(sync.status.lastWrites).toBeGreaterThan(size);
+    expect(host.writeCalls).toBeGreaterThanOrEqual(4); // chunks of ~40,000 entries
   });
 });
