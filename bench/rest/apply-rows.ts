@@ -77,7 +77,7 @@ export async function applyRows(s: ApplySubject): Promise<void> {
   const lbrp = s.stack.lbrp;
   const from = lbrp?.lines.length ?? 0;
   t = performance.now();
-  await s.stack.ok('PATCH', `lbrp/${CUBE}/`, whole);
+  await s.stack.ok('PATCH', `lbrp/${CUBE}/`, { service: whole.service }); // size leaves are fixed
   s.record('the same configuration again, one PATCH (ms)', performance.now() - t);
   const writes = (lbrp?.lines ?? [])
     .slice(from)
