@@ -6,7 +6,9 @@
 //   and of 1,000 backends (rate and p99), the first of each verified in the pinned kernel maps;
 // - one PATCH carrying 10,000 backends into an empty service, and the same PATCH again (no change);
 // - GETs of a leaf and of a backend per second, and the slowest GET answered while that
-//   10,000-backend PATCH runs.
+//   10,000-backend PATCH runs;
+// - apply -f of 1,000 services × 10 backends, the same apply again, a restart with it persisted
+//   (apply-rows.ts; once per tree, after the rest; `-- --no-apply` skips them).
 // polycubed and lbrp-service run as child processes (LbrpStack) from each tree. The big PATCH runs
 // once, last (a tree whose service blocks for seconds loses its connection there).
 
@@ -16,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
 import { decodeBackendValue, F_BACKEND_ACTIVE } from '../../src/lbrp/dataplane/map-layouts';
 import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
+import { applyRows } from './apply-rows';
 
 const P = '/polycube/v1';
 const CUBE = 'sp0';
@@ -211,7 +214,8 @@ export async function benchChurn(baseline: string | undefined): Promise<void> {
       await s.stack.start();
       await setup(s);
     }
-    for (let r = 0; r < ROUNDS; r++) {
+    const applyOnly = process.argv.includes('--apply-only');
+    for (let r = 0; r < (applyOnly ? 0 : ROUNDS); r++) {
       for (const s of subjects) {
         await churn(s, '10.255.0.3', 3);
         await churn(s, '10.255.0.4', 1000);
@@ -220,13 +224,21 @@ export async function benchChurn(baseline: string | undefined): Promise<void> {
       console.log(`churn round ${r + 1}/${ROUNDS} done`);
     }
     // Last and once: a tree that cannot take it loses its service connection.
-    for (const s of subjects) {
+    for (const s of applyOnly ? [] : subjects) {
       try {
         await bigPatch(s);
       } catch (e) {
         console.log(`${s.label}: the ${BIG}-backend PATCH failed: ${(e as Error).message}`);
       }
     }
+    if (!process.argv.includes('--no-apply'))
+      for (const s of subjects) {
+        try {
+          await applyRows(s);
+        } catch (e) {
+          console.log(`${s.label}: the apply rows failed: ${(e as Error).message}`);
+        }
+      }
     const names = [...subjects[subjects.length - 1].rows.keys()];
     const width = Math.max(...names.map((n) => n.length));
     console.log(`control-plane speed (issue 17), medians of ${ROUNDS} rounds, one keep-alive client:`);

@@ -27,6 +27,7 @@ import { readdirSync } from 'node:fs';
 import { formulaLines } from './kernel-memory';
 import { TestNet } from '../../test/fixtures/netns';
 import { benchHostileStall } from './hostile-stall';
+import { benchBreakdown } from './breakdown';
 import { benchChurn } from './churn';
 
 const P = '/polycube/v1';
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
   try {
     // `-- --churn`: only the control-plane speed rows (churn.ts), against BENCH_BASELINE too.
     if (process.argv.includes('--churn')) return await benchChurn(process.env.BENCH_BASELINE);
+    // `-- --breakdown`: where one add/delete's time goes (breakdown.ts, CUBE_TRACE=change).
+    if (process.argv.includes('--breakdown')) return await benchBreakdown();
     await stack.start();
     // `-- --memory`: only the kernel memory row (no request rates: quick, and quiet on a busy host).
     if (process.argv.includes('--memory')) await kernelMemory(stack);

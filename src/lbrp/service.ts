@@ -4,6 +4,7 @@
 // by startLbrpService (ServiceKit over gRPC); tests may hand in any CubeHost.
 
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { cubeError, errorDef, requestTag, type CubeError, type Result } from '../common/errors';
 import {
@@ -38,6 +39,8 @@ import { backendHealthView } from './health/health-view';
 
 /** setTimeout's longest delay (a later deadline re-arms when this one fires). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Tracer (STYLE §2): CUBE_TRACE=change prints where each change's time went in this service. */
+const tracingChanges = (process.env.CUBE_TRACE ?? '').split(',').includes('change');
 
 /** The datamodel lbrp registers (datamodel/lbrp.yang; polycubed has the base modules). */
 export const LBRP_YANG_PATH = resolve(__dirname, '../../datamodel/lbrp.yang');
@@ -121,7 +124,22 @@ export class LbrpService implements ServiceHandler {
   onConfig(req: ConfigRequest): Promise<ConfigAnswer> {
     // READs do not queue behind writes: they answer from each cube's committed state.
     if (req.op === 'READ') return this.handle(req);
-    return this.serialized(() => this.handle(req));
+    if (!tracingChanges) return this.serialized(() => this.handle(req));
+    const t0 = performance.now();
+    return this.serialized(async () => {
+      const t1 = performance.now();
+      const before = this.cubes.get(req.cube)?.timing;
+      if (before) Object.assign(before, { derive: 0, load: 0, plan: 0, write: 0, calls: 0, writes: 0 });
+      const answer = await this.handle(req);
+      const t = this.cubes.get(req.cube)?.timing;
+      const ms = (x: number): string => x.toFixed(2);
+      const total = performance.now() - t1;
+      const stages = t
+        ? `derive ${ms(t.derive)}, load ${ms(t.load)}, plan ${ms(t.plan)}, write ${ms(t.write)} (${t.writes} writes in ${t.calls} WriteMaps), other ${ms(total - t.derive - t.load - t.plan - t.write)}`
+        : 'no cube';
+      console.log(`change ${req.op} ${req.path}: queue ${ms(t1 - t0)}, ${stages}, total ${ms(total)} ms`);
+      return answer;
+    });
   }
 
   onResync(cubes: ResyncCube[]): Promise<void> {

@@ -168,6 +168,8 @@ export interface MapOpMsg {
   key: Buffer;
   value: Buffer;
   delete: boolean;
+  /** Entries packed back to back in key (and value); 0 or 1: one entry. */
+  count?: number;
 }
 
 /** proto `WriteMapsRequest`. */

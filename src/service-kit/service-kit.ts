@@ -15,6 +15,7 @@ import {
   type MapEntryMsg,
   type ServiceMessageMsg,
 } from '../proto/polycube-types';
+import { packMapWrites } from './pack-map-writes';
 import {
   DataplaneError,
   type ConfigAnswer,
@@ -149,15 +150,12 @@ export class ServiceKit extends EventEmitter {
     };
   }
 
-  /** Applies writes in order (batched per map by polycubed); returns how many were applied. */
+  /**
+   * Applies writes in order (batched per map by polycubed); returns how many were applied. Runs
+   * of writes to one map travel packed, as one MapOp each (packMapWrites).
+   */
   async writeMaps(cube: string, ops: MapWrite[]): Promise<number> {
-    const msgOps = ops.map((o) => ({
-      map: o.map,
-      key: o.key,
-      value: o.value ?? Buffer.alloc(0),
-      delete: o.delete ?? false,
-    }));
-    const reply = (await this.unary('writeMaps', { cube, ops: msgOps })) as { applied: number };
+    const reply = (await this.unary('writeMaps', { cube, ops: packMapWrites(ops) })) as { applied: number };
     return reply.applied;
   }
 

@@ -93,6 +93,11 @@ export interface MapWrite {
   /** Required unless `delete`. Per-CPU maps accept one CPU's value (copied to all) or all CPUs'. */
   value?: Buffer;
   delete?: boolean;
+  /**
+   * Entries packed in this write (default 1): `key` holds `count` keys back to back and `value`
+   * `count` values (one CPU's each for a per-CPU map). One message for a run of writes.
+   */
+  count?: number;
 }
 
 /** What LoadDataplane needs. */

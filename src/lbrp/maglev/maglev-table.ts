@@ -50,11 +50,18 @@ export function orderBackends<T extends MaglevBackend>(backends: readonly T[]): 
  * - Equal weights reproduce the paper's populate loop exactly; weights only space out turns.
  * - Returns a fresh array (swap it in whole; never patch a table someone else holds).
  *
+ * - With `values`, entries are `values[index]` instead (what translateTable would return, without
+ *   a second pass over the table).
+ *
  * Cost: O(M log M) slot probes plus O(M + N log N), whatever the weights; ~3 ms for M = 65537,
  * N = 100 (bench/control/maglev.ts). Throws (programmer error) when `tableSize` is not prime, a
  * weight is not a non-negative integer, M × Σweight is not a safe integer, or two ids repeat.
  */
-export function buildMaglevTable(backends: readonly MaglevBackend[], tableSize: number): Int32Array {
+export function buildMaglevTable(
+  backends: readonly MaglevBackend[],
+  tableSize: number,
+  values?: ArrayLike<number>,
+): Int32Array {
   if (!isPrime(tableSize)) {
     throw new RangeError(`buildMaglevTable: table size must be prime, got ${tableSize}`);
   }
@@ -65,7 +72,7 @@ export function buildMaglevTable(backends: readonly MaglevBackend[], tableSize: 
   ordered.forEach((b, i) => {
     if (b.weight > 0) active.push(i);
   });
-  if (active.length > 0) fillTable(table, ordered, active);
+  if (active.length > 0) fillTable(table, ordered, active, values);
   return table;
 }
 
@@ -174,8 +181,18 @@ function giveEveryWeightASlot(quota: Int32Array): void {
  * when r = ⌊j·Q/qᵢ⌋ for its j-th claim, so it claims in round 0, spreads its qᵢ claims evenly and
  * the table is full when round Q − 1 ends. Within a round, backends go in id order. With equal
  * weights this is exactly the paper's round-robin.
+ *
+ * Speed (same output): taken slots are a bitset (M/8 bytes stay in the L1 cache), and once few
+ * slots are free the walk is replaced by a scan of the free slots (see claimFromFreeList): a walk
+ * costs about M/F probes when F slots are free, so most of a plain fill's probes fall in its last
+ * few hundred claims.
  */
-function fillTable(table: Int32Array, ordered: readonly MaglevBackend[], active: readonly number[]): void {
+function fillTable(
+  table: Int32Array,
+  ordered: readonly MaglevBackend[],
+  active: readonly number[],
+  values: ArrayLike<number> | undefined,
+): void {
   const m = table.length;
   const quotas = apportionSlots(
     active.map((i) => ordered[i].weight),
@@ -184,27 +201,97 @@ function fillTable(table: Int32Array, ordered: readonly MaglevBackend[], active:
   const n = active.length;
   const next = new Int32Array(n);
   const skip = new Int32Array(n);
+  const entry = new Int32Array(n); // what backend k's slots hold
   for (let k = 0; k < n; k++) {
-    const p = derivePermutation(ordered[active[k]].id, m);
-    next[k] = p.offset;
-    skip[k] = p.skip;
+    entry[k] = values ? values[active[k]] : active[k];
+    const id = ordered[active[k]].id;
+    next[k] = hashId(id, OFFSET_SEED) % m;
+    skip[k] = (hashId(id, SKIP_SEED) % (m - 1)) + 1;
   }
   const turns = scheduleTurns(quotas, m);
-  // One byte per slot: the probe loop's random reads stay in a quarter of the table's cache footprint.
-  const taken = new Uint8Array(m);
-  for (let t = 0; t < m; t++) {
+  const taken = new Int32Array((m + 31) >>> 5);
+  const tail = m <= MAX_SCAN_TABLE ? Math.min(m, Math.ceil(Math.sqrt(m / SCAN_COST))) : 0;
+  const walked = m - tail;
+  for (let t = 0; t < walked; t++) {
     const k = turns[t];
-    const step = skip[k];
+    const back = skip[k] - m; // slot + skip mod M = slot + back, plus M when negative
     let slot = next[k];
-    while (taken[slot] !== 0) {
-      slot += step;
-      if (slot >= m) slot -= m;
+    // Branch-free wrap (slot >> 31 is −1 when negative): a wrap branch taken at random mispredicts.
+    while ((taken[slot >>> 5] & (1 << (slot & 31))) !== 0) {
+      slot += back;
+      slot += m & (slot >> 31);
     }
-    taken[slot] = 1;
-    table[slot] = active[k];
-    slot += step;
-    next[k] = slot >= m ? slot - m : slot;
+    taken[slot >>> 5] |= 1 << (slot & 31);
+    table[slot] = entry[k];
+    slot += back;
+    next[k] = slot + (m & (slot >> 31));
   }
+  if (tail > 0) claimFromFreeList(table, taken, turns, walked, next, skip, entry);
+}
+
+/** Tables up to this size use the free-slot scan: (M−1)² stays an exact double below 2⁵³. */
+const MAX_SCAN_TABLE = 1 << 26;
+/** Measured cost of one scanned free slot relative to one walk probe (sets where the scan starts). */
+const SCAN_COST = 2;
+
+/**
+ * The last claims, from `first` on, when few slots are free: backend k's walk from p reaches slot
+ * f after j(f) = (f − p)·skip⁻¹ mod M steps, so its first free slot on the walk is the free slot
+ * with the smallest j, the slot the walk would stop at. Each claim costs one pass over the free
+ * slots instead of about M/F probes.
+ */
+function claimFromFreeList(
+  table: Int32Array,
+  taken: Int32Array,
+  turns: Int32Array,
+  first: number,
+  next: Int32Array,
+  skip: Int32Array,
+  entry: Int32Array,
+): void {
+  const m = table.length;
+  const free = new Int32Array(m - first);
+  let count = 0;
+  for (let s = 0; s < m; s++) if ((taken[s >>> 5] & (1 << (s & 31))) === 0) free[count++] = s;
+  const inverse = new Float64Array(skip.length); // 0: not computed yet (skip⁻¹ is never 0)
+  const mInv = 1 / m;
+  for (let t = first; t < m; t++) {
+    const k = turns[t];
+    let inv = inverse[k];
+    if (inv === 0) inv = inverse[k] = modInverse(skip[k], m);
+    const p = next[k];
+    let best = 0;
+    let bestSteps = m;
+    for (let i = 0; i < count; i++) {
+      let d = free[i] - p;
+      if (d < 0) d += m;
+      const x = d * inv; // < 2⁵³: exact
+      let steps = x - Math.floor(x * mInv) * m;
+      if (steps < 0) steps += m;
+      else if (steps >= m) steps -= m;
+      if (steps < bestSteps) {
+        bestSteps = steps;
+        best = i;
+      }
+    }
+    const slot = free[best];
+    free[best] = free[--count];
+    table[slot] = entry[k];
+    const after = slot + skip[k];
+    next[k] = after >= m ? after - m : after;
+  }
+}
+
+/** a⁻¹ mod m for a prime m and 0 < a < m (extended Euclid). */
+function modInverse(a: number, m: number): number {
+  let [r0, r1] = [m, a];
+  let [t0, t1] = [0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return t0 < 0 ? t0 + m : t0;
 }
 
 /**
@@ -215,7 +302,12 @@ function fillTable(table: Int32Array, ordered: readonly MaglevBackend[], active:
 function scheduleTurns(quotas: Int32Array, m: number): Int32Array {
   const n = quotas.length;
   let rounds = 0;
-  for (let k = 0; k < n; k++) if (quotas[k] > rounds) rounds = quotas[k];
+  let least = m;
+  for (let k = 0; k < n; k++) {
+    if (quotas[k] > rounds) rounds = quotas[k];
+    if (quotas[k] < least) least = quotas[k];
+  }
+  if (rounds - least <= 1) return roundRobinTurns(quotas, m, rounds);
   const claimRound = new Int32Array(m);
   const claimOwner = new Int32Array(m);
   let e = 0;
@@ -241,5 +333,19 @@ function scheduleTurns(quotas: Int32Array, m: number): Int32Array {
   for (let r = 0; r < rounds; r++) start[r + 1] += start[r];
   const turns = new Int32Array(m);
   for (let c = 0; c < m; c++) turns[start[claimRound[c]]++] = claimOwner[c];
+  return turns;
+}
+
+/**
+ * scheduleTurns when every quota is Q or Q − 1 (equal weights): a quota of Q − 1 claims in rounds
+ * 0..Q − 2 (⌊j·Q/(Q − 1)⌋ = j for j < Q − 1), so every round is all backends in order except the
+ * last, which only those of quota Q take. The same order without sorting m claims.
+ */
+function roundRobinTurns(quotas: Int32Array, m: number, rounds: number): Int32Array {
+  const n = quotas.length;
+  const turns = new Int32Array(m);
+  let e = 0;
+  for (let r = 0; r < rounds - 1; r++) for (let k = 0; k < n; k++) turns[e++] = k;
+  for (let k = 0; k < n; k++) if (quotas[k] === rounds) turns[e++] = k;
   return turns;
 }

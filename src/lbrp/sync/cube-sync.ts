@@ -3,6 +3,7 @@
 // first when compiled-in port ids change), `adopt` rebuilds from the kernel after a restart.
 // Refusals change nothing; a failed kernel write is recorded and retried from a readback.
 
+import { performance } from 'node:perf_hooks';
 import type { CubeError, Result } from '../../common/errors';
 import { cubeError } from '../../common/errors';
 import type { CubeModel, CubeSizes } from '../model/cube-model';
@@ -64,6 +65,20 @@ export interface SyncStatus {
   lastWrites: number;
 }
 
+/** Where the last apply's time went (ms), for the CUBE_TRACE=change line of the service. */
+export interface ApplyTiming {
+  /** Model → KernelState, Maglev tables included. */
+  derive: number;
+  /** Compiling and loading the program (0 unless the compiled-in port ids changed). */
+  load: number;
+  /** Generating the map writes (the plan), outside the WriteMaps round trips. */
+  plan: number;
+  /** WriteMaps round trips to polycubed (its kernel writes included). */
+  write: number;
+  calls: number;
+  writes: number;
+}
+
 /** Tracer (STYLE §2): CUBE_TRACE=sync prints the time of each apply's stages. */
 const TRACE = 'sync';
 const tracing = (process.env.CUBE_TRACE ?? '').split(',').includes(TRACE);
@@ -93,6 +108,8 @@ export class CubeSync {
   readonly status: SyncStatus = { ok: true, lastWrites: 0 };
   /** The last change whose writes finished: what READs show (never a change half written). */
   private committedValue: { model: CubeModel; kernel: KernelState };
+  /** Where the last apply's time went. */
+  readonly timing: ApplyTiming = { derive: 0, load: 0, plan: 0, write: 0, calls: 0, writes: 0 };
 
   constructor(
     model: CubeModel,
@@ -146,7 +163,7 @@ export class CubeSync {
       opts.refreshPorts === true ||
       next.ports.size !== this.modelValue.ports.size ||
       [...next.ports.keys()].some((n) => !this.portIdsValue.has(n));
-    const t0 = Date.now();
+    const t0 = performance.now();
     const portIds = portsChanged ? await this.readPortIds() : this.portIdsValue;
     if (!this.status.ok) await this.rebuildFromKernel();
     const hz = await this.hz();
@@ -156,7 +173,7 @@ export class CubeSync {
       policy: this.opts.policy,
       hz,
     });
-    const t1 = Date.now();
+    const t1 = performance.now();
     if (!derived.ok) {
       rollbackAll(this.alloc);
       return derived;
@@ -174,18 +191,22 @@ export class CubeSync {
       }
       this.loadedDefines = key;
     }
-    const t2 = Date.now();
+    const t2 = performance.now();
     const writes = generateMapWrites(this.kernelValue, derived.value);
     commitAll(this.alloc);
     this.modelValue = next;
     this.portIdsValue = new Map(portIds);
     this.drains.observe(this.kernelValue, derived.value, this.now());
     this.kernelValue = derived.value;
-    const t3 = Date.now();
+    const t3 = performance.now();
     const written = await this.write(writes);
     this.publish();
+    const t = this.timing;
+    t.derive = t1 - t0;
+    t.load = t2 - t1;
+    t.plan = performance.now() - t3 - t.write;
     if (tracing) {
-      const ms = [t1 - t0, t2 - t1, Date.now() - t3];
+      const ms = [t1 - t0, t2 - t1, performance.now() - t3].map(Math.round);
       console.log(
         `${TRACE} ${next.name}: derive ${ms[0]} ms, load ${ms[1]} ms, ${written} writes planned and written in ${ms[2]} ms`,
       );
@@ -248,24 +269,38 @@ export class CubeSync {
    */
   private async write(writes: Iterable<MapWrite>): Promise<number> {
     let total = 0;
+    const t = this.timing;
+    t.write = 0;
+    t.calls = 0;
+    const send = async (ops: MapWrite[]): Promise<void> => {
+      const t0 = performance.now();
+      await this.host.writeMaps(this.modelValue.name, ops);
+      t.write += performance.now() - t0;
+      t.calls++;
+    };
     try {
       const session = await this.session.plan(this.modelValue.session);
       if (session) {
-        await this.host.writeMaps(this.modelValue.name, [session]);
+        await send([session]);
         this.session.written();
         total++;
       }
+      // Chunks of about writeChunk entries (a packed write counts its entries).
       let chunk: MapWrite[] = [];
+      let entries = 0;
       for (const w of writes) {
         chunk.push(w);
-        if (chunk.length >= this.opts.writeChunk) {
-          await this.host.writeMaps(this.modelValue.name, chunk);
-          total += chunk.length;
+        entries += w.count ?? 1;
+        if (entries >= this.opts.writeChunk) {
+          await send(chunk);
+          total += entries;
           chunk = [];
+          entries = 0;
         }
       }
-      if (chunk.length > 0) await this.host.writeMaps(this.modelValue.name, chunk);
-      total += chunk.length;
+      if (chunk.length > 0) await send(chunk);
+      total += entries;
+      t.writes = total;
       this.status.ok = true;
       delete this.status.error;
       this.status.lastWrites = total;

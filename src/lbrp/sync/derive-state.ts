@@ -7,7 +7,7 @@ import type { Result } from '../../common/errors';
 import { fail, ok, type CubeModel, type ServiceModel } from '../model/cube-model';
 import { IPPROTO } from '../dataplane/map-layouts';
 import { activeRewrite } from '../model/src-rewrite-rules';
-import { buildMaglevTable, orderBackends, translateTable } from '../maglev/maglev-table';
+import { buildMaglevTable, orderBackends } from '../maglev/maglev-table';
 import { tableSizeFor, type TablePolicy } from '../maglev/table-policy';
 import type { IdAllocator, SlotAllocator } from './allocators';
 import { FALLBACK_HZ, secondsToUnits } from '../dataplane/session-clock';
@@ -206,7 +206,7 @@ function deriveService(
   } else {
     const maglev = [...svc.backends.values()].map((b) => ({ id: b.ip, weight: b.weight }));
     const ids = orderBackends(maglev).map((b) => (backends.get(b.id) as KBackend).id);
-    table = tableSize === 0 ? new Int32Array(0) : translateTable(buildMaglevTable(maglev, tableSize), ids);
+    table = tableSize === 0 ? new Int32Array(0) : buildMaglevTable(maglev, tableSize, ids);
   }
 
   let slotBase = 0;

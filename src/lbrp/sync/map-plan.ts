@@ -87,6 +87,28 @@ const serviceFlags = (s: KService): number => (s.affinityTimeout !== undefined ?
 const serviceKeyBuf = (s: KService): Buffer =>
   encodeServiceKey({ vip: s.vip, vport: s.vport, proto: s.proto });
 
+/** Per-state indexes the plan reads (never mutates). */
+interface StateIndexes {
+  byId?: ReadonlyMap<number, { b: KBackend; address: string }>;
+  ips?: ReadonlyMap<string, number>;
+  vips?: ReadonlyMap<string, number>;
+}
+/**
+ * Indexes by state: a state is immutable, and the `next` of one plan is the `prev` of the next
+ * one, so each index of a state is built once instead of twice (they cost O(every backend)).
+ */
+const indexes = new WeakMap<KernelState, StateIndexes>();
+
+function indexOf<K extends keyof StateIndexes>(
+  state: KernelState,
+  which: K,
+  build: (s: KernelState) => NonNullable<StateIndexes[K]>,
+): NonNullable<StateIndexes[K]> {
+  let entry = indexes.get(state);
+  if (!entry) indexes.set(state, (entry = {}));
+  return (entry[which] ??= build(state)) as NonNullable<StateIndexes[K]>;
+}
+
 /** Every backend of a state by kernel id, with its address key. */
 function backendsById(state: KernelState): Map<number, { b: KBackend; address: string }> {
   const out = new Map<number, { b: KBackend; address: string }>();
@@ -94,6 +116,41 @@ function backendsById(state: KernelState): Map<number, { b: KBackend; address: s
     for (const b of s.backends.values())
       out.set(b.id, { b, address: backendAddressKey(b.ip, b.port, s.proto) });
   return out;
+}
+
+/**
+ * The backends (by id, in state order) of the services that are not the same object in both
+ * states, when they are all the per-backend steps need: a backend of a service that did not
+ * change keeps its id, address and F_BACKEND_ACTIVE, so it is written only when its
+ * F_BACKEND_UNIQUE flag changes or its address's entry is re-pointed. Undefined when either
+ * happens (then every backend is looked at). Makes a change cost its services, not the cube.
+ */
+function changedBackends(
+  prev: KernelState,
+  next: KernelState,
+  late: ReadonlySet<string>,
+):
+  | {
+      before: Map<number, { b: KBackend; address: string }>;
+      after: Map<number, { b: KBackend; address: string }>;
+    }
+  | undefined {
+  if (late.size > 0) return undefined;
+  const collect = (from: KernelState, other: KernelState): Map<number, { b: KBackend; address: string }> => {
+    const out = new Map<number, { b: KBackend; address: string }>();
+    for (const [key, s] of from.services) {
+      if (other.services.get(key) === s) continue;
+      for (const b of s.backends.values())
+        out.set(b.id, { b, address: backendAddressKey(b.ip, b.port, s.proto) });
+    }
+    return out;
+  };
+  const before = collect(prev, next);
+  const after = collect(next, prev);
+  const inChanged = (id: number): boolean => before.has(id) || after.has(id);
+  for (const id of prev.uniqueBackends) if (!next.uniqueBackends.has(id) && !inChanged(id)) return undefined;
+  for (const id of next.uniqueBackends) if (!prev.uniqueBackends.has(id) && !inChanged(id)) return undefined;
+  return { before, after };
 }
 
 /** The two src_ip_rewrite entries of a state (key hex → [key, value]). */
@@ -117,12 +174,15 @@ function rewriteEntries(state: KernelState): Map<string, [Buffer, Buffer]> {
 /**
  * Returns the map writes that turn `prev` into `next`, in a datapath-safe order; an empty list
  * when they are equal. Only changed Maglev slots are written (a table moved to a new range is
- * written whole). Counters of newly used service and backend ids are zeroed. Never touches the
+ * written whole), as packed writes of consecutive changed slots (MapWrite.count, ≤ SLOT_RUN). Counters of newly used service and backend ids are zeroed. Never touches the
  * kernel.
  */
 export function planMapWrites(prev: KernelState, next: KernelState): MapWrite[] {
   return [...generateMapWrites(prev, next)];
 }
+
+/** Most slots in one packed write (its two buffers stay 256 KiB each at most). */
+export const SLOT_RUN = 1 << 15;
 
 const put = (map: string, key: Buffer, value: Buffer): MapWrite => ({ map, key, value });
 const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true });
@@ -133,19 +193,20 @@ const del = (map: string, key: Buffer): MapWrite => ({ map, key, delete: true })
  */
 export function* generateMapWrites(prev: KernelState, next: KernelState): Generator<MapWrite> {
   // 0. backend_ips: new and changed counts (deletions come last, step 8).
-  const ipsBefore = backendIpCounts(prev);
-  const ipsAfter = backendIpCounts(next);
+  const ipsBefore = indexOf(prev, 'ips', backendIpCounts);
+  const ipsAfter = indexOf(next, 'ips', backendIpCounts);
   for (const [ip, n] of ipsAfter)
     if (ipsBefore.get(ip) !== n) yield put(MAPS.backendIps, encodeIpv4Key(ip), encodeU32(n));
 
   // 1. backends: lost flags first (drained or removed ones lose F_BACKEND_ACTIVE, shared ones
   // F_BACKEND_UNIQUE); then new backend_to_vip entries; then new and changed backends (counters of
   // new ids zeroed), flagged F_BACKEND_UNIQUE now unless their entry is re-pointed in step 5.
-  const before = backendsById(prev);
-  const after = backendsById(next);
   const late = new Set<string>(); // addresses whose entry is re-pointed in step 5
   for (const [a, e] of next.backendVips)
     if (prev.backendVips.has(a) && !sameVip(prev.backendVips.get(a), e)) late.add(a);
+  const changed = changedBackends(prev, next, late);
+  const before = changed?.before ?? indexOf(prev, 'byId', backendsById);
+  const after = changed?.after ?? indexOf(next, 'byId', backendsById);
   const early = new Map<number, number>(); // id → flags written in this step
   for (const [id, { b, address }] of after) {
     const f = flagsOf(next, b);
@@ -189,13 +250,17 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     const sameRange = p !== undefined && p.slotBase === s.slotBase && p.tableSize === s.tableSize;
     if (sameRange && p.table === s.table) continue;
     const { slots, values } = diffTables(sameRange ? p.table : undefined, s.table);
-    // One buffer per table for keys and values: millions of 4-byte Buffers are slow to allocate.
-    const keys = Buffer.allocUnsafe(4 * slots.length);
-    const vals = Buffer.allocUnsafe(4 * slots.length);
-    for (let i = 0; i < slots.length; i++) {
-      keys.writeUInt32LE(s.slotBase + slots[i], 4 * i);
-      vals.writeUInt32LE(values[i] >>> 0, 4 * i);
-      yield put(MAPS.slots, keys.subarray(4 * i, 4 * i + 4), vals.subarray(4 * i, 4 * i + 4));
+    // Packed writes (MapWrite.count) of up to SLOT_RUN slots: millions of 4-byte Buffers and
+    // write objects are slow to allocate, and travel as one MapOp anyway.
+    for (let from = 0; from < slots.length; from += SLOT_RUN) {
+      const n = Math.min(SLOT_RUN, slots.length - from);
+      const keys = Buffer.allocUnsafe(4 * n);
+      const vals = Buffer.allocUnsafe(4 * n);
+      for (let i = 0; i < n; i++) {
+        keys.writeUInt32LE(s.slotBase + slots[from + i], 4 * i);
+        vals.writeUInt32LE(values[from + i] >>> 0, 4 * i);
+      }
+      yield n === 1 ? put(MAPS.slots, keys, vals) : { map: MAPS.slots, key: keys, value: vals, count: n };
     }
   }
 
@@ -223,8 +288,8 @@ export function* generateMapWrites(prev: KernelState, next: KernelState): Genera
     });
     yield put(MAPS.services, serviceKeyBuf(s), value);
   }
-  const vipsBefore = vipCounts(prev);
-  const vipsAfter = vipCounts(next);
+  const vipsBefore = indexOf(prev, 'vips', vipCounts);
+  const vipsAfter = indexOf(next, 'vips', vipCounts);
   for (const [vip, n] of vipsAfter)
     if (vipsBefore.get(vip) !== n) yield put(MAPS.vips, encodeIpv4Key(vip), encodeU32(n));
 

@@ -12,6 +12,7 @@ export class CoalescingWriter {
   private readonly pending = new Set<string>();
   private waiters: ((err: string | undefined) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
 
@@ -41,6 +42,10 @@ export class CoalescingWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
+    }
     await this.running;
     if (this.pending.size > 0) await this.run();
   }
@@ -52,7 +57,16 @@ export class CoalescingWriter {
   }
 
   private schedule(): void {
-    if (this.timer || this.running || this.closed) return;
+    if (this.timer || this.immediate || this.running || this.closed) return;
+    // No delay: the write starts once the current I/O callbacks are done, not at the next timer
+    // tick (setTimeout(0) waits ≥ 1 ms, which a single change's reply would wait for).
+    if (this.delayMs <= 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        void this.run();
+      });
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.run();

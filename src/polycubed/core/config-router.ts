@@ -3,6 +3,7 @@
 // merging answers and undoing polycubed's own changes when the service rejects a request.
 // Runtime spec §3.6/§4.4, REST spec §6.2 semantics; errors as REST spec §5.3.
 
+import { performance } from 'node:perf_hooks';
 import { nameError } from '../../common/name-rules';
 import type { LinkInfo } from '../runtime/netlink-links';
 import { BASE_CUBE_LEAVES, BASE_PORT_LEAVES, cubeObject, portObject, portObjects } from './base-model';
@@ -79,6 +80,9 @@ const noPort = (name: string): ConfigResult => fail(ErrorCode.GENERIC_ERROR, `Po
 
 /** Runs configuration operations against a RouterContext. */
 export class ConfigRouter {
+  /** Told each change's round trip to its service (CUBE_TRACE=change); READs are not reported. */
+  onForward: ((ms: number) => void) | undefined;
+
   constructor(private readonly ctx: RouterContext) {}
 
   /** See Daemon.execute. */
@@ -101,6 +105,7 @@ export class ConfigRouter {
     const svc = this.ctx.service(op.service);
     if (!svc?.conn) return fail(ErrorCode.UNAVAILABLE, `service ${op.service} unavailable`);
     const req = { ...op, ...over };
+    const t = this.onForward && req.op !== 'READ' ? performance.now() : undefined;
     const r = await svc.conn.request({
       op: req.op,
       cube: req.cube,
@@ -109,6 +114,7 @@ export class ConfigRouter {
       bodyJson: body === undefined ? '' : JSON.stringify(body),
       isCollection: req.isCollection,
     });
+    if (t !== undefined) this.onForward?.(performance.now() - t);
     const res: ConfigResult = { code: r.code };
     if (r.message) res.message = r.message;
     if (r.errorInfo) res.errorInfo = r.errorInfo;

@@ -14,6 +14,7 @@ import { PacketSender } from '../runtime/packet-out';
 import type { CubeRecord, CubeRegistry } from './cube-registry';
 import type { RuntimeStore } from './persistence';
 import { SouthboundError } from './service-link';
+import { timeMapWrites } from './change-trace';
 import { loadFailure, readMapEntries, writeMapOps } from './southbound';
 import { levelIndex, type LogLevel } from './types';
 
@@ -72,7 +73,8 @@ export class CubeSouthbound {
 
   /** See Daemon.writeMaps. */
   writeMaps(cube: string, ops: MapOpMsg[], caller?: string): number {
-    return writeMapOps(this.southCube(cube, caller).dataplane, cube, ops);
+    const dp = this.southCube(cube, caller).dataplane;
+    return timeMapWrites(ops.length, () => writeMapOps(dp, cube, ops));
   }
 
   /** See Daemon.readMaps. */

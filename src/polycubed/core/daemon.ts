@@ -20,6 +20,7 @@ import { NetdevWatch } from '../runtime/netdev-watch';
 import { listAddresses, listLinks } from '../runtime/netlink-links';
 import { baseObject } from './base-model';
 import { ConfigRouter, fail } from './config-router';
+import { ChangeTrace, tracingChanges } from './change-trace';
 import type { Durable } from './coalescing-writer';
 import { CubeEvents, type PortChangeEvent } from './cube-events';
 import { CubeLifecycle } from './cube-lifecycle';
@@ -289,7 +290,7 @@ export class Daemon extends EventEmitter {
   execute(op: ConfigOp): Promise<ConfigResult> {
     // READs never wait behind writes: the service answers them from its last committed state.
     if (op.op === 'READ') return this.run(op);
-    return this.serializeDurable(() => this.run(op));
+    return this.serializeDurable(() => this.run(op), tracingChanges ? `${op.op} ${op.path}` : undefined);
   }
 
   private async run(op: ConfigOp): Promise<ConfigResult> {
@@ -386,17 +387,23 @@ export class Daemon extends EventEmitter {
    * change is live but would be lost at the next restart. The wait happens outside the queue, so
    * the next operation runs meanwhile and concurrent changes share one write.
    */
-  private async serializeDurable(fn: () => Promise<ConfigResult>): Promise<ConfigResult> {
+  private async serializeDurable(fn: () => Promise<ConfigResult>, traced?: string): Promise<ConfigResult> {
+    const trace = traced === undefined ? undefined : new ChangeTrace(traced);
     const { result, durable } = await this.serialize(async () => {
       const collected: Durable[] = [];
       this.durable = collected;
+      trace?.start();
+      if (trace) this.router.onForward = (ms) => trace.forward(ms);
       try {
         return { result: await fn(), durable: collected };
       } finally {
         this.durable = undefined;
+        this.router.onForward = undefined;
+        trace?.applied();
       }
     });
     const errors = (await Promise.all(durable)).filter((e): e is string => e !== undefined);
+    trace?.end();
     if (errors.length === 0 || result.code !== ErrorCode.OK) return result;
     return fail(
       ErrorCode.GENERIC_ERROR,

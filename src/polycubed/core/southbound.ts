@@ -49,25 +49,69 @@ function southError(err: unknown, applied: number, total: number): SouthboundErr
   return new SouthboundError(status, `${(err as Error).message} (${applied} of ${total} operations applied)`);
 }
 
+/** Entries an op stands for (MapOp.count: 0 and 1 both mean one). */
+const entriesOf = (op: MapOpMsg): number => Math.max(1, op.count ?? 0);
+
 /**
- * Applies `ops` in order, one batch per run of consecutive ops on the same map and of the same
- * kind. Deleting a missing key is not an error. Returns how many ops were applied; on failure
- * throws SouthboundError saying how many were.
+ * The single entries of a packed op (views into its key and value); throws INVALID_ARGUMENT when
+ * its bytes do not split into `count` equal parts.
+ */
+function unpack(op: MapOpMsg): MapOpMsg[] {
+  const n = entriesOf(op);
+  if (n === 1) return [op];
+  const k = op.key.length / n;
+  const v = op.delete ? 0 : op.value.length / n;
+  if (!Number.isInteger(k) || k === 0 || !Number.isInteger(v))
+    throw new SouthboundError(
+      'INVALID_ARGUMENT',
+      `map ${op.map}: ${op.key.length} key and ${op.value.length} value bytes do not hold ${n} entries`,
+    );
+  return Array.from({ length: n }, (_, i) => ({
+    map: op.map,
+    key: op.key.subarray(i * k, (i + 1) * k),
+    value: op.value.subarray(i * v, (i + 1) * v),
+    delete: op.delete,
+  }));
+}
+
+/**
+ * Applies `ops` in order, one batch per run of consecutive entries on the same map and of the
+ * same kind; a packed op (MapOp.count > 1) of updates to a map that is not per-CPU goes to the
+ * kernel as it is, without a Buffer per entry. Deleting a missing key is not an error. Returns
+ * how many entries were applied; on failure throws SouthboundError saying how many were.
  */
 export function writeMapOps(dp: CubeDataplane, cube: string, ops: MapOpMsg[]): number {
+  let total = 0;
+  for (const op of ops) total += entriesOf(op);
   let applied = 0;
   for (let i = 0; i < ops.length;) {
+    const first = ops[i];
+    const map = mapOf(dp, cube, first.map);
+    if (entriesOf(first) > 1 && !first.delete && !map.perCpu) {
+      const n = entriesOf(first);
+      try {
+        map.updateBatchPacked(first.key, first.value, n);
+      } catch (err) {
+        throw southError(err, applied, total);
+      }
+      applied += n;
+      i++;
+      continue;
+    }
+    const run: MapOpMsg[] = [];
     let j = i;
-    while (j < ops.length && ops[j].map === ops[i].map && Boolean(ops[j].delete) === Boolean(ops[i].delete))
-      j++;
-    const run = ops.slice(i, j);
-    const map = mapOf(dp, cube, run[0].map);
+    for (; j < ops.length; j++) {
+      const op = ops[j];
+      if (op.map !== first.map || Boolean(op.delete) !== Boolean(first.delete)) break;
+      if (j > i && entriesOf(op) > 1 && !op.delete && !map.perCpu) break; // sent as it is
+      for (const e of unpack(op)) run.push(e); // no spread: a packed op may hold 10⁵ entries
+    }
     try {
-      if (run[0].delete) map.deleteBatch(run.map((o) => o.key));
+      if (first.delete) map.deleteBatch(run.map((o) => o.key));
       else applyUpdates(map, run);
     } catch (err) {
       const inRun = (err as { appliedInRun?: number }).appliedInRun ?? 0;
-      throw southError(err, applied + inRun, ops.length);
+      throw southError(err, applied + inRun, total);
     }
     applied += run.length;
     i = j;

@@ -164,6 +164,30 @@ export class BpfMap {
     for (let i = start; i < keys.length; i++) this.update(keys[i], values[i], flags);
   }
 
+  /**
+   * updateBatch for `count` pairs already packed back to back: `keys` holds count × keySize bytes,
+   * `values` count × valueBytes (no per-pair Buffers to concatenate). Same fallback and errors.
+   */
+  updateBatchPacked(keys: Buffer, values: Buffer, count: number, flags: number = MapUpdateFlag.ANY): void {
+    if (keys.length !== count * this.keySize || values.length !== count * this.valueBytes)
+      throw new TypeError(
+        `map ${this.name}: ${count} packed pairs need ${count * this.keySize} key and ${count * this.valueBytes} value bytes, got ${keys.length} and ${values.length}`,
+      );
+    if (count === 0) return;
+    const done = { n: count };
+    const ret = libbpf.bpf_map_update_batch(this.fd, keys, values, done, flags);
+    if (ret >= 0) return;
+    const errno = errnoFrom(ret);
+    if (!BATCH_UNSUPPORTED.has(errno)) {
+      throw new KernelError('map update batch', this.name, errno, `${done.n} of ${count} written`);
+    }
+    const start = done.n > 0 && done.n < count ? done.n : 0;
+    const k = this.keySize;
+    const v = this.valueBytes;
+    for (let i = start; i < count; i++)
+      this.update(keys.subarray(i * k, (i + 1) * k), values.subarray(i * v, (i + 1) * v), flags);
+  }
+
   /** Deletes all keys (missing ones are skipped); returns how many were deleted. */
   deleteBatch(keys: Buffer[]): number {
     if (keys.length === 0) return 0;

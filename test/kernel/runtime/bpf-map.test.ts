@@ -145,6 +145,22 @@ describeKernel('kernel: bpf-map', () => {
     expect([0, 1, 2, 3].map((i) => m.lookup(u32(i)))).toEqual([undefined, undefined, undefined, undefined]);
   });
 
+  // Packed pairs (keys and values back to back, as a packed MapOp carries them) go in with one
+  // batch call, also from views into a larger buffer; wrong lengths are refused before the kernel.
+  it('batch-writes packed pairs, and falls back to single updates where there is no batch', () => {
+    const m = make({ name: 'a_packed', type: BpfMapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 8 });
+    const whole = Buffer.concat([u32(99), u32(2), u32(6), u32(99)]);
+    m.updateBatchPacked(whole.subarray(4, 12), Buffer.concat([u32(22), u32(66)]), 2);
+    expect([2, 6, 3].map((i) => m.lookup(u32(i))?.readUInt32LE())).toEqual([22, 66, 0]);
+    expect(() => m.updateBatchPacked(Buffer.alloc(8), Buffer.alloc(4), 2)).toThrow(
+      /2 packed pairs need 8 key and 8 value bytes/,
+    );
+    const dev = make({ name: 'devmap_p', type: BpfMapType.DEVMAP, keySize: 4, valueSize: 4, maxEntries: 4 });
+    const LO = 1;
+    dev.updateBatchPacked(Buffer.concat([u32(1), u32(2)]), Buffer.concat([u32(LO), u32(LO)]), 2);
+    expect([0, 1, 2].map((i) => dev.lookup(u32(i))?.readUInt32LE())).toEqual([undefined, LO, LO]);
+  });
+
   // Per-CPU values read and write as one slot per possible CPU, padded to 8 bytes in the raw form.
   it('reads and writes per-CPU values slot by slot', () => {
     const m = make({ name: 'pc', type: BpfMapType.PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 2 });

@@ -384,11 +384,13 @@ describe('dataplane calls', () => {
       await k.writeMaps('c1', [
         { map: 'm', key, value: Buffer.from([5]) },
         { map: 'm', key, delete: true },
+        { map: 'm', key: Buffer.from([1, 2, 3, 4]), value: Buffer.from([6, 7]), count: 2 },
       ]),
-    ).toBe(2);
+    ).toBe(4);
     expect(daemon.calls[0].args[1]).toEqual([
-      { map: 'm', key, value: Buffer.from([5]), delete: false },
-      { map: 'm', key, value: Buffer.alloc(0), delete: true },
+      { map: 'm', key, value: Buffer.from([5]), delete: false, count: 0 },
+      { map: 'm', key, value: Buffer.alloc(0), delete: true, count: 0 },
+      { map: 'm', key: Buffer.from([1, 2, 3, 4]), value: Buffer.from([6, 7]), delete: false, count: 2 },
     ]);
     expect(await k.readMaps('c1', 'm', [key])).toEqual([{ key, value: Buffer.from([9]), perCpu: [] }]);
     expect(await k.readMaps('c1', 'm')).toHaveLength(2);
