@@ -2,7 +2,19 @@
 // dumps (RTM_GETLINK, RTM_GETADDR) — the same requests `ip link`/`ip addr` send, without a
 // process. Used by the netdev watch (port status) and the REST `/netdevs` answer.
 
-import { forEachAttr, NLM_F_DUMP, rtRequest } from './rtnetlink';
+import {
+  forEachAttr,
+  IFF_LOOPBACK,
+  IFF_UP,
+  IFINFOMSG_LEN,
+  IFLA,
+  NLM_F_DUMP,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  rtRequest,
+} from './rtnetlink';
 
 /** One link. */
 export interface LinkInfo {
@@ -19,17 +31,9 @@ export interface LinkInfo {
 const AF_UNSPEC = 0;
 const AF_INET = 2;
 const AF_INET6 = 10;
-const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
-const RTM_NEWADDR = 20;
-const RTM_GETADDR = 22;
-const IFINFOMSG_LEN = 16; // family, pad, type u16, index i32, flags u32, change u32
 const IFADDRMSG_LEN = 8; // family, prefixlen, flags, scope, index u32
-const IFLA_IFNAME = 3;
 const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
-const IFF_UP = 0x1;
-const IFF_LOOPBACK = 0x8;
 
 /** Every link of the current network namespace, in ifindex order. */
 export function listLinks(): LinkInfo[] {
@@ -42,7 +46,7 @@ export function listLinks(): LinkInfo[] {
     const flags = msg.readUInt32LE(8);
     let name = '';
     forEachAttr(msg, IFINFOMSG_LEN, (attr, payload) => {
-      if (attr === IFLA_IFNAME) name = payload.toString('utf8').replace(/\0.*$/s, '');
+      if (attr === IFLA.IFNAME) name = payload.toString('utf8').replace(/\0.*$/s, '');
     });
     links.push({ name, ifindex, flags, up: (flags & IFF_UP) !== 0, loopback: (flags & IFF_LOOPBACK) !== 0 });
   });

@@ -12,7 +12,32 @@ const NETLINK_ROUTE = 0;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 export const NLM_F_REQUEST = 0x1;
+export const NLM_F_ACK = 0x4;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
 export const NLM_F_DUMP = 0x300;
+
+// <linux/rtnetlink.h> and <linux/if_link.h>: the message types and link attributes the runtime
+// sends and reads (one place for every module that speaks rtnetlink).
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_NEWADDR = 20;
+export const RTM_GETADDR = 22;
+/** struct ifinfomsg: family, pad, type u16, index i32, flags u32, change u32. */
+export const IFINFOMSG_LEN = 16;
+export const IFLA = {
+  ADDRESS: 1,
+  IFNAME: 3,
+  LINK: 5,
+  LINKINFO: 18,
+  LINK_NETNSID: 37,
+  TARGET_NETNSID: 46,
+} as const;
+/** Nested in IFLA_LINKINFO. */
+export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+export const IFF_UP = 0x1;
+export const IFF_LOOPBACK = 0x8;
 const NLMSG_HDRLEN = 16;
 const RECV_BUF = 256 * 1024; // one dump part; the kernel sizes parts well below this
 

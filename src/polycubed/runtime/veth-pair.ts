@@ -4,20 +4,21 @@
 // `ip link add A type veth peer name B` and `ip link del A` send them.
 
 import { writeFileSync } from 'node:fs';
-import { rtattr, rtRequest } from './rtnetlink';
+import {
+  IFF_UP,
+  IFINFOMSG_LEN,
+  IFLA,
+  IFLA_INFO,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  RTM_DELLINK,
+  RTM_NEWLINK,
+  rtattr,
+  rtRequest,
+} from './rtnetlink';
 
-const RTM_NEWLINK = 16;
-const RTM_DELLINK = 17;
-const NLM_F_ACK = 0x4;
-const NLM_F_EXCL = 0x200;
-const NLM_F_CREATE = 0x400;
-const IFINFOMSG_LEN = 16; // family, pad, type u16, index i32, flags u32, change u32
-const IFLA_IFNAME = 3;
-const IFLA_LINKINFO = 18;
-const IFLA_INFO_KIND = 1;
-const IFLA_INFO_DATA = 2;
-const VETH_INFO_PEER = 1;
-const IFF_UP = 0x1;
+const VETH_INFO_PEER = 1; // nested in IFLA_INFO.DATA of a veth
 
 /** An ifinfomsg: with `up`, asking for the link to be set up. */
 function ifinfo(up = false): Buffer {
@@ -39,12 +40,12 @@ const cstr = (s: string): Buffer => Buffer.from(`${s}\0`, 'latin1');
 export function createVethPair(a: string, b: string): void {
   // Created down, then set up: a veth brought up while its pair is being created has no peer yet
   // (ENOTCONN).
-  const peer = Buffer.concat([ifinfo(), rtattr(IFLA_IFNAME, cstr(b))]);
+  const peer = Buffer.concat([ifinfo(), rtattr(IFLA.IFNAME, cstr(b))]);
   const linkinfo = Buffer.concat([
-    rtattr(IFLA_INFO_KIND, cstr('veth')),
-    rtattr(IFLA_INFO_DATA, rtattr(VETH_INFO_PEER, peer)),
+    rtattr(IFLA_INFO.KIND, cstr('veth')),
+    rtattr(IFLA_INFO.DATA, rtattr(VETH_INFO_PEER, peer)),
   ]);
-  const body = Buffer.concat([ifinfo(), rtattr(IFLA_IFNAME, cstr(a)), rtattr(IFLA_LINKINFO, linkinfo)]);
+  const body = Buffer.concat([ifinfo(), rtattr(IFLA.IFNAME, cstr(a)), rtattr(IFLA.LINKINFO, linkinfo)]);
   rtRequest(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, body, 'netlink newlink', a, () => undefined);
   for (const dev of [a, b]) {
     try {
@@ -57,7 +58,7 @@ export function createVethPair(a: string, b: string): void {
     rtRequest(
       RTM_NEWLINK,
       NLM_F_ACK,
-      Buffer.concat([ifinfo(true), rtattr(IFLA_IFNAME, cstr(dev))]),
+      Buffer.concat([ifinfo(true), rtattr(IFLA.IFNAME, cstr(dev))]),
       'netlink setlink',
       dev,
       () => undefined,
@@ -69,7 +70,7 @@ export function deleteLink(name: string): void {
   rtRequest(
     RTM_DELLINK,
     NLM_F_ACK,
-    Buffer.concat([ifinfo(), rtattr(IFLA_IFNAME, cstr(name))]),
+    Buffer.concat([ifinfo(), rtattr(IFLA.IFNAME, cstr(name))]),
     'netlink dellink',
     name,
     () => undefined,

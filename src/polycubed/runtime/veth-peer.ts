@@ -2,19 +2,19 @@
 // (bpf_redirect_peer): the port's netdev must be a veth whose peer lives in another network
 // namespace (the kernel drops a peer redirect within one namespace). Two rtnetlink gets: the
 // link itself (kind, peer ifindex, peer's netns id), then the peer, read in its namespace by id
-// (IFLA_TARGET_NETNSID), for its MAC address, which decides which frames the shortcut may take.
+// (IFLA.TARGET_NETNSID), for its MAC address, which decides which frames the shortcut may take.
 
-import { attrsOf, rtattr, rtRequest } from './rtnetlink';
+import {
+  attrsOf,
+  IFINFOMSG_LEN,
+  IFLA,
+  IFLA_INFO,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  rtattr,
+  rtRequest,
+} from './rtnetlink';
 
-const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
-const IFINFOMSG_LEN = 16; // family, pad, type u16, index i32, flags u32, change u32
-const IFLA_ADDRESS = 1;
-const IFLA_LINK = 5;
-const IFLA_LINKINFO = 18;
-const IFLA_LINK_NETNSID = 37;
-const IFLA_TARGET_NETNSID = 46;
-const IFLA_INFO_KIND = 1;
 const ETH_ALEN = 6;
 
 /** The attributes of link `ifindex` (in the netns with id `netnsid`, when given). */
@@ -25,7 +25,7 @@ function getLink(ifindex: number, netnsid?: number): Map<number, Buffer> {
   if (netnsid !== undefined) {
     const id = Buffer.alloc(4);
     id.writeInt32LE(netnsid);
-    parts.push(rtattr(IFLA_TARGET_NETNSID, id));
+    parts.push(rtattr(IFLA.TARGET_NETNSID, id));
   }
   let attrs = new Map<number, Buffer>();
   rtRequest(RTM_GETLINK, 0, Buffer.concat(parts), 'netlink get', `ifindex ${ifindex}`, (type, msg) => {
@@ -42,14 +42,14 @@ function getLink(ifindex: number, netnsid?: number): Map<number, Buffer> {
 export function vethPeerMac(ifindex: number): Buffer | undefined {
   try {
     const link = getLink(ifindex);
-    const kind = link.get(IFLA_LINKINFO);
-    const peer = link.get(IFLA_LINK);
-    const nsid = link.get(IFLA_LINK_NETNSID);
+    const kind = link.get(IFLA.LINKINFO);
+    const peer = link.get(IFLA.LINK);
+    const nsid = link.get(IFLA.LINK_NETNSID);
     if (!kind || !peer || !nsid || peer.length < 4 || nsid.length < 4) return undefined;
-    if (attrsOf(kind, 0).get(IFLA_INFO_KIND)?.toString('latin1').replace(/\0+$/, '') !== 'veth')
+    if (attrsOf(kind, 0).get(IFLA_INFO.KIND)?.toString('latin1').replace(/\0+$/, '') !== 'veth')
       return undefined;
     if (nsid.readInt32LE(0) < 0) return undefined;
-    const mac = getLink(peer.readInt32LE(0), nsid.readInt32LE(0)).get(IFLA_ADDRESS);
+    const mac = getLink(peer.readInt32LE(0), nsid.readInt32LE(0)).get(IFLA.ADDRESS);
     return mac && mac.length === ETH_ALEN ? Buffer.from(mac) : undefined;
   } catch {
     return undefined;
