@@ -183,6 +183,9 @@ export interface ReadMapsRequestMsg {
   cube: string;
   map: string;
   keys: Buffer[];
+  /** count > 0: a range read of an array map (keys first … first+count−1, values packed). */
+  first?: number;
+  count?: number;
 }
 
 /** proto `SendPacketRequest`. */

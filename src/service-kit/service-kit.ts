@@ -165,6 +165,17 @@ export class ServiceKit extends EventEmitter {
     return reply.entries;
   }
 
+  /**
+   * The values of keys first … first+count−1 of an array map, back to back; undefined when
+   * polycubed does not know range reads (the caller reads by key then).
+   */
+  async readMapRange(cube: string, map: string, first: number, count: number): Promise<Buffer | undefined> {
+    const reply = (await this.unary('readMaps', { cube, map, keys: [], first, count })) as {
+      values?: Buffer;
+    };
+    return reply.values && reply.values.length > 0 ? reply.values : count === 0 ? Buffer.alloc(0) : undefined;
+  }
+
   /** Sends a whole Ethernet frame out of a cube port (packet-out). */
   async sendPacket(cube: string, port: string, packet: Buffer, recirculate = false): Promise<void> {
     await this.unary('sendPacket', { cube, port, packet, recirculate });

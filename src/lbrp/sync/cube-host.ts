@@ -22,6 +22,11 @@ export interface CubeHost {
   writeMaps(cube: string, ops: MapWrite[]): Promise<number>;
   /** Reads a whole map, or the given keys (missing ones left out; per-CPU values per CPU). */
   readMaps(cube: string, map: string, keys?: Buffer[]): Promise<MapEntry[]>;
+  /**
+   * The values of keys first … first+count−1 of an array map, back to back (at most 2 MiB); when
+   * missing or answering undefined, the caller reads by key.
+   */
+  readMapRange?(cube: string, map: string, first: number, count: number): Promise<Buffer | undefined>;
   /** Sends a frame out of a cube port. */
   sendPacket(cube: string, port: string, packet: Buffer): Promise<void>;
   /** The cube's ports with their ids. */

@@ -59,6 +59,44 @@ async function readKeys(
 
 const isZero = (b: Buffer): boolean => b.every((x) => x === 0);
 
+/** maglev_slots values per range read: 2 MiB, within polycubed's limit for one reply. */
+const RANGE_VALUES = 524288;
+
+/** The backend ids of a run of `maglev_slots` from `lo`; NO_BACKEND_ID where nothing was read. */
+interface SlotRun {
+  ids: Uint32Array;
+  at(slot: number): number;
+}
+
+/**
+ * The `maglev_slots` entries of every service: the span from the lowest slot base to the highest
+ * table end (the allocator packs tables, so the span is mostly theirs) read as ranges, a few batch
+ * calls for millions of slots; by key (65,536 per call) when the host has no range reads.
+ */
+async function readSlots(
+  host: CubeHost,
+  cube: string,
+  raw: ReadonlyArray<{ value: { slotBase: number; tableSize: number } }>,
+): Promise<SlotRun> {
+  const tables = raw.filter((s) => s.value.tableSize > 0);
+  const lo = tables.length ? Math.min(...tables.map((s) => s.value.slotBase)) : 0;
+  const hi = tables.length ? Math.max(...tables.map((s) => s.value.slotBase + s.value.tableSize)) : 0;
+  const ids = new Uint32Array(hi - lo).fill(NO_BACKEND_ID);
+  const run: SlotRun = { ids, at: (slot) => (slot >= lo && slot < hi ? ids[slot - lo] : NO_BACKEND_ID) };
+  let ranged = host.readMapRange !== undefined;
+  for (let first = lo; ranged && first < hi; first += RANGE_VALUES) {
+    const count = Math.min(RANGE_VALUES, hi - first);
+    const values = await host.readMapRange?.(cube, MAPS.slots, first, count);
+    if (!values || values.length !== 4 * count) ranged = false;
+    else for (let i = 0; i < count; i++) ids[first - lo + i] = values.readUInt32LE(4 * i);
+  }
+  if (ranged) return run;
+  const slotIds: number[] = [];
+  for (const s of tables) for (let i = 0; i < s.value.tableSize; i++) slotIds.push(s.value.slotBase + i);
+  for (const [slot, v] of await readKeys(host, cube, MAPS.slots, slotIds)) ids[slot - lo] = decodeU32(v);
+  return run;
+}
+
 /**
  * Reads what cube `cube`'s maps hold and returns it as a KernelState, reserving every id and slot
  * range found in `alloc` (which must be fresh). `model` is only used to find the ids of backends
@@ -74,11 +112,9 @@ export async function readKernelState(
     key: decodeServiceKey(e.key),
     value: decodeServiceValue(e.value),
   }));
-  const slotIds: number[] = [];
-  for (const s of raw) for (let i = 0; i < s.value.tableSize; i++) slotIds.push(s.value.slotBase + i);
-  const slots = await readKeys(host, cube, MAPS.slots, slotIds);
+  const slots = await readSlots(host, cube, raw);
   const referenced = new Set<number>();
-  for (const v of slots.values()) if (decodeU32(v) !== NO_BACKEND_ID) referenced.add(decodeU32(v));
+  for (const id of slots.ids) if (id !== NO_BACKEND_ID) referenced.add(id);
   const backendVals = new Map<number, BackendValue>();
   for (const [id, v] of await readKeys(host, cube, MAPS.backends, [...referenced])) {
     if (!isZero(v)) backendVals.set(id, decodeBackendValue(v));
@@ -103,7 +139,7 @@ export async function readKernelState(
     const table = new Int32Array(value.tableSize);
     const backends = new Map<string, KBackend>();
     for (let i = 0; i < value.tableSize; i++) {
-      const id = decodeU32(slots.get(value.slotBase + i) ?? encodeU32(NO_BACKEND_ID));
+      const id = slots.at(value.slotBase + i);
       table[i] = id === NO_BACKEND_ID ? -1 : id;
       const b = backendVals.get(id);
       if (!b || claimed.has(id) || backends.has(b.ip)) continue;

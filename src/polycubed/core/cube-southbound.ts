@@ -15,7 +15,7 @@ import type { CubeRecord, CubeRegistry } from './cube-registry';
 import type { RuntimeStore } from './persistence';
 import { SouthboundError } from './service-link';
 import { timeMapWrites } from './change-trace';
-import { loadFailure, readMapEntries, writeMapOps } from './southbound';
+import { loadFailure, readMapEntries, readMapRange, writeMapOps } from './southbound';
 import { levelIndex, type LogLevel } from './types';
 
 /** What the calls need from the daemon. */
@@ -80,6 +80,11 @@ export class CubeSouthbound {
   /** See Daemon.readMaps. */
   readMaps(cube: string, map: string, keys: Buffer[], caller?: string): MapEntryMsg[] {
     return readMapEntries(this.southCube(cube, caller).dataplane, cube, map, keys);
+  }
+
+  /** See Daemon.readMapRange. */
+  readMapRange(cube: string, map: string, first: number, count: number, caller?: string): Buffer {
+    return readMapRange(this.southCube(cube, caller).dataplane, cube, map, first, count);
   }
 
   /** See Daemon.sendPacket. */

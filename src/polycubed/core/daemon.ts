@@ -369,6 +369,11 @@ export class Daemon extends EventEmitter {
     return this.south.readMaps(cube, map, keys, caller);
   }
 
+  /** The values of keys first … first+count−1 of array map `map` of `cube`, back to back. */
+  readMapRange(cube: string, map: string, first: number, count: number, caller?: string): Buffer {
+    return this.south.readMapRange(cube, map, first, count, caller);
+  }
+
   /** Sends a frame out of a cube port's peer netdev (throws SouthboundError). */
   sendPacket(cube: string, port: string, packet: Buffer, recirculate: boolean, caller?: string): void {
     this.south.sendPacket(cube, port, packet, recirculate, caller);

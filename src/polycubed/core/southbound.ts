@@ -138,6 +138,35 @@ function applyUpdates(map: BpfMap, run: MapOpMsg[]): void {
   }
 }
 
+/** Keys a range read may ask for at once: its reply stays well under gRPC's 4 MiB message limit. */
+export const RANGE_READ_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The values of keys first … first+count−1 of array map `name`, back to back. INVALID_ARGUMENT
+ * for a map that is not an array, a range outside it, or a reply that would be too large.
+ */
+export function readMapRange(
+  dp: CubeDataplane,
+  cube: string,
+  name: string,
+  first: number,
+  count: number,
+): Buffer {
+  const map = mapOf(dp, cube, name);
+  if (count * map.valueBytes > RANGE_READ_MAX_BYTES)
+    throw new SouthboundError(
+      'INVALID_ARGUMENT',
+      `map ${name}: ${count} values are more than ${RANGE_READ_MAX_BYTES} bytes; read the range in parts`,
+    );
+  try {
+    return map.lookupRange(first, count);
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError)
+      throw new SouthboundError('INVALID_ARGUMENT', (err as Error).message);
+    throw southError(err, 0, count);
+  }
+}
+
 /** Reads the whole map (no keys) or the given keys (missing ones are left out). */
 export function readMapEntries(dp: CubeDataplane, cube: string, name: string, keys: Buffer[]): MapEntryMsg[] {
   const map = mapOf(dp, cube, name);

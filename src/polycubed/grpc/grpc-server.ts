@@ -109,9 +109,14 @@ export class PolycubedGrpcServer {
       WriteMaps: this.unary((req: WriteMapsRequestMsg, caller) => ({
         applied: this.daemon.writeMaps(req.cube, req.ops, caller),
       })),
-      ReadMaps: this.unary((req: ReadMapsRequestMsg, caller) => ({
-        entries: this.daemon.readMaps(req.cube, req.map, req.keys, caller),
-      })),
+      ReadMaps: this.unary((req: ReadMapsRequestMsg, caller) =>
+        req.count
+          ? {
+              entries: [],
+              values: this.daemon.readMapRange(req.cube, req.map, req.first ?? 0, req.count, caller),
+            }
+          : { entries: this.daemon.readMaps(req.cube, req.map, req.keys, caller) },
+      ),
       SendPacket: this.unary((req: SendPacketRequestMsg, caller) => {
         this.daemon.sendPacket(req.cube, req.port, req.packet, req.recirculate, caller);
         return {};

@@ -30,6 +30,7 @@ const EOPNOTSUPP = 95;
 const ENOTSUPP = 524;
 const BATCH_UNSUPPORTED = new Set([EINVAL, EOPNOTSUPP, ENOTSUPP]);
 const DUMP_CHUNK = 256; // entries per lookup_batch call; doubled on ENOSPC (hash bucket larger)
+const RANGE_CHUNK = 65536; // array entries per lookup_batch call of a range read
 
 let possibleCpus: number | undefined;
 
@@ -266,6 +267,51 @@ export class BpfMap {
       if (errno === ENOENT) return out;
       inBatch = outBatch;
     }
+  }
+
+  /**
+   * The values of keys first … first+count−1 of an array map, back to back (count × valueBytes),
+   * read with bpf_map_lookup_batch (the kernel walks an array from the key after the batch token),
+   * or key by key where batches are not supported. Throws RangeError outside the array.
+   */
+  lookupRange(first: number, count: number): Buffer {
+    if (!isArrayMapType(this.type) || this.keySize !== 4)
+      throw new TypeError(`map ${this.name}: a range read needs an array map`);
+    if (
+      !Number.isInteger(first) ||
+      !Number.isInteger(count) ||
+      first < 0 ||
+      count < 0 ||
+      first + count > this.maxEntries
+    )
+      throw new RangeError(`map ${this.name}: keys ${first}+${count} are outside 0..${this.maxEntries - 1}`);
+    const out = Buffer.alloc(count * this.valueBytes);
+    const key = (n: number): Buffer => {
+      const k = Buffer.alloc(4);
+      k.writeUInt32LE(n);
+      return k;
+    };
+    let done = 0;
+    let token: Buffer | null = first === 0 ? null : key(first - 1);
+    while (done < count) {
+      const n = Math.min(RANGE_CHUNK, count - done);
+      const keys = Buffer.alloc(n * 4);
+      const outBatch = Buffer.alloc(4);
+      const got = { n };
+      const values = out.subarray(done * this.valueBytes, (done + n) * this.valueBytes);
+      const ret = libbpf.bpf_map_lookup_batch(this.fd, token, outBatch, keys, values, got);
+      const errno = ret < 0 ? errnoFrom(ret) : 0;
+      if (errno !== 0 && errno !== ENOENT) {
+        if (done === 0 && BATCH_UNSUPPORTED.has(errno)) break;
+        throw new KernelError('map lookup batch', this.name, errno);
+      }
+      if (got.n === 0) throw new KernelError('map lookup batch', this.name, ENOENT);
+      done += got.n;
+      token = outBatch;
+    }
+    // Without batches: one lookup per key.
+    for (; done < count; done++) this.lookup(key(first + done))?.copy(out, done * this.valueBytes);
+    return out;
   }
 
   /** Per-CPU value of `key`: one Buffer of `valueSize` bytes per possible CPU, or undefined. */
