@@ -59,7 +59,14 @@ async function plan(
   if (!row) return { ok: false, reply: failure(name, `: service ${service} does not exist`) };
   const { config, peers } = stripPeers(entry);
   const built = await buildConfigRequest(
-    { row, method: 'POST', params: { name }, body: JSON.stringify(config), maxJsonDepth: ctx.maxJsonDepth },
+    {
+      row,
+      method: 'POST',
+      params: { name },
+      body: JSON.stringify(config),
+      maxJsonDepth: ctx.maxJsonDepth,
+      checkBody: ctx.checkBody,
+    },
     service,
   );
   if (!built.ok) return { ok: false, reply: failure(name, describe(built.errors, built.omitted)) };
