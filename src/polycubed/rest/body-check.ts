@@ -16,6 +16,7 @@ import {
 import { REQUEST_TAGS, cubeError, type CubeError } from '../../common/errors';
 import { parseJsonBody, parseJsonBodyAsync } from './body-json';
 import { respellEnums } from './enum-spelling';
+import { readObjectMembers, splitCubeBatch, type CubeBatch, type ObjectBody } from './framework-bodies';
 import { MAX_ERROR_ITEMS } from './reply';
 
 /** What the check needs besides the route row (structured-cloneable). */
@@ -36,6 +37,19 @@ export type BodyCheckResult =
 
 /** Runs the check of one body on one route; a body worker or the in-thread path. */
 export type BodyChecker = (row: RouteRow, req: BodyCheckRequest) => Promise<BodyCheckResult>;
+
+/** Who reads request bodies: in this thread (below), or the body worker for large ones. */
+export interface BodyReaders {
+  /** A write on a generated route (checkBody). */
+  check: BodyChecker;
+  /** A framework object body, only `members` kept (readObjectMembers). */
+  object(text: string, maxDepth: number, members: readonly string[]): Promise<ObjectBody>;
+  /** The cube array of `POST /cubes` (splitCubeBatch). */
+  batch(text: string, maxDepth: number): Promise<CubeBatch>;
+}
+
+/** Lets the event loop run other callbacks (I/O included) before the caller goes on. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100,3 +114,10 @@ export async function checkBody(
     return { ok: false, errors: bodyErrors(checked.errors, row.schemaPath), omitted: checked.omitted };
   return { ok: true, value: respellEnums(row.body, checked.value) };
 }
+
+/** Every body read in this thread, handing the event loop back between slices. */
+export const IN_THREAD_READERS: BodyReaders = {
+  check: (row, req) => checkBody(row, req, yieldToEventLoop),
+  object: (text, maxDepth, members) => readObjectMembers(text, maxDepth, members, true),
+  batch: (text, maxDepth) => splitCubeBatch(text, maxDepth, true),
+};

@@ -9,9 +9,10 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IrModule, RouteRow } from 'yang-ts-codegen';
-import { cubeError } from '../../common/errors';
-import type { BodyChecker, BodyCheckRequest, BodyCheckResult } from './body-check';
+import { cubeError, type CubeError } from '../../common/errors';
+import { IN_THREAD_READERS, type BodyCheckResult, type BodyReaders } from './body-check';
 import { WORKER_MODULES, type FromBodyWorker, type ToBodyWorker } from './body-worker';
+import type { CubeBatch, ObjectBody } from './framework-bodies';
 
 /** Limits of the body worker. */
 export interface BodyWorkerOptions {
@@ -64,12 +65,15 @@ function moduleId(module: IrModule): number {
   return id;
 }
 
+/** Every message but a module. */
+type JobMessage = Exclude<ToBodyWorker, { kind: 'module' }>;
+
 interface Job {
-  module: IrModule;
-  row: RouteRow;
-  index: number;
-  req: BodyCheckRequest;
-  resolve(r: BodyCheckResult): void;
+  /** The module a check needs the worker to hold. */
+  module?: IrModule;
+  /** The message for job number `id` (and the worker's id of `module`). */
+  message(id: number, moduleId: number): JobMessage;
+  resolve(result: unknown): void;
   reject(e: Error): void;
 }
 
@@ -85,7 +89,7 @@ interface Live {
   job?: Job & { id: number; timer: NodeJS.Timeout };
 }
 
-/** The body worker: `checker` hands large bodies to it and checks small ones in this thread. */
+/** The body worker: `readers` hand large bodies to it and read small ones in this thread. */
 export class BodyWorkerPool {
   private readonly opts: BodyWorkerOptions;
   private readonly queue: Job[] = [];
@@ -96,26 +100,48 @@ export class BodyWorkerPool {
   /** Workers started, checks that ended one, checks answered (tests, `/metrics`). */
   readonly stats = { started: 0, failed: 0, checked: 0 };
 
-  constructor(
-    private readonly inThread: BodyChecker,
-    opts: Partial<BodyWorkerOptions> = {},
-  ) {
+  constructor(opts: Partial<BodyWorkerOptions> = {}) {
     this.opts = { ...DEFAULT_BODY_WORKER, ...opts };
   }
 
-  /** The checker for the router: the worker for large bodies of registered routes. */
-  readonly checker: BodyChecker = (row, req) => {
-    const home = ROW_HOME.get(row);
-    if (this.closed || !home || req.text.length < this.opts.minChars) return this.inThread(row, req);
-    if (this.queue.length >= this.opts.maxQueue) {
-      const busy = cubeError('CUBE_ERR_TOO_BUSY', { limit: this.opts.maxQueue });
-      return Promise.resolve({ ok: false, errors: [busy] });
-    }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ module: home.module, row, index: home.index, req, resolve, reject });
+  /** The readers for the router: the worker for large bodies, this thread for the others. */
+  readonly readers: BodyReaders = {
+    check: (row, req) => {
+      const home = ROW_HOME.get(row);
+      if (!home || !this.wants(req.text)) return IN_THREAD_READERS.check(row, req);
+      return this.run<BodyCheckResult>((busy) => ({ ok: false, errors: [busy] }), {
+        module: home.module,
+        message: (job, module) => ({ kind: 'check', job, module, row: home.index, path: row.path, req }),
+      });
+    },
+    object: (text, maxDepth, members) => {
+      if (!this.wants(text)) return IN_THREAD_READERS.object(text, maxDepth, members);
+      return this.run<ObjectBody>((busy) => ({ ok: false, busy }), {
+        message: (job) => ({ kind: 'object', job, text, maxDepth, members: [...members] }),
+      });
+    },
+    batch: (text, maxDepth) => {
+      if (!this.wants(text)) return IN_THREAD_READERS.batch(text, maxDepth);
+      return this.run<CubeBatch>((busy) => ({ ok: false, busy }), {
+        message: (job) => ({ kind: 'batch', job, text, maxDepth }),
+      });
+    },
+  };
+
+  /** True when a body this long goes to the worker. */
+  private wants(text: string): boolean {
+    return !this.closed && text.length >= this.opts.minChars;
+  }
+
+  /** Queues `job` (or answers `tooBusy` when the queue is full); resolves with the worker's result. */
+  private run<T>(tooBusy: (busy: CubeError) => T, job: Omit<Job, 'resolve' | 'reject'>): Promise<T> {
+    if (this.queue.length >= this.opts.maxQueue)
+      return Promise.resolve(tooBusy(cubeError('CUBE_ERR_TOO_BUSY', { limit: this.opts.maxQueue })));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ ...job, resolve: resolve as (r: unknown) => void, reject });
       this.pump();
     });
-  };
+  }
 
   /** Ends the worker; later checks run in this thread, queued ones fail. */
   async close(): Promise<void> {
@@ -133,25 +159,21 @@ export class BodyWorkerPool {
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
     const job = this.queue.shift() as Job;
-    const mod = moduleId(job.module);
-    if (!live.modules.includes(mod)) {
-      live.worker.postMessage({ kind: 'module', id: mod, module: job.module } satisfies ToBodyWorker);
-      live.modules.push(mod);
-      if (live.modules.length > WORKER_MODULES) live.modules.shift();
+    let mod = 0;
+    if (job.module) {
+      mod = moduleId(job.module);
+      if (!live.modules.includes(mod)) {
+        live.worker.postMessage({ kind: 'module', id: mod, module: job.module } satisfies ToBodyWorker);
+        live.modules.push(mod);
+        if (live.modules.length > WORKER_MODULES) live.modules.shift();
+      }
     }
     const id = ++this.jobs;
     const timer = setTimeout(() => {
       void this.stop(new Error(`the body check took more than ${this.opts.timeoutMs} ms`));
     }, this.opts.timeoutMs);
     live.job = { ...job, id, timer };
-    live.worker.postMessage({
-      kind: 'check',
-      job: id,
-      module: mod,
-      row: job.index,
-      path: job.row.path,
-      req: job.req,
-    } satisfies ToBodyWorker);
+    live.worker.postMessage(job.message(id, mod));
   }
 
   private start(): Live {

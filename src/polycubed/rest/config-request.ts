@@ -13,7 +13,7 @@ import {
 } from 'yang-ts-codegen';
 import { cubeError, type CubeError } from '../../common/errors';
 import type { ConfigKey, ConfigOp, Op } from '../core/types';
-import { checkBody, type BodyChecker } from './body-check';
+import { IN_THREAD_READERS, type BodyChecker } from './body-check';
 import { enumSpelling } from './enum-spelling';
 import { decodeCubeSegment, decodeKeySegment } from './request-path';
 import { METHOD_OPS } from './rest-context';
@@ -41,11 +41,8 @@ export interface ConfigRequestInput {
   checkBody?: BodyChecker;
 }
 
-/** Lets the event loop run other callbacks (I/O included) before the caller goes on. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** The in-thread body check, handing the event loop back between slices. */
-export const checkBodyInThread: BodyChecker = (row, req) => checkBody(row, req, yieldToEventLoop);
+export const checkBodyInThread: BodyChecker = IN_THREAD_READERS.check;
 
 /** The canonical text of a key value: YANG spelling for enums, decimal for numbers. */
 function canonicalKey(leaf: IrLeaf, value: KeyValue): string {

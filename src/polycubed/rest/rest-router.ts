@@ -5,7 +5,7 @@
 
 import { buildRouteTable, type IrModule, type RouteRow } from 'yang-ts-codegen';
 import { cubeError } from '../../common/errors';
-import type { BodyChecker } from './body-check';
+import type { BodyReaders } from './body-check';
 import { registerRouteTable } from './body-worker-pool';
 import { redirectToCube } from './cube-redirect';
 import { addServiceEndpoints } from './framework-services';
@@ -27,8 +27,8 @@ export interface RouterOptions {
   version: string;
   /** Shared registry (so the daemon or services can add collectors); a new one when absent. */
   metrics?: MetricsRegistry;
-  /** Who checks write bodies; default in this thread (serve.ts hands large ones to a worker). */
-  checkBody?: BodyChecker;
+  /** Who reads request bodies; default all in this thread (serve.ts hands large ones to a worker). */
+  bodies?: BodyReaders;
 }
 
 /** Route tables per module object (a re-registration with a new module gets a new table). */
@@ -59,7 +59,7 @@ export class RestRouter {
       maxJsonDepth: opts.maxJsonDepth,
       version: opts.version,
       metrics,
-      ...(opts.checkBody ? { checkBody: opts.checkBody } : {}),
+      ...(opts.bodies ? { bodies: opts.bodies } : {}),
       routesOf: (service) => {
         const s = daemon.service(service);
         return s ? routeTable(s.module) : undefined;

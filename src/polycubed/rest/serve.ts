@@ -4,7 +4,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { BodyWorkerPool } from './body-worker-pool';
-import { checkBodyInThread } from './config-request';
 import { createRestHttpServer } from './http-transport';
 import { MetricsRegistry, RefusalCounter } from './metrics';
 import type { RestDaemon } from './rest-context';
@@ -46,13 +45,13 @@ export async function startRestServer(
   if (unsafe) throw new Error(unsafe);
   const metrics = new MetricsRegistry();
   const host = hostForUrl(options.addr);
-  const bodies = new BodyWorkerPool(checkBodyInThread, { minChars: options.bodyWorkerMinChars });
+  const bodies = new BodyWorkerPool({ minChars: options.bodyWorkerMinChars });
   const router = new RestRouter(daemon, {
     authority: `${host}:${options.port}`,
     maxJsonDepth: options.maxJsonDepth,
     version: options.version,
     metrics,
-    checkBody: bodies.checker,
+    bodies: bodies.readers,
   });
   const refusals = new RefusalCounter();
   metrics.addCollector('rest-refusals', refusals.collector());

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { buildRouteTable, type RouteRow } from 'yang-ts-codegen';
 import type { ConfigOp } from '../../../../src/polycubed/core/types';
-import type { BodyCheckRequest } from '../../../../src/polycubed/rest/body-check';
+import type { BodyCheckRequest, BodyReaders } from '../../../../src/polycubed/rest/body-check';
 import { BodyWorkerPool, registerRouteTable } from '../../../../src/polycubed/rest/body-worker-pool';
 import { checkBodyInThread } from '../../../../src/polycubed/rest/config-request';
 import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
@@ -70,6 +70,54 @@ const CASES: [string, RouteRow, BodyCheckRequest][] = [
   ['a service with 3,000 bad backends', SERVICE, req(`{"name":"s","backend":[${backends(3000, -1)}]}`)],
 ];
 
+/**
+ * A router over a daemon holding the lbrp service and cube lb1 whose every call is recorded and
+ * succeeds; `bodies` as the REST server would pass them (undefined: all in this thread).
+ */
+function routerOver(bodies: BodyReaders | undefined): {
+  router: RestRouter;
+  calls: unknown[];
+  send(method: string, path: string, body: string): Promise<{ status: number; body: string }>;
+} {
+  const calls: unknown[] = [];
+  const service = { name: 'lbrp', module: MODULE };
+  const daemon = {
+    services: () => [service],
+    service: (n: string) => (n === 'lbrp' ? service : undefined),
+    cubes: () => [],
+    cube: (n: string) => (n === 'lb1' ? { name: 'lb1', service: 'lbrp', ports: [] } : undefined),
+    cubeBase: () => undefined,
+    netdevs: () => [],
+    execute: async (op: ConfigOp) => {
+      calls.push(op);
+      return { code: 'OK' };
+    },
+    connectPeers: async (a: string, b: string) => {
+      calls.push(['connect', a, b]);
+      return { code: 'OK' };
+    },
+    disconnectPeers: async (a: string, b: string) => {
+      calls.push(['disconnect', a, b]);
+      return { code: 'OK' };
+    },
+  } as unknown as RestDaemon;
+  const router = new RestRouter(daemon, {
+    authority: '127.0.0.1:9000',
+    maxJsonDepth: 64,
+    version: 'v',
+    ...(bodies ? { bodies } : {}),
+  });
+  const send = async (
+    method: string,
+    path: string,
+    body: string,
+  ): Promise<{ status: number; body: string }> => {
+    const r = await router.handle({ method, target: parseTarget(path), headers: {}, body });
+    return { status: r.status, body: String(r.body) };
+  };
+  return { router, calls, send };
+}
+
 describe('BodyWorkerPool', () => {
   let pool: BodyWorkerPool;
   afterEach(async () => {
@@ -77,17 +125,17 @@ describe('BodyWorkerPool', () => {
   });
 
   it('gives the in-thread verdict for every case, large bodies through the worker', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 0 });
+    pool = new BodyWorkerPool({ minChars: 0 });
     for (const [what, r, q] of CASES) {
       const inThread = await checkBodyInThread(r, q);
-      const viaWorker = await pool.checker(r, q);
+      const viaWorker = await pool.readers.check(r, q);
       expect([what, viaWorker]).toEqual([what, inThread]);
       // Same members in the same order (toEqual does not look at the order).
       expect([what, JSON.stringify(viaWorker)]).toEqual([what, JSON.stringify(inThread)]);
     }
     expect(pool.stats).toEqual({ started: 1, failed: 0, checked: CASES.length });
     // The cases cover both verdicts and the member that must stay data.
-    const proto = await pool.checker(CUBE, req('{"__proto__":{"a":1}}'));
+    const proto = await pool.readers.check(CUBE, req('{"__proto__":{"a":1}}'));
     expect(proto).toMatchObject({
       ok: false,
       errors: [{ code: 'CUBE_ERR_INVALID_VALUE', info: '__proto__' }],
@@ -95,19 +143,19 @@ describe('BodyWorkerPool', () => {
   }, 60_000);
 
   it('checks bodies shorter than the threshold in this thread', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 1000 });
-    const small = await pool.checker(CUBE, req('{"loglevel":"INFO"}'));
+    pool = new BodyWorkerPool({ minChars: 1000 });
+    const small = await pool.readers.check(CUBE, req('{"loglevel":"INFO"}'));
     expect(small.ok).toBe(true);
     expect(pool.stats.started).toBe(0);
-    const large = await pool.checker(CUBE, req(manyMembers(200)));
+    const large = await pool.readers.check(CUBE, req(manyMembers(200)));
     expect(large).toMatchObject({ ok: false, omitted: 180 });
     expect(pool.stats).toEqual({ started: 1, failed: 0, checked: 1 });
   }, 60_000);
 
   it('checks rows it has no module for in this thread', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 0 });
+    pool = new BodyWorkerPool({ minChars: 0 });
     const stray = buildRouteTable(lbrpModule()).find((x) => x.kind === 'cube') as RouteRow;
-    expect((await pool.checker(stray, req('{}'))).ok).toBe(true);
+    expect((await pool.readers.check(stray, req('{}'))).ok).toBe(true);
     expect(pool.stats.started).toBe(0);
   });
 
@@ -122,16 +170,16 @@ describe('BodyWorkerPool', () => {
   ])(
     'a worker that does "%s" fails that check alone; the next gets a new worker',
     async (fault, why) => {
-      pool = new BodyWorkerPool(checkBodyInThread, {
+      pool = new BodyWorkerPool({
         minChars: 0,
         entry: FAULTY,
         timeoutMs: 3000,
         heapMb: 32,
       });
-      expect((await pool.checker(CUBE, req('{"loglevel":"INFO"}'))).ok).toBe(true);
+      expect((await pool.readers.check(CUBE, req('{"loglevel":"INFO"}'))).ok).toBe(true);
       // The faulty check and one queued behind it, sent together.
-      const faulty = pool.checker(CUBE, req(`{"${fault}":1}`));
-      const next = pool.checker(CUBE, req('{"loglevel":"DEBUG"}'));
+      const faulty = pool.readers.check(CUBE, req(`{"${fault}":1}`));
+      const next = pool.readers.check(CUBE, req('{"loglevel":"DEBUG"}'));
       await expect(faulty).rejects.toThrow(why);
       expect(await next).toMatchObject({ ok: true, value: { loglevel: 'DEBUG' } });
       expect(pool.stats).toMatchObject({ started: 2, failed: 1 });
@@ -140,17 +188,17 @@ describe('BodyWorkerPool', () => {
   );
 
   it('refuses checks beyond the queue bound with 503 and serves the others', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, {
+    pool = new BodyWorkerPool({
       minChars: 0,
       entry: FAULTY,
       timeoutMs: 1000,
       maxQueue: 2,
     });
     // A ready worker takes the first check at once: the queue holds what comes after it.
-    expect((await pool.checker(CUBE, req('{}'))).ok).toBe(true);
-    const hung = pool.checker(CUBE, req('{"hang":1}'));
-    const queued = [pool.checker(CUBE, req('{}')), pool.checker(CUBE, req('{"x":1}'))];
-    const refused = await pool.checker(CUBE, req('{}'));
+    expect((await pool.readers.check(CUBE, req('{}'))).ok).toBe(true);
+    const hung = pool.readers.check(CUBE, req('{"hang":1}'));
+    const queued = [pool.readers.check(CUBE, req('{}')), pool.readers.check(CUBE, req('{"x":1}'))];
+    const refused = await pool.readers.check(CUBE, req('{}'));
     expect(refused).toEqual({
       ok: false,
       errors: [
@@ -163,51 +211,78 @@ describe('BodyWorkerPool', () => {
   }, 60_000);
 
   it('ends an idle worker and starts another for the next large body', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 0, idleMs: 50 });
-    expect((await pool.checker(CUBE, req('{}'))).ok).toBe(true);
+    pool = new BodyWorkerPool({ minChars: 0, idleMs: 50 });
+    expect((await pool.readers.check(CUBE, req('{}'))).ok).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await pool.checker(CUBE, req('{}'))).ok).toBe(true);
+    expect((await pool.readers.check(CUBE, req('{}'))).ok).toBe(true);
     expect(pool.stats).toEqual({ started: 2, failed: 0, checked: 2 });
   }, 60_000);
 
   it('after close, fails what waits and checks in this thread', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 0, entry: FAULTY, timeoutMs: 5000 });
-    expect((await pool.checker(CUBE, req('{}'))).ok).toBe(true);
+    pool = new BodyWorkerPool({ minChars: 0, entry: FAULTY, timeoutMs: 5000 });
+    expect((await pool.readers.check(CUBE, req('{}'))).ok).toBe(true);
     const failed = Promise.all([
-      expect(pool.checker(CUBE, req('{"hang":1}'))).rejects.toThrow(/the REST server is closing/),
-      expect(pool.checker(CUBE, req('{}'))).rejects.toThrow(/^the REST server is closing$/),
+      expect(pool.readers.check(CUBE, req('{"hang":1}'))).rejects.toThrow(/the REST server is closing/),
+      expect(pool.readers.check(CUBE, req('{}'))).rejects.toThrow(/^the REST server is closing$/),
     ]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await pool.close();
     await failed;
-    expect((await pool.checker(CUBE, req('{}'))).ok).toBe(true);
+    expect((await pool.readers.check(CUBE, req('{}'))).ok).toBe(true);
     expect(pool.stats.started).toBe(1);
+  }, 60_000);
+
+  // The framework bodies too: the same answers through the worker as in this thread, and the
+  // daemon asked the same things, for `/connect`, `/attach`, `POST /services` and `POST /cubes`.
+  it('framework bodies get the same answers through the worker', async () => {
+    pool = new BodyWorkerPool({ minChars: 0 });
+    const viaWorker = routerOver(pool.readers);
+    const inThread = routerOver(undefined);
+    const big = manyMembers(100_000);
+    const cube = (name: string, extra = ''): string =>
+      `{${extra}"service-name":"lbrp","name":"${name}","ports":[{"name":"p1","type":"FRONTEND","peer":"veth1"}]}`;
+    const REQUESTS: [string, string][] = [
+      ['/polycube/v1/connect/', '{"peer1":"lb1:p1","peer2":"veth0"}'],
+      ['/polycube/v1/connect/', big.replace('{', '{"peer1":"lb1:p1","peer2":"veth0",')],
+      ['/polycube/v1/disconnect/', '{"peer1":"lb1:p1"}'],
+      ['/polycube/v1/connect/', '[1]'],
+      ['/polycube/v1/connect/', '{"peer1":'],
+      ['/polycube/v1/connect/', '{"peer1":"a","peer1":"b"}'],
+      ['/polycube/v1/attach/', '{"cube":"lb1","port":"p1","position":"auto","after":"x"}'],
+      ['/polycube/v1/attach/', '{"__proto__":{"cube":"x"},"port":"p1"}'],
+      ['/polycube/v1/services/', '{"name":"x","uri":"u","type":"grpc"}'],
+      ['/polycube/v1/cubes/', `[${cube('c1')},${cube('c2')}]`],
+      ['/polycube/v1/cubes/', `[${cube('c1')},5]`],
+      ['/polycube/v1/cubes/', `[${cube('')}]`],
+      ['/polycube/v1/cubes/', '[{"name":"c3"}]'],
+      ['/polycube/v1/cubes/', '[{"name":"c3","service-name":"nosuch"}]'],
+      ['/polycube/v1/cubes/', `[${cube('c4', big.slice(1, -1) + ',')}]`],
+      ['/polycube/v1/cubes/', '{}'],
+      ['/polycube/v1/cubes/', '[{"a":1,"a":2}]'],
+    ];
+    const statuses: number[] = [];
+    for (const [path, body] of REQUESTS) {
+      const what = `POST ${path} ${body.slice(0, 60)}`;
+      const a = await viaWorker.send('POST', path, body);
+      const b = await inThread.send('POST', path, body);
+      expect([what, a]).toEqual([what, b]);
+      statuses.push(a.status);
+    }
+    // Accepted and refused ones alike (the refusals' texts are compared above).
+    expect(statuses).toEqual([
+      200, 200, 400, 400, 400, 400, 400, 400, 400, 200, 400, 400, 400, 400, 400, 400, 400,
+    ]);
+    expect(viaWorker.calls).toEqual(inThread.calls);
+    expect(viaWorker.calls.length).toBeGreaterThan(4);
+    expect(pool.stats).toMatchObject({ failed: 0, checked: expect.any(Number) });
+    expect(pool.stats.checked).toBeGreaterThanOrEqual(REQUESTS.length);
   }, 60_000);
 
   // Through the router: the failed check is a 500 naming it, the daemon never sees that request,
   // and the request after it is served as usual.
   it('a crashed check is a 500 for its request alone', async () => {
-    pool = new BodyWorkerPool(checkBodyInThread, { minChars: 0, entry: FAULTY });
-    const ops: ConfigOp[] = [];
-    const service = { name: 'lbrp', module: MODULE };
-    const daemon = {
-      services: () => [service],
-      service: (n: string) => (n === 'lbrp' ? service : undefined),
-      cubes: () => [],
-      cube: () => undefined,
-      cubeBase: () => undefined,
-      netdevs: () => [],
-      execute: async (op: ConfigOp) => {
-        ops.push(op);
-        return { code: 'OK' };
-      },
-    } as unknown as RestDaemon;
-    const router = new RestRouter(daemon, {
-      authority: '127.0.0.1:9000',
-      maxJsonDepth: 64,
-      version: 'v',
-      checkBody: pool.checker,
-    });
+    pool = new BodyWorkerPool({ minChars: 0, entry: FAULTY });
+    const { router, calls } = routerOver(pool.readers);
     const send = (body: string): Promise<{ status: number; body: string }> =>
       router.handle({ method: 'POST', target: parseTarget(`${P}/lb1/`), headers: {}, body });
     const [crashed, served] = await Promise.all([send('{"exit":1}'), send('{"loglevel":"DEBUG"}')]);
@@ -216,7 +291,7 @@ describe('BodyWorkerPool', () => {
       'internal error: body check failed: the body worker exited with code 3; the body worker was restarted',
     );
     expect(served.status).toBe(201);
-    expect(ops).toEqual([
+    expect(calls).toEqual([
       expect.objectContaining({
         op: 'CREATE',
         cube: 'lb1',
