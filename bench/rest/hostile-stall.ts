@@ -36,6 +36,12 @@ function hostileBodies(): [string, string, string, string][] {
       JSON.stringify({ name: 'x'.repeat(MIB - 20) }),
     ],
     ['duplicate member at the end of 100,000', 'PATCH', `${P}/lbrp/lb0/`, `{${members.join(',')},"k0000":1}`],
+    [
+      '100,000 unknown members (POST /cubes)',
+      'POST',
+      `${P}/cubes/`,
+      `[{"service-name":"lbrp","name":"lbc",${members.join(',')}}]`,
+    ],
   ];
 }
 

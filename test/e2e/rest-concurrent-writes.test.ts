@@ -3,7 +3,8 @@
 // them also delete backends added before. Every request is acknowledged 2xx, and afterwards the
 // REST read-back, the persisted state (state file with its journal replayed) and the kernel maps
 // all hold exactly the union of what was acknowledged — nothing lost, nothing doubled — while
-// `GET /version/` was answered 200 within 100 ms throughout. Needs root.
+// `GET /version/` was answered 200 within 100 ms throughout. Then a 1 MiB hostile body amid valid
+// writes, read by the daemon's body worker. Needs root.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { replayJournal } from '../../src/polycubed/core/config-journal';
@@ -117,4 +118,38 @@ describeE2e('e2e: concurrent valid writes', () => {
     expect([...k.inTable].sort()).toEqual(wantAddrs);
     expect([...k.active].sort()).toEqual(wantAddrs);
   }, 180_000);
+
+  // The daemon as `npm start` runs it reads a 1 MiB body in its body worker: refused with the
+  // list capped, valid writes sent meanwhile applied, probes answered within the bound.
+  it('refuses a 1 MiB body of 100,000 unknown members while valid writes go on', async () => {
+    const members: string[] = [];
+    for (let i = 0; i < 100_000; i++) members.push(`"k${i.toString(36).padStart(4, '0')}":0`);
+    const hostileBody = `{${members.join(',')}}`;
+    expect(hostileBody.length).toBeLessThanOrEqual(1024 * 1024);
+    const extra = Array.from({ length: 8 }, (_, i) => backend(50, i));
+    const { result, probes } = await whileProbing(stack.port, 'a 1 MiB body with valid writes', () =>
+      Promise.all([
+        rawRequest(stack.port, {
+          method: 'PATCH',
+          path: `/polycube/v1/lbrp/${CUBE}/`,
+          body: hostileBody,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+        Promise.all(extra.map((b) => post(`${SVC}/backend/${b.ip}/`, { port: b.port, weight: b.weight }))),
+      ]),
+    );
+    const [hostile, writes] = result;
+    expect(probeVerdict(probes)).toEqual(PROBES_OK);
+    expect(writes).toEqual(extra.map(() => 201));
+    expect(hostile.status).toBe(400);
+    const errors = (JSON.parse(hostile.body) as { 'ietf-restconf:errors': { error: unknown[] } })[
+      'ietf-restconf:errors'
+    ].error;
+    expect(errors).toHaveLength(21);
+    expect(errors[20]).toMatchObject({
+      'error-message': '99980 more errors not listed; only the first 20 are',
+    });
+    const read = (await stack.ok('GET', `lbrp/${CUBE}/service/${VIP}/80/TCP/backend/`)) as Backend[];
+    expect(read.map(key)).toEqual(expect.arrayContaining(extra.map(key)));
+  }, 120_000);
 });
