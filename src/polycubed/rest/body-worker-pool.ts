@@ -13,6 +13,7 @@ import { cubeError, type CubeError } from '../../common/errors';
 import { IN_THREAD_READERS, type BodyCheckResult, type BodyReaders } from './body-check';
 import { WORKER_MODULES, type FromBodyWorker, type ToBodyWorker } from './body-worker';
 import type { CubeBatch, ObjectBody } from './framework-bodies';
+import type { MetricFamily, MetricsCollector } from './metrics';
 
 /** Limits of the body worker. */
 export interface BodyWorkerOptions {
@@ -141,6 +142,29 @@ export class BodyWorkerPool {
       this.queue.push({ ...job, resolve: resolve as (r: unknown) => void, reject });
       this.pump();
     });
+  }
+
+  /** `/metrics` families: bodies read in the worker, those that ended it, workers started. */
+  collector(): MetricsCollector {
+    const counter = (name: string, help: string, value: number): MetricFamily => ({
+      name,
+      help,
+      type: 'counter',
+      samples: [{ value }],
+    });
+    return () => [
+      counter(
+        'polycubed_rest_body_worker_jobs_total',
+        'Request bodies read in the body worker thread',
+        this.stats.checked,
+      ),
+      counter(
+        'polycubed_rest_body_worker_failures_total',
+        'Request bodies answered 500 because the body worker hung, crashed or ran out of heap on them',
+        this.stats.failed,
+      ),
+      counter('polycubed_rest_body_worker_starts_total', 'Body worker threads started', this.stats.started),
+    ];
   }
 
   /** Ends the worker; later checks run in this thread, queued ones fail. */

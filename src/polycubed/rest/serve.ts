@@ -55,6 +55,7 @@ export async function startRestServer(
   });
   const refusals = new RefusalCounter();
   metrics.addCollector('rest-refusals', refusals.collector());
+  metrics.addCollector('rest-body-worker', bodies.collector());
   // The page's requests pass the same guards as any other (the transport checks before this).
   const page = options.ui ? loadStatusPage() : undefined;
   const server: Server = createRestHttpServer(

@@ -184,6 +184,13 @@ describe('BodyWorkerPool', () => {
       await expect(faulty).rejects.toThrow(why);
       expect(await next).toMatchObject({ ok: true, value: { loglevel: 'DEBUG' } });
       expect(pool.stats).toMatchObject({ started: 2, failed: 1 });
+      // What /metrics shows of it.
+      const families = await pool.collector()();
+      expect(families.map((f) => [f.name, f.type, f.samples])).toEqual([
+        ['polycubed_rest_body_worker_jobs_total', 'counter', [{ value: 2 }]],
+        ['polycubed_rest_body_worker_failures_total', 'counter', [{ value: 1 }]],
+        ['polycubed_rest_body_worker_starts_total', 'counter', [{ value: 2 }]],
+      ]);
     },
     60_000,
   );
