@@ -196,6 +196,7 @@ export class BodyWorkerPool {
     const timer = setTimeout(() => {
       void this.stop(new Error(`the body check took more than ${this.opts.timeoutMs} ms`));
     }, this.opts.timeoutMs);
+    timer.unref();
     live.job = { ...job, id, timer };
     live.worker.postMessage(job.message(id, mod));
   }
@@ -213,6 +214,7 @@ export class BodyWorkerPool {
     const startTimer = setTimeout(() => {
       void this.stop(new Error(`the body worker did not start within ${this.opts.startMs} ms`));
     }, this.opts.startMs);
+    startTimer.unref();
     const live: Live = { worker, ready: false, startTimer, modules: [] };
     this.stats.started++;
     worker.on('message', (answer: FromBodyWorker) => this.answered(live, answer));
