@@ -134,6 +134,22 @@ describeAsRoot('kernel: REST hostile bodies', () => {
   }, 120_000);
 
   // 24,000 backends with a bad weight: 20 named, the rest counted, nothing added.
+  // Framework endpoints read large bodies in the body worker too: the same refusals as for a
+  // small body, the configuration unchanged.
+  it('1 MiB framework bodies (POST /cubes, /connect): refused, nothing changed, the daemon keeps answering', async () => {
+    const before = await readAll();
+    const cube = manyMembers(100_000, '"service-name":"lbrp","name":"lbc",');
+    expect(cube.length).toBeLessThanOrEqual(1024 * 1024 - 2);
+    const [batch, batchProbes] = await probed('POST', `${P}/cubes/`, `[${cube}]`);
+    expect(batch.status).toBe(400);
+    expect(batch.body).toMatch(/^Error creating cube: lbc: invalid-value k0000, invalid-value k0001, /);
+    expect(batch.body).toMatch(/, invalid-value k000j and 99980 more$/);
+    expect(batchProbes).toBeGreaterThanOrEqual(5);
+    const [connect] = await probed('POST', `${P}/connect/`, manyMembers(100_000));
+    expect([connect.status, connect.body]).toEqual([400, 'peer1 is missing']);
+    expect(await readAll()).toBe(before);
+  }, 120_000);
+
   it('a service body with 24,000 bad backends: capped list, nothing added, the daemon keeps answering', async () => {
     const before = await readAll();
     const backends: string[] = [];
