@@ -8,7 +8,7 @@
 // Bodies are built before measuring. Alone: `tsx bench/rest/hostile-stall.ts [rounds]` (root).
 
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { startRestStack } from '../../test/fixtures/rest/rest-stack';
+import { startRestStack, type RestStack } from '../../test/fixtures/rest/rest-stack';
 
 const P = '/polycube/v1';
 const MIB = 1024 * 1024;
@@ -57,7 +57,38 @@ interface Sample {
   probe: number;
 }
 
-/** Runs every body once against a fresh stack checking bodies as `mode` says. */
+/**
+ * Measures `work` while probing `GET /version/` back to back: the loop's worst stall and the
+ * slowest probe; `work` undefined probes for `idleMs` (the noise floor of the moment).
+ */
+async function measure(
+  stack: RestStack,
+  what: string,
+  work?: () => Promise<void>,
+  idleMs = 0,
+): Promise<Sample> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  let done = false;
+  const running = (work ? work() : new Promise<void>((r) => setTimeout(r, idleMs))).finally(
+    () => (done = true),
+  );
+  let slowest = 0;
+  for (let i = 0; i < 100_000 && !done; i++) {
+    const t0 = performance.now();
+    const probe = await stack.request('GET', `${P}/version/`);
+    if (probe.status !== 200) throw new Error(`${what}: a probe got HTTP ${probe.status}`);
+    slowest = Math.max(slowest, performance.now() - t0);
+  }
+  await running;
+  h.disable();
+  return { stall: h.max / 1e6, probe: slowest };
+}
+
+/**
+ * Runs every body once against a fresh stack checking bodies as `mode` says (after one untimed
+ * body, so a worker is started and validators compiled), then probes alone for 1 s.
+ */
 async function round(mode: Mode, bodies: [string, string, string, string][]): Promise<Sample[]> {
   const stack = await startRestStack({ rest: { bodyWorkerMinChars: MODES[mode].minChars } });
   const out: Sample[] = [];
@@ -65,25 +96,17 @@ async function round(mode: Mode, bodies: [string, string, string, string][]): Pr
     const setup = await stack.request('POST', `${P}/lbrp/lb0/`, '{}');
     const svc = await stack.request('POST', `${P}/lbrp/lb0/service/10.0.0.2/80/TCP/`, '{}');
     if (setup.status !== 201 || svc.status !== 201) throw new Error('hostile-stall setup failed');
+    await stack.request(bodies[0][1], bodies[0][2], bodies[0][3]);
     for (const [what, method, path, body] of bodies) {
       if (body.length > MIB) throw new Error(`${what}: ${body.length} bytes, over the 1 MiB body limit`);
-      const h = monitorEventLoopDelay({ resolution: 1 });
-      h.enable();
-      // `GET /version/` probed back to back while the body is sent, read, checked and refused.
-      let done = false;
-      const hostile = stack.request(method, path, body).finally(() => (done = true));
-      let slowest = 0;
-      for (let i = 0; i < 100_000 && !done; i++) {
-        const t0 = performance.now();
-        const probe = await stack.request('GET', `${P}/version/`);
-        if (probe.status !== 200) throw new Error(`${what}: a probe got HTTP ${probe.status}`);
-        slowest = Math.max(slowest, performance.now() - t0);
-      }
-      const res = await hostile;
-      h.disable();
-      if (res.status !== 400) throw new Error(`${what} (${mode}): HTTP ${res.status}, expected 400`);
-      out.push({ stall: h.max / 1e6, probe: slowest });
+      out.push(
+        await measure(stack, what, async () => {
+          const res = await stack.request(method, path, body);
+          if (res.status !== 400) throw new Error(`${what} (${mode}): HTTP ${res.status}, expected 400`);
+        }),
+      );
     }
+    out.push(await measure(stack, 'no hostile body', undefined, 1000));
   } finally {
     await stack.stop();
   }
@@ -104,31 +127,30 @@ export async function benchHostileStall(rounds = 3): Promise<number> {
     const order: Mode[] = r % 2 === 0 ? ['thread', 'worker'] : ['worker', 'thread'];
     for (const mode of order) samples[mode].push(await round(mode, bodies));
   }
-  // For scale: the same histogram over an idle second (scheduling noise of a loaded machine).
-  const idle = monitorEventLoopDelay({ resolution: 1 });
-  idle.enable();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  idle.disable();
-
   console.log(`  hostile bodies, ${rounds} rounds interleaved; median (worst) per body:`);
   const worst: Record<Mode, { stall: number; probe: number }> = {
     thread: { stall: 0, probe: 0 },
     worker: { stall: 0, probe: 0 },
   };
-  for (const [b, [what, , , body]] of bodies.entries()) {
+  const rows: [string, number][] = [
+    ...bodies.map(([what, , , body]): [string, number] => [what, body.length]),
+    ['for scale: no hostile body, probes alone for 1 s', 0],
+  ];
+  for (const [b, [what, size]] of rows.entries()) {
     for (const mode of ['thread', 'worker'] as Mode[]) {
       const stalls = samples[mode].map((s) => s[b].stall);
       const probes = samples[mode].map((s) => s[b].probe);
-      worst[mode].stall = Math.max(worst[mode].stall, median(stalls));
-      worst[mode].probe = Math.max(worst[mode].probe, median(probes));
+      if (b < bodies.length) {
+        worst[mode].stall = Math.max(worst[mode].stall, median(stalls));
+        worst[mode].probe = Math.max(worst[mode].probe, median(probes));
+      }
       console.log(
-        `  ${what.padEnd(40)} ${(body.length / MIB).toFixed(2)} MiB ${mode.padEnd(6)}` +
+        `  ${what.padEnd(48)} ${(size / MIB).toFixed(2)} MiB ${mode.padEnd(6)}` +
           `  stall ${ms(median(stalls))} (${ms(Math.max(...stalls)).trim()})` +
           `  slowest probe ${ms(median(probes))} (${ms(Math.max(...probes)).trim()})`,
       );
     }
   }
-  console.log(`  for scale: worst stall of the idle daemon process over 1 s ${ms(idle.max / 1e6)}`);
   for (const mode of ['thread', 'worker'] as Mode[]) {
     console.log(
       `${`worst event-loop stall during a 1 MiB hostile body, ${MODES[mode].label} (goal ≤ 50 ms)`.padEnd(96)} ${ms(worst[mode].stall)}`,

@@ -29,23 +29,36 @@ export interface BodyWorkerOptions {
   idleMs: number;
   /** A worker not ready this long (ms) after it was started is ended; the check waiting fails. */
   startMs: number;
+  /**
+   * Nice value of the worker's thread (Linux: per thread): on a busy machine the event loop's
+   * thread wins the CPU over the bulk of a large body, which only waits a little longer.
+   */
+  nice: number;
   /** The module the worker runs (tests point it elsewhere); exports serveBodyChecks. */
   entry: string;
 }
 
 export const DEFAULT_BODY_WORKER: BodyWorkerOptions = {
   minChars: 64 * 1024,
-  timeoutMs: 10_000, // a 1 MiB body takes well under a second, even on a loaded host
+  timeoutMs: 30_000, // a 1 MiB body takes well under a second; a niced thread on a loaded host longer
   maxQueue: 16,
   heapMb: 256, // a 1 MiB body of 100,000 members peaks near 60 MiB
   idleMs: 60_000,
   startMs: 30_000, // loading the TypeScript sources takes about a second on a busy host
+  nice: 10,
   entry: join(__dirname, 'body-worker.ts'),
 };
 
-/** Runs in the new thread: TypeScript through tsx (as the daemon), then the entry's loop. */
+/**
+ * Runs in the new thread: lowers the thread's priority (its kernel thread id from
+ * /proc/thread-self; best effort), then TypeScript through tsx (as the daemon), then the loop.
+ */
 const BOOT = `
 const { parentPort, workerData } = require('node:worker_threads');
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.nice);
+} catch {}
 require(workerData.tsx);
 require(workerData.entry).serveBodyChecks(parentPort);
 `;
@@ -204,7 +217,7 @@ export class BodyWorkerPool {
   private start(): Live {
     const worker = new Worker(BOOT, {
       eval: true,
-      workerData: { tsx: require.resolve('tsx/cjs'), entry: this.opts.entry },
+      workerData: { tsx: require.resolve('tsx/cjs'), entry: this.opts.entry, nice: this.opts.nice },
       // Not the daemon's flags (an inspector port, a loader): the boot code loads what it needs.
       execArgv: [],
       env: { ...process.env, TSX_TSCONFIG_PATH: join(__dirname, '../../../tsconfig.json') },
