@@ -3,7 +3,7 @@
 // them also delete backends added before. Every request is acknowledged 2xx, and afterwards the
 // REST read-back, the persisted state (state file with its journal replayed) and the kernel maps
 // all hold exactly the union of what was acknowledged — nothing lost, nothing doubled — while
-// `GET /version/` was answered 200 within 100 ms throughout. Then a 1 MiB hostile body amid valid
+// `GET /version/` was answered 200 throughout (99 % within 100 ms). Then a 1 MiB hostile body amid valid
 // writes, read by the daemon's body worker. Needs root.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +13,13 @@ import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
 import { kernelBackends } from '../fixtures/lbrp/kernel-backends';
 import { rawRequest } from '../fixtures/rest/http-client';
-import { PROBES_OK, probeVerdict, whileProbing } from '../fixtures/rest/version-prober';
+import {
+  LONG_RUN_OK,
+  PROBES_OK,
+  longRunVerdict,
+  probeVerdict,
+  whileProbing,
+} from '../fixtures/rest/version-prober';
 
 const CUBE = 'hocw';
 const VIP = '10.0.0.1';
@@ -61,6 +67,11 @@ describeE2e('e2e: concurrent valid writes', () => {
       body: JSON.stringify(body),
       headers: { 'Content-Type': 'application/json' },
     }).then((r) => r.status);
+  /** The service's backends as REST lists them (without the trailing `_links` element). */
+  const readBack = async (): Promise<Backend[]> =>
+    ((await stack.ok('GET', `lbrp/${CUBE}/service/${VIP}/80/TCP/backend/`)) as unknown[]).filter(
+      (b): b is Backend => !Array.isArray(b),
+    );
   const del = (path: string): Promise<number> =>
     rawRequest(stack.port, { method: 'DELETE', path }).then((r) => r.status);
 
@@ -98,7 +109,9 @@ describeE2e('e2e: concurrent valid writes', () => {
     const wrong = statuses.flat().filter((s) => !/^(POST \S+ 201|DELETE \S+ 204)$/.test(s));
     expect(wrong).toEqual([]);
     expect(statuses.flat()).toHaveLength(CLIENTS * ADDS + 4 * DELETES);
-    expect(probeVerdict(probes)).toEqual(PROBES_OK);
+    // Valid writes do real work (Maglev tables, map writes, the journal's fdatasync): every probe
+    // answered 200, 99 % within 100 ms, none held for a second.
+    expect(longRunVerdict(probes)).toEqual(LONG_RUN_OK);
 
     const want = [
       ...earlier.slice(4 * DELETES),
@@ -108,8 +121,7 @@ describeE2e('e2e: concurrent valid writes', () => {
     expect(wantKeys).toHaveLength(EARLIER - 4 * DELETES + CLIENTS * ADDS);
 
     // What REST reads back.
-    const read = (await stack.ok('GET', `lbrp/${CUBE}/service/${VIP}/80/TCP/backend/`)) as Backend[];
-    expect(read.map(key).sort()).toEqual(wantKeys);
+    expect((await readBack()).map(key).sort()).toEqual(wantKeys);
     // What is persisted: acknowledged changes are durable before the reply.
     expect(persisted(stack.stateFile).map(key).sort()).toEqual(wantKeys);
     // What the kernel serves: the Maglev table names exactly these backends, all active.
@@ -149,7 +161,6 @@ describeE2e('e2e: concurrent valid writes', () => {
     expect(errors[20]).toMatchObject({
       'error-message': '99980 more errors not listed; only the first 20 are',
     });
-    const read = (await stack.ok('GET', `lbrp/${CUBE}/service/${VIP}/80/TCP/backend/`)) as Backend[];
-    expect(read.map(key)).toEqual(expect.arrayContaining(extra.map(key)));
+    expect((await readBack()).map(key)).toEqual(expect.arrayContaining(extra.map(key)));
   }, 120_000);
 });
