@@ -162,5 +162,9 @@ describeE2e('e2e: concurrent valid writes', () => {
       'error-message': '99980 more errors not listed; only the first 20 are',
     });
     expect((await readBack()).map(key)).toEqual(expect.arrayContaining(extra.map(key)));
+    // The body went through the daemon's body worker, which did not fail on it.
+    const metrics = await fetch(`http://127.0.0.1:${stack.port}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^polycubed_rest_body_worker_jobs_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^polycubed_rest_body_worker_failures_total 0$/m);
   }, 120_000);
 });
