@@ -11,18 +11,10 @@
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
-import {
-  decodeBackendValue,
-  decodeServiceValue,
-  encodeServiceKey,
-  encodeU32,
-  F_BACKEND_ACTIVE,
-  IPPROTO,
-} from '../../src/lbrp/dataplane/map-layouts';
 import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
+import { kernelBackends } from '../../test/fixtures/lbrp/kernel-backends';
 import { measureCubeMemory, withinTolerance } from '../../test/fixtures/kernel-memory';
-import { numPossibleCpus } from '../../src/polycubed/runtime/bpf-map';
+import { BpfMap, numPossibleCpus } from '../../src/polycubed/runtime/bpf-map';
 import { readdirSync } from 'node:fs';
 import { formulaLines } from './kernel-memory';
 import { TestNet } from '../../test/fixtures/netns';
@@ -82,42 +74,10 @@ function expectStatus(got: number, want: number, what: string): void {
 
 const backendIp = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-/**
- * What the kernel holds for the bench's service, read from the cube's pinned maps: the backend
- * addresses its Maglev table names (services → maglev_slots → backends) and every active backend.
- */
-function kernelBackends(stack: LbrpStack): { inTable: Set<string>; active: Set<string> } {
-  const dir = join(stack.pinRoot, CUBE, 'maps');
-  const open = (name: string): BpfMap => BpfMap.fromPinned(join(dir, name));
-  const [services, slots, backends] = [open('services'), open('maglev_slots'), open('backends')];
-  try {
-    const raw = services.lookup(encodeServiceKey({ vip: VIP, vport: 80, proto: IPPROTO.TCP }));
-    if (!raw) throw new Error(`no services entry for ${VIP}:80/tcp in the kernel`);
-    const svc = decodeServiceValue(raw);
-    const ids = new Set<number>();
-    for (let i = 0; i < svc.tableSize; i++)
-      ids.add(slots.lookup(encodeU32(svc.slotBase + i))!.readUInt32LE(0));
-    const inTable = new Set<string>();
-    for (const id of ids) {
-      const b = decodeBackendValue(backends.lookup(encodeU32(id))!);
-      if (!(b.flags & F_BACKEND_ACTIVE)) throw new Error(`maglev table names inactive backend id ${id}`);
-      inTable.add(`${b.ip}:${b.port}`);
-    }
-    const active = new Set<string>();
-    for (const [, v] of backends.dump()) {
-      const b = decodeBackendValue(v);
-      if (b.flags & F_BACKEND_ACTIVE) active.add(`${b.ip}:${b.port}`);
-    }
-    return { inTable, active };
-  } finally {
-    for (const m of [services, slots, backends]) m.close();
-  }
-}
-
 /** Throws unless the kernel (pinned maps) and the REST GET both hold exactly `want` (ip:port). */
 async function verify(stack: LbrpStack, want: Set<string>, when: string): Promise<void> {
   const same = (got: Set<string>): boolean => got.size === want.size && [...got].every((x) => want.has(x));
-  const k = kernelBackends(stack);
+  const k = kernelBackends(stack.pinRoot, CUBE, VIP, 80);
   if (!same(k.inTable))
     throw new Error(`${when}: the Maglev table names ${k.inTable.size} backends, expected ${want.size}`);
   if (!same(k.active))

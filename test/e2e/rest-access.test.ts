@@ -2,13 +2,16 @@
 // children, LbrpStack): a non-root user's writes get 403 and change nothing, its reads work; a
 // member of --write-group writes; root, our CLI and plain curl keep working; cross-origin, rebinding
 // and text/plain requests are refused; a slow client is cut off by the header timeout while
-// `GET /version/` keeps being answered; the connection and in-flight caps hold. Needs root.
+// `GET /version/` keeps being answered; the connection and in-flight caps hold. While the hostile
+// requests run, `GET /version/` is probed concurrently: every probe 200 within 100 ms (not during
+// the cap tests, where a probe would take one of the capped slots). Needs root.
 
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack, TSX } from '../fixtures/lbrp/e2e-stack';
 import { rawRequest, type RawResponse } from '../fixtures/rest/http-client';
+import { PROBES_OK, probeVerdict, whileProbing } from '../fixtures/rest/version-prober';
 
 /** Runs curl as `user` (setpriv, no supplementary groups) or as root; resolves with status and body. */
 function curl(user: 'root' | 'nobody' | 'daemon', args: string[]): Promise<{ status: number; body: string }> {
@@ -44,6 +47,12 @@ describeE2e('e2e: REST access control and client limits', () => {
   /** A body without Content-Type, as polycubectl sends PATCH (curl would say it is a form). */
   const untyped = ['-H', 'Content-Type:'];
 
+  /** Runs the hostile requests of `what` while probing; every probe 200 within the bound. */
+  const probed = async (what: string, work: () => Promise<void>): Promise<void> => {
+    const { probes } = await whileProbing(stack.port, what, work);
+    expect([what, probeVerdict(probes)]).toEqual([what, PROBES_OK]);
+  };
+
   beforeAll(async () => {
     stack.polycubedArgs = [
       '--write-group',
@@ -69,11 +78,13 @@ describeE2e('e2e: REST access control and client limits', () => {
     const before = await config();
     expect(before).toContain('lbroot');
     const denied = { status: 403, body: WRITE_DENIED('uid 65534 (nobody)', GROUP) };
-    expect(await curl('nobody', ['-X', 'POST', ...json, '-d', '{}', url('lbrp/pwn/')])).toEqual(denied);
-    expect(
-      await curl('nobody', ['-X', 'PATCH', ...untyped, '-d', '"TRACE"', url('lbrp/lbroot/loglevel/')]),
-    ).toEqual(denied);
-    expect(await curl('nobody', ['-X', 'DELETE', url('lbrp/lbroot/')])).toEqual(denied);
+    await probed('writes as nobody', async () => {
+      expect(await curl('nobody', ['-X', 'POST', ...json, '-d', '{}', url('lbrp/pwn/')])).toEqual(denied);
+      expect(
+        await curl('nobody', ['-X', 'PATCH', ...untyped, '-d', '"TRACE"', url('lbrp/lbroot/loglevel/')]),
+      ).toEqual(denied);
+      expect(await curl('nobody', ['-X', 'DELETE', url('lbrp/lbroot/')])).toEqual(denied);
+    });
     expect(await config()).toBe(before);
   }, 60_000);
 
@@ -120,23 +131,25 @@ describeE2e('e2e: REST access control and client limits', () => {
   it('refuses cross-origin, rebinding and non-JSON requests before anything else', async () => {
     const before = await config();
     const post = ['-X', 'POST', '-d', '{}', url('lbrp/csrf/')];
-    expect(await curl('root', [...json, '-H', 'Origin: http://evil.example', ...post])).toEqual({
-      status: 403,
-      body: 'origin "http://evil.example" is refused: only --allowed-origin web origins may send requests (cross-site request guard)',
+    await probed('browser-borne requests', async () => {
+      expect(await curl('root', [...json, '-H', 'Origin: http://evil.example', ...post])).toEqual({
+        status: 403,
+        body: 'origin "http://evil.example" is refused: only --allowed-origin web origins may send requests (cross-site request guard)',
+      });
+      expect(await curl('root', [...json, '-H', `Host: rebind.example:${stack.port}`, ...post])).toEqual({
+        status: 403,
+        body: `host "rebind.example:${stack.port}" is refused: the API answers to loopback names, the address it was reached on and --allowed-host names (DNS rebinding guard)`,
+      });
+      const typeRefused = (t: string): { status: number; body: string } => ({
+        status: 415,
+        body: `content type "${t}" is refused: a request body must be JSON (application/json) or YAML (application/yaml, text/yaml, application/x-yaml)`,
+      });
+      expect(await curl('root', ['-H', 'Content-Type: text/plain', ...post])).toEqual(
+        typeRefused('text/plain'),
+      );
+      // curl -d without a type sends a form, as an HTML form would.
+      expect(await curl('root', post)).toEqual(typeRefused('application/x-www-form-urlencoded'));
     });
-    expect(await curl('root', [...json, '-H', `Host: rebind.example:${stack.port}`, ...post])).toEqual({
-      status: 403,
-      body: `host "rebind.example:${stack.port}" is refused: the API answers to loopback names, the address it was reached on and --allowed-host names (DNS rebinding guard)`,
-    });
-    const typeRefused = (t: string): { status: number; body: string } => ({
-      status: 415,
-      body: `content type "${t}" is refused: a request body must be JSON (application/json) or YAML (application/yaml, text/yaml, application/x-yaml)`,
-    });
-    expect(await curl('root', ['-H', 'Content-Type: text/plain', ...post])).toEqual(
-      typeRefused('text/plain'),
-    );
-    // curl -d without a type sends a form, as an HTML form would.
-    expect(await curl('root', post)).toEqual(typeRefused('application/x-www-form-urlencoded'));
     expect(await config()).toBe(before);
   }, 60_000);
 
@@ -153,22 +166,11 @@ describeE2e('e2e: REST access control and client limits', () => {
     const trickle = setInterval(() => {
       if (sent < head.length && slow.writable) slow.write(head[sent++]);
     }, 100);
-    let done = false;
-    const probes: number[] = [];
-    const probing = (async () => {
-      while (!done) {
-        probes.push((await get('/polycube/v1/version/')).status);
-        await sleep(50);
-      }
-    })();
-    await closed;
-    done = true;
+    const { probes } = await whileProbing(stack.port, 'a slowloris client', () => closed);
     clearInterval(trickle);
-    await probing;
     expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect(sent).toBeLessThan(head.length);
-    expect(probes.length).toBeGreaterThan(0);
-    expect(probes.every((s) => s === 200)).toBe(true);
+    expect(probeVerdict(probes)).toEqual(PROBES_OK);
   }, 60_000);
 
   // --http-max-in-flight 2: two requests still sending their bodies hold both slots; a third is

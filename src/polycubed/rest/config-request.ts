@@ -6,21 +6,20 @@
 import {
   convertPathKey,
   parsePathKey,
-  validateBodyAsync,
-  type BodyError,
   type BodyOp,
   type IrLeaf,
   type KeyValue,
   type RouteRow,
 } from 'yang-ts-codegen';
-import { cubeError, REQUEST_TAGS, type CubeError } from '../../common/errors';
+import { cubeError, type CubeError } from '../../common/errors';
 import type { ConfigKey, ConfigOp, Op } from '../core/types';
-import { parseJsonBodyAsync } from './body-json';
-import { enumSpelling, respellEnums } from './enum-spelling';
-import { MAX_ERROR_ITEMS } from './reply';
+import { IN_THREAD_READERS, type BodyChecker } from './body-check';
+import { enumSpelling } from './enum-spelling';
 import { decodeCubeSegment, decodeKeySegment } from './request-path';
 import { METHOD_OPS } from './rest-context';
 import type { Method } from './route-tree';
+
+export { bodyErrors } from './body-check';
 
 /**
  * Outcome of the pipeline: the operation to execute, or the errors to answer with (at most
@@ -38,17 +37,12 @@ export interface ConfigRequestInput {
   /** Body text ("" when none). */
   body: string;
   maxJsonDepth: number;
+  /** Who checks the body (parse, validate): default in this thread, pausing between slices. */
+  checkBody?: BodyChecker;
 }
 
-/** Lets the event loop run other callbacks (I/O included) before the caller goes on. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Turns codegen's body errors into catalogue errors located at `path`. */
-export function bodyErrors(errors: readonly BodyError[], path: string): CubeError[] {
-  return errors.map((e) =>
-    cubeError(REQUEST_TAGS[e.tag].code, { path, ...(e.info !== undefined ? { info: e.info } : {}) }),
-  );
-}
+/** The in-thread body check, handing the event loop back between slices. */
+export const checkBodyInThread: BodyChecker = IN_THREAD_READERS.check;
 
 /** The canonical text of a key value: YANG spelling for enums, decimal for numbers. */
 function canonicalKey(leaf: IrLeaf, value: KeyValue): string {
@@ -103,27 +97,6 @@ export function readPathKeys(
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Defines a member (so `__proto__` stays data) at the end, or in place when it exists. */
-function setMember(obj: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** The body to validate when the request carried none (§6.3 step 2; leaf reset, §6.2). */
-function absentBody(row: RouteRow): { ok: true; value: unknown } | { ok: false; errors: CubeError[] } {
-  if (row.kind === 'leaf') {
-    const leaf = row.node;
-    if (leaf.kind === 'leaf' && leaf.default !== undefined) {
-      const parsed = convertPathKey(leaf, leaf.default);
-      if (parsed !== undefined) return { ok: true, value: parsed };
-    }
-    return {
-      ok: false,
-      errors: [cubeError('CUBE_ERR_MISSING_ATTRIBUTE', { info: leaf.name, path: leaf.path })],
-    };
-  }
-  return { ok: true, value: {} };
-}
-
 /**
  * Runs the pipeline for a request on a YANG-generated route (every kind but key-prefix) and
  * returns the ConfigOp to execute. The cube name is the percent-decoded `:name` segment;
@@ -154,28 +127,19 @@ export async function buildConfigRequest(
   };
   if (!writes || !row.body) return { ok: true, op: { ...base, op } };
 
-  const parsed = await parseJsonBodyAsync(input.body, input.maxJsonDepth);
-  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  let body = parsed.value;
-  if (body === undefined) {
-    const absent = absentBody(row);
-    if (!absent.ok) return absent;
-    body = absent.value;
-  }
-  if (isObject(body)) {
-    if (row.kind === 'element')
-      for (const [k, v] of Object.entries(pathKeys.value.own)) setMember(body, k, v);
-    if (row.kind === 'cube') setMember(body, 'name', base.cube);
-  }
-
   // The cube itself: PUT creates exactly like POST (REST spec §6.2).
   const cubeTarget = row.kind === 'cube' || row.kind === 'service';
   const effectiveOp: Op = cubeTarget && op === 'REPLACE' ? 'CREATE' : op;
   const bodyOp: BodyOp = effectiveOp === 'UPDATE' ? 'update' : 'create';
-  const checked = await validateBodyAsync(row.body, bodyOp, body, MAX_ERROR_ITEMS, yieldToEventLoop);
-  if (!checked.ok)
-    return { ok: false, errors: bodyErrors(checked.errors, row.schemaPath), omitted: checked.omitted };
-  const value = respellEnums(row.body, checked.value);
+  const checked = await (input.checkBody ?? checkBodyInThread)(row, {
+    bodyOp,
+    text: input.body,
+    maxJsonDepth: input.maxJsonDepth,
+    own: pathKeys.value.own,
+    cube: base.cube,
+  });
+  if (!checked.ok) return checked;
+  const value = checked.value;
 
   if (cubeTarget && isObject(value)) {
     if (

@@ -7,13 +7,11 @@
 import type { RouteRow } from 'yang-ts-codegen';
 import { ERRORS, cubeError, type CubeError } from '../../common/errors';
 import type { ConfigOp } from '../core/types';
-import { parseJsonBodyAsync } from './body-json';
+import { IN_THREAD_READERS } from './body-check';
 import { buildConfigRequest } from './config-request';
+import type { BatchEntry } from './framework-bodies';
 import { emptyReply, errorReply, type Reply } from './reply';
 import type { RestContext } from './rest-context';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** One validated cube of the batch and the peers to set afterwards. */
 interface PlannedCube {
@@ -33,33 +31,25 @@ function describe(errors: readonly CubeError[], omitted = 0): string {
   return ': ' + listed.join(', ') + (omitted > 0 ? ` and ${omitted} more` : '');
 }
 
-/** Strips `peer` from each port entry (REST spec §6.2, `utils::strip_port_peers`), collecting them. */
-function stripPeers(config: Json): { config: Json; peers: PlannedCube['peers'] } {
-  const peers: PlannedCube['peers'] = [];
-  if (!Array.isArray(config.ports)) return { config, peers };
-  const ports = config.ports.map((p) => {
-    if (!isObject(p) || typeof p.peer !== 'string') return p;
-    const { peer, ...rest } = p;
-    if (peer !== '' && typeof p.name === 'string') peers.push({ port: p.name, peer });
-    return rest;
-  });
-  return { config: { ...config, ports }, peers };
-}
-
 async function plan(
   ctx: RestContext,
-  entry: unknown,
+  entry: BatchEntry,
 ): Promise<{ ok: true; cube: PlannedCube } | { ok: false; reply: Reply }> {
-  if (!isObject(entry)) return { ok: false, reply: failure('', ': every element must be a JSON object') };
-  const name = typeof entry.name === 'string' ? entry.name : '';
-  const service = entry['service-name'];
+  if (!entry.object) return { ok: false, reply: failure('', ': every element must be a JSON object') };
+  const { name, service, peers } = entry;
   if (name === '') return { ok: false, reply: failure('', ': missing name') };
-  if (typeof service !== 'string') return { ok: false, reply: failure(name, ': missing service-name') };
+  if (service === undefined) return { ok: false, reply: failure(name, ': missing service-name') };
   const row = ctx.routesOf(service)?.find((r: RouteRow) => r.kind === 'cube');
   if (!row) return { ok: false, reply: failure(name, `: service ${service} does not exist`) };
-  const { config, peers } = stripPeers(entry);
   const built = await buildConfigRequest(
-    { row, method: 'POST', params: { name }, body: JSON.stringify(config), maxJsonDepth: ctx.maxJsonDepth },
+    {
+      row,
+      method: 'POST',
+      params: { name },
+      body: entry.text,
+      maxJsonDepth: ctx.maxJsonDepth,
+      checkBody: ctx.bodies?.check,
+    },
     service,
   );
   if (!built.ok) return { ok: false, reply: failure(name, describe(built.errors, built.omitted)) };
@@ -81,11 +71,13 @@ async function rollback(ctx: RestContext, created: readonly PlannedCube[]): Prom
 
 /** Answers POST /cubes. */
 export async function createCubes(ctx: RestContext, text: string): Promise<Reply> {
-  const parsed = await parseJsonBodyAsync(text, ctx.maxJsonDepth);
-  if (!parsed.ok) return failure('', `: invalid JSON body (${parsed.reason})`);
-  if (!Array.isArray(parsed.value)) return failure('', ': the body must be a JSON array of cubes');
+  // Parsed and split in the body worker when large: only plain entries come back.
+  const batch = await (ctx.bodies ?? IN_THREAD_READERS).batch(text, ctx.maxJsonDepth);
+  if (!batch.ok && 'busy' in batch) return errorReply([batch.busy]);
+  if (!batch.ok && 'invalidJson' in batch) return failure('', `: invalid JSON body (${batch.invalidJson})`);
+  if (!batch.ok) return failure('', ': the body must be a JSON array of cubes');
   const planned: PlannedCube[] = [];
-  for (const entry of parsed.value) {
+  for (const entry of batch.entries) {
     const p = await plan(ctx, entry);
     if (!p.ok) return p.reply;
     if (planned.some((c) => c.name === p.cube.name)) return failure(p.cube.name, ': listed twice');

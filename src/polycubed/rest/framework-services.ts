@@ -5,7 +5,7 @@
 
 import { API_BASE, serviceHelpEntry } from 'yang-ts-codegen';
 import { cubeError } from '../../common/errors';
-import { parseJsonBodyAsync } from './body-json';
+import { IN_THREAD_READERS } from './body-check';
 import { helpRequest } from './help-handler';
 import { childLinks } from './hateoas-links';
 import { PLAIN_JSON, emptyReply, errorReply, jsonReply, textReply, type Reply } from './reply';
@@ -48,20 +48,20 @@ export function badRequest(message: string): Reply {
 }
 
 /**
- * Parses a framework POST body that must be a JSON object (read in slices, as every body); a 400
- * text otherwise.
+ * Reads a framework POST body that must be a JSON object (read in slices, or in the body worker
+ * when large), keeping only `members`; a 400 text otherwise.
  */
 export async function objectBody(
   ctx: RestContext,
   text: string,
+  members: readonly string[],
 ): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply }> {
-  const parsed = await parseJsonBodyAsync(text, ctx.maxJsonDepth);
-  if (!parsed.ok) return { ok: false, reply: badRequest(`Invalid JSON body: ${parsed.reason}`) };
-  const v = parsed.value ?? {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    return { ok: false, reply: badRequest('The request body must be a JSON object') };
-  }
-  return { ok: true, value: v as Record<string, unknown> };
+  const read = await (ctx.bodies ?? IN_THREAD_READERS).object(text, ctx.maxJsonDepth, members);
+  if (read.ok) return read;
+  if ('busy' in read) return { ok: false, reply: errorReply([read.busy]) };
+  if ('invalidJson' in read)
+    return { ok: false, reply: badRequest(`Invalid JSON body: ${read.invalidJson}`) };
+  return { ok: false, reply: badRequest('The request body must be a JSON object') };
 }
 
 function rootGet(ctx: RestContext): Reply {
@@ -118,7 +118,7 @@ function servicesGet(ctx: RestContext): Reply {
 
 /** POST /services: checks the request as polycubed does; library services cannot be loaded here. */
 async function servicesPost(ctx: RestContext, text: string): Promise<Reply> {
-  const body = await objectBody(ctx, text);
+  const body = await objectBody(ctx, text, ['name', 'uri', 'type']);
   if (!body.ok) return body.reply;
   for (const field of ['name', 'uri', 'type']) {
     if (body.value[field] === undefined) {

@@ -71,7 +71,7 @@ async function peers(
   ctx: RestContext,
   text: string,
 ): Promise<{ ok: true; a: string; b: string } | { ok: false; reply: Reply }> {
-  const body = await objectBody(ctx, text);
+  const body = await objectBody(ctx, text, ['peer1', 'peer2']);
   if (!body.ok) return body;
   for (const field of ['peer1', 'peer2']) {
     const v = body.value[field];
@@ -91,7 +91,7 @@ async function wire(ctx: RestContext, text: string, connect: boolean): Promise<R
 
 /** attach/detach: our cubes are never transparent, so a well-formed request names why it fails. */
 async function attach(ctx: RestContext, text: string, withPosition: boolean): Promise<Reply> {
-  const body = await objectBody(ctx, text);
+  const body = await objectBody(ctx, text, ['cube', 'port', 'position', 'after', 'before']);
   if (!body.ok) return body.reply;
   const { cube, port } = body.value;
   if (typeof cube !== 'string' || cube === '')

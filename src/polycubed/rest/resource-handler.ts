@@ -107,7 +107,7 @@ export async function handleResource(
 ): Promise<Reply> {
   if (row.kind === 'service' && method === 'GET') return readServiceCollection(ctx, row, req, service);
   const built = await buildConfigRequest(
-    { row, method, params, body: req.body, maxJsonDepth: ctx.maxJsonDepth },
+    { row, method, params, body: req.body, maxJsonDepth: ctx.maxJsonDepth, checkBody: ctx.bodies?.check },
     service,
   );
   if (!built.ok) return errorReply(built.errors, YANG_JSON, built.omitted);

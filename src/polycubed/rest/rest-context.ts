@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Daemon } from '../core/daemon';
 import type { Op } from '../core/types';
 import type { RouteRow } from 'yang-ts-codegen';
+import type { BodyReaders } from './body-check';
 import type { MetricsRegistry } from './metrics';
 import type { Reply } from './reply';
 import type { RequestTarget } from './request-path';
@@ -48,6 +49,8 @@ export interface RestContext {
   /** Version `/version` reports. */
   version: string;
   metrics: MetricsRegistry;
+  /** Who reads request bodies (large ones in the body worker); absent: all in this thread. */
+  bodies?: BodyReaders;
   /** The generated route table of a registered service (by service name), or undefined. */
   routesOf(service: string): readonly RouteRow[] | undefined;
 }

@@ -57,6 +57,11 @@ export interface RestOptions {
   version: string;
   /** Serve the read-only status page at `/ui/`; `--no-ui` turns it off. */
   ui: boolean;
+  /**
+   * Write bodies of at least this many characters are parsed and validated in the body worker
+   * thread (body-worker-pool.ts), so their garbage never pauses the event loop; Infinity: never.
+   */
+  bodyWorkerMinChars: number;
 }
 
 /** 1 MiB: polycubed's `max_payload_size`. */
@@ -80,6 +85,7 @@ export const DEFAULT_REST_OPTIONS: RestOptions = {
   maxJsonDepth: 64,
   version: '0.1.0',
   ui: true,
+  bodyWorkerMinChars: 64 * 1024,
 };
 
 /** `bool` sets its option to true, `off` to false (a `--no-…` flag). */

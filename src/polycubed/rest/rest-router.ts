@@ -5,6 +5,8 @@
 
 import { buildRouteTable, type IrModule, type RouteRow } from 'yang-ts-codegen';
 import { cubeError } from '../../common/errors';
+import type { BodyReaders } from './body-check';
+import { registerRouteTable } from './body-worker-pool';
 import { redirectToCube } from './cube-redirect';
 import { addServiceEndpoints } from './framework-services';
 import { addTopologyEndpoints } from './framework-topology';
@@ -25,6 +27,8 @@ export interface RouterOptions {
   version: string;
   /** Shared registry (so the daemon or services can add collectors); a new one when absent. */
   metrics?: MetricsRegistry;
+  /** Who reads request bodies; default all in this thread (serve.ts hands large ones to a worker). */
+  bodies?: BodyReaders;
 }
 
 /** Route tables per module object (a re-registration with a new module gets a new table). */
@@ -32,7 +36,10 @@ const TABLES = new WeakMap<IrModule, RouteRow[]>();
 
 function routeTable(module: IrModule): RouteRow[] {
   let rows = TABLES.get(module);
-  if (!rows) TABLES.set(module, (rows = buildRouteTable(module)));
+  if (!rows) {
+    TABLES.set(module, (rows = buildRouteTable(module)));
+    registerRouteTable(module, rows);
+  }
   return rows;
 }
 
@@ -52,6 +59,7 @@ export class RestRouter {
       maxJsonDepth: opts.maxJsonDepth,
       version: opts.version,
       metrics,
+      ...(opts.bodies ? { bodies: opts.bodies } : {}),
       routesOf: (service) => {
         const s = daemon.service(service);
         return s ? routeTable(s.module) : undefined;

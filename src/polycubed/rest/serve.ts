@@ -3,6 +3,7 @@
 
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { BodyWorkerPool } from './body-worker-pool';
 import { createRestHttpServer } from './http-transport';
 import { MetricsRegistry, RefusalCounter } from './metrics';
 import type { RestDaemon } from './rest-context';
@@ -44,14 +45,17 @@ export async function startRestServer(
   if (unsafe) throw new Error(unsafe);
   const metrics = new MetricsRegistry();
   const host = hostForUrl(options.addr);
+  const bodies = new BodyWorkerPool({ minChars: options.bodyWorkerMinChars });
   const router = new RestRouter(daemon, {
     authority: `${host}:${options.port}`,
     maxJsonDepth: options.maxJsonDepth,
     version: options.version,
     metrics,
+    bodies: bodies.readers,
   });
   const refusals = new RefusalCounter();
   metrics.addCollector('rest-refusals', refusals.collector());
+  metrics.addCollector('rest-body-worker', bodies.collector());
   // The page's requests pass the same guards as any other (the transport checks before this).
   const page = options.ui ? loadStatusPage() : undefined;
   const server: Server = createRestHttpServer(
@@ -75,10 +79,12 @@ export async function startRestServer(
     port,
     router,
     metrics,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await bodies.close();
+    },
   };
 }

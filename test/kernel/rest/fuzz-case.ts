@@ -89,3 +89,21 @@ export function checkAnswer(c: FuzzCase, res: RawResponse): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * The bytes of `c`'s request target and body exactly as they go on the wire (http-client writes
+ * the request line in latin1 and the body in UTF-8). Throws when an encoder would change the
+ * sample: a target character above U+00FF (latin1 keeps only its low byte) or a lone surrogate
+ * in the body (UTF-8 turns it into U+FFFD), so no case sends something other than it says.
+ */
+export function wireBytes(c: FuzzCase): { target: Buffer; body: Buffer } {
+  const target = Buffer.from(c.req.path, 'latin1');
+  if (target.toString('latin1') !== c.req.path)
+    throw new Error(`${c.label}: the request target has characters latin1 cannot carry`);
+  const text = c.req.body ?? '';
+  if (Buffer.isBuffer(text)) return { target, body: text };
+  const body = Buffer.from(text, 'utf8');
+  if (body.toString('utf8') !== text)
+    throw new Error(`${c.label}: the body holds a lone surrogate, which UTF-8 would send as U+FFFD`);
+  return { target, body };
+}

@@ -3,7 +3,7 @@
 // against its case. No time budget: jest timeouts are sized from the case count instead.
 
 import type { RawResponse } from '../../fixtures/rest/http-client';
-import { checkAnswer, type FuzzCase } from './fuzz-case';
+import { checkAnswer, wireBytes, type FuzzCase } from './fuzz-case';
 
 /** Seed of CI runs (any change to the generators changes what it means; that is fine). */
 export const CI_SEED = 20_261_207;
@@ -36,7 +36,7 @@ export interface FuzzTarget {
   request(
     method: string,
     path: string,
-    body?: string,
+    body?: string | Buffer,
     headers?: Record<string, string>,
   ): Promise<RawResponse>;
 }
@@ -78,10 +78,12 @@ export async function runCases(
       const i = next++;
       const c = cases[i];
       const body = c.req.body as string | undefined;
+      // The exact bytes (throws if an encoder would change the sample).
+      const bytes = wireBytes(c).body;
       const res = await target.request(
         c.req.method,
         c.req.path,
-        body,
+        body === undefined ? undefined : bytes,
         body === undefined ? undefined : JSON_TYPE,
       );
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;

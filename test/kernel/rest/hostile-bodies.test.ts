@@ -1,13 +1,15 @@
 // Hostile request bodies against the real REST stack: 1 MiB of unknown members, deep nesting,
 // duplicate members at several depths, `__proto__`, huge strings and many backends are refused
 // with the member named, the error list capped, the configuration unchanged — and the daemon keeps
-// answering `GET /version/` while it works through them (probes complete before the refusal), and
-// applies valid writes sent meanwhile.
+// answering `GET /version/` while it works through each of them (probed concurrently: every probe
+// 200 within 100 ms, several before the refusal of a big body), and applies valid writes sent
+// meanwhile. Bodies of 64 KiB or more are checked in the body worker thread.
 
 import { NAME_MAX_BYTES } from '../../../src/common/name-rules';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 import { startRestStack, type RestStack } from '../../fixtures/rest/rest-stack';
 import type { RawResponse } from '../../fixtures/rest/http-client';
+import { PROBES_OK, probeVerdict, whileProbing } from '../../fixtures/rest/version-prober';
 
 const P = '/polycube/v1';
 const SVC = `${P}/lbrp/lb0/service/10.0.0.1/80/TCP`;
@@ -47,19 +49,14 @@ describeAsRoot('kernel: REST hostile bodies', () => {
   };
 
   /**
-   * Sends the hostile request and keeps probing `GET /version/` until it is answered; returns
-   * the answer and how many probes were answered (all 200) before it.
+   * Sends the hostile request while probing `GET /version/`; every probe must be answered 200
+   * within the bound. Returns the answer and how many probes were answered meanwhile.
    */
-  async function whileProbing(method: string, path: string, body: string): Promise<[RawResponse, number]> {
-    let done = false;
-    const hostile = stack.request(method, path, body).finally(() => (done = true));
-    let answered = 0;
-    for (let i = 0; i < 10_000 && !done; i++) {
-      const probe = await stack.request('GET', `${P}/version/`);
-      expect(probe.status).toBe(200);
-      if (!done) answered++;
-    }
-    return [await hostile, answered];
+  async function probed(method: string, path: string, body: string): Promise<[RawResponse, number]> {
+    const what = `${method} ${path} (${body.length} bytes)`;
+    const { result, probes } = await whileProbing(stack.port, what, () => stack.request(method, path, body));
+    expect([what, probeVerdict(probes)]).toEqual([what, PROBES_OK]);
+    return [result, probes.count];
   }
 
   beforeAll(async () => {
@@ -85,7 +82,7 @@ describeAsRoot('kernel: REST hostile bodies', () => {
       ['POST', `${P}/lbrp/lbx/`],
       ['PATCH', `${P}/lbrp/lb0/`],
     ]) {
-      const [res, probes] = await whileProbing(method, path, body);
+      const [res, probes] = await probed(method, path, body);
       expect(res.status).toBe(400);
       const errs = entries(res);
       expect(errs).toHaveLength(21);
@@ -112,14 +109,19 @@ describeAsRoot('kernel: REST hostile bodies', () => {
   // once, in full; the hostile one is refused and leaves nothing behind.
   it('valid writes during a 1 MiB hostile body all succeed; the hostile one changes nothing', async () => {
     const ips = Array.from({ length: 6 }, (_, i) => `1.2.3.${100 + i}`);
-    const hostile = stack.request('PATCH', `${P}/lbrp/lb0/`, manyMembers(100_000));
-    const writes = await Promise.all(
-      ips.map((ip, i) =>
-        stack.request('POST', `${SVC}/backend/${ip}/`, `{"port":${8000 + i},"weight":${i + 1}}`),
-      ),
-    );
+    const { result, probes } = await whileProbing(stack.port, 'valid writes during a hostile body', () => {
+      const hostile = stack.request('PATCH', `${P}/lbrp/lb0/`, manyMembers(100_000));
+      const writes = Promise.all(
+        ips.map((ip, i) =>
+          stack.request('POST', `${SVC}/backend/${ip}/`, `{"port":${8000 + i},"weight":${i + 1}}`),
+        ),
+      );
+      return Promise.all([hostile, writes]);
+    });
+    const [hostile, writes] = result;
+    expect(probeVerdict(probes)).toEqual(PROBES_OK);
     expect(writes.map((w) => w.status)).toEqual(ips.map(() => 201));
-    expect((await hostile).status).toBe(400);
+    expect(hostile.status).toBe(400);
     const got = JSON.parse((await stack.request('GET', `${SVC}/backend/`)).body) as Array<{
       ip: string;
       port: number;
@@ -132,6 +134,22 @@ describeAsRoot('kernel: REST hostile bodies', () => {
   }, 120_000);
 
   // 24,000 backends with a bad weight: 20 named, the rest counted, nothing added.
+  // Framework endpoints read large bodies in the body worker too: the same refusals as for a
+  // small body, the configuration unchanged.
+  it('1 MiB framework bodies (POST /cubes, /connect): refused, nothing changed, the daemon keeps answering', async () => {
+    const before = await readAll();
+    const cube = manyMembers(100_000, '"service-name":"lbrp","name":"lbc",');
+    expect(cube.length).toBeLessThanOrEqual(1024 * 1024 - 2);
+    const [batch, batchProbes] = await probed('POST', `${P}/cubes/`, `[${cube}]`);
+    expect(batch.status).toBe(400);
+    expect(batch.body).toMatch(/^Error creating cube: lbc: invalid-value k0000, invalid-value k0001, /);
+    expect(batch.body).toMatch(/, invalid-value k000j and 99980 more$/);
+    expect(batchProbes).toBeGreaterThanOrEqual(5);
+    const [connect] = await probed('POST', `${P}/connect/`, manyMembers(100_000));
+    expect([connect.status, connect.body]).toEqual([400, 'peer1 is missing']);
+    expect(await readAll()).toBe(before);
+  }, 120_000);
+
   it('a service body with 24,000 bad backends: capped list, nothing added, the daemon keeps answering', async () => {
     const before = await readAll();
     const backends: string[] = [];
@@ -139,7 +157,7 @@ describeAsRoot('kernel: REST hostile bodies', () => {
       backends.push(`{"ip":"10.9.${i >> 8}.${i & 255}","port":80,"weight":-1}`);
     const body = `{"name":"big","backend":[${backends.join(',')}]}`;
     expect(body.length).toBeLessThanOrEqual(1024 * 1024);
-    const [res, probes] = await whileProbing('POST', `${P}/lbrp/lb0/service/10.0.0.2/80/TCP/`, body);
+    const [res, probes] = await probed('POST', `${P}/lbrp/lb0/service/10.0.0.2/80/TCP/`, body);
     expect(res.status).toBe(400);
     const errs = entries(res);
     expect(errs).toHaveLength(21);
@@ -241,7 +259,7 @@ describeAsRoot('kernel: REST hostile bodies', () => {
     '$name: refused, member named, nothing changed',
     async (row) => {
       const before = await readAll();
-      const res = await stack.request(row.method, row.path, row.body);
+      const [res] = await probed(row.method, row.path, row.body);
       expect(res.status).toBe(400);
       expect(entries(res)).toEqual([{ 'error-type': 'application', ...row.want }]);
       expect(await readAll()).toBe(before);

@@ -5,7 +5,7 @@
 
 import { hostileCase, makeRng, oversized, Pick, type FuzzWorld } from '../../kernel/rest/hostile-requests';
 import { acceptCase } from '../../kernel/rest/accepted-requests';
-import { raw, toJson, withMember, type FuzzCase } from '../../kernel/rest/fuzz-case';
+import { raw, toJson, wireBytes, withMember, type FuzzCase } from '../../kernel/rest/fuzz-case';
 import { CI_SEED } from '../../kernel/rest/fuzz-run';
 
 const WORLD: FuzzWorld = { cube: 'lbz0', single: 'lbz1', netdevs: ['a', 'b'], rules: true };
@@ -61,6 +61,34 @@ describe('REST fuzz generators', () => {
     );
     expect(wrong.slice(0, 10)).toEqual([]);
     expect(cases.filter((c) => c.claims.length > 0).length).toBeGreaterThan(N / 2);
+  });
+
+  // http-client writes the request line in latin1 and the body in UTF-8: a character either
+  // encoder cannot carry would be sent as something else than the case says.
+  it('every case goes on the wire exactly as written', () => {
+    const p = new Pick(makeRng(CI_SEED));
+    const all = [...cases, ...Array.from({ length: 5 }, () => oversized(p))];
+    const changed = all.flatMap((c) => {
+      try {
+        const w = wireBytes(c);
+        const same =
+          w.target.toString('latin1') === c.req.path && w.body.toString('utf8') === (c.req.body ?? '');
+        return same ? [] : [c.label];
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    });
+    expect(changed.slice(0, 10)).toEqual([]);
+    // The check refuses what an encoder would change.
+    const c = cases[0];
+    expect(() => wireBytes({ ...c, req: { ...c.req, body: String.raw`{"a":"\ud800"}` } })).not.toThrow();
+    expect(() =>
+      wireBytes({ ...c, req: { ...c.req, body: `{"a":"${String.fromCharCode(0xd800)}"}` } }),
+    ).toThrow(/lone surrogate/);
+    expect(() => wireBytes({ ...c, req: { ...c.req, path: '/polycube/v1/%E2%82%AC' } })).not.toThrow();
+    expect(() =>
+      wireBytes({ ...c, req: { ...c.req, path: `/polycube/v1/${String.fromCharCode(0x20ac)}` } }),
+    ).toThrow(/latin1/);
   });
 
   it('a broken member is invalid for its type (no valid value passes as hostile)', () => {
