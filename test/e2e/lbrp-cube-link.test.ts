@@ -96,11 +96,11 @@ describeE2e('e2e: cube-to-cube links carry traffic', () => {
       expect(await stack.ok('GET', 'lbrp/lb1/ports/from0/status/')).toBe('UP');
       expect([linkExists(pair().mine), linkExists(pair().theirs)]).toEqual([true, true]);
       await bothVipsAnswer();
-      // Each cube counted only its own VIP's sessions.
+      // Each cube counted its own VIP's sessions (counters are refreshed about once a second).
       const sessions = async (cube: string, vip: string) =>
         (await stack.ok('GET', `lbrp/${cube}/service/${vip}/80/TCP/total-sessions/`)) as number;
-      expect(await sessions('lb0', VIP_A)).toBeGreaterThan(0);
-      expect(await sessions('lb1', VIP_B)).toBeGreaterThan(0);
+      await waitFor(async () => (await sessions('lb0', VIP_A)) > 0, 'lb0 counting its sessions', 10000);
+      await waitFor(async () => (await sessions('lb1', VIP_B)) > 0, 'lb1 counting its sessions', 10000);
 
       // Disconnected: both ports DOWN, the pair gone, nothing crosses.
       await stack.ok('POST', 'disconnect', { peer1: 'lb0:to1', peer2: 'lb1:from0' });
