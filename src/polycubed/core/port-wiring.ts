@@ -120,10 +120,25 @@ export class PortWiring {
     if (pair) this.deletePair(pair.mine);
   }
 
+  /** Creates a link's veth pair in the kernel (a test's in-memory wiring overrides the three). */
+  protected createPair(mine: string, theirs: string): void {
+    createVethPair(mine, theirs);
+  }
+
+  /** Deletes a link in the kernel (ENODEV when absent). */
+  protected removeLink(name: string): void {
+    deleteLink(name);
+  }
+
+  /** The kernel's links, read now. */
+  protected currentLinks(): LinkInfo[] {
+    return listLinks();
+  }
+
   /** Deletes a cube-to-cube link's veth pair, when it exists. */
   private deletePair(name: string): void {
     try {
-      deleteLink(name);
+      this.removeLink(name);
     } catch (err) {
       if (!(err instanceof KernelError && err.code === 'ENODEV')) this.onError(err);
     }
@@ -137,7 +152,7 @@ export class PortWiring {
     const known = links.get(mine);
     if (known) return known;
     try {
-      createVethPair(mine, theirs);
+      this.createPair(mine, theirs);
     } catch (err) {
       // EEXIST: the other side of the link made it earlier in this same pass.
       if (!(err instanceof KernelError && err.code === 'EEXIST')) {
@@ -145,7 +160,7 @@ export class PortWiring {
         return undefined;
       }
     }
-    return listLinks().find((l) => l.name === mine);
+    return this.currentLinks().find((l) => l.name === mine);
   }
 
   /** A `cube:port` peer: bound to its end of the link's veth pair while both sides name each other. */

@@ -15,6 +15,7 @@ import {
 } from '../../../src/polycubed/core/service-registry';
 import { ErrorCode, type ConfigOp, type ConfigResult } from '../../../src/polycubed/core/types';
 import type { CubeDataplane } from '../../../src/polycubed/runtime/cube-dataplane';
+import { KernelError } from '../../../src/polycubed/runtime/kernel-error';
 import type { LinkInfo } from '../../../src/polycubed/runtime/netlink-links';
 
 const YANG = readFileSync(join(__dirname, '../../fixtures/test-service/pcntest.yang'), 'utf8');
@@ -48,9 +49,22 @@ class FakeDataplane {
   }
 }
 
+/** The fixed links plus the veth pairs cube-to-cube links make, all in memory (no kernel). */
 class FixedLinksWiring extends PortWiring {
+  readonly pairs = new Map<string, LinkInfo>();
   override links(): Map<string, LinkInfo> {
-    return LINKS;
+    return new Map([...LINKS, ...this.pairs]);
+  }
+  protected override createPair(mine: string, theirs: string): void {
+    if (this.pairs.has(mine)) throw new KernelError('netlink newlink', mine, 17); // EEXIST, as the kernel
+    for (const name of [mine, theirs]) this.pairs.set(...link(name, 100 + this.pairs.size));
+  }
+  protected override removeLink(name: string): void {
+    const base = name.slice(0, -1);
+    for (const end of ['a', 'b']) this.pairs.delete(base + end);
+  }
+  protected override currentLinks(): LinkInfo[] {
+    return [...this.links().values()];
   }
 }
 
@@ -136,7 +150,7 @@ function setup(handler: Handler = () => ({}), stalePins: Record<string, string> 
     },
     afterChange: async (cube) => void changes.push(cube),
   };
-  return { router: new ConfigRouter(ctx), cubes, requests, changes, service, dataplanes };
+  return { router: new ConfigRouter(ctx), cubes, requests, changes, service, dataplanes, wiring };
 }
 
 const op = (o: Partial<ConfigOp> & Pick<ConfigOp, 'op' | 'path'>): ConfigOp => ({
@@ -414,6 +428,10 @@ describe('polycubed execute() routing', () => {
     expect(t.cubes.get('c0')?.ports.get('p0')?.status).toBe('DOWN');
     expect(await t.router.execute(peerOp('c1', 'q0', 'c0:p0'))).toEqual({ code: ErrorCode.OK });
     expect(t.cubes.get('c0')?.ports.get('p0')?.status).toBe('UP');
+    // Linked through a veth pair: each port bound to its own end.
+    const ends = [...t.wiring.pairs.values()].map((l) => l.ifindex).sort();
+    expect(ends).toHaveLength(2);
+    expect([t.dataplanes[0].bound.get(0), t.dataplanes[1].bound.get(0)].sort()).toEqual(ends);
     expect(
       await t.router.execute(op({ op: 'READ', path: '/pcntest/ports/peer', keys: portKey('p0') })),
     ).toEqual({
