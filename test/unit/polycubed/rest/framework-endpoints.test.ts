@@ -68,6 +68,7 @@ function fakeDaemon(
     wire?: (a: string, b: string) => ConfigResult;
     services?: ServiceView[];
     cubes?: CubeView[];
+    bases?: Record<string, Record<string, unknown>>;
   } = {},
 ): Fake {
   const ops: ConfigOp[] = [];
@@ -91,7 +92,7 @@ function fakeDaemon(
     { name: 'eth0', ifindex: 2, up: true, addresses: ['10.0.0.1/24'] },
     { name: 'lo1', ifindex: 3, up: true, addresses: [] },
   ];
-  const bases: Record<string, Record<string, unknown>> = {
+  const bases: Record<string, Record<string, unknown>> = opts.bases ?? {
     lb0: { name: 'lb0', uuid: 'u-lb0', 'service-name': 'lbrp' },
   };
   const wire = opts.wire ?? (() => ({ code: 'OK' }) as ConfigResult);
@@ -364,6 +365,11 @@ describe('/cubes, /netdevs and /topology', () => {
       pretty({ lbrp: [{ name: 'lb0', uuid: 'u-lb0', 'service-name': 'lbrp' }] }),
     );
     expect(await send(routerOf(fakeDaemon({ cubes: [] })), 'GET', `${P}/cubes`)).toEqual(pretty({}));
+    const cubes = [cube('a'), cube('b', { service: 'other' }), cube('c')];
+    const bases = { a: { name: 'a' }, b: { name: 'b' }, c: { name: 'c' } };
+    expect(await send(routerOf(fakeDaemon({ cubes, bases })), 'GET', `${P}/cubes`)).toEqual(
+      pretty({ lbrp: [{ name: 'a' }, { name: 'c' }], other: [{ name: 'b' }] }),
+    );
   });
 
   it('shows one cube by its decoded name, and names a missing one', async () => {
@@ -524,7 +530,7 @@ describe('POST /cubes (a batch of cubes)', () => {
         { name: 'be', type: 'BACKEND', peer: '' },
       ]),
       lb('b', [{ name: 'fe', type: 'FRONTEND', peer: 'a:be' }]),
-      lb('c'),
+      { 'service-name': 'lbrp', name: 'c' },
     ]);
     expect(await send(routerOf(f), 'POST', `${P}/cubes`, body)).toEqual({
       status: 200,
