@@ -30,6 +30,7 @@ describe('ipBytes', () => {
     expect(hex('0:0:0:0:0:ffff:192.0.2.1')).toBe('c0000201');
     expect(hex('::127.0.0.1')).toBe('0'.repeat(24) + '7f000001');
     expect(hex('64:ff9b::192.0.2.1')).toBe('0064ff9b' + '0'.repeat(16) + 'c0000201');
+    expect(hex('::ffff:127.0.0.1%eth0')).toBe('7f000001');
     expect(hex('::fffe:127.0.0.1')).toBe('0'.repeat(20) + 'fffe7f000001');
     expect(hex('1::ffff:127.0.0.1')).toBe('0001' + '0'.repeat(16) + 'ffff7f000001');
   });
@@ -44,6 +45,8 @@ describe('ipBytes', () => {
       '::1::',
       '1.2.3',
       'x[::1]',
+      '1[::1]',
+      '[::1]1',
       '[::1',
     ])
       expect(ipBytes(a)).toBeUndefined();

@@ -113,6 +113,8 @@ describe('parseProcNetTcp: what a row must hold', () => {
     for (const cols of [
       `   1 0100007F:C738 0100007F:2328 ${REST}`,
       `   a: 0100007F:C738 0100007F:2328 ${REST}`,
+      `   x1: 0100007F:C738 0100007F:2328 ${REST}`,
+      `   1:x 0100007F:C738 0100007F:2328 ${REST}`,
       `   1: 0100007F:C7380 0100007F:2328 ${REST}`,
       `   1: 0100007F:C738 X0100007F:2328 ${REST}`,
       `   1: 0100007F0:C738 0100007F:2328 ${REST}`,
@@ -127,6 +129,13 @@ describe('parseProcNetTcp: what a row must hold', () => {
     expect(
       parseProcNetTcp(row('   1: 0100007F:C738 0100007F:2328 01 0:0 0:0 0 1000 0 77'), true),
     ).toHaveLength(1);
+  });
+
+  it('decodes every word of a big-endian IPv6 row', () => {
+    const text = `${HEADER}   0: 20010DB8000000000000000000000001:0050 00000000000000000000FFFF7F000001:C738 01 0:0 0:0 0 5 0 6 1\n`;
+    const [e] = parseProcNetTcp(text, false);
+    expect(e.local).toEqual({ address: ipBytes('2001:db8::1'), port: 80 });
+    expect(e.remote).toEqual({ address: ipBytes('127.0.0.1'), port: 51000 });
   });
 
   it('reads every row of a table, in the host byte order by default', () => {
@@ -193,6 +202,20 @@ describe('findTcpSocket over given files', () => {
     const renamed = join(dir, 'tcp6-copy');
     writeFileSync(renamed, readFileSync(tcp6));
     expect(await findTcpSocket(client, server, [renamed])).toBeUndefined();
+  });
+
+  it('reads a file without header, down to its last character', async () => {
+    const client = v4('127.0.0.1', 42000);
+    const server = v4('127.0.0.1', 9000);
+    const l = formatEndpoint(client, 4) as string;
+    const r = formatEndpoint(server, 4) as string;
+    const other = formatEndpoint(v4('127.0.0.1', 42001), 4) as string;
+    // Rows only, the first one asked for; the last one ends at its inode, without a newline.
+    const bare = join(dir, 'tcp-bare');
+    writeFileSync(bare, `0: ${l} ${r} 01 0:0 0:0 0 21 0 22\n1: ${other} ${r} 01 0:0 0:0 0 23 0 24`);
+    expect(await findTcpSocket(client, server, [bare])).toMatchObject({ uid: 21, inode: 22 });
+    expect(await findTcpSocket(v4('127.0.0.1', 42001), server, [bare])).toMatchObject({ uid: 23, inode: 24 });
+    expect(await findTcpSocket(v4('127.0.0.1', 42002), server, [bare])).toBeUndefined();
   });
 
   it('skips a row it finds but cannot parse', async () => {

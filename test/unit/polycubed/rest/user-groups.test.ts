@@ -59,6 +59,9 @@ describe('account rows that do not read', () => {
       'signed:x:-5:1',
       'dave:x:2004:2004::/:/bin/sh',
       'dave2:x:2004:9::/:/bin/sh',
+      'min:x:2010:2010',
+      'gidtail:x:2005:7x',
+      ':x:2006:1',
     ].join('\n'),
     group: [
       'nomembers:x:3000',
@@ -72,7 +75,7 @@ describe('account rows that do not read', () => {
   };
 
   it('skips short rows and rows whose ids are not whole decimal numbers', () => {
-    for (const uid of [2000, 2001, 2002, 2003, -5])
+    for (const uid of [2000, 2001, 2002, 2003, 2005, -5])
       expect(groupsOfUid(uid, files)).toEqual({ uid, gids: [] });
     for (const name of ['nomembers', 'neg', 'g1']) expect(gidOfGroup(name, files)).toBeUndefined();
     expect(gidOfGroup('empty', files)).toBe(3002);
@@ -81,6 +84,9 @@ describe('account rows that do not read', () => {
   it('takes the first passwd row of a uid, lists a gid once, matches member names exactly', () => {
     expect(groupsOfUid(2004, files)).toEqual({ uid: 2004, name: 'dave', gids: [2004, 3003] });
     expect(gidOfGroup('', files)).toBeUndefined();
+    // Four fields are a row; an empty member slot names nobody, not a user without a name.
+    expect(groupsOfUid(2010, files)).toEqual({ uid: 2010, name: 'min', gids: [2010] });
+    expect(groupsOfUid(2006, files)).toEqual({ uid: 2006, name: '', gids: [1] });
   });
 
   it('reads the files, and a missing one as empty', async () => {
@@ -99,6 +105,7 @@ describe('account rows that do not read', () => {
       // By default the host's own files: root is uid 0 there.
       const host = await readAccountFiles();
       expect(groupsOfUid(0, host).name).toBe('root');
+      expect(gidOfGroup('root', host)).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
