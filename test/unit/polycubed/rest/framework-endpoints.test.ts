@@ -603,6 +603,20 @@ describe('POST /cubes (a batch of cubes)', () => {
     expect(f.ops).toEqual([]);
   });
 
+  it('lists the first validation errors of a cube and counts the rest', async () => {
+    const ports = Array.from({ length: 25 }, (_, i) => ({ name: `p${i}`, type: 'SIDEWAYS' }));
+    const r = await send(routerOf(fakeDaemon()), 'POST', `${P}/cubes`, JSON.stringify([lb('a', ports)]));
+    expect(r.status).toBe(400);
+    const listed = r.body
+      .replace(/^Error creating cube: a: /, '')
+      .replace(/ and \d+ more$/, '')
+      .split(', ');
+    expect(listed).toHaveLength(20);
+    expect(r.body).toMatch(
+      /^Error creating cube: a: (bad-attribute type, ){19}bad-attribute type and 5 more$/,
+    );
+  });
+
   it('deletes the cubes it created, newest first, when one cannot be created', async () => {
     const answers: Record<string, ConfigResult> = {
       c: { code: 'DATA_EXISTS' } as ConfigResult,
