@@ -163,6 +163,8 @@ describe('root and /services', () => {
   it('answers root OPTIONS: empty without help, the services with help, words on completion', async () => {
     const router = routerOf(fakeDaemon());
     expect(await send(router, 'OPTIONS', `${P}/`)).toEqual({ status: 200, headers: {}, body: '' });
+    // Other parameters without `help` are no help request either.
+    expect(await send(router, 'OPTIONS', `${P}/?completion`)).toEqual({ status: 200, headers: {}, body: '' });
     expect(await send(router, 'OPTIONS', `${P}/?help=NONE`)).toEqual(
       pretty({ params: { lbrp: serviceHelpEntry(LBRP) } }),
     );
