@@ -161,6 +161,7 @@ describe('YANG state metrics: reading the cubes', () => {
     const cubesOf: Record<string, { name: string }[]> = {
       mt: [{ name: 'c1' }, { name: 'c2' }],
       mc: [{ name: 'k1' }],
+      pl: [{ name: 'p1' }],
     };
     const daemon = {
       services: () => services,
@@ -168,6 +169,8 @@ describe('YANG state metrics: reading the cubes', () => {
       execute: async (op: Op) => {
         ops.push(op);
         const key = `${op.cube} ${op.path}`;
+        // A failing read may still carry a body (an error document): it must not be read as state.
+        if (`${key} failing` in bodies) return { code: 'GENERIC_ERROR', body: bodies[`${key} failing`] };
         return key in bodies ? { code: 'OK', body: bodies[key] } : { code: 'GENERIC_ERROR' };
       },
     } as unknown as RestDaemon;
@@ -231,6 +234,8 @@ describe('YANG state metrics: reading the cubes', () => {
         stats: { 'rx-frames': '-12' },
         svc: [
           { name: 'a', port: 80, hits: '1.5' },
+          { name: 'a2', port: 79, hits: '2.25' },
+          { name: 'a3', port: 78, hits: [7] },
           { name: 'b', hits: 3 },
           { name: 'c', port: 82, hits: '1e3' },
           { name: 'd', port: 83, hits: ' 4' },
@@ -247,8 +252,33 @@ describe('YANG state metrics: reading the cubes', () => {
     expect(await samples(daemon)).toEqual([
       'mt_stats_rx_frames{cube="c1"} -12',
       'mt_svc_hits{cube="c1",name="a",port="80"} 1.5',
+      'mt_svc_hits{cube="c1",name="a2",port="79"} 2.25',
       'mt_svc_hits{cube="c1",name="b",port=""} 3',
     ]);
+  });
+
+  it('reads no state from a failing answer, whatever body it carries', async () => {
+    const { daemon, ops } = daemonOf({
+      'c1 /mt failing': { svc: [{ name: 'a', port: 80, hits: 1 }] },
+      'c2 /mt': { mode: 'x' },
+      'c2 /mt/svc failing': [{ name: 'b', port: 81, hits: 2 }],
+    });
+    expect(await samples(daemon)).toEqual([]);
+    expect(ops.map((o) => `${o.cube} ${o.path}`)).toEqual(['c1 /mt', 'c2 /mt', 'c2 /mt/svc']);
+  });
+
+  it('prefixes a list key named like the cube label with its list', async () => {
+    const peer = loadModuleFromText(
+      `module pk { namespace "urn:pk"; prefix pk;
+        list peer { key cube; leaf cube { type string; } leaf n { type uint32; config false; } } }`,
+      'pk.yang',
+      { searchPath: [] },
+    ).module!;
+    expect(stateLeaves(peer).map((l) => l.steps[0].list?.labels)).toEqual([['peer_cube']]);
+    const { daemon } = daemonOf({ 'c1 /pk': { peer: [{ cube: 'far', n: 3 }] } }, [
+      { name: 'mt', module: peer, connected: true },
+    ]);
+    expect(await samples(daemon)).toEqual(['pk_peer_n{cube="c1",peer_cube="far"} 3']);
   });
 
   it('reads a missing top-level list once per cube, ignoring a failed or non-list answer', async () => {
