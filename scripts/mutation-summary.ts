@@ -25,11 +25,15 @@ export interface FolderScore {
 /** The goal of issue 21: at least this score for every mutated folder. */
 export const SCORE_GOAL = 75;
 
-/** Groups the report's mutants by the folder of their file (paths as Stryker wrote them). */
-export function scoreByFolder(report: MutationReport): FolderScore[] {
+/**
+ * Groups the report's mutants by the folder of their file (paths as Stryker wrote them), or by
+ * file with `byFile` (for the per-file table of a folder mutated file by file).
+ */
+export function scoreByFolder(report: MutationReport, byFile = false): FolderScore[] {
   const byFolder = new Map<string, FolderScore>();
   for (const [file, { mutants }] of Object.entries(report.files)) {
-    const folder = path.posix.dirname(file.split(path.sep).join('/'));
+    const posix = file.split(path.sep).join('/');
+    const folder = byFile ? posix : path.posix.dirname(posix);
     let row = byFolder.get(folder);
     if (row === undefined) {
       row = { folder, killed: 0, timeout: 0, survived: 0, noCoverage: 0, excluded: 0, score: NaN };
@@ -70,10 +74,12 @@ export function formatScores(rows: FolderScore[]): string {
 
 if (require.main === module) {
   // Several reports (runs of single folders) are merged; a file in two reports keeps the last.
-  const args = process.argv.slice(2);
+  // `--by-file` prints one row per file instead of per folder.
+  const byFile = process.argv.includes('--by-file');
+  const args = process.argv.slice(2).filter((a) => a !== '--by-file');
   const files = args.length > 0 ? args : [path.join(__dirname, '..', 'reports', 'mutation', 'mutation.json')];
   const merged: MutationReport = { files: {} };
   for (const f of files)
     Object.assign(merged.files, (JSON.parse(fs.readFileSync(f, 'utf8')) as MutationReport).files);
-  console.log(formatScores(scoreByFolder(merged)));
+  console.log(formatScores(scoreByFolder(merged, byFile)));
 }

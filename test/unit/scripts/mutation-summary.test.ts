@@ -47,4 +47,18 @@ describe('mutation summary', () => {
       '| `src/b` | 0.0 % (goal 75 %) | 0 | 0 | 1 | 0 | 0 |',
     ]);
   });
+
+  // --by-file: one row per file, for a folder mutated file by file.
+  it('scores each file on its own with byFile', () => {
+    const report: MutationReport = {
+      files: {
+        'src/a/x.ts': mutants('Killed', 'Survived'),
+        'src/a/y.ts': mutants('Timeout', 'Ignored'),
+      },
+    };
+    expect(scoreByFolder(report, true)).toEqual([
+      { folder: 'src/a/x.ts', killed: 1, timeout: 0, survived: 1, noCoverage: 0, excluded: 0, score: 50 },
+      { folder: 'src/a/y.ts', killed: 0, timeout: 1, survived: 0, noCoverage: 0, excluded: 1, score: 100 },
+    ]);
+  });
 });

@@ -3,7 +3,7 @@
 // is refused unless remote writes were explicitly allowed.
 
 import type { Socket } from 'node:net';
-import { checkAccess, type AccessPolicy } from '../../../../src/polycubed/rest/access-check';
+import { checkAccess, isReadMethod, type AccessPolicy } from '../../../../src/polycubed/rest/access-check';
 import type { PeerIdentity } from '../../../../src/polycubed/rest/peer-credentials';
 
 const FILES = {
@@ -95,5 +95,50 @@ describe('checkAccess', () => {
   it('lets remote clients write only with the insecure flag', async () => {
     expect(await check('POST', remote, { insecureRemoteWrites: true })).toBeUndefined();
     expect(await check('POST', local(65534), { insecureRemoteWrites: true })).toMatch(/may not change/);
+  });
+});
+
+describe('checkAccess: methods and lookups', () => {
+  it('reads GET, HEAD and OPTIONS in any case as reads', async () => {
+    for (const m of ['get', 'Head', 'HEAD', 'options']) expect(await check(m, remote)).toBeUndefined();
+    for (const m of ['post', 'TRACE', 'CONNECT', ''])
+      expect(await check(m, remote)).toMatch(/so its user is unknown$/);
+    expect(isReadMethod('gEt')).toBe(true);
+    expect(isReadMethod('PATCH')).toBe(false);
+  });
+
+  it('looks nothing up for open reads, and reads no account file for root or the daemon user', async () => {
+    const calls: string[] = [];
+    const run = (method: string, peer: PeerIdentity, readAccess: AccessPolicy['readAccess'] = 'any') =>
+      checkAccess(
+        method,
+        SOCKET,
+        { ...POLICY, readAccess },
+        {
+          identify: async () => {
+            calls.push('identify');
+            return peer;
+          },
+          accounts: async () => {
+            calls.push('accounts');
+            return FILES;
+          },
+        },
+      );
+    expect(await run('GET', local(65534))).toBeUndefined();
+    expect(calls).toEqual([]);
+    expect(await run('POST', local(0))).toBeUndefined();
+    expect(await run('POST', local(500))).toBeUndefined();
+    expect(calls).toEqual(['identify', 'identify']);
+    calls.length = 0;
+    expect((await run('GET', local(65534), 'writers'))?.code).toBe('CUBE_ERR_READ_FORBIDDEN');
+    expect(calls).toEqual(['identify', 'accounts']);
+  });
+
+  it('refuses an unknown peer reads with --read-access writers unless remote writes are allowed', async () => {
+    expect(await check('GET', remote, { readAccess: 'writers' })).toBe(
+      'permission denied: no local process holds the client socket 192.0.2.1:40000, so its user is unknown',
+    );
+    expect(await check('GET', remote, { readAccess: 'writers', insecureRemoteWrites: true })).toBeUndefined();
   });
 });

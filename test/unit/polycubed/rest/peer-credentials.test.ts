@@ -49,3 +49,69 @@ describe('identifyPeer', () => {
     }
   });
 });
+
+describe('identifyPeer: what is asked and what an unknown peer is called', () => {
+  /** A socket-shaped object (identifyPeer reads only its addresses and ports). */
+  const fake = (
+    remoteAddress?: string,
+    remotePort?: number,
+    localAddress?: string,
+    localPort?: number,
+  ): net.Socket => ({ remoteAddress, remotePort, localAddress, localPort }) as net.Socket;
+
+  it('asks for the client end by address bytes and names an absent one with its address', async () => {
+    const asked: string[] = [];
+    const find: SocketFinder = async (l, r) => {
+      asked.push(`${l.address.toString('hex')}:${l.port} ${r.address.toString('hex')}:${r.port}`);
+      return undefined;
+    };
+    expect(await identifyPeer(fake('::ffff:127.0.0.1', 4000, '127.0.0.1', 9000), find)).toEqual({
+      kind: 'unknown',
+      peer: '[::ffff:127.0.0.1]:4000',
+    });
+    expect(await identifyPeer(fake('192.0.2.7', 5000, '::1', 9000), find)).toEqual({
+      kind: 'unknown',
+      peer: '192.0.2.7:5000',
+    });
+    expect(asked).toEqual(['7f000001:4000 7f000001:9000', `c0000207:5000 ${'0'.repeat(30)}01:9000`]);
+  });
+
+  it('does not look up a socket whose addresses or ports are missing', async () => {
+    let asked = 0;
+    const find: SocketFinder = async () => {
+      asked++;
+      return {
+        local: { address: Buffer.alloc(4), port: 0 },
+        remote: { address: Buffer.alloc(4), port: 0 },
+        state: 1,
+        uid: 0,
+        inode: 1,
+      };
+    };
+    expect(await identifyPeer(fake(undefined, undefined, '127.0.0.1', 9000), find)).toEqual({
+      kind: 'unknown',
+      peer: '?:?',
+    });
+    expect(await identifyPeer(fake('127.0.0.1', 1, undefined, 9000), find)).toEqual({
+      kind: 'unknown',
+      peer: '127.0.0.1:1',
+    });
+    expect(await identifyPeer(fake('127.0.0.1', undefined, '127.0.0.1', 9000), find)).toEqual({
+      kind: 'unknown',
+      peer: '127.0.0.1:?',
+    });
+    expect(await identifyPeer(fake('127.0.0.1', 1, '127.0.0.1', undefined), find)).toMatchObject({
+      kind: 'unknown',
+    });
+    expect(await identifyPeer(fake('not-an-ip', 1, '127.0.0.1', 9000), find)).toMatchObject({
+      kind: 'unknown',
+    });
+    expect(asked).toBe(0);
+    // With everything present, root's own socket (inode ≠ 0) is root.
+    expect(await identifyPeer(fake('127.0.0.1', 1, '127.0.0.1', 9000), find)).toEqual({
+      kind: 'local',
+      uid: 0,
+    });
+    expect(asked).toBe(1);
+  });
+});

@@ -1,7 +1,13 @@
 // The REST flags default to a loopback listener and refuse inconsistent TLS settings, bad access
 // and limit values, and a non-loopback listener without client certificates or the loud flag.
 
-import { DEFAULT_REST_OPTIONS, parseRestFlags } from '../../../../src/polycubed/rest/rest-options';
+import {
+  checkRestOptions,
+  DEFAULT_REST_OPTIONS,
+  isLoopbackAddress,
+  parseRestFlags,
+  type RestOptions,
+} from '../../../../src/polycubed/rest/rest-options';
 
 describe('parseRestFlags', () => {
   it('defaults to 127.0.0.1:9000 over HTTP with 1 MiB bodies', () => {
@@ -117,5 +123,95 @@ describe('parseRestFlags', () => {
     [['--addr', '10.0.0.1', '--insecure-allow-remote-writes-without-client-certs']],
   ])('accepts %j', (argv) => {
     expect(parseRestFlags(argv).ok).toBe(true);
+  });
+});
+
+describe('parseRestFlags: value rules and spellings', () => {
+  const value = (argv: string[]) => {
+    const r = parseRestFlags(argv);
+    return r.ok ? r.options : r.message;
+  };
+
+  it('reads the short flags with a separate value only', () => {
+    expect(value(['-a', '127.0.0.3', '-p', '0'])).toMatchObject({ addr: '127.0.0.3', port: 0 });
+    expect(parseRestFlags(['-p=9'])).toEqual({ ok: true, options: DEFAULT_REST_OPTIONS, rest: ['-p=9'] });
+    expect(parseRestFlags(['--portx', '1', 'x=y'])).toEqual({
+      ok: true,
+      options: DEFAULT_REST_OPTIONS,
+      rest: ['--portx', '1', 'x=y'],
+    });
+  });
+
+  it('takes ports 0..65535 and limits 1..2^31-1, as decimal digits only', () => {
+    expect(value(['--port', '65535'])).toMatchObject({ port: 65535 });
+    expect(value(['--port', '65536'])).toBe('invalid port "65536": expected 0..65535');
+    expect(value(['--port', '9a'])).toBe('invalid port "9a": expected 0..65535');
+    expect(value(['--port', 'a9'])).toBe('invalid port "a9": expected 0..65535');
+    expect(value(['--http-max-connections', '2147483647'])).toMatchObject({ maxConnections: 2147483647 });
+    expect(value(['--http-max-connections', '1'])).toMatchObject({ maxConnections: 1 });
+    expect(value(['--http-max-connections', '2147483648'])).toBe(
+      'invalid --http-max-connections "2147483648": expected a positive integer',
+    );
+    expect(value(['--http-keepalive-timeout', '1.5'])).toBe(
+      'invalid --http-keepalive-timeout "1.5": expected a positive integer (milliseconds)',
+    );
+    expect(value(['--http-keepalive-timeout', 'x1'])).toBe(
+      'invalid --http-keepalive-timeout "x1": expected a positive integer (milliseconds)',
+    );
+    expect(value(['--http-request-timeout', '10000'])).toMatchObject({ requestTimeoutMs: 10000 });
+    expect(value(['--http-headers-timeout', '60000'])).toMatchObject({ headersTimeoutMs: 60000 });
+  });
+
+  it('refuses an empty value, and takes the next argument even when it looks like a flag', () => {
+    expect(value(['--addr='])).toBe('missing value for --addr');
+    expect(value(['--write-group', ''])).toBe('missing value for --write-group');
+    expect(value(['--write-group', '--no-ui'])).toMatchObject({ writeGroup: '--no-ui', ui: true });
+    expect(value(['--read-access', 'any'])).toMatchObject({ readAccess: 'any' });
+    expect(value(['--key', 'k.pem'])).toBe('--cert and --key must be given together');
+  });
+
+  it('sets the loud flag to true, and adds to the lists of the base without changing it', () => {
+    const base = { ...DEFAULT_REST_OPTIONS, allowedHosts: ['a'], allowedOrigins: ['http://o'] };
+    const r = parseRestFlags(
+      [
+        '--allowed-host',
+        'b',
+        '--allowed-origin=http://p',
+        '--insecure-allow-remote-writes-without-client-certs',
+      ],
+      base,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      options: {
+        allowedHosts: ['a', 'b'],
+        allowedOrigins: ['http://o', 'http://p'],
+        insecureRemoteWrites: true,
+      },
+    });
+    expect(base.allowedHosts).toEqual(['a']);
+    expect(base.allowedOrigins).toEqual(['http://o']);
+    expect(value(['--no-ui', '--no-ui'])).toMatchObject({ ui: false });
+  });
+});
+
+describe('checkRestOptions and isLoopbackAddress', () => {
+  const opts = (o: Partial<RestOptions>): RestOptions => ({ ...DEFAULT_REST_OPTIONS, ...o });
+
+  it('lets a blacklist go with a whitelist instead of a CA, and equal timeouts', () => {
+    expect(
+      checkRestOptions(opts({ cert: 'c', key: 'k', certWhitelist: 'w', certBlacklist: 'b' })),
+    ).toBeUndefined();
+    expect(checkRestOptions(opts({ headersTimeoutMs: 5, requestTimeoutMs: 5 }))).toBeUndefined();
+    expect(checkRestOptions(opts({ certBlacklist: 'b' }))).toBe(
+      '--cert-blacklist needs --cert and --key (client certificates need TLS)',
+    );
+  });
+
+  it('knows loopback names and addresses in any spelling', () => {
+    for (const a of ['localhost', 'LocalHost', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect([a, isLoopbackAddress(a)]).toEqual([a, true]);
+    for (const a of ['localhost.', 'localhost6', '0.0.0.0', '::', '10.0.0.1', 'example.net', ''])
+      expect([a, isLoopbackAddress(a)]).toEqual([a, false]);
   });
 });

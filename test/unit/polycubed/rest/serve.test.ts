@@ -2,6 +2,7 @@
 // server cannot open a routable listener without client certificates by accident), and counts
 // the requests its guards refuse in /metrics.
 
+import * as http from 'node:http';
 import type { RestDaemon } from '../../../../src/polycubed/rest/rest-context';
 import { startRestServer } from '../../../../src/polycubed/rest/serve';
 import { rawRequest } from '../../../fixtures/rest/http-client';
@@ -45,5 +46,63 @@ describe('startRestServer', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('startRestServer: addresses, page and close', () => {
+  it('names its URLs with the bound port, IPv6 in brackets, and links with it', async () => {
+    const server = await startRestServer(EMPTY_DAEMON, { addr: '::1', port: 0 });
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      expect(server.url).toBe(`http://[::1]:${server.port}/polycube/v1/`);
+      expect(server.uiUrl).toBe(`http://[::1]:${server.port}/ui/`);
+      expect(server.router.ctx.authority).toBe(`[::1]:${server.port}`);
+      const root = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '::1', port: server.port, path: '/polycube/v1/' }, (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode, body }));
+          })
+          .on('error', reject);
+      });
+      expect(root.status).toBe(200);
+      expect(root.body).toContain(`"href": "//[::1]:${server.port}/polycube/v1/"`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves the page unless ui is off, and shares its metrics registry with the router', async () => {
+    const on = await startRestServer(EMPTY_DAEMON, { port: 0 });
+    const off = await startRestServer(EMPTY_DAEMON, { port: 0, ui: false });
+    try {
+      expect(on.url).toBe(`http://127.0.0.1:${on.port}/polycube/v1/`);
+      expect((await rawRequest(on.port, { method: 'GET', path: '/ui/' })).status).toBe(200);
+      expect(off.uiUrl).toBeUndefined();
+      expect((await rawRequest(off.port, { method: 'GET', path: '/ui/' })).status).not.toBe(200);
+      expect(on.router.ctx.metrics).toBe(on.metrics);
+      on.metrics.addCollector('t', () => [
+        { name: 'rm_probe', help: 'h', type: 'gauge', samples: [{ value: 7 }] },
+      ]);
+      expect((await rawRequest(on.port, { method: 'GET', path: '/metrics' })).body).toContain(
+        '\nrm_probe 7\n',
+      );
+      // The refusal family is registered before any refusal.
+      expect((await rawRequest(off.port, { method: 'GET', path: '/metrics' })).body).toContain(
+        '# TYPE polycubed_rest_refused_total counter\n',
+      );
+    } finally {
+      await on.close();
+      await off.close();
+    }
+  });
+
+  it('rejects when the port is taken, and stops listening on close', async () => {
+    const first = await startRestServer(EMPTY_DAEMON, { port: 0 });
+    await expect(startRestServer(EMPTY_DAEMON, { port: first.port })).rejects.toThrow(/EADDRINUSE/);
+    await first.close();
+    // Refused: the client sees the connection close without an answer.
+    expect((await rawRequest(first.port, { method: 'GET', path: '/polycube/v1/version' })).status).toBe(0);
   });
 });

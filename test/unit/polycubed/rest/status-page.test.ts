@@ -166,3 +166,51 @@ describe('status page over HTTP', () => {
     }
   });
 });
+
+describe('status page headers of every answer', () => {
+  const security = {
+    'Content-Security-Policy': UI_CSP,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+
+  it('sends exactly the security headers plus each answer’s own', () => {
+    const get = page.answer(request('GET', '/ui/favicon.svg'));
+    const etag = get.headers.ETag;
+    expect(get.headers).toEqual({
+      ...security,
+      'Cache-Control': 'no-cache',
+      ETag: etag,
+      'Content-Type': 'image/svg+xml',
+      'Content-Length': String(Buffer.byteLength(get.body)),
+    });
+    expect(page.answer(request('HEAD', '/ui/favicon.svg', { 'if-none-match': etag }))).toEqual({
+      status: 304,
+      headers: { ...security, 'Cache-Control': 'no-cache', ETag: etag },
+      body: '',
+    });
+    expect(page.answer(request('GET', '/ui/nope'))).toEqual({
+      status: 404,
+      headers: { ...security, 'Content-Type': 'text/plain; charset=utf-8' },
+      body: 'Not Found',
+    });
+    expect(page.answer(request('get', '/ui/'))).toEqual({
+      status: 405,
+      headers: { ...security, 'Content-Type': 'text/plain; charset=utf-8', Allow: 'GET, HEAD' },
+      body: 'Method Not Allowed',
+    });
+  });
+
+  it('gives each file its own ETag, from its content', () => {
+    const tags = [
+      '/ui/',
+      '/ui/status-page.js',
+      '/ui/status-model.js',
+      '/ui/status-page.css',
+      '/ui/favicon.svg',
+    ].map((t) => page.answer(request('GET', t)).headers.ETag);
+    expect(new Set(tags).size).toBe(5);
+    expect(loadStatusPage().answer(request('GET', '/ui/')).headers.ETag).toBe(tags[0]);
+  });
+});
