@@ -68,6 +68,15 @@ describeE2e('e2e: per-packet TRACE lines, switched at run time', () => {
       'the suppressed-lines report',
       10000,
     );
+    // …and counted on /metrics: at least what the reports said.
+    const reported = cubeLines('WARN')
+      .map((l) => /^\[tr0\] WARN (\d+) datapath log lines suppressed/.exec(l)?.[1])
+      .reduce((a, n) => a + Number(n ?? 0), 0);
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.port}/metrics`)).text();
+    const counted = Number(
+      /^polycubed_cube_log_lines_suppressed_total\{cube="tr0",service="lbrp"\} (\d+)$/m.exec(metrics)?.[1],
+    );
+    expect(counted).toBeGreaterThanOrEqual(reported);
 
     await stack.ok('PATCH', `lbrp/${CUBE}/`, { loglevel: 'INFO' });
     await streamAdvances(stream);

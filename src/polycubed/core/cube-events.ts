@@ -55,6 +55,7 @@ export class CubeEvents {
     let limit = this.logLimits.get(cube);
     if (!limit) this.logLimits.set(cube, (limit = new LineRateLimit(LOG_LINES_PER_SECOND, this.now)));
     const passed = limit.take();
+    if (!passed) cube.logLinesSuppressed++;
     const suppressed = limit.report();
     if (suppressed)
       this.ctx.emit('log', {

@@ -34,6 +34,8 @@ export class CubeRecord {
   needsCreate = false;
   /** Serialises work on the dataplane (loads, reloads, bindings). */
   private dpChain: Promise<unknown> = Promise.resolve();
+  /** Datapath log lines not printed because of the per-cube rate limit (CubeEvents), since creation. */
+  logLinesSuppressed = 0;
 
   constructor(
     readonly name: string,
@@ -105,6 +107,7 @@ export class CubeRecord {
       dataplaneLoaded: this.dataplane.loaded,
       programId: this.dataplane.programId,
       kernelMemory: this.dataplane.memory.total,
+      logLinesSuppressed: this.logLinesSuppressed,
     };
   }
 }

@@ -93,6 +93,8 @@ export interface CubeView {
   programId: number;
   /** Bytes of kernel memory of the cube's maps (0 before its first program). */
   kernelMemory: number;
+  /** Datapath log lines held back by the rate limit since the cube was created (or polycubed started). */
+  logLinesSuppressed?: number;
 }
 
 /** A registered service. */

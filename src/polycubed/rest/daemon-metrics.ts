@@ -1,4 +1,5 @@
-// polycubed's own gauges for /metrics: services, cubes and ports as the daemon sees them. Apart
+// polycubed's own gauges for /metrics: services, cubes and ports as the daemon sees them, and the
+// datapath log lines each cube's rate limit held back (a counter). Apart
 // from metrics.ts so the registry does not depend on the daemon's REST view (no import cycle).
 
 import type { MetricFamily, MetricSample, MetricsCollector } from './metrics';
@@ -53,6 +54,15 @@ export function daemonCollector(daemon: RestDaemon): MetricsCollector {
           })),
         ),
       ),
+      {
+        name: 'polycubed_cube_log_lines_suppressed_total',
+        help: 'Datapath log lines not printed: more than the per-cube rate (1,000 a second)',
+        type: 'counter',
+        samples: cubes.map((c) => ({
+          labels: { cube: c.name, service: c.service },
+          value: c.logLinesSuppressed ?? 0,
+        })),
+      },
       gauge('polycubed_netdevs', 'Up, non-loopback netdevs polycubed sees', [
         { value: daemon.netdevs().length },
       ]),

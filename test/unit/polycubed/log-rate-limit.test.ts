@@ -26,7 +26,7 @@ describe('CubeEvents datapath log lines', () => {
   it('prints at most 1,000 lines a second per cube and then says how many it suppressed', () => {
     let t = 0;
     const events: LogEvent[] = [];
-    const cube = { name: 'lb0', loglevel: 'TRACE' } as unknown as CubeRecord;
+    const cube = { name: 'lb0', loglevel: 'TRACE', logLinesSuppressed: 0 } as unknown as CubeRecord;
     const ctx = {
       cubes: { get: (n: string) => (n === 'lb0' ? cube : undefined) },
       service: () => undefined,
@@ -38,6 +38,7 @@ describe('CubeEvents datapath log lines', () => {
     const rec = { type: 0, cubeId: 1, level: 0, fmt: 'rx port %u', args: [1n] };
     for (let i = 0; i < 1500; i++) ev.onCubeLog('lb0', rec);
     expect(events).toHaveLength(1000);
+    expect(cube.logLinesSuppressed).toBe(500); // polycubed_cube_log_lines_suppressed_total
     expect(events[0]).toEqual({ cube: 'lb0', level: 'TRACE', message: 'rx port 1' });
     t = 1200;
     ev.onCubeLog('lb0', rec);

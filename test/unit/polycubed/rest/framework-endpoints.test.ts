@@ -86,7 +86,7 @@ function fakeDaemon(
   ];
   const cubes = opts.cubes ?? [
     cube('lb0', { ports: [port('fe', 'veth0', 'UP'), port('be', 'lb9:x', 'DOWN')] }),
-    cube('lb1', { loglevel: 'DEBUG', dataplaneLoaded: false }),
+    cube('lb1', { loglevel: 'DEBUG', dataplaneLoaded: false, logLinesSuppressed: 1234 }),
   ];
   const netdevs: NetdevView[] = [
     { name: 'eth0', ifindex: 2, up: true, addresses: ['10.0.0.1/24'] },
@@ -351,6 +351,12 @@ describe('/metrics and the daemon gauges', () => {
       '# TYPE polycubed_port_up gauge',
       'polycubed_port_up{cube="lb0",port="fe",peer="veth0"} 1',
       'polycubed_port_up{cube="lb0",port="be",peer="lb9:x"} 0',
+    ]);
+    expect(family('polycubed_cube_log_lines_suppressed_total')).toEqual([
+      '# HELP polycubed_cube_log_lines_suppressed_total Datapath log lines not printed: more than the per-cube rate (1,000 a second)',
+      '# TYPE polycubed_cube_log_lines_suppressed_total counter',
+      'polycubed_cube_log_lines_suppressed_total{cube="lb0",service="lbrp"} 0',
+      'polycubed_cube_log_lines_suppressed_total{cube="lb1",service="lbrp"} 1234',
     ]);
     expect(family('polycubed_netdevs')).toEqual([
       '# HELP polycubed_netdevs Up, non-loopback netdevs polycubed sees',
