@@ -13,6 +13,7 @@ import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './polycubed
 import { expandConfigFile } from './polycubed/config-file';
 import { applyLaunchFlags } from './polycubed/launch-flags';
 import { logSink } from './polycubed/log-sink';
+import { holdStopSignals } from './polycubed/stop-signals';
 
 const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service in one process)
 ${DAEMON_FLAGS_HELP.join('\n')}
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   }
   const cleanup = applyLaunchFlags(flags);
   if (!cleanup) return; // --version
+  const started = holdStopSignals();
   const socketPath = flags.socketPath;
 
   const daemon = new Daemon(flags.daemon);
@@ -46,10 +48,7 @@ async function main(): Promise<void> {
   await lbrp.kit.waitRegistered(30_000);
   console.log('lbrp: service registered; try `polycubectl lbrp add lb0 port_mode=SINGLE`');
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  started(async (signal) => {
     console.log(`${signal}: stopping (cube dataplanes keep forwarding)`);
     await lbrp.stop();
     await rest.close();
@@ -57,9 +56,7 @@ async function main(): Promise<void> {
     await daemon.stop();
     cleanup();
     process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
 
 main().catch((err: unknown) => {

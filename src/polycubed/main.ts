@@ -13,6 +13,7 @@ import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags, type DaemonFlags }
 import { expandConfigFile } from './config-file';
 import { applyLaunchFlags } from './launch-flags';
 import { logSink } from './log-sink';
+import { holdStopSignals } from './stop-signals';
 
 const USAGE = `usage: polycubed [options]
 ${DAEMON_FLAGS_HELP[0]}
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   const cli = parseCli(restFlags.rest);
   const cleanup = applyLaunchFlags(cli.flags);
   if (!cleanup) return; // --version
+  const started = holdStopSignals();
   const daemon = new Daemon(cli.daemon);
   daemon.on('log', logSink(cli.flags));
   await daemon.start();
@@ -75,19 +77,14 @@ async function main(): Promise<void> {
   const rest = await startRestServer(daemon, { ...restFlags.options, version: daemon.options.version });
   console.log(`polycubed: REST API on ${rest.url}`);
   if (rest.uiUrl) console.log(`polycubed: status page on ${rest.uiUrl}`);
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  started(async (signal) => {
     console.log(`polycubed: ${signal}: stopping (cube dataplanes keep forwarding)`);
     await rest.close();
     await server.stop();
     await daemon.stop();
     cleanup();
     process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 main().catch((err: unknown) => {
