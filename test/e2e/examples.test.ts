@@ -176,13 +176,22 @@ describeE2e('e2e: examples', () => {
       2,
       /^lb0 total-sessions 120\n[\s\S]*^lb1 total-sessions 120\n[\s\S]*^no answer from 10\.10\.0\.200 after disconnect$/m,
     ],
+    [
+      'chain (XDP_DRV)',
+      'k',
+      2,
+      /^lb0 total-sessions 120\n[\s\S]*^lb1 total-sessions 120\n[\s\S]*^no answer from 10\.10\.0\.200 after disconnect$/m,
+    ],
     ['src-ip-rewrite', 'w', 1, /client=20\.0\.0\.1$[\s\S]*^3 echo replies from 10\.10\.0\.100$/m],
   ])(
     'examples/%s answers every request by weight and cleans up',
-    async (name, letter, tables, marker) => {
+    async (label, letter, tables, marker) => {
       // EX_ID is at most 10 characters: the run's id (up to 9) and one letter.
       const tag = `${id}${letter}`;
-      const run = await runExample(`examples/${name}/run.sh`, tag, { REQUESTS: '120' }, KILL_AFTER_MS);
+      // "chain (XDP_DRV)": the chain example with EX_TYPE=XDP_DRV.
+      const [name, type] = label.split(/ \(|\)/);
+      const env: Record<string, string> = { REQUESTS: '120', ...(type ? { EX_TYPE: type } : {}) };
+      const run = await runExample(`examples/${name}/run.sh`, tag, env, KILL_AFTER_MS);
       expectSuccess(run);
       expect(run.out).toMatch(marker);
       expect(run.out.match(/^total\s+\d+\s+120\/120$/gm)).toHaveLength(tables);
