@@ -11,32 +11,13 @@
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LbrpStack, type Child } from '../../test/fixtures/lbrp/e2e-stack';
+import { requestStatus } from './http-status';
 
 const CUBE = 'spb0';
 const PAIRS = Number(process.env.BENCH_CHURN ?? 100);
 const WARMUP = 10;
 const ipOf = (base: number, i: number): string => `10.${base}.${(i >> 8) & 255}.${i & 255}`;
 const svcPath = (vip: string): string => `/polycube/v1/lbrp/${CUBE}/service/${vip}/80/TCP/`;
-
-function send(
-  agent: http.Agent,
-  port: number,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 /** The numbers of the first trace line starting with `change ` after index `from`, by label. */
 async function traceOf(child: Child, from: number): Promise<{ line: Record<string, number>; next: number }> {
@@ -83,8 +64,8 @@ async function measure(
       const t = performance.now();
       const status =
         kind === 'add'
-          ? await send(agent, stack.port, 'POST', path, { port: 9090 })
-          : await send(agent, stack.port, 'DELETE', path);
+          ? await requestStatus(agent, stack.port, 'POST', path, { port: 9090 })
+          : await requestStatus(agent, stack.port, 'DELETE', path);
       const client = performance.now() - t;
       if (status !== (kind === 'add' ? 201 : 204)) throw new Error(`${kind} ${ip}: HTTP ${status}`);
       const p = await traceOf(pc, pcAt);
@@ -128,7 +109,7 @@ async function bigPatch(stack: LbrpStack, agent: http.Agent): Promise<[string, s
   const pc = stack.polycubed as Child;
   const lb = stack.lbrp as Child;
   const path = svcPath('10.255.0.9');
-  if ((await send(agent, stack.port, 'POST', path, {})) !== 201) throw new Error('empty service');
+  if ((await requestStatus(agent, stack.port, 'POST', path, {})) !== 201) throw new Error('empty service');
   const body = {
     backend: Array.from({ length: BIG }, (_, i) => ({ ip: ipOf(100 + (i >> 16), i & 0xffff), port: 80 })),
   };
@@ -137,7 +118,7 @@ async function bigPatch(stack: LbrpStack, agent: http.Agent): Promise<[string, s
     const pcAt = pc.lines.length;
     const lbAt = lb.lines.length;
     const t = performance.now();
-    const status = await send(agent, stack.port, 'PATCH', path, body);
+    const status = await requestStatus(agent, stack.port, 'PATCH', path, body);
     const ms = performance.now() - t;
     if (status !== 200 && status !== 201) throw new Error(`big PATCH: HTTP ${status}`);
     await traceOf(pc, pcAt);

@@ -21,6 +21,7 @@ import { TestNet } from '../../test/fixtures/netns';
 import { benchHostileStall } from './hostile-stall';
 import { benchBreakdown } from './breakdown';
 import { benchChurn } from './churn';
+import { requestStatus } from './http-status';
 
 const P = '/polycube/v1';
 const CUBE = 'lb0';
@@ -31,26 +32,6 @@ const BACKENDS = 200;
 const WARMUP = 100;
 /** Concurrent keep-alive connections; polycubed runs operations one at a time anyway. */
 const CONCURRENCY = [1, 8];
-
-function request(
-  agent: http.Agent,
-  port: number,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Runs `total` jobs over `concurrency` workers; returns requests per second. */
 async function rate(total: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number> {
@@ -109,11 +90,11 @@ async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
     ],
     ['POST', `${svc}/`, '{"name":"web"}'],
   ];
-  for (const [m, p, b] of setup) expectStatus(await request(agent, port, m, p, b), 201, `${m} ${p}`);
+  for (const [m, p, b] of setup) expectStatus(await requestStatus(agent, port, m, p, b), 201, `${m} ${p}`);
   const base = new Set<string>();
   for (let i = 0; i < 4; i++) {
     expectStatus(
-      await request(agent, port, 'POST', backend(100_000 + i), '{"port":8080,"weight":2}'),
+      await requestStatus(agent, port, 'POST', backend(100_000 + i), '{"port":8080,"weight":2}'),
       201,
       'backend',
     );
@@ -128,7 +109,7 @@ async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
   ];
   for (const [what, path] of gets) {
     const get = async (): Promise<void> =>
-      expectStatus(await request(agent, port, 'GET', path), 200, `GET ${path}`);
+      expectStatus(await requestStatus(agent, port, 'GET', path), 200, `GET ${path}`);
     await rate(WARMUP, 4, get);
     for (const c of CONCURRENCY) line(what, c, await rate(GETS, c, get));
   }
@@ -138,7 +119,7 @@ async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
     const from = first;
     const add = await rate(BACKENDS, c, async (i) =>
       expectStatus(
-        await request(agent, port, 'POST', backend(from + i), '{"port":8080,"weight":3}'),
+        await requestStatus(agent, port, 'POST', backend(from + i), '{"port":8080,"weight":3}'),
         201,
         'add',
       ),
@@ -147,7 +128,7 @@ async function bench(stack: LbrpStack, net: TestNet): Promise<void> {
     for (let i = 0; i < BACKENDS; i++) all.add(`${backendIp(from + i)}:8080`);
     await verify(stack, all, `after ${BACKENDS} adds (c=${c})`);
     const del = await rate(BACKENDS, c, async (i) =>
-      expectStatus(await request(agent, port, 'DELETE', backend(from + i)), 204, 'delete'),
+      expectStatus(await requestStatus(agent, port, 'DELETE', backend(from + i)), 204, 'delete'),
     );
     await verify(stack, base, `after ${BACKENDS} deletes (c=${c})`);
     line(`backend add (POST …/backend/<ip>/: Maglev update; 4 → ${BACKENDS + 4} in a row)`, c, add);

@@ -79,8 +79,9 @@ async function readSlots(
   raw: ReadonlyArray<{ value: { slotBase: number; tableSize: number } }>,
 ): Promise<SlotRun> {
   const tables = raw.filter((s) => s.value.tableSize > 0);
-  const lo = tables.length ? Math.min(...tables.map((s) => s.value.slotBase)) : 0;
-  const hi = tables.length ? Math.max(...tables.map((s) => s.value.slotBase + s.value.tableSize)) : 0;
+  // reduce, not Math.min(...): a spread of tens of thousands of services overflows the stack.
+  const lo = tables.reduce((m, s) => Math.min(m, s.value.slotBase), tables.length ? Infinity : 0);
+  const hi = tables.reduce((m, s) => Math.max(m, s.value.slotBase + s.value.tableSize), 0);
   const ids = new Uint32Array(hi - lo).fill(NO_BACKEND_ID);
   const run: SlotRun = { ids, at: (slot) => (slot >= lo && slot < hi ? ids[slot - lo] : NO_BACKEND_ID) };
   let ranged = host.readMapRange !== undefined;
