@@ -7,7 +7,8 @@
 // entry is gone is still delivered; the client packets bypass the host's forwarding path (FIB
 // redirect: the host's IP forwarding counter sees only the replies); refusals name the field.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { allFrom, echoReplies } from '../fixtures/echo-replies';
@@ -78,6 +79,10 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     return r.json;
   }
 
+  /** A bpffs mounted here, in the test's mount namespace, is what each `ip netns exec` copies:
+   * polycubed's pins outlive it (a bpffs it mounted itself would die with its namespace). */
+  const pinRoot = (): string => join(stack.dir, 'bpf');
+
   /** polycubed (persisting to the stack's state file) and the lbrp service, inside the LB host. */
   async function startDaemons(): Promise<void> {
     const polycubed = stack.spawn([
@@ -90,7 +95,7 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
       '--grpc-socket',
       join(stack.dir, 'polycubed.sock'),
       '--pin-root',
-      join(stack.dir, 'bpf'),
+      pinRoot(),
       '--state-file',
       join(stack.dir, 'cubes.json'),
       '--cache-dir',
@@ -139,6 +144,8 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     );
     for (const s of servers) await s.waitLine(/^ready$/, 15000);
 
+    mkdirSync(pinRoot());
+    execFileSync('mount', ['-t', 'bpf', 'bpf', pinRoot()]);
     await startDaemons();
 
     await ok('POST', 'lbrp/rt0/', {
@@ -169,6 +176,7 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
   }, 180_000);
 
   afterAll(async () => {
+    spawnSync('umount', ['-l', pinRoot()]);
     await stack.cleanup();
     net.cleanup();
   });
@@ -263,6 +271,15 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     return [...out.matchAll(/ (pcn_entry_\w+)/g)].map((m) => m[1]).join(',');
   }
 
+  /** Ids of the programs lbrp's TC filters run on the FRONTEND netdev (ingress, egress). */
+  function programIds(): string[] {
+    return (['ingress', 'egress'] as const).map((dir) =>
+      [...net.exec(lbNs, ['tc', 'filter', 'show', 'dev', frontDev, dir]).matchAll(/ id (\d+) name pcn_entry/g)]
+        .map((m) => m[1])
+        .join(','),
+    );
+  }
+
   /** The cube's mode, ports and services as configured (counters left out). */
   async function routedConfig(): Promise<{ port_mode?: string; ports: unknown[]; services: string[] }> {
     const cube = (await ok('GET', 'lbrp/rt0/')) as {
@@ -301,6 +318,8 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
     expect(before.port_mode).toBe('routed'); // Polycube spells enum values in lower case on reads
     const attached = [filters('ingress'), filters('egress')];
     expect(attached[1]).toMatch(/^pcn_entry_tc_e/);
+    const programs = programIds();
+    expect(programs.every((id) => /^\d+$/.test(id))).toBe(true);
     // One line every 50 ms over one connection; the echo comes back line by line.
     const talker = stack.spawn([
       'ip',
@@ -332,6 +351,9 @@ c.on('error',e=>{console.log('error '+e.message);process.exit(1);});c.on('close'
     );
     expect(await routedConfig()).toEqual(before);
     expect([filters('ingress'), filters('egress')]).toEqual(attached);
+    // Adopted from its pins, not rebuilt: the same programs run, on the same maps (sessions).
+    expect(programIds()).toEqual(programs);
+    expect(daemons[0].lines).toContain('polycubed: 1 cubes adopted, 0 waiting for their service');
     const sinceRestart = echoes();
     await waitFor(() => echoes() >= sinceRestart + 5 || undefined, 'echoes after the restart', 10000);
     expect(talker.lines.filter((l) => !l.startsWith('echo ') && l !== 'open')).toEqual([]);

@@ -194,7 +194,14 @@ export class Daemon extends EventEmitter {
   async start(): Promise<void> {
     if (this.state !== 'new') return;
     this.state = 'running';
-    ensureBpffs(this.options.pinRoot);
+    if (ensureBpffs(this.options.pinRoot)) {
+      // A bpffs lives as long as its mount namespace: one of this process's own (ip netns exec)
+      // dies with it, and the next start finds no pins and rebuilds every dataplane empty.
+      this.log(
+        'WARN',
+        `mounted a bpffs for the pin root ${this.options.pinRoot}; in a mount namespace of this process's own (ip netns exec) its pins die with the process and a restart loses open sessions: mount a bpffs there beforehand`,
+      );
+    }
     mkdirSync(this.options.cacheDir, { recursive: true });
     const loaded = this.options.stateFile ? loadConfigs(this.options.stateFile) : { configs: [] };
     if (loaded.journalError) this.log('ERR', `state journal: ${loaded.journalError}`);
