@@ -3,7 +3,7 @@
 // member of --write-group writes; root, our CLI and plain curl keep working; cross-origin, rebinding
 // and text/plain requests are refused; a slow client is cut off by the header timeout while
 // `GET /version/` keeps being answered; the connection and in-flight caps hold. While the hostile
-// requests run, `GET /version/` is probed concurrently: every probe 200 within 100 ms (not during
+// requests run, `GET /version/` is probed concurrently: every probe 200, none held for a second (not during
 // the cap tests, where a probe would take one of the capped slots). Needs root.
 
 import { execFile } from 'node:child_process';

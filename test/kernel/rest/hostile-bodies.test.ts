@@ -2,7 +2,7 @@
 // duplicate members at several depths, `__proto__`, huge strings and many backends are refused
 // with the member named, the error list capped, the configuration unchanged — and the daemon keeps
 // answering `GET /version/` while it works through each of them (probed concurrently: every probe
-// 200 within 100 ms, several before the refusal of a big body), and applies valid writes sent
+// 200, none held for a second, several before the refusal of a big body), and applies valid writes sent
 // meanwhile. Bodies of 64 KiB or more are checked in the body worker thread.
 
 import { NAME_MAX_BYTES } from '../../../src/common/name-rules';
