@@ -1,10 +1,12 @@
 // Who is at the other end of a TCP connection the REST server accepted: when the client's socket
 // is in this host's socket table (loopback, or any address of this host), its owner's uid; else
-// unknown (a remote host, or a client that already let go of its socket). Once per connection.
+// unknown (a remote host, or a client that already let go of its socket). Once per connection,
+// by one sock_diag lookup (sock-diag.ts).
 
 import type { Socket } from 'node:net';
 import { ipBytes } from './ip-bytes';
 import { findTcpSocket, type TcpSocketEntry } from './proc-net-tcp';
+import { diagTcpSocket } from './sock-diag';
 
 /** The client of a connection, as far as the kernel can tell. */
 export type PeerIdentity =
@@ -17,6 +19,15 @@ export type SocketFinder = (
   local: { address: Buffer; port: number },
   remote: { address: Buffer; port: number },
 ) => Promise<TcpSocketEntry | undefined>;
+
+/**
+ * The kernel's row for one socket: asked by its addresses over sock_diag (constant time), or read
+ * from /proc/net/tcp when the kernel cannot be asked that way (no inet_diag).
+ */
+export const findPeerSocket: SocketFinder = (local, remote) => {
+  const row = diagTcpSocket(local, remote);
+  return row === null ? findTcpSocket(local, remote) : Promise.resolve(row);
+};
 
 const cache = new WeakMap<Socket, Promise<PeerIdentity>>();
 
@@ -47,7 +58,7 @@ async function lookUp(socket: Socket, find: SocketFinder): Promise<PeerIdentity>
  * The identity of the client of `socket`, looked up once per connection (a socket's owner never
  * changes) from the kernel's socket table of this network namespace.
  */
-export function identifyPeer(socket: Socket, find: SocketFinder = findTcpSocket): Promise<PeerIdentity> {
+export function identifyPeer(socket: Socket, find: SocketFinder = findPeerSocket): Promise<PeerIdentity> {
   let known = cache.get(socket);
   if (!known) {
     known = lookUp(socket, find);
