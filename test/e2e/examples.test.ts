@@ -16,14 +16,46 @@ const REPO = join(__dirname, '../..');
  * busy 2-core host (other suites, tsx compiling) well over a minute, so this is only a backstop.
  */
 const KILL_AFTER_MS = 240_000;
+/**
+ * Examples run two at a time (each in namespaces of its own EX_ID; they mostly wait on daemons
+ * and traffic, so two share the 2 cores well). A test's own timeout covers its wait for a slot.
+ */
+const AT_ONCE = 2;
+const TEST_TIMEOUT_MS = 5 * (KILL_AFTER_MS + 30_000);
+
+let running = 0;
+const waiting: Array<() => void> = [];
+/** Runs `fn` once fewer than AT_ONCE examples are running. */
+async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= AT_ONCE) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
 
 interface Run {
   code: number | null;
   out: string;
 }
 
-/** Runs an example script with a unique EX_ID; kills it (and its trap cleans up) after `timeoutMs`. */
+/**
+ * Runs an example script with a unique EX_ID when its turn comes; kills it (and its trap cleans
+ * up) after `timeoutMs`.
+ */
 function runExample(
+  script: string,
+  id: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<Run> {
+  return inTurn(() => spawnExample(script, id, env, timeoutMs));
+}
+
+function spawnExample(
   script: string,
   id: string,
   env: Record<string, string>,
@@ -119,7 +151,7 @@ describeE2e('e2e: examples', () => {
   const id = `lbxe${process.pid % 100000}`;
 
   // The SINGLE example: real HTTP through the cube reaches every backend in proportion to its weight.
-  test(
+  test.concurrent(
     'examples/single sends traffic to the three weighted backends and cleans up',
     async () => {
       const run = await runExample('examples/single/run.sh', `${id}s`, { REQUESTS: '240' }, KILL_AFTER_MS);
@@ -137,12 +169,12 @@ describeE2e('e2e: examples', () => {
       }
       expect(leftovers(`${id}s`)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 
   // The ROUTED example: one interface on the LB host, backends behind /32 routes; the host's own
   // service answers too.
-  test(
+  test.concurrent(
     'examples/routed balances over the host routes, keeps the host service and cleans up',
     async () => {
       const run = await runExample('examples/routed/run.sh', `${id}r`, { REQUESTS: '240' }, KILL_AFTER_MS);
@@ -160,14 +192,14 @@ describeE2e('e2e: examples', () => {
       }
       expect(leftovers(`${id}r`)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 
   // MULTI (apply -f, applied twice: the second run changes nothing), XDP (XDP_SKB then XDP_DRV),
   // two cubes chained port to port (each balances its own VIP; nothing crosses once disconnected) and
   // src-ip-rewrite (the backends see the rewritten address; an ICMP service is pinged through it):
   // every request answered, in proportion to the weights, and nothing left behind.
-  test.each([
+  test.concurrent.each([
     ['multi', 'm', 3, /^# lbrp lb0: no changes$/m],
     ['xdp', 'x', 2, /^XDP_DRV$/m],
     [
@@ -200,12 +232,12 @@ describeE2e('e2e: examples', () => {
       parsed.forEach(expectWeighted);
       expect(leftovers(tag)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 
   // Polycube's own example: ALL with per-protocol backends, HTTP, UDP and ping to the VIP, a backend
   // reached directly, and the cube's TRACE lines (the first echo request's, in order).
-  test(
+  test.concurrent(
     'examples/polycube serves TCP, UDP and ICMP by weight, passes non-VIP traffic, prints TRACE lines and cleans up',
     async () => {
       const tag = `${id}p`;
@@ -223,12 +255,12 @@ describeE2e('e2e: examples', () => {
       );
       expect(leftovers(tag)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 
   // Three cubes on one segment: only the balancing cube holds the sessions; hosts reach each other
   // through two cubes; ICMP to the VIP; a backend removed takes no new connection.
-  test(
+  test.concurrent(
     'examples/session-table balances through the segment with the session on one cube only, and cleans up',
     async () => {
       const tag = `${id}t`;
@@ -246,11 +278,11 @@ describeE2e('e2e: examples', () => {
       expect(run.out).toMatch(/^3 echo replies from 192\.168\.0\.1$/m);
       expect(leftovers(tag)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 
   // The demo, short: traffic follows every backend change and the open session survives them all.
-  test(
+  test.concurrent(
     'npm run demo (short) keeps the open session through drain, removal, addition and a backend failing and recovering',
     async () => {
       const run = await runExample(
@@ -273,6 +305,6 @@ describeE2e('e2e: examples', () => {
       expect(run.out).toMatch(/^ {2}step 7 done: .*\bb\d DOWN: 0[,;]/m);
       expect(leftovers(`${id}d`)).toEqual([]);
     },
-    KILL_AFTER_MS + 30_000,
+    TEST_TIMEOUT_MS,
   );
 });
