@@ -194,9 +194,10 @@ export class Daemon extends EventEmitter {
   async start(): Promise<void> {
     if (this.state !== 'new') return;
     this.state = 'running';
-    if (ensureBpffs(this.options.pinRoot)) {
+    if (ensureBpffs(this.options.pinRoot) && this.options.stateFile) {
       // A bpffs lives as long as its mount namespace: one of this process's own (ip netns exec)
-      // dies with it, and the next start finds no pins and rebuilds every dataplane empty.
+      // dies with it, and the next start finds no pins and rebuilds every dataplane empty (which
+      // matters only when cubes are persisted to be restored).
       this.log(
         'WARN',
         `mounted a bpffs for the pin root ${this.options.pinRoot}; in a mount namespace of this process's own (ip netns exec) its pins die with the process and a restart loses open sessions: mount a bpffs there beforehand`,
