@@ -5,7 +5,7 @@
 
 import type { Socket } from 'node:net';
 import { ipBytes } from './ip-bytes';
-import { findTcpSocket, type TcpSocketEntry } from './proc-net-tcp';
+import { findTcpSocket, type TcpEndpoint, type TcpSocketEntry } from './proc-net-tcp';
 import { diagTcpSocket } from './sock-diag';
 
 /** The client of a connection, as far as the kernel can tell. */
@@ -21,13 +21,21 @@ export type SocketFinder = (
 ) => Promise<TcpSocketEntry | undefined>;
 
 /**
- * The kernel's row for one socket: asked by its addresses over sock_diag (constant time), or read
- * from /proc/net/tcp when the kernel cannot be asked that way (no inet_diag).
+ * A finder that asks `diag` (sock_diag: constant time) and reads `file` (/proc/net/tcp) only when
+ * the kernel could not be asked that way (`null`: no inet_diag); "not found" stays not found.
  */
-export const findPeerSocket: SocketFinder = (local, remote) => {
-  const row = diagTcpSocket(local, remote);
-  return row === null ? findTcpSocket(local, remote) : Promise.resolve(row);
-};
+export function diagThenFile(
+  diag: (l: TcpEndpoint, r: TcpEndpoint) => TcpSocketEntry | undefined | null = diagTcpSocket,
+  file: SocketFinder = findTcpSocket,
+): SocketFinder {
+  return (local, remote) => {
+    const row = diag(local, remote);
+    return row === null ? file(local, remote) : Promise.resolve(row);
+  };
+}
+
+/** The kernel's row for one socket: over sock_diag, else from /proc/net/tcp. */
+export const findPeerSocket: SocketFinder = diagThenFile();
 
 const cache = new WeakMap<Socket, Promise<PeerIdentity>>();
 

@@ -1,12 +1,12 @@
 // The REST access check's socket lookup over NETLINK_SOCK_DIAG, against the kernel: for real
 // loopback connections (IPv4 and IPv6, one opened by another user) it answers the same row as
-// /proc/net/tcp (owner uid, inode, state), a tuple nobody holds is not found, and the messages it
-// sends and reads have the kernel's layout.
+// /proc/net/tcp (owner uid, inode, state), and a tuple nobody holds is not found. The message
+// layouts are checked in test/unit/polycubed/rest/sock-diag.test.ts.
 
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { findTcpSocket } from '../../../src/polycubed/rest/proc-net-tcp';
-import { diagRequest, diagTcpSocket, parseDiagReply } from '../../../src/polycubed/rest/sock-diag';
+import { diagTcpSocket } from '../../../src/polycubed/rest/sock-diag';
 import { ipBytes } from '../../../src/polycubed/rest/ip-bytes';
 import { describeAsRoot } from '../../fixtures/rest/describe-root';
 
@@ -89,41 +89,5 @@ describe('kernel: sock_diag socket lookup', () => {
         server.close();
       }
     });
-  });
-
-  it('sends inet_diag_req_v2 and reads inet_diag_msg at their kernel offsets', () => {
-    const a = { address: Buffer.from([10, 1, 2, 3]), port: 0x1234 };
-    const b = { address: Buffer.from([10, 4, 5, 6]), port: 80 };
-    const req = diagRequest(a, b);
-    expect(req.length).toBe(16 + 56);
-    expect([req.readUInt32LE(0), req.readUInt16LE(4), req.readUInt16LE(6)]).toEqual([72, 20, 1]);
-    expect([req[16], req[17], req.readUInt32LE(20)]).toEqual([2, 6, 0xffffffff]);
-    expect([req.readUInt16BE(24), req.readUInt16BE(26)]).toEqual([0x1234, 80]);
-    expect([...req.subarray(28, 32)]).toEqual([10, 1, 2, 3]);
-    expect([...req.subarray(44, 48)]).toEqual([10, 4, 5, 6]);
-    expect([req.readUInt32LE(60), req.readUInt32LE(64), req.readUInt32LE(68)]).toEqual([
-      0, 0xffffffff, 0xffffffff,
-    ]);
-    expect(
-      diagRequest({ ...a, address: Buffer.alloc(16, 1) }, { ...b, address: Buffer.alloc(16, 2) })[16],
-    ).toBe(10);
-
-    const error = (errno: number): Buffer => {
-      const m = Buffer.alloc(16 + 4 + 16);
-      m.writeUInt32LE(m.length, 0);
-      m.writeUInt16LE(2, 4); // NLMSG_ERROR
-      m.writeInt32LE(-errno, 16);
-      return m;
-    };
-    expect(parseDiagReply(error(2), a, b)).toBeUndefined(); // ENOENT: no such socket
-    expect(parseDiagReply(error(22), a, b)).toBeNull(); // anything else: read the file instead
-    expect(parseDiagReply(Buffer.alloc(8), a, b)).toBeNull();
-    const msg = Buffer.alloc(16 + 72);
-    msg.writeUInt16LE(20, 4);
-    msg[17] = 6; // TIME_WAIT
-    msg.writeUInt32LE(1000, 16 + 64);
-    msg.writeUInt32LE(4242, 16 + 68);
-    expect(parseDiagReply(msg, a, b)).toEqual({ local: a, remote: b, state: 6, uid: 1000, inode: 4242 });
-    expect(parseDiagReply(msg.subarray(0, 80), a, b)).toBeNull();
   });
 });

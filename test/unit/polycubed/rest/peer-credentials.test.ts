@@ -2,7 +2,11 @@
 // holds any more (inode 0, where the kernel prints uid 0) is unknown, never root.
 
 import * as net from 'node:net';
-import { identifyPeer, type SocketFinder } from '../../../../src/polycubed/rest/peer-credentials';
+import {
+  diagThenFile,
+  identifyPeer,
+  type SocketFinder,
+} from '../../../../src/polycubed/rest/peer-credentials';
 
 /** A connected pair on loopback; resolves with the server side of it. */
 async function accepted(): Promise<{ server: net.Server; client: net.Socket; side: net.Socket }> {
@@ -113,5 +117,29 @@ describe('identifyPeer: what is asked and what an unknown peer is called', () =>
       uid: 0,
     });
     expect(asked).toBe(1);
+  });
+});
+
+describe('diagThenFile', () => {
+  const l = { address: Buffer.from([127, 0, 0, 1]), port: 40000 };
+  const r = { address: Buffer.from([127, 0, 0, 1]), port: 9000 };
+  const row = { local: l, remote: r, state: 1, uid: 1000, inode: 77 };
+  const fileRow = { ...row, uid: 2000 };
+
+  it.each([
+    ['a row from sock_diag is the answer; the file is not read', row, row, 0],
+    ['"no such socket" from sock_diag stays not found; the file is not read', undefined, undefined, 0],
+    ['when sock_diag cannot be asked (null) the file answers', null, fileRow, 1],
+  ])('%s', async (_name, fromDiag, want, fileReads) => {
+    let reads = 0;
+    const find = diagThenFile(
+      () => fromDiag,
+      async () => {
+        reads++;
+        return fileRow;
+      },
+    );
+    expect(await find(l, r)).toEqual(want);
+    expect(reads).toBe(fileReads);
   });
 });
