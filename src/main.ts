@@ -13,7 +13,7 @@ import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags } from './polycubed
 import { expandConfigFile } from './polycubed/config-file';
 import { applyLaunchFlags } from './polycubed/launch-flags';
 import { logSink } from './polycubed/log-sink';
-import { holdStopSignals } from './polycubed/stop-signals';
+import { holdStopSignals, runStopSteps } from './polycubed/stop-signals';
 
 const USAGE = `usage: npm start -- [options]     (polycubed + the lbrp service in one process)
 ${DAEMON_FLAGS_HELP.join('\n')}
@@ -50,12 +50,17 @@ async function main(): Promise<void> {
 
   started(async (signal) => {
     console.log(`${signal}: stopping (cube dataplanes keep forwarding)`);
-    await lbrp.stop();
-    await rest.close();
-    await grpc.stop();
-    await daemon.stop();
+    const code = await runStopSteps(
+      [
+        ['the lbrp service', () => lbrp.stop()],
+        ['the REST API', () => rest.close()],
+        ['the gRPC server', () => grpc.stop()],
+        ['the daemon', () => daemon.stop()],
+      ],
+      (line) => daemon.emit('log', { level: 'ERR', message: line }),
+    );
     cleanup();
-    process.exit(0);
+    process.exit(code);
   });
 }
 

@@ -1,7 +1,7 @@
 // What both launchers do with polycubed's process flags before the daemon starts: --version
 // (print and exit), --daemon (start a detached copy without the flag and exit),
-// --cubes-dump-clean-init (forget the saved cubes), --pidfile (written now, removed by the
-// returned cleanup at exit).
+// --cubes-dump-clean-init (forget the saved cubes), --pidfile (written now, removed at exit,
+// however the process ends, and by the returned cleanup).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,11 +31,15 @@ export function applyLaunchFlags(
   const stateFile = 'stateFile' in flags.daemon ? flags.daemon.stateFile : DEFAULT_OPTIONS.stateFile;
   if (flags.cleanInit && stateFile) rmSync(stateFile, { force: true });
   const pidfile = flags.pidfile;
+  const cleanup = (): void => {
+    if (pidfile) rmSync(pidfile, { force: true });
+  };
   if (pidfile) {
     mkdirSync(dirname(pidfile), { recursive: true });
     writeFileSync(pidfile, `${process.pid}\n`);
+    // Whatever ends the process (a stop, a crash, process.exit anywhere) takes the pid file along;
+    // only SIGKILL leaves it.
+    process.once('exit', cleanup);
   }
-  return () => {
-    if (pidfile) rmSync(pidfile, { force: true });
-  };
+  return cleanup;
 }

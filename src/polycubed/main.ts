@@ -13,7 +13,7 @@ import { DAEMON_FLAGS_HELP, DAEMON_FLAG_OPTIONS, daemonFlags, type DaemonFlags }
 import { expandConfigFile } from './config-file';
 import { applyLaunchFlags } from './launch-flags';
 import { logSink } from './log-sink';
-import { holdStopSignals } from './stop-signals';
+import { holdStopSignals, runStopSteps } from './stop-signals';
 
 const USAGE = `usage: polycubed [options]
 ${DAEMON_FLAGS_HELP[0]}
@@ -79,11 +79,16 @@ async function main(): Promise<void> {
   if (rest.uiUrl) console.log(`polycubed: status page on ${rest.uiUrl}`);
   started(async (signal) => {
     console.log(`polycubed: ${signal}: stopping (cube dataplanes keep forwarding)`);
-    await rest.close();
-    await server.stop();
-    await daemon.stop();
+    const code = await runStopSteps(
+      [
+        ['the REST API', () => rest.close()],
+        ['the gRPC server', () => server.stop()],
+        ['the daemon', () => daemon.stop()],
+      ],
+      (line) => daemon.emit('log', { level: 'ERR', message: line }),
+    );
     cleanup();
-    process.exit(0);
+    process.exit(code);
   });
 }
 

@@ -23,3 +23,27 @@ export function holdStopSignals(): (stop: (signal: string) => Promise<void>) => 
     if (pending) handler(pending);
   };
 }
+
+/** One step of a stop: what it stops (for the error line) and how. */
+export type StopStep = [what: string, stop: () => Promise<void>];
+
+/**
+ * Runs the steps in order; a step that throws or rejects is reported through `report` and the
+ * next ones still run (one failed close must not leave the rest running, or skip the pid file's
+ * removal). Resolves with the exit code: 0, or 1 when a step failed.
+ */
+export async function runStopSteps(
+  steps: readonly StopStep[],
+  report: (line: string) => void,
+): Promise<number> {
+  let code = 0;
+  for (const [what, stop] of steps) {
+    try {
+      await stop();
+    } catch (err) {
+      report(`stopping ${what} failed: ${(err as Error)?.message ?? String(err)}`);
+      code = 1;
+    }
+  }
+  return code;
+}

@@ -2,6 +2,7 @@
 // --pidfile is written then removed by the cleanup, --cubes-dump-clean-init removes the saved
 // cubes; and the log sink: --loglevel filters the daemon's own lines, --logfile gets them too.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { DAEMON_FLAG_OPTIONS, daemonFlags, VERSION_LINE } from '../../../src/polycubed/daemon-flags';
 import { applyLaunchFlags } from '../../../src/polycubed/launch-flags';
 import { logSink } from '../../../src/polycubed/log-sink';
+import { runStopSteps } from '../../../src/polycubed/stop-signals';
+import { REPO, TSX } from '../../fixtures/child-process';
 
 const parse = (args: string[]) => daemonFlags(parseArgs({ args, options: DAEMON_FLAG_OPTIONS }).values);
 
@@ -31,6 +34,23 @@ describe('launch flags', () => {
     expect(existsSync(pidfile)).toBe(false);
   });
 
+  // However the process ends — a crash during the stop included — the pid file goes with it.
+  it.each([
+    ['an uncaught exception', "setImmediate(() => { throw new Error('boom'); });", 1],
+    ['a rejected promise nobody handles', "void Promise.reject(new Error('boom'));", 1],
+    ['process.exit elsewhere', 'process.exit(3);', 3],
+  ])('--pidfile is removed when the process ends by %s', (_how, end, code) => {
+    const pidfile = join(dir, 'p.pid');
+    const script = `const { applyLaunchFlags } = require('./src/polycubed/launch-flags.ts');
+const { daemonFlags, DAEMON_FLAG_OPTIONS } = require('./src/polycubed/daemon-flags.ts');
+const { parseArgs } = require('node:util');
+applyLaunchFlags(daemonFlags(parseArgs({ args: ['--pidfile=${pidfile}', '--state-file=${join(dir, 's.json')}'], options: DAEMON_FLAG_OPTIONS }).values));
+if (!require('node:fs').existsSync('${pidfile}')) process.exit(99);
+${end}`;
+    const r = spawnSync(TSX, ['-e', script], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, pidfile: existsSync(pidfile) }).toEqual({ status: code, pidfile: false });
+  });
+
   it('--cubes-dump-clean-init removes the saved cubes, and only with the flag', () => {
     const state = join(dir, 'cubes.json');
     writeFileSync(state, '{}');
@@ -38,6 +58,34 @@ describe('launch flags', () => {
     expect(existsSync(state)).toBe(true);
     applyLaunchFlags(parse([`--cubes-dump-file=${state}`, '--cubes-dump-clean-init']))?.();
     expect(existsSync(state)).toBe(false);
+  });
+});
+
+describe('stop steps', () => {
+  it('runs every step in order, reports the ones that fail, and says so in the exit code', async () => {
+    const ran: string[] = [];
+    const lines: string[] = [];
+    const code = await runStopSteps(
+      [
+        ['a', async () => void ran.push('a')],
+        [
+          'b',
+          async () => {
+            ran.push('b');
+            throw new Error('socket gone');
+          },
+        ],
+        ['c', () => (ran.push('c'), Promise.reject(new Error('busy')))],
+        ['d', async () => void ran.push('d')],
+      ],
+      (l) => lines.push(l),
+    );
+    expect({ ran, lines, code }).toEqual({
+      ran: ['a', 'b', 'c', 'd'],
+      lines: ['stopping b failed: socket gone', 'stopping c failed: busy'],
+      code: 1,
+    });
+    expect(await runStopSteps([['a', async () => undefined]], (l) => lines.push(l))).toBe(0);
   });
 });
 
