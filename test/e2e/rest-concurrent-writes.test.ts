@@ -3,7 +3,7 @@
 // them also delete backends added before. Every request is acknowledged 2xx, and afterwards the
 // REST read-back, the persisted state (state file with its journal replayed) and the kernel maps
 // all hold exactly the union of what was acknowledged — nothing lost, nothing doubled — while
-// `GET /version/` was answered 200 throughout (99 % within 100 ms). Then a 1 MiB hostile body amid valid
+// `GET /version/` was answered 200 throughout (none held for a second). Then a 1 MiB hostile body amid valid
 // writes, read by the daemon's body worker. Needs root.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,13 +13,7 @@ import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 import { LbrpStack } from '../fixtures/lbrp/e2e-stack';
 import { kernelBackends } from '../fixtures/lbrp/kernel-backends';
 import { rawRequest } from '../fixtures/rest/http-client';
-import {
-  LONG_RUN_OK,
-  PROBES_OK,
-  longRunVerdict,
-  probeVerdict,
-  whileProbing,
-} from '../fixtures/rest/version-prober';
+import { PROBES_OK, probeVerdict, whileProbing } from '../fixtures/rest/version-prober';
 
 const CUBE = 'hocw';
 const VIP = '10.0.0.1';
@@ -110,8 +104,8 @@ describeE2e('e2e: concurrent valid writes', () => {
     expect(wrong).toEqual([]);
     expect(statuses.flat()).toHaveLength(CLIENTS * ADDS + 4 * DELETES);
     // Valid writes do real work (Maglev tables, map writes, the journal's fdatasync): every probe
-    // answered 200, 99 % within 100 ms, none held for a second.
-    expect(longRunVerdict(probes)).toEqual(LONG_RUN_OK);
+    // answered 200, none held for a second.
+    expect(probeVerdict(probes)).toEqual(PROBES_OK);
 
     const want = [
       ...earlier.slice(4 * DELETES),
