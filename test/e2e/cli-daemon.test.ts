@@ -154,7 +154,7 @@ const LINKS = ['uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 's
  * policy with its defaults and the session counters (all 0 on a cube without traffic).
  */
 const SIZE_LEAVES = ['session-table-size', 'max-services', 'max-backends', 'maglev-slots'];
-const SESSION_POLICY: Record<string, number | boolean> = {
+const SESSION_POLICY: Record<string, number | boolean | string> = {
   'tcp-new-timeout': 60,
   'tcp-established-timeout': 7200,
   'tcp-closing-timeout': 10,
