@@ -2,7 +2,7 @@
  * probes as packet-out through the BACKEND port from PROBE_SRC (an address no client uses); what
  * comes back to that address on the BACKEND port is handed up (packet-in REASON_PROBE_REPLY) and
  * dropped here, so it never reaches a client: TCP to a probe source port, an echo reply with the
- * probe identifier, and ARP about PROBE_SRC (the service answers requests and learns backends'
+ * probe identifier, an ICMP error quoting either probe, and ARP about PROBE_SRC (the service answers requests and learns backends'
  * MACs from replies). Only the BACKEND port is checked: the same packet from a client goes on as
  * before. ROUTED cubes probe through the host's stack and compile none of this.
  */
@@ -27,6 +27,14 @@ static __always_inline int is_probe_reply(const struct pkt_desc *p)
 	if (p->l4_kind == L4_TCP) {
 		port = bpf_ntohs(p->dport);
 		return port >= PROBE_PORT_MIN && port < PROBE_PORT_MIN + PROBE_PORT_COUNT;
+	}
+	if (p->l4_kind == L4_ICMP_ERROR && p->inner.saddr == bpf_htonl((__u32)PROBE_SRC)) {
+		/* An unreachable (or time exceeded) quoting one of our probes: it fails at once. */
+		if (p->inner.proto == IPPROTO_TCP) {
+			port = bpf_ntohs(p->inner.sport);
+			return port >= PROBE_PORT_MIN && port < PROBE_PORT_MIN + PROBE_PORT_COUNT;
+		}
+		return p->inner.proto == IPPROTO_ICMP && p->inner.sport == bpf_htons(PROBE_ICMP_ID);
 	}
 	return p->l4_kind == L4_ICMP_ECHO_REPLY && p->dport == bpf_htons(PROBE_ICMP_ID);
 }

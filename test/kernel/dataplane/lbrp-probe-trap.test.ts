@@ -5,8 +5,8 @@
 // client; other ports, identifiers and addresses go on as before; the same frames from a client
 // are not trapped; and a program built without PROBE_SRC traps nothing.
 
-import { BACKEND_1, CLIENT_1, MAC_BACKEND } from '../../fixtures/addresses';
-import { arp, icmpEcho, tcp } from '../../fixtures/packets';
+import { BACKEND_1, CLIENT_1, MAC_BACKEND, ROUTER_BACKEND_SIDE } from '../../fixtures/addresses';
+import { arp, icmpEcho, icmpError, tcp } from '../../fixtures/packets';
 import {
   DROP,
   PROBE_ICMP_ID,
@@ -42,6 +42,20 @@ const REPLIES: Array<[string, Buffer]> = [
     'ARP reply to the probe source',
     arp(BACKEND_1, SRC, { op: 'reply', senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
   ],
+  [
+    'host unreachable quoting a probe SYN',
+    icmpError(ROUTER_BACKEND_SIDE, SRC, tcp(SRC, BACKEND_1, 8080, { sport: PROBE_PORT_MIN, syn: true }), {
+      code: 1,
+      ...fromBackend,
+    }),
+  ],
+  [
+    'host unreachable quoting a probe echo',
+    icmpError(ROUTER_BACKEND_SIDE, SRC, icmpEcho(SRC, BACKEND_1, { id: PROBE_ICMP_ID }), {
+      code: 1,
+      ...fromBackend,
+    }),
+  ],
 ];
 
 /** Frames from the backend side to SRC (or about another address) that are not probe replies. */
@@ -66,6 +80,13 @@ const OTHERS: Array<[string, Buffer]> = [
   [
     'ARP request for a client address',
     arp(BACKEND_1, CLIENT_1, { senderMac: MAC_BACKEND, srcMac: MAC_BACKEND }),
+  ],
+  [
+    'host unreachable quoting a SYN from another port',
+    icmpError(ROUTER_BACKEND_SIDE, SRC, tcp(SRC, BACKEND_1, 8080, { sport: PROBE_PORT_MIN - 1, syn: true }), {
+      code: 1,
+      ...fromBackend,
+    }),
   ],
 ];
 

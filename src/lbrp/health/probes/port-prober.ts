@@ -4,7 +4,8 @@
 // request; both from the cube's probe-source address and a MAC made from it (probe-frames.ts),
 // to the MAC of the next hop (probe-next-hop, or the backend itself) found by ARP out of the same
 // port. The dataplane hands up what comes back to probe-source on the BACKEND port (probe.h):
-// the replies, and ARP (requests for probe-source are answered here, replies fill the cache).
+// the replies, ICMP errors about the probes (they fail at once), and ARP (requests for
+// probe-source are answered here, replies fill the cache).
 
 import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../dataplane/map-layouts';
 import {
@@ -37,6 +38,8 @@ const MAX_NEIGHBOURS = 65_536;
 
 interface Pending {
   readonly start: number;
+  /** The BACKEND port it left by, named in the result (health-detail shows the path). */
+  readonly port: string;
   readonly timer: NodeJS.Timeout;
   readonly resolve: (r: ProbeResult) => void;
 }
@@ -107,8 +110,9 @@ export class BackendPortProber {
       return;
     }
     if (r.dst !== site.source) return;
-    this.learn(site, this.hopOf(site, r.src), r.mac);
-    if (r.kind === 'tcp') this.tcpReply(cube, site, r);
+    if (r.kind !== 'error') this.learn(site, this.hopOf(site, r.src), r.mac);
+    if (r.kind === 'error') this.unreachable(cube, r);
+    else if (r.kind === 'tcp') this.tcpReply(cube, site, r);
     else if (r.id === PROBE_ICMP_ID) this.settle(`${cube}|${r.src}|icmp|${r.seq}`, true, 'ICMP echo reply');
   }
 
@@ -120,6 +124,19 @@ export class BackendPortProber {
       p.resolve({ ok: false, detail: 'prober stopped' });
     }
     this.sites.clear();
+  }
+
+  /** An ICMP error about one of our probes fails it at once (not a MAC to learn: a router's). */
+  private unreachable(cube: string, r: Extract<ProbeReply, { kind: 'error' }>): void {
+    const q = r.quoted;
+    if (q.proto === 'tcp')
+      this.settle(
+        `${cube}|${q.dst}|${q.dport}|${q.sport}|${q.seq}`,
+        false,
+        `TCP unreachable (ICMP ${r.what} from ${r.src})`,
+      );
+    else if (q.id === PROBE_ICMP_ID)
+      this.settle(`${cube}|${q.dst}|icmp|${q.seq}`, false, `ICMP unreachable (ICMP ${r.what} from ${r.src})`);
   }
 
   private tcpReply(cube: string, site: Site, r: Extract<ProbeReply, { kind: 'tcp' }>): void {
@@ -207,7 +224,7 @@ export class BackendPortProber {
         Math.max(0, deadline - start),
       );
       timer.unref();
-      this.pending.set(key, { start, timer, resolve });
+      this.pending.set(key, { start, port: site.port, timer, resolve });
       this.send(cube, site.port, frame).catch((err: unknown) =>
         this.settle(key, false, `packet-out failed: ${(err as Error).message}`, false),
       );
@@ -219,7 +236,8 @@ export class BackendPortProber {
     if (!p) return;
     this.pending.delete(key);
     clearTimeout(p.timer);
-    p.resolve({ ok, detail: timed ? `${what} in ${Date.now() - p.start} ms` : what });
+    const took = timed ? ` in ${Date.now() - p.start} ms` : '';
+    p.resolve({ ok, detail: `${what}${took} (port ${p.port})` });
   }
 
   private hopOf(site: Site, ip: string): string {

@@ -134,7 +134,19 @@ export type ProbeReply =
       ack: number;
       flags: number;
     }
-  | { kind: 'echo'; mac: Buffer; src: string; dst: string; id: number; seq: number };
+  | { kind: 'echo'; mac: Buffer; src: string; dst: string; id: number; seq: number }
+  | {
+      kind: 'error';
+      mac: Buffer;
+      src: string;
+      dst: string;
+      /** ICMP type/code, e.g. "3/1" (host unreachable). */
+      what: string;
+      /** The quoted probe: TCP (ports, seq) or echo (id, seq). */
+      quoted:
+        | { proto: 'tcp'; dst: string; sport: number; dport: number; seq: number }
+        | { proto: 'echo'; dst: string; id: number; seq: number };
+    };
 
 export function parseProbeReply(f: Buffer): ProbeReply | undefined {
   if (f.length < ETH_HLEN) return undefined;
@@ -174,5 +186,31 @@ export function parseProbeReply(f: Buffer): ProbeReply | undefined {
     };
   if (proto === IPPROTO_ICMP && f.length >= l4 + 8 && f[l4] === ICMP_ECHO_REPLY)
     return { kind: 'echo', mac, src, dst, id: f.readUInt16BE(l4 + 4), seq: f.readUInt16BE(l4 + 6) };
+  if (proto === IPPROTO_ICMP && ICMP_ERRORS.has(f[l4])) {
+    const quoted = quotedProbe(f, l4 + 8);
+    if (quoted) return { kind: 'error', mac, src, dst, what: `${f[l4]}/${f[l4 + 1]}`, quoted };
+  }
+  return undefined;
+}
+
+/** Destination unreachable, time exceeded, parameter problem. */
+const ICMP_ERRORS = new Set([3, 11, 12]);
+
+/** The TCP or echo header an ICMP error quotes at `q` (its first 8 bytes suffice). */
+function quotedProbe(f: Buffer, q: number): Extract<ProbeReply, { kind: 'error' }>['quoted'] | undefined {
+  if (f.length < q + IP_HLEN || f[q] >> 4 !== 4) return undefined;
+  const il4 = q + (f[q] & 0x0f) * 4;
+  if (f.length < il4 + 8) return undefined;
+  const dst = ipAt(f, q + 16);
+  if (f[q + 9] === IPPROTO_TCP)
+    return {
+      proto: 'tcp',
+      dst,
+      sport: f.readUInt16BE(il4),
+      dport: f.readUInt16BE(il4 + 2),
+      seq: f.readUInt32BE(il4 + 4),
+    };
+  if (f[q + 9] === IPPROTO_ICMP && f[il4] === ICMP_ECHO_REQUEST)
+    return { proto: 'echo', dst, id: f.readUInt16BE(il4 + 4), seq: f.readUInt16BE(il4 + 6) };
   return undefined;
 }

@@ -2,7 +2,7 @@
 // decoded by the test's own parser (test/fixtures/packets), and the replies it is handed are
 // built with the same fixtures, as the dataplane hands them up.
 
-import { arp, icmpEcho, parsePacket, tcp, verifyChecksums } from '../../../fixtures/packets';
+import { arp, icmpEcho, icmpError, parsePacket, tcp, verifyChecksums } from '../../../fixtures/packets';
 import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../../../src/lbrp/dataplane/map-layouts';
 import { BackendPortProber } from '../../../../src/lbrp/health/probes/port-prober';
 import { probeSiteOf } from '../../../../src/lbrp/health/probe-site';
@@ -73,7 +73,7 @@ describe('BackendPortProber', () => {
       }),
     );
     const r = (await done) as ProbeResult;
-    expect([r.ok, r.detail]).toEqual([true, expect.stringMatching(/^TCP SYN-ACK in \d+ ms$/)]);
+    expect([r.ok, r.detail]).toEqual([true, expect.stringMatching(/^TCP SYN-ACK in \d+ ms \(port be\)$/)]);
     expect(sent).toHaveLength(3);
     const rst = layers(sent[2].frame);
     expect(verifyChecksums(sent[2].frame)).toEqual([]);
@@ -111,7 +111,7 @@ describe('BackendPortProber', () => {
     const t0 = Date.now();
     expect(await p?.({ ip: BACKEND, port: 8080, timeoutMs: 60 })).toEqual({
       ok: false,
-      detail: 'TCP no answer in 60 ms',
+      detail: 'TCP no answer in 60 ms (port be)',
     });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
     expect(prober.outstanding).toBe(0);
@@ -143,6 +143,20 @@ describe('BackendPortProber', () => {
     expect(await done).toMatchObject({ ok: true, detail: expect.stringMatching(/^ICMP echo reply in/) });
   });
 
+  it('fails at once on an ICMP error quoting the probe', async () => {
+    const { sent, prober } = setup();
+    prober.onPacketIn('lb0', arp(HOP, SRC, { op: 'reply', senderMac: HOP_MAC, srcMac: HOP_MAC }));
+    const done = prober.prober('lb0', 'TCP')?.({ ip: BACKEND, port: 8080, timeoutMs: 5000 });
+    await tick();
+    prober.onPacketIn('lb0', icmpError(HOP, SRC, sent[0].frame, { code: 1, srcMac: HOP_MAC }));
+    expect(await done).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(
+        /^TCP unreachable \(ICMP 3\/1 from 10\.0\.0\.254\) in \d+ ms \(port be\)$/,
+      ),
+    });
+  });
+
   it('fails without an ARP reply, and when the packet-out fails', async () => {
     const { prober, failSends } = setup();
     expect(await prober.prober('lb0', 'ICMP')?.({ ip: BACKEND, port: 0, timeoutMs: 30 })).toEqual({
@@ -153,7 +167,7 @@ describe('BackendPortProber', () => {
     failSends();
     expect(await prober.prober('lb0', 'TCP')?.({ ip: BACKEND, port: 80, timeoutMs: 500 })).toEqual({
       ok: false,
-      detail: 'packet-out failed: port down',
+      detail: 'packet-out failed: port down (port be)',
     });
   });
 
