@@ -38,7 +38,7 @@ import { healthSeeds } from './health/restart-seeds';
 import { backendHealthView } from './health/health-view';
 import { BackendPortProber } from './health/probes/port-prober';
 import { probeSiteOf } from './health/probe-site';
-import { REASON_PROBE_REPLY } from './dataplane/map-layouts';
+import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN, REASON_PROBE_REPLY } from './dataplane/map-layouts';
 
 /** setTimeout's longest delay (a later deadline re-arms when this one fires). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -97,7 +97,11 @@ export class LbrpService implements ServiceHandler {
   ) {
     this.options = resolveLbrpOptions(opts);
     this.counters = new CounterCache(host, this.options.statsTtlMs, this.options.clock);
-    this.portProber = new BackendPortProber((cube, port, frame) => this.host.sendPacket(cube, port, frame));
+    this.portProber = new BackendPortProber((cube, port, frame) => this.host.sendPacket(cube, port, frame), {
+      portMin: PROBE_PORT_MIN,
+      portCount: PROBE_PORT_COUNT,
+      icmpId: PROBE_ICMP_ID,
+    });
     this.health = new HealthMonitor({
       log: (level, message) => this.options.log(level, message),
       onTableChange: (cube) => this.healthChanged(cube),

@@ -7,7 +7,6 @@
 // the replies, ICMP errors about the probes (they fail at once), and ARP (requests for
 // probe-source are answered here, replies fill the cache).
 
-import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../dataplane/map-layouts';
 import {
   ARP_REPLY,
   ARP_REQUEST,
@@ -53,13 +52,25 @@ interface Site extends ProbeSite {
 
 export type FrameSender = (cube: string, port: string, frame: Buffer) => Promise<void>;
 
+/** What the dataplane traps as probe replies (its PROBE_* constants, map-layouts.ts). */
+export interface ProbeIds {
+  /** TCP source ports portMin .. portMin + portCount - 1. */
+  readonly portMin: number;
+  readonly portCount: number;
+  /** The ICMP echo identifier. */
+  readonly icmpId: number;
+}
+
 export class BackendPortProber {
   private readonly sites = new Map<string, Site>();
   private readonly pending = new Map<string, Pending>();
   private nextPort = 0;
   private nextSeq = Math.floor(Math.random() * 0x10000);
 
-  constructor(private readonly send: FrameSender) {}
+  constructor(
+    private readonly send: FrameSender,
+    private readonly ids: ProbeIds,
+  ) {}
 
   /** Sets (or, undefined, removes) where `cube`'s probes leave; a change forgets its MACs. */
   configure(cube: string, site: ProbeSite | undefined): void {
@@ -113,7 +124,7 @@ export class BackendPortProber {
     if (r.kind !== 'error') this.learn(site, this.hopOf(site, r.src), r.mac);
     if (r.kind === 'error') this.unreachable(cube, r);
     else if (r.kind === 'tcp') this.tcpReply(cube, site, r);
-    else if (r.id === PROBE_ICMP_ID) this.settle(`${cube}|${r.src}|icmp|${r.seq}`, true, 'ICMP echo reply');
+    else if (r.id === this.ids.icmpId) this.settle(`${cube}|${r.src}|icmp|${r.seq}`, true, 'ICMP echo reply');
   }
 
   /** Fails every outstanding probe and forgets every site. */
@@ -135,7 +146,7 @@ export class BackendPortProber {
         false,
         `TCP unreachable (ICMP ${r.what} from ${r.src})`,
       );
-    else if (q.id === PROBE_ICMP_ID)
+    else if (q.id === this.ids.icmpId)
       this.settle(`${cube}|${q.dst}|icmp|${q.seq}`, false, `ICMP unreachable (ICMP ${r.what} from ${r.src})`);
   }
 
@@ -168,7 +179,7 @@ export class BackendPortProber {
     const start = Date.now();
     const mac = await this.resolve(cube, site, this.hopOf(site, t.ip), t.timeoutMs);
     if (!mac) return { ok: false, detail: `TCP no ARP reply from ${this.hopOf(site, t.ip)}` };
-    const sport = PROBE_PORT_MIN + (this.nextPort++ % PROBE_PORT_COUNT);
+    const sport = this.ids.portMin + (this.nextPort++ % this.ids.portCount);
     const seq = Math.floor(Math.random() * 2 ** 32);
     const frame = tcpFrame(
       { dst: mac, src: site.mac },
@@ -193,7 +204,7 @@ export class BackendPortProber {
     const mac = await this.resolve(cube, site, this.hopOf(site, t.ip), t.timeoutMs);
     if (!mac) return { ok: false, detail: `ICMP no ARP reply from ${this.hopOf(site, t.ip)}` };
     this.nextSeq = (this.nextSeq + 1) & 0xffff;
-    const frame = echoFrame({ dst: mac, src: site.mac }, site.source, t.ip, PROBE_ICMP_ID, this.nextSeq);
+    const frame = echoFrame({ dst: mac, src: site.mac }, site.source, t.ip, this.ids.icmpId, this.nextSeq);
     return this.await(
       cube,
       site,

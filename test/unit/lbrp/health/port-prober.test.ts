@@ -10,6 +10,7 @@ import { createCube } from '../../../../src/lbrp/model/cube-rules';
 import type { ProbeResult } from '../../../../src/lbrp/health/probes';
 
 const SRC = '10.0.0.250';
+const IDS = { portMin: PROBE_PORT_MIN, portCount: PROBE_PORT_COUNT, icmpId: PROBE_ICMP_ID };
 const HOP = '10.0.0.254';
 const BACKEND = '192.168.1.11';
 const HOP_MAC = '02:00:00:00:0a:fe';
@@ -30,7 +31,7 @@ function setup(nextHop = HOP) {
   const prober = new BackendPortProber(async (cube, port, frame) => {
     if (fail) throw new Error('port down');
     sent.push({ cube, port, frame });
-  });
+  }, IDS);
   prober.configure('lb0', { port: 'be', source: SRC, nextHop });
   return { sent, prober, failSends: () => (fail = true) };
 }
