@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     const r = await cpuOf(n, hc, prober);
     const per1000 = (r.pct * 1000) / n;
     console.log(
-      `CPU ${type.padEnd(26)} ${String(n).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${per1000.toFixed(2)} % per 1,000 backends; ${r.probes} probes counted${r.note})`,
+      `CPU ${type.padEnd(30)} ${String(n).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${per1000.toFixed(2)} % per 1,000 backends; ${r.probes} probes counted${r.note})`,
     );
   }
   listeners.kill('SIGKILL');
