@@ -5,7 +5,7 @@
 // port and their replies are handed up by the dataplane (counted as probe-reply-punted, never
 // forwarded to the client). A killed server is DOWN within interval × fall + one interval and new
 // connections then all succeed on the others; restarted, it is UP; an address removed from its
-// namespace fails its ICMP probes (DOWN), and back it is UP.
+// namespace fails its ICMP probes (DOWN), and back it is UP. TC SINGLE, then XDP_SKB MULTI.
 
 import { randomInt } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -166,5 +166,43 @@ describeE2e('e2e: health probes through the BACKEND port (no host route to the b
     lb.net.exec(b3.ns, ['ip', 'addr', 'add', `${b3.ip}/24`, 'dev', dev]);
     lb.net.exec(b3.ns, ['ip', 'route', 'replace', 'default', 'via', '192.168.1.254']);
     await waitHealth(0, 'icmp', b3, 'up');
+  }, 120000);
+
+  it('XDP_SKB MULTI: the same probes through the BACKEND port; a killed server is DOWN', async () => {
+    await stack.ok('DELETE', `lbrp/${CUBE}/`);
+    await stack.ok('POST', `lbrp/${CUBE}/`, {
+      type: 'XDP_SKB',
+      port_mode: 'MULTI',
+      ports: [
+        ...lb.clients.map((c, i) => ({ name: `fe${i + 1}`, type: 'FRONTEND', peer: c.dev, ip: c.ip })),
+        { name: 'be', type: 'BACKEND', peer: lb.backendDev },
+      ],
+      'probe-source': PROBE_SOURCE,
+      'probe-next-hop': ROUTER_FRONT_IP,
+      service: [
+        {
+          vip: VIP,
+          vport: 80,
+          proto: 'TCP',
+          backend: lb.backends.map((b) => ({ ip: b.ip, port: 8080 })),
+          'health-check': { type: 'TCP', interval: INTERVAL, fall: FALL, rise: 2 },
+        },
+      ],
+    });
+    for (const b of lb.backends) {
+      const h = await waitHealth(80, 'tcp', b, 'up');
+      expect(String(h['health-detail'])).toMatch(/TCP SYN-ACK in \d+ ms \(port be\)/);
+    }
+    const b2 = lb.backends[1];
+    await stopHttp(b2);
+    const killedAt = Date.now();
+    const down = await waitHealth(80, 'tcp', b2, 'down', 10000);
+    expect(since(down) - killedAt).toBeLessThanOrEqual(INTERVAL * FALL + INTERVAL);
+    for (const c of lb.clients) {
+      const counts = await spread(c.ns, VIP, 80, 20);
+      expect([counts.error, counts[b2.name]]).toEqual([undefined, undefined]);
+    }
+    await startHttp(b2);
+    await waitHealth(80, 'tcp', b2, 'up');
   }, 120000);
 });
