@@ -5,7 +5,11 @@
 //  2. CPU of probing BACKENDS backends every second (TCP half-open and ICMP echo from raw
 //     sockets, HTTP, UDP; and as baselines of the same run the host-stack TCP connect and one
 //     `ping` process per probe, the latter on fewer backends, reported per 1,000): process CPU
-//     time over a measured window, in % of one core (the goal is ≤ 2 %).
+//     time over a measured window, in % of one core (the goal is ≤ 2 %). The probes through the
+//     BACKEND port (packet-out) run against an in-process link that answers each frame as the
+//     backend and the dataplane would (a SYN-ACK or echo reply handed straight back): the
+//     service's side only (frames built, replies parsed, RSTs sent), without the gRPC hop to
+//     polycubed and its AF_PACKET send.
 // Prints a table; `--rounds N`, `--backends N`, `--seconds N` override the defaults.
 
 import { createServer as createTcp, type Server } from 'node:net';
@@ -17,6 +21,9 @@ import { readFileSync } from 'node:fs';
 import type { Prober } from '../../src/lbrp/health/probes';
 import { probeTcp } from '../../src/lbrp/health/probes/tcp-probe';
 import { probeIcmp } from '../../src/lbrp/health/probes/icmp-probe';
+import { BackendPortProber } from '../../src/lbrp/health/probes/port-prober';
+import { ARP_REPLY, arpFrame } from '../../src/lbrp/health/probes/probe-frames';
+import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../src/lbrp/dataplane/map-layouts';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -165,6 +172,46 @@ function upCount(mon: HealthMonitor, model: CubeModel): number {
 
 const serviceKeyOf = (m: CubeModel): string => [...m.services.keys()][0];
 
+/** What the backend (through the dataplane) hands back for a frame the prober sent: the ARP
+ * reply of the next hop, a SYN-ACK for a SYN, an echo reply for an echo request (checksums are
+ * not redone: the prober does not check them). */
+function linkReply(frame: Buffer): Buffer | undefined {
+  const type = frame.readUInt16BE(12);
+  if (type === 0x0806) {
+    if (frame.readUInt16BE(20) !== 1) return undefined;
+    const ip = (o: number) => `${frame[o]}.${frame[o + 1]}.${frame[o + 2]}.${frame[o + 3]}`;
+    const hop = { mac: Buffer.from('020000000afe', 'hex'), ip: ip(38) };
+    return arpFrame(ARP_REPLY, hop, { mac: frame.subarray(22, 28), ip: ip(28) });
+  }
+  if (type !== 0x0800) return undefined;
+  const l4 = 14 + (frame[14] & 0x0f) * 4;
+  const f = Buffer.from(frame);
+  frame.copy(f, 26, 30, 34);
+  frame.copy(f, 30, 26, 30);
+  if (frame[23] === 6) {
+    if (frame[l4 + 13] !== 0x02) return undefined; // the service's RST
+    frame.copy(f, l4, l4 + 2, l4 + 4);
+    frame.copy(f, l4 + 2, l4, l4 + 2);
+    f.writeUInt32BE((frame.readUInt32BE(l4 + 4) + 1) >>> 0, l4 + 8);
+    f[l4 + 13] = 0x12;
+  } else if (frame[23] === 1 && frame[l4] === 8) f[l4] = 0;
+  else return undefined;
+  return f;
+}
+
+/** A BackendPortProber (TCP or ICMP) over a link that answers every probe at once (linkReply). */
+function loopbackPortProber(type: 'TCP' | 'ICMP'): Prober {
+  const prober: BackendPortProber = new BackendPortProber(
+    async (cube, _port, frame) => {
+      const reply = linkReply(frame);
+      if (reply) setImmediate(() => prober.onPacketIn(cube, reply));
+    },
+    { portMin: PROBE_PORT_MIN, portCount: PROBE_PORT_COUNT, icmpId: PROBE_ICMP_ID },
+  );
+  prober.configure('bench', { port: 'be', source: '10.0.0.250', nextHop: '10.0.0.254' });
+  return prober.prober('bench', type) as Prober;
+}
+
 /** TCP (PORT), HTTP (PORT+2) and one UDP socket per backend address (PORT): a UDP reply must
  * come from the address probed (a connected socket drops others). Prints "ready". */
 function listenerScript(): string {
@@ -197,17 +244,19 @@ async function main(): Promise<void> {
     // The monitor and scheduler alone: a prober that answers at once (the floor under every row).
     ['monitor alone (no network)', BACKENDS, { type: 'TCP' }, async () => ({ ok: true, detail: 'instant' })],
     ['TCP half-open (raw socket)', BACKENDS, { type: 'TCP' }],
+    ['TCP half-open (BACKEND port)', BACKENDS, { type: 'TCP' }, loopbackPortProber('TCP')],
     ['TCP connect (host stack)', BACKENDS, { type: 'TCP' }, probeTcp],
     ['HTTP GET', BACKENDS, { type: 'HTTP', port: PORT + 2 }],
     ['UDP request/response', BACKENDS, { type: 'UDP', udpPayload: '6869' }],
     ['ICMP echo (raw socket)', BACKENDS, { type: 'ICMP' }],
+    ['ICMP echo (BACKEND port)', BACKENDS, { type: 'ICMP' }, loopbackPortProber('ICMP')],
     ['ICMP ping process', ICMP_BACKENDS, { type: 'ICMP' }, probeIcmp],
   ];
   for (const [type, n, hc, prober] of rows) {
     const r = await cpuOf(n, hc, prober);
     const per1000 = (r.pct * 1000) / n;
     console.log(
-      `CPU ${type.padEnd(26)} ${String(n).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${per1000.toFixed(2)} % per 1,000 backends; ${r.probes} probes counted${r.note})`,
+      `CPU ${type.padEnd(30)} ${String(n).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${per1000.toFixed(2)} % per 1,000 backends; ${r.probes} probes counted${r.note})`,
     );
   }
   listeners.kill('SIGKILL');

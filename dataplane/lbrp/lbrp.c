@@ -20,6 +20,7 @@
 #include "arp.h"
 #include "icmp_error.h"
 #include "frag.h"
+#include "probe.h"
 
 /* Client → VIP service: same backend as the session's, or a new Maglev choice; DNAT (and
  * src-ip-rewrite), then out of the BACKEND port. CONTINUE when no service matches. */
@@ -202,6 +203,9 @@ static __always_inline int from_backend(struct CTXTYPE *ctx, struct pkt_metadata
 {
 	int rc = parse_packet(ctx, p);
 
+	if (rc != CONTINUE)
+		return rc;
+	rc = probe_reply_from_backend(ctx, md, p);
 	if (rc != CONTINUE)
 		return rc;
 	if (p->kind == PKT_ARP)

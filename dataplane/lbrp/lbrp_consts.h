@@ -26,6 +26,22 @@
 #define BACKEND_PORT -1
 #endif
 
+/* Health probes sent as packet-out through the BACKEND port (probe.h): their source address
+ * (host order; 0 = none, nothing is trapped), the TCP source ports they use (PROBE_PORT_MIN ..
+ * PROBE_PORT_MIN + PROBE_PORT_COUNT - 1) and the ICMP echo identifier (host order). */
+#ifndef PROBE_SRC
+#define PROBE_SRC 0
+#endif
+#ifndef PROBE_PORT_MIN
+#define PROBE_PORT_MIN 61000
+#endif
+#ifndef PROBE_PORT_COUNT
+#define PROBE_PORT_COUNT 64
+#endif
+#ifndef PROBE_ICMP_ID
+#define PROBE_ICMP_ID 0x6c62
+#endif
+
 /* Map sizes. The service compiles every cube with its YANG leaves (max-services, max-backends,
  * maglev-slots, session-table-size); these defaults are the leaves' defaults, chosen so an empty
  * cube costs at most 8 MiB of kernel memory (README "Kernel memory").
@@ -169,6 +185,7 @@
 /* Packet-in reasons (Polycube's SlowPathReason values). */
 #define REASON_ARP_REPLY 0 /* ARP reply from a client in the rewrite range: duplicate for the backend side */
 #define REASON_FLOODING 1  /* MULTI: non-IP frame from the backend, to be sent out of every frontend */
+#define REASON_PROBE_REPLY 2 /* from the BACKEND port to PROBE_SRC: a health probe's reply or ARP (probe.h) */
 
 /* Drop reasons: one numbered table; drop_stats is indexed by -DROP_*. */
 #define DROP_UNKNOWN_PORT -1       /* arrived on a port that is neither a FRONTEND nor the BACKEND */
@@ -192,7 +209,10 @@
 /* ICMP error quoting a non-first fragment to a backend or from a VIP: the quote has no ports to
  * find its session by, and untranslated it would leak a backend address or confuse the backend. */
 #define DROP_ICMP_QUOTES_FRAGMENT -17
-#define DROP_MAX 18                /* drop_stats entries: index 0 unused, 1..17 above */
+/* A frame from the BACKEND port answering the cube's own health probes (to PROBE_SRC: TCP to the
+ * probe ports, ICMP echo reply with PROBE_ICMP_ID, ARP) handed to the slow path (REASON_PROBE_REPLY). */
+#define DROP_PROBE_REPLY_PUNTED -18
+#define DROP_MAX 19                /* drop_stats entries: index 0 unused, 1..18 above */
 
 /* u64 slots of struct lbrp_counters (service_stats and backend_stats values). */
 #define STAT_PACKETS 0      /* frames, both directions */

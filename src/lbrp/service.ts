@@ -36,6 +36,9 @@ import { purgeBackendSessions, type PurgeBackend } from './sync/session-purge';
 import { HealthMonitor, type BackendRef } from './health/health-monitor';
 import { healthSeeds } from './health/restart-seeds';
 import { backendHealthView } from './health/health-view';
+import { BackendPortProber } from './health/probes/port-prober';
+import { probeSiteOf } from './health/probe-site';
+import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN, REASON_PROBE_REPLY } from './dataplane/map-layouts';
 
 /** setTimeout's longest delay (a later deadline re-arms when this one fires). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -78,6 +81,8 @@ export class LbrpService implements ServiceHandler {
   private retryTimer: NodeJS.Timeout | undefined;
   /** Backend health of every cube (probes, rise/fall), read by the tables and READs. */
   readonly health: HealthMonitor;
+  /** TCP and ICMP probes out of a cube's BACKEND port (cubes with a probe-source). */
+  readonly portProber: BackendPortProber;
   /** Cubes whose tables must follow a health change (one re-apply each, queued). */
   private readonly healthDirty = new Set<string>();
   /** Backends that went DOWN, waiting for their cube's table re-apply. */
@@ -92,6 +97,11 @@ export class LbrpService implements ServiceHandler {
   ) {
     this.options = resolveLbrpOptions(opts);
     this.counters = new CounterCache(host, this.options.statsTtlMs, this.options.clock);
+    this.portProber = new BackendPortProber((cube, port, frame) => this.host.sendPacket(cube, port, frame), {
+      portMin: PROBE_PORT_MIN,
+      portCount: PROBE_PORT_COUNT,
+      icmpId: PROBE_ICMP_ID,
+    });
     this.health = new HealthMonitor({
       log: (level, message) => this.options.log(level, message),
       onTableChange: (cube) => this.healthChanged(cube),
@@ -99,6 +109,8 @@ export class LbrpService implements ServiceHandler {
       holdMs: this.options.healthHoldMs,
       maxInFlight: this.options.healthMaxInFlight,
       ...(this.options.healthProberFor ? { proberFor: this.options.healthProberFor } : {}),
+      portProberFor: (cube, cfg) =>
+        cfg.type === 'TCP' || cfg.type === 'ICMP' ? this.portProber.prober(cube, cfg.type) : undefined,
     });
     void this.options.clock().then((c) => {
       if (c.source === 'fallback')
@@ -149,6 +161,10 @@ export class LbrpService implements ServiceHandler {
   onPacketIn(ev: PacketIn): void {
     const sync = this.cubes.get(ev.cube);
     if (!sync) return;
+    if (ev.reason === REASON_PROBE_REPLY) {
+      this.portProber.onPacketIn(ev.cube, ev.packet);
+      return;
+    }
     const frames = slowPathFrames(sync.model, ev);
     if (typeof frames === 'string') {
       this.options.log('ERR', `cube ${ev.cube}: ${frames}`);
@@ -167,6 +183,7 @@ export class LbrpService implements ServiceHandler {
   /** Stops the retry timer and the health probes (the cubes keep running). */
   stop(): void {
     this.health.stop();
+    this.portProber.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.drainTimer) clearTimeout(this.drainTimer);
@@ -187,6 +204,7 @@ export class LbrpService implements ServiceHandler {
     if (target.kind === 'cube' && req.op === 'DELETE') {
       this.cubes.delete(req.cube);
       this.health.dropCube(req.cube);
+      this.portProber.configure(req.cube, undefined);
       this.counters.drop(req.cube);
       this.logChange(req.cube, target, req.op);
       return {};
@@ -243,6 +261,7 @@ export class LbrpService implements ServiceHandler {
       if (!listed.has(name)) {
         this.cubes.delete(name);
         this.health.dropCube(name);
+        this.portProber.configure(name, undefined);
       }
     for (const c of cubes) {
       const model = this.modelFromConfig(c.name, c.config);
@@ -365,6 +384,7 @@ export class LbrpService implements ServiceHandler {
   }
 
   private afterSync(sync: CubeSync): void {
+    this.portProber.configure(sync.model.name, probeSiteOf(sync.model));
     this.health.reconcile(sync.model);
     this.scheduleDrain();
     if (!sync.status.ok) {

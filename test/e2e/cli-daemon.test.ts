@@ -154,7 +154,7 @@ const LINKS = ['uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 's
  * policy with its defaults and the session counters (all 0 on a cube without traffic).
  */
 const SIZE_LEAVES = ['session-table-size', 'max-services', 'max-backends', 'maglev-slots'];
-const SESSION_POLICY: Record<string, number | boolean> = {
+const SESSION_POLICY: Record<string, number | boolean | string> = {
   'tcp-new-timeout': 60,
   'tcp-established-timeout': 7200,
   'tcp-closing-timeout': 10,
@@ -162,6 +162,8 @@ const SESSION_POLICY: Record<string, number | boolean> = {
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
   'sessionless-reply-nat': false,
+  'probe-source': '0.0.0.0',
+  'probe-next-hop': '0.0.0.0',
 };
 const SESSION_COUNTERS = [
   'active-sessions',
@@ -804,8 +806,16 @@ const ROWS: Row[] = [
       '                                            backend serves one service only ',
       '                                            (clients then cannot reach it ',
       '                                            directly)',
+      ' probe-source=value              string     Source address of TCP and ICMP ',
+      '                                            health probes sent out of the ',
+      '                                            BACKEND port (0.0.0.0: probes use ',
+      "                                            the host's stack)",
+      ' probe-next-hop=value            string     Next hop of those probes: its MAC ',
+      '                                            is resolved with ARP on the ',
+      '                                            BACKEND port (0.0.0.0: each ',
+      '                                            backend itself)',
       'Example: ',
-      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 tcp-new-timeout=60 tcp-established-timeout=7200 tcp-closing-timeout=10 udp-timeout=60 icmp-timeout=30 new-sessions-per-cpu=100000 sessionless-reply-nat=true ',
+      ' polycubectl lbrp add lbrp1 type=TC service-name=helloworld loglevel=INFO session-table-size=65536 max-services=1024 max-backends=4096 maglev-slots=262144 tcp-new-timeout=60 tcp-established-timeout=7200 tcp-closing-timeout=10 udp-timeout=60 icmp-timeout=30 new-sessions-per-cpu=100000 sessionless-reply-nat=true probe-source=10.0.0.250 probe-next-hop=10.0.0.254 ',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -842,6 +852,8 @@ const ROWS: Row[] = [
       ' icmp-timeout=value              unsigned   Seconds an ICMP echo session may stay idle before it expires                                                                              30',
       " new-sessions-per-cpu=value      unsigned   New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
       ' sessionless-reply-nat=value     boolean    Translate replies without a session back to the VIP when their backend serves one service only (clients then cannot reach it directly)    true',
+      " probe-source=value              string     Source address of TCP and ICMP health probes sent out of the BACKEND port (0.0.0.0: probes use the host's stack)                          10.0.0.250",
+      ' probe-next-hop=value            string     Next hop of those probes: its MAC is resolved with ARP on the BACKEND port (0.0.0.0: each backend itself)                                 10.0.0.254',
       '',
     ].join('\n'),
     wantCode: 0,
@@ -872,6 +884,8 @@ const ROWS: Row[] = [
       ' icmp-timeout              unsigned    Seconds an ICMP echo session may stay idle before it expires                                                                              30',
       " new-sessions-per-cpu      unsigned    New sessions per second each CPU may add to the session table (bursts of one second's worth); flows above it get no entry. 0 = no limit   100000",
       ' sessionless-reply-nat     boolean     Translate replies without a session back to the VIP when their backend serves one service only (clients then cannot reach it directly)    true',
+      " probe-source              string      Source address of TCP and ICMP health probes sent out of the BACKEND port (0.0.0.0: probes use the host's stack)                          10.0.0.250",
+      ' probe-next-hop            string      Next hop of those probes: its MAC is resolved with ARP on the BACKEND port (0.0.0.0: each backend itself)                                 10.0.0.254',
       ' active-sessions           unsigned    Open sessions: new or established and not idle for longer than their timeout                                                              ',
       ' session-table-entries     unsigned    Session table entries in use, both directions (expired ones until they are reused)                                                        ',
       ' admissions-refused        unsigned    New flows forwarded without a session entry because their CPU was above new-sessions-per-cpu                                              ',

@@ -61,7 +61,7 @@ export class Lbrp {
   /** YANG names of the keys, in key order. */
   static readonly $keyNames = ['name'] as const;
   /** JSON member names, in schema order. */
-  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'sessionless-reply-nat', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'drop', 'src-ip-rewrite', 'service'];
+  static readonly $members: readonly string[] = ['name', 'uuid', 'type', 'service-name', 'loglevel', 'ports', 'shadow', 'span', 'port_mode', 'session-table-size', 'max-services', 'max-backends', 'maglev-slots', 'kernel-memory', 'tcp-new-timeout', 'tcp-established-timeout', 'tcp-closing-timeout', 'udp-timeout', 'icmp-timeout', 'new-sessions-per-cpu', 'sessionless-reply-nat', 'probe-source', 'probe-next-hop', 'active-sessions', 'session-table-entries', 'admissions-refused', 'evictions-expired', 'evictions-unestablished', 'evictions-established', 'sessions-not-stored', 'stateless-replies', 'fragments-translated', 'drop', 'src-ip-rewrite', 'service'];
 
   /**
    * Name of the lbrp service
@@ -203,6 +203,20 @@ export class Lbrp {
   sessionlessReplyNat: boolean = false;
 
   /**
+   * Source address of TCP and ICMP health probes sent out of the BACKEND port (0.0.0.0: probes use the host's stack)
+   *
+   * Default: `0.0.0.0`. YANG type: `inet:ipv4-address`.
+   */
+  probeSource: string = '0.0.0.0';
+
+  /**
+   * Next hop of those probes: its MAC is resolved with ARP on the BACKEND port (0.0.0.0: each backend itself)
+   *
+   * Default: `0.0.0.0`. YANG type: `inet:ipv4-address`.
+   */
+  probeNextHop: string = '0.0.0.0';
+
+  /**
    * Open sessions: new or established and not idle for longer than their timeout
    *
    * Read-only (config false).
@@ -323,6 +337,8 @@ export class Lbrp {
     if (o['icmp-timeout'] !== undefined) x.icmpTimeout = asInteger(o['icmp-timeout'], Lbrp.$path + '/icmp-timeout');
     if (o['new-sessions-per-cpu'] !== undefined) x.newSessionsPerCpu = asInteger(o['new-sessions-per-cpu'], Lbrp.$path + '/new-sessions-per-cpu');
     if (o['sessionless-reply-nat'] !== undefined) x.sessionlessReplyNat = asBoolean(o['sessionless-reply-nat'], Lbrp.$path + '/sessionless-reply-nat');
+    if (o['probe-source'] !== undefined) x.probeSource = asString(o['probe-source'], Lbrp.$path + '/probe-source');
+    if (o['probe-next-hop'] !== undefined) x.probeNextHop = asString(o['probe-next-hop'], Lbrp.$path + '/probe-next-hop');
     if (o['active-sessions'] !== undefined) x.activeSessions = asInteger(o['active-sessions'], Lbrp.$path + '/active-sessions', true);
     if (o['session-table-entries'] !== undefined) x.sessionTableEntries = asInteger(o['session-table-entries'], Lbrp.$path + '/session-table-entries', true);
     if (o['admissions-refused'] !== undefined) x.admissionsRefused = asInteger(o['admissions-refused'], Lbrp.$path + '/admissions-refused', true);
@@ -365,6 +381,8 @@ export class Lbrp {
     out['icmp-timeout'] = this.icmpTimeout;
     out['new-sessions-per-cpu'] = this.newSessionsPerCpu;
     out['sessionless-reply-nat'] = this.sessionlessReplyNat;
+    out['probe-source'] = this.probeSource;
+    out['probe-next-hop'] = this.probeNextHop;
     if (this.activeSessions !== undefined) out['active-sessions'] = this.activeSessions;
     if (this.sessionTableEntries !== undefined) out['session-table-entries'] = this.sessionTableEntries;
     if (this.admissionsRefused !== undefined) out['admissions-refused'] = this.admissionsRefused;

@@ -63,6 +63,11 @@ export const FRAG_FROM_BACKEND = 1;
 export const MAX_FRAG_TRACK = 1024;
 /** affinity entries (LRU hash; -D MAX_AFFINITY): clients of session-affinity services, all services together. */
 export const MAX_AFFINITY = 8192;
+/** Health probes through the BACKEND port (probe.h): TCP source ports PROBE_PORT_MIN ..
+ * PROBE_PORT_MIN + PROBE_PORT_COUNT - 1 and the ICMP echo identifier, trapped when sent to -D PROBE_SRC. */
+export const PROBE_PORT_MIN = 61000;
+export const PROBE_PORT_COUNT = 64;
+export const PROBE_ICMP_ID = 0x6c62;
 /** service_value.flags: session-affinity CLIENT_IP (affinity.h); its timeout is service_affinity[id]. */
 export const F_SERVICE_AFFINITY = 0x1;
 /** src_rewrite_value.sense: the key is the client range (sources rewritten to the new range). */
@@ -72,6 +77,8 @@ export const FROM_BACKEND = 1;
 /** Packet-in reasons (Polycube's SlowPathReason). */
 export const REASON_ARP_REPLY = 0;
 export const REASON_FLOODING = 1;
+/** From the BACKEND port to the probe source: a health probe's reply or ARP (probe.h). */
+export const REASON_PROBE_REPLY = 2;
 
 /** Drop reasons (negative, as in C); drop_stats is indexed by -value. */
 export const DROP = {
@@ -94,10 +101,12 @@ export const DROP = {
   FRAGMENT_UNTRACKED: -16,
   /** An ICMP error quoting a later fragment to a backend or from a VIP (no ports to translate by). */
   ICMP_QUOTES_FRAGMENT: -17,
+  /** A reply to the cube's health probes (or ARP about the probe source) handed to the service. */
+  PROBE_REPLY_PUNTED: -18,
 } as const;
 export type DropReason = keyof typeof DROP;
 /** Entries of drop_stats (index 0 unused). */
-export const DROP_MAX = 18;
+export const DROP_MAX = 19;
 
 /** Name of a drop_stats index (1..DROP_MAX-1), e.g. 8 → "FRAGMENT". */
 export function dropReasonName(index: number): DropReason | undefined {
@@ -172,9 +181,13 @@ export const LAYOUT_CONSTANTS: Record<string, number> = {
   FRAG_FROM_BACKEND,
   MAX_FRAG_TRACK,
   MAX_AFFINITY,
+  PROBE_PORT_MIN,
+  PROBE_PORT_COUNT,
+  PROBE_ICMP_ID,
   F_SERVICE_AFFINITY,
   REASON_ARP_REPLY,
   REASON_FLOODING,
+  REASON_PROBE_REPLY,
   ...Object.fromEntries(Object.entries(DROP).map(([k, v]) => [`DROP_${k}`, v])),
   DROP_MAX,
   STAT_PACKETS,

@@ -38,6 +38,9 @@ export interface HealthMonitorOptions {
   now?: () => number;
   /** The prober of a configuration (tests replace the network). */
   proberFor?: (cfg: HealthCheckConfig) => Prober | undefined;
+  /** A prober through the cube's own BACKEND port for `cfg`, when the cube has one for its type
+   * (TCP and ICMP with a probe-source); it takes precedence over proberFor. */
+  portProberFor?: (cube: string, cfg: HealthCheckConfig) => Prober | undefined;
 }
 
 interface Target {
@@ -45,6 +48,8 @@ interface Target {
   cfg: HealthCheckConfig;
   probePort: number;
   prober: Prober;
+  /** Through the cube's BACKEND port (portProberFor), not the host's stack. */
+  viaPort: boolean;
 }
 
 const keyOf = (cube: string, service: string, ip: string): string => `${cube}|${service}|${ip}`;
@@ -146,7 +151,8 @@ export class HealthMonitor {
     let tableChanged = false;
     for (const svc of model.services.values()) {
       const cfg = svc.healthCheck ?? DEFAULT_HEALTH_CHECK;
-      const prober = this.proberOf(cfg);
+      const portProber = this.opts.portProberFor?.(cube, cfg);
+      const prober = portProber ?? this.proberOf(cfg);
       if (!prober) continue;
       const service = serviceKey(svc.vip, svc.vport, svc.proto);
       for (const b of svc.backends.values()) {
@@ -154,7 +160,14 @@ export class HealthMonitor {
         wanted.add(k);
         const probePort = cfg.port !== 0 ? cfg.port : b.port;
         const cur = this.targets.get(k);
-        if (cur && cur.cfg === cfg && cur.probePort === probePort) continue;
+        // Same check, same path (a port prober is one function per cube and site).
+        if (
+          cur &&
+          cur.cfg === cfg &&
+          cur.probePort === probePort &&
+          (portProber ? cur.prober === portProber : !cur.viaPort)
+        )
+          continue;
         const ref: BackendRef = {
           cube,
           service,
@@ -164,7 +177,7 @@ export class HealthMonitor {
           ip: b.ip,
           port: b.port,
         };
-        const t: Target = { ref, cfg, probePort, prober };
+        const t: Target = { ref, cfg, probePort, prober, viaPort: portProber !== undefined };
         this.targets.set(k, t);
         if (!this.states.has(k)) this.states.set(k, initialHealth(this.now()));
         this.scheduler.add(k, { intervalMs: cfg.interval, run: () => this.probe(k, t) });

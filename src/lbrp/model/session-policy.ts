@@ -1,10 +1,11 @@
 // The cube's session policy: idle timeouts per protocol and TCP state (seconds), the per-CPU
-// new-session rate and whether replies without a session are translated, the run-time-changeable
-// YANG leaves tcp-new-timeout … sessionless-reply-nat. sync/ converts them into
+// new-session rate, whether replies without a session are translated and the health probes'
+// source address: the run-time-changeable YANG leaves tcp-new-timeout … probe-next-hop. sync/ converts them into
 // session_config's clock units and backend_to_vip's flags. Pure.
 
 import { Lbrp } from '../../generated/lbrp';
 import { cubeError, type Result } from '../../common/errors';
+import { isIpv4 } from './ipv4';
 
 /** Timeouts in seconds, the admission rate in new sessions per second per CPU (0 = no limit). */
 export interface SessionPolicy {
@@ -20,6 +21,13 @@ export interface SessionPolicy {
    * such an address directly through the cube would get its replies from the VIP).
    */
   readonly sessionlessReplyNat: boolean;
+  /**
+   * Source address of the TCP and ICMP health probes sent out of the BACKEND port (and of the
+   * replies the dataplane hands up, probe.h); 0.0.0.0 = none: they go through the host's stack.
+   */
+  readonly probeSource: string;
+  /** Where those probes are sent (its MAC by ARP on the BACKEND port); 0.0.0.0 = the backend. */
+  readonly probeNextHop: string;
 }
 
 /** YANG names of the policy leaves, by SessionPolicy member. */
@@ -31,6 +39,8 @@ export const SESSION_LEAVES: Readonly<Record<keyof SessionPolicy, string>> = {
   icmpTimeout: 'icmp-timeout',
   newSessionsPerCpu: 'new-sessions-per-cpu',
   sessionlessReplyNat: 'sessionless-reply-nat',
+  probeSource: 'probe-source',
+  probeNextHop: 'probe-next-hop',
 };
 
 /** Leaves a request carried, as typed JSON values (checked by mergeSessionPolicy). */
@@ -49,12 +59,14 @@ const MAX_TIMEOUT = 2_592_000;
 const MAX_U32 = 0xffffffff;
 
 const inRange = (k: keyof SessionPolicy, v: unknown): boolean =>
-  typeof DEFAULT_SESSION_POLICY[k] === 'boolean'
-    ? typeof v === 'boolean'
-    : typeof v === 'number' &&
-      Number.isInteger(v) &&
-      v >= (k === 'newSessionsPerCpu' ? 0 : 1) &&
-      v <= (k === 'newSessionsPerCpu' ? MAX_U32 : MAX_TIMEOUT);
+  typeof DEFAULT_SESSION_POLICY[k] === 'string'
+    ? typeof v === 'string' && isIpv4(v)
+    : typeof DEFAULT_SESSION_POLICY[k] === 'boolean'
+      ? typeof v === 'boolean'
+      : typeof v === 'number' &&
+        Number.isInteger(v) &&
+        v >= (k === 'newSessionsPerCpu' ? 0 : 1) &&
+        v <= (k === 'newSessionsPerCpu' ? MAX_U32 : MAX_TIMEOUT);
 
 /**
  * `policy` with the members `input` sets, or the first out-of-range member (REST has refused it

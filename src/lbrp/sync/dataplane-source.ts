@@ -1,13 +1,14 @@
 // The lbrp program a cube runs: dataplane/lbrp/*.{c,h} (pcn.h comes from polycubed's include
 // path) and the -D parameters that depend on the cube: port mode, the port ids that are compiled
 // in (SINGLE: FRONTEND and BACKEND; MULTI and ROUTED: BACKEND only, every other port is a
-// FRONTEND; ROUTED never has a BACKEND) and the
+// FRONTEND; ROUTED never has a BACKEND), the health probes' source address (probe-source) and the
 // map sizes of its init-only size leaves.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataplaneSource } from '../../service-kit';
 import type { CubeModel, CubeSizes } from '../model/cube-model';
+import { ipv4ToNumber } from '../model/ipv4';
 
 /** dataplane/lbrp in the repository (src/lbrp/sync → ../../..). */
 const LBRP_DIR = resolve(__dirname, '../../../dataplane/lbrp');
@@ -55,6 +56,10 @@ export function lbrpDefines(model: CubeModel, portIds: ReadonlyMap<string, numbe
   if (model.portMode === 'ROUTED') defines.ROUTED_MODE = 1;
   if (model.portMode === 'SINGLE') defines.FRONTEND_PORT = idOf('FRONTEND');
   defines.BACKEND_PORT = idOf('BACKEND');
+  // Replies to health probes sent out of the BACKEND port are trapped (probe.h); ROUTED probes
+  // through the host's stack.
+  const probeSrc = ipv4ToNumber(model.session.probeSource) ?? 0;
+  if (model.portMode !== 'ROUTED' && probeSrc !== 0) defines.PROBE_SRC = probeSrc;
   return { ...defines, ...sizeDefines(model.sizes) };
 }
 

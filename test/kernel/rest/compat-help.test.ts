@@ -16,6 +16,8 @@ const SESSION_POLICY = [
   'icmp-timeout',
   'new-sessions-per-cpu',
   'sessionless-reply-nat',
+  'probe-source',
+  'probe-next-hop',
 ];
 const SESSION_COUNTERS = [
   'active-sessions',

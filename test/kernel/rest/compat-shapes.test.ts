@@ -40,6 +40,8 @@ const CUBE_CHILDREN = [
   'icmp-timeout',
   'new-sessions-per-cpu',
   'sessionless-reply-nat',
+  'probe-source',
+  'probe-next-hop',
   'active-sessions',
   'session-table-entries',
   'admissions-refused',
@@ -74,6 +76,8 @@ function cubeLeaves(state: boolean): Record<string, unknown> {
     'icmp-timeout': 30,
     'new-sessions-per-cpu': 100000,
     'sessionless-reply-nat': false,
+    'probe-source': '0.0.0.0',
+    'probe-next-hop': '0.0.0.0',
   };
   if (!state) return { ...sizes, ...policy };
   const counters = Object.fromEntries(

@@ -184,6 +184,8 @@ describe('LbrpService requests', () => {
       'icmp-timeout': 30,
       'new-sessions-per-cpu': 100000,
       'sessionless-reply-nat': false,
+      'probe-source': '0.0.0.0',
+      'probe-next-hop': '0.0.0.0',
       'active-sessions': 0,
       'session-table-entries': 0,
       'admissions-refused': 0,

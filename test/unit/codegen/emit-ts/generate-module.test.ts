@@ -58,6 +58,8 @@ describe('generateModule(lbrp)', () => {
       'icmp-timeout',
       'new-sessions-per-cpu',
       'sessionless-reply-nat',
+      'probe-source',
+      'probe-next-hop',
     ]);
   });
 });

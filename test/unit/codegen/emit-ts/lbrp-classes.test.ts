@@ -54,6 +54,8 @@ const SIZE_DEFAULTS = {
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
   'sessionless-reply-nat': false,
+  'probe-source': '0.0.0.0',
+  'probe-next-hop': '0.0.0.0',
 };
 
 /** §4.1 as toJson writes it back: no `_links`, enum values in their YANG spelling, size defaults. */
@@ -130,7 +132,7 @@ describe('generated lbrp classes', () => {
     lb.name = 'lb1';
     lb.span = true;
     expect(JSON.stringify(lb.toJson())).toBe(
-      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE","session-table-size":65536,"max-services":1024,"max-backends":4096,"maglev-slots":262144,"tcp-new-timeout":60,"tcp-established-timeout":7200,"tcp-closing-timeout":10,"udp-timeout":60,"icmp-timeout":30,"new-sessions-per-cpu":100000,"sessionless-reply-nat":false}',
+      '{"name":"lb1","type":"TC","loglevel":"INFO","shadow":false,"span":true,"port_mode":"SINGLE","session-table-size":65536,"max-services":1024,"max-backends":4096,"maglev-slots":262144,"tcp-new-timeout":60,"tcp-established-timeout":7200,"tcp-closing-timeout":10,"udp-timeout":60,"icmp-timeout":30,"new-sessions-per-cpu":100000,"sessionless-reply-nat":false,"probe-source":"0.0.0.0","probe-next-hop":"0.0.0.0"}',
     );
   });
 

@@ -105,6 +105,8 @@ describe('lbrp datamodel IR', () => {
         'icmp-timeout',
         'new-sessions-per-cpu',
         'sessionless-reply-nat',
+        'probe-source',
+        'probe-next-hop',
         'active-sessions',
         'session-table-entries',
         'admissions-refused',

@@ -54,6 +54,8 @@ test.each([
       'icmp-timeout=',
       'new-sessions-per-cpu=',
       'sessionless-reply-nat=',
+      'probe-source=',
+      'probe-next-hop=',
     ],
   },
   {
@@ -78,6 +80,8 @@ test.each([
       'icmp-timeout=',
       'new-sessions-per-cpu=',
       'sessionless-reply-nat=',
+      'probe-source=',
+      'probe-next-hop=',
     ],
   },
   {

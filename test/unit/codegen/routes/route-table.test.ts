@@ -33,7 +33,7 @@ P/:name/service/:vip/:vport/:proto | GET POST PUT PATCH DELETE OPTIONS
 // backend's health (issue 15), the drop counters per reason (issue 18).
 const COUNTERS = `
 P/:name/{session-table-size,max-services,max-backends,maglev-slots,kernel-memory} | GET OPTIONS
-P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,sessionless-reply-nat} | GET PATCH OPTIONS
+P/:name/{tcp-new-timeout,tcp-established-timeout,tcp-closing-timeout,udp-timeout,icmp-timeout,new-sessions-per-cpu,sessionless-reply-nat,probe-source,probe-next-hop} | GET PATCH OPTIONS
 P/:name/{active-sessions,session-table-entries,admissions-refused,evictions-expired,evictions-unestablished,evictions-established,sessions-not-stored,stateless-replies,fragments-translated} | GET OPTIONS
 P/:name/drop | GET OPTIONS
 P/:name/drop/:reason | GET OPTIONS
@@ -107,6 +107,8 @@ describe('buildRouteTable(lbrp)', () => {
       'leaf /:name/icmp-timeout',
       'leaf /:name/new-sessions-per-cpu',
       'leaf /:name/sessionless-reply-nat',
+      'leaf /:name/probe-source',
+      'leaf /:name/probe-next-hop',
       'leaf /:name/active-sessions',
       'leaf /:name/session-table-entries',
       'leaf /:name/admissions-refused',

@@ -369,6 +369,8 @@ describe('validateBody on lbrp', () => {
         'icmp-timeout': 30,
         'new-sessions-per-cpu': 100000,
         'sessionless-reply-nat': false,
+        'probe-source': '0.0.0.0',
+        'probe-next-hop': '0.0.0.0',
       },
     });
     if (got.ok)
@@ -390,6 +392,8 @@ describe('validateBody on lbrp', () => {
         'icmp-timeout',
         'new-sessions-per-cpu',
         'sessionless-reply-nat',
+        'probe-source',
+        'probe-next-hop',
       ]);
   });
 

@@ -207,6 +207,8 @@ describe('create and update schemas', () => {
       'leaf /lbrp/icmp-timeout',
       'leaf /lbrp/new-sessions-per-cpu',
       'leaf /lbrp/sessionless-reply-nat',
+      'leaf /lbrp/probe-source',
+      'leaf /lbrp/probe-next-hop',
       'leaf /lbrp/active-sessions',
       'leaf /lbrp/session-table-entries',
       'leaf /lbrp/admissions-refused',

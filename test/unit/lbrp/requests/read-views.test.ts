@@ -285,6 +285,8 @@ describe('readView', () => {
     'icmp-timeout': 30,
     'new-sessions-per-cpu': 100000,
     'sessionless-reply-nat': false,
+    'probe-source': '0.0.0.0',
+    'probe-next-hop': '0.0.0.0',
   };
   const CUBE_COUNTER_LEAVES = {
     'active-sessions': 31,

@@ -56,4 +56,19 @@ describe('lbrpDefines', () => {
     if (model.portMode !== 'ROUTED') expect(d.ROUTED_MODE).toBeUndefined();
     if (model.portMode !== 'SINGLE') expect(d.FRONTEND_PORT).toBeUndefined();
   });
+
+  it('compiles the probe source in (host order) when set, except in ROUTED (host-stack probes)', () => {
+    const withSource = (m: CubeModel): CubeModel => ({
+      ...m,
+      session: { ...m.session, probeSource: '10.0.0.250' },
+    });
+    const single = cube('SINGLE', [
+      { name: 'fe', type: 'FRONTEND' },
+      { name: 'be', type: 'BACKEND' },
+    ]);
+    expect(lbrpDefines(single, ids).PROBE_SRC).toBeUndefined();
+    expect(lbrpDefines(withSource(single), ids).PROBE_SRC).toBe(0x0a0000fa);
+    const routed = cube('ROUTED', [{ name: 'fe', type: 'FRONTEND' }]);
+    expect(lbrpDefines(withSource(routed), ids).PROBE_SRC).toBeUndefined();
+  });
 });

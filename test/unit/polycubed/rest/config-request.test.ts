@@ -20,6 +20,8 @@ const SIZE_DEFAULTS = {
   'icmp-timeout': 30,
   'new-sessions-per-cpu': 100000,
   'sessionless-reply-nat': false,
+  'probe-source': '0.0.0.0',
+  'probe-next-hop': '0.0.0.0',
 };
 
 const ROUTES = buildRouteTable(lbrpModule());
