@@ -22,7 +22,7 @@ import {
   openFrame,
   ReplayGuard,
 } from '../../src/cluster/sync-wire';
-import { F_BACKEND_ACTIVE, IPPROTO } from '../../src/lbrp/dataplane/map-layouts';
+import { F_BACKEND_ACTIVE } from '../../src/lbrp/dataplane/map-layouts';
 import { sessionClock } from '../../src/lbrp/dataplane/session-clock';
 import { BACKEND_1, BACKEND_2, VIP_1 } from '../../test/fixtures/addresses';
 import { tcp } from '../../test/fixtures/packets';
