@@ -297,7 +297,7 @@ describe('applier', () => {
 
 describe('agents over loopback', () => {
   const until = async (ok: () => boolean): Promise<void> => {
-    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
   };
   const clock = async () => 500;
   const common = { key: KEY, listen: { host: '127.0.0.1', port: 0 }, clock, intervalMs: 20 };
