@@ -4,10 +4,11 @@
 // flags, backend), an active one whose last_seen moved into a new refresh period (so a peer's
 // copy of a long-lived session does not expire while the session is in use here), and a CLOSED
 // record for an entry that left the bucket. Entries peers sent (AppliedSet) are not sent back.
-// Memory: one record per session the table holds (about 200 bytes with its map entry).
+// Memory: one record per session the table holds (about 200 bytes with its map entry) and a
+// fingerprint (320 bytes) per non-empty bucket.
 
 import { decodeSessionBucket } from '../lbrp/dataplane/session-table';
-import { STRUCT_LAYOUTS } from '../lbrp/dataplane/map-layouts';
+import { SESSION_WAYS, STRUCT_LAYOUTS } from '../lbrp/dataplane/map-layouts';
 import type { AppliedSet } from './sync-queue';
 import { OP_CLOSED, recordOf, withOp } from './sync-record';
 
@@ -26,7 +27,10 @@ export interface ScanOptions {
   refreshUnits: number;
 }
 
-const BUCKET_BYTES = STRUCT_LAYOUTS.session_entry.size * 8;
+const WAY_BYTES = STRUCT_LAYOUTS.session_entry.size;
+const BUCKET_BYTES = WAY_BYTES * SESSION_WAYS;
+const LAST_SEEN_OFF = STRUCT_LAYOUTS.session_entry.fields.last_seen.offset;
+const EMPTY = Buffer.alloc(BUCKET_BYTES);
 
 interface Known {
   sig: string;
@@ -36,6 +40,9 @@ interface Known {
 export class SessionScanner {
   private cursor = 0;
   private readonly known = new Map<number, Map<string, Known>>();
+  /** Per non-empty bucket, its fingerprint at the last visit. */
+  private readonly prints = new Map<number, Buffer>();
+  private readonly scratch = Buffer.alloc(BUCKET_BYTES);
   private entries = 0;
 
   constructor(
@@ -75,8 +82,27 @@ export class SessionScanner {
     for (const m of this.known.values()) for (const k of m.values()) yield k.rec;
   }
 
+  /**
+   * Writes into `scratch` the bucket's bytes with each last_seen replaced by its refresh period:
+   * equal to the previous visit's exactly when nothing a peer needs changed (the common case,
+   * decided by one compare, without allocating).
+   */
+  private fingerprint(bucket: Buffer): Buffer {
+    const f = this.scratch;
+    bucket.copy(f, 0, 0, BUCKET_BYTES);
+    for (let at = LAST_SEEN_OFF; at < BUCKET_BYTES; at += WAY_BYTES)
+      f.writeUInt32LE(Math.floor(f.readUInt32LE(at) / this.opts.refreshUnits), at);
+    return f;
+  }
+
   private diff(idx: number, bucket: Buffer, out: Buffer[]): void {
     if (bucket.length < BUCKET_BYTES) return;
+    const print = this.fingerprint(bucket);
+    const before = this.prints.get(idx);
+    if (before ? before.equals(print) : print.equals(EMPTY)) return;
+    if (print.equals(EMPTY)) this.prints.delete(idx);
+    else if (before) print.copy(before);
+    else this.prints.set(idx, Buffer.from(print));
     const prev = this.known.get(idx);
     let cur: Map<string, Known> | undefined;
     for (const e of decodeSessionBucket(bucket)) {
