@@ -26,6 +26,17 @@ import {
   type Refusal,
 } from './sync-wire';
 
+/** Why a frame or a connection was refused. */
+export type RefusalCount = Refusal | 'unknown-cube' | 'too-many' | 'idle';
+
+/** Inbound connections at once (each holds at most one partial frame, ≤ MAX_FRAME bytes). */
+export const MAX_INBOUND = 64;
+/** A sender with nothing to send sends an empty frame this often, so the receiver can tell a live
+ * connection from a dead or unauthenticated one. */
+export const KEEPALIVE_MS = 5000;
+/** An inbound connection without a verified frame for this long is closed. */
+export const IDLE_MS = 20000;
+
 export interface PeerAddress {
   host: string;
   port: number;
@@ -61,7 +72,7 @@ export interface SyncStats {
   receivedFrames: number;
   receivedBytes: number;
   queueDropped: number;
-  refused: Partial<Record<Refusal | 'unknown-cube', number>>;
+  refused: Partial<Record<RefusalCount, number>>;
   connects: number;
   apply: Record<string, ApplyCounts>;
 }
@@ -79,6 +90,7 @@ interface PeerState {
   queues: Map<string, BoundedQueue<Buffer>>;
   bulk: Map<string, Iterator<Buffer>>;
   retry?: NodeJS.Timeout;
+  lastSentAt: number;
 }
 
 export class SyncAgent {
@@ -116,7 +128,7 @@ export class SyncAgent {
       };
     });
     for (const c of this.cubes) this.stats.apply[c.name] = c.applier.counts;
-    this.peers = o.peers.map((addr) => ({ addr, queues: new Map(), bulk: new Map() }));
+    this.peers = o.peers.map((addr) => ({ addr, queues: new Map(), bulk: new Map(), lastSentAt: 0 }));
     this.server = createServer((s) => this.accept(s));
   }
 
@@ -183,6 +195,7 @@ export class SyncAgent {
     const s = p.socket;
     if (!p.sealer || !s || s.writableNeedDrain) return;
     let budget = this.o.recordsPerTick ?? 8192;
+    const sentBefore = this.stats.sentFrames;
     for (const c of this.cubes) {
       const q = p.queues.get(c.name);
       const bulk = p.bulk.get(c.name);
@@ -208,6 +221,16 @@ export class SyncAgent {
         this.stats.sentBytes += frame.length;
         if (batch.length < MAX_RECORDS && !p.bulk.has(c.name)) break;
       }
+    }
+    if (this.stats.sentFrames !== sentBefore) p.lastSentAt = Date.now();
+    else if (Date.now() - p.lastSentAt >= KEEPALIVE_MS && this.cubes.length > 0) {
+      s.write(
+        p.sealer.seal(
+          MSG_ENTRIES,
+          encodeEntries({ cube: this.cubes[0].name, node: this.o.node, records: [] }),
+        ),
+      );
+      p.lastSentAt = Date.now();
     }
     this.stats.queueDropped = this.peers.reduce(
       (n, x) => n + [...x.queues.values()].reduce((m, q) => m + q.dropped, 0),
@@ -252,9 +275,17 @@ export class SyncAgent {
 
   /** Incoming: HELLO with a fresh nonce, then verified ENTRIES frames applied in order. */
   private accept(s: Socket): void {
+    s.on('error', () => undefined);
+    if (this.inbound.size >= MAX_INBOUND) {
+      this.refuse('too-many');
+      return void s.destroy();
+    }
     this.inbound.add(s);
     s.on('close', () => this.inbound.delete(s));
-    s.on('error', () => undefined);
+    s.setTimeout(IDLE_MS, () => {
+      this.refuse('idle');
+      s.destroy();
+    });
     const guard = new ReplayGuard();
     const reader = new FrameReader();
     s.write(helloFrame(this.o.key, guard.nonce));
@@ -275,6 +306,10 @@ export class SyncAgent {
           this.refuse(why ?? 'body');
           return void s.destroy();
         }
+        if (body.records.length === 0) {
+          this.stats.receivedFrames++; // a keepalive
+          continue;
+        }
         const cube = this.cubes.find((c) => c.name === body.cube);
         if (!cube) {
           this.refuse('unknown-cube');
@@ -292,7 +327,7 @@ export class SyncAgent {
     });
   }
 
-  private refuse(why: Refusal | 'unknown-cube'): void {
+  private refuse(why: RefusalCount): void {
     this.stats.refused[why] = (this.stats.refused[why] ?? 0) + 1;
     this.o.log?.(`refused a frame: ${why}`);
   }

@@ -4,7 +4,7 @@
 // entry), and two agents over loopback TCP on in-memory maps.
 
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../../../src/lbrp/dataplane/map-layouts';
 import { decodeSessionBucket, sessionBucketOf } from '../../../src/lbrp/dataplane/session-table';
 import { SessionApplier } from '../../../src/cluster/sync-apply';
-import { SyncAgent } from '../../../src/cluster/sync-agent';
+import { MAX_INBOUND, SyncAgent } from '../../../src/cluster/sync-agent';
 import { loadClusterKey } from '../../../src/cluster/sync-key';
 import { AppliedSet, BoundedQueue } from '../../../src/cluster/sync-queue';
 import {
@@ -333,6 +333,28 @@ describe('agents over loopback', () => {
       expect(agentB.stats.sentRecords).toBe(0);
     } finally {
       await Promise.all([agentA.stop(), agentB.stop()]);
+    }
+  });
+
+  it('holds at most MAX_INBOUND connections', async () => {
+    const b = fakeCube({ buckets: 16, services: [SVC_B] });
+    const agentB = new SyncAgent({ ...common, node: 'b', peers: [], cubes: [{ name: 'lb', maps: b }] });
+    await agentB.start();
+    const socks: Socket[] = [];
+    try {
+      for (let i = 0; i < MAX_INBOUND; i++) {
+        const s = createConnection(agentB.address());
+        s.on('error', () => undefined);
+        await new Promise((r) => s.once('data', r)); // its HELLO: accepted
+        socks.push(s);
+      }
+      const extra = createConnection(agentB.address());
+      extra.on('error', () => undefined);
+      await new Promise((r) => extra.once('close', r));
+      expect(agentB.stats.refused['too-many']).toBe(1);
+    } finally {
+      for (const s of socks) s.destroy();
+      await agentB.stop();
     }
   });
 
