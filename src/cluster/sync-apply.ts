@@ -3,7 +3,9 @@
 // gives (sessionBucketOf, the mirror of session_bucket_index), into a free way or one whose entry
 // has expired — never over a live local entry. An existing entry with the record's key is changed
 // (updated, or freed by a CLOSED record) only when it is an untouched copy this node inserted from
-// a peer (AppliedSet); a session a local packet used is this node's own.
+// a peer (AppliedSet), or when it is over (expired, or a TCP session closing or closed) and the
+// peer's is not (a client reopened the same tuple); a session a local packet used is this node's
+// own.
 //
 // Concurrency with the datapath is session-purge.ts's: a bucket is read and written back whole
 // right after (one lookup and one update per bucket); a datapath change to that bucket in between
@@ -50,6 +52,8 @@ export interface ApplyCounts {
   closed: number;
   /** A live local entry has the key: kept. */
   keptLocal: number;
+  /** A local entry of an ended (closing, closed or expired) session had the key: replaced. */
+  replacedEnded: number;
   /** No free or expired way in the bucket: not stored. */
   full: number;
   /** A CLOSED record for a key this node does not hold as a peer copy. */
@@ -64,6 +68,7 @@ export const emptyApplyCounts = (): ApplyCounts => ({
   updated: 0,
   closed: 0,
   keptLocal: 0,
+  replacedEnded: 0,
   full: 0,
   closeIgnored: 0,
   unknownService: 0,
@@ -95,6 +100,25 @@ export function wayExpired(bucket: Buffer, at: number, timeouts: readonly number
   if (age === 0) return false;
   const t = timeoutOf(timeouts, bucket[at + KEY.proto.offset], bucket.readUInt16LE(at + FLAGS_OFF));
   return t !== 0 && age > t;
+}
+
+/**
+ * True when the local entry at `at` is over and a peer's `value` for the same key may replace it:
+ * expired, or a TCP session closing or closed (CT_CLOSING, CT_CLOSED) while the peer's is not —
+ * the datapath itself lets a SYN start a new session over such an entry (session_usable_by).
+ */
+export function localEntryOver(
+  bucket: Buffer,
+  at: number,
+  value: Buffer,
+  timeouts: readonly number[],
+  now: number,
+): boolean {
+  if (wayExpired(bucket, at, timeouts, now)) return true;
+  if (bucket[at + KEY.proto.offset] !== IPPROTO.TCP) return false;
+  const mine = ctStateOf(bucket.readUInt16LE(at + FLAGS_OFF));
+  const theirs = ctStateOf(value.readUInt16LE(FLAGS_OFF - VALUE_OFF));
+  return mine >= CT_STATE.CLOSING && theirs < CT_STATE.CLOSING;
 }
 
 export interface ApplierOptions {
@@ -181,6 +205,16 @@ export class SessionApplier {
       if (own >= 0) {
         const at = own * ENTRY.size;
         if (!this.applied.isPeerCopy(hex, bucket.readUInt32LE(at + LAST_SEEN_OFF))) {
+          if (!closed && localEntryOver(bucket, at, value, timeouts, now)) {
+            // The local entry is of a connection that ended (or expired); the peer's is a newer
+            // one on the same tuple (a client reusing its port): as a SYN would, it takes over.
+            value.copy(bucket, at + VALUE_OFF);
+            bucket.writeUInt32LE(now >>> 0, at + LAST_SEEN_OFF);
+            this.applied.set(hex, now >>> 0);
+            this.counts.replacedEnded++;
+            changed = true;
+            continue;
+          }
           if (closed) this.counts.closeIgnored++;
           else this.counts.keptLocal++;
           continue;

@@ -276,6 +276,30 @@ describe('applier', () => {
     );
   });
 
+  it("replaces a local entry of a closed connection with a peer's newer one on the same tuple", () => {
+    const cube = fakeCube({ buckets: 64, secret: SECRET, services: [SVC_B] });
+    const [fwd] = ways({ ...S1, id: 5, backend: '10.1.0.2' });
+    const key = fwd.subarray(0, 16);
+    const at = sessionBucketOf(key, 64, SECRET);
+    const b = Buffer.alloc(320);
+    fwd.copy(b);
+    b.writeUInt16LE(0x300, 16 + 6); // CT_CLOSED
+    b.writeUInt32LE(999, 36);
+    cube.sessions.update(encodeU32(at), b);
+    const ap = new SessionApplier(cube, new AppliedSet(8));
+    ap.apply([recordOf(entryOf(ways(S1)[0]))], 1000); // ESTABLISHED, through 10.1.0.1
+    expect(ap.counts).toMatchObject({ replacedEnded: 1, keptLocal: 0 });
+    const e = decodeSessionBucket(cube.sessions.values[at]).find((x) => x.key.equals(key));
+    expect(decodeConntrackValue(e?.value as Buffer)).toMatchObject({
+      backendIp: '10.1.0.1',
+      backendId: 4,
+      flags: 0x100,
+    });
+    // It is a peer copy now: the peer's next record updates it.
+    ap.apply([recordOf(entryOf(ways({ ...S1, backend: '10.1.0.2' })[0]))], 1001);
+    expect(ap.counts).toMatchObject({ updated: 1 }); // the peer copy it now is
+  });
+
   it('takes a free or expired way only, and counts a full bucket', () => {
     const cube = fakeCube({ buckets: 1, secret: SECRET, services: [SVC_B], timeouts: [10, 10, 10, 10, 10] });
     const full = Buffer.concat(
