@@ -124,7 +124,13 @@ describeE2e('e2e: session sync keeps connections through a node failure after a 
     });
     expect(res.long).toHaveLength(100);
     const lost = res.long.filter((l) => !l.alive);
-    console.log(`sync on: ${lost.length}/100 long-lived connections lost`);
+    console.log(
+      `sync on: ${lost.length}/100 long-lived connections lost (${lost.map((l) => `${l.backend}: ${l.error}`).join('; ')}); ` +
+        `survivors' sync stats: ${syncers
+          .slice(1)
+          .map((s) => JSON.stringify(lastStats(s)))
+          .join(' ')}`,
+    );
     expect(lost).toEqual([]);
   }, 180000);
 });
