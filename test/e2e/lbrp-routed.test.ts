@@ -274,7 +274,11 @@ describeE2e('e2e: lbrp ROUTED port mode (one interface, backends behind routes)'
   /** Ids of the programs lbrp's TC filters run on the FRONTEND netdev (ingress, egress). */
   function programIds(): string[] {
     return (['ingress', 'egress'] as const).map((dir) =>
-      [...net.exec(lbNs, ['tc', 'filter', 'show', 'dev', frontDev, dir]).matchAll(/ id (\d+) name pcn_entry/g)]
+      [
+        ...net
+          .exec(lbNs, ['tc', 'filter', 'show', 'dev', frontDev, dir])
+          .matchAll(/ id (\d+) name pcn_entry/g),
+      ]
         .map((m) => m[1])
         .join(','),
     );
