@@ -162,6 +162,7 @@ export class Daemon extends EventEmitter {
       log,
       serviceChanged: (view) => this.emit('service', view),
       rebuildPending: (name) => this.serialize(() => this.restorer.rebuildPending(name)),
+      writeMaps: (svc, writes) => this.south.writeMaps(writes.cube, writes.ops, svc),
       lateReply: (svc, req, reply) =>
         void this.serialize(() =>
           reconcileLateReply(
