@@ -85,6 +85,8 @@ export class LbrpService implements ServiceHandler {
   /** drain-timeout: one timer for all cubes, set to the earliest deadline (drainAt). */
   private drainTimer: NodeJS.Timeout | undefined;
   private drainAt: number | undefined;
+  /** Whether a model has a service with a health check (readCacheMs), by model. */
+  private readonly probedModels = new WeakMap<CubeModel, boolean>();
 
   constructor(
     private readonly host: CubeHost,
@@ -232,7 +234,7 @@ export class LbrpService implements ServiceHandler {
         backendHealthView(this.health, req.cube, svc, ip),
       );
       const r = readView(model, target, lookup, sync.kernelMemory);
-      return r.ok ? { body: r.value } : answerOf(r.error);
+      return r.ok ? { body: r.value, cacheMs: this.readCacheMs(req.cube, model) } : answerOf(r.error);
     }
     const next = applyRequest(sync.model, target, req.op, req.body);
     if (!next.ok) return answerOf(next.error);
@@ -259,6 +261,21 @@ export class LbrpService implements ServiceHandler {
         },
       },
     };
+  }
+
+  /**
+   * How long polycubed may reuse a READ answer of `cube` (ConfigAnswer.cacheMs): what it shows
+   * changes only by configuration changes (which go through polycubed), the counters (cached here
+   * until their TTL) and health; so for as long as the counters stay cached, and never while a
+   * service of the cube has a health check (its results come at any time).
+   */
+  private readCacheMs(cube: string, model: CubeModel): number {
+    let probed = this.probedModels.get(model);
+    if (probed === undefined) {
+      probed = [...model.services.values()].some((s) => (s.healthCheck?.type ?? 'NONE') !== 'NONE');
+      this.probedModels.set(model, probed);
+    }
+    return probed ? 0 : this.counters.ttlLeft(cube);
   }
 
   /** The control-plane line of an applied change (issue 18). */

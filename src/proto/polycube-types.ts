@@ -90,6 +90,8 @@ export interface ConfigReplyMsg {
   errorInfo: string;
   /** The change's map writes, for a polycubed that set `Registered.replyWrites` (null: none). */
   writes?: WriteMapsRequestMsg | null;
+  /** READ: how long polycubed may answer the same READ with this reply (0: never). */
+  cacheMs?: number;
 }
 
 /** proto `Registered`. */

@@ -373,6 +373,7 @@ export class ServiceKit extends EventEmitter {
       message: a.message ?? '',
       bodyJson: a.body === undefined ? '' : JSON.stringify(a.body),
       errorInfo: a.errorInfo ?? '',
+      cacheMs: Math.max(0, Math.floor(a.cacheMs ?? 0)),
     };
     return { reply, writes: a.writes };
   }

@@ -41,6 +41,12 @@ export interface ConfigAnswer {
    * `ServiceKit.repliesCarryWrites`): polycubed applies them before it answers the client.
    */
   writes?: ReplyWrites;
+  /**
+   * READ: how long (ms) polycubed may answer the same READ with this answer itself, unless a
+   * change of the cube goes through it meanwhile. Set it only when nothing else can change what
+   * the READ shows in that time. Default 0.
+   */
+  cacheMs?: number;
 }
 
 /** What polycubed did with the writes a reply carried. */

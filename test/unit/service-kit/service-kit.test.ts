@@ -137,7 +137,7 @@ describe('configuration requests', () => {
     await connectKit({
       onConfig: (req) => {
         seen.push(req);
-        return req.op === 'READ' ? { body: { answer: req.path } } : { code: ErrorCode.OK };
+        return req.op === 'READ' ? { body: { answer: req.path }, cacheMs: 250.7 } : { code: ErrorCode.OK };
       },
     });
     daemon.send({
@@ -176,8 +176,16 @@ describe('configuration requests', () => {
       { id: 8, op: 'READ', cube: 'c1', path: '/pcntest', keys: [], body: undefined, isCollection: true },
     ]);
     expect(daemon.replies).toEqual([
-      { id: 7, code: 'OK', message: '', bodyJson: '', errorInfo: '', writes: null },
-      { id: 8, code: 'OK', message: '', bodyJson: '{"answer":"/pcntest"}', errorInfo: '', writes: null },
+      { id: 7, code: 'OK', message: '', bodyJson: '', errorInfo: '', writes: null, cacheMs: 0 },
+      {
+        id: 8,
+        code: 'OK',
+        message: '',
+        bodyJson: '{"answer":"/pcntest"}',
+        errorInfo: '',
+        writes: null,
+        cacheMs: 250,
+      },
     ]);
   });
 
@@ -209,6 +217,7 @@ describe('configuration requests', () => {
         bodyJson: '',
         errorInfo: '',
         writes: null,
+        cacheMs: 0,
       },
       {
         id: 2,
@@ -217,6 +226,7 @@ describe('configuration requests', () => {
         bodyJson: '',
         errorInfo: 'vport',
         writes: null,
+        cacheMs: 0,
       },
     ]);
   });
