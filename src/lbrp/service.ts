@@ -234,7 +234,9 @@ export class LbrpService implements ServiceHandler {
         backendHealthView(this.health, req.cube, svc, ip),
       );
       const r = readView(model, target, lookup, sync.kernelMemory);
-      return r.ok ? { body: r.value, cacheMs: this.readCacheMs(req.cube, model) } : answerOf(r.error);
+      if (!r.ok) return answerOf(r.error);
+      const cacheMs = this.readCacheMs(req.cube, model);
+      return cacheMs > 0 ? { body: r.value, cacheMs } : { body: r.value };
     }
     const next = applyRequest(sync.model, target, req.op, req.body);
     if (!next.ok) return answerOf(next.error);
