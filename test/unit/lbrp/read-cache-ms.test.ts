@@ -48,7 +48,9 @@ describe('READ answers polycubed may reuse', () => {
 
   it('not at all (no cacheMs) when counters are not cached or a service has a health check', async () => {
     const uncached = await service(0);
-    expect((await uncached.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1')))).cacheMs).toBeUndefined();
+    expect(
+      (await uncached.onConfig(req('READ', '/lbrp/service', svcKeys('10.0.0.1')))).cacheMs,
+    ).toBeUndefined();
     const svc = await service(60_000);
     const hc = { name: 'api', 'health-check': { type: 'TCP' } };
     expect(await svc.onConfig(req('CREATE', '/lbrp/service', svcKeys('10.0.0.2'), hc))).toEqual({});
