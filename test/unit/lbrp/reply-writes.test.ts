@@ -7,6 +7,8 @@ import { LbrpService } from '../../../src/lbrp/service';
 import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
 import type { ConfigAnswer, ConfigKey, Op } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
+import { addService } from '../../../src/lbrp/model/service-rules';
+import { build, must, newSync, SINGLE_PORTS, WEB } from './sync/sync-fixtures';
 
 const clock = async () => fixedClock(250, async () => 1000n << 8n);
 
@@ -170,5 +172,20 @@ describe('map writes handed back in the answer', () => {
     const until = Date.now() + 5000;
     while (!sync?.status.ok && Date.now() < until) await new Promise((res) => setTimeout(res, 10));
     expect(s.host.dumpMaps('lb0')).toEqual(classic.host.dumpMaps('lb0'));
+  });
+
+  it('are written with WriteMaps instead when the plan is larger than one call', async () => {
+    const small = newSync('SINGLE', { writeChunk: 8, sizes: { maglevSlots: 1031 } });
+    const whole = newSync('SINGLE', { sizes: { maglevSlots: 1031 } });
+    const m = build(small.base, SINGLE_PORTS, (x) =>
+      addService(x, { ...WEB, backend: [1, 2, 3].map((k) => ({ ip: `10.1.0.${k}`, port: 80 })) }),
+    );
+    expect(must(await small.sync.apply(m, { handOff: true }))).toBeUndefined();
+    expect(small.host.writeCalls).toBeGreaterThan(1);
+    const handed = must(await whole.sync.apply(m, { handOff: true }));
+    expect(whole.host.writeCalls).toBe(0);
+    handed?.settle({ applied: await whole.host.writeMaps('lb0', handed.ops) });
+    expect(small.host.dumpMaps('lb0')).toEqual(whole.host.dumpMaps('lb0'));
+    expect([small.sync.status.ok, whole.sync.status.ok]).toEqual([true, true]);
   });
 });
