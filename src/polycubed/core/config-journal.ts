@@ -184,9 +184,11 @@ export class ConfigJournal {
 
   constructor(readonly path: string) {}
 
-  /** The journal's text (empty when missing). */
+  /** The journal's records as text (empty when missing): up to the zeros written ahead. */
   read(): string {
-    return existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
+    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
+    const nul = text.indexOf('\0');
+    return nul < 0 ? text : text.slice(0, nul);
   }
 
   /** Appends records and makes them durable before returning. */
