@@ -96,6 +96,8 @@ async function measure(
         ['    lbrp: other (model update, log line)', L.other],
         ['  polycubed: rest of the change (run − service)', P.run - P.service],
         ['  polycubed: journal append + fdatasync', P.persist],
+        ['    until the append starts (group commit)', P.wait],
+        ['    the append (write + fdatasync)', P.append],
         ['map writes per change', L.writes ?? NaN],
       ];
       const stages = out[kind];

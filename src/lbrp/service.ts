@@ -248,7 +248,8 @@ export class LbrpService implements ServiceHandler {
     if (!applied.ok) return answerOf(applied.error);
     this.logChange(req.cube, target, req.op);
     const handed = applied.value;
-    if (!handed) {
+    if (!handed || handed.ops.length === 0) {
+      handed?.settle({ applied: 0 });
       this.afterSync(sync);
       return {};
     }

@@ -5,9 +5,7 @@
 // (atomically, as before) and empties the journal. Records are absolute (set or delete one
 // element), so replaying a journal over a snapshot that already holds it gives the same state: a
 // crash between the snapshot's rename and the journal's truncation loses nothing. A torn last line
-// (a crash mid-append) was never acknowledged and is ignored. The file is extended with zeros ahead
-// of the records (PREALLOC_BYTES at a time, fsync'd once), so an append's fdatasync writes data
-// only and never has to commit a new file size; the records end at the first NUL byte.
+// (a crash mid-append) was never acknowledged and is ignored.
 
 import {
   closeSync,
@@ -23,6 +21,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IrModule, IrNode } from 'yang-ts-codegen';
+import { timeJournal } from './change-trace';
 import type { ConfigKey, ConfigOp } from './types';
 
 type Json = Record<string, unknown>;
@@ -150,8 +149,7 @@ export function applyRecord(members: Json, path: readonly ElementStep[], value: 
 export function replayJournal(text: string, configs: Json[]): { applied: number; bad?: string } {
   const byName = new Map<string, Json>();
   for (const c of configs) byName.set(String(c.name), c);
-  const nul = text.indexOf('\0');
-  const lines = (nul < 0 ? text : text.slice(0, nul)).split('\n');
+  const lines = text.split('\n');
   // The last piece is "" after a complete line, or a torn record never acknowledged.
   lines.pop();
   let applied = 0;
@@ -170,46 +168,31 @@ export function replayJournal(text: string, configs: Json[]): { applied: number;
   return { applied };
 }
 
-/** How far ahead of its records the journal file is extended with zeros. */
-export const PREALLOC_BYTES = 1 << 20;
-
 /** The journal file: appends with fdatasync, truncation after a snapshot. */
 export class ConfigJournal {
   private fd: number | undefined;
   /** Bytes appended since the last truncation. */
   size = 0;
-  /** Where the records end (the first NUL) and how long the file is. */
-  private end = 0;
-  private allocated = 0;
 
   constructor(readonly path: string) {}
 
-  /** The journal's records as text (empty when missing): up to the zeros written ahead. */
+  /** The journal's text (empty when missing). */
   read(): string {
-    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
-    const nul = text.indexOf('\0');
-    return nul < 0 ? text : text.slice(0, nul);
+    return existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
   }
 
   /** Appends records and makes them durable before returning. */
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
-    const fd = this.open();
-    const bytes = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    if (this.end + bytes.length > this.allocated) this.extend(fd, this.end + bytes.length);
-    writeSync(fd, bytes, 0, bytes.length, this.end);
-    fdatasyncSync(fd);
-    this.end += bytes.length;
-    this.size += bytes.length;
+    timeJournal(() => this.write(records));
   }
 
-  /** Zeros from the file's end to past `need` bytes, made durable with the new size (fsync). */
-  private extend(fd: number, need: number): void {
-    const target = (Math.floor(need / PREALLOC_BYTES) + 1) * PREALLOC_BYTES;
-    const zeros = Buffer.alloc(target - this.allocated);
-    writeSync(fd, zeros, 0, zeros.length, this.allocated);
-    fsyncSync(fd);
-    this.allocated = target;
+  private write(records: readonly JournalRecord[]): void {
+    const fd = this.open();
+    const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    writeSync(fd, text);
+    fdatasyncSync(fd);
+    this.size += Buffer.byteLength(text);
   }
 
   /** Empties the journal (after a snapshot holding every record was written). */
@@ -218,8 +201,6 @@ export class ConfigJournal {
     ftruncateSync(fd, 0);
     fsyncSync(fd);
     this.size = 0;
-    this.end = 0;
-    this.allocated = 0;
   }
 
   close(): void {
@@ -232,18 +213,7 @@ export class ConfigJournal {
     if (this.fd !== undefined && !this.stillNamed(this.fd)) this.close();
     if (this.fd !== undefined) return this.fd;
     const existed = existsSync(this.path);
-    // Positioned writes (not O_APPEND): records go where the previous ones end, before the zeros.
-    this.fd = openSync(this.path, existed ? 'r+' : 'w+', 0o600);
-    const text = existed ? readFileSync(this.fd) : Buffer.alloc(0);
-    const nul = text.indexOf(0);
-    const stop = nul < 0 ? text.length : nul;
-    // A torn last record (a crash mid-append) is zeroed: the next record must start a line.
-    this.end = stop === 0 ? 0 : text.lastIndexOf(0x0a, stop - 1) + 1;
-    if (this.end < stop) {
-      writeSync(this.fd, Buffer.alloc(stop - this.end), 0, stop - this.end, this.end);
-      fdatasyncSync(this.fd);
-    }
-    this.allocated = text.length;
+    this.fd = openSync(this.path, 'a', 0o600);
     if (!existed) {
       // The new file's name must survive a crash too.
       const dir = openSync(dirname(this.path), 'r');
