@@ -4,7 +4,8 @@
 // HTTP and REST (client time − polycubed's), polycubed's queue, the ConfigRequest round trip to the
 // service (its gRPC part: round trip − the service's own time), in the service its queue, the
 // derive (model → kernel state, Maglev table), the plan (map writes generated), the WriteMaps
-// round trips (their gRPC part, and polycubed's kernel writes), and the journal (fdatasync).
+// round trips (their gRPC part, and polycubed's kernel writes, which a change whose writes travel
+// in its ConfigReply makes inside the round trip instead), and the journal (fdatasync).
 // Medians over BENCH_CHURN add/delete pairs. `npm run bench:rest -- --breakdown`, or directly:
 // `tsx bench/rest/breakdown.ts`.
 
@@ -75,21 +76,28 @@ async function measure(
       if (i < warmup) continue;
       const P = p.line;
       const L = l.line;
+      // Writes that travelled in the reply (no WriteMaps call) are applied inside the round trip.
+      const inReply = L.calls === 0 ? P.bpf : 0;
       const rows: [string, number][] = [
         ['client (HTTP round trip)', client],
         ['  HTTP + REST layer (client − polycubed)', client - P.total],
         ['  polycubed: change queue', P.queue],
         ['  polycubed: ConfigRequest round trip to lbrp', P.service],
-        ['    gRPC + JSON (round trip − lbrp time)', P.service - L.queue - L.total],
+        [
+          '    gRPC + JSON (round trip − lbrp time − writes in the reply)',
+          P.service - L.queue - L.total - inReply,
+        ],
         ['    lbrp: queue', L.queue],
         ['    lbrp: derive (model → kernel state, Maglev)', L.derive],
         ['    lbrp: plan (map writes generated)', L.plan],
         ['    lbrp: WriteMaps round trips', L.write],
-        ['      gRPC (WriteMaps − kernel writes)', L.write - P.bpf],
-        ['      polycubed: bpf map writes (syscalls)', P.bpf],
+        ['      gRPC (WriteMaps − kernel writes)', L.write - (P.bpf - inReply)],
+        ['      polycubed: bpf map writes (syscalls; in WriteMaps or from the reply)', P.bpf],
         ['    lbrp: other (model update, log line)', L.other],
         ['  polycubed: rest of the change (run − service)', P.run - P.service],
         ['  polycubed: journal append + fdatasync', P.persist],
+        ['    until the append starts (group commit)', P.wait],
+        ['    the append (write + fdatasync)', P.append],
         ['map writes per change', L.writes ?? NaN],
       ];
       const stages = out[kind];

@@ -90,6 +90,8 @@ export class LbrpService implements ServiceHandler {
   /** drain-timeout: one timer for all cubes, set to the earliest deadline (drainAt). */
   private drainTimer: NodeJS.Timeout | undefined;
   private drainAt: number | undefined;
+  /** Whether a model has a service with a health check (readCacheMs), by model. */
+  private readonly probedModels = new WeakMap<CubeModel, boolean>();
 
   constructor(
     private readonly host: CubeHost,
@@ -136,22 +138,54 @@ export class LbrpService implements ServiceHandler {
   onConfig(req: ConfigRequest): Promise<ConfigAnswer> {
     // READs do not queue behind writes: they answer from each cube's committed state.
     if (req.op === 'READ') return this.handle(req);
-    if (!tracingChanges) return this.serialized(() => this.handle(req));
     const t0 = performance.now();
-    return this.serialized(async () => {
-      const t1 = performance.now();
-      const before = this.cubes.get(req.cube)?.timing;
-      if (before) Object.assign(before, { derive: 0, load: 0, plan: 0, write: 0, calls: 0, writes: 0 });
-      const answer = await this.handle(req);
-      const t = this.cubes.get(req.cube)?.timing;
-      const ms = (x: number): string => x.toFixed(2);
-      const total = performance.now() - t1;
-      const stages = t
-        ? `derive ${ms(t.derive)}, load ${ms(t.load)}, plan ${ms(t.plan)}, write ${ms(t.write)} (${t.writes} writes in ${t.calls} WriteMaps), other ${ms(total - t.derive - t.load - t.plan - t.write)}`
-        : 'no cube';
-      console.log(`change ${req.op} ${req.path}: queue ${ms(t1 - t0)}, ${stages}, total ${ms(total)} ms`);
-      return answer;
+    return new Promise((resolve, reject) => {
+      void this.serialized(async () => {
+        const t1 = performance.now();
+        const before = tracingChanges ? this.cubes.get(req.cube)?.timing : undefined;
+        if (before) Object.assign(before, { derive: 0, load: 0, plan: 0, write: 0, calls: 0, writes: 0 });
+        let answer: ConfigAnswer;
+        try {
+          answer = await this.handle(req);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        if (tracingChanges) this.traceChange(req, t0, t1);
+        const w = answer.writes;
+        if (!w) {
+          resolve(answer);
+          return;
+        }
+        // Writes travelling in the reply: the next job waits until polycubed applied them.
+        await new Promise<void>((settled) =>
+          resolve({
+            ...answer,
+            writes: {
+              ...w,
+              done: (outcome) => {
+                try {
+                  w.done(outcome);
+                } finally {
+                  settled();
+                }
+              },
+            },
+          }),
+        );
+      });
     });
+  }
+
+  /** The CUBE_TRACE=change line of one change (its stages as the cube's timing holds them). */
+  private traceChange(req: ConfigRequest, t0: number, t1: number): void {
+    const t = this.cubes.get(req.cube)?.timing;
+    const ms = (x: number): string => x.toFixed(2);
+    const total = performance.now() - t1;
+    const stages = t
+      ? `derive ${ms(t.derive)}, load ${ms(t.load)}, plan ${ms(t.plan)}, write ${ms(t.write)} (${t.writes} writes in ${t.calls} WriteMaps), other ${ms(total - t.derive - t.load - t.plan - t.write)}`
+      : 'no cube';
+    console.log(`change ${req.op} ${req.path}: queue ${ms(t1 - t0)}, ${stages}, total ${ms(total)} ms`);
   }
 
   onResync(cubes: ResyncCube[]): Promise<void> {
@@ -218,18 +252,51 @@ export class LbrpService implements ServiceHandler {
         backendHealthView(this.health, req.cube, svc, ip),
       );
       const r = readView(model, target, lookup, sync.kernelMemory);
-      return r.ok ? { body: r.value } : answerOf(r.error);
+      if (!r.ok) return answerOf(r.error);
+      const cacheMs = this.readCacheMs(req.cube, model);
+      return cacheMs > 0 ? { body: r.value, cacheMs } : { body: r.value };
     }
     const next = applyRequest(sync.model, target, req.op, req.body);
     if (!next.ok) return answerOf(next.error);
     if (next.value === sync.model) return {};
     const applied = await sync.apply(next.value, {
       refreshPorts: target.kind === 'ports' || target.kind === 'cube',
+      handOff: this.host.repliesCarryWrites === true,
     });
     if (!applied.ok) return answerOf(applied.error);
-    this.afterSync(sync);
     this.logChange(req.cube, target, req.op);
-    return {};
+    const handed = applied.value;
+    if (!handed || handed.ops.length === 0) {
+      handed?.settle({ applied: 0 });
+      this.afterSync(sync);
+      return {};
+    }
+    // polycubed applies them before it answers the client, then says how that went.
+    return {
+      writes: {
+        cube: req.cube,
+        ops: handed.ops,
+        done: (outcome) => {
+          handed.settle(outcome);
+          this.afterSync(sync);
+        },
+      },
+    };
+  }
+
+  /**
+   * How long polycubed may reuse a READ answer of `cube` (ConfigAnswer.cacheMs): what it shows
+   * changes only by configuration changes (which go through polycubed), the counters (cached here
+   * until their TTL) and health; so for as long as the counters stay cached, and never while a
+   * service of the cube has a health check (its results come at any time).
+   */
+  private readCacheMs(cube: string, model: CubeModel): number {
+    let probed = this.probedModels.get(model);
+    if (probed === undefined) {
+      probed = [...model.services.values()].some((s) => (s.healthCheck?.type ?? 'NONE') !== 'NONE');
+      this.probedModels.set(model, probed);
+    }
+    return probed ? 0 : this.counters.ttlLeft(cube);
   }
 
   /** The control-plane line of an applied change (issue 18). */

@@ -88,6 +88,25 @@ export interface ConfigReplyMsg {
   message: string;
   bodyJson: string;
   errorInfo: string;
+  /** The change's map writes, for a polycubed that set `Registered.replyWrites` (null: none). */
+  writes?: WriteMapsRequestMsg | null;
+  /** READ: how long polycubed may answer the same READ with this reply (0: never). */
+  cacheMs?: number;
+}
+
+/** proto `Registered`. */
+export interface RegisteredMsg {
+  daemonVersion: string;
+  /** polycubed applies the writes a ConfigReply carries and answers them with WritesDone. */
+  replyWrites?: boolean;
+}
+
+/** proto `WritesDone`: the outcome of the writes ConfigReply `id` carried. */
+export interface WritesDoneMsg {
+  id: number;
+  applied: number;
+  /** Empty on success. */
+  error: string;
 }
 
 /** proto `CubeConfig`. */
@@ -125,12 +144,13 @@ export interface ServiceMessageMsg {
 
 /** proto `DaemonMessage` (exactly one of the members is set; `kind` names it). */
 export interface DaemonMessageMsg {
-  kind?: 'registered' | 'request' | 'packetIn' | 'portEvent' | 'resync';
-  registered?: { daemonVersion: string };
+  kind?: 'registered' | 'request' | 'packetIn' | 'portEvent' | 'resync' | 'writesDone';
+  registered?: RegisteredMsg;
   request?: ConfigRequestMsg;
   packetIn?: PacketInMsg;
   portEvent?: PortEventMsg;
   resync?: { cubes: CubeConfigMsg[] };
+  writesDone?: WritesDoneMsg;
 }
 
 /** proto `LoadDataplaneRequest`. */

@@ -17,7 +17,9 @@ export type {
   PacketIn,
   PortEvent,
   PortInfo,
+  ReplyWrites,
   ResyncCube,
   ServiceHandler,
+  WritesOutcome,
 } from './types';
 export { ErrorCode } from '../proto/polycube-types';

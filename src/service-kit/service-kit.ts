@@ -23,6 +23,7 @@ import {
   type MapWrite,
   type ResyncCube,
   type ServiceHandler,
+  type WritesOutcome,
 } from './types';
 
 /** How to reach polycubed and what to register. */
@@ -70,6 +71,10 @@ export class ServiceKit extends EventEmitter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Resyncs queued or running: READs wait behind them (they rebuild what READs show). */
   private resyncs = 0;
+  /** polycubed said it applies map writes carried in replies (Registered.replyWrites). */
+  private replyWritesFlag = false;
+  /** Replies whose writes polycubed has not confirmed yet, by request id. */
+  private readonly writesPending = new Map<number, (o: WritesOutcome) => void>();
 
   constructor(private readonly opts: ServiceKitOptions) {
     super();
@@ -79,6 +84,14 @@ export class ServiceKit extends EventEmitter {
   /** True while registered on an open stream. */
   get connected(): boolean {
     return this.registeredFlag;
+  }
+
+  /**
+   * True while registered with a polycubed that applies the map writes a ConfigAnswer carries
+   * (`writes`) before answering the client: a change then needs no WriteMaps round trip.
+   */
+  get repliesCarryWrites(): boolean {
+    return this.registeredFlag && this.replyWritesFlag;
   }
 
   /** Connects (and keeps reconnecting after any disconnection) until `stop()`. */
@@ -261,6 +274,12 @@ export class ServiceKit extends EventEmitter {
     const call = this.call;
     this.call = undefined;
     this.registeredFlag = false;
+    this.replyWritesFlag = false;
+    // Whether polycubed applied them is unknown: the service re-reads the maps to find out.
+    const pending = [...this.writesPending.values()];
+    this.writesPending.clear();
+    for (const done of pending)
+      done({ applied: 0, error: 'the stream to polycubed ended before it confirmed them' });
     if (call) {
       call.removeAllListeners('data');
       call.on('error', () => undefined); // a cancelled call reports CANCELLED; nobody listens any more
@@ -274,6 +293,7 @@ export class ServiceKit extends EventEmitter {
     const h = this.opts.handler;
     if (msg.registered) {
       this.registeredFlag = true;
+      this.replyWritesFlag = msg.registered.replyWrites === true;
       this.delay = this.opts.backoff?.initialMs ?? 100;
       this.emit('registered', msg.registered.daemonVersion);
     } else if (msg.packetIn) {
@@ -293,11 +313,28 @@ export class ServiceKit extends EventEmitter {
           this.resyncs--;
         }
       });
+    } else if (msg.writesDone) {
+      const w = msg.writesDone;
+      const done = this.writesPending.get(Number(w.id));
+      this.writesPending.delete(Number(w.id));
+      done?.({ applied: w.applied, ...(w.error ? { error: w.error } : {}) });
     } else if (msg.request) {
       const req = msg.request;
       const reply = async (): Promise<void> => {
-        const answer = await this.answer(req);
-        if (this.call === call) call.write({ reply: answer });
+        const { reply: answer, writes } = await this.answer(req);
+        if (this.call !== call) {
+          writes?.done({ applied: 0, error: 'the stream to polycubed ended before the reply was sent' });
+          return;
+        }
+        if (writes) {
+          if (answer.code === ErrorCode.OK && this.replyWritesFlag) {
+            this.writesPending.set(Number(req.id), writes.done);
+            answer.writes = { cube: writes.cube, ops: packMapWrites(writes.ops) };
+          } else {
+            writes.done({ applied: 0, error: 'polycubed does not take map writes in replies' });
+          }
+        }
+        call.write({ reply: answer });
       };
       // READs are answered at once (the handler serves them from committed state), never queued
       // behind a long write; only a Resync still to run (the state it rebuilds) makes them wait.
@@ -313,7 +350,9 @@ export class ServiceKit extends EventEmitter {
     this.queue = this.queue.then(job).catch((err: unknown) => this.emit('handler-error', err));
   }
 
-  private async answer(req: ConfigRequestMsg): Promise<NonNullable<ServiceMessageMsg['reply']>> {
+  private async answer(
+    req: ConfigRequestMsg,
+  ): Promise<{ reply: NonNullable<ServiceMessageMsg['reply']>; writes: ConfigAnswer['writes'] }> {
     let a: ConfigAnswer;
     try {
       a = await this.opts.handler.onConfig({
@@ -328,12 +367,14 @@ export class ServiceKit extends EventEmitter {
     } catch (err) {
       a = { code: ErrorCode.GENERIC_ERROR, message: (err as Error).message };
     }
-    return {
+    const reply = {
       id: req.id,
       code: a.code ?? ErrorCode.OK,
       message: a.message ?? '',
       bodyJson: a.body === undefined ? '' : JSON.stringify(a.body),
       errorInfo: a.errorInfo ?? '',
+      cacheMs: Math.max(0, Math.floor(a.cacheMs ?? 0)),
     };
+    return { reply, writes: a.writes };
   }
 }

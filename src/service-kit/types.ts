@@ -36,6 +36,33 @@ export interface ConfigAnswer {
   /** Member or key name for RESTCONF-style errors. */
   errorInfo?: string;
   body?: unknown;
+  /**
+   * The change's map writes, to travel in the reply (only with `code` OK, and only while
+   * `ServiceKit.repliesCarryWrites`): polycubed applies them before it answers the client.
+   */
+  writes?: ReplyWrites;
+  /**
+   * READ: how long (ms) polycubed may answer the same READ with this answer itself, unless a
+   * change of the cube goes through it meanwhile. Set it only when nothing else can change what
+   * the READ shows in that time. Default 0.
+   */
+  cacheMs?: number;
+}
+
+/** What polycubed did with the writes a reply carried. */
+export interface WritesOutcome {
+  /** Operations applied (all of them unless `error`). */
+  applied: number;
+  /** Set when they were not all applied (or their outcome is unknown: the stream ended). */
+  error?: string;
+}
+
+/** Map writes handed to the kit to send in a ConfigReply instead of a WriteMaps call. */
+export interface ReplyWrites {
+  cube: string;
+  ops: MapWrite[];
+  /** Called exactly once, with polycubed's WritesDone, or an error when they were not sent or the stream ended first. */
+  done(outcome: WritesOutcome): void;
 }
 
 /** A cube polycubed already runs for this service, sent after (re)registration. */

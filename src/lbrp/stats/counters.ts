@@ -253,6 +253,12 @@ export class CounterCache {
     return snap;
   }
 
+  /** How long (ms) the cube's cached counters remain the ones READs show; 0 when none are cached. */
+  ttlLeft(cube: string): number {
+    const hit = this.snapshots.get(cube);
+    return hit ? Math.max(0, hit.at + this.ttlMs - Date.now()) : 0;
+  }
+
   /** Forgets a cube (deleted). */
   drop(cube: string): void {
     this.snapshots.delete(cube);

@@ -18,6 +18,11 @@ export interface CubeHost {
    * (a DataplaneError of kind MEMORY when polycubed's kernel memory budget refused it).
    */
   loadDataplane(src: DataplaneSource): Promise<{ kernelMemory?: number }>;
+  /**
+   * True when a change's writes may travel in its ConfigAnswer (`writes`) instead of WriteMaps
+   * calls: polycubed applies them before answering the client (ServiceKit.repliesCarryWrites).
+   */
+  readonly repliesCarryWrites?: boolean;
   /** Applies writes in order (batched per map); throws after a failure, some writes applied. */
   writeMaps(cube: string, ops: MapWrite[]): Promise<number>;
   /** Reads a whole map, or the given keys (missing ones left out; per-CPU values per CPU). */

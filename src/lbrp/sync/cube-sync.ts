@@ -15,7 +15,7 @@ import { commitAll, deriveKernelState, rollbackAll, type SyncAllocators } from '
 import { EMPTY_KERNEL_STATE, type KernelState } from './kernel-state';
 import { generateMapWrites } from './map-plan';
 import { readKernelState } from './readback';
-import type { DataplaneMemory, MapWrite } from '../../service-kit';
+import type { DataplaneMemory, MapWrite, WritesOutcome } from '../../service-kit';
 import { kernelMemoryError } from './memory-error';
 import { SessionConfigSync } from './session-config-sync';
 import { DrainTracker } from './drain-timeout';
@@ -77,6 +77,18 @@ export interface ApplyTiming {
   write: number;
   calls: number;
   writes: number;
+}
+
+/**
+ * An applied change's map writes, handed to the caller to deliver (in the ConfigReply, for
+ * polycubed to apply before it answers the client) instead of written with WriteMaps calls.
+ */
+export interface HandedWrites {
+  ops: MapWrite[];
+  /** Entries the ops stand for. */
+  entries: number;
+  /** Records what polycubed did with them; until then READs show the state before the change. */
+  settle(outcome: WritesOutcome): void;
 }
 
 /** Tracer (STYLE §2): CUBE_TRACE=sync prints the time of each apply's stages. */
@@ -154,11 +166,13 @@ export class CubeSync {
    * ids or slots run out), reloads the program when the compiled-in port ids change, writes the
    * planned changes. On a refusal nothing changed. A failed map write is not the caller's error:
    * it is recorded in `status`, and the next apply (or `retry`) re-reads the kernel first.
+   * With `handOff`, writes that fit in one WriteMaps call are returned instead of written: the
+   * caller delivers them and must `settle` them before this cube's next apply, adopt or retry.
    */
   async apply(
     next: CubeModel,
-    opts: { refreshPorts?: boolean; forceLoad?: boolean } = {},
-  ): Promise<Result<void>> {
+    opts: { refreshPorts?: boolean; forceLoad?: boolean; handOff?: boolean } = {},
+  ): Promise<Result<HandedWrites | undefined>> {
     const portsChanged =
       opts.refreshPorts === true ||
       next.ports.size !== this.modelValue.ports.size ||
@@ -199,11 +213,21 @@ export class CubeSync {
     this.drains.observe(this.kernelValue, derived.value, this.now());
     this.kernelValue = derived.value;
     const t3 = performance.now();
-    const written = await this.write(writes);
-    this.publish();
     const t = this.timing;
     t.derive = t1 - t0;
     t.load = t2 - t1;
+    let written: number;
+    if (opts.handOff) {
+      const handed = await this.handOff(writes);
+      if (typeof handed !== 'number') {
+        t.plan = performance.now() - t3;
+        return { ok: true, value: handed };
+      }
+      written = handed;
+    } else {
+      written = await this.write(writes);
+    }
+    this.publish();
     t.plan = performance.now() - t3 - t.write;
     if (tracing) {
       const ms = [t1 - t0, t2 - t1, performance.now() - t3].map(Math.round);
@@ -212,6 +236,63 @@ export class CubeSync {
       );
     }
     return { ok: true, value: undefined };
+  }
+
+  /**
+   * The session_config write (when due) and the plan as one list to hand off, when they hold at
+   * most `writeChunk` entries; otherwise writes them (WriteMaps calls) and returns how many.
+   */
+  private async handOff(plan: Iterator<MapWrite>): Promise<HandedWrites | number> {
+    const ops: MapWrite[] = [];
+    let entries = 0;
+    let session: MapWrite | undefined;
+    try {
+      session = await this.session.plan(this.modelValue.session);
+    } catch {
+      return this.writeRest([], plan); // planned again there, its failure recorded
+    }
+    if (session) {
+      ops.push(session);
+      entries++;
+    }
+    for (let r = plan.next(); !r.done; r = plan.next()) {
+      ops.push(r.value);
+      entries += r.value.count ?? 1;
+      if (entries > this.opts.writeChunk) return this.writeRest(session ? ops.slice(1) : ops, plan);
+    }
+    const t = this.timing;
+    t.write = 0;
+    t.calls = 0;
+    t.writes = entries;
+    return {
+      ops,
+      entries,
+      settle: (outcome) => {
+        if (outcome.error === undefined) {
+          if (session) this.session.written();
+          this.status.ok = true;
+          delete this.status.error;
+          this.status.lastWrites = entries;
+        } else {
+          this.session.forget();
+          this.status.ok = false;
+          this.status.error = `map writes failed: ${outcome.error}`;
+        }
+        this.publish();
+      },
+    };
+  }
+
+  /**
+   * Writes `first` then what is left of `plan` with WriteMaps calls (a plan too large to hand
+   * off; `write` plans session_config again itself). Returns how many were written.
+   */
+  private writeRest(first: MapWrite[], plan: Iterator<MapWrite>): Promise<number> {
+    function* rest(): Generator<MapWrite> {
+      yield* first;
+      for (let r = plan.next(); !r.done; r = plan.next()) yield r.value;
+    }
+    return this.write(rest());
   }
 
   /**

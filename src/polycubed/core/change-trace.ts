@@ -25,10 +25,26 @@ export function timeMapWrites<T>(writes: number, fn: () => T): T {
   }
 }
 
+/** Time in the journal's append (its write and fdatasync) since the process started (tracing only). */
+const journal = { ms: 0, start: 0 };
+
+/** Times one journal append when tracing; returns what `fn` returns. */
+export function timeJournal<T>(fn: () => T): T {
+  if (!tracingChanges) return fn();
+  const t = performance.now();
+  journal.start = t;
+  try {
+    return fn();
+  } finally {
+    journal.ms += performance.now() - t;
+  }
+}
+
 /** One change being traced: stamps taken along its way, printed by `end`. */
 export class ChangeTrace {
   private readonly t0 = performance.now();
   private readonly south0 = { ...south };
+  private readonly journal0 = journal.ms;
   private started = 0;
   private served = 0;
   private forwarded = 0;
@@ -58,7 +74,8 @@ export class ChangeTrace {
     console.log(
       `${TRACE} ${this.what}: queue ${ms(this.started - this.t0)}, run ${ms(this.served - this.started)}` +
         ` (service ${ms(this.forwarded)}, bpf ${ms(bpf)} in ${south.calls - this.south0.calls} WriteMaps` +
-        ` of ${south.writes - this.south0.writes} writes), persist ${ms(now - this.served)},` +
+        ` of ${south.writes - this.south0.writes} writes), persist ${ms(now - this.served)}` +
+        ` (wait ${ms(Math.max(0, journal.start - this.served))}, append ${ms(journal.ms - this.journal0)}),` +
         ` total ${ms(now - this.t0)} ms`,
     );
   }

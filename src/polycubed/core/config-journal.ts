@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IrModule, IrNode } from 'yang-ts-codegen';
+import { timeJournal } from './change-trace';
 import type { ConfigKey, ConfigOp } from './types';
 
 type Json = Record<string, unknown>;
@@ -183,6 +184,10 @@ export class ConfigJournal {
   /** Appends records and makes them durable before returning. */
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
+    timeJournal(() => this.write(records));
+  }
+
+  private write(records: readonly JournalRecord[]): void {
     const fd = this.open();
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     writeSync(fd, text);

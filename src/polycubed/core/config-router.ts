@@ -10,6 +10,7 @@ import { BASE_CUBE_LEAVES, BASE_PORT_LEAVES, cubeObject, portObject, portObjects
 import type { NewCube } from './cube-lifecycle';
 import type { CubeRecord, CubeRegistry, PortRecord } from './cube-registry';
 import type { PortWiring } from './port-wiring';
+import { ReadCache } from './read-cache';
 import type { ServiceRecord } from './service-registry';
 import {
   ErrorCode,
@@ -82,6 +83,8 @@ const noPort = (name: string): ConfigResult => fail(ErrorCode.GENERIC_ERROR, `Po
 export class ConfigRouter {
   /** Told each change's round trip to its service (CUBE_TRACE=change); READs are not reported. */
   onForward: ((ms: number) => void) | undefined;
+  /** READ answers services let polycubed reuse. */
+  readonly reads = new ReadCache();
 
   constructor(private readonly ctx: RouterContext) {}
 
@@ -106,14 +109,31 @@ export class ConfigRouter {
     if (!svc?.conn) return fail(ErrorCode.UNAVAILABLE, `service ${op.service} unavailable`);
     const req = { ...op, ...over };
     const t = this.onForward && req.op !== 'READ' ? performance.now() : undefined;
-    const r = await svc.conn.request({
+    const msg = {
       op: req.op,
       cube: req.cube,
       path: req.path,
       keys: req.keys,
       bodyJson: body === undefined ? '' : JSON.stringify(body),
       isCollection: req.isCollection,
-    });
+    };
+    let r;
+    if (req.op === 'READ') {
+      const key = ReadCache.keyOf(req);
+      r = this.reads.get(key, req.cube);
+      if (!r) {
+        const stamp = this.reads.stamp(req.cube);
+        r = await svc.conn.request(msg);
+        this.reads.put(key, req.cube, stamp, r);
+      }
+    } else {
+      this.reads.begin(req.cube);
+      try {
+        r = await svc.conn.request(msg);
+      } finally {
+        this.reads.end(req.cube);
+      }
+    }
     if (t !== undefined) this.onForward?.(performance.now() - t);
     const res: ConfigResult = { code: r.code };
     if (r.message) res.message = r.message;

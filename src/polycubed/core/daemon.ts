@@ -114,7 +114,11 @@ export class Daemon extends EventEmitter {
       service,
       log,
       saveRuntime: (cube) => this.persistence.saveRuntime(cube),
-      emit: (event: 'log' | 'port', ev: LogEvent | PortChangeEvent) => this.emit(event, ev),
+      emit: (event: 'log' | 'port', ev: LogEvent | PortChangeEvent) => {
+        // A port's status or peer reaches the service too, which may show it in READs.
+        if (event === 'port') this.router.reads.invalidate((ev as PortChangeEvent).cube);
+        this.emit(event, ev);
+      },
     });
     this.wiring = new PortWiring(
       this.cubeReg,
@@ -162,7 +166,9 @@ export class Daemon extends EventEmitter {
       log,
       serviceChanged: (view) => this.emit('service', view),
       rebuildPending: (name) => this.serialize(() => this.restorer.rebuildPending(name)),
-      lateReply: (svc, req, reply) =>
+      writeMaps: (svc, writes) => this.south.writeMaps(writes.cube, writes.ops, svc),
+      lateReply: (svc, req, reply) => {
+        this.router.reads.invalidate(req.cube); // the service may have changed it after all
         void this.serialize(() =>
           reconcileLateReply(
             {
@@ -176,7 +182,8 @@ export class Daemon extends EventEmitter {
             req,
             reply,
           ),
-        ),
+        );
+      },
     });
     this.south = new CubeSouthbound({
       cubes,
@@ -345,11 +352,13 @@ export class Daemon extends EventEmitter {
   attachService(reg: RegisterMsg, link: ServiceLink): AttachResult {
     if (this.state !== 'running')
       return { ok: false, status: 'UNAVAILABLE', message: 'polycubed is not running' };
+    this.router.reads.clear(); // a new service process: nothing it answered before holds
     return this.sessions.attach(reg, link);
   }
 
   /** The stream behind `link` ended: pending requests fail with UNAVAILABLE; cubes keep forwarding. */
   detachService(link: ServiceLink): void {
+    this.router.reads.clear();
     this.sessions.detach(link);
   }
 

@@ -26,10 +26,13 @@ export type SouthboundStatus =
 /** Why a southbound call failed: a status and a message (the grpc layer maps it). */
 export class SouthboundError extends Error {
   readonly status: SouthboundStatus;
-  constructor(status: SouthboundStatus, message: string) {
+  /** Of a failed map write: how many operations were applied before it. */
+  readonly applied: number | undefined;
+  constructor(status: SouthboundStatus, message: string, applied?: number) {
     super(message);
     this.name = 'SouthboundError';
     this.status = status;
+    this.applied = applied;
   }
 }
 

@@ -1,16 +1,19 @@
 // The control streams of services (southbound, called through the gRPC server): a Register is
 // checked and answered with Registered, a Resync of the running cubes and CREATEs of pending
 // ones; a stream that ends fails its waiting requests, and the service's cubes keep forwarding.
+// A reply carrying its change's map writes has them applied before it is delivered.
 
 import {
   PROTOCOL_VERSION,
   type ConfigReplyMsg,
   type ConfigRequestMsg,
   type RegisterMsg,
+  type WriteMapsRequestMsg,
+  type WritesDoneMsg,
 } from '../../proto/polycube-types';
 import { configForService, cubeConfig } from './base-model';
 import type { CubeRegistry } from './cube-registry';
-import type { AttachResult, ServiceLink } from './service-link';
+import { SouthboundError, type AttachResult, type ServiceLink } from './service-link';
 import { parseServiceYang, ServiceConnection, serviceView, type ServiceRecord } from './service-registry';
 import type { DaemonOptions, LogLevel, ServiceView } from './types';
 
@@ -27,6 +30,8 @@ export interface ServiceSessionsContext {
   rebuildPending(service: string): Promise<void>;
   /** A reply of `service` came after its request had timed out. */
   lateReply(service: string, req: ConfigRequestMsg, reply: ConfigReplyMsg): void;
+  /** Applies map writes as the service's WriteMaps would; throws SouthboundError (applied count in its text). */
+  writeMaps(service: string, writes: WriteMapsRequestMsg): number;
 }
 
 /** Attaches and detaches services' control streams. */
@@ -60,7 +65,7 @@ export class ServiceSessions {
       ),
     };
     services.set(reg.name, record);
-    link.send({ registered: { daemonVersion: options.version } });
+    link.send({ registered: { daemonVersion: options.version, replyWrites: true } });
     const running = this.ctx.cubes.list(reg.name).filter((c) => !c.needsCreate);
     link.send({
       resync: {
@@ -88,9 +93,29 @@ export class ServiceSessions {
     }
   }
 
-  /** See Daemon.handleReply. */
+  /**
+   * See Daemon.handleReply. The map writes a reply carries are applied first, synchronously (so
+   * they are in the kernel before the change's client is answered, and before any later call of
+   * the service), then their outcome goes back as WritesDone.
+   */
   handleReply(link: ServiceLink, reply: ConfigReplyMsg): void {
-    for (const svc of this.ctx.services.values()) if (svc.conn?.link === link) svc.conn.handleReply(reply);
+    for (const svc of this.ctx.services.values()) {
+      if (svc.conn?.link !== link) continue;
+      if (reply.writes) link.send({ writesDone: this.applyWrites(svc.name, reply) });
+      svc.conn.handleReply(reply);
+    }
+  }
+
+  private applyWrites(service: string, reply: ConfigReplyMsg): WritesDoneMsg {
+    const writes = reply.writes as WriteMapsRequestMsg;
+    try {
+      return { id: reply.id, applied: this.ctx.writeMaps(service, writes), error: '' };
+    } catch (err) {
+      const message = (err as Error).message;
+      const applied = err instanceof SouthboundError ? (err.applied ?? 0) : 0;
+      this.ctx.log('WARN', `service ${service}: map writes of cube ${writes.cube} failed: ${message}`);
+      return { id: reply.id, applied, error: message };
+    }
   }
 
   /** Fails every waiting request and closes every stream (the daemon is stopping); emits nothing. */

@@ -46,7 +46,11 @@ function valueFor(map: BpfMap, value: Buffer): Buffer {
 
 function southError(err: unknown, applied: number, total: number): SouthboundError {
   const status = err instanceof TypeError ? 'INVALID_ARGUMENT' : 'INTERNAL';
-  return new SouthboundError(status, `${(err as Error).message} (${applied} of ${total} operations applied)`);
+  return new SouthboundError(
+    status,
+    `${(err as Error).message} (${applied} of ${total} operations applied)`,
+    applied,
+  );
 }
 
 /** Entries an op stands for (MapOp.count: 0 and 1 both mean one). */

@@ -68,7 +68,12 @@ class FixedLinksWiring extends PortWiring {
   }
 }
 
-type Handler = (req: ConfigRequestMsg) => { code?: ErrorCode; message?: string; body?: unknown };
+type Handler = (req: ConfigRequestMsg) => {
+  code?: ErrorCode;
+  message?: string;
+  body?: unknown;
+  cacheMs?: number;
+};
 
 /** A router over a registry, with the pcntest service answering through `handler`. */
 function setup(handler: Handler = () => ({}), stalePins: Record<string, string> = {}) {
@@ -102,6 +107,7 @@ function setup(handler: Handler = () => ({}), stalePins: Record<string, string> 
             message: a.message ?? '',
             bodyJson: a.body === undefined ? '' : JSON.stringify(a.body),
             errorInfo: '',
+            cacheMs: a.cacheMs ?? 0,
           }),
         );
       },
@@ -471,5 +477,62 @@ describe('polycubed execute() routing', () => {
       message:
         'service pcntest did not answer within 1000 ms; if it answers later, polycubed reconciles the outcome and logs it',
     });
+  });
+});
+
+describe('READ answers a service lets polycubed reuse', () => {
+  const LABEL = op({ op: 'READ', path: '/pcntest/label' });
+  const reads = (t: { requests: ConfigRequestMsg[] }): number =>
+    t.requests.filter((r) => r.op === 'READ').length;
+
+  it('answers a repeated READ without the service, until a change of the cube', async () => {
+    let label = 'one';
+    const t = setup((req) => (req.op === 'READ' ? { body: label, cacheMs: 60_000 } : {}));
+    await t.router.execute(CREATE_C0);
+    expect((await t.router.execute(LABEL)).body).toBe('one');
+    expect((await t.router.execute(LABEL)).body).toBe('one');
+    expect(reads(t)).toBe(1);
+    // Another READ (other keys or path) is asked separately.
+    await t.router.execute(op({ op: 'READ', path: '/pcntest' }));
+    expect(reads(t)).toBe(2);
+    label = 'two';
+    expect(await t.router.execute(op({ op: 'UPDATE', path: '/pcntest/label', body: 'two' }))).toEqual({
+      code: ErrorCode.OK,
+    });
+    expect((await t.router.execute(LABEL)).body).toBe('two');
+    expect(reads(t)).toBe(3);
+    // A port event (status or peer the service was told of) voids them too.
+    t.router.reads.invalidate('c0');
+    await t.router.execute(LABEL);
+    expect(reads(t)).toBe(4);
+  });
+
+  it('never keeps an answer asked while a change of its cube ran, nor one not allowed', async () => {
+    let release: (() => void) | undefined;
+    const t = setup((req) =>
+      req.op === 'READ' ? { body: 'x', cacheMs: req.path.endsWith('label') ? 60_000 : 0 } : {},
+    );
+    await t.router.execute(CREATE_C0);
+    // A change that has not answered yet: the READ beside it is answered, not kept.
+    const send = (t.service.conn as ServiceConnection).link.send.bind(
+      (t.service.conn as ServiceConnection).link,
+    );
+    (t.service.conn as ServiceConnection)['link'].send = (msg: DaemonMessageMsg) => {
+      if (msg.request?.op === 'UPDATE') release = () => send(msg);
+      else send(msg);
+    };
+    const change = t.router.execute(op({ op: 'UPDATE', path: '/pcntest/label', body: 'y' }));
+    await t.router.execute(LABEL);
+    await t.router.execute(LABEL);
+    expect(reads(t)).toBe(2);
+    (release as () => void)();
+    await change;
+    await t.router.execute(LABEL);
+    await t.router.execute(LABEL);
+    expect(reads(t)).toBe(3);
+    // cacheMs 0: asked every time.
+    await t.router.execute(op({ op: 'READ', path: '/pcntest' }));
+    await t.router.execute(op({ op: 'READ', path: '/pcntest' }));
+    expect(reads(t)).toBe(5);
   });
 });

@@ -127,7 +127,7 @@ describe('control stream', () => {
     await waitFor(() => daemon.replies.length === 1 && seen.msgs.length === 1, 'Registered and one reply');
     expect(daemon.registrations.map((r) => r.name)).toEqual(['svc']);
     expect(daemon.replies.map((r) => r.id)).toEqual([2]);
-    expect(seen.msgs[0].registered).toEqual({ daemonVersion: 'fake-1.0' });
+    expect(seen.msgs[0].registered).toEqual({ daemonVersion: 'fake-1.0', replyWrites: false });
     stream.end();
     await waitFor(() => daemon.detached === 1, 'the detach');
     await waitFor(() => seen.ended, 'the server to end its side');

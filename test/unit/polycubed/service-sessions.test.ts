@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CubeRecord, CubeRegistry } from '../../../src/polycubed/core/cube-registry';
 import { DEFAULT_OPTIONS } from '../../../src/polycubed/core/daemon-options';
-import type { ServiceLink } from '../../../src/polycubed/core/service-link';
+import { SouthboundError, type ServiceLink } from '../../../src/polycubed/core/service-link';
 import { ServiceConnection, type ServiceRecord } from '../../../src/polycubed/core/service-registry';
 import { ServiceSessions } from '../../../src/polycubed/core/service-sessions';
 import type { ServiceView } from '../../../src/polycubed/core/types';
 import type { CubeDataplane } from '../../../src/polycubed/runtime/cube-dataplane';
-import type { DaemonMessageMsg, RegisterMsg } from '../../../src/proto/polycube-types';
+import type { DaemonMessageMsg, RegisterMsg, WriteMapsRequestMsg } from '../../../src/proto/polycube-types';
 
 const PCNTEST_YANG = readFileSync(join(__dirname, '../../fixtures/test-service/pcntest.yang'), 'utf8');
 
@@ -44,6 +44,9 @@ let rebuilt: string[];
 let logs: string[];
 let late: { service: string; id: number; code: string }[];
 let sessions: ServiceSessions;
+/** Map writes the sessions applied, and the failure the next one throws. */
+let applied: { service: string; writes: WriteMapsRequestMsg }[];
+let writeFailure: Error | undefined;
 
 beforeEach(() => {
   cubes = new CubeRegistry();
@@ -52,6 +55,8 @@ beforeEach(() => {
   rebuilt = [];
   logs = [];
   late = [];
+  applied = [];
+  writeFailure = undefined;
   sessions = new ServiceSessions({
     options: { yangSearchPath: DEFAULT_OPTIONS.yangSearchPath, requestTimeoutMs: 200, version: 'v-test' },
     cubes,
@@ -60,6 +65,11 @@ beforeEach(() => {
     serviceChanged: (v) => changes.push(v),
     rebuildPending: async (name) => void rebuilt.push(name),
     lateReply: (service, r, reply) => void late.push({ service, id: r.id, code: reply.code }),
+    writeMaps: (service, writes) => {
+      if (writeFailure) throw writeFailure;
+      applied.push({ service, writes });
+      return writes.ops.reduce((n, op) => n + Math.max(1, op.count ?? 0), 0);
+    },
   });
 });
 
@@ -119,7 +129,7 @@ describe('Register', () => {
     addCube('b2', true); // persisted but not adopted: recreated through rebuildPending
     const link = new FakeLink();
     expect(sessions.attach(register(), link)).toEqual({ ok: true });
-    expect(link.sent[0]).toEqual({ registered: { daemonVersion: 'v-test' } });
+    expect(link.sent[0]).toEqual({ registered: { daemonVersion: 'v-test', replyWrites: true } });
     expect(link.sent).toHaveLength(2);
     const resync = link.sent[1].resync?.cubes ?? [];
     expect(resync.map((c) => c.name)).toEqual(['a1']);
@@ -200,6 +210,82 @@ describe('requests on a connected service', () => {
     expect(changes[changes.length - 1]).toMatchObject({ name: 'pcntest', connected: false });
     // It may register again on a new stream.
     expect(sessions.attach(register(), new FakeLink())).toEqual({ ok: true });
+  });
+
+  const writes = (cube: string): WriteMapsRequestMsg => ({
+    cube,
+    ops: [
+      { map: 'm', key: Buffer.from([1, 2]), value: Buffer.from([3]), delete: false },
+      { map: 'm', key: Buffer.from([1, 2, 3, 4]), value: Buffer.from([5, 6]), delete: false, count: 2 },
+    ],
+  });
+
+  it('apply the map writes a reply carries before delivering it, then send WritesDone', async () => {
+    const waiting = conn().request({ ...req, op: 'UPDATE' });
+    const id = link.sent[0].request?.id as number;
+    let seenAtDelivery: number | undefined;
+    void waiting.then(() => (seenAtDelivery = applied.length));
+    sessions.handleReply(link, {
+      id,
+      code: 'OK',
+      message: '',
+      bodyJson: '',
+      errorInfo: '',
+      writes: writes('a1'),
+    });
+    expect(applied).toEqual([{ service: 'pcntest', writes: writes('a1') }]);
+    expect(link.sent[1]).toEqual({ writesDone: { id, applied: 3, error: '' } });
+    expect((await waiting).code).toBe('OK');
+    expect(seenAtDelivery).toBe(1);
+    // A reply without writes sends no WritesDone.
+    const plain = conn().request(req);
+    sessions.handleReply(link, {
+      id: id + 1,
+      code: 'OK',
+      message: '',
+      bodyJson: '',
+      errorInfo: '',
+      writes: null,
+    });
+    await plain;
+    expect(link.sent.filter((m) => m.writesDone)).toHaveLength(1);
+  });
+
+  it('report failed reply writes in WritesDone (applied count and error) and still deliver the reply', async () => {
+    const waiting = conn().request({ ...req, op: 'UPDATE' });
+    const id = link.sent[0].request?.id as number;
+    writeFailure = new SouthboundError('INTERNAL', 'map update m: E2BIG (1 of 3 operations applied)', 1);
+    sessions.handleReply(link, {
+      id,
+      code: 'OK',
+      message: '',
+      bodyJson: '',
+      errorInfo: '',
+      writes: writes('a1'),
+    });
+    expect(link.sent[1]).toEqual({
+      writesDone: { id, applied: 1, error: 'map update m: E2BIG (1 of 3 operations applied)' },
+    });
+    expect((await waiting).code).toBe('OK');
+    expect(logs).toContain(
+      'WARN service pcntest: map writes of cube a1 failed: map update m: E2BIG (1 of 3 operations applied)',
+    );
+  });
+
+  it('apply the writes of a late reply too (the service changed its state)', async () => {
+    const r = await conn().request({ ...req, op: 'UPDATE' });
+    expect(r.code).toBe('GENERIC_ERROR');
+    sessions.handleReply(link, {
+      id: r.id,
+      code: 'OK',
+      message: '',
+      bodyJson: '',
+      errorInfo: '',
+      writes: writes('a1'),
+    });
+    expect(applied).toHaveLength(1);
+    expect(link.sent.at(-1)).toEqual({ writesDone: { id: r.id, applied: 3, error: '' } });
+    expect(late).toEqual([{ service: 'pcntest', id: r.id, code: 'OK' }]);
   });
 
   it('closeAll fails waiting requests and closes the streams', async () => {

@@ -137,7 +137,7 @@ describe('configuration requests', () => {
     await connectKit({
       onConfig: (req) => {
         seen.push(req);
-        return req.op === 'READ' ? { body: { answer: req.path } } : { code: ErrorCode.OK };
+        return req.op === 'READ' ? { body: { answer: req.path }, cacheMs: 250.7 } : { code: ErrorCode.OK };
       },
     });
     daemon.send({
@@ -176,8 +176,16 @@ describe('configuration requests', () => {
       { id: 8, op: 'READ', cube: 'c1', path: '/pcntest', keys: [], body: undefined, isCollection: true },
     ]);
     expect(daemon.replies).toEqual([
-      { id: 7, code: 'OK', message: '', bodyJson: '', errorInfo: '' },
-      { id: 8, code: 'OK', message: '', bodyJson: '{"answer":"/pcntest"}', errorInfo: '' },
+      { id: 7, code: 'OK', message: '', bodyJson: '', errorInfo: '', writes: null, cacheMs: 0 },
+      {
+        id: 8,
+        code: 'OK',
+        message: '',
+        bodyJson: '{"answer":"/pcntest"}',
+        errorInfo: '',
+        writes: null,
+        cacheMs: 250,
+      },
     ]);
   });
 
@@ -202,8 +210,24 @@ describe('configuration requests', () => {
       });
     await waitFor(() => daemon.replies.length === 2, 'two replies');
     expect(daemon.replies).toEqual([
-      { id: 1, code: 'GENERIC_ERROR', message: 'backend pool exhausted', bodyJson: '', errorInfo: '' },
-      { id: 2, code: 'BAD_ATTRIBUTE', message: 'vport must be 1..65535', bodyJson: '', errorInfo: 'vport' },
+      {
+        id: 1,
+        code: 'GENERIC_ERROR',
+        message: 'backend pool exhausted',
+        bodyJson: '',
+        errorInfo: '',
+        writes: null,
+        cacheMs: 0,
+      },
+      {
+        id: 2,
+        code: 'BAD_ATTRIBUTE',
+        message: 'vport must be 1..65535',
+        bodyJson: '',
+        errorInfo: 'vport',
+        writes: null,
+        cacheMs: 0,
+      },
     ]);
   });
 
@@ -246,6 +270,79 @@ describe('configuration requests', () => {
     await waitFor(() => daemon.replies.length === 2, 'two replies');
     expect(log).toEqual(['start 1', 'end 1', 'resync c9', 'start 2', 'end 2']);
     expect(daemon.replies.map((r) => r.id)).toEqual([1, 2]);
+  });
+});
+
+describe('map writes in replies', () => {
+  const update = (id: number): void =>
+    daemon.send({
+      request: {
+        id,
+        op: 'UPDATE',
+        cube: 'c1',
+        path: '/pcntest',
+        keys: [],
+        bodyJson: '{}',
+        isCollection: false,
+      },
+    });
+  const ops = [
+    { map: 'm', key: Buffer.from([1]), value: Buffer.from([2]) },
+    { map: 'm', key: Buffer.from([3]), value: Buffer.from([4]) },
+  ];
+
+  it('travel packed in the reply when polycubed takes them; WritesDone reaches done()', async () => {
+    daemon.replyWrites = true;
+    const outcomes: unknown[] = [];
+    const k = await connectKit({
+      onConfig: () => ({ writes: { cube: 'c1', ops, done: (o) => outcomes.push(o) } }),
+    });
+    expect(k.repliesCarryWrites).toBe(true);
+    update(5);
+    await waitFor(() => daemon.replies.length === 1, 'a reply');
+    expect(daemon.replies[0]).toMatchObject({
+      id: 5,
+      code: 'OK',
+      writes: {
+        cube: 'c1',
+        ops: [{ map: 'm', key: Buffer.from([1, 3]), value: Buffer.from([2, 4]), delete: false, count: 2 }],
+      },
+    });
+    expect(outcomes).toEqual([]);
+    daemon.send({ writesDone: { id: 5, applied: 2, error: '' } });
+    await waitFor(() => outcomes.length === 1, 'done');
+    expect(outcomes).toEqual([{ applied: 2 }]);
+    update(6);
+    await waitFor(() => daemon.replies.length === 2, 'a second reply');
+    daemon.send({ writesDone: { id: 6, applied: 1, error: 'E2BIG (1 of 2 operations applied)' } });
+    await waitFor(() => outcomes.length === 2, 'done');
+    expect(outcomes[1]).toEqual({ applied: 1, error: 'E2BIG (1 of 2 operations applied)' });
+  });
+
+  it('are refused (done with an error, reply without them) by a polycubed that does not take them', async () => {
+    const outcomes: { applied: number; error?: string }[] = [];
+    const k = await connectKit({
+      onConfig: () => ({ writes: { cube: 'c1', ops, done: (o) => outcomes.push(o) } }),
+    });
+    expect(k.repliesCarryWrites).toBe(false);
+    update(5);
+    await waitFor(() => daemon.replies.length === 1, 'a reply');
+    expect(daemon.replies[0].writes).toBeNull();
+    expect(outcomes).toEqual([{ applied: 0, error: 'polycubed does not take map writes in replies' }]);
+  });
+
+  it('end with an error when the stream ends before polycubed confirmed them', async () => {
+    daemon.replyWrites = true;
+    const outcomes: { applied: number; error?: string }[] = [];
+    const k = await connectKit({
+      onConfig: () => ({ writes: { cube: 'c1', ops, done: (o) => outcomes.push(o) } }),
+    });
+    update(5);
+    await waitFor(() => daemon.replies.length === 1, 'a reply');
+    await k.stop();
+    expect(outcomes).toEqual([
+      { applied: 0, error: 'the stream to polycubed ended before it confirmed them' },
+    ]);
   });
 });
 

@@ -2,7 +2,9 @@
 // deleted, re-weighted, drained; services added and deleted) applied one at a time through one
 // CubeSync, and at checkpoints the maps it wrote, read back, compared with a from-scratch build of
 // the same configuration on an empty kernel: every service resolves every slot to the same backend
-// address, the same backends are active, and a readback derives nothing to write.
+// address, the same backends are active, and a readback derives nothing to write. Every other
+// change's writes are handed back (CubeSync.apply handOff) and applied as polycubed applies a
+// ConfigReply's writes.
 
 import { readKernelState } from '../../../../src/lbrp/sync/readback';
 import { IdAllocator, SlotAllocator } from '../../../../src/lbrp/sync/allocators';
@@ -108,7 +110,9 @@ describe('incremental sync equals a from-scratch build (10,000 random changes)',
         });
       if (!r.ok) continue;
       model = r.value;
-      must(await sync.apply(model));
+      // Every other change hands its writes back, delivered as polycubed does (from the reply).
+      const handed = must(await sync.apply(model, { handOff: op % 2 === 1 }));
+      if (handed) handed.settle({ applied: await host.writeMaps('lb0', handed.ops) });
       applied++;
       if (op % CHECK_EVERY !== 0) continue;
       const fresh = newSync('SINGLE', { sizes: SIZES });
