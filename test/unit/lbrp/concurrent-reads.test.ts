@@ -2,10 +2,11 @@
 // READs are answered at once (they do not queue behind the write) and show the state before it;
 // once the write is answered they show the state after it — never a half-applied change.
 
-import type { ConfigKey, MapWrite, Op } from '../../../src/service-kit';
+import type { ConfigKey, MapWrite } from '../../../src/service-kit';
 import { LbrpService } from '../../../src/lbrp/service';
 import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
+import { configRequest, serviceKeys } from '../../fixtures/lbrp/config-requests';
 
 const clock = async () => fixedClock(250, async () => 0n);
 
@@ -25,21 +26,8 @@ class GatedHost extends FakeHost {
   }
 }
 
-let id = 1;
-const req = (op: Op, path: string, keys: ConfigKey[] = [], body?: unknown) => ({
-  id: id++,
-  op,
-  cube: 'lb0',
-  path,
-  keys,
-  body,
-  isCollection: false,
-});
-const svcKeys: ConfigKey[] = [
-  { list: 'service', name: 'vip', value: '10.0.0.1' },
-  { list: 'service', name: 'vport', value: '80' },
-  { list: 'service', name: 'proto', value: 'TCP' },
-];
+const req = configRequest;
+const svcKeys: ConfigKey[] = serviceKeys();
 const beKeys = (ip: string): ConfigKey[] => [...svcKeys, { list: 'backend', name: 'ip', value: ip }];
 
 describe('LbrpService READs during a write', () => {

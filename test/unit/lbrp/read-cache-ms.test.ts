@@ -3,25 +3,13 @@
 
 import { LbrpService } from '../../../src/lbrp/service';
 import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
-import type { ConfigKey, Op } from '../../../src/service-kit';
+import type { ConfigKey } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
+import { configRequest, serviceKeys } from '../../fixtures/lbrp/config-requests';
 
 const clock = async () => fixedClock(250, async () => 1000n << 8n);
-let nextId = 1;
-const req = (op: Op, path: string, keys: ConfigKey[] = [], body?: unknown) => ({
-  id: nextId++,
-  op,
-  cube: 'lb0',
-  path,
-  keys,
-  body,
-  isCollection: false,
-});
-const svcKeys = (vip: string): ConfigKey[] => [
-  { list: 'service', name: 'vip', value: vip },
-  { list: 'service', name: 'vport', value: '80' },
-  { list: 'service', name: 'proto', value: 'TCP' },
-];
+const req = configRequest;
+const svcKeys = (vip: string): ConfigKey[] => serviceKeys(vip);
 
 async function service(statsTtlMs: number): Promise<LbrpService> {
   const host = new FakeHost();

@@ -5,32 +5,17 @@
 
 import { LbrpService } from '../../../src/lbrp/service';
 import { fixedClock } from '../../../src/lbrp/dataplane/session-clock';
-import type { ConfigAnswer, ConfigKey, Op } from '../../../src/service-kit';
+import type { ConfigAnswer, ConfigKey } from '../../../src/service-kit';
 import { FakeHost } from '../../fixtures/lbrp/fake-host';
 import { addService } from '../../../src/lbrp/model/service-rules';
 import { build, must, newSync, SINGLE_PORTS, WEB } from './sync/sync-fixtures';
+import { backendKeys, configRequest, nextRequestId, serviceKeys } from '../../fixtures/lbrp/config-requests';
 
 const clock = async () => fixedClock(250, async () => 1000n << 8n);
 
-let nextId = 1;
-const req = (op: Op, path: string, keys: ConfigKey[] = [], body?: unknown) => ({
-  id: nextId++,
-  op,
-  cube: 'lb0',
-  path,
-  keys,
-  body,
-  isCollection: false,
-});
-const svcKeys = (vip: string): ConfigKey[] => [
-  { list: 'service', name: 'vip', value: vip },
-  { list: 'service', name: 'vport', value: '80' },
-  { list: 'service', name: 'proto', value: 'TCP' },
-];
-const beKeys = (vip: string, ip: string): ConfigKey[] => [
-  ...svcKeys(vip),
-  { list: 'backend', name: 'ip', value: ip },
-];
+const req = configRequest;
+const svcKeys = (vip: string): ConfigKey[] => serviceKeys(vip);
+const beKeys = backendKeys;
 
 interface Side {
   host: FakeHost;
@@ -99,7 +84,7 @@ describe('map writes handed back in the answer', () => {
         }
       })();
       const a = await handed.svc.onConfig(r);
-      const b = await classic.svc.onConfig({ ...r, id: nextId++ });
+      const b = await classic.svc.onConfig({ ...r, id: nextRequestId() });
       expect({ ...a, writes: undefined }).toEqual({ ...b, writes: undefined });
       expect(b.writes).toBeUndefined();
       if (a.writes) handedAnswers++;
@@ -150,7 +135,7 @@ describe('map writes handed back in the answer', () => {
     const body = { name: 'web', backend: [1, 2, 3].map((k) => ({ ip: `10.1.0.${k}`, port: 80 })) };
     const r = req('CREATE', '/lbrp/service', svcKeys('10.0.0.1'), body);
     const a = await s.svc.onConfig(r);
-    await classic.svc.onConfig({ ...r, id: nextId++ });
+    await classic.svc.onConfig({ ...r, id: nextRequestId() });
     s.host.failAfter = 3;
     await deliver(s.host, a);
     const sync = s.svc.cube('lb0');

@@ -3,29 +3,17 @@
 // (ARP for the next hop first), the replies it is handed (REASON_PROBE_REPLY) decide the health,
 // and a cube without probe-source sends nothing (its probes use the host's stack).
 
-import { ErrorCode, type ConfigAnswer, type ConfigKey, type Op } from '../../../../src/service-kit';
+import { ErrorCode, type ConfigAnswer, type ConfigKey } from '../../../../src/service-kit';
 import { LbrpService } from '../../../../src/lbrp/service';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { fixedClock } from '../../../../src/lbrp/dataplane/session-clock';
 import { REASON_PROBE_REPLY } from '../../../../src/lbrp/dataplane/map-layouts';
 import { arp, parsePacket, tcp } from '../../../fixtures/packets';
+import { configRequest, serviceKeys } from '../../../fixtures/lbrp/config-requests';
 
 const clock = async () => fixedClock(250, async () => 1000n << 8n);
-let nextId = 1;
-const req = (op: Op, path: string, keys: ConfigKey[] = [], body?: unknown) => ({
-  id: nextId++,
-  op,
-  cube: 'lb0',
-  path,
-  keys,
-  body,
-  isCollection: false,
-});
-const WEB: ConfigKey[] = [
-  { list: 'service', name: 'vip', value: '10.10.0.100' },
-  { list: 'service', name: 'vport', value: '80' },
-  { list: 'service', name: 'proto', value: 'tcp' },
-];
+const req = configRequest;
+const WEB: ConfigKey[] = serviceKeys('10.10.0.100', '80', 'tcp');
 const ok = (a: ConfigAnswer): unknown =>
   a.code === undefined || a.code === ErrorCode.OK ? (a.body ?? 'ok') : `${a.code}: ${a.message}`;
 const HOP_MAC = '02:00:00:00:0a:fe';

@@ -2,7 +2,7 @@
 // service deleted, timeout changed, each backend due once), and the service's timer ending the
 // sessions of a drained backend on the in-memory host once its service's drain-timeout passed.
 
-import type { ConfigKey, Op } from '../../../../src/service-kit';
+import type { ConfigKey } from '../../../../src/service-kit';
 import { LbrpService } from '../../../../src/lbrp/service';
 import { fixedClock } from '../../../../src/lbrp/dataplane/session-clock';
 import {
@@ -24,6 +24,7 @@ import {
 } from '../../../../src/lbrp/sync/kernel-state';
 import { FakeHost } from '../../../fixtures/lbrp/fake-host';
 import { build, WEB } from './sync-fixtures';
+import { configRequest, serviceKeys } from '../../../fixtures/lbrp/config-requests';
 
 const KEY = '10.0.0.1:80:6';
 const b = (id: number, ip: string, active: boolean): KBackend => ({ id, ip, port: 8080, active });
@@ -98,21 +99,8 @@ describe('DrainTracker', () => {
   });
 });
 
-let nextId = 1;
-const req = (op: Op, path: string, keys: ConfigKey[] = [], body?: unknown) => ({
-  id: nextId++,
-  op,
-  cube: 'lb0',
-  path,
-  keys,
-  body,
-  isCollection: false,
-});
-const svcKeys: ConfigKey[] = [
-  { list: 'service', name: 'vip', value: '10.0.0.1' },
-  { list: 'service', name: 'vport', value: '80' },
-  { list: 'service', name: 'proto', value: 'TCP' },
-];
+const req = configRequest;
+const svcKeys: ConfigKey[] = serviceKeys();
 const beKey = (ip: string): ConfigKey => ({ list: 'backend', name: 'ip', value: ip });
 
 describe('LbrpService drain-timeout', () => {
