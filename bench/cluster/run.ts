@@ -8,10 +8,18 @@
 //   failed     new connections that failed (1 s connect-and-greet limit)
 // Baseline: one node alone has nothing to fail over to; every connection through it is lost.
 // Prints a table and the medians. ROUNDS (default 3).
+// Then session sync (npm run lbrp-sync): SYNC_ROUNDS (default 2) pairs of rounds in which 100
+// long-lived connections open, a third backend is added on every node (Maglev moves some flows),
+// and node 0 fails; long-lived connections lost without sync and with it, interleaved.
 
-import { ClusterNet } from '../../test/fixtures/cluster/cluster-net';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import type { Child } from '../../test/fixtures/lbrp/e2e-stack';
+import { ClusterNet, syncStats } from '../../test/fixtures/cluster/cluster-net';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SYNC_ROUNDS = Number(process.env.SYNC_ROUNDS ?? 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const rows: Row[] = [];
+  const syncRows: Array<{ round: number; sync: boolean; lost: number }> = [];
   try {
     c.build();
     await c.start();
@@ -77,9 +86,67 @@ async function main(): Promise<void> {
       );
       await sleep(2000);
     }
+    if (SYNC_ROUNDS > 0) syncRows.push(...(await syncRounds(c)));
   } finally {
     await c.cleanup();
   }
+  printFailover(rows);
+  if (syncRows.length > 0) {
+    console.log('\n| round | sync | long-lived lost /100 (backend added before the failure) |');
+    console.log('|---|---|---|');
+    for (const r of syncRows) console.log(`| ${r.round} | ${r.sync ? 'on' : 'off'} | ${r.lost} |`);
+    for (const on of [false, true])
+      console.log(
+        `| median | ${on ? 'on' : 'off'} | ${median(syncRows.filter((r) => r.sync === on).map((r) => r.lost))} |`,
+      );
+  }
+}
+
+/** Sync off and on, interleaved: long-lived connections lost when node 0 fails after a backend was added. */
+async function syncRounds(c: ClusterNet): Promise<Array<{ round: number; sync: boolean; lost: number }>> {
+  const out: Array<{ round: number; sync: boolean; lost: number }> = [];
+  const added = c.backends[2].ip;
+  const keyFile = join(c.nodes[0].dir, 'bench-cluster.key');
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const basePort = 20000 + randomInt(20000);
+  await c.setBackendWeight(added, 0);
+  const agents = new Map<number, Child>();
+  for (let round = 0; round < SYNC_ROUNDS; round++) {
+    for (const sync of [false, true]) {
+      if (sync)
+        for (const n of c.nodes)
+          if (!agents.has(n.index)) agents.set(n.index, await c.startSync(n, keyFile, basePort));
+      if (!sync) {
+        for (const a of agents.values()) a.kill('SIGTERM');
+        agents.clear();
+      }
+      const { result } = await c.failAfterBackendAdded(added, async () => {
+        if (!sync) return;
+        // The survivors hold node 0's sessions before it fails (bulk on connect, then changes).
+        for (const n of c.nodes.slice(1))
+          for (
+            let i = 0;
+            i < 100 && (syncStats(agents.get(n.index) as Child).apply[c.cube]?.inserted ?? 0) < 20;
+            i++
+          )
+            await sleep(100);
+        agents.get(c.nodes[0].index)?.kill('SIGKILL'); // dies with the node
+        agents.delete(c.nodes[0].index);
+      });
+      const lost = result.long.filter((l) => !l.alive).length;
+      out.push({ round, sync, lost });
+      console.log(
+        `sync round ${round}, sync ${sync ? 'on' : 'off'}: ${lost}/${result.long.length} long-lived lost`,
+      );
+    }
+  }
+  for (const a of agents.values()) a.kill('SIGTERM');
+  await c.setBackendWeight(added, 1);
+  return out;
+}
+
+function printFailover(rows: Row[]): void {
   console.log('\n| round | route withdrawn (ms) | failover (ms) | long-lived lost /100 | new failed |');
   console.log('|---|---|---|---|---|');
   for (const r of rows)

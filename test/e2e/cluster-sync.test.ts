@@ -11,80 +11,30 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
-import { TSX, type Child } from '../fixtures/lbrp/e2e-stack';
-import { ClusterNet, VIP, VPORT, type ClusterNode } from '../fixtures/cluster/cluster-net';
-
-interface LoadResult {
-  long: Array<{ backend: string; alive: boolean; error: string }>;
-  fresh: Array<{ ok: boolean }>;
-}
+import type { Child } from '../fixtures/lbrp/e2e-stack';
+import {
+  ClusterNet,
+  syncStats,
+  type ClusterNode,
+  type SyncLoadResult,
+} from '../fixtures/cluster/cluster-net';
 
 describeE2e('e2e: session sync keeps connections through a node failure after a backend was added', () => {
   const c = new ClusterNet();
   const hops = (ns: ClusterNode[]) => ns.map((n) => n.upIp);
-  const svc = () => `lbrp/${c.cube}/service/${VIP}/${VPORT}/TCP/`;
   const basePort = 20000 + randomInt(20000);
   const syncers: Child[] = [];
   let keyFile = '';
 
-  const setWeight = async (ip: string, weight: number): Promise<void> => {
-    for (const n of c.nodes) await n.stack.ok('PATCH', `${svc()}backend/${ip}/`, { weight });
-  };
+  const startSync = (n: ClusterNode): Promise<Child> => c.startSync(n, keyFile, basePort);
 
-  const startSync = async (n: ClusterNode): Promise<Child> => {
-    const peers = c.nodes
-      .filter((m) => m !== n)
-      .flatMap((m) => ['--peer', `127.0.0.1:${basePort + m.index}`]);
-    const s = c.spawn([
-      TSX,
-      'src/cluster/sync-main.ts',
-      '--cube',
-      c.cube,
-      '--pin-root',
-      n.stack.pinRoot,
-      '--key',
-      keyFile,
-      '--listen',
-      `127.0.0.1:${basePort + n.index}`,
-      ...peers,
-      '--node',
-      `sy-node${n.index}`,
-      '--stats-every',
-      '1',
-    ]);
-    await s.waitLine(/lbrp-sync: .* listening/, 30000);
-    return s;
-  };
-
-  const lastStats = (s: Child): { apply: Record<string, { inserted: number }>; sentRecords: number } => {
-    const line = [...s.lines].reverse().find((l) => l.startsWith('{'));
-    return line ? JSON.parse(line) : { apply: {}, sentRecords: 0 };
-  };
+  const lastStats = syncStats;
 
   /** Opens 100 long-lived connections, adds the third backend, fails node 1; the connections' fate. */
-  async function failureAfterBackendAdded(beforeFail: () => Promise<void>): Promise<LoadResult> {
-    const victim = c.nodes[0];
-    const load = c.startLoad(100, 0);
-    await load.waitLine(/^ready /, 60000);
-    await new Promise((r) => setTimeout(r, 1500));
-    const sessions = Number(
-      ((await victim.stack.ok('GET', svc())) as { 'active-sessions': number })['active-sessions'],
-    );
-    expect(sessions).toBeGreaterThanOrEqual(10);
-    await setWeight(c.backends[2].ip, 1);
-    await beforeFail();
-    await c.failNode(victim);
-    try {
-      await c.waitNextHops(hops(c.nodes.slice(1)), 15000);
-      await new Promise((r) => setTimeout(r, 4000));
-      const from = load.lines.length;
-      load.kill('SIGTERM');
-      return JSON.parse(await load.waitLine(/^\{/, 20000, from)) as LoadResult;
-    } finally {
-      await c.restoreNode(victim);
-      await c.waitNextHops(hops(c.nodes), 60000);
-      await setWeight(c.backends[2].ip, 0);
-    }
+  async function failureAfterBackendAdded(beforeFail: () => Promise<void>): Promise<SyncLoadResult> {
+    const { victimSessions, result } = await c.failAfterBackendAdded(c.backends[2].ip, beforeFail);
+    expect(victimSessions).toBeGreaterThanOrEqual(10);
+    return result;
   }
 
   beforeAll(async () => {
@@ -95,7 +45,7 @@ describeE2e('e2e: session sync keeps connections through a node failure after a 
     chmodSync(keyFile, 0o600);
     await c.waitNextHops(hops(c.nodes), 60000);
     // The third backend starts drained (out of every Maglev table): adding it later moves flows.
-    await setWeight(c.backends[2].ip, 0);
+    await c.setBackendWeight(c.backends[2].ip, 0);
   }, 240000);
 
   afterAll(async () => {
