@@ -18,6 +18,9 @@ export interface AnnouncerOptions {
   includeFile: string;
   /** Poll period, ms. */
   intervalMs: number;
+  /** The liveness link (liveness-link.ts) the VIP routes go through; none: blackhole routes,
+   * which stay announced if this process is killed. */
+  livenessLink?: string;
   /** Told about every change (logging). */
   onChange?: (vips: string[], reason: string) => void;
 }
@@ -57,7 +60,7 @@ export class Announcer {
 
   /** Writes `vips` and reconfigures BIRD when they differ from what BIRD has. */
   async publish(vips: string[], reason: string): Promise<void> {
-    const text = renderVipInclude(vips);
+    const text = renderVipInclude(vips, this.opts.livenessLink);
     if (text === this.current) return;
     writeFileAtomic(this.opts.includeFile, text);
     await birdCommand(this.opts.birdSocket, 'configure');

@@ -8,15 +8,23 @@ import { renameSync, writeFileSync } from 'node:fs';
 /** Name of the static protocol in the include file (bird.conf's export filters name it). */
 export const VIP_PROTOCOL = 'lbrp_vips';
 
+/** Interface names the kernel (IFNAMSIZ − 1) and a quoted BIRD string both take safely. */
+export const LINK_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-/** The include file's text for `vips` (addresses are checked: nothing else reaches BIRD). */
-export function renderVipInclude(vips: readonly string[]): string {
+/** The include file's text for `vips` (addresses are checked: nothing else reaches BIRD). With
+ * `via`, each /32 is a device route through that interface (the announcer's liveness link), which
+ * BIRD announces only while the interface exists; without it, a blackhole BIRD always announces. */
+export function renderVipInclude(vips: readonly string[], via?: string): string {
+  if (via !== undefined && !LINK_NAME.test(via))
+    throw new RangeError(`not an interface name: ${JSON.stringify(via)}`);
+  const target = via === undefined ? 'blackhole' : `via "${via}"`;
   const lines = [`# written by lbrp-announce: the VIPs this node serves (do not edit)`];
   lines.push(`protocol static ${VIP_PROTOCOL} {`, `  ipv4;`);
   for (const vip of vips) {
     if (!IPV4.test(vip)) throw new RangeError(`not an IPv4 address: ${JSON.stringify(vip)}`);
-    lines.push(`  route ${vip}/32 blackhole;`);
+    lines.push(`  route ${vip}/32 ${target};`);
   }
   lines.push(`}`, ``);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 // Several lbrp nodes behind ECMP, announced by real BIRD daemons (issue 16), in namespaces (see
 // test/fixtures/cluster/cluster-net.ts): every node announces the VIP while it can serve it and
-// withdraws it when no backend can, when its daemon stops and when its cube is deleted; the
+// withdraws it when no backend can, when its daemon stops, when its cube is deleted and when its
+// announcer is killed; the
 // router spreads connections over the three nodes; and when a node fails (daemons killed, links
 // down) with 100 long-lived connections open and ~200 new ones a second, every long-lived
 // connection survives (the other nodes' identical Maglev tables pick the same backends) and the
@@ -119,6 +120,18 @@ describeE2e('e2e: cluster of three lbrp nodes behind BIRD and ECMP', () => {
     }
     await c.waitNextHops(hops(c.nodes), 60000);
   }, 180000);
+
+  it('withdraws when the announcer is killed outright (SIGKILL): its liveness link dies with it', async () => {
+    const n3 = c.nodes[2];
+    expect(c.livenessLinks(n3)).toEqual([expect.stringMatching(/^lbrpa[0-9a-f]{8}$/)]);
+    n3.announcer?.kill('SIGKILL');
+    await n3.announcer?.waitExit();
+    // No withdraw was written: BIRD drops the device routes because their interface vanished.
+    await c.waitNextHops(hops(c.nodes.slice(0, 2)));
+    expect(c.livenessLinks(n3)).toEqual([]);
+    await c.startAnnouncer(n3);
+    await c.waitNextHops(hops(c.nodes));
+  }, 60000);
 
   it('withdraws when the cube is deleted', async () => {
     const n2 = c.nodes[1];

@@ -64,6 +64,18 @@ describe('renderVipInclude', () => {
     for (const bad of ['10.0.0.256', '10.0.0.1/32', '10.0.0.1; }', '', '::1'])
       expect(() => renderVipInclude([bad])).toThrow(RangeError);
   });
+
+  it('routes each VIP through the liveness link when one is given', () => {
+    expect(renderVipInclude(['10.9.0.1', '10.9.0.2'], 'lbrpa0123abcd')).toContain(
+      '  route 10.9.0.1/32 via "lbrpa0123abcd";\n  route 10.9.0.2/32 via "lbrpa0123abcd";\n}\n',
+    );
+  });
+
+  it('refuses a link name the kernel or a quoted BIRD string would not take', () => {
+    for (const bad of ['', 'a"; }', 'with space', 'sixteen-chars-xx', 'a\nb'])
+      expect(() => renderVipInclude(['10.9.0.1'], bad)).toThrow(RangeError);
+    expect(() => renderVipInclude(['10.9.0.1'], 'fifteen-chars-x')).not.toThrow();
+  });
 });
 
 describe('parseReply', () => {
