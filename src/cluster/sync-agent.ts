@@ -26,8 +26,8 @@ import {
   type Refusal,
 } from './sync-wire';
 
-/** Why a frame or a connection was refused. */
-export type RefusalCount = Refusal | 'unknown-cube' | 'too-many' | 'idle';
+/** Why a frame or a connection was refused ('cube-absent': a synced cube whose pins are gone). */
+export type RefusalCount = Refusal | 'unknown-cube' | 'cube-absent' | 'too-many' | 'idle';
 
 /** Inbound connections at once (each holds at most one partial frame, ≤ MAX_FRAME bytes). */
 export const MAX_INBOUND = 64;
@@ -36,6 +36,8 @@ export const MAX_INBOUND = 64;
 export const KEEPALIVE_MS = 5000;
 /** An inbound connection without a verified frame for this long is closed. */
 export const IDLE_MS = 20000;
+/** Ticks between two looks at where a cube's maps are pinned now (once a second at 200 ms). */
+export const WATCH_TICKS = 5;
 
 export interface PeerAddress {
   host: string;
@@ -51,6 +53,12 @@ export interface SyncAgentOptions {
   peers: PeerAddress[];
   /** The cubes synced, by name, with their maps. */
   cubes: Array<{ name: string; maps: CubeMaps }>;
+  /** Where each cube's maps are pinned now: `id` names its session table (a cube deleted and
+   * created again has a new one; undefined while it is gone), `open` opens the maps. Looked at
+   * every `watchTicks` ticks, so the agent follows a re-created cube; without it the maps given
+   * are used for the agent's life. */
+  pins?: { id: (cube: string) => number | undefined; open: (cube: string) => CubeMaps };
+  watchTicks?: number;
   /** The session clock now (the datapath's session_now()), or undefined when unknown. */
   clock: () => Promise<number | undefined>;
   intervalMs?: number;
@@ -79,8 +87,12 @@ export interface SyncStats {
 
 interface CubeState {
   name: string;
-  scanner: SessionScanner;
-  applier: SessionApplier;
+  /** The session table's id per `pins` (undefined without pins, or while the cube is gone). */
+  id?: number;
+  /** Absent while the cube's pins are gone. */
+  maps?: CubeMaps;
+  scanner?: SessionScanner;
+  applier?: SessionApplier;
 }
 
 interface PeerState {
@@ -101,6 +113,7 @@ export class SyncAgent {
   private stopped = false;
   private readonly inbound = new Set<Socket>();
   private ticking = false;
+  private ticks = 0;
   readonly stats: SyncStats = {
     sentRecords: 0,
     sentFrames: 0,
@@ -116,18 +129,10 @@ export class SyncAgent {
 
   constructor(private readonly o: SyncAgentOptions) {
     this.cubes = o.cubes.map((c) => {
-      const applied = new AppliedSet(o.appliedCapacity ?? 1 << 20);
-      return {
-        name: c.name,
-        scanner: new SessionScanner(
-          c.maps.sessions,
-          { bucketsPerTick: o.bucketsPerTick ?? 4096, refreshUnits: o.refreshUnits ?? 16 },
-          applied,
-        ),
-        applier: new SessionApplier(c.maps, applied),
-      };
+      const cube: CubeState = { name: c.name, id: o.pins?.id(c.name) };
+      this.attach(cube, c.maps);
+      return cube;
     });
-    for (const c of this.cubes) this.stats.apply[c.name] = c.applier.counts;
     this.peers = o.peers.map((addr) => ({ addr, queues: new Map(), bulk: new Map(), lastSentAt: 0 }));
     this.server = createServer((s) => this.accept(s));
   }
@@ -167,7 +172,58 @@ export class SyncAgent {
 
   /** Sessions this node knows of its own, per cube (visited buckets). */
   known(cube: string): number {
-    return this.cubes.find((c) => c.name === cube)?.scanner.size ?? 0;
+    return this.cubes.find((c) => c.name === cube)?.scanner?.size ?? 0;
+  }
+
+  /** Starts over on `maps` (a fresh scanner, applier and copy set), or idles the cube (none). */
+  private attach(c: CubeState, maps: CubeMaps | undefined): void {
+    c.maps = maps;
+    c.scanner = undefined;
+    c.applier = undefined;
+    if (maps) {
+      const applied = new AppliedSet(this.o.appliedCapacity ?? 1 << 20);
+      c.scanner = new SessionScanner(
+        maps.sessions,
+        { bucketsPerTick: this.o.bucketsPerTick ?? 4096, refreshUnits: this.o.refreshUnits ?? 16 },
+        applied,
+      );
+      c.applier = new SessionApplier(maps, applied);
+      this.stats.apply[c.name] = c.applier.counts; // counts start over with the new table
+    }
+    // Connected peers get the new table from its start, nothing queued for the old one.
+    for (const p of this.peers ?? []) {
+      if (!p.sealer) continue;
+      p.queues.set(c.name, new BoundedQueue(this.o.queueCapacity ?? 65536));
+      if (c.scanner) p.bulk.set(c.name, c.scanner.all());
+      else p.bulk.delete(c.name);
+    }
+  }
+
+  /** Follows cubes deleted and created again: reopens their maps when the pinned table changed. */
+  private watchPins(): void {
+    const pins = this.o.pins;
+    if (!pins || ++this.ticks % (this.o.watchTicks ?? WATCH_TICKS) !== 0) return;
+    for (const c of this.cubes) {
+      const id = pins.id(c.name);
+      if (id === c.id) continue;
+      for (const m of Object.values(c.maps ?? {})) (m as { close?: () => void }).close?.();
+      let maps: CubeMaps | undefined;
+      try {
+        maps = id === undefined ? undefined : pins.open(c.name);
+      } catch (e) {
+        this.o.log?.(`cube ${c.name}: cannot open its maps (${(e as Error).message}); trying again`);
+        c.id = undefined;
+        this.attach(c, undefined);
+        continue;
+      }
+      c.id = id;
+      this.attach(c, maps);
+      this.o.log?.(
+        maps
+          ? `cube ${c.name}: new session table (id ${id}): maps reopened`
+          : `cube ${c.name}: gone; waiting for it`,
+      );
+    }
   }
 
   /** One round: scan each cube, queue the changes for every peer, send what the budget allows. */
@@ -175,7 +231,9 @@ export class SyncAgent {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
+      this.watchPins();
       for (const c of this.cubes) {
+        if (!c.scanner) continue;
         const changes = c.scanner.tick();
         for (const p of this.peers) {
           if (!p.sealer) continue;
@@ -258,7 +316,7 @@ export class SyncAgent {
         this.stats.connects++;
         for (const c of this.cubes) {
           p.queues.set(c.name, new BoundedQueue(this.o.queueCapacity ?? 65536));
-          p.bulk.set(c.name, c.scanner.all());
+          if (c.scanner) p.bulk.set(c.name, c.scanner.all());
         }
         this.flush(p);
       }
@@ -315,12 +373,16 @@ export class SyncAgent {
           this.refuse('unknown-cube');
           continue;
         }
+        if (!cube.applier) {
+          this.refuse('cube-absent');
+          continue;
+        }
         this.stats.receivedFrames++;
         this.stats.receivedRecords += body.records.length;
         chain = chain.then(async () => {
           const now = await this.o.clock();
           if (now === undefined) throw new Error('the session clock is unknown (/proc/timer_list)');
-          cube.applier.apply(body.records, now);
+          cube.applier?.apply(body.records, now); // the cube may have gone meanwhile
         });
         chain = chain.catch((e: Error) => this.o.log?.(`apply: ${e.message}`));
       }

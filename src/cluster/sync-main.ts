@@ -1,5 +1,6 @@
 // lbrp-sync: session sync between lbrp nodes (see sync-agent.ts and src/cluster/README.md).
-// Reads and writes the chosen cubes' pinned maps directly (root, same host as polycubed).
+// Reads and writes the chosen cubes' pinned maps directly (root, same host as polycubed), and
+// reopens them when a cube is deleted and created again (its session table's id changes).
 //
 //   tsx src/cluster/sync-main.ts --cube lb0 --key /etc/lbrp/cluster.key --listen 10.0.0.1:7946 \
 //     --peer 10.0.0.2:7946 --peer 10.0.0.3:7946 [--pin-root /sys/fs/bpf/lbrp] [--node NAME] \
@@ -63,6 +64,19 @@ function openCube(name: string): CubeMaps {
   };
 }
 
+/** The id of the cube's pinned session table, undefined while there is none (cube deleted). */
+function pinnedTableId(name: string): number | undefined {
+  let m: BpfMap | undefined;
+  try {
+    m = BpfMap.fromPinned(join(values['pin-root'], name, 'maps', 'sessions'));
+    return m.id();
+  } catch {
+    return undefined;
+  } finally {
+    m?.close();
+  }
+}
+
 async function main(): Promise<void> {
   const key = loadClusterKey(values.key as string);
   const clock = await sessionClock();
@@ -72,6 +86,7 @@ async function main(): Promise<void> {
     listen: addr(values.listen),
     peers: values.peer.map(addr),
     cubes: values.cube.map((name) => ({ name, maps: openCube(name) })),
+    pins: { id: pinnedTableId, open: openCube },
     clock: () => clock.now(),
     intervalMs: int('interval', 20, 60000),
     bucketsPerTick: int('buckets-per-tick', 1, 1 << 24),

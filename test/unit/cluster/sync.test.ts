@@ -331,6 +331,61 @@ describe('agents over loopback', () => {
     cube.sessions.update(encodeU32(bucket), buf);
   };
 
+  it('follows cubes deleted and created again on either side (pins watched)', async () => {
+    const [a1, a2] = [0, 1].map(() => fakeCube({ buckets: 16, services: [SVC_A] }));
+    const [b1, b2] = [0, 1].map(() => fakeCube({ buckets: 16, secret: [1, 2, 3, 4], services: [SVC_B] }));
+    const ids = { a: 1 as number | undefined, b: 1 as number | undefined };
+    const entries = (c: ReturnType<typeof fakeCube>) =>
+      c.sessions.values.flatMap((v) => decodeSessionBucket(v));
+    put(a1, 0, { ...S1, sport: 1000 });
+    const agentB = new SyncAgent({
+      ...common,
+      node: 'b',
+      peers: [],
+      cubes: [{ name: 'lb', maps: b1 }],
+      pins: { id: () => ids.b, open: () => b2 },
+      watchTicks: 1,
+    });
+    await agentB.start();
+    const agentA = new SyncAgent({
+      ...common,
+      node: 'a',
+      peers: [agentB.address()],
+      cubes: [{ name: 'lb', maps: a1 }],
+      pins: { id: () => ids.a, open: () => a2 },
+      watchTicks: 1,
+    });
+    try {
+      await agentA.start();
+      await until(() => entries(b1).length >= 2);
+      expect(entries(b1)).toHaveLength(2);
+      // B's cube is deleted: what A sends meanwhile is refused, not written anywhere.
+      ids.b = undefined;
+      await until(() => agentB.stats.apply.lb === undefined || agentB.known('lb') === 0);
+      put(a1, 1, { ...S1, sport: 1001 });
+      await until(() => (agentB.stats.refused['cube-absent'] ?? 0) > 0);
+      expect(agentB.stats.refused['cube-absent']).toBeGreaterThan(0);
+      // Created again: B writes into the new table from then on.
+      ids.b = 2;
+      const before = agentB.stats.apply.lb;
+      await until(() => agentB.stats.apply.lb !== before);
+      put(a1, 2, { ...S1, sport: 1002 });
+      await until(() => entries(b2).length >= 2);
+      // Only the session sent after the new table appeared (the client port of its forward entry).
+      const fwd = entries(b2).filter((e) => e.kind === SESSION_FORWARD);
+      expect(entries(b2)).toHaveLength(2);
+      expect(fwd.map((e) => e.key.readUInt16BE(8))).toEqual([1002]);
+      // A's cube is created again with a session of its own: sent in bulk from the new table.
+      put(a2, 3, { ...S1, sport: 3000 });
+      ids.a = 2;
+      await until(() => entries(b2).length >= 4);
+      expect(entries(b2)).toHaveLength(4);
+      expect(entries(b1)).toHaveLength(2); // the old table was never written again
+    } finally {
+      await Promise.all([agentA.stop(), agentB.stop()]);
+    }
+  }, 30000);
+
   it('sends the table in bulk, then changes, translated on arrival', async () => {
     const a = fakeCube({ buckets: 16, services: [SVC_A] });
     const b = fakeCube({ buckets: 16, secret: [1, 2, 3, 4], services: [SVC_B] });
