@@ -16,7 +16,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import type { Child } from '../../test/fixtures/lbrp/e2e-stack';
-import { ClusterNet, syncStats } from '../../test/fixtures/cluster/cluster-net';
+import { ClusterNet, waitSynced } from '../../test/fixtures/cluster/cluster-net';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SYNC_ROUNDS = Number(process.env.SYNC_ROUNDS ?? 2);
@@ -124,13 +124,11 @@ async function syncRounds(c: ClusterNet): Promise<Array<{ round: number; sync: b
       const { result } = await c.failAfterBackendAdded(added, async () => {
         if (!sync) return;
         // The survivors hold node 0's sessions before it fails (bulk on connect, then changes).
-        for (const n of c.nodes.slice(1))
-          for (
-            let i = 0;
-            i < 100 && (syncStats(agents.get(n.index) as Child).apply[c.cube]?.inserted ?? 0) < 20;
-            i++
-          )
-            await sleep(100);
+        await waitSynced(
+          c.nodes.slice(1).map((n) => agents.get(n.index) as Child),
+          c.cube,
+          20,
+        );
         agents.get(c.nodes[0].index)?.kill('SIGKILL'); // dies with the node
         agents.delete(c.nodes[0].index);
       });

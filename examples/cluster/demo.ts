@@ -2,10 +2,22 @@
 // test/fixtures/cluster/cluster-net.ts). Shows the router's multipath route and traffic spread
 // over the nodes, fails one node (daemons killed, links down) while 30 long-lived connections
 // and 50 new connections a second run, shows the route shrink and the long-lived connections
-// survive, brings the node back, and removes everything at the end or on Ctrl-C.
+// survive, brings the node back. Then session sync: a backend is added after connections opened
+// and node1 fails again, once without lbrp-sync (connections of node1 that Maglev now sends to the
+// new backend are lost) and once with it (none is). Removes everything at the end or on Ctrl-C.
 // DEMO_STEP_SECONDS (default 5) sets how long each phase runs.
 
-import { ClusterNet, VIP, VPORT, type ClusterNode } from '../../test/fixtures/cluster/cluster-net';
+import { randomBytes, randomInt } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Child } from '../../test/fixtures/lbrp/e2e-stack';
+import {
+  ClusterNet,
+  VIP,
+  VPORT,
+  waitSynced,
+  type ClusterNode,
+} from '../../test/fixtures/cluster/cluster-net';
 
 const STEP = Number(process.env.DEMO_STEP_SECONDS ?? 5) * 1000;
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -46,6 +58,8 @@ async function main(): Promise<void> {
   console.log(
     bold('lbrp cluster demo') + ': client → router (BIRD, ECMP) → 3 lbrp nodes (lbrp + BIRD) → 3 backends',
   );
+  // What it makes is named after these, so a leftover is easy to find (and the test checks none is).
+  console.log(`names: namespaces and links ${c.net.id}*, pins /sys/fs/bpf/lbrp-e2e-${process.pid}-*`);
   c.build();
   console.log(
     "starting the backends, the two routers' BIRD, and on each node polycubed, lbrp, BIRD and lbrp-announce…",
@@ -103,6 +117,46 @@ async function main(): Promise<void> {
         ? `; the failed ones within ${failed[failed.length - 1].at - failed[0].at} ms around the failure`
         : ''),
   );
+  await syncAct();
+}
+
+/** Node1 fails after a backend was added, without and with lbrp-sync on every node. */
+async function syncAct(): Promise<void> {
+  const added = c.backends[2];
+  console.log(
+    bold(
+      `\nsession sync: ${added.ip} is drained, 30 connections open, ${added.ip} is added back, node1 fails`,
+    ),
+  );
+  console.log(
+    "  (the other nodes' Maglev tables now send some of node1's flows to the added backend, which never saw them)",
+  );
+  const keyFile = join(c.nodes[0].dir, 'demo-cluster.key');
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const basePort = 20000 + randomInt(20000);
+  await c.setBackendWeight(added.ip, 0);
+  for (const sync of [false, true]) {
+    const agents: Child[] = [];
+    if (sync) for (const n of c.nodes) agents.push(await c.startSync(n, keyFile, basePort));
+    const { victimSessions, result } = await c.failAfterBackendAdded(
+      added.ip,
+      async () => {
+        if (!sync) return;
+        await waitSynced(agents.slice(1), c.cube, 2); // node1's sessions reached the others
+        await sleep(1000);
+        agents[0].kill('SIGKILL'); // node1's agent dies with it
+      },
+      30,
+    );
+    for (const a of agents) a.kill('SIGTERM');
+    const alive = result.long.filter((l) => l.alive).length;
+    console.log(
+      `  lbrp-sync ${sync ? 'on ' : 'off'}: ${alive}/${result.long.length} long-lived connections survived` +
+        // With sync on, node1's table also holds its peers' copies.
+        (sync ? '' : ` (node1 carried ${victimSessions} of them)`),
+    );
+  }
 }
 
 main()

@@ -15,6 +15,7 @@ import type { Child } from '../fixtures/lbrp/e2e-stack';
 import {
   ClusterNet,
   syncStats,
+  waitSynced,
   type ClusterNode,
   type SyncLoadResult,
 } from '../fixtures/cluster/cluster-net';
@@ -65,11 +66,9 @@ describeE2e('e2e: session sync keeps connections through a node failure after a 
     for (const n of c.nodes) syncers.push(await startSync(n));
     const res = await failureAfterBackendAdded(async () => {
       // node 1's sessions reached both other nodes (bulk on connect, then changes).
-      for (const s of syncers.slice(1)) {
-        for (let i = 0; i < 100 && (lastStats(s).apply[c.cube]?.inserted ?? 0) < 20; i++)
-          await new Promise((r) => setTimeout(r, 100));
+      await waitSynced(syncers.slice(1), c.cube, 20);
+      for (const s of syncers.slice(1))
         expect(lastStats(s).apply[c.cube]?.inserted ?? 0).toBeGreaterThanOrEqual(20);
-      }
       syncers[0].kill('SIGKILL'); // dies with the node
     });
     expect(res.long).toHaveLength(100);

@@ -3,10 +3,10 @@
 // and leave nothing behind (namespaces, devices, processes, files, pins). Needs root (skipped with the reason printed otherwise, which `npm test` counts as a
 // failure).
 
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { chiSquarePValue } from '../fixtures/chi-square';
+import { leftovers } from '../fixtures/leftovers';
 import { describeE2e } from '../fixtures/lbrp/describe-e2e';
 
 const REPO = join(__dirname, '../..');
@@ -76,26 +76,6 @@ function spawnExample(
       resolve({ code, out });
     });
   });
-}
-
-/** Everything of run `id` still on the machine (empty when the cleanup was complete). */
-function leftovers(id: string): string[] {
-  const found: string[] = [];
-  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  for (const line of netns.split('\n'))
-    if (line.startsWith(`${id}-`)) found.push(`netns ${line.split(' ')[0]}`);
-  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-  for (const line of links.split('\n')) {
-    const name = line.split(': ')[1]?.split('@')[0];
-    if (name?.startsWith(id)) found.push(`link ${name}`);
-  }
-  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  for (const line of ps.split('\n')) if (line.includes(id)) found.push(`process ${line.trim()}`);
-  if (existsSync(`/tmp/${id}`)) found.push(`directory /tmp/${id}`);
-  if (existsSync('/sys/fs/bpf')) {
-    for (const e of readdirSync('/sys/fs/bpf')) if (e.includes(id)) found.push(`pin /sys/fs/bpf/${e}`);
-  }
-  return found;
 }
 
 /** Parses the traffic table: backend → [weight, requests]. */
