@@ -7,7 +7,8 @@
 //              is unchanged, so identical Maglev tables keep every flow on its backend)
 //   failed     new connections that failed (1 s connect-and-greet limit)
 // Baseline: one node alone has nothing to fail over to; every connection through it is lost.
-// Prints a table and the medians. ROUNDS (default 3).
+// Prints a table and the medians. ROUNDS (default 3). DETECT=hold turns BFD off: the router
+// notices a dead node by the BGP hold timer alone (3 s, keepalive 1 s).
 // Then session sync (npm run lbrp-sync): SYNC_ROUNDS (default 2) pairs of rounds in which 100
 // long-lived connections open, a third backend is added on every node (Maglev moves some flows),
 // and node 0 fails; long-lived connections lost without sync and with it, interleaved.
@@ -20,6 +21,8 @@ import { ClusterNet, waitSynced } from '../../test/fixtures/cluster/cluster-net'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SYNC_ROUNDS = Number(process.env.SYNC_ROUNDS ?? 2);
+const DETECT = process.env.DETECT ?? 'bfd';
+if (DETECT !== 'bfd' && DETECT !== 'hold') throw new Error('DETECT: bfd or hold');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -33,7 +36,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const c = new ClusterNet();
+  const c = new ClusterNet('stateless', DETECT === 'bfd');
+  console.log(`failure detection: ${DETECT === 'bfd' ? 'BFD 100 ms x 3' : 'BGP hold timer 3 s, no BFD'}`);
   const stop = () => void c.cleanup().finally(() => process.exit(130));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

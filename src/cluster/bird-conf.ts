@@ -12,15 +12,26 @@ import { VIP_PROTOCOL } from './bird-include';
 export const BFD_INTERVAL_MS = 100;
 export const BFD_MULTIPLIER = 3;
 
-const common = (routerId: string): string[] => [
+const common = (routerId: string, bfd: boolean): string[] => [
   `router id ${routerId};`,
   `log stderr all;`,
   `protocol device { scan time 1; }`,
-  `protocol bfd { interface "*" { min rx interval ${BFD_INTERVAL_MS} ms; min tx interval ${BFD_INTERVAL_MS} ms; multiplier ${BFD_MULTIPLIER}; }; }`,
+  ...(bfd
+    ? [
+        `protocol bfd { interface "*" { min rx interval ${BFD_INTERVAL_MS} ms; min tx interval ${BFD_INTERVAL_MS} ms; multiplier ${BFD_MULTIPLIER}; }; }`,
+      ]
+    : []),
 ];
 
-const session = (local: string, localAs: number, peer: string, peerAs: number, ipv4: string): string =>
-  `{ local ${local} as ${localAs}; neighbor ${peer} as ${peerAs}; bfd on; hold time 3; keepalive time 1; ` +
+const session = (
+  local: string,
+  localAs: number,
+  peer: string,
+  peerAs: number,
+  ipv4: string,
+  bfd: boolean,
+): string =>
+  `{ local ${local} as ${localAs}; neighbor ${peer} as ${peerAs}; bfd ${bfd ? 'on' : 'off'}; hold time 3; keepalive time 1; ` +
   `connect retry time 1; error wait time 1, 5; ipv4 { ${ipv4} }; }`;
 
 /** A BGP neighbour of a node: the link address the node uses, and the peer's address and AS. */
@@ -41,15 +52,18 @@ export function nodeBirdConf(o: {
   uplinks: Uplink[];
   /** Routes (e.g. "0.0.0.0/0") announced to the non-VIP uplinks, always. */
   extraStatic?: string[];
+  /** BFD on the BGP sessions (default); off leaves failure detection to the hold timer. */
+  bfd?: boolean;
 }): string {
-  const lines = [...common(o.routerId), `include "${o.includeFile}";`];
+  const bfd = o.bfd ?? true;
+  const lines = [...common(o.routerId, bfd), `include "${o.includeFile}";`];
   lines.push(
     `protocol static lbrp_other { ipv4; ${(o.extraStatic ?? []).map((r) => `route ${r} blackhole;`).join(' ')} }`,
   );
   for (const u of o.uplinks) {
     const proto = u.vips ? VIP_PROTOCOL : 'lbrp_other';
     lines.push(
-      `protocol bgp ${u.name} ${session(u.local, o.as, u.peer, u.peerAs, `import none; export where proto = "${proto}";`)}`,
+      `protocol bgp ${u.name} ${session(u.local, o.as, u.peer, u.peerAs, `import none; export where proto = "${proto}";`, bfd)}`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -60,12 +74,14 @@ export function routerBirdConf(o: {
   routerId: string;
   as: number;
   neighbors: Array<{ name: string; local: string; peer: string; peerAs: number }>;
+  bfd?: boolean;
 }): string {
-  const lines = [...common(o.routerId)];
+  const bfd = o.bfd ?? true;
+  const lines = [...common(o.routerId, bfd)];
   lines.push(`protocol kernel { ipv4 { import none; export all; }; merge paths yes; }`);
   for (const n of o.neighbors)
     lines.push(
-      `protocol bgp ${n.name} ${session(n.local, o.as, n.peer, n.peerAs, 'import all; export none;')}`,
+      `protocol bgp ${n.name} ${session(n.local, o.as, n.peer, n.peerAs, 'import all; export none;', bfd)}`,
     );
   return `${lines.join('\n')}\n`;
 }
