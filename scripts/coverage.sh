@@ -17,7 +17,7 @@ out=${COVERAGE_DIR:-coverage}
 rm -rf "$out" && mkdir -p "$out/v8"
 # Every node process of the run (jest, its workers, and every child they start) writes its V8
 # coverage here on exit; the report keeps only what child processes ran (see coverage-report.ts).
-export NODE_V8_COVERAGE="$PWD/$out/v8"
+export NODE_V8_COVERAGE="$(realpath -m "$out")/v8" # COVERAGE_DIR may be absolute
 failed=()
 patterns=("$@")
 start=$SECONDS
