@@ -5,7 +5,8 @@
 // - single backend add and delete (one add then its delete, so the size holds) on a service of 3
 //   and of 1,000 backends (rate and p99), the first of each verified in the pinned kernel maps;
 // - one PATCH carrying 10,000 backends into an empty service, and the same PATCH again (no change);
-// - GETs of a leaf and of a backend per second, and the slowest GET answered while that
+// - GETs of a leaf and of a backend per second (node's http client, then a lean one that measures
+//   the server: lean-http-client.ts), and the slowest GET answered while that
 //   10,000-backend PATCH runs;
 // - apply -f of 1,000 services × 10 backends, the same apply again, a restart with it persisted
 //   (apply-rows.ts; once per tree, after the rest; `-- --no-apply` skips them).
@@ -19,6 +20,7 @@ import { BpfMap } from '../../src/polycubed/runtime/bpf-map';
 import { decodeBackendValue, F_BACKEND_ACTIVE } from '../../src/lbrp/dataplane/map-layouts';
 import { LbrpStack } from '../../test/fixtures/lbrp/e2e-stack';
 import { applyRows } from './apply-rows';
+import { LeanHttpClient } from './lean-http-client';
 
 const P = '/polycube/v1';
 const CUBE = 'sp0';
@@ -156,6 +158,24 @@ async function gets(s: Subject): Promise<void> {
     const t = performance.now();
     for (let i = 0; i < GETS; i++) must(await s.req('GET', path), 200, what);
     s.record(what, GETS / ((performance.now() - t) / 1000));
+  }
+  // The same GETs from a lean client (lean-http-client.ts): what the server sustains.
+  const lean = await LeanHttpClient.open(s.stack.port);
+  try {
+    for (const [what, path] of [
+      ['GET of a leaf, lean client (req/s)', leaf],
+      ['GET of a backend, lean client (req/s)', backend],
+    ] as const) {
+      for (let i = 0; i < 100; i++) await lean.get(`${P}/${path}`);
+      const t = performance.now();
+      for (let i = 0; i < GETS; i++) {
+        const a = await lean.get(`${P}/${path}`);
+        must({ status: a.status, text: a.body.toString() }, 200, what);
+      }
+      s.record(what, GETS / ((performance.now() - t) / 1000));
+    }
+  } finally {
+    lean.close();
   }
 }
 

@@ -69,6 +69,10 @@ function certLists(opts: RestOptions): ClientCertLists {
 function writeReply(res: http.ServerResponse, reply: Reply, close = false): void {
   const headers: Record<string, string> = { ...reply.headers };
   if (close) headers.Connection = 'close';
+  // The length up front: head and body then leave in one write, not as chunks (204 and 304
+  // carry no body and no length).
+  if (reply.status !== 204 && reply.status !== 304)
+    headers['Content-Length'] = String(Buffer.byteLength(reply.body));
   try {
     res.writeHead(reply.status, headers);
   } catch {
