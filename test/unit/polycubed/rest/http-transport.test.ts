@@ -114,6 +114,21 @@ describe('REST HTTP transport', () => {
     expect(chunked).toContain('"body":"0123456789abcdef"');
   });
 
+  // The length goes with the head (one write, no chunked framing); 204 carries neither.
+  it('sends Content-Length (in bytes) with every reply that has a body, and none with a 204', async () => {
+    s = await serve(async (req) =>
+      req.target.path === '/none'
+        ? { status: 204, headers: {}, body: '' }
+        : { status: 200, headers: { 'Content-Type': 'application/json' }, body: '"é"' },
+    );
+    const body = await rawBytes(s.port, 'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(body).toMatch(/\r\nContent-Length: 4\r\n/);
+    expect(body).not.toMatch(/Transfer-Encoding/i);
+    const none = await rawBytes(s.port, 'GET /none HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(none).toMatch(/^HTTP\/1\.1 204 /);
+    expect(none).not.toMatch(/Content-Length|Transfer-Encoding/i);
+  });
+
   // Past the limit: 413 and the connection closed, whether announced or only seen while reading.
   it('answers 413 and closes past the body limit', async () => {
     let calls = 0;
