@@ -12,6 +12,7 @@ import {
   tlsOptions,
   type RequestHandler,
 } from '../../../../src/polycubed/rest/http-transport';
+import type { Reply } from '../../../../src/polycubed/rest/reply';
 import { DEFAULT_REST_OPTIONS, type RestOptions } from '../../../../src/polycubed/rest/rest-options';
 import { rawRequest } from '../../../fixtures/rest/http-client';
 
@@ -116,7 +117,7 @@ describe('REST HTTP transport', () => {
 
   // The length goes with the head (one write, no chunked framing); 204 carries neither.
   it('sends Content-Length (in bytes) with every reply that has a body, and none with a 204', async () => {
-    s = await serve(async (req) =>
+    s = await serve(async (req): Promise<Reply> =>
       req.target.path === '/none'
         ? { status: 204, headers: {}, body: '' }
         : { status: 200, headers: { 'Content-Type': 'application/json' }, body: '"é"' },
