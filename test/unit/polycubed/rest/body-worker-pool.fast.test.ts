@@ -104,9 +104,10 @@ describe('BodyWorkerPool over a stub worker', () => {
   });
 
   it('runs the thread niced, without the daemon flags, with the repo tsconfig', async () => {
-    stubPool({ nice: 7 });
+    stubPool({ nice: 7, heapMb: 48 });
     const got = await check(moduleWithRow(2).row, 'x');
     expect(got.nice).toBe(7);
+    expect(got.heapMb).toBe(48);
     expect(got.execArgv).toEqual([]);
     expect(got.tsconfig).toBe(resolve(__dirname, '../../../../tsconfig.json'));
   });
@@ -120,14 +121,17 @@ describe('BodyWorkerPool over a stub worker', () => {
     expect(a.message).toMatchObject({ module: id });
     expect((await check(first.row, 'y')).modules).toEqual([id]);
     // WORKER_MODULES other modules: the first is forgotten by then (the worker's rule, mirrored).
+    const others = Array.from({ length: WORKER_MODULES }, (_, n) => moduleWithRow(11 + n));
     let last: StubResult | undefined;
-    for (let n = 11; n < 11 + WORKER_MODULES; n++) last = await check(moduleWithRow(n).row, 'x');
+    for (const other of others) last = await check(other.row, 'x');
     expect(last?.modules).toHaveLength(WORKER_MODULES + 1);
     const again = await check(first.row, 'z');
     expect(again.modules).toHaveLength(WORKER_MODULES + 2);
     expect(again.modules[WORKER_MODULES + 1]).toBe(id);
-    // The newest WORKER_MODULES are held: the second module is not sent again, ...
-    expect((await check(moduleWithRow(11).row, 'x')).modules).toHaveLength(WORKER_MODULES + 3);
+    // The worker now holds the newest WORKER_MODULES: the oldest of them is not sent again, ...
+    expect((await check((others[1] as { row: RouteRow }).row, 'x')).modules).toHaveLength(WORKER_MODULES + 2);
+    // ... the one before it was forgotten.
+    expect((await check((others[0] as { row: RouteRow }).row, 'x')).modules).toHaveLength(WORKER_MODULES + 3);
   });
 
   it('refuses work past the queue bound with 503, for each reader', async () => {
@@ -260,5 +264,49 @@ describe('BodyWorkerPool over a stub worker', () => {
     expect(b).toMatchObject({ status: 'rejected', reason: new Error('the REST server is closing') });
     await expect(pool.readers.check(row, req('{}'))).rejects.toThrow('no body schema for /m12/b');
     expect(pool.stats).toEqual({ started: 1, failed: 1, checked: 1 });
+  });
+
+  it('keeps the idle timer off while there is work', async () => {
+    stubPool({ idleMs: 1000 });
+    const { row } = moduleWithRow(13);
+    await check(row, 'x');
+    await new Promise((r) => setTimeout(r, 600));
+    // A check 600 ms after the first: its start cancels the first idle timer, ...
+    await check(row, 'y');
+    await new Promise((r) => setTimeout(r, 600));
+    // ... so 1200 ms after the first the worker is still there (its timer runs from 'y').
+    expect((await check(row, 'z')).modules).toHaveLength(1);
+    // A check queued behind another runs longer than idleMs without being stopped.
+    pool.readers.check(row, req('q')).catch(() => undefined);
+    expect((await check(row, 'slow:1300')).message).toMatchObject({ job: 5 });
+    expect(pool.stats).toEqual({ started: 1, failed: 0, checked: 5 });
+  });
+
+  it('starts the check timer when the worker is ready, not when it is started', async () => {
+    process.env.STUB_BODY_WORKER_READY_MS = '800';
+    try {
+      stubPool({ timeoutMs: 300 });
+      expect((await check(moduleWithRow(14).row, 'x')).message).toMatchObject({ job: 1 });
+    } finally {
+      delete process.env.STUB_BODY_WORKER_READY_MS;
+    }
+    expect(pool.stats).toEqual({ started: 1, failed: 0, checked: 1 });
+  });
+
+  it('a worker that died takes its check timer with it', async () => {
+    stubPool({ timeoutMs: 1200 });
+    const { row } = moduleWithRow(15);
+    await check(row, 'warm');
+    // The next worker takes 1 s to get ready: the dead worker's timer would end at 1200 ms from
+    // its job, during the next check.
+    process.env.STUB_BODY_WORKER_READY_MS = '1000';
+    try {
+      const [exited, slow] = await Promise.allSettled([check(row, 'exit'), check(row, 'slow:500')]);
+      expect(exited).toMatchObject({ status: 'rejected' });
+      expect(slow).toMatchObject({ status: 'fulfilled' });
+    } finally {
+      delete process.env.STUB_BODY_WORKER_READY_MS;
+    }
+    expect(pool.stats).toEqual({ started: 2, failed: 1, checked: 2 });
   });
 });
