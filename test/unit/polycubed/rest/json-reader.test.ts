@@ -2,7 +2,7 @@
 // and the RFC 6901 pointer of the innermost open container (positions counted by hand from the
 // texts below); the escapes and literals it reads; the depth limit at its boundary.
 
-import { readJson, readJsonAsync } from '../../../../src/polycubed/rest/json-reader';
+import { SLICE_CHARS, readJson, readJsonAsync } from '../../../../src/polycubed/rest/json-reader';
 
 const syntax = (reason: string, pointer = '/') => ({ ok: false, error: { kind: 'syntax', reason, pointer } });
 
@@ -112,5 +112,37 @@ describe('readJson values', () => {
   it('reads the same value and the same refusal asynchronously', async () => {
     for (const text of ['{"a":[1,{"b":x}]}', '[[[[]]]]', '{"k":"' + 'v'.repeat(20_000) + '"}', '1'])
       expect(await readJsonAsync(text, 3)).toEqual(readJson(text, 3));
+  });
+});
+
+// readJsonAsync hands the event loop back once per SLICE_CHARS characters read: a pause falls due
+// when the reader stands at or past the mark after a value, and the next mark is SLICE_CHARS past
+// where it stood. Pauses are counted through setImmediate, which only those pauses call here.
+describe('readJsonAsync pauses', () => {
+  async function pauses(text: string): Promise<number> {
+    const spy = jest.spyOn(global, 'setImmediate');
+    try {
+      const got = await readJsonAsync(text, 4);
+      expect(got).toEqual(readJson(text, 4));
+      expect(got.ok).toBe(true);
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  /** `[11,1,1,…]` of exactly `len` characters (len even, ≥ 4): values end at odd positions. */
+  const ones = (len: number): string => '[11' + ',1'.repeat((len - 4) / 2) + ']';
+
+  it('counts one pause per slice, from the first mark on', async () => {
+    expect(SLICE_CHARS).toBe(8192);
+    expect(await pauses('[1,2]')).toBe(0);
+    // The array closes exactly at the mark: the reader stands at 8192 once, and pauses there.
+    expect(ones(SLICE_CHARS)).toHaveLength(SLICE_CHARS);
+    expect(await pauses(ones(SLICE_CHARS))).toBe(1);
+    expect(await pauses(ones(SLICE_CHARS - 2))).toBe(0);
+    // Values end at odd positions: pauses at 8193, 16385 and 24577, none after the last value.
+    expect(await pauses(ones(3 * SLICE_CHARS + 100))).toBe(3);
+    // One long string: read in one step, one pause after it.
+    expect(await pauses('{"k":"' + 'v'.repeat(20_000) + '"}')).toBe(1);
   });
 });
