@@ -24,6 +24,7 @@ import { probeIcmp } from '../../src/lbrp/health/probes/icmp-probe';
 import { BackendPortProber } from '../../src/lbrp/health/probes/port-prober';
 import { ARP_REPLY, arpFrame } from '../../src/lbrp/health/probes/probe-frames';
 import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../src/lbrp/dataplane/map-layouts';
+import { remoteBackends } from './remote-backends';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,18 +34,23 @@ const ROUNDS = arg('rounds', 20);
 const BACKENDS = arg('backends', 1000);
 const SECONDS = arg('seconds', 10);
 const ICMP_BACKENDS = arg('icmp-backends', 50);
+/** `--only a,b`: run only the CPU rows whose name contains one of these (e.g. raw,alone). */
+const ONLY = ((): string[] => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1].split(',') : [];
+})();
 const PORT = 18080 + Math.floor(Math.random() * 1000);
 
 /** Backend i's address: 127.1.x.y with x, y in 1..250 (all of 127/8 is local on Linux). */
 const ipOf = (i: number): string => `127.1.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
 
-/** One service with `n` backends and the health-check `hc`, as a cube model. */
-function modelOf(n: number, hc: Partial<HealthCheckConfig>, port = PORT): CubeModel {
+/** One service with `n` backends (addresses `ipFn`) and the health-check `hc`, as a cube model. */
+function modelOf(n: number, hc: Partial<HealthCheckConfig>, port = PORT, ipFn = ipOf): CubeModel {
   const r = addService(emptyCube('bench', 'SINGLE'), {
     vip: '10.0.0.1',
     vport: 80,
     proto: hc.type === 'UDP' ? 'UDP' : 'TCP',
-    backend: Array.from({ length: n }, (_, i) => ({ ip: ipOf(i), port })),
+    backend: Array.from({ length: n }, (_, i) => ({ ip: ipFn(i), port })),
     healthCheck: { ...hc },
   });
   if (!r.ok) throw new Error(r.error.message);
@@ -122,10 +128,11 @@ async function cpuOf(
   n: number,
   hc: Partial<HealthCheckConfig>,
   prober?: Prober,
+  ipFn = ipOf,
 ): Promise<{ pct: number; probes: number; note: string }> {
   let results = 0;
   const mon = monitorOf(undefined, undefined, prober);
-  const model = modelOf(n, { ...hc, interval: 1000 });
+  const model = modelOf(n, { ...hc, interval: 1000 }, PORT, ipFn);
   mon.reconcile(model);
   await sleep(2000); // every target has started
   const probes0 = countProbes(mon, model);
@@ -253,6 +260,7 @@ async function main(): Promise<void> {
     ['ICMP ping process', ICMP_BACKENDS, { type: 'ICMP' }, probeIcmp],
   ];
   for (const [type, n, hc, prober] of rows) {
+    if (ONLY.length > 0 && !ONLY.some((o) => type.includes(o))) continue;
     const r = await cpuOf(n, hc, prober);
     const per1000 = (r.pct * 1000) / n;
     console.log(
@@ -260,6 +268,28 @@ async function main(): Promise<void> {
     );
   }
   listeners.kill('SIGKILL');
+
+  // The raw probers against backends in a namespace whose packets another CPU processes (fairer
+  // than loopback: remote-backends.ts), this process pinned to CPU 0.
+  const remote =
+    ONLY.length === 0 || ONLY.some((o) => 'remote'.includes(o)) ? await remoteBackends(PORT) : undefined;
+  if (remote) {
+    try {
+      remote.pin();
+      for (const [type, hc] of [
+        ['TCP half-open (raw, remote)', { type: 'TCP' }],
+        ['ICMP echo (raw, remote)', { type: 'ICMP' }],
+      ] as const) {
+        const r = await cpuOf(BACKENDS, hc, undefined, remote.ipOf);
+        console.log(
+          `CPU ${type.padEnd(30)} ${String(BACKENDS).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${r.probes} probes counted${r.note})`,
+        );
+      }
+    } finally {
+      remote.unpin();
+      remote.cleanup();
+    }
+  } else if (ONLY.length === 0) console.log('(remote rows skipped: they need root and 2 CPUs)');
   clearInterval(alive);
 }
 

@@ -6,7 +6,7 @@
 // round to round, so thousands of backends cost 50 wake-ups a second and no allocation per probe
 // beyond the probe's own promise; the clock is read once per tick, not per probe.
 
-import { ticker, TICK_MS } from './ticker';
+import { MAX_TICK_MS, ticker, TICK_MS } from './ticker';
 
 export { TICK_MS } from './ticker';
 
@@ -49,6 +49,9 @@ export class ProbeScheduler {
   private inFlight = 0;
   private readonly random: () => number;
   private readonly onTick = (now: number): void => this.turn(now);
+  /** Targets by interval (to wake at a twentieth of the shortest: inside the ±10 % jitter). */
+  private readonly intervals = new Map<number, number>();
+  private period = TICK_MS;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.random = opts.random ?? Math.random;
@@ -76,7 +79,21 @@ export class ProbeScheduler {
       done: () => this.finished(slot),
     };
     this.slots.set(id, slot);
+    this.count(target.intervalMs, 1);
     this.arm(slot, this.random() * target.intervalMs);
+  }
+
+  /** Counts a target of `intervalMs` in (+1) or out (-1) and sets the wake-up period. */
+  private count(intervalMs: number, delta: number): void {
+    const n = (this.intervals.get(intervalMs) ?? 0) + delta;
+    if (n > 0) this.intervals.set(intervalMs, n);
+    else this.intervals.delete(intervalMs);
+    const shortest = this.intervals.size > 0 ? Math.min(...this.intervals.keys()) : 0;
+    const period = Math.min(MAX_TICK_MS, Math.max(TICK_MS, shortest / 20));
+    if (period !== this.period) {
+      this.period = period;
+      if (this.joined) ticker.join(this.onTick, period);
+    }
   }
 
   /** Stops the target `id` (a running probe finishes, its result is still delivered). */
@@ -86,6 +103,7 @@ export class ProbeScheduler {
     slot.removed = true;
     this.disarm(slot);
     this.slots.delete(id);
+    this.count(slot.target.intervalMs, -1);
     const i = this.queue.indexOf(slot);
     if (i >= 0) this.queue.splice(i, 1);
   }
@@ -113,7 +131,7 @@ export class ProbeScheduler {
   private armAt(slot: Slot, tick: number): void {
     if (!this.joined) {
       this.joined = true;
-      ticker.join(this.onTick);
+      ticker.join(this.onTick, this.period);
     }
     slot.tick = tick;
     this.armed++;

@@ -8,6 +8,17 @@ import { probeIcmp } from './icmp-probe';
 import { internetChecksum, type SockFilter } from './raw-ip-socket';
 import { RawProber, type Reply } from './raw-prober';
 
+/** The timeout's text per timeout (one string, not one per probe; a few distinct values). */
+const timeoutTexts = new Map<number, string>();
+function timeoutText(ms: number): string {
+  let t = timeoutTexts.get(ms);
+  if (t === undefined) {
+    if (timeoutTexts.size >= 64) timeoutTexts.clear();
+    timeoutTexts.set(ms, (t = `ICMP no reply in ${ms} ms`));
+  }
+  return t;
+}
+
 const IPPROTO_ICMP = 1;
 const ECHO_REPLY = 0;
 const ECHO_REQUEST = 8;
@@ -86,6 +97,6 @@ export function probeIcmpEcho(t: ProbeTarget): Promise<ProbeResult> {
     echoRequestInto(e.frame, e.id, e.seq),
     e.seq,
     t.timeoutMs,
-    `ICMP no reply in ${t.timeoutMs} ms`,
+    timeoutText(t.timeoutMs),
   );
 }

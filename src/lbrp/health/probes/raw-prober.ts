@@ -19,6 +19,37 @@ const MAX_SOURCES = 65_536;
 /** How long the source address the routes give for a backend is reused. */
 const SOURCE_TTL_MS = 30_000;
 
+/** Results (immutable) shared by every probe with the same outcome and time, as are their
+ * strings: a result stays in its backend's state for a whole interval, and a fresh object per
+ * probe would outlive the young generation and be promoted (major collections for nothing). */
+const okResults = new Map<string, ProbeResult[]>();
+const failResults = new Map<string, ProbeResult[]>();
+const timeoutResults = new Map<string, ProbeResult>();
+/** Milliseconds cached per outcome (slower replies get a result of their own). */
+const CACHED_MS = 1000;
+/** Distinct outcome texts cached (a bound: they come from a few constants). */
+const MAX_CACHED = 64;
+
+function resultOf(ok: boolean, what: string, ms: number): ProbeResult {
+  if (ms < 0 || ms >= CACHED_MS) return { ok, detail: `${what} in ${ms} ms` };
+  const cache = ok ? okResults : failResults;
+  let row = cache.get(what);
+  if (!row) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(what, (row = []));
+  }
+  return (row[ms] ??= { ok, detail: `${what} in ${ms} ms` });
+}
+
+function timeoutResult(detail: string): ProbeResult {
+  let r = timeoutResults.get(detail);
+  if (!r) {
+    if (timeoutResults.size >= MAX_CACHED) timeoutResults.clear();
+    timeoutResults.set(detail, (r = { ok: false, detail }));
+  }
+  return r;
+}
+
 interface Pending {
   readonly deadline: number;
   readonly start: number;
@@ -135,14 +166,14 @@ export class RawProber {
       const waiting = this.pending.get(r.key);
       if (!waiting || waiting.from !== r.from || (waiting.port !== 0 && waiting.port !== r.port)) continue;
       this.pending.delete(r.key);
-      waiting.resolve({ ok: r.ok, detail: `${r.what} in ${now - waiting.start} ms` });
+      waiting.resolve(resultOf(r.ok, r.what, now - waiting.start));
     }
     if (now >= this.nextDeadline) {
       this.nextDeadline = Infinity;
       for (const [key, w] of this.pending) {
         if (w.deadline <= now) {
           this.pending.delete(key);
-          w.resolve({ ok: false, detail: w.timeoutDetail });
+          w.resolve(timeoutResult(w.timeoutDetail));
         } else if (w.deadline < this.nextDeadline) this.nextDeadline = w.deadline;
       }
     }

@@ -11,6 +11,17 @@ import { internetChecksum, type SockFilter } from './raw-ip-socket';
 import { ipToNumber, RawProber, type Reply } from './raw-prober';
 import { probeTcp } from './tcp-probe';
 
+/** The timeout's text per timeout (one string, not one per probe; a few distinct values). */
+const timeoutTexts = new Map<number, string>();
+function timeoutText(ms: number): string {
+  let t = timeoutTexts.get(ms);
+  if (t === undefined) {
+    if (timeoutTexts.size >= 64) timeoutTexts.clear();
+    timeoutTexts.set(ms, (t = `TCP no answer in ${ms} ms`));
+  }
+  return t;
+}
+
 const IPPROTO_TCP = 6;
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
@@ -119,7 +130,7 @@ function send(e: Engine, src: string, t: ProbeTarget): Promise<ProbeResult> {
     synSegment(src, t.ip, e.port, t.port, seq),
     seq,
     t.timeoutMs,
-    `TCP no answer in ${t.timeoutMs} ms`,
+    timeoutText(t.timeoutMs),
   );
 }
 
