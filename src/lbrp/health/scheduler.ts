@@ -30,8 +30,8 @@ interface Slot {
   readonly target: ScheduledTarget;
   /** Wheel tick the slot is armed for, if armed (a bucket's entry for any other tick is stale). */
   tick: number | undefined;
-  /** Tick the running probe started at. */
-  startedTick: number;
+  /** Tick the running probe was due at (the next is planned from it: late starts do not drift). */
+  dueTick: number;
   running: boolean;
   removed: boolean;
   /** The end of each probe of this slot (one closure per slot, not per probe). */
@@ -49,7 +49,7 @@ export class ProbeScheduler {
   private inFlight = 0;
   private readonly random: () => number;
   private readonly onTick = (now: number): void => this.turn(now);
-  /** Targets by interval (to wake at a twentieth of the shortest: inside the ±10 % jitter). */
+  /** Targets by interval (to wake at a tenth of the shortest: the ±10 % jitter's size). */
   private readonly intervals = new Map<number, number>();
   private period = TICK_MS;
 
@@ -73,7 +73,7 @@ export class ProbeScheduler {
     const slot: Slot = {
       target,
       tick: undefined,
-      startedTick: 0,
+      dueTick: 0,
       running: false,
       removed: false,
       done: () => this.finished(slot),
@@ -89,7 +89,7 @@ export class ProbeScheduler {
     if (n > 0) this.intervals.set(intervalMs, n);
     else this.intervals.delete(intervalMs);
     const shortest = this.intervals.size > 0 ? Math.min(...this.intervals.keys()) : 0;
-    const period = Math.min(MAX_TICK_MS, Math.max(TICK_MS, shortest / 20));
+    const period = Math.min(MAX_TICK_MS, Math.max(TICK_MS, shortest / 10));
     if (period !== this.period) {
       this.period = period;
       if (this.joined) ticker.join(this.onTick, period);
@@ -178,6 +178,7 @@ export class ProbeScheduler {
         continue;
       }
       slot.tick = undefined;
+      slot.dueTick = due;
       this.armed--;
       this.due(slot);
     }
@@ -198,7 +199,6 @@ export class ProbeScheduler {
   private start(slot: Slot): void {
     this.inFlight++;
     slot.running = true;
-    slot.startedTick = this.lastTick;
     let p: Promise<void>;
     try {
       p = slot.target.run();
@@ -213,8 +213,9 @@ export class ProbeScheduler {
     slot.running = false;
     if (!slot.removed) {
       const jitter = (this.random() - 0.5) * 0.2 * slot.target.intervalMs;
-      // Due one interval (± jitter) after it started: the probe's own time counts in it.
-      const tick = slot.startedTick + Math.round((slot.target.intervalMs + jitter) / TICK_MS);
+      // Due one interval (± jitter) after it was due: the probe's own time and a late wake-up
+      // count in it.
+      const tick = slot.dueTick + Math.round((slot.target.intervalMs + jitter) / TICK_MS);
       this.armAt(slot, Math.max(tick, this.lastTick + 1));
     }
     const next = this.queue.shift();

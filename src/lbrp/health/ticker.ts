@@ -3,7 +3,7 @@
 // costs 50-300 µs on a small loaded VM (cold caches, epoll, timers), more than the work of the
 // probes it starts, so the tasks share one wake-up instead of running their own timers out of
 // step, and wake no more often than the shortest period a task asks for (the scheduler asks for a
-// twentieth of its shortest interval: inside the ±10 % jitter). The timer runs only while some
+// tenth of its shortest interval, the size of its ±10 % jitter). The timer runs only while some
 // task is joined, and is unref'd (the daemon has other handles). `now` is read once per tick: the
 // tasks use it instead of asking the clock per probe.
 
