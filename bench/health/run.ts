@@ -25,6 +25,7 @@ import { BackendPortProber } from '../../src/lbrp/health/probes/port-prober';
 import { ARP_REPLY, arpFrame } from '../../src/lbrp/health/probes/probe-frames';
 import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../src/lbrp/dataplane/map-layouts';
 import { remoteBackends } from './remote-backends';
+import { failedConnections } from './failed-connections';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +35,8 @@ const ROUNDS = arg('rounds', 20);
 const BACKENDS = arg('backends', 1000);
 const SECONDS = arg('seconds', 10);
 const ICMP_BACKENDS = arg('icmp-backends', 50);
+/** Backend failures of the end-to-end failed-connections row. */
+const CONN_FAILURES = arg('conn-failures', 5);
 /** `--only a,b`: run only the CPU rows whose name contains one of these (e.g. raw,alone). */
 const ONLY = ((): string[] => {
   const i = process.argv.indexOf('--only');
@@ -290,6 +293,22 @@ async function main(): Promise<void> {
       remote.cleanup();
     }
   } else if (ONLY.length === 0) console.log('(remote rows skipped: they need root and 2 CPUs)');
+
+  if (process.getuid?.() === 0 && (ONLY.length === 0 || ONLY.some((o) => 'connections'.includes(o)))) {
+    const f = await failedConnections(CONN_FAILURES);
+    const fmt = (xs: Array<{ started: number; failed: number }>) => {
+      const failed = xs.map((x) => x.failed);
+      return `median ${median(failed)}, max ${Math.max(...failed)} failed (of ${median(xs.map((x) => x.started))} started, median)`;
+    };
+    console.log(
+      `failed new connections at ${f.rate.toFixed(0)} connections/s, ${f.detectMs.length} failures (kill to DOWN: median ${median(f.detectMs)} ms, max ${Math.max(...f.detectMs)} ms):`,
+    );
+    console.log(`  from the kill to DOWN: ${fmt(f.beforeDown)}`);
+    const lastFail = Math.max(...f.lastFailMs);
+    console.log(
+      `  in the 2 s after DOWN: ${fmt(f.afterDown)}${lastFail >= 0 ? `; the last one started ${lastFail} ms after DOWN` : ''}`,
+    );
+  } else if (ONLY.length === 0) console.log('(failed-connections rows skipped: they need root)');
   clearInterval(alive);
 }
 
