@@ -9,8 +9,12 @@
 //     BACKEND port (packet-out) run against an in-process link that answers each frame as the
 //     backend and the dataplane would (a SYN-ACK or echo reply handed straight back): the
 //     service's side only (frames built, replies parsed, RSTs sent), without the gRPC hop to
-//     polycubed and its AF_PACKET send.
-// Prints a table; `--rounds N`, `--backends N`, `--seconds N` override the defaults.
+//     polycubed and its AF_PACKET send. As root with 2 CPUs, the raw probers again against
+//     backends in a namespace whose packets the other CPU processes (remote-backends.ts);
+//  3. as root, failed new connections at 200 connections/s through a real cube while a backend's
+//     server is killed (failed-connections.ts).
+// Prints a table; `--rounds N`, `--backends N`, `--seconds N`, `--conn-failures N` override the
+// defaults, `--only a,b` runs only the rows whose name holds one of them.
 
 import { createServer as createTcp, type Server } from 'node:net';
 import { spawn } from 'node:child_process';
@@ -36,7 +40,7 @@ const BACKENDS = arg('backends', 1000);
 const SECONDS = arg('seconds', 10);
 const ICMP_BACKENDS = arg('icmp-backends', 50);
 /** Backend failures of the end-to-end failed-connections row. */
-const CONN_FAILURES = arg('conn-failures', 5);
+const CONN_FAILURES = arg('conn-failures', 10);
 /** `--only a,b`: run only the CPU rows whose name contains one of these (e.g. raw,alone). */
 const ONLY = ((): string[] => {
   const i = process.argv.indexOf('--only');
