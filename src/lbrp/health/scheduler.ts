@@ -2,9 +2,10 @@
 // of the first interval, so thousands of backends configured at once do not probe in step), with
 // at most `maxInFlight` probes running: the others wait in a queue, oldest first. A probe never
 // overlaps the previous one of its target. Due probes are started from the shared ticker
-// (ticker.ts) through a timing wheel: a ring of WHEEL_SLOTS buckets, each an array reused from
-// round to round, so thousands of backends cost 50 wake-ups a second and no allocation per probe
-// beyond the probe's own promise; the clock is read once per tick, not per probe.
+// (ticker.ts) through a timing wheel of TICK_MS grains: a ring of WHEEL_SLOTS buckets, each an
+// array reused from round to round. The ticker wakes at a tenth of the shortest interval, so
+// thousands of backends at 1 s cost 10 wake-ups a second, no timer and no allocation per probe
+// beyond the probe's own promise; the clock is read once per wake-up, not per probe.
 
 import { MAX_TICK_MS, ticker, TICK_MS } from './ticker';
 
