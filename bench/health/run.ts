@@ -9,8 +9,12 @@
 //     BACKEND port (packet-out) run against an in-process link that answers each frame as the
 //     backend and the dataplane would (a SYN-ACK or echo reply handed straight back): the
 //     service's side only (frames built, replies parsed, RSTs sent), without the gRPC hop to
-//     polycubed and its AF_PACKET send.
-// Prints a table; `--rounds N`, `--backends N`, `--seconds N` override the defaults.
+//     polycubed and its AF_PACKET send. As root with 2 CPUs, the raw probers again against
+//     backends in a namespace whose packets the other CPU processes (remote-backends.ts);
+//  3. as root, failed new connections at 200 connections/s through a real cube while a backend's
+//     server is killed (failed-connections.ts).
+// Prints a table; `--rounds N`, `--backends N`, `--seconds N`, `--conn-failures N` override the
+// defaults, `--only a,b` runs only the rows whose name holds one of them.
 
 import { createServer as createTcp, type Server } from 'node:net';
 import { spawn } from 'node:child_process';
@@ -24,6 +28,8 @@ import { probeIcmp } from '../../src/lbrp/health/probes/icmp-probe';
 import { BackendPortProber } from '../../src/lbrp/health/probes/port-prober';
 import { ARP_REPLY, arpFrame } from '../../src/lbrp/health/probes/probe-frames';
 import { PROBE_ICMP_ID, PROBE_PORT_COUNT, PROBE_PORT_MIN } from '../../src/lbrp/dataplane/map-layouts';
+import { remoteBackends } from './remote-backends';
+import { failedConnections } from './failed-connections';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,18 +39,25 @@ const ROUNDS = arg('rounds', 20);
 const BACKENDS = arg('backends', 1000);
 const SECONDS = arg('seconds', 10);
 const ICMP_BACKENDS = arg('icmp-backends', 50);
+/** Backend failures of the end-to-end failed-connections row. */
+const CONN_FAILURES = arg('conn-failures', 10);
+/** `--only a,b`: run only the CPU rows whose name contains one of these (e.g. raw,alone). */
+const ONLY = ((): string[] => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1].split(',') : [];
+})();
 const PORT = 18080 + Math.floor(Math.random() * 1000);
 
 /** Backend i's address: 127.1.x.y with x, y in 1..250 (all of 127/8 is local on Linux). */
 const ipOf = (i: number): string => `127.1.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
 
-/** One service with `n` backends and the health-check `hc`, as a cube model. */
-function modelOf(n: number, hc: Partial<HealthCheckConfig>, port = PORT): CubeModel {
+/** One service with `n` backends (addresses `ipFn`) and the health-check `hc`, as a cube model. */
+function modelOf(n: number, hc: Partial<HealthCheckConfig>, port = PORT, ipFn = ipOf): CubeModel {
   const r = addService(emptyCube('bench', 'SINGLE'), {
     vip: '10.0.0.1',
     vport: 80,
     proto: hc.type === 'UDP' ? 'UDP' : 'TCP',
-    backend: Array.from({ length: n }, (_, i) => ({ ip: ipOf(i), port })),
+    backend: Array.from({ length: n }, (_, i) => ({ ip: ipFn(i), port })),
     healthCheck: { ...hc },
   });
   if (!r.ok) throw new Error(r.error.message);
@@ -122,10 +135,11 @@ async function cpuOf(
   n: number,
   hc: Partial<HealthCheckConfig>,
   prober?: Prober,
+  ipFn = ipOf,
 ): Promise<{ pct: number; probes: number; note: string }> {
   let results = 0;
   const mon = monitorOf(undefined, undefined, prober);
-  const model = modelOf(n, { ...hc, interval: 1000 });
+  const model = modelOf(n, { ...hc, interval: 1000 }, PORT, ipFn);
   mon.reconcile(model);
   await sleep(2000); // every target has started
   const probes0 = countProbes(mon, model);
@@ -253,6 +267,7 @@ async function main(): Promise<void> {
     ['ICMP ping process', ICMP_BACKENDS, { type: 'ICMP' }, probeIcmp],
   ];
   for (const [type, n, hc, prober] of rows) {
+    if (ONLY.length > 0 && !ONLY.some((o) => type.includes(o))) continue;
     const r = await cpuOf(n, hc, prober);
     const per1000 = (r.pct * 1000) / n;
     console.log(
@@ -260,6 +275,44 @@ async function main(): Promise<void> {
     );
   }
   listeners.kill('SIGKILL');
+
+  // The raw probers against backends in a namespace whose packets another CPU processes (fairer
+  // than loopback: remote-backends.ts), this process pinned to CPU 0.
+  const remote =
+    ONLY.length === 0 || ONLY.some((o) => 'remote'.includes(o)) ? await remoteBackends(PORT) : undefined;
+  if (remote) {
+    try {
+      remote.pin();
+      for (const [type, hc] of [
+        ['TCP half-open (raw, remote)', { type: 'TCP' }],
+        ['ICMP echo (raw, remote)', { type: 'ICMP' }],
+      ] as const) {
+        const r = await cpuOf(BACKENDS, hc, undefined, remote.ipOf);
+        console.log(
+          `CPU ${type.padEnd(30)} ${String(BACKENDS).padStart(5)} backends @1 s: ${r.pct.toFixed(2)} % of one core (${r.probes} probes counted${r.note})`,
+        );
+      }
+    } finally {
+      remote.unpin();
+      remote.cleanup();
+    }
+  } else if (ONLY.length === 0) console.log('(remote rows skipped: they need root and 2 CPUs)');
+
+  if (process.getuid?.() === 0 && (ONLY.length === 0 || ONLY.some((o) => 'connections'.includes(o)))) {
+    const f = await failedConnections(CONN_FAILURES);
+    const fmt = (xs: Array<{ started: number; failed: number }>) => {
+      const failed = xs.map((x) => x.failed);
+      return `median ${median(failed)}, max ${Math.max(...failed)} failed (of ${median(xs.map((x) => x.started))} started, median)`;
+    };
+    console.log(
+      `failed new connections at ${f.rate.toFixed(0)} connections/s, ${f.detectMs.length} failures (kill to DOWN: median ${median(f.detectMs)} ms, max ${Math.max(...f.detectMs)} ms):`,
+    );
+    console.log(`  from the kill to DOWN: ${fmt(f.beforeDown)}`);
+    const lastFail = Math.max(...f.lastFailMs);
+    console.log(
+      `  in the 2 s after DOWN: ${fmt(f.afterDown)}${lastFail >= 0 ? `; the last one started ${lastFail} ms after DOWN` : ''}`,
+    );
+  } else if (ONLY.length === 0) console.log('(failed-connections rows skipped: they need root)');
   clearInterval(alive);
 }
 

@@ -8,7 +8,7 @@ import type { CubeModel, ServiceModel } from '../model/cube-model';
 import { serviceKey } from '../model/cube-model';
 import { DEFAULT_HEALTH_CHECK, effectiveTimeout, type HealthCheckConfig } from '../model/health-check-rules';
 import { describeHealth, initialHealth, inTable, observe, type HealthState } from './health-state';
-import { proberFor, type Prober, type ProbeResult } from './probes';
+import { proberFor, type Prober, type ProbeResult, type ProbeTarget } from './probes';
 import { ProbeScheduler } from './scheduler';
 
 /** A backend of a service of a cube. */
@@ -50,12 +50,21 @@ interface Target {
   prober: Prober;
   /** Through the cube's BACKEND port (portProberFor), not the host's stack. */
   viaPort: boolean;
+  /** What every probe of this target asks (built once). */
+  probe: ProbeTarget;
+  /** False once replaced or forgotten: a late result is then ignored. */
+  live: boolean;
+  /** Its state in the store, updated in place (no map lookup or new object kept per probe). */
+  state: HealthState;
 }
+
+/** A HealthState the monitor updates in place (readers see it as readonly). */
+type MutableState = { -readonly [K in keyof HealthState]: HealthState[K] };
 
 const keyOf = (cube: string, service: string, ip: string): string => `${cube}|${service}|${ip}`;
 
-/** Monotonic milliseconds. */
-const monotonic = (): number => Number(process.hrtime.bigint() / 1_000_000n);
+/** Monotonic milliseconds (performance.now: no BigInt per call, as hrtime.bigint has). */
+const monotonic = (): number => performance.now();
 
 /** Health states by "cube|service", then backend ip (so a service's lookup is one get). */
 class StateStore {
@@ -177,10 +186,21 @@ export class HealthMonitor {
           ip: b.ip,
           port: b.port,
         };
-        const t: Target = { ref, cfg, probePort, prober, viaPort: portProber !== undefined };
+        if (cur) cur.live = false;
+        let state = this.states.get(k);
+        if (!state) this.states.set(k, (state = initialHealth(this.now())));
+        const t: Target = {
+          ref,
+          cfg,
+          probePort,
+          prober,
+          viaPort: portProber !== undefined,
+          probe: { ip: b.ip, port: probePort, timeoutMs: effectiveTimeout(cfg) },
+          live: true,
+          state,
+        };
         this.targets.set(k, t);
-        if (!this.states.has(k)) this.states.set(k, initialHealth(this.now()));
-        this.scheduler.add(k, { intervalMs: cfg.interval, run: () => this.probe(k, t) });
+        this.scheduler.add(k, { intervalMs: cfg.interval, run: this.runnerOf(t) });
       }
     }
     for (const k of this.states.keysOf(cube)) {
@@ -200,6 +220,7 @@ export class HealthMonitor {
   /** Stops every probe. */
   stop(): void {
     this.scheduler.stop();
+    for (const t of this.targets.values()) t.live = false;
     this.targets.clear();
   }
 
@@ -209,39 +230,49 @@ export class HealthMonitor {
   }
 
   private forget(k: string): void {
+    const t = this.targets.get(k);
+    if (t) t.live = false;
     this.scheduler.remove(k);
     this.targets.delete(k);
     this.states.delete(k);
   }
 
-  private async probe(k: string, t: Target): Promise<void> {
-    let r: ProbeResult;
-    try {
-      r = await t.prober({ ip: t.ref.ip, port: t.probePort, timeoutMs: effectiveTimeout(t.cfg) });
-    } catch (err) {
-      r = { ok: false, detail: `probe error: ${(err as Error).message}` };
-    }
-    this.record(k, t, r);
+  /** One probe of `t` and its result, as the scheduler runs it (the handlers made once). */
+  private runnerOf(t: Target): () => Promise<void> {
+    const onResult = (r: ProbeResult): void => this.record(t, r);
+    const onError = (err: unknown): void =>
+      this.record(t, { ok: false, detail: `probe error: ${(err as Error).message}` });
+    return () => {
+      let p: Promise<ProbeResult>;
+      try {
+        p = t.prober(t.probe);
+      } catch (err) {
+        p = Promise.reject(err as Error);
+      }
+      return p.then(onResult, onError);
+    };
   }
 
   /** Applies one result (ignored when the target was replaced or removed meanwhile). */
-  private record(k: string, t: Target, r: ProbeResult): void {
-    if (this.targets.get(k) !== t) return;
-    const prev = this.states.get(k) ?? initialHealth(this.now());
+  private record(t: Target, r: ProbeResult): void {
+    if (!t.live) return;
+    const prev = t.state;
+    const wasHealth = prev.health;
+    const wasInTable = inTable(prev);
     const next = observe(prev, r.ok, r.detail, this.now(), {
       rise: t.cfg.rise,
       fall: t.cfg.fall,
       holdMs: this.opts.holdMs,
     });
-    this.states.set(k, next);
-    if (next.health !== prev.health) {
+    Object.assign(prev as MutableState, next);
+    if (next.health !== wasHealth) {
       const { cube, service, ip, port } = t.ref;
       this.opts.log(
         next.health === 'DOWN' ? 'WARN' : 'INFO',
-        `cube ${cube}: service ${service} backend ${ip}:${port} is ${next.health} (was ${prev.health}): ${r.detail}`,
+        `cube ${cube}: service ${service} backend ${ip}:${port} is ${next.health} (was ${wasHealth}): ${r.detail}`,
       );
     }
-    if (inTable(next) !== inTable(prev)) this.opts.onTableChange(t.ref.cube);
-    if (next.health === 'DOWN' && prev.health !== 'DOWN') this.opts.onBackendDown(t.ref);
+    if (inTable(next) !== wasInTable) this.opts.onTableChange(t.ref.cube);
+    if (next.health === 'DOWN' && wasHealth !== 'DOWN') this.opts.onBackendDown(t.ref);
   }
 }

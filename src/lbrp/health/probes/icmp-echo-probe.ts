@@ -6,7 +6,18 @@ import { randomInt } from 'node:crypto';
 import type { ProbeResult, ProbeTarget } from './probe';
 import { probeIcmp } from './icmp-probe';
 import { internetChecksum, type SockFilter } from './raw-ip-socket';
-import { ipAt, RawProber } from './raw-prober';
+import { RawProber, type Reply } from './raw-prober';
+
+/** The timeout's text per timeout (one string, not one per probe; a few distinct values). */
+const timeoutTexts = new Map<number, string>();
+function timeoutText(ms: number): string {
+  let t = timeoutTexts.get(ms);
+  if (t === undefined) {
+    if (timeoutTexts.size >= 64) timeoutTexts.clear();
+    timeoutTexts.set(ms, (t = `ICMP no reply in ${ms} ms`));
+  }
+  return t;
+}
 
 const IPPROTO_ICMP = 1;
 const ECHO_REPLY = 0;
@@ -27,7 +38,12 @@ export function echoReplyFilter(id: number): SockFilter[] {
 
 /** An echo request with identifier `id` and sequence `seq`, checksummed. */
 export function echoRequest(id: number, seq: number): Buffer {
-  const m = Buffer.alloc(16);
+  return echoRequestInto(Buffer.alloc(16), id, seq);
+}
+
+/** Writes the echo request into `m` (16 bytes) and returns it. */
+function echoRequestInto(m: Buffer, id: number, seq: number): Buffer {
+  m.fill(0, 0, 8);
   m[0] = ECHO_REQUEST;
   m.writeUInt16BE(id, 4);
   m.writeUInt16BE(seq, 6);
@@ -36,17 +52,23 @@ export function echoRequest(id: number, seq: number): Buffer {
   return m;
 }
 
-const keyOf = (ip: string, seq: number): string => `${ip}:${seq}`;
-
-function parseReply(p: Buffer, ihl: number): { key: string; ok: boolean; what: string } | undefined {
-  if (p.length < ihl + 8) return undefined;
-  return { key: keyOf(ipAt(p, 12), p.readUInt16BE(ihl + 6)), ok: true, what: 'ICMP echo reply' };
+/** Fills `r` from an echo reply (the filter passed only ours), keyed by its sequence. */
+function parseReply(p: Buffer, ihl: number, r: Reply): boolean {
+  if (p.length < ihl + 8) return false;
+  r.key = p.readUInt16BE(ihl + 6);
+  r.from = p.readUInt32BE(12);
+  r.port = 0;
+  r.ok = true;
+  r.what = 'ICMP echo reply';
+  return true;
 }
 
 interface Engine {
   prober: RawProber;
   id: number;
   seq: number;
+  /** The request, rewritten for each probe (the kernel copies it on send). */
+  frame: Buffer;
 }
 
 let engine: Engine | null | undefined;
@@ -55,7 +77,7 @@ function echoEngine(): Engine | null {
   if (engine === undefined) {
     const id = randomInt(1, 0xffff);
     const prober = RawProber.open(IPPROTO_ICMP, echoReplyFilter(id), parseReply);
-    engine = prober ? { prober, id, seq: randomInt(0, 0xffff) } : null;
+    engine = prober ? { prober, id, seq: randomInt(0, 0xffff), frame: Buffer.alloc(16) } : null;
   }
   return engine;
 }
@@ -63,12 +85,18 @@ function echoEngine(): Engine | null {
 export function probeIcmpEcho(t: ProbeTarget): Promise<ProbeResult> {
   const e = echoEngine();
   if (!e) return probeIcmp(t);
-  e.seq = (e.seq + 1) & 0xffff;
+  // The next sequence no outstanding probe holds (every one held: fail this probe).
+  for (let n = 0; ; n++) {
+    if (n > 0xffff) return Promise.resolve({ ok: false, detail: 'ICMP too many probes outstanding' });
+    e.seq = (e.seq + 1) & 0xffff;
+    if (!e.prober.has(e.seq)) break;
+  }
   return e.prober.probe(
     t.ip,
-    echoRequest(e.id, e.seq),
-    keyOf(t.ip, e.seq),
+    0,
+    echoRequestInto(e.frame, e.id, e.seq),
+    e.seq,
     t.timeoutMs,
-    `ICMP no reply in ${t.timeoutMs} ms`,
+    timeoutText(t.timeoutMs),
   );
 }

@@ -13,6 +13,11 @@ const SOCK_NONBLOCK = 0x800;
 const SOCK_CLOEXEC = 0x80000;
 const SOL_SOCKET = 1;
 const SO_ATTACH_FILTER = 26;
+const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+/** Receive buffer asked for: the replies of a tick's probes wait in it until the ticker reads
+ * them (up to 100 ms of replies; the default of about 200 KiB holds a few hundred). */
+const RCVBUF_BYTES = 4 << 20;
 const MSG_DONTWAIT = 0x40;
 const SOCKADDR_IN_LEN = 16;
 
@@ -36,6 +41,7 @@ const sys = {
     'intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)',
   ),
   recv: libc.func('intptr_t recv(int fd, void *buf, size_t len, int flags)'),
+  setsockoptBuf: libc.func('setsockopt', 'int', ['int', 'int', 'int', 'void *', 'uint32_t']),
 };
 
 /** struct sockaddr_in of an IPv4 address (port 0: raw sockets ignore it), kept per address. */
@@ -67,6 +73,11 @@ export class RawIpSocket {
       sys.close(fd);
       return undefined;
     }
+    // Past net.core.rmem_max with CAP_NET_ADMIN, else up to it (a smaller buffer still works).
+    const size = Buffer.alloc(4);
+    size.writeInt32LE(RCVBUF_BYTES);
+    if ((sys.setsockoptBuf(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) as number) !== 0)
+      sys.setsockoptBuf(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     return new RawIpSocket(fd);
   }
 

@@ -8,8 +8,19 @@
 import { createServer, type Server } from 'node:net';
 import type { ProbeResult, ProbeTarget } from './probe';
 import { internetChecksum, type SockFilter } from './raw-ip-socket';
-import { ipAt, RawProber } from './raw-prober';
+import { ipToNumber, RawProber, type Reply } from './raw-prober';
 import { probeTcp } from './tcp-probe';
+
+/** The timeout's text per timeout (one string, not one per probe; a few distinct values). */
+const timeoutTexts = new Map<number, string>();
+function timeoutText(ms: number): string {
+  let t = timeoutTexts.get(ms);
+  if (t === undefined) {
+    if (timeoutTexts.size >= 64) timeoutTexts.clear();
+    timeoutTexts.set(ms, (t = `TCP no answer in ${ms} ms`));
+  }
+  return t;
+}
 
 const IPPROTO_TCP = 6;
 const TCP_SYN = 0x02;
@@ -33,9 +44,7 @@ const segment = scratch.subarray(12);
 
 /** Writes the 4 bytes of IPv4 address `ip` at `offset` of `b`. */
 function writeIp(b: Buffer, offset: number, ip: string): void {
-  let v = 0;
-  for (const o of ip.split('.')) v = v * 256 + Number(o);
-  b.writeUInt32BE(v, offset);
+  b.writeUInt32BE(ipToNumber(ip), offset);
 }
 
 /**
@@ -57,17 +66,22 @@ export function synSegment(src: string, dst: string, sport: number, dport: numbe
   return segment;
 }
 
-const keyOf = (ip: string, port: number, seq: number): string => `${ip}:${port}:${seq >>> 0}`;
-
-/** The probe key a reply answers (SYN-ACK or RST acknowledging seq + 1) and whether it passes. */
-function parseReply(p: Buffer, ihl: number): { key: string; ok: boolean; what: string } | undefined {
-  if (p.length < ihl + 20) return undefined;
+/** Fills `r` from a SYN-ACK or RST acknowledging a probe's seq + 1 (keyed by that seq). */
+function parseReply(p: Buffer, ihl: number, r: Reply): boolean {
+  if (p.length < ihl + 20) return false;
   const flags = p[ihl + 13];
-  if (!(flags & TCP_ACK)) return undefined;
-  const key = keyOf(ipAt(p, 12), p.readUInt16BE(ihl), p.readUInt32BE(ihl + 8) - 1);
-  if (flags & TCP_RST) return { key, ok: false, what: 'TCP refused (RST)' };
-  if (flags & TCP_SYN) return { key, ok: true, what: 'TCP SYN-ACK' };
-  return undefined;
+  if (!(flags & TCP_ACK)) return false;
+  if (flags & TCP_RST) {
+    r.ok = false;
+    r.what = 'TCP refused (RST)';
+  } else if (flags & TCP_SYN) {
+    r.ok = true;
+    r.what = 'TCP SYN-ACK';
+  } else return false;
+  r.key = (p.readUInt32BE(ihl + 8) - 1) >>> 0;
+  r.from = p.readUInt32BE(12);
+  r.port = p.readUInt16BE(ihl);
+  return true;
 }
 
 interface Engine {
@@ -77,6 +91,8 @@ interface Engine {
 }
 
 let engine: Promise<Engine | undefined> | undefined;
+/** The engine once open (null: it cannot be), for the probe's synchronous path. */
+let ready: Engine | null | undefined;
 
 /** The process's SYN engine (created on first use), or undefined without CAP_NET_RAW. */
 function synEngine(): Promise<Engine | undefined> {
@@ -91,14 +107,35 @@ function synEngine(): Promise<Engine | undefined> {
     const prober = RawProber.open(IPPROTO_TCP, tcpPortFilter(port), parseReply);
     if (!prober) {
       reservation.close();
+      ready = null;
       return undefined;
     }
-    return { prober, port, reservation };
+    ready = { prober, port, reservation };
+    return ready;
   })();
   return engine;
 }
 
-export async function probeTcpSyn(t: ProbeTarget): Promise<ProbeResult> {
+/** Sequence numbers of probes: a random start, then one more per probe, so outstanding probes
+ * never share one (not a secret: the port filter and the address check keep strangers out). */
+let nextSeq = Math.floor(Math.random() * 2 ** 32);
+
+function send(e: Engine, src: string, t: ProbeTarget): Promise<ProbeResult> {
+  let seq = nextSeq;
+  while (e.prober.has(seq)) seq = (seq + 1) >>> 0;
+  nextSeq = (seq + 1) >>> 0;
+  return e.prober.probe(
+    t.ip,
+    t.port,
+    synSegment(src, t.ip, e.port, t.port, seq),
+    seq,
+    t.timeoutMs,
+    timeoutText(t.timeoutMs),
+  );
+}
+
+/** The first probes, or to a backend whose source address is not cached: the slow path. */
+async function probeSlowly(t: ProbeTarget): Promise<ProbeResult> {
   const e = await synEngine();
   if (!e) return probeTcp(t);
   let src: string;
@@ -107,13 +144,10 @@ export async function probeTcpSyn(t: ProbeTarget): Promise<ProbeResult> {
   } catch (err) {
     return { ok: false, detail: `TCP no route: ${(err as Error).message}` };
   }
-  // Tells this probe's reply apart from others (not a secret: the port filter keeps strangers out).
-  const seq = Math.floor(Math.random() * 2 ** 32);
-  return e.prober.probe(
-    t.ip,
-    synSegment(src, t.ip, e.port, t.port, seq),
-    keyOf(t.ip, t.port, seq),
-    t.timeoutMs,
-    `TCP no answer in ${t.timeoutMs} ms`,
-  );
+  return send(e, src, t);
+}
+
+export function probeTcpSyn(t: ProbeTarget): Promise<ProbeResult> {
+  const src = ready ? ready.prober.cachedSource(t.ip) : undefined;
+  return ready && src !== undefined ? send(ready, src, t) : probeSlowly(t);
 }

@@ -53,12 +53,33 @@ describe('ProbeScheduler', () => {
         },
       });
     await jest.advanceTimersByTimeAsync(700);
-    // Started from the wheel: at the planned time or up to two ticks later.
+    // Started from the wheel: at the planned time or up to one wake-up (a tenth of the interval)
+    // and one tick later.
+    const late = 1000 / 10 + TICK_MS;
     expect(at).toHaveLength(2);
     expect(at[0]).toBeGreaterThanOrEqual(100);
-    expect(at[0]).toBeLessThanOrEqual(100 + 2 * TICK_MS);
+    expect(at[0]).toBeLessThanOrEqual(100 + late);
     expect(at[1]).toBeGreaterThanOrEqual(600);
-    expect(at[1]).toBeLessThanOrEqual(600 + 2 * TICK_MS);
+    expect(at[1]).toBeLessThanOrEqual(600 + late);
+    s.stop();
+  });
+
+  it('keeps the interval on average although it wakes only every tenth of it (no drift)', async () => {
+    const s = new ProbeScheduler({ maxInFlight: 100 });
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 10; i++)
+      s.add(`t${i}`, {
+        intervalMs: 1000,
+        run: async () => {
+          counts.set(`t${i}`, (counts.get(`t${i}`) ?? 0) + 1);
+        },
+      });
+    // Wakes every 100 ms: each start is up to 100 ms late, which must not add up over 30 probes.
+    await jest.advanceTimersByTimeAsync(30_000);
+    for (let i = 0; i < 10; i++) {
+      expect(counts.get(`t${i}`)).toBeGreaterThanOrEqual(29);
+      expect(counts.get(`t${i}`)).toBeLessThanOrEqual(31);
+    }
     s.stop();
   });
 });
