@@ -90,7 +90,6 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	struct backend_value be = {}; /* initialised: clang may otherwise spill an unset register */
 	struct flow_key rk;
 	__u32 backend_id = 0;
-	int way = -1;
 	int rc = (svc->flags & F_SERVICE_AFFINITY) ? affinity_select(svc, k, &backend_id, &be) :
 						       select_backend(svc, flow_hash(k), &backend_id, &be);
 
@@ -112,7 +111,7 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 		return CONTINUE;
 	}
 	v.ct = *ct;
-	if (session_store(b, k, e, &v, cfg, -1, &way))
+	if (session_store(b, k, e, &v, cfg))
 		return CONTINUE;
 	*stored = 1;
 	if (be.flags & F_BACKEND_UNIQUE)
@@ -132,18 +131,12 @@ static __always_inline int session_create(const struct pkt_desc *p, const struct
 	v.rn.client_ip = k->saddr;
 	v.rn.service_id = ct->service_id;
 	v.rn.backend_id = backend_id;
-	/* Without src-ip-rewrite the reply's client side is the flow's: the same bucket, no second hash.
-	 * In the same bucket the reverse NAT entry never takes the conntrack entry's way (keep). */
-	if (ct->nat_saddr != k->saddr) {
-		struct session_bucket *rb = session_bucket_of(&rk, cfg);
-
-		if (rb != b)
-			way = -1;
-		b = rb;
-	}
+	/* Without src-ip-rewrite the reply's client side is the flow's: the same bucket, no second hash. */
+	if (ct->nat_saddr != k->saddr)
+		b = session_bucket_of(&rk, cfg);
 	if (!b)
 		return DROP_SESSION_CREATE;
-	session_store(b, &rk, session_find(b, &rk), &v, cfg, way, NULL);
+	session_store(b, &rk, session_find(b, &rk), &v, cfg);
 	return CONTINUE;
 }
 

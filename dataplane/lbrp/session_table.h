@@ -15,8 +15,7 @@
  * recently used unestablished one (CT_NEW, CT_CLOSING, CT_CLOSED), the least recently used
  * established one whose backend still takes new sessions; an established session of a drained or
  * removed backend is never evicted while it has not expired, and when nothing else is left the
- * new entry is not stored (EV_TABLE_FULL). Each case is counted in session_events. A session's
- * second entry never takes the way of its first (session_victim's keep).
+ * new entry is not stored (EV_TABLE_FULL). Each case is counted in session_events.
  *
  * Concurrency: entries are written without locks. An insert writes the value and the time before
  * the key (x86 keeps stores in order; the compiler barrier keeps clang from reordering them), so a
@@ -204,13 +203,9 @@ static __always_inline __u32 session_min_timeout(const struct session_config *cf
 
 /* The way of bucket b an insert of a new key takes (the header's order; the event it counts in
  * *ev, or EV_MAX for a free way), or -1 when every way is an unexpired established session of a
- * drained backend. Ties go to the lowest way. Way `keep` (-1: none) is never taken: a session's
- * second entry must not replace the first one, written into the same bucket just before (it is
- * the youngest unestablished entry there, so the order alone would pick it whenever the other
- * ways are established, and the session would never keep its conntrack entry: a new Maglev
- * choice and a new session at each of its packets, never established, no drain hold). */
+ * drained backend. Ties go to the lowest way. */
 static __always_inline int session_victim(struct session_bucket *b, const struct session_config *cfg, __u32 now,
-					  __u32 *ev, int keep)
+					  __u32 *ev)
 {
 	/* cls: the best class found so far, as its EV_* slot (EXPIRED < UNESTABLISHED < ESTABLISHED). */
 	__u32 best_age = 0, cls = EV_MAX + 1, tmin = session_min_timeout(cfg);
@@ -221,8 +216,6 @@ static __always_inline int session_victim(struct session_bucket *b, const struct
 		struct session_entry *w = &b->way[i];
 		__u32 age = now - w->last_seen, c;
 
-		if (i == keep)
-			continue;
 		if (!w->key.proto) {
 			*ev = EV_MAX;
 			return i;
@@ -251,7 +244,7 @@ static __always_inline int session_victim(struct session_bucket *b, const struct
 		__u32 age = now - w->last_seen + 1; /* +1: an entry seen this clock unit still counts */
 		__u32 id = w->key.kind == SESSION_REVERSE ? w->rn.backend_id : w->ct.backend_id;
 
-		if (i != keep && age > best_age && session_backend_active(id)) {
+		if (age > best_age && session_backend_active(id)) {
 			best_age = age;
 			victim = i;
 		}
@@ -260,34 +253,23 @@ static __always_inline int session_victim(struct session_bucket *b, const struct
 }
 
 /* Stores key k (its kind set) with the value of *v (ct or rn, by kind) in bucket b: in k's own
- * entry e (session_find's answer, NULL = none), else in the way session_victim names, never way
- * `keep` (-1: none). Returns 0, or 1 when nothing could be taken (EV_TABLE_FULL: the caller
- * forwards without an entry). *way (when not NULL) is set to the way written. */
+ * entry e (session_find's answer, NULL = none), else in the way session_victim names. Returns 0,
+ * or 1 when nothing could be taken (EV_TABLE_FULL: the caller forwards without an entry). */
 static __always_inline int session_store(struct session_bucket *b, const struct flow_key *k, struct session_entry *e,
-					 const struct session_entry *v, const struct session_config *cfg, int keep,
-					 int *way)
+					 const struct session_entry *v, const struct session_config *cfg)
 {
 	__u32 now = session_now(), ev;
-	int victim;
 
 	if (!e) {
-		victim = session_victim(b, cfg, now, &ev, keep);
+		int victim = session_victim(b, cfg, now, &ev);
+
 		if (victim < 0) {
 			session_event(EV_TABLE_FULL);
 			return 1;
 		}
 		if (ev != EV_MAX)
 			session_event(ev);
-		victim %= SESSION_WAYS;
-		e = &b->way[victim];
-		if (way)
-			*way = victim;
-	} else if (way) {
-		*way = -1; /* k's own entry (a session restarted in place): its way */
-#pragma unroll
-		for (int i = 0; i < SESSION_WAYS; i++)
-			if (e == &b->way[i])
-				*way = i;
+		e = &b->way[victim % SESSION_WAYS];
 	}
 	e->ct = v->ct; /* the union's whole 20 bytes */
 	e->last_seen = now;
@@ -305,7 +287,7 @@ static __always_inline int session_insert(const struct flow_key *k, const struct
 
 	if (!b)
 		return -1;
-	return session_store(b, k, session_find(b, k), v, cfg, -1, NULL);
+	return session_store(b, k, session_find(b, k), v, cfg);
 }
 
 #endif /* LBRP_SESSION_TABLE_H */

@@ -509,37 +509,5 @@ describeKernel('kernel: lbrp session state, timeouts, eviction and admission', (
       );
       expect(ctStateOf(flags)).toBe(CT_STATE.ESTABLISHED);
     });
-
-    it('a new session in a bucket of established ones keeps both its entries (its reverse NAT entry never takes its conntrack entry’s way)', () => {
-      // Shared backends: every session has a conntrack and a reverse NAT entry, in one bucket.
-      small.configure(standardConfig({ services: [SVC_WEB], backends: [B1, B2] }));
-      small.setSessionConfig({ timeouts: new Array<number>(TIMEOUT_MAX).fill(0) });
-      const p: number[] = [];
-      for (let sport = 30000; p.length < 5 && sport < 40000; sport++)
-        if (sessionBucketOf(fwdKey(sport), BUCKETS) === 0) p.push(sport);
-      expect(p).toHaveLength(5);
-      for (const [i, sport] of p.slice(0, 4).entries()) {
-        small.run(fromClient(sport, 'tcp', { syn: true }), PORTS.frontend);
-        small.run(fromBackend(sport, 'tcp', { syn: true, ack: true }), PORTS.backend);
-        small.run(fromClient(sport, 'tcp', { ack: true }), PORTS.frontend);
-        // Idle for a while (p0 longest), so a fresh entry is the youngest of the bucket.
-        expect(small.ageSession('conntrack', fwdKey(sport), 20 - i)).toBe(true);
-        expect(small.ageSession('reverse_nat', revKey(sport), 20 - i)).toBe(true);
-      }
-      const ev0 = small.sessionEvents();
-      small.run(fromClient(p[4], 'tcp', { syn: true }), PORTS.frontend);
-      expect(small.session('conntrack', fwdKey(p[4]))).toBeDefined();
-      expect(small.session('reverse_nat', revKey(p[4]))).toBeDefined();
-      // Two established entries made room (the least recently used: p0's two), counted.
-      const ev = small.sessionEvents();
-      expect(ev.EVICT_ESTABLISHED - ev0.EVICT_ESTABLISHED).toBe(2n);
-      expect(ev.EVICT_UNESTABLISHED - ev0.EVICT_UNESTABLISHED).toBe(0n);
-      expect(small.session('conntrack', fwdKey(p[0]))).toBeUndefined();
-      expect(p.slice(1, 4).map((s) => small.session('conntrack', fwdKey(s)) !== undefined)).toEqual([
-        true,
-        true,
-        true,
-      ]);
-    });
   });
 });
