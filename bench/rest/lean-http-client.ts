@@ -1,7 +1,7 @@
 // A minimal keep-alive HTTP/1.1 GET client over one TCP socket, for rate rows that should measure
 // the server rather than the client: node's http.Agent spends about as much CPU per request as
 // polycubed does answering it, so on a 2-core host its figure is half client. One request at a
-// time; replies must carry Content-Length (polycubed's do).
+// time; replies framed by Content-Length or chunked.
 
 import { connect, type Socket } from 'node:net';
 
@@ -58,17 +58,40 @@ export class LeanHttpClient {
     const head = this.buf.subarray(0, end).toString('latin1');
     const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
-    if (!status || length === undefined) {
-      this.pending.reject(new Error(`unexpected reply head: ${head.slice(0, 200)}`));
-      this.pending = undefined;
-      return;
-    }
-    const total = end + HEADER_END.length + Number(length);
-    if (this.buf.length < total) return;
-    const body = this.buf.subarray(end + HEADER_END.length, total);
-    this.buf = this.buf.subarray(total);
+    const chunked = /\r\ntransfer-encoding:\s*chunked/i.test(head);
+    if (!status || (length === undefined && !chunked))
+      return this.fail(`unexpected reply head: ${head.slice(0, 200)}`);
+    const start = end + HEADER_END.length;
+    const framed =
+      length !== undefined
+        ? { body: this.buf.subarray(start, start + Number(length)), next: start + Number(length) }
+        : this.dechunk(start);
+    if (!framed || this.buf.length < framed.next) return; // not all here yet
+    this.buf = this.buf.subarray(framed.next);
     const p = this.pending;
     this.pending = undefined;
-    p.resolve({ status, body });
+    p.resolve({ status, body: framed.body });
+  }
+
+  /** A chunked body from `at` (RFC 9112 §7.1, no trailers), or undefined until all of it is here. */
+  private dechunk(at: number): { body: Buffer; next: number } | undefined {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const eol = this.buf.indexOf('\r\n', at);
+      if (eol < 0) return undefined;
+      const size = parseInt(this.buf.subarray(at, eol).toString('latin1'), 16);
+      if (Number.isNaN(size)) return void this.fail('bad chunk size');
+      const data = eol + 2;
+      if (this.buf.length < data + size + 2) return undefined;
+      if (size === 0) return { body: Buffer.concat(parts), next: data + 2 };
+      parts.push(this.buf.subarray(data, data + size));
+      at = data + size + 2;
+    }
+  }
+
+  private fail(why: string): undefined {
+    this.pending?.reject(new Error(why));
+    this.pending = undefined;
+    return undefined;
   }
 }
