@@ -14,7 +14,7 @@ export const MAX_TICK_MS = 100;
 
 export type TickTask = (now: number) => void;
 
-class Ticker {
+export class Ticker {
   private readonly tasks: TickTask[] = [];
   /** The period each task asks for (Infinity: any, it follows the others). */
   private readonly periods: number[] = [];
@@ -70,8 +70,15 @@ class Ticker {
     this.cached = Date.now();
     this.fresh = true;
     try {
-      // A copy: a task may leave (or another join) while it runs.
-      for (const task of this.tasks.slice()) task(this.cached);
+      // A copy: a task may leave (or another join) while it runs. A task that throws must not
+      // starve the others, nor escape the interval and end the process.
+      for (const task of this.tasks.slice()) {
+        try {
+          task(this.cached);
+        } catch (e) {
+          process.emitWarning(`health ticker: a task failed: ${(e as Error).message}`);
+        }
+      }
     } finally {
       this.fresh = false;
     }
